@@ -1,0 +1,22 @@
+/// The window's commands, declared so that capabilities/default.json can
+/// allow exactly these and nothing more.
+const COMMANDS: &[&str] = &[
+    "first_paint",
+    "app_info",
+    "list_connections",
+    "classify_key",
+    "test_key",
+    "save_key_connection",
+    "test_connection",
+    "remove_connection",
+    "set_active_connection",
+    "rename_connection",
+    "set_account_override",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

@@ -1,0 +1,118 @@
+//! Saved connections: the non-secret part, in a JSON file in the data dir.
+//! The secrets they need are in the keyring under [`ConnectionRecord::secret_name`].
+
+use crate::error::Error;
+use crate::views::{ConnectionMethod, ConnectionSummary, Mode};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ConnectionRecord {
+    pub id: String,
+    pub display_name: String,
+    pub account_id: String,
+    #[serde(default)]
+    pub account_override: Option<String>,
+    pub mode: Mode,
+    pub method: ConnectionMethod,
+    #[serde(default)]
+    pub masked_key: Option<String>,
+    #[serde(default)]
+    pub restricted: bool,
+    #[serde(default)]
+    pub revoked: Option<String>,
+}
+
+impl ConnectionRecord {
+    /// The keyring entry holding this connection's key or token.
+    pub fn secret_name(&self) -> String {
+        format!("connection/{}", self.id)
+    }
+
+    pub fn summary(&self, session_only: bool) -> ConnectionSummary {
+        ConnectionSummary {
+            id: self.id.clone(),
+            display_name: self.display_name.clone(),
+            account_id: self.account_id.clone(),
+            account_override: self.account_override.clone(),
+            mode: self.mode,
+            method: self.method,
+            masked_key: self.masked_key.clone(),
+            restricted: self.restricted,
+            session_only,
+            revoked: self.revoked.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedConnections {
+    #[serde(default)]
+    pub active_id: Option<String>,
+    #[serde(default)]
+    pub connections: Vec<ConnectionRecord>,
+}
+
+/// The file `connections.json`, written whole and atomically (temp file,
+/// then rename) so a crash mid-write never leaves half a file.
+pub struct ConnectionFile {
+    path: PathBuf,
+}
+
+impl ConnectionFile {
+    pub fn new(data_dir: &Path) -> Self {
+        ConnectionFile {
+            path: data_dir.join("connections.json"),
+        }
+    }
+
+    pub fn load(&self) -> Result<SavedConnections, Error> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Storage(format!("{} is damaged ({e}); it was left untouched", self.path.display()))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SavedConnections::default()),
+            Err(e) => Err(Error::Storage(e.to_string())),
+        }
+    }
+
+    pub fn save(&self, saved: &SavedConnections) -> Result<(), Error> {
+        let dir = self.path.parent().expect("connections.json has a parent dir");
+        std::fs::create_dir_all(dir).map_err(|e| Error::Storage(e.to_string()))?;
+        let tmp = self.path.with_extension("json.tmp");
+        let bytes = serde_json::to_vec_pretty(saved).map_err(|e| Error::Storage(e.to_string()))?;
+        std::fs::write(&tmp, bytes).map_err(|e| Error::Storage(e.to_string()))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| Error::Storage(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_tolerates_a_missing_file() {
+        let dir = std::env::temp_dir().join(format!("desk-conn-{}", std::process::id()));
+        let file = ConnectionFile::new(&dir);
+        assert_eq!(file.load().unwrap(), SavedConnections::default());
+        let saved = SavedConnections {
+            active_id: Some("c1".into()),
+            connections: vec![ConnectionRecord {
+                id: "c1".into(),
+                display_name: "Acme".into(),
+                account_id: "acct_1".into(),
+                account_override: None,
+                mode: Mode::Test,
+                method: ConnectionMethod::ApiKey,
+                masked_key: Some("sk_test_...4242".into()),
+                restricted: false,
+                revoked: None,
+            }],
+        };
+        file.save(&saved).unwrap();
+        assert_eq!(file.load().unwrap(), saved);
+        std::fs::write(dir.join("connections.json"), b"{not json").unwrap();
+        assert!(file.load().unwrap_err().to_string().contains("damaged"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

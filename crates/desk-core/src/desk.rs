@@ -1,0 +1,412 @@
+//! The application service: what each window command does, without Tauri.
+
+use crate::config::Bases;
+use crate::connection_test::{self, fetch_account};
+use crate::connections::{ConnectionFile, ConnectionRecord, SavedConnections};
+use crate::error::Error;
+use crate::keys::{ApiKey, KeyKind};
+use crate::secret::Secret;
+use crate::secret_store::{MemoryStore, SecretStore};
+use crate::stripe::{random_token, Auth, ClientConfig, Request, StripeClient};
+use crate::views::{AppInfo, ConnectionMethod, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub struct DeskConfig {
+    pub bases: Bases,
+    pub data_dir: PathBuf,
+    /// Running against the local simulator with sample data.
+    pub demo: bool,
+    pub client: ClientConfig,
+}
+
+impl DeskConfig {
+    pub fn new(bases: Bases, data_dir: PathBuf) -> Self {
+        DeskConfig {
+            client: ClientConfig::new(bases.api.clone()),
+            bases,
+            data_dir,
+            demo: false,
+        }
+    }
+}
+
+pub struct Desk {
+    bases: Bases,
+    demo: bool,
+    client: StripeClient,
+    file: ConnectionFile,
+    /// The OS keyring (or a test double).
+    secrets: Arc<dyn SecretStore>,
+    /// Keys the user chose to keep for this session only: never written anywhere.
+    session_secrets: Arc<MemoryStore>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    saved: SavedConnections,
+    session: Vec<ConnectionRecord>,
+}
+
+impl State {
+    fn find(&self, id: &str) -> Option<(&ConnectionRecord, bool)> {
+        let saved = self.saved.connections.iter().find(|c| c.id == id).map(|c| (c, false));
+        saved.or_else(|| self.session.iter().find(|c| c.id == id).map(|c| (c, true)))
+    }
+
+    fn find_mut(&mut self, id: &str) -> Option<&mut ConnectionRecord> {
+        self.saved
+            .connections
+            .iter_mut()
+            .chain(self.session.iter_mut())
+            .find(|c| c.id == id)
+    }
+
+    fn view(&self) -> ConnectionsView {
+        let saved = self.saved.connections.iter().map(|c| c.summary(false));
+        let session = self.session.iter().map(|c| c.summary(true));
+        ConnectionsView {
+            connections: saved.chain(session).collect(),
+            active_id: self.saved.active_id.clone(),
+        }
+    }
+}
+
+impl Desk {
+    pub fn new(config: DeskConfig, secrets: Arc<dyn SecretStore>) -> Result<Desk, Error> {
+        let file = ConnectionFile::new(&config.data_dir);
+        let saved = match file.load() {
+            Ok(saved) => saved,
+            Err(e) => {
+                // Keep the damaged file aside instead of overwriting it later.
+                let aside = config.data_dir.join("connections.json.damaged");
+                let _ = std::fs::rename(config.data_dir.join("connections.json"), &aside);
+                tracing::error!(error = %e, aside = %aside.display(), "connections file unreadable; starting empty");
+                SavedConnections::default()
+            }
+        };
+        Ok(Desk {
+            client: StripeClient::new(config.client)?,
+            bases: config.bases,
+            demo: config.demo,
+            file,
+            secrets,
+            session_secrets: Arc::new(MemoryStore::default()),
+            state: Mutex::new(State {
+                saved,
+                session: Vec::new(),
+            }),
+        })
+    }
+
+    pub fn client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    pub fn bases(&self) -> &Bases {
+        &self.bases
+    }
+
+    pub fn app_info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            non_default_bases: self.bases.non_default(),
+            demo: self.demo,
+            keyring: self.secrets.status(),
+        }
+    }
+
+    pub fn list_connections(&self) -> ConnectionsView {
+        self.state.lock().unwrap().view()
+    }
+
+    /// Instant feedback while the user types; sends nothing.
+    pub fn classify_key(&self, input: &str) -> KeyCheck {
+        match ApiKey::parse(input) {
+            Ok(key) => KeyCheck {
+                valid: true,
+                masked: Some(key.masked()),
+                mode: Some(key.mode),
+                restricted: key.kind == KeyKind::Restricted,
+                message: Some(key.describe()),
+            },
+            Err(problem) => KeyCheck {
+                valid: false,
+                masked: None,
+                mode: None,
+                restricted: false,
+                message: Some(problem.message().into()),
+            },
+        }
+    }
+
+    /// Tests a key before it is saved. `Err` only for text that is no key.
+    pub async fn test_key(&self, input: &str) -> Result<ConnectionTest, Error> {
+        let key = parse_key(input)?;
+        let auth = Auth {
+            secret: key.secret().clone(),
+            mode: key.mode,
+            stripe_account: None,
+        };
+        let restricted = key.kind == KeyKind::Restricted;
+        Ok(connection_test::test_connection(&self.client, &auth, restricted)
+            .await
+            .unwrap_or_else(|e| connection_test::unavailable(&e)))
+    }
+
+    /// Tests the key, then keeps it in the keyring (or, if asked, for this
+    /// session only) and the account's details in the data dir.
+    pub async fn save_key_connection(&self, input: &str, session_only: bool) -> Result<ConnectionSummary, Error> {
+        let key = parse_key(input)?;
+        let keyring = self.secrets.status();
+        if !session_only && !keyring.available {
+            return Err(Error::invalid(
+                "keyring_unavailable",
+                format!(
+                    "This computer has no working keyring ({}), so the key cannot be stored safely. Choose \"Use for this session only\".",
+                    keyring.problem.unwrap_or_default()
+                ),
+                Some("key"),
+            ));
+        }
+        let auth = Auth {
+            secret: key.secret().clone(),
+            mode: key.mode,
+            stripe_account: None,
+        };
+        let account = fetch_account(&self.client, &auth).await.map_err(|e| {
+            Error::invalid(
+                "connection_unavailable",
+                format!("Connection unavailable: {}", e.plain_message()),
+                Some("key"),
+            )
+        })?;
+
+        // Saving the same account's key again replaces the old key.
+        let existing = {
+            let state = self.state.lock().unwrap();
+            state
+                .saved
+                .connections
+                .iter()
+                .chain(state.session.iter())
+                .find(|c| c.method == ConnectionMethod::ApiKey && c.account_id == account.id && c.mode == key.mode)
+                .cloned()
+        };
+        let record = ConnectionRecord {
+            id: existing.as_ref().map_or_else(|| random_token("conn"), |c| c.id.clone()),
+            display_name: existing
+                .as_ref()
+                .map_or_else(|| account.display_name(), |c| c.display_name.clone()),
+            account_id: account.id.clone(),
+            account_override: existing.as_ref().and_then(|c| c.account_override.clone()),
+            mode: key.mode,
+            method: ConnectionMethod::ApiKey,
+            masked_key: Some(key.masked()),
+            restricted: key.kind == KeyKind::Restricted,
+            revoked: None,
+        };
+        let store = self.store_for(session_only);
+        let name = record.secret_name();
+        let secret = key.secret().clone();
+        blocking(move || store.put(&name, &secret)).await?;
+
+        let mut state = self.state.lock().unwrap();
+        let before = state.saved.clone();
+        state.saved.connections.retain(|c| c.id != record.id);
+        state.session.retain(|c| c.id != record.id);
+        if session_only {
+            state.session.push(record.clone());
+        } else {
+            state.saved.connections.push(record.clone());
+        }
+        state.saved.active_id = Some(record.id.clone());
+        if let Err(e) = self.file.save(&state.saved) {
+            state.saved = before;
+            if existing.is_none() {
+                let _ = self.store_for(session_only).delete(&record.secret_name());
+            }
+            return Err(e);
+        }
+        tracing::info!(connection = %record.id, account = %record.account_id, mode = record.mode.word(), session_only, "connection saved");
+        Ok(record.summary(session_only))
+    }
+
+    /// Tests a saved connection; marks it revoked if Stripe says so.
+    pub async fn test_connection(&self, id: &str) -> Result<ConnectionTest, Error> {
+        let (record, auth) = self.auth_for(id).await?;
+        match connection_test::test_connection(&self.client, &auth, record.restricted).await {
+            Ok(test) => {
+                if record.revoked.is_some() {
+                    self.set_revoked(id, None);
+                }
+                Ok(test)
+            }
+            Err(e) => {
+                self.note_error(id, &e);
+                Ok(connection_test::unavailable(&e))
+            }
+        }
+    }
+
+    /// Sends a request as the given connection. Every feature goes through
+    /// here, so a revoked key is noticed wherever it shows up.
+    pub async fn call(&self, id: &str, request: &Request) -> Result<Value, Error> {
+        let (_, auth) = self.auth_for(id).await?;
+        match self.client.send(&auth, request).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.note_error(id, &e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Forgets the connection: its key leaves the keyring first, so a failure
+    /// there keeps everything as it was and can be retried.
+    pub async fn remove_connection(&self, id: &str) -> Result<ConnectionsView, Error> {
+        let (record, session_only) = self.record(id)?;
+        let store = self.store_for(session_only);
+        let name = record.secret_name();
+        blocking(move || store.delete(&name)).await?;
+        let mut state = self.state.lock().unwrap();
+        state.saved.connections.retain(|c| c.id != id);
+        state.session.retain(|c| c.id != id);
+        if state.saved.active_id.as_deref() == Some(id) {
+            state.saved.active_id = state
+                .saved
+                .connections
+                .iter()
+                .chain(state.session.iter())
+                .next()
+                .map(|c| c.id.clone());
+        }
+        self.file.save(&state.saved)?;
+        tracing::info!(connection = %id, "connection removed");
+        Ok(state.view())
+    }
+
+    pub fn set_active(&self, id: &str) -> Result<ConnectionsView, Error> {
+        self.record(id)?;
+        self.update(|state| {
+            state.saved.active_id = Some(id.to_owned());
+            Ok(())
+        })
+    }
+
+    pub fn rename(&self, id: &str, name: &str) -> Result<ConnectionsView, Error> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Error::invalid("invalid_name", "Give the connection a name of 1 to 80 characters.", Some("name")));
+        }
+        self.update(|state| {
+            state.find_mut(id).ok_or_else(|| not_found(id))?.display_name = name.to_owned();
+            Ok(())
+        })
+    }
+
+    /// Acts on a connected account with this key (`Stripe-Account`).
+    pub fn set_account_override(&self, id: &str, account: Option<&str>) -> Result<ConnectionsView, Error> {
+        let account = account.map(str::trim).filter(|a| !a.is_empty());
+        if let Some(a) = account {
+            let valid = a.starts_with("acct_") && a.len() > 5 && a[5..].chars().all(|c| c.is_ascii_alphanumeric());
+            if !valid {
+                return Err(Error::invalid(
+                    "invalid_account_id",
+                    "An account ID starts with acct_ followed by letters and digits, like acct_1A2b3C.",
+                    Some("accountId"),
+                ));
+            }
+        }
+        self.update(|state| {
+            let record = state.find_mut(id).ok_or_else(|| not_found(id))?;
+            if record.method != ConnectionMethod::ApiKey {
+                return Err(Error::invalid(
+                    "not_api_key",
+                    "Only API-key connections can act on another account.",
+                    Some("accountId"),
+                ));
+            }
+            record.account_override = account.map(str::to_owned);
+            Ok(())
+        })
+    }
+
+    fn update(&self, change: impl FnOnce(&mut State) -> Result<(), Error>) -> Result<ConnectionsView, Error> {
+        let mut state = self.state.lock().unwrap();
+        let before = (state.saved.clone(), state.session.clone());
+        change(&mut state)?;
+        if let Err(e) = self.file.save(&state.saved) {
+            (state.saved, state.session) = before;
+            return Err(e);
+        }
+        Ok(state.view())
+    }
+
+    fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
+        let state = self.state.lock().unwrap();
+        state.find(id).map(|(c, s)| (c.clone(), s)).ok_or_else(|| not_found(id))
+    }
+
+    async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
+        let (record, session_only) = self.record(id)?;
+        let store = self.store_for(session_only);
+        let name = record.secret_name();
+        let secret: Option<Secret> = blocking(move || store.get(&name)).await?;
+        let secret = secret.ok_or_else(|| {
+            Error::NotFound(format!(
+                "The key for {} is no longer in this computer's keyring. Remove the connection and add it again.",
+                record.display_name
+            ))
+        })?;
+        let auth = Auth {
+            secret,
+            mode: record.mode,
+            stripe_account: record.account_override.clone(),
+        };
+        Ok((record, auth))
+    }
+
+    fn note_error(&self, id: &str, e: &Error) {
+        if e.is_revoked() {
+            self.set_revoked(id, Some("Disconnected by Stripe: reconnect".into()));
+        }
+    }
+
+    fn set_revoked(&self, id: &str, revoked: Option<String>) {
+        let changed = self.update(|state| {
+            if let Some(r) = state.find_mut(id) {
+                r.revoked = revoked.clone();
+            }
+            Ok(())
+        });
+        if let Err(e) = changed {
+            tracing::warn!(error = %e, "could not record the connection's state");
+        }
+    }
+
+    fn store_for(&self, session_only: bool) -> Arc<dyn SecretStore> {
+        if session_only {
+            self.session_secrets.clone()
+        } else {
+            self.secrets.clone()
+        }
+    }
+}
+
+fn parse_key(input: &str) -> Result<ApiKey, Error> {
+    ApiKey::parse(input).map_err(|p| Error::invalid("invalid_key", p.message(), Some("key")))
+}
+
+fn not_found(id: &str) -> Error {
+    Error::NotFound(format!("No connection with id {id}. It may have been removed."))
+}
+
+/// Keyring calls block on D-Bus: keep them off the async worker threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Keyring(e.to_string()))?
+}

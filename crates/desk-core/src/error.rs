@@ -1,0 +1,241 @@
+//! Errors. Inside the domain, [`Error`] keeps the detail; at the IPC
+//! boundary everything becomes one [`AppError`]: a stable `code`, a message
+//! in plain words, and the `param` (form field) it concerns.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Stripe's error object, as sent in `{"error": {...}}`. Unknown fields are ignored.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct StripeApiError {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub decline_code: Option<String>,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub doc_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Stripe answered with an error object.
+    #[error("Stripe refused the request ({status}): {}", .error.message.as_deref().unwrap_or("no message"))]
+    Stripe {
+        status: u16,
+        error: StripeApiError,
+    },
+    /// Never reached Stripe, or the answer never came back.
+    #[error("could not reach Stripe: {0}")]
+    Network(String),
+    #[error("Stripe did not answer in time")]
+    Timeout,
+    /// Stripe answered with something we could not read.
+    #[error("unexpected answer from Stripe: {0}")]
+    Decode(String),
+    /// Bad input, caught before anything was sent.
+    #[error("{message}")]
+    Invalid {
+        code: &'static str,
+        message: String,
+        param: Option<String>,
+    },
+    #[error("keyring: {0}")]
+    Keyring(String),
+    #[error("storage: {0}")]
+    Storage(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl Error {
+    pub fn invalid(code: &'static str, message: impl Into<String>, param: Option<&str>) -> Self {
+        Error::Invalid {
+            code,
+            message: message.into(),
+            param: param.map(str::to_owned),
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Stripe { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The permission Stripe names in a 403 for a restricted key:
+    /// "... Having the 'rak_customer_read' permission would allow this request to continue."
+    pub fn missing_permission(&self) -> Option<String> {
+        let Error::Stripe { status: 403, error } = self else {
+            return None;
+        };
+        let message = error.message.as_deref()?;
+        let start = message.find("'rak_")? + 1;
+        let end = start + message[start..].find('\'')?;
+        Some(message[start..end].to_owned())
+    }
+
+    /// Stripe says this key or connection no longer works: a revoked or
+    /// expired key, or an OAuth connection the account owner removed.
+    pub fn is_revoked(&self) -> bool {
+        match self {
+            Error::Stripe { status: 401, .. } => true,
+            Error::Stripe { error, .. } => error
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("Application access may have been revoked")),
+            _ => false,
+        }
+    }
+
+    /// Plain words for a person: what happened and what to do.
+    pub fn plain_message(&self) -> String {
+        match self {
+            Error::Stripe { status, error } => {
+                let stripe_says = error.message.clone().unwrap_or_default();
+                match status {
+                    401 if stripe_says.starts_with("Expired API Key") => {
+                        "Stripe says this key has expired or was revoked. Create a new key in Developers > API keys.".into()
+                    }
+                    401 => "Stripe does not recognise this key. Check that you copied the whole key, or create a new one in Developers > API keys.".into(),
+                    403 => match self.missing_permission() {
+                        Some(p) => format!(
+                            "This restricted key is not allowed to do this: it needs the {p} permission. Edit the key in Developers > API keys."
+                        ),
+                        None if self.is_revoked() => {
+                            "Stripe says this app no longer has access to the account. Reconnect it.".into()
+                        }
+                        None => format!("Stripe refused access: {stripe_says}"),
+                    },
+                    404 => format!("Not found in Stripe: {stripe_says}"),
+                    409 => "Stripe was busy with another change to the same thing. Try again in a moment.".into(),
+                    429 => "Stripe is receiving too many requests from this account. Wait a moment and try again.".into(),
+                    s if *s >= 500 => "Stripe had a problem on its side. Try again in a few minutes.".into(),
+                    _ if !stripe_says.is_empty() => stripe_says,
+                    _ => format!("Stripe refused the request (HTTP {status})."),
+                }
+            }
+            Error::Network(_) => "Could not reach Stripe. Check your internet connection and try again.".into(),
+            Error::Timeout => "Stripe did not answer in time. Check your internet connection and try again.".into(),
+            Error::Decode(_) => "Stripe sent an answer Stripe Desk could not read. Try again; if it keeps happening, the app may need an update.".into(),
+            Error::Invalid { message, .. } => message.clone(),
+            Error::Keyring(detail) => format!("The system keyring did not work: {detail}"),
+            Error::Storage(detail) => format!("Could not save Stripe Desk's settings: {detail}"),
+            Error::NotFound(what) => what.clone(),
+        }
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            Error::Stripe { status, error } => error.code.clone().unwrap_or_else(|| {
+                match status {
+                    401 => "authentication_failed",
+                    403 => "permission_denied",
+                    404 => "not_found",
+                    429 => "rate_limited",
+                    s if *s >= 500 => "stripe_unavailable",
+                    _ => "stripe_error",
+                }
+                .to_owned()
+            }),
+            Error::Network(_) => "network".into(),
+            Error::Timeout => "timeout".into(),
+            Error::Decode(_) => "bad_response".into(),
+            Error::Invalid { code, .. } => (*code).to_owned(),
+            Error::Keyring(_) => "keyring_unavailable".into(),
+            Error::Storage(_) => "storage".into(),
+            Error::NotFound(_) => "not_found".into(),
+        }
+    }
+}
+
+/// The one error type that crosses into the window.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
+#[ts(export)]
+pub struct AppError {
+    pub code: String,
+    pub message: String,
+    pub param: Option<String>,
+}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        let param = match &e {
+            Error::Stripe { error, .. } => error.param.clone(),
+            Error::Invalid { param, .. } => param.clone(),
+            _ => None,
+        };
+        AppError {
+            code: e.code(),
+            message: e.plain_message(),
+            param,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stripe(status: u16, body: &str) -> Error {
+        #[derive(Deserialize)]
+        struct Envelope {
+            error: StripeApiError,
+        }
+        let e: Envelope = serde_json::from_str(body).unwrap();
+        Error::Stripe {
+            status,
+            error: e.error,
+        }
+    }
+
+    #[test]
+    fn restricted_key_refusal_names_the_permission() {
+        let e = stripe(403, r#"{"error":{"type":"invalid_request_error","message":"The provided key 'rk_test_****1111' does not have the required permissions for this endpoint on account 'acct_1'. Having the 'rak_customer_read' permission would allow this request to continue.","future_field":1}}"#);
+        assert_eq!(e.missing_permission().as_deref(), Some("rak_customer_read"));
+        let app = AppError::from(e);
+        assert_eq!(app.code, "permission_denied");
+        assert!(app.message.contains("rak_customer_read"));
+    }
+
+    #[test]
+    fn field_errors_keep_their_param_and_code() {
+        let e = stripe(400, r#"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"items[0][quantity]","message":"Invalid integer: abc"}}"#);
+        let app = AppError::from(e);
+        assert_eq!(app.code, "parameter_invalid_integer");
+        assert_eq!(app.param.as_deref(), Some("items[0][quantity]"));
+        assert_eq!(app.message, "Invalid integer: abc");
+    }
+
+    #[test]
+    fn revoked_and_bad_keys_read_plainly() {
+        let expired = stripe(401, r#"{"error":{"message":"Expired API Key provided: sk_test_****4242"}}"#);
+        assert!(expired.is_revoked());
+        assert!(expired.plain_message().contains("expired or was revoked"));
+        let bad = stripe(401, r#"{"error":{"message":"Invalid API Key provided: sk_test_****4242"}}"#);
+        assert!(bad.plain_message().contains("does not recognise this key"));
+        let gone = stripe(403, r#"{"error":{"code":"account_invalid","message":"The provided key 'sk_test_****' does not have access to account 'acct_9' (or that account does not exist). Application access may have been revoked."}}"#);
+        assert!(gone.is_revoked());
+        assert_eq!(gone.missing_permission(), None);
+    }
+
+    #[test]
+    fn every_status_class_has_plain_words() {
+        for (status, code) in [(404, "not_found"), (409, "stripe_error"), (429, "rate_limited"), (500, "stripe_unavailable"), (503, "stripe_unavailable")] {
+            let e = Error::Stripe { status, error: StripeApiError::default() };
+            let app = AppError::from(e);
+            assert!(!app.message.is_empty());
+            if status != 409 {
+                assert_eq!(app.code, code);
+            }
+        }
+        assert_eq!(AppError::from(Error::Timeout).code, "timeout");
+        assert_eq!(AppError::from(Error::Network("refused".into())).code, "network");
+    }
+}

@@ -1,0 +1,109 @@
+//! Where secrets live: the OS keyring, and nowhere else. The in-memory store
+//! holds session-only keys (no keyring service) and serves as a test double.
+
+use crate::error::Error;
+use crate::secret::Secret;
+use crate::views::KeyringStatus;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub trait SecretStore: Send + Sync {
+    fn put(&self, name: &str, secret: &Secret) -> Result<(), Error>;
+    fn get(&self, name: &str) -> Result<Option<Secret>, Error>;
+    /// Deleting what is not there is fine.
+    fn delete(&self, name: &str) -> Result<(), Error>;
+    fn status(&self) -> KeyringStatus;
+}
+
+/// The OS keyring (Secret Service on Linux, Keychain on macOS, Credential
+/// Manager on Windows). Calls block on D-Bus: run them off the async threads.
+pub struct KeyringStore {
+    service: String,
+    status: KeyringStatus,
+}
+
+impl KeyringStore {
+    /// Probes the keyring once so the window can say at start whether keys
+    /// can be kept.
+    pub fn open(service: &str) -> Self {
+        let status = match keyring::Entry::new(service, "stripe-desk-probe").and_then(|e| e.get_password()) {
+            Ok(_) | Err(keyring::Error::NoEntry) => KeyringStatus {
+                available: true,
+                problem: None,
+            },
+            Err(e) => KeyringStatus {
+                available: false,
+                problem: Some(keyring_problem(&e)),
+            },
+        };
+        KeyringStore {
+            service: service.to_owned(),
+            status,
+        }
+    }
+
+    fn entry(&self, name: &str) -> Result<keyring::Entry, Error> {
+        keyring::Entry::new(&self.service, name).map_err(|e| Error::Keyring(keyring_problem(&e)))
+    }
+}
+
+fn keyring_problem(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::NoStorageAccess(_) => "the keyring is locked or refused access".into(),
+        keyring::Error::PlatformFailure(_) => "no keyring service is running".into(),
+        other => other.to_string(),
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn put(&self, name: &str, secret: &Secret) -> Result<(), Error> {
+        self.entry(name)?
+            .set_password(secret.expose())
+            .map_err(|e| Error::Keyring(keyring_problem(&e)))
+    }
+
+    fn get(&self, name: &str) -> Result<Option<Secret>, Error> {
+        match self.entry(name)?.get_password() {
+            Ok(s) => Ok(Some(Secret::new(s))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(Error::Keyring(keyring_problem(&e))),
+        }
+    }
+
+    fn delete(&self, name: &str) -> Result<(), Error> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(Error::Keyring(keyring_problem(&e))),
+        }
+    }
+
+    fn status(&self) -> KeyringStatus {
+        self.status.clone()
+    }
+}
+
+/// Secrets kept in this process's memory only.
+#[derive(Default)]
+pub struct MemoryStore {
+    secrets: Mutex<HashMap<String, Secret>>,
+}
+
+impl SecretStore for MemoryStore {
+    fn put(&self, name: &str, secret: &Secret) -> Result<(), Error> {
+        self.secrets.lock().unwrap().insert(name.to_owned(), secret.clone());
+        Ok(())
+    }
+    fn get(&self, name: &str) -> Result<Option<Secret>, Error> {
+        Ok(self.secrets.lock().unwrap().get(name).cloned())
+    }
+    fn delete(&self, name: &str) -> Result<(), Error> {
+        self.secrets.lock().unwrap().remove(name);
+        Ok(())
+    }
+    fn status(&self) -> KeyringStatus {
+        KeyringStatus {
+            available: true,
+            problem: None,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The one Stripe client. Requests are values; [`StripeClient::send`] is the
+//! one place that sets auth, `Stripe-Version`, `Stripe-Account`, idempotency
+//! keys, retries, rate limiting and timeouts.
+
+use crate::config::STRIPE_VERSION;
+use crate::error::{Error, StripeApiError};
+use crate::form::{Param, Params};
+use crate::rate_limit::RateLimiter;
+use crate::retry::{Attempt, RetryPolicy};
+use crate::secret::Secret;
+use crate::views::Mode;
+use futures_core::Stream;
+use rand::Rng;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Method {
+    fn as_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// One logical Stripe request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    /// Path under the API base, e.g. `/v1/customers`.
+    pub path: String,
+    pub params: Params,
+    /// Set to replay a request Stripe may already have committed; when
+    /// `None`, a POST gets a fresh key that every retry of it reuses.
+    pub idempotency_key: Option<String>,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Self {
+        Request::new(Method::Get, path)
+    }
+    pub fn post(path: impl Into<String>) -> Self {
+        Request::new(Method::Post, path)
+    }
+    pub fn delete(path: impl Into<String>) -> Self {
+        Request::new(Method::Delete, path)
+    }
+    fn new(method: Method, path: impl Into<String>) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            params: Params::new(),
+            idempotency_key: None,
+        }
+    }
+    pub fn params(mut self, params: Params) -> Self {
+        self.params = params;
+        self
+    }
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+/// Who a request acts as: a secret/restricted key or OAuth access token
+/// (all sent as a bearer token), and the connected account, if any.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub secret: Secret,
+    pub mode: Mode,
+    pub stripe_account: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub api_base: String,
+    pub retry: RetryPolicy,
+    pub connect_timeout: Duration,
+    /// Whole-request limit; Stripe's libraries use 80 s.
+    pub timeout: Duration,
+    pub test_mode_rate: u32,
+    pub live_mode_rate: u32,
+}
+
+impl ClientConfig {
+    pub fn new(api_base: impl Into<String>) -> Self {
+        ClientConfig {
+            api_base: api_base.into(),
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(80),
+            test_mode_rate: 25,
+            live_mode_rate: 100,
+        }
+    }
+}
+
+pub struct StripeClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+    test_limiter: RateLimiter,
+    live_limiter: RateLimiter,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: StripeApiError,
+}
+
+/// One page of a Stripe list.
+#[derive(Debug, Deserialize)]
+pub struct ListPage<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+pub const PAGE_SIZE: u32 = 100;
+
+impl StripeClient {
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .user_agent(concat!("StripeDesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        Ok(StripeClient {
+            test_limiter: RateLimiter::new(config.test_mode_rate),
+            live_limiter: RateLimiter::new(config.live_mode_rate),
+            http,
+            config,
+        })
+    }
+
+    pub fn api_base(&self) -> &str {
+        &self.config.api_base
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Sends the request, retrying as the policy allows; returns Stripe's JSON.
+    pub async fn send(&self, auth: &Auth, request: &Request) -> Result<Value, Error> {
+        // One key per logical request, reused by every retry, so a create
+        // that Stripe committed before the connection dropped is not repeated.
+        let idempotency_key = match (request.method, &request.idempotency_key) {
+            (_, Some(k)) => Some(k.clone()),
+            (Method::Post, None) => Some(new_idempotency_key()),
+            _ => None,
+        };
+        let mut retries = 0;
+        loop {
+            let (attempt, result) = self.attempt(auth, request, idempotency_key.as_deref()).await;
+            if !self.config.retry.should_retry(attempt, retries) {
+                return result;
+            }
+            retries += 1;
+            let jitter = rand::rng().random_range(0.5..=1.0);
+            let wait = self.config.retry.delay(retries, jitter);
+            tracing::info!(path = %request.path, retries, ?attempt, ?wait, "retrying Stripe request");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Sends and decodes into `T`. Unknown fields in the answer are ignored.
+    pub async fn send_as<T: DeserializeOwned>(&self, auth: &Auth, request: &Request) -> Result<T, Error> {
+        let value = self.send(auth, request).await?;
+        serde_json::from_value(value).map_err(|e| Error::Decode(e.to_string()))
+    }
+
+    /// Every object of a list, page after page (`starting_after`), as a stream.
+    pub fn list<'a, T: DeserializeOwned + 'a>(
+        &'a self,
+        auth: &'a Auth,
+        path: &'a str,
+        params: Params,
+    ) -> impl Stream<Item = Result<T, Error>> + 'a {
+        async_stream::try_stream! {
+            let mut params = params;
+            params.set("limit", Param::Text(PAGE_SIZE.to_string()));
+            loop {
+                let page: ListPage<Value> = self
+                    .send_as(auth, &Request::get(path).params(params.clone()))
+                    .await?;
+                let last_id = page
+                    .data
+                    .last()
+                    .and_then(|o| o.get("id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                for object in page.data {
+                    yield serde_json::from_value::<T>(object).map_err(|e| Error::Decode(e.to_string()))?;
+                }
+                match (page.has_more, last_id) {
+                    (true, Some(id)) => params.set("starting_after", Param::Text(id)),
+                    _ => break,
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, auth: &Auth, request: &Request, idempotency_key: Option<&str>) -> (Attempt, Result<Value, Error>) {
+        match auth.mode {
+            Mode::Test => self.test_limiter.acquire().await,
+            Mode::Live => self.live_limiter.acquire().await,
+        }
+        let encoded = request.params.encode();
+        let mut url = format!("{}{}", self.config.api_base, request.path);
+        if request.method != Method::Post && !encoded.is_empty() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&encoded);
+        }
+        let mut builder = self
+            .http
+            .request(request.method.as_reqwest(), &url)
+            .bearer_auth(auth.secret.expose())
+            .header("Stripe-Version", STRIPE_VERSION);
+        if let Some(account) = &auth.stripe_account {
+            builder = builder.header("Stripe-Account", account);
+        }
+        if let Some(key) = idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
+        }
+        if request.method == Method::Post {
+            builder = builder
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(encoded);
+        }
+        let response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return transport_failure(&e),
+        };
+        let status = response.status().as_u16();
+        let should_retry = response
+            .headers()
+            .get("Stripe-Should-Retry")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.eq_ignore_ascii_case("true"));
+        let attempt = Attempt::Answered { status, should_retry };
+        let body = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return transport_failure(&e),
+        };
+        if (200..300).contains(&status) {
+            let parsed = serde_json::from_slice(&body).map_err(|e| Error::Decode(e.to_string()));
+            return (attempt, parsed);
+        }
+        let error = serde_json::from_slice::<ErrorEnvelope>(&body)
+            .map(|e| e.error)
+            .unwrap_or_default();
+        tracing::warn!(path = %request.path, status, code = ?error.code, "Stripe answered with an error");
+        (attempt, Err(Error::Stripe { status, error }))
+    }
+}
+
+fn transport_failure(e: &reqwest::Error) -> (Attempt, Result<Value, Error>) {
+    if e.is_timeout() {
+        (Attempt::TimedOut, Err(Error::Timeout))
+    } else {
+        // reqwest's text names the URL, never headers, so no key can leak here.
+        (Attempt::ConnectionFailed, Err(Error::Network(error_chain(e))))
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// 128 random bits, as text.
+pub fn new_idempotency_key() -> String {
+    random_token("desk")
+}
+
+/// A prefixed random identifier with 128 bits of entropy.
+pub fn random_token(prefix: &str) -> String {
+    let bits: u128 = rand::rng().random();
+    format!("{prefix}_{bits:032x}")
+}

@@ -1,0 +1,116 @@
+//! What crosses the IPC boundary. TypeScript twins are generated into
+//! `ui/src/bindings/` by ts-rs (`cargo test -p desk-core export_bindings`),
+//! and a test fails if the committed ones drift from these.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Mode {
+    Test,
+    Live,
+}
+
+impl Mode {
+    pub fn word(self) -> &'static str {
+        match self {
+            Mode::Test => "test",
+            Mode::Live => "live",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConnectionMethod {
+    ApiKey,
+    ConnectOauth,
+    AppsOauth,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct KeyringStatus {
+    pub available: bool,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub non_default_bases: Vec<String>,
+    pub demo: bool,
+    pub keyring: KeyringStatus,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionSummary {
+    pub id: String,
+    pub display_name: String,
+    pub account_id: String,
+    pub account_override: Option<String>,
+    pub mode: Mode,
+    pub method: ConnectionMethod,
+    pub masked_key: Option<String>,
+    pub restricted: bool,
+    pub session_only: bool,
+    /// `None` while the connection works; otherwise what to tell the user.
+    pub revoked: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionsView {
+    pub connections: Vec<ConnectionSummary>,
+    pub active_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct KeyCheck {
+    pub valid: bool,
+    pub masked: Option<String>,
+    pub mode: Option<Mode>,
+    pub restricted: bool,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PermissionState {
+    Allowed,
+    Denied,
+    CheckedWhenUsed,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PermissionCheck {
+    pub label: String,
+    pub state: PermissionState,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionTest {
+    pub available: bool,
+    pub headline: String,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub mode: Option<Mode>,
+    pub permissions: Vec<PermissionCheck>,
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Startup and idle memory: Stripe Desk against a bare Tauri window built the
+# same way (release, same tauri, same first-paint report). For each, RUNS
+# launches; prints the median time from launch to first paint, the median
+# idle RSS and PSS of the app plus its WebKit processes, and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+IDLE_SECONDS=${IDLE_SECONDS:-3}
+scripts/setup.sh --tests
+cargo build --release -p stripe-desk -p bare-window
+
+if [ -z "${INSIDE_BENCH_SESSION:-}" ]; then
+  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- env INSIDE_BENCH_SESSION=1 NO_AT_BRIDGE=1 "$0"
+fi
+
+# Sum a memory field (kB) over a process and all its descendants.
+tree_kb() {
+  local field=$1 pids=($2) all=() sum=0
+  while ((${#pids[@]})); do
+    all+=("${pids[@]}")
+    pids=($(for p in "${pids[@]}"; do cat /proc/$p/task/*/children 2>/dev/null; done))
+  done
+  for p in "${all[@]}"; do
+    local v
+    v=$(awk -v f="$field:" '$1==f {print $2}' /proc/$p/status /proc/$p/smaps_rollup 2>/dev/null | head -1)
+    sum=$((sum + ${v:-0}))
+  done
+  echo $sum
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+measure() {
+  local bin=$1 data_dir paint_ms rss pss out
+  for _ in $(seq "$RUNS"); do
+    data_dir=$(mktemp -d)
+    out=$(mktemp)
+    local start=$(date +%s%N)
+    STRIPE_DESK_DATA_DIR=$data_dir "$bin" >"$out" 2>/dev/null &
+    local pid=$!
+    for _ in $(seq 600); do grep -q first-paint "$out" && break; sleep 0.01; done
+    paint_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    sleep "$IDLE_SECONDS"
+    rss=$(tree_kb VmRSS $pid)
+    pss=$(tree_kb Pss $pid)
+    kill $pid; wait $pid 2>/dev/null || true
+    rm -rf "$data_dir" "$out"
+    echo "$paint_ms $rss $pss"
+  done
+}
+
+report() {
+  local name=$1 runs=$2
+  paint=$(awk '{print $1}' <<<"$runs" | median)
+  rss=$(awk '{print $2}' <<<"$runs" | median)
+  pss=$(awk '{print $3}' <<<"$runs" | median)
+  awk -v n="$name" -v p="$paint" -v r="$rss" -v s="$pss" 'BEGIN {printf "%-12s first paint %5d ms   idle RSS %7.1f MB   idle PSS %7.1f MB\n", n, p, r/1024, s/1024}'
+}
+
+app_runs=$(measure target/release/stripe-desk)
+bare_runs=$(measure target/release/bare-window)
+echo "median of $RUNS runs, idle after ${IDLE_SECONDS}s (Xvfb, $(nproc) cores)"
+report "stripe-desk" "$app_runs"
+report "bare-window" "$bare_runs"
+read -r a_paint a_rss a_pss < <(paste <(awk '{print $1}' <<<"$app_runs" | median) <(awk '{print $2}' <<<"$app_runs" | median) <(awk '{print $3}' <<<"$app_runs" | median))
+read -r b_paint b_rss b_pss < <(paste <(awk '{print $1}' <<<"$bare_runs" | median) <(awk '{print $2}' <<<"$bare_runs" | median) <(awk '{print $3}' <<<"$bare_runs" | median))
+awk -v ap="$a_paint" -v bp="$b_paint" -v ar="$a_rss" -v br="$b_rss" -v as="$a_pss" -v bs="$b_pss" \
+  'BEGIN {printf "ratio app/bare: first paint %.2fx   idle RSS %.2fx   idle PSS %.2fx\n", ap/bp, ar/br, as/bs}'

@@ -1,0 +1,170 @@
+//! The window's commands: each takes its arguments, calls the domain, and
+//! returns a view or one `AppError`. Changes are broadcast as events.
+
+use desk_core::views::{AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck};
+use desk_core::{AppError, Desk};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+use tauri::{AppHandle, Emitter, State};
+
+type Reply<T> = Result<T, AppError>;
+
+/// With `STRIPE_DESK_IPC_AUDIT=1`, every reply is also appended to
+/// `ipc-replies.jsonl` in the data dir, so tests can prove no secret ever
+/// reached the window.
+pub struct IpcAudit(Option<Mutex<std::fs::File>>);
+
+impl IpcAudit {
+    pub fn from_env(data_dir: &Path) -> Self {
+        let enabled = std::env::var("STRIPE_DESK_IPC_AUDIT").is_ok_and(|v| v == "1");
+        let file = enabled.then(|| {
+            std::fs::create_dir_all(data_dir).ok();
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(data_dir.join("ipc-replies.jsonl"))
+                .map(Mutex::new)
+        });
+        IpcAudit(file.and_then(Result::ok))
+    }
+
+    fn record<T: Serialize>(&self, command: &str, reply: &Reply<T>) {
+        if let Some(file) = &self.0 {
+            let line = serde_json::json!({ "command": command, "reply": match reply {
+                Ok(v) => serde_json::to_value(v).unwrap_or_default(),
+                Err(e) => serde_json::to_value(e).unwrap_or_default(),
+            }});
+            let _ = writeln!(file.lock().unwrap(), "{line}");
+        }
+    }
+}
+
+fn audited<T: Serialize>(audit: &IpcAudit, command: &str, reply: Reply<T>) -> Reply<T> {
+    audit.record(command, &reply);
+    reply
+}
+
+fn broadcast(app: &AppHandle, view: &ConnectionsView) {
+    let _ = app.emit("connections-changed", view);
+}
+
+/// The page reports its first painted frame; the startup benchmark reads this line.
+#[tauri::command]
+pub fn first_paint() {
+    println!("first-paint");
+}
+
+#[tauri::command]
+pub fn app_info(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<AppInfo> {
+    audited(&audit, "app_info", Ok(desk.app_info()))
+}
+
+#[tauri::command]
+pub fn list_connections(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<ConnectionsView> {
+    audited(&audit, "list_connections", Ok(desk.list_connections()))
+}
+
+#[tauri::command]
+pub fn classify_key(key: String, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<KeyCheck> {
+    audited(&audit, "classify_key", Ok(desk.classify_key(&key)))
+}
+
+#[tauri::command]
+pub async fn test_key(key: String, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<ConnectionTest> {
+    let reply = desk.test_key(&key).await.map_err(AppError::from);
+    audited(&audit, "test_key", reply)
+}
+
+#[tauri::command]
+pub async fn save_key_connection(
+    key: String,
+    session_only: bool,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionSummary> {
+    let reply = desk.save_key_connection(&key, session_only).await.map_err(AppError::from);
+    if reply.is_ok() {
+        broadcast(&app, &desk.list_connections());
+    }
+    audited(&audit, "save_key_connection", reply)
+}
+
+#[tauri::command]
+pub async fn test_connection(
+    id: String,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionTest> {
+    let reply = desk.test_connection(&id).await.map_err(AppError::from);
+    // The test may have found the connection revoked (or working again).
+    broadcast(&app, &desk.list_connections());
+    audited(&audit, "test_connection", reply)
+}
+
+#[tauri::command]
+pub async fn remove_connection(
+    id: String,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionsView> {
+    let reply = desk.remove_connection(&id).await.map_err(AppError::from);
+    if let Ok(view) = &reply {
+        broadcast(&app, view);
+    }
+    audited(&audit, "remove_connection", reply)
+}
+
+#[tauri::command]
+pub fn set_active_connection(
+    id: String,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionsView> {
+    changed(&app, &audit, "set_active_connection", desk.set_active(&id))
+}
+
+#[tauri::command]
+pub fn rename_connection(
+    id: String,
+    name: String,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionsView> {
+    changed(&app, &audit, "rename_connection", desk.rename(&id, &name))
+}
+
+#[tauri::command]
+pub fn set_account_override(
+    id: String,
+    account_id: Option<String>,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionsView> {
+    changed(
+        &app,
+        &audit,
+        "set_account_override",
+        desk.set_account_override(&id, account_id.as_deref()),
+    )
+}
+
+fn changed(
+    app: &AppHandle,
+    audit: &IpcAudit,
+    command: &str,
+    result: Result<ConnectionsView, desk_core::Error>,
+) -> Reply<ConnectionsView> {
+    let reply = result.map_err(AppError::from);
+    if let Ok(view) = &reply {
+        broadcast(app, view);
+    }
+    audited(audit, command, reply)
+}

@@ -1,0 +1,70 @@
+//! Stripe Desk's Tauri edge: start-up, plugins, and the commands the window
+//! calls. Every command is a thin adapter over [`desk_core::Desk`].
+
+mod commands;
+mod logging;
+
+use desk_core::desk::DeskConfig;
+use desk_core::secret_store::KeyringStore;
+use desk_core::{Bases, Desk};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tauri::Manager;
+
+/// The keyring service name under which every secret is kept.
+const KEYRING_SERVICE: &str = "stripe-desk";
+
+pub fn run() {
+    tauri::Builder::default()
+        // First, so a second launch (a deep link on Linux/Windows) is handed
+        // to this process before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let (data_dir, log_dir) = dirs(app.handle())?;
+            logging::init(&log_dir)?;
+            let bases = Bases::from_env();
+            let mut config = DeskConfig::new(bases, data_dir.clone());
+            config.demo = std::env::var("STRIPE_DESK_DEMO").is_ok_and(|v| v == "1");
+            let secrets = Arc::new(KeyringStore::open(KEYRING_SERVICE));
+            let desk = Desk::new(config, secrets)?;
+            tracing::info!(data_dir = %data_dir.display(), bases = ?desk.bases().non_default(), "Stripe Desk started");
+            app.manage(desk);
+            app.manage(commands::IpcAudit::from_env(&data_dir));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::first_paint,
+            commands::app_info,
+            commands::list_connections,
+            commands::classify_key,
+            commands::test_key,
+            commands::save_key_connection,
+            commands::test_connection,
+            commands::remove_connection,
+            commands::set_active_connection,
+            commands::rename_connection,
+            commands::set_account_override,
+        ])
+        .run(tauri::generate_context!())
+        .expect("Stripe Desk failed to start");
+}
+
+/// The data dir (`STRIPE_DESK_DATA_DIR` or the platform's app data dir) and
+/// the log dir (inside an overridden data dir, so tests can read it).
+fn dirs(app: &tauri::AppHandle) -> Result<(PathBuf, PathBuf), Box<dyn std::error::Error>> {
+    let paths = app.path();
+    match std::env::var_os("STRIPE_DESK_DATA_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            Ok((dir.clone(), dir.join("logs")))
+        }
+        None => Ok((paths.app_data_dir()?, paths.app_log_dir()?)),
+    }
+}

@@ -1,0 +1,149 @@
+//! Shared set-up for the window tests: a Stripe simulator, a private data
+//! dir, tauri-driver, and checks that no secret leaked anywhere.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+pub mod webdriver;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use stripe_sim::{SimConfig, Simulator};
+
+pub const APP: &str = env!("CARGO_BIN_EXE_stripe-desk");
+
+/// The window tests need a display, a session bus and an unlocked keyring:
+/// the README's Test command provides all three.
+pub fn require_desktop() {
+    for var in ["DISPLAY", "DBUS_SESSION_BUS_ADDRESS"] {
+        assert!(
+            std::env::var_os(var).is_some(),
+            "{var} is not set: run the window tests through the README's Test command (Xvfb, D-Bus, gnome-keyring)"
+        );
+    }
+}
+
+pub fn spec_path() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
+    assert!(p.exists(), "Stripe's OpenAPI description is expected at {}", p.display());
+    p
+}
+
+pub async fn simulator() -> Simulator {
+    Simulator::start(SimConfig {
+        port: 0,
+        spec_path: Some(spec_path()),
+    })
+    .await
+    .expect("simulator starts")
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stripe-desk-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// tauri-driver, configured so the app it starts talks to `sim` and keeps
+/// its data in `data_dir`.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start(sim: &Simulator, data_dir: &Path) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("STRIPE_DESK_API_BASE", sim.base_url())
+            .env("STRIPE_DESK_CONNECT_BASE", sim.base_url())
+            .env("STRIPE_DESK_MARKETPLACE_BASE", sim.base_url())
+            .env("STRIPE_DESK_DATA_DIR", data_dir)
+            .env("STRIPE_DESK_IPC_AUDIT", "1")
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver starts (cargo install tauri-driver --locked)");
+        // Both ports must accept connections before a session can start.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for p in [port, native_port] {
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(Instant::now() < deadline, "tauri-driver did not open port {p}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        Driver { child, port }
+    }
+
+    pub async fn session(&self) -> webdriver::Session {
+        webdriver::Session::start(self.port, Path::new(APP)).await
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let home_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin/tauri-driver"));
+    match home_bin {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// Keyring entries that Stripe Desk holds, as `secret-tool` sees them.
+pub fn keyring_entries() -> usize {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "service", "stripe-desk"])
+        .output()
+        .expect("secret-tool (libsecret-tools) runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stderr).lines())
+        .filter(|l| l.starts_with("attribute.username"))
+        .count()
+}
+
+/// Every file under `dir` that contains any of `secrets`, with the secret's
+/// mask (never the secret) for the failure message.
+pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                for s in secrets {
+                    if bytes.windows(s.len()).any(|w| w == s.as_bytes()) {
+                        hits.push(format!("{} holds {}", path.display(), desk_core::keys::mask(s)));
+                    }
+                }
+            }
+        }
+    }
+    hits
+}

@@ -1,0 +1,163 @@
+//! Just enough of the W3C WebDriver protocol to click through the real
+//! window: sessions, elements, keys, text, scripts and screenshots.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Session {
+    http: reqwest::Client,
+    url: String,
+}
+
+#[derive(Clone)]
+pub struct Element(String);
+
+impl Session {
+    /// Starts the app under test through tauri-driver listening on `port`.
+    pub async fn start(port: u16, application: &Path) -> Session {
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": application}
+        }}});
+        let reply: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("tauri-driver answers")
+            .json()
+            .await
+            .expect("session JSON");
+        let id = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
+        Session {
+            http,
+            url: format!("{base}/session/{id}"),
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{}", self.url, path));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let reply: Value = req.send().await.expect("webdriver request").json().await.expect("webdriver JSON");
+        reply["value"].clone()
+    }
+
+    async fn try_find(&self, css: &str) -> Option<Element> {
+        let v = self
+            .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
+            .await;
+        v.get(ELEMENT_KEY).and_then(Value::as_str).map(|id| Element(id.to_owned()))
+    }
+
+    /// Waits up to 20 s for an element that is displayed.
+    pub async fn find(&self, css: &str) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(e) = self.try_find(css).await {
+                if self.displayed(&e).await {
+                    return e;
+                }
+            }
+            if Instant::now() > deadline {
+                panic!("no visible element {css}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        let v = self
+            .call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .await;
+        v.as_array().map_or(0, Vec::len)
+    }
+
+    async fn displayed(&self, e: &Element) -> bool {
+        self.call(reqwest::Method::GET, &format!("/element/{}/displayed", e.0), None)
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    pub async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({})))
+            .await;
+    }
+
+    /// Replaces the field's text with `text`, as typing would.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{}/clear", e.0), Some(json!({})))
+            .await;
+        self.call(reqwest::Method::POST, &format!("/element/{}/value", e.0), Some(json!({"text": text})))
+            .await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        match self.try_find(css).await {
+            Some(e) => self
+                .call(reqwest::Method::GET, &format!("/element/{}/text", e.0), None)
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            None => String::new(),
+        }
+    }
+
+    /// Waits up to 20 s until the element's text contains `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text(css).await;
+            if text.contains(expected) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("{css} never showed {expected:?}; it shows {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_until_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.count(css).await > 0 {
+            if Instant::now() > deadline {
+                panic!("{css} is still there");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn execute(&self, script: &str) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []})))
+            .await
+    }
+
+    pub async fn screenshot(&self, path: &Path) {
+        let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("screenshot data"))
+            .expect("base64 screenshot");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+
+    /// Closes the window and ends the app.
+    pub async fn quit(self) {
+        let _ = self.http.delete(&self.url).send().await;
+    }
+}
