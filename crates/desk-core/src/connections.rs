@@ -21,12 +21,35 @@ pub struct ConnectionRecord {
     pub restricted: bool,
     #[serde(default)]
     pub revoked: Option<String>,
+    /// OAuth: the scope granted and the client it was granted to.
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub oauth_client_id: Option<String>,
+    /// Stripe Apps: when the access token expires (Unix seconds).
+    #[serde(default)]
+    pub token_expires_at: Option<u64>,
 }
 
 impl ConnectionRecord {
-    /// The keyring entry holding this connection's key or token.
+    /// The keyring entry holding what calls authenticate with: the API key,
+    /// the platform key (Connect OAuth) or the access token (Stripe Apps).
     pub fn secret_name(&self) -> String {
         format!("connection/{}", self.id)
+    }
+
+    /// The keyring entry holding the OAuth refresh token.
+    pub fn refresh_token_name(&self) -> String {
+        format!("connection/{}/refresh", self.id)
+    }
+
+    /// Stripe Apps: the developer's secret key, needed to refresh.
+    pub fn client_secret_name(&self) -> String {
+        format!("connection/{}/client-secret", self.id)
+    }
+
+    pub fn secret_names(&self) -> [String; 3] {
+        [self.secret_name(), self.refresh_token_name(), self.client_secret_name()]
     }
 
     pub fn summary(&self, session_only: bool) -> ConnectionSummary {
@@ -77,13 +100,20 @@ impl ConnectionFile {
     }
 
     pub fn save(&self, saved: &SavedConnections) -> Result<(), Error> {
-        let dir = self.path.parent().expect("connections.json has a parent dir");
-        std::fs::create_dir_all(dir).map_err(|e| Error::Storage(e.to_string()))?;
-        let tmp = self.path.with_extension("json.tmp");
         let bytes = serde_json::to_vec_pretty(saved).map_err(|e| Error::Storage(e.to_string()))?;
-        std::fs::write(&tmp, bytes).map_err(|e| Error::Storage(e.to_string()))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| Error::Storage(e.to_string()))
+        write_atomically(&self.path, &bytes)
     }
+}
+
+/// Writes a temp file beside `path`, then renames it over `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let storage = |e: std::io::Error| Error::Storage(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(storage)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(storage)?;
+    std::fs::rename(&tmp, path).map_err(storage)
 }
 
 #[cfg(test)]
@@ -107,6 +137,9 @@ mod tests {
                 masked_key: Some("sk_test_...4242".into()),
                 restricted: false,
                 revoked: None,
+                scope: None,
+                oauth_client_id: None,
+                token_expires_at: None,
             }],
         };
         file.save(&saved).unwrap();

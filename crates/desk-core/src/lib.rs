@@ -6,11 +6,13 @@
 pub mod config;
 pub mod connection_test;
 pub mod connections;
+pub mod deep_link;
 pub mod desk;
 pub mod error;
 pub mod form;
 pub mod keys;
 pub mod money;
+pub mod oauth;
 pub mod rate_limit;
 pub mod retry;
 pub mod secret;

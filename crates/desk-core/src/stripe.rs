@@ -33,10 +33,20 @@ impl Method {
     }
 }
 
+/// Which of Stripe's hosts a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// `api.stripe.com`: everything but Connect OAuth.
+    Api,
+    /// `connect.stripe.com`: Connect OAuth (deauthorize).
+    Connect,
+}
+
 /// One logical Stripe request.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,
+    pub host: Host,
     /// Path under the API base, e.g. `/v1/customers`.
     pub path: String,
     pub params: Params,
@@ -58,6 +68,7 @@ impl Request {
     fn new(method: Method, path: impl Into<String>) -> Self {
         Request {
             method,
+            host: Host::Api,
             path: path.into(),
             params: Params::new(),
             idempotency_key: None,
@@ -65,6 +76,10 @@ impl Request {
     }
     pub fn params(mut self, params: Params) -> Self {
         self.params = params;
+        self
+    }
+    pub fn on(mut self, host: Host) -> Self {
+        self.host = host;
         self
     }
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
@@ -85,6 +100,7 @@ pub struct Auth {
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub api_base: String,
+    pub connect_base: String,
     pub retry: RetryPolicy,
     pub connect_timeout: Duration,
     /// Whole-request limit; Stripe's libraries use 80 s.
@@ -94,9 +110,10 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    pub fn new(api_base: impl Into<String>) -> Self {
+    pub fn new(api_base: impl Into<String>, connect_base: impl Into<String>) -> Self {
         ClientConfig {
             api_base: api_base.into(),
+            connect_base: connect_base.into(),
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(80),
@@ -114,8 +131,16 @@ pub struct StripeClient {
 }
 
 #[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: StripeApiError,
+#[serde(untagged)]
+enum ErrorEnvelope {
+    Api {
+        error: StripeApiError,
+    },
+    OAuth {
+        error: String,
+        #[serde(default)]
+        error_description: Option<String>,
+    },
 }
 
 /// One page of a Stripe list.
@@ -218,7 +243,11 @@ impl StripeClient {
             Mode::Live => self.live_limiter.acquire().await,
         }
         let encoded = request.params.encode();
-        let mut url = format!("{}{}", self.config.api_base, request.path);
+        let base = match request.host {
+            Host::Api => &self.config.api_base,
+            Host::Connect => &self.config.connect_base,
+        };
+        let mut url = format!("{base}{}", request.path);
         if request.method != Method::Post && !encoded.is_empty() {
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str(&encoded);
@@ -258,9 +287,16 @@ impl StripeClient {
             let parsed = serde_json::from_slice(&body).map_err(|e| Error::Decode(e.to_string()));
             return (attempt, parsed);
         }
-        let error = serde_json::from_slice::<ErrorEnvelope>(&body)
-            .map(|e| e.error)
-            .unwrap_or_default();
+        let error = match serde_json::from_slice::<ErrorEnvelope>(&body) {
+            Ok(ErrorEnvelope::Api { error }) => error,
+            // OAuth endpoints answer `{"error": "invalid_grant", "error_description": "..."}`.
+            Ok(ErrorEnvelope::OAuth { error, error_description }) => StripeApiError {
+                code: Some(error),
+                message: error_description,
+                ..StripeApiError::default()
+            },
+            Err(_) => StripeApiError::default(),
+        };
         tracing::warn!(path = %request.path, status, code = ?error.code, "Stripe answered with an error");
         (attempt, Err(Error::Stripe { status, error }))
     }

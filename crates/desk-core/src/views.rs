@@ -114,3 +114,40 @@ pub struct ConnectionTest {
     pub mode: Option<Mode>,
     pub permissions: Vec<PermissionCheck>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum OAuthProvider {
+    Connect,
+    Apps,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OAuthSettingsView {
+    pub provider: OAuthProvider,
+    pub client_id: String,
+    pub scope: String,
+    pub redirect_uri: String,
+    pub client_secret_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum FlowStage {
+    Idle,
+    Waiting,
+    Finished,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OAuthFlowState {
+    pub state: FlowStage,
+    pub message: Option<String>,
+}

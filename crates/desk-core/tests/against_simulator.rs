@@ -30,7 +30,7 @@ async fn sim() -> Simulator {
 /// Fast retries so the tests do not sleep for seconds; the real delays are
 /// checked in `retry.rs`.
 fn config(base: &str) -> ClientConfig {
-    let mut c = ClientConfig::new(base);
+    let mut c = ClientConfig::new(base, base);
     c.retry.initial_delay = Duration::from_millis(5);
     c.retry.max_delay = Duration::from_millis(20);
     c.timeout = Duration::from_secs(5);

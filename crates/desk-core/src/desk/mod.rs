@@ -1,5 +1,7 @@
 //! The application service: what each window command does, without Tauri.
 
+mod oauth_flow;
+
 use crate::config::Bases;
 use crate::connection_test::{self, fetch_account};
 use crate::connections::{ConnectionFile, ConnectionRecord, SavedConnections};
@@ -8,10 +10,16 @@ use crate::keys::{ApiKey, KeyKind};
 use crate::secret::Secret;
 use crate::secret_store::{MemoryStore, SecretStore};
 use crate::stripe::{random_token, Auth, ClientConfig, Request, StripeClient};
-use crate::views::{AppInfo, ConnectionMethod, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck};
+use crate::oauth::{PendingFile, SettingsFile};
+use crate::views::{
+    AppInfo, ConnectionMethod, ConnectionSummary, ConnectionTest, ConnectionsView, FlowStage, KeyCheck, Mode, OAuthFlowState,
+};
+use oauth_flow::record_auth;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub struct DeskConfig {
     pub bases: Bases,
@@ -19,15 +27,18 @@ pub struct DeskConfig {
     /// Running against the local simulator with sample data.
     pub demo: bool,
     pub client: ClientConfig,
+    /// Stripe Apps access tokens are refreshed this long before they expire.
+    pub token_refresh_margin: Duration,
 }
 
 impl DeskConfig {
     pub fn new(bases: Bases, data_dir: PathBuf) -> Self {
         DeskConfig {
-            client: ClientConfig::new(bases.api.clone()),
+            client: ClientConfig::new(bases.api.clone(), bases.connect.clone()),
             bases,
             data_dir,
             demo: false,
+            token_refresh_margin: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -42,6 +53,15 @@ pub struct Desk {
     /// Keys the user chose to keep for this session only: never written anywhere.
     session_secrets: Arc<MemoryStore>,
     state: Mutex<State>,
+    oauth_file: SettingsFile,
+    pending_file: PendingFile,
+    flow: Mutex<OAuthFlowState>,
+    /// Codes already sent to Stripe: a code is never sent twice.
+    used_codes: Mutex<HashSet<String>>,
+    refresh_lock: tokio::sync::Mutex<()>,
+    /// Rotated refresh tokens whose keyring write has not succeeded yet.
+    unsaved_refresh: Mutex<HashMap<String, Secret>>,
+    token_refresh_margin: Duration,
 }
 
 #[derive(Default)]
@@ -62,6 +82,16 @@ impl State {
             .iter_mut()
             .chain(self.session.iter_mut())
             .find(|c| c.id == id)
+    }
+
+    /// What goes to `connections.json`: saved connections only, and the
+    /// current one only if it is one of them.
+    fn to_disk(&self) -> SavedConnections {
+        let mut saved = self.saved.clone();
+        if self.session.iter().any(|c| Some(&c.id) == saved.active_id.as_ref()) {
+            saved.active_id = None;
+        }
+        saved
     }
 
     fn view(&self) -> ConnectionsView {
@@ -88,6 +118,13 @@ impl Desk {
             }
         };
         Ok(Desk {
+            oauth_file: SettingsFile::new(&config.data_dir),
+            pending_file: PendingFile::new(&config.data_dir),
+            flow: Mutex::new(OAuthFlowState { state: FlowStage::Idle, message: None }),
+            used_codes: Mutex::new(HashSet::new()),
+            refresh_lock: tokio::sync::Mutex::new(()),
+            unsaved_refresh: Mutex::new(HashMap::new()),
+            token_refresh_margin: config.token_refresh_margin,
             client: StripeClient::new(config.client)?,
             bases: config.bases,
             demo: config.demo,
@@ -185,16 +222,7 @@ impl Desk {
         })?;
 
         // Saving the same account's key again replaces the old key.
-        let existing = {
-            let state = self.state.lock().unwrap();
-            state
-                .saved
-                .connections
-                .iter()
-                .chain(state.session.iter())
-                .find(|c| c.method == ConnectionMethod::ApiKey && c.account_id == account.id && c.mode == key.mode)
-                .cloned()
-        };
+        let existing = self.find_existing(ConnectionMethod::ApiKey, &account.id, key.mode);
         let record = ConnectionRecord {
             id: existing.as_ref().map_or_else(|| random_token("conn"), |c| c.id.clone()),
             display_name: existing
@@ -207,14 +235,36 @@ impl Desk {
             masked_key: Some(key.masked()),
             restricted: key.kind == KeyKind::Restricted,
             revoked: None,
+            scope: None,
+            oauth_client_id: None,
+            token_expires_at: None,
         };
         let store = self.store_for(session_only);
         let name = record.secret_name();
         let secret = key.secret().clone();
         blocking(move || store.put(&name, &secret)).await?;
+        let saved = self.upsert(record.clone(), session_only);
+        if saved.is_err() && existing.is_none() {
+            let _ = self.store_for(session_only).delete(&record.secret_name());
+        }
+        saved
+    }
 
+    fn find_existing(&self, method: ConnectionMethod, account_id: &str, mode: Mode) -> Option<ConnectionRecord> {
+        let state = self.state.lock().unwrap();
+        state
+            .saved
+            .connections
+            .iter()
+            .chain(state.session.iter())
+            .find(|c| c.method == method && c.account_id == account_id && c.mode == mode)
+            .cloned()
+    }
+
+    /// Adds or replaces a connection and makes it the current one.
+    fn upsert(&self, record: ConnectionRecord, session_only: bool) -> Result<ConnectionSummary, Error> {
         let mut state = self.state.lock().unwrap();
-        let before = state.saved.clone();
+        let before = (state.saved.clone(), state.session.clone());
         state.saved.connections.retain(|c| c.id != record.id);
         state.session.retain(|c| c.id != record.id);
         if session_only {
@@ -223,14 +273,11 @@ impl Desk {
             state.saved.connections.push(record.clone());
         }
         state.saved.active_id = Some(record.id.clone());
-        if let Err(e) = self.file.save(&state.saved) {
-            state.saved = before;
-            if existing.is_none() {
-                let _ = self.store_for(session_only).delete(&record.secret_name());
-            }
+        if let Err(e) = self.file.save(&state.to_disk()) {
+            (state.saved, state.session) = before;
             return Err(e);
         }
-        tracing::info!(connection = %record.id, account = %record.account_id, mode = record.mode.word(), session_only, "connection saved");
+        tracing::info!(connection = %record.id, account = %record.account_id, mode = record.mode.word(), method = ?record.method, session_only, "connection saved");
         Ok(record.summary(session_only))
     }
 
@@ -269,8 +316,18 @@ impl Desk {
     pub async fn remove_connection(&self, id: &str) -> Result<ConnectionsView, Error> {
         let (record, session_only) = self.record(id)?;
         let store = self.store_for(session_only);
-        let name = record.secret_name();
-        blocking(move || store.delete(&name)).await?;
+        if record.method == ConnectionMethod::ConnectOauth {
+            // Best effort: the account owner may have disconnected already.
+            let s = store.clone();
+            let name = record.secret_name();
+            if let Ok(Some(platform_key)) = blocking(move || s.get(&name)).await {
+                if let Err(e) = self.deauthorize(&record, platform_key).await {
+                    tracing::warn!(code = %e.code(), "Stripe did not confirm the deauthorization");
+                }
+            }
+        }
+        let names = record.secret_names();
+        blocking(move || names.iter().try_for_each(|n| store.delete(n))).await?;
         let mut state = self.state.lock().unwrap();
         state.saved.connections.retain(|c| c.id != id);
         state.session.retain(|c| c.id != id);
@@ -283,7 +340,7 @@ impl Desk {
                 .next()
                 .map(|c| c.id.clone());
         }
-        self.file.save(&state.saved)?;
+        self.file.save(&state.to_disk())?;
         tracing::info!(connection = %id, "connection removed");
         Ok(state.view())
     }
@@ -338,7 +395,7 @@ impl Desk {
         let mut state = self.state.lock().unwrap();
         let before = (state.saved.clone(), state.session.clone());
         change(&mut state)?;
-        if let Err(e) = self.file.save(&state.saved) {
+        if let Err(e) = self.file.save(&state.to_disk()) {
             (state.saved, state.session) = before;
             return Err(e);
         }
@@ -352,6 +409,10 @@ impl Desk {
 
     async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
         let (record, session_only) = self.record(id)?;
+        if record.method == ConnectionMethod::AppsOauth {
+            let token = self.fresh_apps_token(&record).await?;
+            return Ok((record.clone(), record_auth(&record, token)));
+        }
         let store = self.store_for(session_only);
         let name = record.secret_name();
         let secret: Option<Secret> = blocking(move || store.get(&name)).await?;
@@ -361,11 +422,7 @@ impl Desk {
                 record.display_name
             ))
         })?;
-        let auth = Auth {
-            secret,
-            mode: record.mode,
-            stripe_account: record.account_override.clone(),
-        };
+        let auth = record_auth(&record, secret);
         Ok((record, auth))
     }
 

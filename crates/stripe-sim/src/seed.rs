@@ -1,0 +1,428 @@
+//! Deterministic sample data: customers, products with prices and plans,
+//! subscriptions, and balance transactions over the past ~18 months.
+
+use crate::api::{build_subscription, make_event};
+use crate::state::{Data, Txn, TxnKind};
+use crate::store::Item;
+use crate::{SeedSpec, DEFAULT_API_VERSION};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+
+const DAY: i64 = 86_400;
+const SPAN_DAYS: i64 = 540;
+
+const FIRST: &[&str] = &[
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Amelia",
+    "Oliver",
+    "Sophia",
+    "Elijah",
+    "Mia",
+    "Lucas",
+    "Isabella",
+    "Mateo",
+    "Ava",
+    "Levi",
+    "Charlotte",
+    "Ethan",
+    "Harper",
+    "James",
+    "Aisha",
+    "Kenji",
+    "Priya",
+    "Diego",
+    "Fatima",
+    "Hiro",
+    "Chloe",
+    "Marcus",
+    "Lena",
+    "Tomás",
+    "Zoe",
+    "Ravi",
+    "Ingrid",
+    "Omar",
+    "Yuki",
+    "Grace",
+    "Mohammed",
+    "Elena",
+    "Samuel",
+    "Nora",
+    "Felix",
+    "Maya",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Garcia",
+    "Martinez",
+    "Brown",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Müller",
+    "Rossi",
+    "Tanaka",
+    "Okafor",
+    "Silva",
+    "Dubois",
+    "Kowalski",
+    "Andersson",
+    "O'Brien",
+    "Cohen",
+    "Haddad",
+    "Walker",
+    "Young",
+    "Lopez",
+    "Wright",
+    "Hill",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Perez",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+];
+const DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example"];
+const PRODUCTS: &[&str] = &[
+    "House Espresso Blend",
+    "Single Origin Ethiopia",
+    "Decaf Colombia",
+    "Cold Brew Concentrate",
+    "Monthly Tasting Box",
+    "Barista Training Session",
+    "Pour-Over Kit",
+    "Office Coffee Plan",
+    "Guatemala Huehuetenango",
+    "Kenya AA",
+    "Seasonal Holiday Roast",
+    "Chai Spice Blend",
+    "Matcha Ceremonial Grade",
+    "Dark Roast Sumatra",
+    "Espresso Machine Service",
+    "Green Beans Wholesale",
+];
+
+/// Currencies with weights and a scale: 1 for zero-decimal (JPY), 10 for
+/// three-decimal (KWD, amounts end in 0), else cents.
+const CURRENCIES: &[(&str, u32, i64, f64)] = &[
+    ("usd", 50, 1, 1.0),
+    ("eur", 20, 1, 1.08),
+    ("gbp", 15, 1, 1.27),
+    ("jpy", 10, 1, 0.0067),
+    ("kwd", 5, 10, 3.25),
+];
+
+fn rid(rng: &mut StdRng, prefix: &str, len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut s = String::with_capacity(prefix.len() + len);
+    s.push_str(prefix);
+    for _ in 0..len {
+        s.push(CHARS[rng.random_range(0..CHARS.len())] as char);
+    }
+    s
+}
+
+/// Stable id for a derived object (a payout bucket), without consuming the rng.
+fn hashed_id(prefix: &str, mut x: u64) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut s = String::from(prefix);
+    for _ in 0..4 {
+        // splitmix64
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        for _ in 0..6 {
+            s.push(CHARS[(z % 62) as usize] as char);
+            z /= 62;
+        }
+    }
+    s
+}
+
+fn event(data: &mut Data, kind: &str, obj: &Value) {
+    let ev = make_event(
+        kind,
+        obj.clone(),
+        None,
+        obj.created(),
+        data.livemode,
+        DEFAULT_API_VERSION,
+        json!({"id": null, "idempotency_key": null}),
+    );
+    data.events.insert(ev);
+}
+
+pub fn seed(data: &mut Data, spec: &SeedSpec, now: i64) {
+    let mut rng = StdRng::seed_from_u64(spec.rng_seed);
+    let livemode = data.livemode;
+    let past = |rng: &mut StdRng| now - rng.random_range(0..SPAN_DAYS * DAY);
+
+    for i in 0..spec.customers {
+        let first = FIRST[rng.random_range(0..FIRST.len())];
+        let last = LAST[rng.random_range(0..LAST.len())];
+        let domain = DOMAINS[rng.random_range(0..DOMAINS.len())];
+        let local: String = format!("{first}.{last}")
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        let email = format!("{local}{}@{domain}", i + data.customers.len());
+        let obj = json!({
+            "id": rid(&mut rng, "cus_", 14),
+            "object": "customer",
+            "address": null,
+            "balance": 0,
+            "created": past(&mut rng),
+            "currency": "usd",
+            "default_source": null,
+            "delinquent": false,
+            "description": null,
+            "discount": null,
+            "email": email,
+            "invoice_prefix": rid(&mut rng, "", 8).to_uppercase(),
+            "invoice_settings": {"custom_fields": null, "default_payment_method": null, "footer": null, "rendering_options": null},
+            "livemode": livemode,
+            "metadata": {},
+            "name": format!("{first} {last}"),
+            "next_invoice_sequence": 1,
+            "phone": format!("+1555{:07}", rng.random_range(0..10_000_000u32)),
+            "preferred_locales": [],
+            "shipping": null,
+            "tax_exempt": "none",
+            "test_clock": null,
+        });
+        event(data, "customer.created", &obj);
+        data.customers.insert(obj);
+    }
+
+    for i in 0..spec.products {
+        let base = PRODUCTS[i % PRODUCTS.len()];
+        let name = if i < PRODUCTS.len() {
+            base.to_string()
+        } else {
+            format!("{base} #{}", i / PRODUCTS.len() + 1)
+        };
+        let created = past(&mut rng);
+        let product_id = rid(&mut rng, "prod_", 14);
+        let price_id = rid(&mut rng, "price_", 24);
+        let amount = rng.random_range(5..=60) * 100;
+        let product = json!({
+            "id": product_id,
+            "object": "product",
+            "active": true,
+            "created": created,
+            "default_price": price_id,
+            "description": format!("{name}, roasted to order."),
+            "images": [],
+            "livemode": livemode,
+            "marketing_features": [],
+            "metadata": {},
+            "name": name,
+            "package_dimensions": null,
+            "shippable": null,
+            "statement_descriptor": null,
+            "tax_code": null,
+            "type": "service",
+            "unit_label": null,
+            "updated": created,
+            "url": null,
+        });
+        let price = json!({
+            "id": price_id,
+            "object": "price",
+            "active": true,
+            "billing_scheme": "per_unit",
+            "created": created,
+            "currency": "usd",
+            "custom_unit_amount": null,
+            "livemode": livemode,
+            "lookup_key": null,
+            "metadata": {},
+            "nickname": "Monthly",
+            "product": product_id,
+            "recurring": {"interval": "month", "interval_count": 1, "meter": null, "trial_period_days": null, "usage_type": "licensed"},
+            "tax_behavior": "unspecified",
+            "tiers_mode": null,
+            "transform_quantity": null,
+            "type": "recurring",
+            "unit_amount": amount,
+            "unit_amount_decimal": amount.to_string(),
+        });
+        let yearly = amount * 10;
+        let plan = json!({
+            "id": rid(&mut rng, "plan_", 24),
+            "object": "plan",
+            "active": true,
+            "amount": yearly,
+            "amount_decimal": yearly.to_string(),
+            "billing_scheme": "per_unit",
+            "created": created,
+            "currency": "usd",
+            "interval": "year",
+            "interval_count": 1,
+            "livemode": livemode,
+            "metadata": {},
+            "meter": null,
+            "nickname": "Yearly",
+            "product": product_id,
+            "tiers_mode": null,
+            "transform_usage": null,
+            "trial_period_days": null,
+            "usage_type": "licensed",
+        });
+        event(data, "product.created", &product);
+        event(data, "price.created", &price);
+        event(data, "plan.created", &plan);
+        data.products.insert(product);
+        data.prices.insert(price);
+        data.plans.insert(plan);
+    }
+
+    // Subscriptions pick from what exists (in a stable order) so they're
+    // deterministic too.
+    let customers: Vec<(String, i64)> = data
+        .customers
+        .iter()
+        .map(|c| (c.id().to_string(), c.created()))
+        .collect();
+    let prices: Vec<String> = data
+        .prices
+        .iter()
+        .filter(|p| p["type"] == json!("recurring"))
+        .map(|p| p.id().to_string())
+        .collect();
+    if !customers.is_empty() && !prices.is_empty() {
+        for _ in 0..spec.subscriptions {
+            let (customer, since) = &customers[rng.random_range(0..customers.len())];
+            let price = &prices[rng.random_range(0..prices.len())];
+            let created = rng.random_range(*since..=now.max(*since));
+            let quantity = if rng.random_bool(0.8) {
+                1
+            } else {
+                rng.random_range(2..=5)
+            };
+            let extra = json!({"metadata": {}});
+            let Ok(mut sub) = build_subscription(
+                data,
+                customer,
+                &[(price.clone(), quantity, json!({}))],
+                created,
+                livemode,
+                &extra,
+            ) else {
+                continue;
+            };
+            let sub_id = rid(&mut rng, "sub_", 24);
+            sub["id"] = json!(sub_id);
+            if let Some(items) = sub["items"]["data"].as_array_mut() {
+                for it in items {
+                    it["subscription"] = json!(sub_id);
+                }
+            }
+            sub["items"]["url"] = json!(format!("/v1/subscription_items?subscription={sub_id}"));
+            // A few canceled ones, as a real account has.
+            if rng.random_bool(0.15) {
+                let ended = rng.random_range(created..=now.max(created));
+                sub["status"] = json!("canceled");
+                sub["canceled_at"] = json!(ended);
+                sub["ended_at"] = json!(ended);
+            }
+            event(data, "customer.subscription.created", &sub);
+            data.subscriptions.insert(sub);
+        }
+    }
+
+    let total_weight: u32 = CURRENCIES.iter().map(|c| c.1).sum();
+    for _ in 0..spec.balance_transactions {
+        let created = past(&mut rng);
+        let mut w = rng.random_range(0..total_weight);
+        let &(currency, _, scale, rate) = CURRENCIES
+            .iter()
+            .find(|c| {
+                if w < c.1 {
+                    true
+                } else {
+                    w -= c.1;
+                    false
+                }
+            })
+            .unwrap_or(&CURRENCIES[0]);
+        let roll = rng.random_range(0..100);
+        let kind = match roll {
+            0..=64 => TxnKind::Charge,
+            65..=74 => TxnKind::Refund,
+            75..=84 => TxnKind::Payout,
+            85..=89 => TxnKind::StripeFee,
+            _ => TxnKind::Adjustment,
+        };
+        // Amounts in the currency's minor unit; KWD ends in 0 (scale 10).
+        let (amount, fee, source) = match kind {
+            TxnKind::Charge => {
+                let a = rng.random_range(500..50_000) * scale;
+                let fee = ((a as f64 * 0.029).round() as i64 + 30 * scale) / scale * scale;
+                (a, fee, Some(rid(&mut rng, "ch_", 24)))
+            }
+            TxnKind::Refund => (
+                -rng.random_range(500..20_000) * scale,
+                0,
+                Some(rid(&mut rng, "re_", 24)),
+            ),
+            TxnKind::Payout => (-rng.random_range(10_000..500_000) * scale, 0, None),
+            TxnKind::StripeFee => (-rng.random_range(100..5_000) * scale, 0, None),
+            TxnKind::Adjustment => {
+                let a = rng.random_range(100..10_000) * scale;
+                let sign = if rng.random_bool(0.5) { 1 } else { -1 };
+                (sign * a, 0, Some(rid(&mut rng, "du_", 24)))
+            }
+        };
+        let available_on = (created.div_euclid(DAY) + 2) * DAY;
+        let available = available_on <= now;
+        // Automatic payouts every third day per currency: a payout bucket pays
+        // out what became available before it.
+        let bucket = |day: i64| {
+            let cur = CURRENCIES.iter().position(|c| c.0 == currency).unwrap_or(0) as u64;
+            hashed_id(
+                "po_",
+                spec.rng_seed ^ ((day.div_euclid(3) as u64) << 8) ^ cur,
+            )
+        };
+        let (source, payout) = match kind {
+            TxnKind::Payout => {
+                let po = bucket(created.div_euclid(DAY));
+                (Some(po.clone()), Some(po))
+            }
+            _ if available && now - available_on > 3 * DAY => {
+                (source, Some(bucket(available_on.div_euclid(DAY) + 3)))
+            }
+            _ => (source, None),
+        };
+        let exchange_rate = (currency != "usd" && rng.random_bool(0.4))
+            .then(|| (rate * rng.random_range(0.97..1.03) * 1e6).round() / 1e6);
+        data.txns.insert(Txn {
+            id: rid(&mut rng, "txn_", 24),
+            created,
+            available_on,
+            amount,
+            fee,
+            currency,
+            kind,
+            available,
+            livemode,
+            source,
+            payout,
+            exchange_rate,
+        });
+    }
+}

@@ -1,0 +1,349 @@
+//! In-memory state of the simulator: accounts (each with separate test and
+//! live data), keys, OAuth grants, knobs and the request log.
+
+use crate::store::{Item, Store};
+use crate::{Failure, KeyAccess, OAuthDecision, OAuthKind, RecordedRequest};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Balance transaction kept compact (200k of them must fit comfortably);
+/// rendered to JSON only when a page is served.
+pub struct Txn {
+    pub id: String,
+    pub created: i64,
+    pub available_on: i64,
+    pub amount: i64,
+    pub fee: i64,
+    pub currency: &'static str,
+    pub kind: TxnKind,
+    pub available: bool,
+    pub livemode: bool,
+    pub source: Option<String>,
+    /// The automatic payout that paid this out; filter-only, like Stripe.
+    pub payout: Option<String>,
+    pub exchange_rate: Option<f64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TxnKind {
+    Charge,
+    Refund,
+    Payout,
+    StripeFee,
+    Adjustment,
+}
+
+impl TxnKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TxnKind::Charge => "charge",
+            TxnKind::Refund => "refund",
+            TxnKind::Payout => "payout",
+            TxnKind::StripeFee => "stripe_fee",
+            TxnKind::Adjustment => "adjustment",
+        }
+    }
+    fn reporting_category(self) -> &'static str {
+        match self {
+            TxnKind::Charge => "charge",
+            TxnKind::Refund => "refund",
+            TxnKind::Payout => "payout",
+            TxnKind::StripeFee => "fee",
+            TxnKind::Adjustment => "other_adjustment",
+        }
+    }
+    fn description(self) -> &'static str {
+        match self {
+            TxnKind::Charge => "Payment",
+            TxnKind::Refund => "REFUND FOR CHARGE",
+            TxnKind::Payout => "STRIPE PAYOUT",
+            TxnKind::StripeFee => "Billing - Usage Fee",
+            TxnKind::Adjustment => "Adjustment",
+        }
+    }
+}
+
+impl Item for Txn {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn to_json(&self) -> Value {
+        let fee_details = if self.fee != 0 {
+            json!([{
+                "amount": self.fee,
+                "application": null,
+                "currency": self.currency,
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }])
+        } else {
+            json!([])
+        };
+        json!({
+            "id": self.id,
+            "object": "balance_transaction",
+            "amount": self.amount,
+            "available_on": self.available_on,
+            "balance_type": "payments",
+            "created": self.created,
+            "currency": self.currency,
+            "description": self.kind.description(),
+            "exchange_rate": self.exchange_rate,
+            "fee": self.fee,
+            "fee_details": fee_details,
+            "livemode": self.livemode,
+            "net": self.amount - self.fee,
+            "reporting_category": self.kind.reporting_category(),
+            "source": self.source,
+            "status": if self.available { "available" } else { "pending" },
+            "type": self.kind.name(),
+        })
+    }
+}
+
+pub struct IdemRecord {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// One mode (test or live) of one account.
+pub struct Data {
+    pub livemode: bool,
+    pub customers: Store<Value>,
+    pub products: Store<Value>,
+    pub prices: Store<Value>,
+    pub plans: Store<Value>,
+    pub subscriptions: Store<Value>,
+    pub events: Store<Value>,
+    pub txns: Store<Txn>,
+    pub idempotency: HashMap<String, IdemRecord>,
+    /// Deleted object ids -> object name, so GET returns Stripe's deleted stub.
+    pub deleted: HashMap<String, &'static str>,
+}
+
+impl Data {
+    fn new(livemode: bool) -> Self {
+        Data {
+            livemode,
+            customers: Store::new("customer"),
+            products: Store::new("product"),
+            prices: Store::new("price"),
+            plans: Store::new("plan"),
+            subscriptions: Store::new("subscription"),
+            events: Store::new("event"),
+            txns: Store::new("balance transaction"),
+            idempotency: HashMap::new(),
+            deleted: HashMap::new(),
+        }
+    }
+
+    pub fn count(&self, resource: &str) -> usize {
+        match resource {
+            "customers" => self.customers.len(),
+            "products" => self.products.len(),
+            "prices" => self.prices.len(),
+            "plans" => self.plans.len(),
+            "subscriptions" => self.subscriptions.len(),
+            "balance_transactions" => self.txns.len(),
+            "events" => self.events.len(),
+            _ => 0,
+        }
+    }
+}
+
+pub struct Account {
+    pub id: String,
+    pub display_name: String,
+    pub created: i64,
+    pub test: Data,
+    pub live: Data,
+}
+
+impl Account {
+    pub fn new(id: &str, display_name: &str, created: i64) -> Self {
+        Account {
+            id: id.to_string(),
+            display_name: display_name.to_string(),
+            created,
+            test: Data::new(false),
+            live: Data::new(true),
+        }
+    }
+    pub fn data(&mut self, livemode: bool) -> &mut Data {
+        if livemode {
+            &mut self.live
+        } else {
+            &mut self.test
+        }
+    }
+}
+
+pub struct KeyRec {
+    pub account_id: String,
+    pub access: KeyAccess,
+    pub livemode: bool,
+    pub revoked: bool,
+    /// OAuth (Apps) access tokens expire; unix seconds on the simulator clock.
+    pub expires_at: Option<i64>,
+    /// The OAuth connection that issued this token, if any.
+    pub connection: Option<usize>,
+}
+
+pub struct Connection {
+    pub client_id: String,
+    pub platform_account: String,
+    pub account_id: String,
+    pub kind: OAuthKind,
+    pub active: bool,
+}
+
+pub struct CodeRec {
+    pub client_id: String,
+    pub account_id: String,
+    pub scope: String,
+    pub issued_at: i64,
+    pub used: bool,
+    pub livemode: bool,
+    /// Set once the code has been exchanged.
+    pub connection: Option<usize>,
+}
+
+pub struct RefreshRec {
+    pub connection: usize,
+    pub valid: bool,
+    pub scope: String,
+    pub livemode: bool,
+}
+
+pub struct OAuthClient {
+    pub platform_key: String,
+    pub kind: OAuthKind,
+}
+
+/// Token bucket: `per_second` tokens, refilled continuously.
+pub struct Bucket {
+    pub per_second: u32,
+    pub tokens: f64,
+    pub last: Instant,
+}
+
+impl Bucket {
+    pub fn new(per_second: u32) -> Self {
+        Bucket {
+            per_second,
+            tokens: per_second as f64,
+            last: Instant::now(),
+        }
+    }
+    pub fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let rate = self.per_second as f64;
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(rate);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub struct State {
+    pub accounts: HashMap<String, Account>,
+    pub keys: HashMap<String, KeyRec>,
+    pub failures: VecDeque<Failure>,
+    pub latency: Duration,
+    pub rate: Option<Bucket>,
+    pub requests: Vec<RecordedRequest>,
+    pub clock_offset: Duration,
+    pub clients: HashMap<String, OAuthClient>,
+    pub decision: OAuthDecision,
+    pub codes: HashMap<String, CodeRec>,
+    pub refresh_tokens: HashMap<String, RefreshRec>,
+    pub connections: Vec<Connection>,
+    pub deauths: Vec<(String, String)>,
+    /// Every OAuth access and refresh token handed out, for leak checks.
+    pub issued: Vec<String>,
+}
+
+impl State {
+    pub fn new() -> Self {
+        State {
+            accounts: HashMap::new(),
+            keys: HashMap::new(),
+            failures: VecDeque::new(),
+            latency: Duration::ZERO,
+            rate: None,
+            requests: Vec::new(),
+            clock_offset: Duration::ZERO,
+            clients: HashMap::new(),
+            decision: OAuthDecision::Approve {
+                account_id: "acct_1Connected".into(),
+            },
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            connections: Vec::new(),
+            deauths: Vec::new(),
+            issued: Vec::new(),
+        }
+    }
+
+    /// Unix seconds on the simulator's clock (real time plus any advance).
+    pub fn now(&self) -> i64 {
+        (SystemTime::now() + self.clock_offset)
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+
+    pub fn ensure_account(&mut self, id: &str, display_name: &str) -> &mut Account {
+        let now = self.now();
+        self.accounts
+            .entry(id.to_string())
+            .or_insert_with(|| Account::new(id, display_name, now))
+    }
+
+    /// Ends a connection: the platform loses `Stripe-Account` access and the
+    /// tokens it was issued stop working.
+    pub fn revoke_connection(&mut self, idx: usize) {
+        if let Some(c) = self.connections.get_mut(idx) {
+            c.active = false;
+        }
+        for k in self.keys.values_mut() {
+            if k.connection == Some(idx) {
+                k.revoked = true;
+            }
+        }
+        for r in self.refresh_tokens.values_mut() {
+            if r.connection == idx {
+                r.valid = false;
+            }
+        }
+    }
+
+    /// Whether a key of `from` may act on `target` through `Stripe-Account`.
+    pub fn has_access(&self, from: &str, target: &str) -> bool {
+        from == target
+            || self
+                .connections
+                .iter()
+                .any(|c| c.active && c.platform_account == from && c.account_id == target)
+    }
+}
+
+/// Random Stripe-style id: prefix + alphanumerics.
+pub fn gen_id(prefix: &str, len: usize) -> String {
+    use rand::{distr::Alphanumeric, Rng};
+    let tail: String = rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect();
+    format!("{prefix}{tail}")
+}
