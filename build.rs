@@ -12,6 +12,11 @@ const COMMANDS: &[&str] = &[
     "set_active_connection",
     "rename_connection",
     "set_account_override",
+    "get_oauth_settings",
+    "save_oauth_settings",
+    "start_oauth",
+    "cancel_oauth",
+    "oauth_state",
 ];
 
 fn main() {

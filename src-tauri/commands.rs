@@ -1,13 +1,16 @@
 //! The window's commands: each takes its arguments, calls the domain, and
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
-use desk_core::views::{AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck};
+use desk_core::views::{
+    AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthProvider, OAuthSettingsView,
+};
 use desk_core::{AppError, Desk};
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_opener::OpenerExt;
 
 type Reply<T> = Result<T, AppError>;
 
@@ -167,4 +170,73 @@ fn changed(
         broadcast(app, view);
     }
     audited(audit, command, reply)
+}
+
+#[tauri::command]
+pub async fn get_oauth_settings(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<Option<OAuthSettingsView>> {
+    let reply = desk.oauth_settings().await.map_err(AppError::from);
+    audited(&audit, "get_oauth_settings", reply)
+}
+
+#[tauri::command]
+pub async fn save_oauth_settings(
+    provider: OAuthProvider,
+    client_id: String,
+    client_secret: Option<String>,
+    scope: String,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<OAuthSettingsView> {
+    let reply = desk
+        .save_oauth_settings(provider, &client_id, client_secret.as_deref(), &scope)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "save_oauth_settings", reply)
+}
+
+/// Opens Stripe's authorize page in the system browser, never in the app's webview.
+#[tauri::command]
+pub async fn start_oauth(app: AppHandle, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<OAuthFlowState> {
+    let reply = match desk.start_oauth().await {
+        Ok((url, state)) => match app.opener().open_url(url, None::<&str>) {
+            Ok(()) => Ok(state),
+            Err(e) => {
+                let _ = desk.cancel_oauth();
+                Err(AppError {
+                    code: "browser_unavailable".into(),
+                    message: format!("Stripe Desk could not open your web browser: {e}"),
+                    param: None,
+                })
+            }
+        },
+        Err(e) => Err(AppError::from(e)),
+    };
+    if let Ok(state) = &reply {
+        let _ = app.emit("oauth-state", state);
+    }
+    audited(&audit, "start_oauth", reply)
+}
+
+#[tauri::command]
+pub fn cancel_oauth(app: AppHandle, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<OAuthFlowState> {
+    let reply = desk.cancel_oauth().map_err(AppError::from);
+    if let Ok(state) = &reply {
+        let _ = app.emit("oauth-state", state);
+    }
+    audited(&audit, "cancel_oauth", reply)
+}
+
+#[tauri::command]
+pub fn oauth_state(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<OAuthFlowState> {
+    audited(&audit, "oauth_state", Ok(desk.oauth_state()))
+}
+
+/// An OAuth answer arrived (deep link or cold start): finish the flow and
+/// tell the window.
+pub async fn take_oauth_answer(app: AppHandle, link: String) {
+    let desk = app.state::<Desk>();
+    let state = desk.finish_oauth(&link).await;
+    app.state::<IpcAudit>().record("oauth-state", &Ok::<_, AppError>(&state));
+    let _ = app.emit("oauth-state", &state);
+    broadcast(&app, &desk.list_connections());
 }

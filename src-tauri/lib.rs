@@ -10,6 +10,7 @@ use desk_core::{Bases, Desk};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
 
 /// The keyring service name under which every secret is kept.
 const KEYRING_SERVICE: &str = "stripe-desk";
@@ -37,6 +38,7 @@ pub fn run() {
             tracing::info!(data_dir = %data_dir.display(), bases = ?desk.bases().non_default(), "Stripe Desk started");
             app.manage(desk);
             app.manage(commands::IpcAudit::from_env(&data_dir));
+            listen_for_deep_links(app)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -51,9 +53,39 @@ pub fn run() {
             commands::set_active_connection,
             commands::rename_connection,
             commands::set_account_override,
+            commands::get_oauth_settings,
+            commands::save_oauth_settings,
+            commands::start_oauth,
+            commands::cancel_oauth,
+            commands::oauth_state,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");
+}
+
+/// OAuth answers come back as `stripe-desk://oauth/callback?...`: to the
+/// running app (through single-instance, from a second process), or as the
+/// URL this process was started with (a cold start).
+fn listen_for_deep_links(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    let deep_link = app.deep_link();
+    // Development builds register the scheme with the desktop; packages do
+    // it through their desktop entry (packaging/stripe-desk.desktop).
+    #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
+    if let Err(e) = deep_link.register_all() {
+        tracing::warn!(error = %e, "could not register the stripe-desk: scheme");
+    }
+    let handle = app.handle().clone();
+    deep_link.on_open_url(move |event| {
+        for url in event.urls() {
+            tauri::async_runtime::spawn(commands::take_oauth_answer(handle.clone(), url.to_string()));
+        }
+    });
+    if let Some(urls) = deep_link.get_current()? {
+        for url in urls {
+            tauri::async_runtime::spawn(commands::take_oauth_answer(app.handle().clone(), url.to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// The data dir (`STRIPE_DESK_DATA_DIR` or the platform's app data dir) and

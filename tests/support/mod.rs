@@ -65,9 +65,16 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(sim: &Simulator, data_dir: &Path) -> Driver {
+        Driver::start_with(sim, data_dir, &[])
+    }
+
+    /// Like `start`, with more environment for the app (it inherits the driver's).
+    pub fn start_with(sim: &Simulator, data_dir: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Driver {
         let port = free_port();
         let native_port = free_port();
-        let child = Command::new(tauri_driver())
+        let mut command = Command::new(tauri_driver());
+        command.envs(env.iter().copied());
+        let child = command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("STRIPE_DESK_API_BASE", sim.base_url())
             .env("STRIPE_DESK_CONNECT_BASE", sim.base_url())
@@ -91,7 +98,12 @@ impl Driver {
     }
 
     pub async fn session(&self) -> webdriver::Session {
-        webdriver::Session::start(self.port, Path::new(APP)).await
+        webdriver::Session::start(self.port, Path::new(APP), &[]).await
+    }
+
+    /// Starts the app with command-line arguments (a deep link at a cold start).
+    pub async fn session_with_args(&self, args: &[&str]) -> webdriver::Session {
+        webdriver::Session::start(self.port, Path::new(APP), args).await
     }
 }
 

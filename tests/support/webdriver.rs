@@ -18,12 +18,12 @@ pub struct Element(String);
 
 impl Session {
     /// Starts the app under test through tauri-driver listening on `port`.
-    pub async fn start(port: u16, application: &Path) -> Session {
+    pub async fn start(port: u16, application: &Path, args: &[&str]) -> Session {
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
-            "tauri:options": {"application": application}
+            "tauri:options": {"application": application, "args": args}
         }}});
         let reply: Value = http
             .post(format!("{base}/session"))

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Stand-in for the system browser in window tests. xdg-open runs it (through
+# $BROWSER) with Stripe's authorize URL; it loads the page, reads where Stripe
+# redirects, records both in $STAND_IN_BROWSER_LOG, and opens the redirect the
+# way a desktop does: by starting the app again with the link as argument.
+set -euo pipefail
+url=$1
+link=$(curl -sS -o /dev/null -w '%{redirect_url}' "$url")
+echo "$link" >>"$STAND_IN_BROWSER_LOG"
+# While the test holds links (a flag file beside the log), it delivers them itself.
+[ -e "$STAND_IN_BROWSER_LOG.hold" ] && exit 0
+exec "$STRIPE_DESK_BIN" "$link"
