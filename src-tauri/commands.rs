@@ -2,7 +2,8 @@
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
 use desk_core::views::{
-    AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthProvider, OAuthSettingsView,
+    AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
+    OAuthProvider, OAuthSettingsView,
 };
 use desk_core::{AppError, Desk};
 use serde::Serialize;
@@ -65,17 +66,28 @@ pub fn app_info(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<AppI
 }
 
 #[tauri::command]
-pub fn list_connections(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<ConnectionsView> {
+pub fn list_connections(
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionsView> {
     audited(&audit, "list_connections", Ok(desk.list_connections()))
 }
 
 #[tauri::command]
-pub fn classify_key(key: String, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<KeyCheck> {
+pub fn classify_key(
+    key: String,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<KeyCheck> {
     audited(&audit, "classify_key", Ok(desk.classify_key(&key)))
 }
 
 #[tauri::command]
-pub async fn test_key(key: String, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<ConnectionTest> {
+pub async fn test_key(
+    key: String,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionTest> {
     let reply = desk.test_key(&key).await.map_err(AppError::from);
     audited(&audit, "test_key", reply)
 }
@@ -88,7 +100,10 @@ pub async fn save_key_connection(
     desk: State<'_, Desk>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionSummary> {
-    let reply = desk.save_key_connection(&key, session_only).await.map_err(AppError::from);
+    let reply = desk
+        .save_key_connection(&key, session_only)
+        .await
+        .map_err(AppError::from);
     if reply.is_ok() {
         broadcast(&app, &desk.list_connections());
     }
@@ -173,7 +188,10 @@ fn changed(
 }
 
 #[tauri::command]
-pub async fn get_oauth_settings(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<Option<OAuthSettingsView>> {
+pub async fn get_oauth_settings(
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Option<OAuthSettingsView>> {
     let reply = desk.oauth_settings().await.map_err(AppError::from);
     audited(&audit, "get_oauth_settings", reply)
 }
@@ -196,7 +214,11 @@ pub async fn save_oauth_settings(
 
 /// Opens Stripe's authorize page in the system browser, never in the app's webview.
 #[tauri::command]
-pub async fn start_oauth(app: AppHandle, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<OAuthFlowState> {
+pub async fn start_oauth(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<OAuthFlowState> {
     let reply = match desk.start_oauth().await {
         Ok((url, state)) => match app.opener().open_url(url, None::<&str>) {
             Ok(()) => Ok(state),
@@ -218,7 +240,11 @@ pub async fn start_oauth(app: AppHandle, desk: State<'_, Desk>, audit: State<'_,
 }
 
 #[tauri::command]
-pub fn cancel_oauth(app: AppHandle, desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<OAuthFlowState> {
+pub fn cancel_oauth(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<OAuthFlowState> {
     let reply = desk.cancel_oauth().map_err(AppError::from);
     if let Ok(state) = &reply {
         let _ = app.emit("oauth-state", state);
@@ -236,7 +262,8 @@ pub fn oauth_state(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<O
 pub async fn take_oauth_answer(app: AppHandle, link: String) {
     let desk = app.state::<Desk>();
     let state = desk.finish_oauth(&link).await;
-    app.state::<IpcAudit>().record("oauth-state", &Ok::<_, AppError>(&state));
+    app.state::<IpcAudit>()
+        .record("oauth-state", &Ok::<_, AppError>(&state));
     let _ = app.emit("oauth-state", &state);
     broadcast(&app, &desk.list_connections());
 }

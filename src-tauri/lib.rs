@@ -77,12 +77,18 @@ fn listen_for_deep_links(app: &tauri::App) -> Result<(), Box<dyn std::error::Err
     let handle = app.handle().clone();
     deep_link.on_open_url(move |event| {
         for url in event.urls() {
-            tauri::async_runtime::spawn(commands::take_oauth_answer(handle.clone(), url.to_string()));
+            tauri::async_runtime::spawn(commands::take_oauth_answer(
+                handle.clone(),
+                url.to_string(),
+            ));
         }
     });
     if let Some(urls) = deep_link.get_current()? {
         for url in urls {
-            tauri::async_runtime::spawn(commands::take_oauth_answer(app.handle().clone(), url.to_string()));
+            tauri::async_runtime::spawn(commands::take_oauth_answer(
+                app.handle().clone(),
+                url.to_string(),
+            ));
         }
     }
     Ok(())

@@ -10,32 +10,63 @@ fn root() -> &'static Path {
 
 #[test]
 fn the_deb_desktop_entry_passes_the_url_and_claims_the_scheme() {
-    let conf: Value = serde_json::from_str(&std::fs::read_to_string(root().join("tauri.conf.json")).unwrap()).unwrap();
-    let template = conf["bundle"]["linux"]["deb"]["desktopTemplate"].as_str().expect("a desktop template is configured");
+    let conf: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tauri.conf.json")).unwrap())
+            .unwrap();
+    let template = conf["bundle"]["linux"]["deb"]["desktopTemplate"]
+        .as_str()
+        .expect("a desktop template is configured");
     let schemes = &conf["plugins"]["deep-link"]["desktop"]["schemes"];
     assert_eq!(schemes, &serde_json::json!(["stripe-desk"]));
     let entry = std::fs::read_to_string(root().join(template)).unwrap();
-    let exec = entry.lines().find(|l| l.starts_with("Exec=")).expect("an Exec line");
+    let exec = entry
+        .lines()
+        .find(|l| l.starts_with("Exec="))
+        .expect("an Exec line");
     assert!(exec.ends_with(" %u"), "{exec}");
-    let mime = entry.lines().find(|l| l.starts_with("MimeType=")).expect("a MimeType line");
-    assert!(mime.split(['=', ';']).any(|m| m == "x-scheme-handler/stripe-desk"), "{mime}");
+    let mime = entry
+        .lines()
+        .find(|l| l.starts_with("MimeType="))
+        .expect("a MimeType line");
+    assert!(
+        mime.split(['=', ';'])
+            .any(|m| m == "x-scheme-handler/stripe-desk"),
+        "{mime}"
+    );
 }
 
 #[test]
 fn the_window_may_call_exactly_the_commands_the_app_declares() {
-    let caps: Value = serde_json::from_str(&std::fs::read_to_string(root().join("capabilities/default.json")).unwrap()).unwrap();
+    let caps: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("capabilities/default.json")).unwrap(),
+    )
+    .unwrap();
     let allowed: Vec<String> = caps["permissions"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+        .filter_map(|p| {
+            p.as_str()?
+                .strip_prefix("allow-")
+                .map(|c| c.replace('-', "_"))
+        })
         .collect();
     let build = std::fs::read_to_string(root().join("build.rs")).unwrap();
     let handlers = std::fs::read_to_string(root().join("src-tauri/lib.rs")).unwrap();
     for command in &allowed {
-        assert!(build.contains(&format!("\"{command}\"")), "{command} is allowed but not declared in build.rs");
-        assert!(handlers.contains(&format!("commands::{command},")), "{command} is allowed but has no handler");
+        assert!(
+            build.contains(&format!("\"{command}\"")),
+            "{command} is allowed but not declared in build.rs"
+        );
+        assert!(
+            handlers.contains(&format!("commands::{command},")),
+            "{command} is allowed but has no handler"
+        );
     }
     let declared = build.matches("    \"").count();
-    assert_eq!(declared, allowed.len(), "every declared command is allowed, no more");
+    assert_eq!(
+        declared,
+        allowed.len(),
+        "every declared command is allowed, no more"
+    );
 }

@@ -23,22 +23,26 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     // First launch: no connection yet, so the window leads to connecting.
     let w = driver.session().await;
     w.find("#key-input").await;
+    w.screenshot(&shots.join("01-first-launch.png")).await;
     w.wait_for_text("#header-account", "Not connected").await;
     w.wait_for_text("#banner", &sim.base_url()).await;
-    w.screenshot(&shots.join("01-first-launch.png")).await;
 
     // A publishable key is refused next to the field, before anything is sent.
-    w.type_into("#key-input", "pk_test_51WindowJourneyPublishable0000").await;
+    w.type_into("#key-input", "pk_test_51WindowJourneyPublishable0000")
+        .await;
     w.wait_for_text(
         "#key-message",
         "This is a publishable key; paste the secret or restricted key from Developers > API keys",
     )
     .await;
-    w.screenshot(&shots.join("02-publishable-key-refused.png")).await;
+    w.screenshot(&shots.join("02-publishable-key-refused.png"))
+        .await;
 
     // A valid test key: test it, then save it.
     w.type_into("#key-input", KEY).await;
     w.click("#btn-test-key").await;
+    w.wait_for_text("#key-message", "Secret key, test mode")
+        .await;
     w.wait_for_text(
         "#test-result",
         "Connection available: Acme Test Shop (acct_1WindowShop), test mode",
@@ -50,7 +54,11 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.wait_for_text("#mode-badge", "TEST").await;
     w.wait_for_text("#connection-list", "sk_test_...4242").await;
     w.screenshot(&shots.join("04-connected.png")).await;
-    assert_eq!(keyring_entries(), keyring_before + 1, "the key is in the keyring");
+    assert_eq!(
+        keyring_entries(),
+        keyring_before + 1,
+        "the key is in the keyring"
+    );
     w.quit().await;
 
     // Restart: still connected, from the keyring and the data dir.
@@ -64,20 +72,30 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     // Remove, with confirmation: gone from the window and from the keyring.
     w.click(".connection-card .btn-remove").await;
     w.find("#confirm-yes").await;
-    w.screenshot(&shots.join("06-remove-confirmation.png")).await;
+    w.screenshot(&shots.join("06-remove-confirmation.png"))
+        .await;
     w.click("#confirm-yes").await;
     w.wait_until_gone(".connection-card").await;
     w.wait_for_text("#header-account", "Not connected").await;
     w.screenshot(&shots.join("07-removed.png")).await;
     w.quit().await;
-    assert_eq!(keyring_entries(), keyring_before, "the key left the keyring");
+    assert_eq!(
+        keyring_entries(),
+        keyring_before,
+        "the key left the keyring"
+    );
 
     // The key never reached the data dir, the logs or any IPC reply.
     let audit = data_dir.join("ipc-replies.jsonl");
     assert!(
-        std::fs::metadata(&audit).map(|m| m.len() > 0).unwrap_or(false),
+        std::fs::metadata(&audit)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false),
         "IPC replies were recorded for the scan"
     );
-    assert!(data_dir.join("logs/stripe-desk.log").exists(), "the app wrote its log");
+    assert!(
+        data_dir.join("logs/stripe-desk.log").exists(),
+        "the app wrote its log"
+    );
     assert_eq!(files_containing(&data_dir, &[KEY]), Vec::<String>::new());
 }

@@ -5,7 +5,6 @@
 mod support;
 
 use std::ffi::OsStr;
-use std::path::Path;
 use stripe_sim::{KeyAccess, OAuthDecision, OAuthKind};
 use support::*;
 
@@ -20,16 +19,17 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     sim.add_oauth_client("ca_WindowClient", PLATFORM_KEY, OAuthKind::Connect);
     sim.add_account("acct_1Bakery", "Corner Bakery");
     sim.add_account("acct_1Florist", "Petal Florist");
-    sim.set_oauth_decision(OAuthDecision::Approve { account_id: "acct_1Bakery".into() });
+    sim.set_oauth_decision(OAuthDecision::Approve {
+        account_id: "acct_1Bakery".into(),
+    });
 
     let data_dir = temp_dir("window-oauth");
     let browser_log = data_dir.join("browser.log");
-    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/browser.sh");
+    install_stand_in_browser();
     let driver = Driver::start_with(
         &sim,
         &data_dir,
         &[
-            ("BROWSER", browser.as_os_str()),
             ("STAND_IN_BROWSER_LOG", browser_log.as_os_str()),
             ("STRIPE_DESK_BIN", OsStr::new(APP)),
         ],
@@ -43,12 +43,20 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.type_into("#oauth-client-id", "pk_WindowClient").await;
     w.type_into("#oauth-client-secret", PLATFORM_KEY).await;
     w.click("#btn-save-oauth").await;
-    w.wait_for_text("#oauth-client-id-message", "starts with ca_").await;
+    w.wait_for_text("#oauth-client-id-message", "starts with ca_")
+        .await;
     w.type_into("#oauth-client-id", "ca_WindowClient").await;
     w.click("#btn-save-oauth").await;
     w.wait_for_text("#oauth-settings-status", "Saved").await;
-    let redirect = w.execute("const e = document.querySelector('#oauth-redirect'); return e.value || e.textContent").await;
-    assert_eq!(redirect.as_str().map(str::trim), Some("stripe-desk://oauth/callback"));
+    let redirect = w
+        .execute(
+            "const e = document.querySelector('#oauth-redirect'); return e.value || e.textContent",
+        )
+        .await;
+    assert_eq!(
+        redirect.as_str().map(str::trim),
+        Some("stripe-desk://oauth/callback")
+    );
     w.screenshot(&shots.join("oauth-01-settings.png")).await;
 
     // Connect: the browser opens, Stripe approves, the deep link comes back.
@@ -60,15 +68,27 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.screenshot(&shots.join("oauth-02-connected.png")).await;
 
     // The same link again (a reused link): refused, nothing sent to Stripe.
-    let first_link = std::fs::read_to_string(&browser_log).unwrap().lines().next().unwrap().to_owned();
-    let exchanges = |s: &stripe_sim::Simulator| s.requests().iter().filter(|r| r.path == "/oauth/token").count();
+    let first_link = std::fs::read_to_string(&browser_log)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let exchanges = |s: &stripe_sim::Simulator| {
+        s.requests()
+            .iter()
+            .filter(|r| r.path == "/oauth/token")
+            .count()
+    };
     let before = exchanges(&sim);
     deliver(&first_link);
     w.wait_for_text("#oauth-status", "used already").await;
     assert_eq!(exchanges(&sim), before, "a code is never sent twice");
 
     // A second account, then switch between them.
-    sim.set_oauth_decision(OAuthDecision::Approve { account_id: "acct_1Florist".into() });
+    sim.set_oauth_decision(OAuthDecision::Approve {
+        account_id: "acct_1Florist".into(),
+    });
     w.click("#btn-connect-stripe").await;
     w.wait_for_text("#header-account", "Petal Florist").await;
     assert_eq!(w.count(".connection-card").await, 2);
@@ -79,14 +99,18 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     // Denied in Stripe.
     sim.set_oauth_decision(OAuthDecision::Deny);
     w.click("#btn-connect-stripe").await;
-    w.wait_for_text("#oauth-status", "You cancelled the connection in Stripe.").await;
+    w.wait_for_text("#oauth-status", "You cancelled the connection in Stripe.")
+        .await;
     w.screenshot(&shots.join("oauth-04-denied.png")).await;
 
     // A forged state, opened through the desktop's URL handler (gio follows
     // the desktop entry the app registered): it reaches the running app,
     // which refuses it and stores nothing.
     let opened = std::process::Command::new("gio")
-        .args(["open", "stripe-desk://oauth/callback?code=ac_forged&state=st_00000000000000000000000000000000"])
+        .args([
+            "open",
+            "stripe-desk://oauth/callback?code=ac_forged&state=st_00000000000000000000000000000000",
+        ])
         .status()
         .expect("gio runs");
     assert!(opened.success(), "gio found the stripe-desk: handler");
@@ -99,8 +123,13 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.wait_for_text("#header-account", "Corner Bakery").await;
     w.click("#nav-connections").await;
     w.wait_for_text("#connection-list", "Petal Florist").await;
-    w.screenshot(&shots.join("oauth-05-after-restart.png")).await;
-    assert_eq!(keyring_entries(), keyring_before + 1 + 2 * 2, "client secret, and a key and refresh token per account");
+    w.screenshot(&shots.join("oauth-05-after-restart.png"))
+        .await;
+    assert_eq!(
+        keyring_entries(),
+        keyring_before + 1 + 2 * 2,
+        "client secret, and a key and refresh token per account"
+    );
 
     // Disconnect both: Stripe is told, the keyring forgets everything but the client secret.
     for _ in 0..2 {
@@ -112,13 +141,19 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
         }
     }
     w.wait_for_text("#header-account", "Not connected").await;
-    let mut deauthorized: Vec<String> = sim.deauthorizations().into_iter().map(|(_, acct)| acct).collect();
+    let mut deauthorized: Vec<String> = sim
+        .deauthorizations()
+        .into_iter()
+        .map(|(_, acct)| acct)
+        .collect();
     deauthorized.sort();
     assert_eq!(deauthorized, ["acct_1Bakery", "acct_1Florist"]);
     assert_eq!(keyring_entries(), keyring_before + 1);
 
     // Expired: the answer comes more than ten minutes after the start.
-    sim.set_oauth_decision(OAuthDecision::Approve { account_id: "acct_1Bakery".into() });
+    sim.set_oauth_decision(OAuthDecision::Approve {
+        account_id: "acct_1Bakery".into(),
+    });
     let hold = data_dir.join("browser.log.hold");
     std::fs::write(&hold, "").unwrap();
     let held_link = || async {
@@ -137,7 +172,8 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.screenshot(&shots.join("oauth-06-waiting.png")).await;
     let link = held_link().await;
     let pending = data_dir.join("oauth-pending.json");
-    let mut flow: serde_json::Value = serde_json::from_slice(&std::fs::read(&pending).unwrap()).unwrap();
+    let mut flow: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&pending).unwrap()).unwrap();
     flow["started_at"] = (flow["started_at"].as_u64().unwrap() - 601).into();
     std::fs::write(&pending, flow.to_string()).unwrap();
     deliver(&link);
@@ -156,7 +192,10 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
 
     // No client secret, key or token reached the data dir, the logs or the IPC replies.
     let audit = std::fs::read_to_string(data_dir.join("ipc-replies.jsonl")).unwrap();
-    assert!(audit.contains("sk_test_...0888"), "the masked client secret was shown");
+    assert!(
+        audit.contains("sk_test_...0888"),
+        "the masked client secret was shown"
+    );
     let mut secrets = vec![PLATFORM_KEY.to_owned()];
     secrets.extend(sim.issued_tokens());
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
@@ -166,6 +205,9 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
 /// Opens a link the way the desktop does: a second app process with the
 /// link as its argument, which hands it to the running app and exits.
 fn deliver(link: &str) {
-    let status = std::process::Command::new(APP).arg(link).status().expect("second process runs");
+    let status = std::process::Command::new(APP)
+        .arg(link)
+        .status()
+        .expect("second process runs");
     assert!(status.success());
 }

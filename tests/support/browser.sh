@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stand-in for the system browser in window tests. xdg-open runs it (through
-# $BROWSER) with Stripe's authorize URL; it loads the page, reads where Stripe
+# Stand-in for the system browser in window tests, registered as the desktop's
+# default http(s) handler (support::install_stand_in_browser). xdg-open runs it
+# with Stripe's authorize URL; it loads the page, reads where Stripe
 # redirects, records both in $STAND_IN_BROWSER_LOG, and opens the redirect the
 # way a desktop does: by starting the app again with the link as argument.
 set -euo pipefail

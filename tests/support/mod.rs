@@ -25,8 +25,13 @@ pub fn require_desktop() {
 }
 
 pub fn spec_path() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(p.exists(), "Stripe's OpenAPI description is expected at {}", p.display());
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
+    assert!(
+        p.exists(),
+        "Stripe's OpenAPI description is expected at {}",
+        p.display()
+    );
     p
 }
 
@@ -40,7 +45,11 @@ pub async fn simulator() -> Simulator {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn artifacts_dir() -> PathBuf {
@@ -69,13 +78,22 @@ impl Driver {
     }
 
     /// Like `start`, with more environment for the app (it inherits the driver's).
-    pub fn start_with(sim: &Simulator, data_dir: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Driver {
+    pub fn start_with(
+        sim: &Simulator,
+        data_dir: &Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Driver {
         let port = free_port();
         let native_port = free_port();
         let mut command = Command::new(tauri_driver());
         command.envs(env.iter().copied());
         let child = command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("STRIPE_DESK_API_BASE", sim.base_url())
             .env("STRIPE_DESK_CONNECT_BASE", sim.base_url())
             .env("STRIPE_DESK_MARKETPLACE_BASE", sim.base_url())
@@ -90,7 +108,10 @@ impl Driver {
         let deadline = Instant::now() + Duration::from_secs(20);
         for p in [port, native_port] {
             while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-                assert!(Instant::now() < deadline, "tauri-driver did not open port {p}");
+                assert!(
+                    Instant::now() < deadline,
+                    "tauri-driver did not open port {p}"
+                );
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
@@ -125,6 +146,33 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
+/// Makes `browser.sh` this desktop's default web browser (the tests run
+/// under a throwaway HOME), the way a real browser registers itself: a
+/// desktop entry and an `x-scheme-handler/http(s)` default. The app's "open
+/// in the system browser" then reaches it through xdg-open.
+pub fn install_stand_in_browser() {
+    let home = PathBuf::from(std::env::var_os("HOME").expect("HOME is set"));
+    let apps = home.join(".local/share/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/browser.sh");
+    let entry = format!(
+        "[Desktop Entry]\nType=Application\nName=Stand-in browser\nExec={} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+        script.display()
+    );
+    std::fs::write(apps.join("stand-in-browser.desktop"), entry).unwrap();
+    for scheme in ["x-scheme-handler/http", "x-scheme-handler/https"] {
+        let ok = Command::new("xdg-mime")
+            .args(["default", "stand-in-browser.desktop", scheme])
+            .status()
+            .expect("xdg-mime (xdg-utils) runs")
+            .success();
+        assert!(
+            ok,
+            "xdg-mime could not make the stand-in browser the default for {scheme}"
+        );
+    }
+}
+
 /// Keyring entries that Stripe Desk holds, as `secret-tool` sees them.
 pub fn keyring_entries() -> usize {
     let out = Command::new("secret-tool")
@@ -151,7 +199,11 @@ pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<String> {
             } else if let Ok(bytes) = std::fs::read(&path) {
                 for s in secrets {
                     if bytes.windows(s.len()).any(|w| w == s.as_bytes()) {
-                        hits.push(format!("{} holds {}", path.display(), desk_core::keys::mask(s)));
+                        hits.push(format!(
+                            "{} holds {}",
+                            path.display(),
+                            desk_core::keys::mask(s)
+                        ));
                     }
                 }
             }

@@ -49,15 +49,27 @@ impl Session {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let reply: Value = req.send().await.expect("webdriver request").json().await.expect("webdriver JSON");
+        let reply: Value = req
+            .send()
+            .await
+            .expect("webdriver request")
+            .json()
+            .await
+            .expect("webdriver JSON");
         reply["value"].clone()
     }
 
     async fn try_find(&self, css: &str) -> Option<Element> {
         let v = self
-            .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
-        v.get(ELEMENT_KEY).and_then(Value::as_str).map(|id| Element(id.to_owned()))
+        v.get(ELEMENT_KEY)
+            .and_then(Value::as_str)
+            .map(|id| Element(id.to_owned()))
     }
 
     /// Waits up to 20 s for an element that is displayed.
@@ -78,43 +90,72 @@ impl Session {
 
     pub async fn count(&self, css: &str) -> usize {
         let v = self
-            .call(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .call(
+                reqwest::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
         v.as_array().map_or(0, Vec::len)
     }
 
+    /// Whether the element is rendered: it has layout boxes and is not
+    /// hidden by `visibility`. (WebKitWebDriver's own Is Element Displayed
+    /// says no for text in `overflow: hidden` flex items that are plainly on
+    /// screen, so this asks the page's layout instead.)
     async fn displayed(&self, e: &Element) -> bool {
-        self.call(reqwest::Method::GET, &format!("/element/{}/displayed", e.0), None)
+        self.on_element(e, "const e = arguments[0]; return e.getClientRects().length > 0 && getComputedStyle(e).visibility === 'visible'")
             .await
             .as_bool()
             .unwrap_or(false)
     }
 
+    async fn on_element(&self, e: &Element, script: &str) -> Value {
+        let body = json!({"script": script, "args": [{ELEMENT_KEY: e.0}]});
+        self.call(reqwest::Method::POST, "/execute/sync", Some(body))
+            .await
+    }
+
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({})))
-            .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/click", e.0),
+            Some(json!({})),
+        )
+        .await;
     }
 
     /// Replaces the field's text with `text`, as typing would.
     pub async fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{}/clear", e.0), Some(json!({})))
-            .await;
-        self.call(reqwest::Method::POST, &format!("/element/{}/value", e.0), Some(json!({"text": text})))
-            .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/clear", e.0),
+            Some(json!({})),
+        )
+        .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/value", e.0),
+            Some(json!({"text": text})),
+        )
+        .await;
     }
 
+    /// The element's text as rendered (`innerText`), or "" when it is not displayed.
     pub async fn text(&self, css: &str) -> String {
-        match self.try_find(css).await {
-            Some(e) => self
-                .call(reqwest::Method::GET, &format!("/element/{}/text", e.0), None)
-                .await
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            None => String::new(),
+        let Some(e) = self.try_find(css).await else {
+            return String::new();
+        };
+        if !self.displayed(&e).await {
+            return String::new();
         }
+        self.on_element(&e, "return arguments[0].innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Waits up to 20 s until the element's text contains `expected`.
@@ -126,7 +167,10 @@ impl Session {
                 return text;
             }
             if Instant::now() > deadline {
-                panic!("{css} never showed {expected:?}; it shows {text:?}");
+                let dom = self
+                    .execute(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : 'no such element'"))
+                    .await;
+                panic!("{css} never showed {expected:?}; WebDriver reads {text:?}, the DOM holds {dom}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -143,8 +187,12 @@ impl Session {
     }
 
     pub async fn execute(&self, script: &str) -> Value {
-        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []})))
-            .await
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
     }
 
     pub async fn screenshot(&self, path: &Path) {

@@ -54,8 +54,12 @@ impl Bases {
         ]
         .into_iter()
         .filter(|(v, d)| v != d)
-        .map(|(v, _)| v.clone())
-        .collect()
+        .fold(Vec::new(), |mut shown, (v, _)| {
+            if !shown.contains(v) {
+                shown.push(v.clone());
+            }
+            shown
+        })
     }
 }
 
@@ -71,5 +75,14 @@ mod tests {
             ..Bases::default()
         };
         assert_eq!(b.non_default(), vec!["http://127.0.0.1:9".to_string()]);
+        let all_local = Bases {
+            api: "http://127.0.0.1:9".into(),
+            connect: "http://127.0.0.1:9".into(),
+            marketplace: "http://127.0.0.1:8".into(),
+        };
+        assert_eq!(
+            all_local.non_default(),
+            ["http://127.0.0.1:9", "http://127.0.0.1:8"]
+        );
     }
 }

@@ -79,7 +79,11 @@ pub async fn fetch_account(client: &StripeClient, auth: &Auth) -> Result<Account
 
 /// Runs the test. `Err` is why the connection is unavailable; turn it into
 /// the answer with [`unavailable`].
-pub async fn test_connection(client: &StripeClient, auth: &Auth, restricted: bool) -> Result<ConnectionTest, Error> {
+pub async fn test_connection(
+    client: &StripeClient,
+    auth: &Auth,
+    restricted: bool,
+) -> Result<ConnectionTest, Error> {
     let account = fetch_account(client, auth).await?;
     let name = account.display_name();
     let permissions = if restricted {

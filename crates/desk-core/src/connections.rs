@@ -49,7 +49,11 @@ impl ConnectionRecord {
     }
 
     pub fn secret_names(&self) -> [String; 3] {
-        [self.secret_name(), self.refresh_token_name(), self.client_secret_name()]
+        [
+            self.secret_name(),
+            self.refresh_token_name(),
+            self.client_secret_name(),
+        ]
     }
 
     pub fn summary(&self, session_only: bool) -> ConnectionSummary {
@@ -92,7 +96,10 @@ impl ConnectionFile {
     pub fn load(&self) -> Result<SavedConnections, Error> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::Storage(format!("{} is damaged ({e}); it was left untouched", self.path.display()))
+                Error::Storage(format!(
+                    "{} is damaged ({e}); it was left untouched",
+                    self.path.display()
+                ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SavedConnections::default()),
             Err(e) => Err(Error::Storage(e.to_string())),

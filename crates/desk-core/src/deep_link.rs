@@ -69,9 +69,16 @@ pub fn parse(input: &str) -> Result<Callback, LinkError> {
         return Err(LinkError::TooLong);
     }
     let url = Url::parse(input).map_err(|_| LinkError::NotAUrl)?;
-    let deep = url.scheme() == SCHEME && url.host_str() == Some("oauth") && url.path() == "/callback";
-    let loopback = url.scheme() == "http" && url.host_str() == Some("127.0.0.1") && url.path() == "/oauth/callback";
-    if !(deep || loopback) || !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+    let deep =
+        url.scheme() == SCHEME && url.host_str() == Some("oauth") && url.path() == "/callback";
+    let loopback = url.scheme() == "http"
+        && url.host_str() == Some("127.0.0.1")
+        && url.path() == "/oauth/callback";
+    if !(deep || loopback)
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.fragment().is_some()
+    {
         return Err(LinkError::WrongTarget);
     }
     let mut code = None;
@@ -115,11 +122,15 @@ pub fn parse(input: &str) -> Result<Callback, LinkError> {
 
 /// Codes, states and error names: Stripe's are short ASCII tokens.
 fn is_token(v: &str) -> bool {
-    (1..=512).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    (1..=512).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
 fn is_scope(v: &str) -> bool {
-    (1..=256).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b' ' || b == b':')
+    (1..=256).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b' ' || b == b':')
 }
 
 /// Free text for the user, but printable and bounded.
@@ -138,7 +149,8 @@ mod tests {
 
     #[test]
     fn parses_an_approval() {
-        let cb = parse("stripe-desk://oauth/callback?code=ac_123ABC&state=st_abc&scope=read_write").unwrap();
+        let cb = parse("stripe-desk://oauth/callback?code=ac_123ABC&state=st_abc&scope=read_write")
+            .unwrap();
         assert_eq!(
             cb,
             Callback::Code {
@@ -166,30 +178,76 @@ mod tests {
 
     #[test]
     fn refuses_everything_else() {
-        let long = format!("stripe-desk://oauth/callback?code=c&state={}", "a".repeat(5000));
+        let long = format!(
+            "stripe-desk://oauth/callback?code=c&state={}",
+            "a".repeat(5000)
+        );
         let cases: Vec<(&str, LinkError)> = vec![
             ("", LinkError::NotAUrl),
             ("not a url", LinkError::NotAUrl),
-            ("stripe-desk://other/callback?code=c&state=s", LinkError::WrongTarget),
-            ("stripe-desk://oauth/callback/x?code=c&state=s", LinkError::WrongTarget),
-            ("evil://oauth/callback?code=c&state=s", LinkError::WrongTarget),
-            ("http://evil.example/oauth/callback?code=c&state=s", LinkError::WrongTarget),
-            ("stripe-desk://user:pw@oauth/callback?code=c&state=s", LinkError::WrongTarget),
-            ("stripe-desk://oauth/callback?code=c&state=s#frag", LinkError::WrongTarget),
+            (
+                "stripe-desk://other/callback?code=c&state=s",
+                LinkError::WrongTarget,
+            ),
+            (
+                "stripe-desk://oauth/callback/x?code=c&state=s",
+                LinkError::WrongTarget,
+            ),
+            (
+                "evil://oauth/callback?code=c&state=s",
+                LinkError::WrongTarget,
+            ),
+            (
+                "http://evil.example/oauth/callback?code=c&state=s",
+                LinkError::WrongTarget,
+            ),
+            (
+                "stripe-desk://user:pw@oauth/callback?code=c&state=s",
+                LinkError::WrongTarget,
+            ),
+            (
+                "stripe-desk://oauth/callback?code=c&state=s#frag",
+                LinkError::WrongTarget,
+            ),
             ("stripe-desk://oauth/callback?code=c", LinkError::Incomplete),
-            ("stripe-desk://oauth/callback?state=s", LinkError::Incomplete),
-            ("stripe-desk://oauth/callback?code=c&state=s&error=x", LinkError::Incomplete),
-            ("stripe-desk://oauth/callback?code=c&code=d&state=s", LinkError::RepeatedParameter("code".into())),
-            ("stripe-desk://oauth/callback?code=c&state=s&redirect=http://x", LinkError::UnexpectedParameter("redirect".into())),
-            ("stripe-desk://oauth/callback?code=%3Cscript%3E&state=s", LinkError::BadValue("code")),
-            ("stripe-desk://oauth/callback?code=c&state=", LinkError::BadValue("state")),
-            ("stripe-desk://oauth/callback?error=x&error_description=a%00b", LinkError::BadValue("error description")),
+            (
+                "stripe-desk://oauth/callback?state=s",
+                LinkError::Incomplete,
+            ),
+            (
+                "stripe-desk://oauth/callback?code=c&state=s&error=x",
+                LinkError::Incomplete,
+            ),
+            (
+                "stripe-desk://oauth/callback?code=c&code=d&state=s",
+                LinkError::RepeatedParameter("code".into()),
+            ),
+            (
+                "stripe-desk://oauth/callback?code=c&state=s&redirect=http://x",
+                LinkError::UnexpectedParameter("redirect".into()),
+            ),
+            (
+                "stripe-desk://oauth/callback?code=%3Cscript%3E&state=s",
+                LinkError::BadValue("code"),
+            ),
+            (
+                "stripe-desk://oauth/callback?code=c&state=",
+                LinkError::BadValue("state"),
+            ),
+            (
+                "stripe-desk://oauth/callback?error=x&error_description=a%00b",
+                LinkError::BadValue("error description"),
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(parse(input), Err(expected), "{input:?}");
         }
         assert_eq!(parse(&long), Err(LinkError::TooLong));
-        for e in [LinkError::TooLong, LinkError::Incomplete, LinkError::UnexpectedParameter("x".into())] {
+        for e in [
+            LinkError::TooLong,
+            LinkError::Incomplete,
+            LinkError::UnexpectedParameter("x".into()),
+        ] {
             assert!(e.message().starts_with("Stripe Desk ignored a link"));
         }
     }

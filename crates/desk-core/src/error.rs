@@ -28,7 +28,8 @@ pub enum Error {
     #[error("Stripe refused the request ({status}): {}", .error.message.as_deref().unwrap_or("no message"))]
     Stripe {
         status: u16,
-        error: StripeApiError,
+        // Boxed: it is large, and errors travel by value through every `?`.
+        error: Box<StripeApiError>,
     },
     /// Never reached Stripe, or the answer never came back.
     #[error("could not reach Stripe: {0}")]
@@ -138,6 +139,7 @@ impl Error {
                     401 => "authentication_failed",
                     403 => "permission_denied",
                     404 => "not_found",
+                    409 => "conflict",
                     429 => "rate_limited",
                     s if *s >= 500 => "stripe_unavailable",
                     _ => "stripe_error",
@@ -191,13 +193,16 @@ mod tests {
         let e: Envelope = serde_json::from_str(body).unwrap();
         Error::Stripe {
             status,
-            error: e.error,
+            error: Box::new(e.error),
         }
     }
 
     #[test]
     fn restricted_key_refusal_names_the_permission() {
-        let e = stripe(403, r#"{"error":{"type":"invalid_request_error","message":"The provided key 'rk_test_****1111' does not have the required permissions for this endpoint on account 'acct_1'. Having the 'rak_customer_read' permission would allow this request to continue.","future_field":1}}"#);
+        let e = stripe(
+            403,
+            r#"{"error":{"type":"invalid_request_error","message":"The provided key 'rk_test_****1111' does not have the required permissions for this endpoint on account 'acct_1'. Having the 'rak_customer_read' permission would allow this request to continue.","future_field":1}}"#,
+        );
         assert_eq!(e.missing_permission().as_deref(), Some("rak_customer_read"));
         let app = AppError::from(e);
         assert_eq!(app.code, "permission_denied");
@@ -206,7 +211,10 @@ mod tests {
 
     #[test]
     fn field_errors_keep_their_param_and_code() {
-        let e = stripe(400, r#"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"items[0][quantity]","message":"Invalid integer: abc"}}"#);
+        let e = stripe(
+            400,
+            r#"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"items[0][quantity]","message":"Invalid integer: abc"}}"#,
+        );
         let app = AppError::from(e);
         assert_eq!(app.code, "parameter_invalid_integer");
         assert_eq!(app.param.as_deref(), Some("items[0][quantity]"));
@@ -215,27 +223,46 @@ mod tests {
 
     #[test]
     fn revoked_and_bad_keys_read_plainly() {
-        let expired = stripe(401, r#"{"error":{"message":"Expired API Key provided: sk_test_****4242"}}"#);
+        let expired = stripe(
+            401,
+            r#"{"error":{"message":"Expired API Key provided: sk_test_****4242"}}"#,
+        );
         assert!(expired.is_revoked());
         assert!(expired.plain_message().contains("expired or was revoked"));
-        let bad = stripe(401, r#"{"error":{"message":"Invalid API Key provided: sk_test_****4242"}}"#);
+        let bad = stripe(
+            401,
+            r#"{"error":{"message":"Invalid API Key provided: sk_test_****4242"}}"#,
+        );
         assert!(bad.plain_message().contains("does not recognise this key"));
-        let gone = stripe(403, r#"{"error":{"code":"account_invalid","message":"The provided key 'sk_test_****' does not have access to account 'acct_9' (or that account does not exist). Application access may have been revoked."}}"#);
+        let gone = stripe(
+            403,
+            r#"{"error":{"code":"account_invalid","message":"The provided key 'sk_test_****' does not have access to account 'acct_9' (or that account does not exist). Application access may have been revoked."}}"#,
+        );
         assert!(gone.is_revoked());
         assert_eq!(gone.missing_permission(), None);
     }
 
     #[test]
     fn every_status_class_has_plain_words() {
-        for (status, code) in [(404, "not_found"), (409, "stripe_error"), (429, "rate_limited"), (500, "stripe_unavailable"), (503, "stripe_unavailable")] {
-            let e = Error::Stripe { status, error: StripeApiError::default() };
+        for (status, code) in [
+            (404, "not_found"),
+            (409, "conflict"),
+            (429, "rate_limited"),
+            (500, "stripe_unavailable"),
+            (503, "stripe_unavailable"),
+        ] {
+            let e = Error::Stripe {
+                status,
+                error: Box::default(),
+            };
             let app = AppError::from(e);
             assert!(!app.message.is_empty());
-            if status != 409 {
-                assert_eq!(app.code, code);
-            }
+            assert_eq!(app.code, code);
         }
         assert_eq!(AppError::from(Error::Timeout).code, "timeout");
-        assert_eq!(AppError::from(Error::Network("refused".into())).code, "network");
+        assert_eq!(
+            AppError::from(Error::Network("refused".into())).code,
+            "network"
+        );
     }
 }

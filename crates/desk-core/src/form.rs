@@ -109,7 +109,10 @@ mod tests {
                 "metadata",
                 Param::Map(vec![("order id".into(), Param::Text("A&B=1".into()))]),
             )
-            .param("expand", Param::Flat(vec!["latest_invoice".into(), "customer".into()]));
+            .param(
+                "expand",
+                Param::Flat(vec!["latest_invoice".into(), "customer".into()]),
+            );
         assert_eq!(
             p.encode(),
             "customer=cus_123&items[0][price]=price_1&items[0][quantity]=2\
@@ -119,7 +122,9 @@ mod tests {
 
     #[test]
     fn unicode_and_empty_values() {
-        let p = Params::new().text("name", "Zoë Café").text("description", "");
+        let p = Params::new()
+            .text("name", "Zoë Café")
+            .text("description", "");
         assert_eq!(p.encode(), "name=Zo%C3%AB%20Caf%C3%A9&description=");
     }
 

@@ -153,7 +153,16 @@ mod tests {
 
     #[test]
     fn refuses_other_text_with_a_reason() {
-        for bad in ["", "   ", "hello", "whsec_abc", "acct_123", "sk_test_", "sk_test_ab cdefgh", "sk_test_abc$defgh"] {
+        for bad in [
+            "",
+            "   ",
+            "hello",
+            "whsec_abc",
+            "acct_123",
+            "sk_test_",
+            "sk_test_ab cdefgh",
+            "sk_test_abc$defgh",
+        ] {
             let err = ApiKey::parse(bad).unwrap_err();
             assert!(!err.message().is_empty(), "{bad:?}");
         }

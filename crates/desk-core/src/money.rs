@@ -93,8 +93,12 @@ pub fn format(minor: i64, currency: &str) -> String {
     let d = to_decimal(minor, currency);
     let dp = display_exponent(currency);
     let text = format!("{:.*}", dp as usize, d);
-    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |d| ("-", d));
+    let (int, frac) = digits
+        .split_once('.')
+        .map_or((digits, None), |(i, f)| (i, Some(f)));
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -126,7 +130,10 @@ mod tests {
 
     #[test]
     fn every_zero_decimal_currency() {
-        for c in ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv", "xaf", "xof", "xpf"] {
+        for c in [
+            "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv",
+            "xaf", "xof", "xpf",
+        ] {
             assert_eq!(parse_amount("500", c), Ok(500), "{c}");
             assert_eq!(to_decimal(500, c).to_string(), "500", "{c}");
             assert_eq!(
@@ -163,7 +170,10 @@ mod tests {
         for bad in ["", "abc", "1e3", "12..5", "NaN", "-5", ".", "1.2.3"] {
             assert!(parse_amount(bad, "usd").is_err(), "{bad:?}");
         }
-        assert_eq!(parse_amount("99999999999999999999999", "usd"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            parse_amount("99999999999999999999999", "usd"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]

@@ -7,10 +7,14 @@ use crate::error::Error;
 use crate::secret::Secret;
 use crate::stripe::random_token;
 use crate::views::{OAuthProvider, OAuthSettingsView};
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AuthType, AuthorizationCode, ClientId, ClientSecret, EndpointNotSet, EndpointSet, ExtraTokenFields, RefreshToken,
-    RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthType, AuthorizationCode, ClientId, ClientSecret, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, RefreshToken, RequestTokenError, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -33,13 +37,24 @@ pub const CLIENT_SECRET_ENTRY: &str = "oauth/client-secret";
 
 impl OAuthSettings {
     /// Checks what the user typed; each problem names its field.
-    pub fn validate(provider: OAuthProvider, client_id: &str, scope: &str) -> Result<OAuthSettings, Error> {
+    pub fn validate(
+        provider: OAuthProvider,
+        client_id: &str,
+        scope: &str,
+    ) -> Result<OAuthSettings, Error> {
         let client_id = client_id.trim();
         let scope = scope.trim();
         if client_id.is_empty() {
-            return Err(Error::invalid("invalid_client_id", "Enter the client ID from your Stripe settings.", Some("clientId")));
+            return Err(Error::invalid(
+                "invalid_client_id",
+                "Enter the client ID from your Stripe settings.",
+                Some("clientId"),
+            ));
         }
-        if client_id.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if client_id
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        {
             return Err(Error::invalid(
                 "invalid_client_id",
                 "A client ID has only letters, digits and underscores. Copy it again from Stripe.",
@@ -56,12 +71,23 @@ impl OAuthSettings {
                     ));
                 }
                 if scope != "read_write" && scope != "read_only" {
-                    return Err(Error::invalid("invalid_scope", "Choose read_write or read_only.", Some("scope")));
+                    return Err(Error::invalid(
+                        "invalid_scope",
+                        "Choose read_write or read_only.",
+                        Some("scope"),
+                    ));
                 }
             }
             OAuthProvider::Apps => {
-                if scope.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == ' ')) {
-                    return Err(Error::invalid("invalid_scope", "Scopes are words separated by spaces.", Some("scope")));
+                if scope
+                    .chars()
+                    .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == ' '))
+                {
+                    return Err(Error::invalid(
+                        "invalid_scope",
+                        "Scopes are words separated by spaces.",
+                        Some("scope"),
+                    ));
                 }
             }
         }
@@ -117,7 +143,10 @@ impl SettingsFile {
     }
 
     pub fn save(&self, settings: &OAuthSettings) -> Result<(), Error> {
-        crate::connections::write_atomically(&self.path, &serde_json::to_vec_pretty(settings).expect("settings serialize"))
+        crate::connections::write_atomically(
+            &self.path,
+            &serde_json::to_vec_pretty(settings).expect("settings serialize"),
+        )
     }
 }
 
@@ -167,7 +196,12 @@ impl PendingFlow {
 
     /// Whether an answer belongs to this flow. The caller removes the flow
     /// before calling, so a state is used at most once.
-    pub fn check(&self, callback: &Callback, current: Option<&OAuthSettings>, now: u64) -> Result<(), StateProblem> {
+    pub fn check(
+        &self,
+        callback: &Callback,
+        current: Option<&OAuthSettings>,
+        now: u64,
+    ) -> Result<(), StateProblem> {
         let matches = callback
             .state()
             .is_some_and(|s| constant_time_eq(s.as_bytes(), self.state.as_bytes()));
@@ -231,9 +265,14 @@ impl PendingFile {
 
     pub fn save(&self, flow: Option<&PendingFlow>) -> Result<(), Error> {
         match flow {
-            Some(f) => crate::connections::write_atomically(&self.path, &serde_json::to_vec(f).expect("flow serializes")),
+            Some(f) => crate::connections::write_atomically(
+                &self.path,
+                &serde_json::to_vec(f).expect("flow serializes"),
+            ),
             None => match std::fs::remove_file(&self.path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Storage(e.to_string())),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(Error::Storage(e.to_string()))
+                }
                 _ => Ok(()),
             },
         }
@@ -290,7 +329,13 @@ pub struct TokenEndpoint {
 }
 
 impl TokenEndpoint {
-    pub fn new(provider: OAuthProvider, client_id: &str, client_secret: &Secret, connect_base: &str, api_base: &str) -> Result<Self, Error> {
+    pub fn new(
+        provider: OAuthProvider,
+        client_id: &str,
+        client_secret: &Secret,
+        connect_base: &str,
+        api_base: &str,
+    ) -> Result<Self, Error> {
         let token_url = match provider {
             OAuthProvider::Connect => format!("{connect_base}/oauth/token"),
             OAuthProvider::Apps => format!("{api_base}/v1/oauth/token"),
@@ -299,13 +344,24 @@ impl TokenEndpoint {
         // in the body; Stripe Apps' (an API endpoint) authenticates like any
         // API call, with the developer's key as the Basic-auth user name.
         let (id, secret, auth_type) = match provider {
-            OAuthProvider::Connect => (client_id.to_owned(), client_secret.expose().to_owned(), AuthType::RequestBody),
-            OAuthProvider::Apps => (client_secret.expose().to_owned(), String::new(), AuthType::BasicAuth),
+            OAuthProvider::Connect => (
+                client_id.to_owned(),
+                client_secret.expose().to_owned(),
+                AuthType::RequestBody,
+            ),
+            OAuthProvider::Apps => (
+                client_secret.expose().to_owned(),
+                String::new(),
+                AuthType::BasicAuth,
+            ),
         };
         let client = oauth2::Client::new(ClientId::new(id))
             .set_client_secret(ClientSecret::new(secret))
             .set_auth_type(auth_type)
-            .set_token_uri(TokenUrl::new(token_url).map_err(|e| Error::invalid("invalid_base", e.to_string(), None))?);
+            .set_token_uri(
+                TokenUrl::new(token_url)
+                    .map_err(|e| Error::invalid("invalid_base", e.to_string(), None))?,
+            );
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(80))
@@ -329,7 +385,11 @@ impl TokenEndpoint {
     /// replaces the one sent (which stops working).
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, Error> {
         let token = RefreshToken::new(refresh_token.expose().to_owned());
-        let answer = self.client.exchange_refresh_token(&token).request_async(&self.http).await;
+        let answer = self
+            .client
+            .exchange_refresh_token(&token)
+            .request_async(&self.http)
+            .await;
         tokens(answer)
     }
 }
@@ -352,7 +412,12 @@ fn tokens<RE: std::error::Error + 'static>(
             let description = e.error_description().cloned().unwrap_or_default();
             Err(Error::invalid(
                 "oauth_refused",
-                format!("Stripe refused to finish the connection: {} {description}", e.error()).trim().to_owned(),
+                format!(
+                    "Stripe refused to finish the connection: {} {description}",
+                    e.error()
+                )
+                .trim()
+                .to_owned(),
                 None,
             ))
         }
@@ -384,42 +449,112 @@ mod tests {
     fn state_must_match_be_fresh_and_bound_to_the_settings() {
         let t0 = 1_800_000_000;
         let flow = PendingFlow::start_at(settings(), t0);
-        let answer = |state: &str| Callback::Code { code: "ac_1".into(), state: state.into(), scope: None };
+        let answer = |state: &str| Callback::Code {
+            code: "ac_1".into(),
+            state: state.into(),
+            scope: None,
+        };
         let current = settings();
-        assert_eq!(flow.check(&answer(&flow.state), Some(&current), t0 + 60), Ok(()));
-        assert_eq!(flow.check(&answer("st_forged"), Some(&current), t0), Err(StateProblem::Unknown));
-        let no_state = Callback::Error { error: "access_denied".into(), description: None, state: None };
-        assert_eq!(flow.check(&no_state, Some(&current), t0), Err(StateProblem::Unknown));
         assert_eq!(
-            flow.check(&answer(&flow.state), Some(&current), t0 + STATE_LIFETIME.as_secs() + 1),
+            flow.check(&answer(&flow.state), Some(&current), t0 + 60),
+            Ok(())
+        );
+        assert_eq!(
+            flow.check(&answer("st_forged"), Some(&current), t0),
+            Err(StateProblem::Unknown)
+        );
+        let no_state = Callback::Error {
+            error: "access_denied".into(),
+            description: None,
+            state: None,
+        };
+        assert_eq!(
+            flow.check(&no_state, Some(&current), t0),
+            Err(StateProblem::Unknown)
+        );
+        assert_eq!(
+            flow.check(
+                &answer(&flow.state),
+                Some(&current),
+                t0 + STATE_LIFETIME.as_secs() + 1
+            ),
             Err(StateProblem::Expired)
         );
-        let other = OAuthSettings::validate(OAuthProvider::Connect, "ca_Other", "read_write").unwrap();
-        assert_eq!(flow.check(&answer(&flow.state), Some(&other), t0), Err(StateProblem::SettingsChanged));
+        let other =
+            OAuthSettings::validate(OAuthProvider::Connect, "ca_Other", "read_write").unwrap();
+        assert_eq!(
+            flow.check(&answer(&flow.state), Some(&other), t0),
+            Err(StateProblem::SettingsChanged)
+        );
     }
 
     #[test]
     fn authorize_urls_carry_what_stripe_needs() {
         let flow = PendingFlow::start(settings());
-        let url = Url::parse(&flow.authorize_url("https://connect.stripe.com", "https://marketplace.stripe.com")).unwrap();
-        assert_eq!(url.as_str().split('?').next(), Some("https://connect.stripe.com/oauth/authorize"));
+        let url = Url::parse(&flow.authorize_url(
+            "https://connect.stripe.com",
+            "https://marketplace.stripe.com",
+        ))
+        .unwrap();
+        assert_eq!(
+            url.as_str().split('?').next(),
+            Some("https://connect.stripe.com/oauth/authorize")
+        );
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["client_id"], "ca_Test123");
         assert_eq!(q["scope"], "read_write");
         assert_eq!(q["state"], flow.state);
         assert_eq!(q["redirect_uri"], "stripe-desk://oauth/callback");
-        let apps = PendingFlow::start(OAuthSettings::validate(OAuthProvider::Apps, "abc_123", "").unwrap());
-        assert!(apps.authorize_url("https://connect.stripe.com", "https://marketplace.stripe.com").starts_with("https://marketplace.stripe.com/oauth/v2/authorize?client_id=abc_123&state="));
+        let apps = PendingFlow::start(
+            OAuthSettings::validate(OAuthProvider::Apps, "abc_123", "").unwrap(),
+        );
+        assert!(apps
+            .authorize_url(
+                "https://connect.stripe.com",
+                "https://marketplace.stripe.com"
+            )
+            .starts_with(
+                "https://marketplace.stripe.com/oauth/v2/authorize?client_id=abc_123&state="
+            ));
     }
 
     #[test]
     fn settings_problems_name_their_field() {
         let field = |r: Result<OAuthSettings, Error>| crate::AppError::from(r.unwrap_err()).param;
-        assert_eq!(field(OAuthSettings::validate(OAuthProvider::Connect, "", "read_write")).as_deref(), Some("clientId"));
-        assert_eq!(field(OAuthSettings::validate(OAuthProvider::Connect, "pk_123", "read_write")).as_deref(), Some("clientId"));
-        assert_eq!(field(OAuthSettings::validate(OAuthProvider::Connect, "ca_1", "everything")).as_deref(), Some("scope"));
-        assert_eq!(crate::AppError::from(validate_client_secret("pk_test_123").unwrap_err()).param.as_deref(), Some("clientSecret"));
+        assert_eq!(
+            field(OAuthSettings::validate(
+                OAuthProvider::Connect,
+                "",
+                "read_write"
+            ))
+            .as_deref(),
+            Some("clientId")
+        );
+        assert_eq!(
+            field(OAuthSettings::validate(
+                OAuthProvider::Connect,
+                "pk_123",
+                "read_write"
+            ))
+            .as_deref(),
+            Some("clientId")
+        );
+        assert_eq!(
+            field(OAuthSettings::validate(
+                OAuthProvider::Connect,
+                "ca_1",
+                "everything"
+            ))
+            .as_deref(),
+            Some("scope")
+        );
+        assert_eq!(
+            crate::AppError::from(validate_client_secret("pk_test_123").unwrap_err())
+                .param
+                .as_deref(),
+            Some("clientSecret")
+        );
         assert!(validate_client_secret(" sk_test_1234567890abcdef ").is_ok());
     }
 }

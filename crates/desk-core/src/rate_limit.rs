@@ -78,7 +78,10 @@ mod tests {
         assert!(times[99] <= Duration::from_millis(3100), "{:?}", times[99]);
         // No one-second window holds more than 25 + 25 (burst plus refill).
         for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..].iter().take_while(|u| **u < *t + Duration::from_secs(1)).count();
+            let in_window = times[i..]
+                .iter()
+                .take_while(|u| **u < *t + Duration::from_secs(1))
+                .count();
             assert!(in_window <= 50, "window at {t:?} holds {in_window}");
         }
     }

@@ -24,7 +24,10 @@ impl Default for RetryPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
     /// Stripe answered; `should_retry` is its `Stripe-Should-Retry` header, if sent.
-    Answered { status: u16, should_retry: Option<bool> },
+    Answered {
+        status: u16,
+        should_retry: Option<bool>,
+    },
     /// The connection failed or dropped before a complete answer.
     ConnectionFailed,
     TimedOut,
@@ -37,7 +40,10 @@ impl RetryPolicy {
             return false;
         }
         match attempt {
-            Attempt::Answered { should_retry: Some(stripe_says), .. } => stripe_says,
+            Attempt::Answered {
+                should_retry: Some(stripe_says),
+                ..
+            } => stripe_says,
             Attempt::Answered { status, .. } => status == 409 || status == 429 || status >= 500,
             Attempt::ConnectionFailed | Attempt::TimedOut => true,
         }
@@ -59,16 +65,33 @@ mod tests {
     use super::*;
 
     fn answered(status: u16, should_retry: Option<bool>) -> Attempt {
-        Attempt::Answered { status, should_retry }
+        Attempt::Answered {
+            status,
+            should_retry,
+        }
     }
 
     #[test]
     fn retries_what_stripe_libraries_retry() {
         let p = RetryPolicy::default();
-        for a in [answered(409, None), answered(429, None), answered(500, None), answered(503, None), Attempt::ConnectionFailed, Attempt::TimedOut, answered(400, Some(true))] {
+        for a in [
+            answered(409, None),
+            answered(429, None),
+            answered(500, None),
+            answered(503, None),
+            Attempt::ConnectionFailed,
+            Attempt::TimedOut,
+            answered(400, Some(true)),
+        ] {
             assert!(p.should_retry(a, 0), "{a:?}");
         }
-        for a in [answered(400, None), answered(401, None), answered(402, None), answered(403, None), answered(404, None)] {
+        for a in [
+            answered(400, None),
+            answered(401, None),
+            answered(402, None),
+            answered(403, None),
+            answered(404, None),
+        ] {
             assert!(!p.should_retry(a, 0), "{a:?}");
         }
     }

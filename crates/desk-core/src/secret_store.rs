@@ -26,7 +26,9 @@ impl KeyringStore {
     /// Probes the keyring once so the window can say at start whether keys
     /// can be kept.
     pub fn open(service: &str) -> Self {
-        let status = match keyring::Entry::new(service, "stripe-desk-probe").and_then(|e| e.get_password()) {
+        let status = match keyring::Entry::new(service, "stripe-desk-probe")
+            .and_then(|e| e.get_password())
+        {
             Ok(_) | Err(keyring::Error::NoEntry) => KeyringStatus {
                 available: true,
                 problem: None,
@@ -90,7 +92,10 @@ pub struct MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn put(&self, name: &str, secret: &Secret) -> Result<(), Error> {
-        self.secrets.lock().unwrap().insert(name.to_owned(), secret.clone());
+        self.secrets
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), secret.clone());
         Ok(())
     }
     fn get(&self, name: &str) -> Result<Option<Secret>, Error> {

@@ -188,7 +188,9 @@ impl StripeClient {
         };
         let mut retries = 0;
         loop {
-            let (attempt, result) = self.attempt(auth, request, idempotency_key.as_deref()).await;
+            let (attempt, result) = self
+                .attempt(auth, request, idempotency_key.as_deref())
+                .await;
             if !self.config.retry.should_retry(attempt, retries) {
                 return result;
             }
@@ -201,7 +203,11 @@ impl StripeClient {
     }
 
     /// Sends and decodes into `T`. Unknown fields in the answer are ignored.
-    pub async fn send_as<T: DeserializeOwned>(&self, auth: &Auth, request: &Request) -> Result<T, Error> {
+    pub async fn send_as<T: DeserializeOwned>(
+        &self,
+        auth: &Auth,
+        request: &Request,
+    ) -> Result<T, Error> {
         let value = self.send(auth, request).await?;
         serde_json::from_value(value).map_err(|e| Error::Decode(e.to_string()))
     }
@@ -237,7 +243,12 @@ impl StripeClient {
         }
     }
 
-    async fn attempt(&self, auth: &Auth, request: &Request, idempotency_key: Option<&str>) -> (Attempt, Result<Value, Error>) {
+    async fn attempt(
+        &self,
+        auth: &Auth,
+        request: &Request,
+        idempotency_key: Option<&str>,
+    ) -> (Attempt, Result<Value, Error>) {
         match auth.mode {
             Mode::Test => self.test_limiter.acquire().await,
             Mode::Live => self.live_limiter.acquire().await,
@@ -278,7 +289,10 @@ impl StripeClient {
             .get("Stripe-Should-Retry")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.eq_ignore_ascii_case("true"));
-        let attempt = Attempt::Answered { status, should_retry };
+        let attempt = Attempt::Answered {
+            status,
+            should_retry,
+        };
         let body = match response.bytes().await {
             Ok(b) => b,
             Err(e) => return transport_failure(&e),
@@ -290,7 +304,10 @@ impl StripeClient {
         let error = match serde_json::from_slice::<ErrorEnvelope>(&body) {
             Ok(ErrorEnvelope::Api { error }) => error,
             // OAuth endpoints answer `{"error": "invalid_grant", "error_description": "..."}`.
-            Ok(ErrorEnvelope::OAuth { error, error_description }) => StripeApiError {
+            Ok(ErrorEnvelope::OAuth {
+                error,
+                error_description,
+            }) => StripeApiError {
                 code: Some(error),
                 message: error_description,
                 ..StripeApiError::default()
@@ -298,7 +315,13 @@ impl StripeClient {
             Err(_) => StripeApiError::default(),
         };
         tracing::warn!(path = %request.path, status, code = ?error.code, "Stripe answered with an error");
-        (attempt, Err(Error::Stripe { status, error }))
+        (
+            attempt,
+            Err(Error::Stripe {
+                status,
+                error: Box::new(error),
+            }),
+        )
     }
 }
 
@@ -307,7 +330,10 @@ fn transport_failure(e: &reqwest::Error) -> (Attempt, Result<Value, Error>) {
         (Attempt::TimedOut, Err(Error::Timeout))
     } else {
         // reqwest's text names the URL, never headers, so no key can leak here.
-        (Attempt::ConnectionFailed, Err(Error::Network(error_chain(e))))
+        (
+            Attempt::ConnectionFailed,
+            Err(Error::Network(error_chain(e))),
+        )
     }
 }
 

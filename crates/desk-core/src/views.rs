@@ -150,4 +150,7 @@ pub enum FlowStage {
 pub struct OAuthFlowState {
     pub state: FlowStage,
     pub message: Option<String>,
+    /// Grows with every change. Replies and events travel separately, so the
+    /// window keeps the newest state by this, not by arrival.
+    pub seq: u32,
 }

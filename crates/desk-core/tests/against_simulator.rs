@@ -19,9 +19,19 @@ const KEY: &str = "sk_test_51DomainTestKey0000000000001234";
 const ACCOUNT: &str = "acct_1DomainShop";
 
 async fn sim() -> Simulator {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(spec.exists(), "Stripe's OpenAPI description is expected at {}", spec.display());
-    let sim = Simulator::start(SimConfig { port: 0, spec_path: Some(spec) }).await.unwrap();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
+    assert!(
+        spec.exists(),
+        "Stripe's OpenAPI description is expected at {}",
+        spec.display()
+    );
+    let sim = Simulator::start(SimConfig {
+        port: 0,
+        spec_path: Some(spec),
+    })
+    .await
+    .unwrap();
     sim.add_account(ACCOUNT, "Domain Test Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
     sim
@@ -42,14 +52,24 @@ fn client(sim: &Simulator) -> StripeClient {
 }
 
 fn auth(key: &str) -> Auth {
-    Auth { secret: Secret::new(key), mode: Mode::Test, stripe_account: None }
+    Auth {
+        secret: Secret::new(key),
+        mode: Mode::Test,
+        stripe_account: None,
+    }
 }
 
 fn idempotency_keys(sim: &Simulator, path: &str) -> Vec<String> {
     sim.requests()
         .into_iter()
         .filter(|r| r.method == "POST" && r.path == path)
-        .map(|r| r.headers.iter().find(|(k, _)| k == "idempotency-key").map(|(_, v)| v.clone()).unwrap_or_default())
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == "idempotency-key")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -59,7 +79,10 @@ async fn a_create_whose_answer_is_lost_after_commit_is_retried_into_exactly_one_
     let c = client(&sim);
     sim.fail_next(1, Failure::CommitThenDrop);
     let created = c
-        .send(&auth(KEY), &Request::post("/v1/customers").params(Params::new().text("email", "jo@example.com")))
+        .send(
+            &auth(KEY),
+            &Request::post("/v1/customers").params(Params::new().text("email", "jo@example.com")),
+        )
         .await
         .unwrap();
     assert_eq!(created["email"], "jo@example.com");
@@ -75,9 +98,12 @@ async fn every_attempt_of_one_request_carries_the_same_idempotency_key_and_the_p
     let sim = sim().await;
     let c = client(&sim);
     sim.fail_next(2, Failure::ServerError500);
-    c.send(&auth(KEY), &Request::post("/v1/products").params(Params::new().text("name", "Beans")))
-        .await
-        .unwrap();
+    c.send(
+        &auth(KEY),
+        &Request::post("/v1/products").params(Params::new().text("name", "Beans")),
+    )
+    .await
+    .unwrap();
     let keys = idempotency_keys(&sim, "/v1/products");
     assert_eq!(keys.len(), 3);
     assert!(keys.iter().all(|k| k == &keys[0]));
@@ -85,13 +111,21 @@ async fn every_attempt_of_one_request_carries_the_same_idempotency_key_and_the_p
         .requests()
         .iter()
         .filter(|r| r.path == "/v1/products")
-        .filter_map(|r| r.headers.iter().find(|(k, _)| k == "stripe-version").map(|(_, v)| v.clone()))
+        .filter_map(|r| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == "stripe-version")
+                .map(|(_, v)| v.clone())
+        })
         .collect();
     assert_eq!(versions, BTreeSet::from(["2026-05-27.dahlia".to_string()]));
     // Two separate creates get two different keys.
-    c.send(&auth(KEY), &Request::post("/v1/products").params(Params::new().text("name", "Mugs")))
-        .await
-        .unwrap();
+    c.send(
+        &auth(KEY),
+        &Request::post("/v1/products").params(Params::new().text("name", "Mugs")),
+    )
+    .await
+    .unwrap();
     let keys = idempotency_keys(&sim, "/v1/products");
     assert_ne!(keys[3], keys[0]);
 }
@@ -101,7 +135,10 @@ async fn a_dropped_connection_before_commit_is_retried_and_creates_once() {
     let sim = sim().await;
     sim.fail_next(1, Failure::DropConnection);
     client(&sim)
-        .send(&auth(KEY), &Request::post("/v1/customers").params(Params::new().text("name", "Ann")))
+        .send(
+            &auth(KEY),
+            &Request::post("/v1/customers").params(Params::new().text("name", "Ann")),
+        )
         .await
         .unwrap();
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
@@ -124,9 +161,15 @@ async fn stripe_should_retry_false_is_never_retried() {
 async fn rate_limits_and_lock_timeouts_are_retried_then_reported_plainly() {
     let sim = sim().await;
     sim.fail_next(1, Failure::RateLimited429);
-    client(&sim).send(&auth(KEY), &Request::get("/v1/customers")).await.unwrap();
+    client(&sim)
+        .send(&auth(KEY), &Request::get("/v1/customers"))
+        .await
+        .unwrap();
     sim.fail_next(3, Failure::LockTimeout429);
-    let err = client(&sim).send(&auth(KEY), &Request::get("/v1/customers")).await.unwrap_err();
+    let err = client(&sim)
+        .send(&auth(KEY), &Request::get("/v1/customers"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(429));
     let app = AppError::from(err);
     assert!(app.message.contains("too many requests"), "{}", app.message);
@@ -136,7 +179,10 @@ async fn rate_limits_and_lock_timeouts_are_retried_then_reported_plainly() {
 async fn stripe_field_errors_come_back_with_their_param() {
     let sim = sim().await;
     let err = client(&sim)
-        .send(&auth(KEY), &Request::post("/v1/customers").params(Params::new().text("not_a_field", "x")))
+        .send(
+            &auth(KEY),
+            &Request::post("/v1/customers").params(Params::new().text("not_a_field", "x")),
+        )
         .await
         .unwrap_err();
     let app = AppError::from(err);
@@ -147,7 +193,16 @@ async fn stripe_field_errors_come_back_with_their_param() {
 #[tokio::test]
 async fn pagination_streams_every_object_once_across_pages() {
     let sim = sim().await;
-    sim.seed_sample_data(ACCOUNT, stripe_sim::SeedSpec { customers: 250, products: 0, subscriptions: 0, balance_transactions: 0, rng_seed: 7 });
+    sim.seed_sample_data(
+        ACCOUNT,
+        stripe_sim::SeedSpec {
+            customers: 250,
+            products: 0,
+            subscriptions: 0,
+            balance_transactions: 0,
+            rng_seed: 7,
+        },
+    );
     let c = client(&sim);
     let a = auth(KEY);
     let ids: Vec<String> = c
@@ -156,13 +211,25 @@ async fn pagination_streams_every_object_once_across_pages() {
         .collect()
         .await;
     assert_eq!(ids.len(), 250);
-    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 250, "no object twice");
-    let pages = sim.requests().iter().filter(|r| r.path == "/v1/customers").count();
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        250,
+        "no object twice"
+    );
+    let pages = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/customers")
+        .count();
     assert_eq!(pages, 3, "100 per page");
 }
 
 fn desk(sim_base: &str, data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
-    let bases = Bases { api: sim_base.into(), connect: sim_base.into(), marketplace: sim_base.into() };
+    let bases = Bases {
+        api: sim_base.into(),
+        connect: sim_base.into(),
+        marketplace: sim_base.into(),
+    };
     let mut cfg = DeskConfig::new(bases, data_dir.to_path_buf());
     cfg.client = config(sim_base);
     Desk::new(cfg, secrets).unwrap()
@@ -177,10 +244,17 @@ fn data_dir(name: &str) -> PathBuf {
 #[tokio::test]
 async fn test_connection_names_the_account_and_mode() {
     let sim = sim().await;
-    let d = desk(&sim.base_url(), &data_dir("available"), Arc::new(MemoryStore::default()));
+    let d = desk(
+        &sim.base_url(),
+        &data_dir("available"),
+        Arc::new(MemoryStore::default()),
+    );
     let t = d.test_key(&format!("  {KEY}\n")).await.unwrap();
     assert!(t.available);
-    assert_eq!(t.headline, "Connection available: Domain Test Shop (acct_1DomainShop), test mode");
+    assert_eq!(
+        t.headline,
+        "Connection available: Domain Test Shop (acct_1DomainShop), test mode"
+    );
     assert!(t.permissions.is_empty(), "a secret key may do everything");
 }
 
@@ -190,28 +264,51 @@ async fn test_connection_explains_each_way_it_can_fail() {
     let dir = data_dir("failures");
     let d = desk(&sim.base_url(), &dir, Arc::new(MemoryStore::default()));
 
-    let unknown = d.test_key("sk_test_51NeverIssued000000000000000").await.unwrap();
+    let unknown = d
+        .test_key("sk_test_51NeverIssued000000000000000")
+        .await
+        .unwrap();
     assert!(!unknown.available);
-    assert!(unknown.headline.starts_with("Connection unavailable: Stripe does not recognise this key"), "{}", unknown.headline);
+    assert!(
+        unknown
+            .headline
+            .starts_with("Connection unavailable: Stripe does not recognise this key"),
+        "{}",
+        unknown.headline
+    );
 
     let revoked_key = "sk_test_51RevokedKey00000000000000009999";
     sim.add_key(revoked_key, ACCOUNT, KeyAccess::Full);
     sim.revoke_key(revoked_key);
     let revoked = d.test_key(revoked_key).await.unwrap();
-    assert!(revoked.headline.contains("expired or was revoked"), "{}", revoked.headline);
+    assert!(
+        revoked.headline.contains("expired or was revoked"),
+        "{}",
+        revoked.headline
+    );
 
     let publishable = d.test_key("pk_test_51Whatever0000000").await.unwrap_err();
     assert_eq!(AppError::from(publishable).param.as_deref(), Some("key"));
 
     // Nothing listens on this port: no network.
     let closed = free_port();
-    let offline = desk(&format!("http://127.0.0.1:{closed}"), &dir, Arc::new(MemoryStore::default()));
+    let offline = desk(
+        &format!("http://127.0.0.1:{closed}"),
+        &dir,
+        Arc::new(MemoryStore::default()),
+    );
     let t = offline.test_key(KEY).await.unwrap();
     assert_eq!(t.headline, "Connection unavailable: Could not reach Stripe. Check your internet connection and try again.");
 
     // Stripe too slow: timeout.
     sim.set_latency(Duration::from_millis(1500));
-    let mut slow_cfg = DeskConfig::new(Bases { api: sim.base_url(), ..Bases::default() }, dir.clone());
+    let mut slow_cfg = DeskConfig::new(
+        Bases {
+            api: sim.base_url(),
+            ..Bases::default()
+        },
+        dir.clone(),
+    );
     slow_cfg.client = config(&sim.base_url());
     slow_cfg.client.timeout = Duration::from_millis(300);
     slow_cfg.client.retry.max_retries = 0;
@@ -224,20 +321,38 @@ async fn test_connection_explains_each_way_it_can_fail() {
 async fn a_restricted_key_gets_a_checklist_naming_missing_permissions() {
     let sim = sim().await;
     let rk = "rk_test_51RestrictedKey000000000001111";
-    let allowed: BTreeSet<String> = ["rak_customer_read", "rak_product_read", "rak_balance_read"].map(String::from).into();
+    let allowed: BTreeSet<String> = ["rak_customer_read", "rak_product_read", "rak_balance_read"]
+        .map(String::from)
+        .into();
     sim.add_key(rk, ACCOUNT, KeyAccess::Restricted(allowed));
-    let d = desk(&sim.base_url(), &data_dir("restricted"), Arc::new(MemoryStore::default()));
+    let d = desk(
+        &sim.base_url(),
+        &data_dir("restricted"),
+        Arc::new(MemoryStore::default()),
+    );
     let t = d.test_key(rk).await.unwrap();
     assert!(t.available, "{}", t.headline);
-    let state = |label: &str| t.permissions.iter().find(|p| p.label == label).unwrap_or_else(|| panic!("{label}")).clone();
+    let state = |label: &str| {
+        t.permissions
+            .iter()
+            .find(|p| p.label == label)
+            .unwrap_or_else(|| panic!("{label}"))
+            .clone()
+    };
     assert_eq!(state("Read customers").state, PermissionState::Allowed);
     assert_eq!(state("Read products").state, PermissionState::Allowed);
     assert_eq!(state("Read balance").state, PermissionState::Allowed);
     let subs = state("Read subscriptions");
     assert_eq!(subs.state, PermissionState::Denied);
     assert!(subs.detail.unwrap().contains("rak_subscription_read"));
-    assert_eq!(state("Read balance transactions").state, PermissionState::Denied);
-    assert_eq!(state("Create and update customers").state, PermissionState::CheckedWhenUsed);
+    assert_eq!(
+        state("Read balance transactions").state,
+        PermissionState::Denied
+    );
+    assert_eq!(
+        state("Create and update customers").state,
+        PermissionState::CheckedWhenUsed
+    );
 }
 
 #[tokio::test]
@@ -249,7 +364,10 @@ async fn saved_connections_survive_a_restart_and_leave_no_secret_on_disk() {
     let saved = d.save_key_connection(KEY, false).await.unwrap();
     assert_eq!(saved.masked_key.as_deref(), Some("sk_test_...1234"));
     assert_eq!(saved.display_name, "Domain Test Shop");
-    assert!(keyring.get(&format!("connection/{}", saved.id)).unwrap().is_some());
+    assert!(keyring
+        .get(&format!("connection/{}", saved.id))
+        .unwrap()
+        .is_some());
 
     // Saving the same account's key again replaces it rather than duplicating.
     d.save_key_connection(KEY, false).await.unwrap();
@@ -266,7 +384,10 @@ async fn saved_connections_survive_a_restart_and_leave_no_secret_on_disk() {
 
     let view = again.remove_connection(&saved.id).await.unwrap();
     assert!(view.connections.is_empty());
-    assert!(keyring.get(&format!("connection/{}", saved.id)).unwrap().is_none());
+    assert!(keyring
+        .get(&format!("connection/{}", saved.id))
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
@@ -274,23 +395,44 @@ async fn a_revoked_key_marks_the_connection_and_keeps_it() {
     let sim = sim().await;
     let key = "sk_test_51WillBeRevoked000000000000005555";
     sim.add_key(key, ACCOUNT, KeyAccess::Full);
-    let d = desk(&sim.base_url(), &data_dir("revoked"), Arc::new(MemoryStore::default()));
+    let d = desk(
+        &sim.base_url(),
+        &data_dir("revoked"),
+        Arc::new(MemoryStore::default()),
+    );
     let saved = d.save_key_connection(key, false).await.unwrap();
     sim.revoke_key(key);
-    let err = d.call(&saved.id, &Request::get("/v1/customers")).await.unwrap_err();
+    let err = d
+        .call(&saved.id, &Request::get("/v1/customers"))
+        .await
+        .unwrap_err();
     assert!(err.is_revoked());
     let view = d.list_connections();
-    assert_eq!(view.connections[0].revoked.as_deref(), Some("Disconnected by Stripe: reconnect"));
+    assert_eq!(
+        view.connections[0].revoked.as_deref(),
+        Some("Disconnected by Stripe: reconnect")
+    );
 }
 
 #[tokio::test]
 async fn a_bad_key_or_missing_keyring_refuses_to_save_with_a_reason() {
     struct NoKeyring;
     impl SecretStore for NoKeyring {
-        fn put(&self, _: &str, _: &Secret) -> Result<(), Error> { Err(Error::Keyring("no keyring service is running".into())) }
-        fn get(&self, _: &str) -> Result<Option<Secret>, Error> { Ok(None) }
-        fn delete(&self, _: &str) -> Result<(), Error> { Ok(()) }
-        fn status(&self) -> KeyringStatus { KeyringStatus { available: false, problem: Some("no keyring service is running".into()) } }
+        fn put(&self, _: &str, _: &Secret) -> Result<(), Error> {
+            Err(Error::Keyring("no keyring service is running".into()))
+        }
+        fn get(&self, _: &str) -> Result<Option<Secret>, Error> {
+            Ok(None)
+        }
+        fn delete(&self, _: &str) -> Result<(), Error> {
+            Ok(())
+        }
+        fn status(&self) -> KeyringStatus {
+            KeyringStatus {
+                available: false,
+                problem: Some("no keyring service is running".into()),
+            }
+        }
     }
     let sim = sim().await;
     let dir = data_dir("nokeyring");
@@ -303,13 +445,23 @@ async fn a_bad_key_or_missing_keyring_refuses_to_save_with_a_reason() {
     let s = d.save_key_connection(KEY, true).await.unwrap();
     assert!(s.session_only);
     assert!(d.test_connection(&s.id).await.unwrap().available);
-    assert!(!std::fs::read_to_string(dir.join("connections.json")).unwrap_or_default().contains(&s.id));
+    assert!(!std::fs::read_to_string(dir.join("connections.json"))
+        .unwrap_or_default()
+        .contains(&s.id));
 
-    let bad = AppError::from(d.save_key_connection("sk_test_51NeverIssued000000000000000", true).await.unwrap_err());
+    let bad = AppError::from(
+        d.save_key_connection("sk_test_51NeverIssued000000000000000", true)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(bad.code, "connection_unavailable");
     assert_eq!(bad.param.as_deref(), Some("key"));
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

@@ -18,9 +18,19 @@ const CONNECT_CLIENT: &str = "ca_DeskTestClient";
 const APPS_CLIENT: &str = "apps_DeskTestClient";
 
 async fn sim() -> Simulator {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(spec.exists(), "Stripe's OpenAPI description is expected at {}", spec.display());
-    let sim = Simulator::start(SimConfig { port: 0, spec_path: Some(spec) }).await.unwrap();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
+    assert!(
+        spec.exists(),
+        "Stripe's OpenAPI description is expected at {}",
+        spec.display()
+    );
+    let sim = Simulator::start(SimConfig {
+        port: 0,
+        spec_path: Some(spec),
+    })
+    .await
+    .unwrap();
     sim.add_account("acct_1Platform", "Desk Platform");
     sim.add_key(PLATFORM_KEY, "acct_1Platform", KeyAccess::Full);
     sim.add_oauth_client(CONNECT_CLIENT, PLATFORM_KEY, OAuthKind::Connect);
@@ -37,7 +47,11 @@ fn data_dir(name: &str) -> PathBuf {
 
 fn desk(sim: &Simulator, dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
     let base = sim.base_url();
-    let bases = Bases { api: base.clone(), connect: base.clone(), marketplace: base.clone() };
+    let bases = Bases {
+        api: base.clone(),
+        connect: base.clone(),
+        marketplace: base.clone(),
+    };
     let mut cfg = DeskConfig::new(bases, dir.to_path_buf());
     let mut client = ClientConfig::new(&base, &base);
     client.retry.initial_delay = Duration::from_millis(5);
@@ -48,14 +62,24 @@ fn desk(sim: &Simulator, dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
 /// What the system browser does: load Stripe's page, which redirects to
 /// the app's deep link.
 async fn browser(authorize_url: &str) -> String {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let answer = http.get(authorize_url).send().await.unwrap();
-    assert_eq!(answer.status().as_u16(), 302, "Stripe's authorize page redirects");
+    assert_eq!(
+        answer.status().as_u16(),
+        302,
+        "Stripe's authorize page redirects"
+    );
     answer.headers()["location"].to_str().unwrap().to_owned()
 }
 
 fn token_calls(sim: &Simulator, path: &str) -> usize {
-    sim.requests().iter().filter(|r| r.method == "POST" && r.path == path).count()
+    sim.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == path)
+        .count()
 }
 
 async fn set_up(d: &Desk, provider: OAuthProvider) {
@@ -63,8 +87,14 @@ async fn set_up(d: &Desk, provider: OAuthProvider) {
         OAuthProvider::Connect => (CONNECT_CLIENT, "read_write"),
         OAuthProvider::Apps => (APPS_CLIENT, ""),
     };
-    let view = d.save_oauth_settings(provider, client, Some(PLATFORM_KEY), scope).await.unwrap();
-    assert_eq!(view.client_secret_masked.as_deref(), Some("sk_test_...0777"));
+    let view = d
+        .save_oauth_settings(provider, client, Some(PLATFORM_KEY), scope)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.client_secret_masked.as_deref(),
+        Some("sk_test_...0777")
+    );
     assert_eq!(view.redirect_uri, "stripe-desk://oauth/callback");
 }
 
@@ -82,17 +112,34 @@ async fn connect_oauth_connects_acts_for_the_account_and_disconnects() {
     assert!(link.starts_with("stripe-desk://oauth/callback?"), "{link}");
     let done = d.finish_oauth(&link).await;
     assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
-    assert_eq!(done.message.as_deref(), Some("Connected Corner Bakery (acct_1Connected), test mode."));
+    assert_eq!(
+        done.message.as_deref(),
+        Some("Connected Corner Bakery (acct_1Connected), test mode.")
+    );
 
     let view = d.list_connections();
     let c = &view.connections[0];
-    assert_eq!((c.method, c.account_id.as_str(), c.display_name.as_str()), (ConnectionMethod::ConnectOauth, "acct_1Connected", "Corner Bakery"));
+    assert_eq!(
+        (c.method, c.account_id.as_str(), c.display_name.as_str()),
+        (
+            ConnectionMethod::ConnectOauth,
+            "acct_1Connected",
+            "Corner Bakery"
+        )
+    );
     assert_eq!(view.active_id.as_deref(), Some(c.id.as_str()));
 
     // Calls go with the platform key and Stripe-Account.
     d.call(&c.id, &Request::get("/v1/customers")).await.unwrap();
-    let last = sim.requests().into_iter().rev().find(|r| r.path == "/v1/customers").unwrap();
-    assert!(last.headers.contains(&("stripe-account".into(), "acct_1Connected".into())));
+    let last = sim
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/v1/customers")
+        .unwrap();
+    assert!(last
+        .headers
+        .contains(&("stripe-account".into(), "acct_1Connected".into())));
 
     // The same link again is refused, and its code is never sent twice.
     let exchanges = token_calls(&sim, "/oauth/token");
@@ -104,13 +151,21 @@ async fn connect_oauth_connects_acts_for_the_account_and_disconnects() {
     // A restart keeps it.
     let d2 = desk(&sim, &dir, keyring.clone());
     assert_eq!(d2.list_connections().connections.len(), 1);
-    d2.call(&c.id, &Request::get("/v1/customers")).await.unwrap();
+    d2.call(&c.id, &Request::get("/v1/customers"))
+        .await
+        .unwrap();
 
     // Disconnect: Stripe is told, the keyring forgets.
     let after = d2.remove_connection(&c.id).await.unwrap();
     assert!(after.connections.is_empty());
-    assert_eq!(sim.deauthorizations(), vec![(CONNECT_CLIENT.to_string(), "acct_1Connected".to_string())]);
-    assert!(keyring.get(&format!("connection/{}", c.id)).unwrap().is_none());
+    assert_eq!(
+        sim.deauthorizations(),
+        vec![(CONNECT_CLIENT.to_string(), "acct_1Connected".to_string())]
+    );
+    assert!(keyring
+        .get(&format!("connection/{}", c.id))
+        .unwrap()
+        .is_none());
     let on_disk = std::fs::read_to_string(dir.join("connections.json")).unwrap();
     assert!(!on_disk.contains(PLATFORM_KEY));
 }
@@ -126,9 +181,14 @@ async fn denied_wrong_state_and_expired_answers_store_nothing() {
     let (url, _) = d.start_oauth().await.unwrap();
     let denied = d.finish_oauth(&browser(&url).await).await;
     assert_eq!(denied.state, FlowStage::Failed);
-    assert_eq!(denied.message.as_deref(), Some("You cancelled the connection in Stripe."));
+    assert_eq!(
+        denied.message.as_deref(),
+        Some("You cancelled the connection in Stripe.")
+    );
 
-    sim.set_oauth_decision(OAuthDecision::Approve { account_id: "acct_1Connected".into() });
+    sim.set_oauth_decision(OAuthDecision::Approve {
+        account_id: "acct_1Connected".into(),
+    });
     let (url, _) = d.start_oauth().await.unwrap();
     let link = browser(&url).await;
     let forged = link.replace("state=st_", "state=st_f0");
@@ -138,17 +198,24 @@ async fn denied_wrong_state_and_expired_answers_store_nothing() {
 
     // Ten minutes and more after it started, the answer is refused.
     let pending = dir.join("oauth-pending.json");
-    let mut flow: serde_json::Value = serde_json::from_slice(&std::fs::read(&pending).unwrap()).unwrap();
+    let mut flow: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&pending).unwrap()).unwrap();
     flow["started_at"] = (flow["started_at"].as_u64().unwrap() - 601).into();
     std::fs::write(&pending, flow.to_string()).unwrap();
     let expired = d.finish_oauth(&link).await;
     assert_eq!(expired.state, FlowStage::Failed);
     assert!(expired.message.unwrap().contains("expired"));
 
-    let hostile = d.finish_oauth("stripe-desk://oauth/callback?code=<script>&state=x").await;
+    let hostile = d
+        .finish_oauth("stripe-desk://oauth/callback?code=<script>&state=x")
+        .await;
     assert_eq!(hostile.state, FlowStage::Failed);
     assert!(d.list_connections().connections.is_empty());
-    assert_eq!(token_calls(&sim, "/oauth/token"), 0, "no code was exchanged");
+    assert_eq!(
+        token_calls(&sim, "/oauth/token"),
+        0,
+        "no code was exchanged"
+    );
 }
 
 #[tokio::test]
@@ -168,12 +235,29 @@ async fn an_answer_that_starts_the_app_cold_still_completes() {
 #[tokio::test]
 async fn settings_are_checked_before_anything_opens() {
     let sim = sim().await;
-    let d = desk(&sim, &data_dir("settings"), Arc::new(MemoryStore::default()));
+    let d = desk(
+        &sim,
+        &data_dir("settings"),
+        Arc::new(MemoryStore::default()),
+    );
     let err = desk_core::AppError::from(d.start_oauth().await.unwrap_err());
     assert_eq!(err.code, "oauth_not_set_up");
-    let err = desk_core::AppError::from(d.save_oauth_settings(OAuthProvider::Connect, "ca_x", None, "read_write").await.unwrap_err());
+    let err = desk_core::AppError::from(
+        d.save_oauth_settings(OAuthProvider::Connect, "ca_x", None, "read_write")
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(err.param.as_deref(), Some("clientSecret"));
-    let err = desk_core::AppError::from(d.save_oauth_settings(OAuthProvider::Connect, "pk_x", Some(PLATFORM_KEY), "read_write").await.unwrap_err());
+    let err = desk_core::AppError::from(
+        d.save_oauth_settings(
+            OAuthProvider::Connect,
+            "pk_x",
+            Some(PLATFORM_KEY),
+            "read_write",
+        )
+        .await
+        .unwrap_err(),
+    );
     assert_eq!(err.param.as_deref(), Some("clientId"));
 }
 
@@ -186,7 +270,10 @@ struct FlakyKeyring {
 impl SecretStore for FlakyKeyring {
     fn put(&self, name: &str, secret: &Secret) -> Result<(), Error> {
         if name.ends_with("/refresh")
-            && self.refresh_failures_left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+            && self
+                .refresh_failures_left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
         {
             return Err(Error::Keyring("simulated write failure".into()));
         }
@@ -206,10 +293,20 @@ impl SecretStore for FlakyKeyring {
 #[tokio::test]
 async fn apps_tokens_rotate_and_a_failing_store_never_loses_the_connection() {
     let sim = sim().await;
-    let keyring = Arc::new(FlakyKeyring { inner: MemoryStore::default(), refresh_failures_left: AtomicU32::new(0) });
+    let keyring = Arc::new(FlakyKeyring {
+        inner: MemoryStore::default(),
+        refresh_failures_left: AtomicU32::new(0),
+    });
     let dir = data_dir("apps");
     let base = sim.base_url();
-    let mut cfg = DeskConfig::new(Bases { api: base.clone(), connect: base.clone(), marketplace: base.clone() }, dir.clone());
+    let mut cfg = DeskConfig::new(
+        Bases {
+            api: base.clone(),
+            connect: base.clone(),
+            marketplace: base.clone(),
+        },
+        dir.clone(),
+    );
     cfg.client = ClientConfig::new(&base, &base);
     // Every call counts as near expiry, so every call refreshes.
     cfg.token_refresh_margin = Duration::from_secs(2 * 3600);
@@ -240,5 +337,9 @@ async fn apps_tokens_rotate_and_a_failing_store_never_loses_the_connection() {
     d.call(&id, &Request::get("/v1/customers")).await.unwrap();
     assert_eq!(token_calls(&sim, "/v1/oauth/token"), refreshes_before + 1);
     let connection = &d.list_connections().connections[0];
-    assert!(connection.revoked.is_none(), "the connection survived: {:?}", connection.revoked);
+    assert!(
+        connection.revoked.is_none(),
+        "the connection survived: {:?}",
+        connection.revoked
+    );
 }

@@ -7,12 +7,13 @@ use crate::connection_test::{self, fetch_account};
 use crate::connections::{ConnectionFile, ConnectionRecord, SavedConnections};
 use crate::error::Error;
 use crate::keys::{ApiKey, KeyKind};
+use crate::oauth::{PendingFile, SettingsFile};
 use crate::secret::Secret;
 use crate::secret_store::{MemoryStore, SecretStore};
 use crate::stripe::{random_token, Auth, ClientConfig, Request, StripeClient};
-use crate::oauth::{PendingFile, SettingsFile};
 use crate::views::{
-    AppInfo, ConnectionMethod, ConnectionSummary, ConnectionTest, ConnectionsView, FlowStage, KeyCheck, Mode, OAuthFlowState,
+    AppInfo, ConnectionMethod, ConnectionSummary, ConnectionTest, ConnectionsView, FlowStage,
+    KeyCheck, Mode, OAuthFlowState,
 };
 use oauth_flow::record_auth;
 use serde_json::Value;
@@ -72,7 +73,12 @@ struct State {
 
 impl State {
     fn find(&self, id: &str) -> Option<(&ConnectionRecord, bool)> {
-        let saved = self.saved.connections.iter().find(|c| c.id == id).map(|c| (c, false));
+        let saved = self
+            .saved
+            .connections
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| (c, false));
         saved.or_else(|| self.session.iter().find(|c| c.id == id).map(|c| (c, true)))
     }
 
@@ -88,7 +94,11 @@ impl State {
     /// current one only if it is one of them.
     fn to_disk(&self) -> SavedConnections {
         let mut saved = self.saved.clone();
-        if self.session.iter().any(|c| Some(&c.id) == saved.active_id.as_ref()) {
+        if self
+            .session
+            .iter()
+            .any(|c| Some(&c.id) == saved.active_id.as_ref())
+        {
             saved.active_id = None;
         }
         saved
@@ -120,7 +130,11 @@ impl Desk {
         Ok(Desk {
             oauth_file: SettingsFile::new(&config.data_dir),
             pending_file: PendingFile::new(&config.data_dir),
-            flow: Mutex::new(OAuthFlowState { state: FlowStage::Idle, message: None }),
+            flow: Mutex::new(OAuthFlowState {
+                state: FlowStage::Idle,
+                message: None,
+                seq: 0,
+            }),
             used_codes: Mutex::new(HashSet::new()),
             refresh_lock: tokio::sync::Mutex::new(()),
             unsaved_refresh: Mutex::new(HashMap::new()),
@@ -188,14 +202,20 @@ impl Desk {
             stripe_account: None,
         };
         let restricted = key.kind == KeyKind::Restricted;
-        Ok(connection_test::test_connection(&self.client, &auth, restricted)
-            .await
-            .unwrap_or_else(|e| connection_test::unavailable(&e)))
+        Ok(
+            connection_test::test_connection(&self.client, &auth, restricted)
+                .await
+                .unwrap_or_else(|e| connection_test::unavailable(&e)),
+        )
     }
 
     /// Tests the key, then keeps it in the keyring (or, if asked, for this
     /// session only) and the account's details in the data dir.
-    pub async fn save_key_connection(&self, input: &str, session_only: bool) -> Result<ConnectionSummary, Error> {
+    pub async fn save_key_connection(
+        &self,
+        input: &str,
+        session_only: bool,
+    ) -> Result<ConnectionSummary, Error> {
         let key = parse_key(input)?;
         let keyring = self.secrets.status();
         if !session_only && !keyring.available {
@@ -224,7 +244,9 @@ impl Desk {
         // Saving the same account's key again replaces the old key.
         let existing = self.find_existing(ConnectionMethod::ApiKey, &account.id, key.mode);
         let record = ConnectionRecord {
-            id: existing.as_ref().map_or_else(|| random_token("conn"), |c| c.id.clone()),
+            id: existing
+                .as_ref()
+                .map_or_else(|| random_token("conn"), |c| c.id.clone()),
             display_name: existing
                 .as_ref()
                 .map_or_else(|| account.display_name(), |c| c.display_name.clone()),
@@ -250,7 +272,12 @@ impl Desk {
         saved
     }
 
-    fn find_existing(&self, method: ConnectionMethod, account_id: &str, mode: Mode) -> Option<ConnectionRecord> {
+    fn find_existing(
+        &self,
+        method: ConnectionMethod,
+        account_id: &str,
+        mode: Mode,
+    ) -> Option<ConnectionRecord> {
         let state = self.state.lock().unwrap();
         state
             .saved
@@ -262,7 +289,11 @@ impl Desk {
     }
 
     /// Adds or replaces a connection and makes it the current one.
-    fn upsert(&self, record: ConnectionRecord, session_only: bool) -> Result<ConnectionSummary, Error> {
+    fn upsert(
+        &self,
+        record: ConnectionRecord,
+        session_only: bool,
+    ) -> Result<ConnectionSummary, Error> {
         let mut state = self.state.lock().unwrap();
         let before = (state.saved.clone(), state.session.clone());
         state.saved.connections.retain(|c| c.id != record.id);
@@ -356,19 +387,32 @@ impl Desk {
     pub fn rename(&self, id: &str, name: &str) -> Result<ConnectionsView, Error> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(Error::invalid("invalid_name", "Give the connection a name of 1 to 80 characters.", Some("name")));
+            return Err(Error::invalid(
+                "invalid_name",
+                "Give the connection a name of 1 to 80 characters.",
+                Some("name"),
+            ));
         }
         self.update(|state| {
-            state.find_mut(id).ok_or_else(|| not_found(id))?.display_name = name.to_owned();
+            state
+                .find_mut(id)
+                .ok_or_else(|| not_found(id))?
+                .display_name = name.to_owned();
             Ok(())
         })
     }
 
     /// Acts on a connected account with this key (`Stripe-Account`).
-    pub fn set_account_override(&self, id: &str, account: Option<&str>) -> Result<ConnectionsView, Error> {
+    pub fn set_account_override(
+        &self,
+        id: &str,
+        account: Option<&str>,
+    ) -> Result<ConnectionsView, Error> {
         let account = account.map(str::trim).filter(|a| !a.is_empty());
         if let Some(a) = account {
-            let valid = a.starts_with("acct_") && a.len() > 5 && a[5..].chars().all(|c| c.is_ascii_alphanumeric());
+            let valid = a.starts_with("acct_")
+                && a.len() > 5
+                && a[5..].chars().all(|c| c.is_ascii_alphanumeric());
             if !valid {
                 return Err(Error::invalid(
                     "invalid_account_id",
@@ -391,7 +435,10 @@ impl Desk {
         })
     }
 
-    fn update(&self, change: impl FnOnce(&mut State) -> Result<(), Error>) -> Result<ConnectionsView, Error> {
+    fn update(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<(), Error>,
+    ) -> Result<ConnectionsView, Error> {
         let mut state = self.state.lock().unwrap();
         let before = (state.saved.clone(), state.session.clone());
         change(&mut state)?;
@@ -404,7 +451,10 @@ impl Desk {
 
     fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
         let state = self.state.lock().unwrap();
-        state.find(id).map(|(c, s)| (c.clone(), s)).ok_or_else(|| not_found(id))
+        state
+            .find(id)
+            .map(|(c, s)| (c.clone(), s))
+            .ok_or_else(|| not_found(id))
     }
 
     async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
@@ -458,11 +508,15 @@ fn parse_key(input: &str) -> Result<ApiKey, Error> {
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("No connection with id {id}. It may have been removed."))
+    Error::NotFound(format!(
+        "No connection with id {id}. It may have been removed."
+    ))
 }
 
 /// Keyring calls block on D-Bus: keep them off the async worker threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Keyring(e.to_string()))?

@@ -7,13 +7,19 @@ use crate::connection_test::fetch_account;
 use crate::connections::ConnectionRecord;
 use crate::deep_link::{self, Callback};
 use crate::error::Error;
+use crate::form::Params;
 use crate::keys::mask;
-use crate::oauth::{unix_now, validate_client_secret, OAuthSettings, PendingFlow, TokenEndpoint, Tokens, CLIENT_SECRET_ENTRY};
+use crate::oauth::{
+    unix_now, validate_client_secret, OAuthSettings, PendingFlow, TokenEndpoint, Tokens,
+    CLIENT_SECRET_ENTRY,
+};
 use crate::secret::Secret;
 use crate::secret_store::SecretStore;
 use crate::stripe::{random_token, Auth, Host, Request};
-use crate::form::Params;
-use crate::views::{ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider, OAuthSettingsView};
+use crate::views::{
+    ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider,
+    OAuthSettingsView,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,7 +47,11 @@ impl Desk {
         scope: &str,
     ) -> Result<OAuthSettingsView, Error> {
         let settings = OAuthSettings::validate(provider, client_id, scope)?;
-        let secret = client_secret.map(str::trim).filter(|s| !s.is_empty()).map(validate_client_secret).transpose()?;
+        let secret = client_secret
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(validate_client_secret)
+            .transpose()?;
         let secrets = self.secrets.clone();
         let stored = match secret {
             Some(secret) => {
@@ -66,17 +76,34 @@ impl Desk {
     /// Starts a flow: returns the address to open in the system browser.
     pub async fn start_oauth(&self) -> Result<(String, OAuthFlowState), Error> {
         let settings = self.oauth_file.load().ok_or_else(|| {
-            Error::invalid("oauth_not_set_up", "Set up the OAuth app first: client ID, client secret and scope.", Some("clientId"))
+            Error::invalid(
+                "oauth_not_set_up",
+                "Set up the OAuth app first: client ID, client secret and scope.",
+                Some("clientId"),
+            )
         })?;
         let secrets = self.secrets.clone();
-        if blocking(move || secrets.get(CLIENT_SECRET_ENTRY)).await?.is_none() {
-            return Err(Error::invalid("oauth_not_set_up", "Enter the client secret in the OAuth app settings first.", Some("clientSecret")));
+        if blocking(move || secrets.get(CLIENT_SECRET_ENTRY))
+            .await?
+            .is_none()
+        {
+            return Err(Error::invalid(
+                "oauth_not_set_up",
+                "Enter the client secret in the OAuth app settings first.",
+                Some("clientSecret"),
+            ));
         }
         let flow = PendingFlow::start(settings);
         self.pending_file.save(Some(&flow))?;
         let url = flow.authorize_url(&self.bases.connect, &self.bases.marketplace);
         tracing::info!(provider = ?flow.settings.provider, "OAuth flow started");
-        Ok((url, self.set_flow(FlowStage::Waiting, Some("Waiting for Stripe… Finish in your browser.".into()))))
+        Ok((
+            url,
+            self.set_flow(
+                FlowStage::Waiting,
+                Some("Waiting for Stripe… Finish in your browser.".into()),
+            ),
+        ))
     }
 
     pub fn cancel_oauth(&self) -> Result<OAuthFlowState, Error> {
@@ -93,7 +120,12 @@ impl Desk {
     pub async fn finish_oauth(&self, link: &str) -> OAuthFlowState {
         match self.complete_flow(link).await {
             Ok(summary) => {
-                let message = format!("Connected {} ({}), {} mode.", summary.display_name, summary.account_id, summary.mode.word());
+                let message = format!(
+                    "Connected {} ({}), {} mode.",
+                    summary.display_name,
+                    summary.account_id,
+                    summary.mode.word()
+                );
                 self.set_flow(FlowStage::Finished, Some(message))
             }
             Err(e) => {
@@ -104,13 +136,16 @@ impl Desk {
     }
 
     async fn complete_flow(&self, link: &str) -> Result<ConnectionSummary, Error> {
-        let callback = deep_link::parse(link).map_err(|e| Error::invalid("bad_link", e.message(), None))?;
+        let callback =
+            deep_link::parse(link).map_err(|e| Error::invalid("bad_link", e.message(), None))?;
         // The pending flow is consumed by the first answer that names it,
         // whatever comes next: a state is good for one answer only.
         let pending = {
             let _guard = self.flow.lock().unwrap();
             let pending = self.pending_file.load();
-            let belongs = pending.as_ref().is_some_and(|p| Some(p.state.as_str()) == callback.state());
+            let belongs = pending
+                .as_ref()
+                .is_some_and(|p| Some(p.state.as_str()) == callback.state());
             if belongs {
                 self.pending_file.save(None)?;
             }
@@ -122,14 +157,25 @@ impl Desk {
             .map_err(state_error)?;
         let code = match callback {
             Callback::Code { code, .. } => code,
-            Callback::Error { error, description, .. } if error == "access_denied" => {
+            Callback::Error {
+                error, description, ..
+            } if error == "access_denied" => {
                 let _ = description;
-                return Err(Error::invalid("oauth_denied", "You cancelled the connection in Stripe.", None));
+                return Err(Error::invalid(
+                    "oauth_denied",
+                    "You cancelled the connection in Stripe.",
+                    None,
+                ));
             }
-            Callback::Error { error, description, .. } => {
+            Callback::Error {
+                error, description, ..
+            } => {
                 return Err(Error::invalid(
                     "oauth_error",
-                    format!("Stripe could not connect the account: {}", description.unwrap_or(error)),
+                    format!(
+                        "Stripe could not connect the account: {}",
+                        description.unwrap_or(error)
+                    ),
                     None,
                 ));
             }
@@ -142,14 +188,36 @@ impl Desk {
         let secrets = self.secrets.clone();
         let client_secret = blocking(move || secrets.get(CLIENT_SECRET_ENTRY))
             .await?
-            .ok_or_else(|| Error::invalid("oauth_not_set_up", "The client secret is missing from the keyring.", Some("clientSecret")))?;
-        let endpoint = TokenEndpoint::new(settings.provider, &settings.client_id, &client_secret, &self.bases.connect, &self.bases.api)?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "oauth_not_set_up",
+                    "The client secret is missing from the keyring.",
+                    Some("clientSecret"),
+                )
+            })?;
+        let endpoint = TokenEndpoint::new(
+            settings.provider,
+            &settings.client_id,
+            &client_secret,
+            &self.bases.connect,
+            &self.bases.api,
+        )?;
         let tokens = endpoint.exchange_code(&code).await?;
-        self.store_oauth_connection(&settings, &client_secret, tokens).await
+        self.store_oauth_connection(&settings, &client_secret, tokens)
+            .await
     }
 
-    async fn store_oauth_connection(&self, settings: &OAuthSettings, client_secret: &Secret, tokens: Tokens) -> Result<ConnectionSummary, Error> {
-        let mode = if tokens.livemode { Mode::Live } else { Mode::Test };
+    async fn store_oauth_connection(
+        &self,
+        settings: &OAuthSettings,
+        client_secret: &Secret,
+        tokens: Tokens,
+    ) -> Result<ConnectionSummary, Error> {
+        let mode = if tokens.livemode {
+            Mode::Live
+        } else {
+            Mode::Test
+        };
         let method = match settings.provider {
             OAuthProvider::Connect => ConnectionMethod::ConnectOauth,
             OAuthProvider::Apps => ConnectionMethod::AppsOauth,
@@ -162,7 +230,9 @@ impl Desk {
         };
         let existing = self.find_existing(method, &tokens.stripe_user_id, mode);
         let record = ConnectionRecord {
-            id: existing.as_ref().map_or_else(|| random_token("conn"), |c| c.id.clone()),
+            id: existing
+                .as_ref()
+                .map_or_else(|| random_token("conn"), |c| c.id.clone()),
             display_name: tokens.stripe_user_id.clone(),
             account_id: tokens.stripe_user_id.clone(),
             account_override: None,
@@ -171,23 +241,34 @@ impl Desk {
             masked_key: None,
             restricted: false,
             revoked: None,
-            scope: tokens.scope.clone().or_else(|| Some(settings.scope.clone())).filter(|s| !s.is_empty()),
+            scope: tokens
+                .scope
+                .clone()
+                .or_else(|| Some(settings.scope.clone()))
+                .filter(|s| !s.is_empty()),
             oauth_client_id: Some(settings.client_id.clone()),
             token_expires_at: tokens.expires_in.map(|d| unix_now() + d.as_secs()),
         };
         // The refresh token first: with it, everything else can be had again.
         if let Some(refresh) = &tokens.refresh_token {
-            self.put_secret(&record.refresh_token_name(), refresh).await?;
+            self.put_secret(&record.refresh_token_name(), refresh)
+                .await?;
         }
         self.put_secret(&record.secret_name(), &call_secret).await?;
         if settings.provider == OAuthProvider::Apps {
-            self.put_secret(&record.client_secret_name(), client_secret).await?;
+            self.put_secret(&record.client_secret_name(), client_secret)
+                .await?;
         }
         let auth = record_auth(&record, call_secret);
         let mut record = record;
         match fetch_account(&self.client, &auth).await {
-            Ok(account) => record.display_name = existing.map_or_else(|| account.display_name(), |c| c.display_name),
-            Err(e) => tracing::warn!(code = %e.code(), "connected, but the account's name could not be read"),
+            Ok(account) => {
+                record.display_name =
+                    existing.map_or_else(|| account.display_name(), |c| c.display_name)
+            }
+            Err(e) => {
+                tracing::warn!(code = %e.code(), "connected, but the account's name could not be read")
+            }
         }
         self.upsert(record, false)
     }
@@ -202,7 +283,10 @@ impl Desk {
     /// The new refresh token is stored before the new access token is used;
     /// until it is, the old one stays in the keyring and the new one is
     /// held here and stored at the next call.
-    pub(super) async fn fresh_apps_token(&self, record: &ConnectionRecord) -> Result<Secret, Error> {
+    pub(super) async fn fresh_apps_token(
+        &self,
+        record: &ConnectionRecord,
+    ) -> Result<Secret, Error> {
         let _one_at_a_time = self.refresh_lock.lock().await;
         let record = self.record(&record.id)?.0;
         let store = self.secrets.clone();
@@ -217,14 +301,25 @@ impl Desk {
                 return Ok(token);
             }
         }
-        let (refresh_name, client_name) = (record.refresh_token_name(), record.client_secret_name());
+        let (refresh_name, client_name) =
+            (record.refresh_token_name(), record.client_secret_name());
         let s = store.clone();
-        let (refresh, developer_key) = blocking(move || Ok((s.get(&refresh_name)?, s.get(&client_name)?))).await?;
+        let (refresh, developer_key) =
+            blocking(move || Ok((s.get(&refresh_name)?, s.get(&client_name)?))).await?;
         let (Some(refresh), Some(developer_key)) = (refresh, developer_key) else {
-            return Err(Error::NotFound(format!("{} needs to be connected again: its tokens are missing from the keyring.", record.display_name)));
+            return Err(Error::NotFound(format!(
+                "{} needs to be connected again: its tokens are missing from the keyring.",
+                record.display_name
+            )));
         };
         let client_id = record.oauth_client_id.clone().unwrap_or_default();
-        let endpoint = TokenEndpoint::new(OAuthProvider::Apps, &client_id, &developer_key, &self.bases.connect, &self.bases.api)?;
+        let endpoint = TokenEndpoint::new(
+            OAuthProvider::Apps,
+            &client_id,
+            &developer_key,
+            &self.bases.connect,
+            &self.bases.api,
+        )?;
         let tokens = match endpoint.refresh(&refresh).await {
             Ok(t) => t,
             Err(e) => {
@@ -238,9 +333,13 @@ impl Desk {
             .refresh_token
             .clone()
             .ok_or_else(|| Error::Decode("Stripe sent no new refresh token".into()))?;
-        self.unsaved_refresh.lock().unwrap().insert(record.id.clone(), new_refresh);
+        self.unsaved_refresh
+            .lock()
+            .unwrap()
+            .insert(record.id.clone(), new_refresh);
         self.store_unsaved_refresh(&record, &store).await?;
-        self.put_secret(&record.secret_name(), &tokens.access_token).await?;
+        self.put_secret(&record.secret_name(), &tokens.access_token)
+            .await?;
         let expires = tokens.expires_in.map(|d| unix_now() + d.as_secs());
         let id = record.id.clone();
         self.update(|state| {
@@ -254,8 +353,18 @@ impl Desk {
     }
 
     /// Writes a rotated refresh token held in memory, retrying a few times.
-    async fn store_unsaved_refresh(&self, record: &ConnectionRecord, store: &Arc<dyn SecretStore>) -> Result<(), Error> {
-        let Some(token) = self.unsaved_refresh.lock().unwrap().get(&record.id).cloned() else {
+    async fn store_unsaved_refresh(
+        &self,
+        record: &ConnectionRecord,
+        store: &Arc<dyn SecretStore>,
+    ) -> Result<(), Error> {
+        let Some(token) = self
+            .unsaved_refresh
+            .lock()
+            .unwrap()
+            .get(&record.id)
+            .cloned()
+        else {
             return Ok(());
         };
         let mut last = None;
@@ -277,20 +386,37 @@ impl Desk {
     }
 
     /// Connect OAuth: tells Stripe to end the app's access to the account.
-    pub(super) async fn deauthorize(&self, record: &ConnectionRecord, platform_key: Secret) -> Result<(), Error> {
-        let auth = Auth { secret: platform_key, mode: record.mode, stripe_account: None };
-        let request = Request::post("/oauth/deauthorize").on(Host::Connect).params(
-            Params::new()
-                .text("client_id", record.oauth_client_id.clone().unwrap_or_default())
-                .text("stripe_user_id", record.account_id.clone()),
-        );
+    pub(super) async fn deauthorize(
+        &self,
+        record: &ConnectionRecord,
+        platform_key: Secret,
+    ) -> Result<(), Error> {
+        let auth = Auth {
+            secret: platform_key,
+            mode: record.mode,
+            stripe_account: None,
+        };
+        let request = Request::post("/oauth/deauthorize")
+            .on(Host::Connect)
+            .params(
+                Params::new()
+                    .text(
+                        "client_id",
+                        record.oauth_client_id.clone().unwrap_or_default(),
+                    )
+                    .text("stripe_user_id", record.account_id.clone()),
+            );
         self.client.send(&auth, &request).await.map(|_| ())
     }
 
     fn set_flow(&self, stage: FlowStage, message: Option<String>) -> OAuthFlowState {
-        let state = OAuthFlowState { state: stage, message };
-        *self.flow.lock().unwrap() = state.clone();
-        state
+        let mut flow = self.flow.lock().unwrap();
+        *flow = OAuthFlowState {
+            state: stage,
+            message,
+            seq: flow.seq + 1,
+        };
+        flow.clone()
     }
 }
 
@@ -301,7 +427,11 @@ pub(super) fn record_auth(record: &ConnectionRecord, secret: Secret) -> Auth {
         ConnectionMethod::ApiKey => record.account_override.clone(),
         ConnectionMethod::AppsOauth => None,
     };
-    Auth { secret, mode: record.mode, stripe_account }
+    Auth {
+        secret,
+        mode: record.mode,
+        stripe_account,
+    }
 }
 
 fn state_error(p: crate::oauth::StateProblem) -> Error {

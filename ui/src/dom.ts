@@ -1,0 +1,95 @@
+// A tiny element builder. Text always goes in as text (never as HTML), so
+// nothing the backend sends can become markup.
+
+export type Child = Node | string | null | undefined | false;
+
+export interface Props {
+  id?: string;
+  class?: string;
+  text?: string;
+  attrs?: Record<string, string | boolean | null | undefined>;
+  data?: Record<string, string>;
+  on?: { [K in keyof HTMLElementEventMap]?: (ev: HTMLElementEventMap[K]) => void };
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (props.id) el.id = props.id;
+  if (props.class) el.className = props.class;
+  if (props.text !== undefined) el.textContent = props.text;
+  if (props.attrs) {
+    for (const [name, value] of Object.entries(props.attrs)) {
+      if (value === true) el.setAttribute(name, "");
+      else if (typeof value === "string") el.setAttribute(name, value);
+    }
+  }
+  if (props.data) {
+    for (const [name, value] of Object.entries(props.data)) el.dataset[name] = value;
+  }
+  if (props.on) {
+    for (const [name, handler] of Object.entries(props.on)) {
+      if (handler) el.addEventListener(name, handler as EventListener);
+    }
+  }
+  append(el, ...children);
+  return el;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    parent.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+}
+
+export function clear(el: Node): void {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T | null {
+  return document.getElementById(id) as T | null;
+}
+
+/** Shows or hides with the `hidden` attribute (CSS keeps it hidden). */
+export function show(el: HTMLElement, visible: boolean): void {
+  el.hidden = !visible;
+}
+
+/** Sets the text of a field's message line; `kind` picks its colour and role. */
+export function setMessage(el: HTMLElement, text: string | null, kind: "error" | "hint" | "ok" = "error"): void {
+  el.textContent = text ?? "";
+  el.classList.remove("is-error", "is-hint", "is-ok");
+  if (text) el.classList.add(`is-${kind}`);
+  el.setAttribute("role", kind === "error" ? "alert" : "status");
+  el.hidden = !text;
+}
+
+/** Disables every button (and listed inputs) while `work` runs. */
+export async function busy<T>(els: Array<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | null>, work: () => Promise<T>): Promise<T> {
+  const list = els.filter((e): e is HTMLButtonElement | HTMLInputElement | HTMLSelectElement => e !== null);
+  const before = list.map((e) => e.disabled);
+  list.forEach((e) => {
+    e.disabled = true;
+  });
+  try {
+    return await work();
+  } finally {
+    list.forEach((e, i) => {
+      e.disabled = before[i] ?? false;
+    });
+  }
+}
+
+export function spinner(label: string): HTMLElement {
+  return h("span", { class: "working" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), label);
+}
+
+let uid = 0;
+export function nextId(prefix: string): string {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}

@@ -1,0 +1,248 @@
+// Stripe Desk's window: the shell (banner, navigation, header), the screens,
+// and the start-up that asks the backend for what it knows.
+
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ConnectionsView } from "./bindings/ConnectionsView";
+import type { OAuthFlowState } from "./bindings/OAuthFlowState";
+import { connectionsScreen, modeBadge } from "./connections.js";
+import { busy, byId, clear, h } from "./dom.js";
+import { keyForm } from "./keyform.js";
+import { connectPanel, loadOAuthSettings, oauthSettingsScreen, onFlowState } from "./oauth.js";
+import { placeholderScreen } from "./placeholder.js";
+import { activeConnection, connections, navigate, setInfo, setView, state, subscribe, type Route } from "./state.js";
+import { call, listen, toAppError } from "./tauri.js";
+
+const NAV: Array<{ route: Route; label: string; icon: string }> = [
+  { route: "connections", label: "Connections", icon: "⇄" },
+  { route: "actions", label: "Actions", icon: "⚡" },
+  { route: "workflows", label: "Workflows", icon: "⇉" },
+  { route: "balances", label: "Balances", icon: "≋" },
+  { route: "activity", label: "Activity", icon: "◷" },
+];
+
+function el<T extends HTMLElement>(id: string): T {
+  const found = byId<T>(id);
+  if (!found) throw new Error(`missing #${id} in index.html`);
+  return found;
+}
+
+// ---------------------------------------------------------------------------
+// Banner
+// ---------------------------------------------------------------------------
+
+function renderBanner(): void {
+  const banner = el("banner");
+  clear(banner);
+  const info = state.info;
+  if (!info) {
+    banner.hidden = true;
+    return;
+  }
+  if (info.demo) {
+    banner.appendChild(
+      h("p", { class: "banner-line banner-demo", text: "DEMO — local simulator with sample data, not real Stripe" }),
+    );
+  }
+  if (info.nonDefaultBases.length > 0) {
+    banner.appendChild(
+      h("p", { class: "banner-line banner-warn", text: `Using a non-default Stripe address: ${info.nonDefaultBases.join(", ")}` }),
+    );
+  }
+  banner.hidden = banner.childElementCount === 0;
+  const version = byId("app-version");
+  if (version) version.textContent = `Version ${info.version}`;
+}
+
+function showFatal(message: string): void {
+  const banner = el("banner");
+  banner.appendChild(h("p", { class: "banner-line banner-error", attrs: { role: "alert" }, text: message }));
+  banner.hidden = false;
+}
+
+// ---------------------------------------------------------------------------
+// Header: current account, mode badge, switcher
+// ---------------------------------------------------------------------------
+
+function renderHeader(): void {
+  const name = el("header-account");
+  const sub = el("header-sub");
+  const badgeSlot = el("mode-badge-slot");
+  const switcher = el<HTMLSelectElement>("account-switcher");
+  const switcherWrap = el("account-switcher-wrap");
+  const active = activeConnection();
+  const all = connections();
+
+  clear(badgeSlot);
+  if (state.view === null) {
+    name.textContent = "Loading…";
+    sub.textContent = "";
+  } else if (!active) {
+    name.textContent = "Not connected";
+    name.classList.add("is-none");
+    sub.textContent = all.length ? "Choose an account" : "";
+  } else {
+    name.classList.remove("is-none");
+    name.textContent = active.displayName;
+    sub.textContent = active.accountOverride ? `${active.accountId} → ${active.accountOverride}` : active.accountId;
+    badgeSlot.appendChild(modeBadge(active.mode, "mode-badge"));
+    if (active.revoked) {
+      badgeSlot.appendChild(h("span", { class: "tag tag-danger", text: "Disconnected", attrs: { title: active.revoked } }));
+    }
+  }
+
+  switcherWrap.hidden = all.length < 2;
+  clear(switcher);
+  if (all.length >= 2) {
+    if (!active) switcher.appendChild(h("option", { text: "Choose an account…", attrs: { value: "" } }));
+    for (const c of all) {
+      switcher.appendChild(h("option", { text: `${c.displayName} · ${c.mode === "live" ? "LIVE" : "test"}`, attrs: { value: c.id } }));
+    }
+    switcher.value = active?.id ?? "";
+  }
+}
+
+function wireSwitcher(): void {
+  const switcher = el<HTMLSelectElement>("account-switcher");
+  switcher.addEventListener("change", () => {
+    const id = switcher.value;
+    if (!id) return;
+    void busy([switcher], async () => {
+      try {
+        setView(await call<ConnectionsView>("set_active_connection", { id }));
+      } catch (e) {
+        showFatal(toAppError(e).message);
+        renderHeader();
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Navigation and screens
+// ---------------------------------------------------------------------------
+
+function buildNav(): void {
+  const list = el("nav-list");
+  for (const item of NAV) {
+    const btn = h(
+      "button",
+      { id: `nav-${item.route}`, class: "nav-item", data: { route: item.route }, attrs: { type: "button" } },
+      h("span", { class: "nav-icon", text: item.icon, attrs: { "aria-hidden": "true" } }),
+      h("span", { class: "nav-label", text: item.label }),
+    );
+    btn.addEventListener("click", () => {
+      userNavigated = true;
+      navigate(item.route);
+    });
+    list.appendChild(h("li", {}, btn));
+  }
+}
+
+function renderNav(): void {
+  const current = state.route === "oauth-settings" ? "connections" : state.route;
+  for (const btn of Array.from(document.querySelectorAll<HTMLButtonElement>(".nav-item"))) {
+    if (btn.dataset.route === current) btn.setAttribute("aria-current", "page");
+    else btn.removeAttribute("aria-current");
+  }
+}
+
+let userNavigated = false;
+
+function renderMain(): void {
+  const main = el("main");
+  clear(main);
+  if (state.view === null) {
+    main.appendChild(h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…"));
+    return;
+  }
+  switch (state.route) {
+    case "connections":
+      main.appendChild(connectionsScreen());
+      break;
+    case "oauth-settings":
+      main.appendChild(oauthSettingsScreen());
+      break;
+    default:
+      main.appendChild(placeholderScreen(state.route));
+  }
+  main.scrollTop = 0;
+  if (userNavigated) {
+    byId("screen-title")?.focus();
+  }
+}
+
+function onRoute(): void {
+  renderNav();
+  renderMain();
+}
+
+// ---------------------------------------------------------------------------
+// Start-up
+// ---------------------------------------------------------------------------
+
+async function boot(): Promise<void> {
+  buildNav();
+  wireSwitcher();
+  // Build these early so they follow every state change from the start.
+  keyForm();
+  connectPanel();
+
+  subscribe("info", renderBanner);
+  subscribe("connections", () => {
+    renderHeader();
+    // The connections screen redraws itself; others may depend on whether any exist.
+    if (state.route !== "connections" && state.route !== "oauth-settings") renderMain();
+  });
+  subscribe("route", onRoute);
+  renderHeader();
+  onRoute();
+
+  // Listen before asking, so nothing said in between is missed; the answers
+  // below cover what was said before.
+  try {
+    await Promise.all([
+      listen<ConnectionsView>("connections-changed", (view) => {
+        const first = state.view === null;
+        setView(view);
+        if (first) renderMain();
+      }),
+      listen<OAuthFlowState>("oauth-state", (flow) => {
+        onFlowState(flow);
+        if (flow.state === "finished") void refreshConnections();
+      }),
+    ]);
+  } catch (e) {
+    showFatal(`Stripe Desk could not follow changes: ${toAppError(e).message}`);
+  }
+
+  const infoP = call<AppInfo>("app_info")
+    .then(setInfo)
+    .catch((e: unknown) => showFatal(`Stripe Desk could not start properly: ${toAppError(e).message}`));
+  const flowP = call<OAuthFlowState>("oauth_state")
+    .then((flow) => onFlowState(flow))
+    .catch(() => undefined);
+  const settingsP = loadOAuthSettings();
+  await refreshConnections();
+  await Promise.all([infoP, flowP, settingsP]);
+
+  if (state.route === "connections" && connections().length === 0) keyForm().focus();
+
+  requestAnimationFrame(() => {
+    requestAnimationFrame(() => {
+      call("first_paint").catch(() => undefined);
+    });
+  });
+}
+
+async function refreshConnections(): Promise<void> {
+  const first = state.view === null;
+  try {
+    setView(await call<ConnectionsView>("list_connections"));
+  } catch (e) {
+    if (first) setView({ connections: [], activeId: null });
+    showFatal(`Could not read the saved connections: ${toAppError(e).message}`);
+  }
+  if (first) renderMain();
+}
+
+void boot();

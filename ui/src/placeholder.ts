@@ -1,0 +1,54 @@
+// Screens still to come: say what they will do, and lead to Connections
+// when there is nothing to work with yet.
+
+import { h } from "./dom.js";
+import { connections, navigate, type Route } from "./state.js";
+
+const PLANNED: Record<string, { title: string; icon: string; what: string; items: string[] }> = {
+  actions: {
+    title: "Actions",
+    icon: "⚡",
+    what: "Create and look up customers, products and subscriptions through forms that explain each field and show Stripe's answer in plain words.",
+    items: ["Create or update a customer", "Find a customer by ID or email", "Create a product or a subscription", "List plans and balance transactions"],
+  },
+  workflows: {
+    title: "Workflows",
+    icon: "⇉",
+    what: "Chain actions into small reusable workflows, such as “create a customer, then a subscription for that customer”, and run them step by step.",
+    items: ["Ordered steps", "Use an earlier step's result with {{", "Saved on this computer", "Safe to run again"],
+  },
+  balances: {
+    title: "Balances",
+    icon: "≋",
+    what: "See your balance per currency and every balance transaction, with filters, totals, a chart and CSV export, even offline.",
+    items: ["Balance per currency", "Filter by type, status, dates, payout", "Totals of amount, fee and net", "Export to CSV"],
+  },
+  activity: {
+    title: "Activity",
+    icon: "◷",
+    what: "Follow what happens in your Stripe account: recent events, including when a connected account disconnects Stripe Desk.",
+    items: ["Recent events", "New payments and refunds", "Disconnections"],
+  },
+};
+
+export function placeholderScreen(route: Route): HTMLElement {
+  const p = PLANNED[route] ?? { title: route, icon: "•", what: "", items: [] };
+  const noConnection = connections().length === 0;
+  const go = h("button", { id: "btn-go-connections", class: "btn primary", text: "Go to Connections", attrs: { type: "button" } });
+  go.addEventListener("click", () => navigate("connections"));
+  return h(
+    "section",
+    { class: "screen", attrs: { "aria-labelledby": "screen-title" } },
+    h("h1", { id: "screen-title", class: "screen-title", text: p.title, attrs: { tabindex: "-1" } }),
+    h(
+      "div",
+      { class: "card empty-state" },
+      h("div", { class: "empty-icon", text: p.icon, attrs: { "aria-hidden": "true" } }),
+      h("h2", { class: "empty-title", text: "Coming soon" }),
+      h("p", { class: "empty-text", text: p.what }),
+      p.items.length ? h("ul", { class: "empty-list" }, ...p.items.map((i) => h("li", { text: i }))) : null,
+      noConnection ? h("p", { class: "empty-cta-text", text: "Connect a Stripe account first." }) : null,
+      noConnection ? go : null,
+    ),
+  );
+}

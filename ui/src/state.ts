@@ -1,0 +1,93 @@
+// What the window knows, in one place; views subscribe and redraw their part.
+
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { ConnectionsView } from "./bindings/ConnectionsView";
+import type { OAuthFlowState } from "./bindings/OAuthFlowState";
+import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
+
+export type Route = "connections" | "oauth-settings" | "actions" | "workflows" | "balances" | "activity";
+
+export interface State {
+  info: AppInfo | null;
+  /** null until the first `list_connections` answer arrives. */
+  view: ConnectionsView | null;
+  oauthFlow: OAuthFlowState;
+  /** undefined: not loaded yet; null: not set up. */
+  oauthSettings: OAuthSettingsView | null | undefined;
+  route: Route;
+}
+
+export const state: State = {
+  info: null,
+  view: null,
+  oauthFlow: { state: "idle", message: null, seq: 0 },
+  oauthSettings: undefined,
+  route: "connections",
+};
+
+type Topic = "info" | "connections" | "oauth" | "route";
+const listeners = new Map<Topic, Set<() => void>>();
+
+export function subscribe(topic: Topic, fn: () => void): () => void {
+  let set = listeners.get(topic);
+  if (!set) {
+    set = new Set();
+    listeners.set(topic, set);
+  }
+  set.add(fn);
+  return () => set?.delete(fn);
+}
+
+export function emit(topic: Topic): void {
+  for (const fn of Array.from(listeners.get(topic) ?? [])) {
+    try {
+      fn();
+    } catch (e) {
+      console.error(e);
+    }
+  }
+}
+
+export function setInfo(info: AppInfo): void {
+  state.info = info;
+  emit("info");
+}
+
+export function setView(view: ConnectionsView): void {
+  state.view = view;
+  emit("connections");
+}
+
+/** Returns false (and changes nothing) for a state older than the one shown. */
+export function setOAuthFlow(flow: OAuthFlowState): boolean {
+  // An event can overtake the reply to the call that caused it: keep the newest.
+  if (flow.seq < state.oauthFlow.seq) return false;
+  state.oauthFlow = flow;
+  emit("oauth");
+  return true;
+}
+
+export function setOAuthSettings(settings: OAuthSettingsView | null): void {
+  state.oauthSettings = settings;
+  emit("oauth");
+}
+
+export function navigate(route: Route): void {
+  state.route = route;
+  emit("route");
+}
+
+export function connections(): ConnectionSummary[] {
+  return state.view?.connections ?? [];
+}
+
+export function activeConnection(): ConnectionSummary | null {
+  const v = state.view;
+  if (!v || !v.activeId) return null;
+  return v.connections.find((c) => c.id === v.activeId) ?? null;
+}
+
+export function keyringAvailable(): boolean {
+  return state.info?.keyring.available ?? true;
+}
