@@ -24,24 +24,10 @@ pub fn require_desktop() {
     }
 }
 
-pub fn spec_path() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(
-        p.exists(),
-        "Stripe's OpenAPI description is expected at {}",
-        p.display()
-    );
-    p
-}
-
 pub async fn simulator() -> Simulator {
-    Simulator::start(SimConfig {
-        port: 0,
-        spec_path: Some(spec_path()),
-    })
-    .await
-    .expect("simulator starts")
+    Simulator::start(SimConfig::checked_against_shared_spec())
+        .await
+        .expect("simulator starts")
 }
 
 pub fn free_port() -> u16 {

@@ -144,7 +144,8 @@ function buildKeyForm(): KeyForm {
     }
     try {
       const check = await call<KeyCheck>("classify_key", { key });
-      if (mine !== seq) return;
+      // A verdict belongs to the text it judged.
+      if (mine !== seq || input.value.trim() !== key) return;
       showCheck(check);
     } catch (e) {
       if (mine !== seq) return;
@@ -199,7 +200,9 @@ function buildKeyForm(): KeyForm {
   const controls = [testBtn, saveBtn, showBtn, sessionOnly];
 
   // --- Test connection ---
-  testBtn.addEventListener("click", () => {
+  /** Runs `action` on the typed key with the form busy; a refusal that
+   * concerns the key goes under the field, anything else in the result area. */
+  const withKey = (working: string, action: (key: string) => Promise<void>): void => {
     classifyNow();
     const key = input.value.trim();
     if (!key) {
@@ -208,12 +211,11 @@ function buildKeyForm(): KeyForm {
       return;
     }
     clearResult();
-    showResult("working", spinner("Testing…"));
+    showResult("working", spinner(working));
     input.readOnly = true;
     void busy(controls, async () => {
       try {
-        const test = await call<ConnectionTest>("test_key", { key });
-        showTest(test);
+        await action(key);
       } catch (e) {
         const err = toAppError(e);
         if (err.param === "key") {
@@ -227,6 +229,10 @@ function buildKeyForm(): KeyForm {
         input.readOnly = false;
       }
     });
+  };
+
+  testBtn.addEventListener("click", () => {
+    withKey("Testing…", async (key) => showTest(await call<ConnectionTest>("test_key", { key })));
   });
 
   const showTest = (test: ConnectionTest): void => {
@@ -236,51 +242,28 @@ function buildKeyForm(): KeyForm {
 
   // --- Save connection (tests first, on the backend) ---
   root.addEventListener("submit", (ev) => {
-    classifyNow();
     ev.preventDefault();
-    const key = input.value.trim();
-    if (!key) {
-      showKeyError({ code: "missing_key", message: "Paste your secret or restricted key first.", param: "key" });
-      input.focus();
-      return;
-    }
     const wantSessionOnly = !keyringAvailable() && sessionOnly.checked;
-    clearResult();
-    showResult("working", spinner("Checking the key with Stripe and saving…"));
-    input.readOnly = true;
-    void busy(controls, async () => {
+    withKey("Checking the key with Stripe and saving…", async (key) => {
+      const saved = await call<ConnectionSummary>("save_key_connection", { key, sessionOnly: wantSessionOnly });
+      // Only now, after success, does the field forget the key.
+      input.value = "";
+      input.type = "password";
+      showBtn.textContent = "Show";
+      showBtn.setAttribute("aria-pressed", "false");
+      input.removeAttribute("aria-invalid");
+      setMessage(message, null);
+      showResult(
+        "ok",
+        `Saved: ${saved.displayName} (${saved.accountId}), ${modeWord(saved.mode)}.` +
+          (saved.sessionOnly ? " It will be forgotten when Stripe Desk closes." : ""),
+      );
       try {
-        const saved = await call<ConnectionSummary>("save_key_connection", { key, sessionOnly: wantSessionOnly });
-        // Only now, after success, does the field forget the key.
-        input.value = "";
-        input.type = "password";
-        showBtn.textContent = "Show";
-        showBtn.setAttribute("aria-pressed", "false");
-        input.removeAttribute("aria-invalid");
-        setMessage(message, null);
-        showResult(
-          "ok",
-          `Saved: ${saved.displayName} (${saved.accountId}), ${modeWord(saved.mode)}.` +
-            (saved.sessionOnly ? " It will be forgotten when Stripe Desk closes." : ""),
-        );
-        try {
-          setView(await call<ConnectionsView>("list_connections"));
-        } catch {
-          /* the connections-changed event will bring it */
-        }
-        onSaved(saved);
-      } catch (e) {
-        const err = toAppError(e);
-        if (err.param === "key") {
-          clearResult();
-          showKeyError(err);
-          input.focus();
-        } else {
-          showResult("error", err.message);
-        }
-      } finally {
-        input.readOnly = false;
+        setView(await call<ConnectionsView>("list_connections"));
+      } catch {
+        /* the connections-changed event will bring it */
       }
+      onSaved(saved);
     });
   });
 

@@ -19,19 +19,9 @@ const KEY: &str = "sk_test_51DomainTestKey0000000000001234";
 const ACCOUNT: &str = "acct_1DomainShop";
 
 async fn sim() -> Simulator {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(
-        spec.exists(),
-        "Stripe's OpenAPI description is expected at {}",
-        spec.display()
-    );
-    let sim = Simulator::start(SimConfig {
-        port: 0,
-        spec_path: Some(spec),
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig::checked_against_shared_spec())
+        .await
+        .unwrap();
     sim.add_account(ACCOUNT, "Domain Test Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
     sim

@@ -18,19 +18,9 @@ const CONNECT_CLIENT: &str = "ca_DeskTestClient";
 const APPS_CLIENT: &str = "apps_DeskTestClient";
 
 async fn sim() -> Simulator {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(
-        spec.exists(),
-        "Stripe's OpenAPI description is expected at {}",
-        spec.display()
-    );
-    let sim = Simulator::start(SimConfig {
-        port: 0,
-        spec_path: Some(spec),
-    })
-    .await
-    .unwrap();
+    let sim = Simulator::start(SimConfig::checked_against_shared_spec())
+        .await
+        .unwrap();
     sim.add_account("acct_1Platform", "Desk Platform");
     sim.add_key(PLATFORM_KEY, "acct_1Platform", KeyAccess::Full);
     sim.add_oauth_client(CONNECT_CLIENT, PLATFORM_KEY, OAuthKind::Connect);
@@ -342,4 +332,53 @@ async fn apps_tokens_rotate_and_a_failing_store_never_loses_the_connection() {
         "the connection survived: {:?}",
         connection.revoked
     );
+}
+
+#[tokio::test]
+async fn a_connection_revoked_by_stripe_says_so_and_keeps_its_place() {
+    let sim = sim().await;
+    let d = desk(&sim, &data_dir("revoked"), Arc::new(MemoryStore::default()));
+    set_up(&d, OAuthProvider::Connect).await;
+    let (url, _) = d.start_oauth().await.unwrap();
+    let link = browser(&url).await;
+    assert_eq!(d.finish_oauth(&link).await.state, FlowStage::Finished);
+    let id = d.list_connections().connections[0].id.clone();
+
+    // Someone replays the code: Stripe revokes the connection.
+    let code = url::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let replay = reqwest::Client::new()
+        .post(format!("{}/oauth/token", sim.base_url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("client_secret", PLATFORM_KEY),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status().as_u16(), 400);
+
+    let err = d
+        .call(&id, &Request::get("/v1/customers"))
+        .await
+        .unwrap_err();
+    assert!(err.is_revoked(), "{err:?}");
+    let view = d.list_connections();
+    assert_eq!(
+        view.connections.len(),
+        1,
+        "the connection and its data stay"
+    );
+    assert_eq!(
+        view.connections[0].revoked.as_deref(),
+        Some("Disconnected by Stripe: reconnect")
+    );
+    let test = d.test_connection(&id).await.unwrap();
+    assert!(!test.available);
 }

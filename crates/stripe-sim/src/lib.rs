@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use state::State;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -40,6 +40,30 @@ pub struct SimConfig {
     pub port: u16,
     /// Stripe's OpenAPI JSON (optionally gzipped); enables parameter checks.
     pub spec_path: Option<PathBuf>,
+}
+
+impl SimConfig {
+    /// A free port, with parameters checked against Stripe's OpenAPI
+    /// description where this repository's tests find it: `../shared/` beside
+    /// the checkout. Panics if it is missing: tests never skip validation.
+    pub fn checked_against_shared_spec() -> SimConfig {
+        let spec = shared_spec_path();
+        assert!(
+            spec.exists(),
+            "Stripe's OpenAPI description is expected at {}",
+            spec.display()
+        );
+        SimConfig {
+            port: 0,
+            spec_path: Some(spec),
+        }
+    }
+}
+
+/// `../shared/stripe-openapi/spec3...json.gz`, beside the checkout.
+pub fn shared_spec_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

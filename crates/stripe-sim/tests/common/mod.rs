@@ -12,10 +12,9 @@ pub const ACCOUNT: &str = "acct_1Desk";
 pub const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
 
 pub fn spec_path() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz");
-    assert!(p.exists(), "OpenAPI spec missing at {}", p.display());
-    p
+    SimConfig::checked_against_shared_spec()
+        .spec_path
+        .expect("a spec path")
 }
 
 /// A simulator with one account and one full key; `with_spec` turns on validation.
