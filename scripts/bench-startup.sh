@@ -10,9 +10,13 @@ IDLE_SECONDS=${IDLE_SECONDS:-3}
 scripts/setup.sh --tests
 cargo build --release -p stripe-desk -p bare-window
 
+# As on a desktop: a display, a session bus and an unlocked keyring (the app
+# asks the keyring at start), in a throwaway HOME.
 if [ -z "${INSIDE_BENCH_SESSION:-}" ]; then
   exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- env INSIDE_BENCH_SESSION=1 NO_AT_BRIDGE=1 "$0"
 fi
+export HOME=$(mktemp -d)
+eval "$(echo -n bench | gnome-keyring-daemon --unlock --components=secrets)"
 
 # Sum a memory field (kB) over a process and all its descendants.
 tree_kb() {

@@ -68,11 +68,18 @@ pub fn run() {
 /// URL this process was started with (a cold start).
 fn listen_for_deep_links(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let deep_link = app.deep_link();
-    // Development builds register the scheme with the desktop; packages do
-    // it through their desktop entry (packaging/stripe-desk.desktop).
-    #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
-    if let Err(e) = deep_link.register_all() {
-        tracing::warn!(error = %e, "could not register the stripe-desk: scheme");
+    // Run from a source tree (scripts/run.sh, cargo run), the app registers
+    // the scheme with the desktop itself; an installed package does it
+    // through its desktop entry (packaging/stripe-desk.desktop).
+    // It runs desktop tools (xdg-mime): off the start-up path.
+    #[cfg(any(target_os = "linux", windows))]
+    if !installed_by_package() {
+        let handle = app.handle().clone();
+        std::thread::spawn(move || {
+            if let Err(e) = handle.deep_link().register_all() {
+                tracing::warn!(error = %e, "could not register the stripe-desk: scheme");
+            }
+        });
     }
     let handle = app.handle().clone();
     deep_link.on_open_url(move |event| {
@@ -92,6 +99,13 @@ fn listen_for_deep_links(app: &tauri::App) -> Result<(), Box<dyn std::error::Err
         }
     }
     Ok(())
+}
+
+/// Whether this binary was installed by the .deb (under /usr), whose
+/// desktop entry registers the scheme.
+#[cfg(any(target_os = "linux", windows))]
+fn installed_by_package() -> bool {
+    cfg!(target_os = "linux") && std::env::current_exe().is_ok_and(|exe| exe.starts_with("/usr"))
 }
 
 /// The data dir (`STRIPE_DESK_DATA_DIR` or the platform's app data dir) and

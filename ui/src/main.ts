@@ -226,12 +226,6 @@ async function boot(): Promise<void> {
   await Promise.all([infoP, flowP, settingsP]);
 
   if (state.route === "connections" && connections().length === 0) keyForm().focus();
-
-  requestAnimationFrame(() => {
-    requestAnimationFrame(() => {
-      call("first_paint").catch(() => undefined);
-    });
-  });
 }
 
 async function refreshConnections(): Promise<void> {
