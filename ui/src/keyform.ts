@@ -104,7 +104,7 @@ function buildKeyForm(): KeyForm {
     if (!ok) {
       const problem = info?.keyring.problem ?? "no keyring service found";
       keyringNote.textContent =
-        `This computer has no keyring service (${problem}), so Stripe Desk cannot store your key safely. ` +
+        `Stripe Desk cannot use this computer's keyring (${problem}), so it cannot store your key safely. ` +
         "You can still use it for this session only; it will not be written to disk.";
       if (!sessionRow.dataset.touched) sessionOnly.checked = true;
     } else {
