@@ -275,17 +275,7 @@ fn connect_token(st: &mut State, req: &Req) -> Out {
                 Ok(x) => x,
                 Err(out) => return out,
             };
-            let refresh = gen_id("rt_", 32);
-            st.issued.push(refresh.clone());
-            st.refresh_tokens.insert(
-                refresh.clone(),
-                RefreshRec {
-                    connection: conn,
-                    valid: true,
-                    scope: scope.clone(),
-                    livemode,
-                },
-            );
+            let refresh = issue_refresh_token(st, conn, &scope, livemode, 32);
             (conn, scope, livemode, refresh)
         }
         Some("refresh_token") => {
@@ -424,17 +414,7 @@ fn apps_token(st: &mut State, req: &Req) -> Out {
             )
         }
     };
-    let refresh = gen_id("rt_", 48);
-    st.issued.push(refresh.clone());
-    st.refresh_tokens.insert(
-        refresh.clone(),
-        RefreshRec {
-            connection: conn,
-            valid: true,
-            scope: scope.clone(),
-            livemode,
-        },
-    );
+    let refresh = issue_refresh_token(st, conn, &scope, livemode, 48);
     let access = issue_access_token(st, conn, livemode, OAuthKind::Apps);
     Out::json(
         200,
@@ -448,4 +428,26 @@ fn apps_token(st: &mut State, req: &Req) -> Out {
             "token_type": "bearer",
         }),
     )
+}
+
+/// A new, valid refresh token for the connection, remembered as issued.
+fn issue_refresh_token(
+    st: &mut State,
+    connection: usize,
+    scope: &str,
+    livemode: bool,
+    len: usize,
+) -> String {
+    let refresh = gen_id("rt_", len);
+    st.issued.push(refresh.clone());
+    st.refresh_tokens.insert(
+        refresh.clone(),
+        RefreshRec {
+            connection,
+            valid: true,
+            scope: scope.to_owned(),
+            livemode,
+        },
+    );
+    refresh
 }
