@@ -1,6 +1,7 @@
 //! What a pasted API key is, before anything is sent to Stripe.
 
 use crate::secret::Secret;
+use crate::stripe::Auth;
 use crate::views::Mode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +86,15 @@ impl ApiKey {
 
     pub fn secret(&self) -> &Secret {
         &self.secret
+    }
+
+    /// Acting as the key's own account.
+    pub fn auth(&self) -> Auth {
+        Auth {
+            secret: self.secret.clone(),
+            mode: self.mode,
+            stripe_account: None,
+        }
     }
 
     pub fn masked(&self) -> String {

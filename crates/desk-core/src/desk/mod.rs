@@ -152,10 +152,6 @@ impl Desk {
         })
     }
 
-    pub fn client(&self) -> &StripeClient {
-        &self.client
-    }
-
     pub fn bases(&self) -> &Bases {
         &self.bases
     }
@@ -196,11 +192,7 @@ impl Desk {
     /// Tests a key before it is saved. `Err` only for text that is no key.
     pub async fn test_key(&self, input: &str) -> Result<ConnectionTest, Error> {
         let key = parse_key(input)?;
-        let auth = Auth {
-            secret: key.secret().clone(),
-            mode: key.mode,
-            stripe_account: None,
-        };
+        let auth = key.auth();
         let restricted = key.kind == KeyKind::Restricted;
         Ok(
             connection_test::test_connection(&self.client, &auth, restricted)
@@ -228,11 +220,7 @@ impl Desk {
                 Some("key"),
             ));
         }
-        let auth = Auth {
-            secret: key.secret().clone(),
-            mode: key.mode,
-            stripe_account: None,
-        };
+        let auth = key.auth();
         let account = fetch_account(&self.client, &auth).await.map_err(|e| {
             Error::invalid(
                 "connection_unavailable",

@@ -10,8 +10,8 @@ use crate::error::Error;
 use crate::form::Params;
 use crate::keys::mask;
 use crate::oauth::{
-    unix_now, validate_client_secret, OAuthSettings, PendingFlow, TokenEndpoint, Tokens,
-    CLIENT_SECRET_ENTRY,
+    unix_now, validate_client_secret, OAuthSettings, PendingFlow, StateProblem, TokenEndpoint,
+    Tokens, CLIENT_SECRET_ENTRY,
 };
 use crate::secret::Secret;
 use crate::secret_store::SecretStore;
@@ -151,16 +151,13 @@ impl Desk {
             }
             pending
         };
-        let pending = pending.ok_or_else(|| state_error(crate::oauth::StateProblem::Unknown))?;
+        let pending = pending.ok_or_else(|| state_error(StateProblem::Unknown))?;
         pending
             .check(&callback, self.oauth_file.load().as_ref(), unix_now())
             .map_err(state_error)?;
         let code = match callback {
             Callback::Code { code, .. } => code,
-            Callback::Error {
-                error, description, ..
-            } if error == "access_denied" => {
-                let _ = description;
+            Callback::Error { error, .. } if error == "access_denied" => {
                 return Err(Error::invalid(
                     "oauth_denied",
                     "You cancelled the connection in Stripe.",
@@ -182,7 +179,7 @@ impl Desk {
         };
         if !self.used_codes.lock().unwrap().insert(code.clone()) {
             // Sending a code twice makes Stripe revoke the connection.
-            return Err(state_error(crate::oauth::StateProblem::Unknown));
+            return Err(state_error(StateProblem::Unknown));
         }
         let settings = pending.settings;
         let secrets = self.secrets.clone();
@@ -434,6 +431,6 @@ pub(super) fn record_auth(record: &ConnectionRecord, secret: Secret) -> Auth {
     }
 }
 
-fn state_error(p: crate::oauth::StateProblem) -> Error {
+fn state_error(p: StateProblem) -> Error {
     Error::invalid("oauth_state", p.message(), None)
 }
