@@ -59,27 +59,32 @@ function buildScreen(): HTMLElement {
     connectPanel(),
   );
 
-  // "Connect with Stripe" finished: say so at the top, where the new card is.
-  const notice = h("div", { id: "connections-notice", class: "result is-ok notice", attrs: { role: "status", hidden: true } });
+  // How "Connect with Stripe" ended, at the top where the cards are: the
+  // flow's own status sits below the fold once accounts are listed.
+  const notice = h("div", { id: "connections-notice", class: "result notice", attrs: { hidden: true } });
   let dismissed: string | null = null;
   const renderNotice = (): void => {
     const flow = state.oauthFlow;
-    const msg = flow.state === "finished" ? flow.message : null;
+    const ok = flow.state === "finished";
+    const msg = ok || flow.state === "failed" ? flow.message : null;
     clear(notice);
-    notice.hidden = !msg || msg === dismissed;
+    notice.hidden = !msg || msg === dismissed || connections().length === 0;
     if (!msg || notice.hidden) return;
+    notice.className = `result notice ${ok ? "is-ok" : "is-error"}`;
+    notice.setAttribute("role", ok ? "status" : "alert");
     const close = h("button", { class: "btn ghost small", text: "Dismiss", attrs: { type: "button" } });
     close.addEventListener("click", () => {
       dismissed = msg;
       renderNotice();
     });
     notice.append(
-      h("span", { class: "result-icon", text: "✓", attrs: { "aria-hidden": "true" } }),
+      h("span", { class: "result-icon", text: ok ? "✓" : "✗", attrs: { "aria-hidden": "true" } }),
       h("span", { class: "result-text", text: msg }),
       close,
     );
   };
   subscribe("oauth", renderNotice);
+  subscribe("connections", renderNotice);
   renderNotice();
 
   const root = h(
@@ -168,6 +173,8 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
     text: "Connected account…",
     attrs: { type: "button", "aria-expanded": "false", title: "Act for an account connected to this one (Stripe-Account)" },
   });
+  // Stripe-Account overrides are for API keys; an OAuth connection already names its account.
+  accountBtn.hidden = c.method !== "api_key";
   const removeBtn = h("button", { class: "btn ghost small danger-text btn-remove", text: "Remove", attrs: { type: "button" } });
   const buttons = [testBtn, activateBtn, renameBtn, accountBtn, removeBtn];
   const editSlot = h("div", { class: "card-edit" });
