@@ -3,7 +3,7 @@
 
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
-    OAuthProvider, OAuthSettingsView,
+    OAuthProvider, OAuthSettingsView, RedirectKind,
 };
 use desk_core::{AppError, Desk};
 use serde::Serialize;
@@ -202,17 +202,25 @@ pub async fn save_oauth_settings(
     client_id: String,
     client_secret: Option<String>,
     scope: String,
+    redirect: RedirectKind,
     desk: State<'_, Desk>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<OAuthSettingsView> {
     let reply = desk
-        .save_oauth_settings(provider, &client_id, client_secret.as_deref(), &scope)
+        .save_oauth_settings(
+            provider,
+            &client_id,
+            client_secret.as_deref(),
+            &scope,
+            redirect,
+        )
         .await
         .map_err(AppError::from);
     audited(&audit, "save_oauth_settings", reply)
 }
 
-/// Opens Stripe's authorize page in the system browser, never in the app's webview.
+/// Opens Stripe's authorize page in the system browser, never in the app's
+/// webview, and for a loopback redirect waits for the answer there too.
 #[tauri::command]
 pub async fn start_oauth(
     app: AppHandle,
@@ -220,17 +228,27 @@ pub async fn start_oauth(
     audit: State<'_, IpcAudit>,
 ) -> Reply<OAuthFlowState> {
     let reply = match desk.start_oauth().await {
-        Ok((url, state)) => match app.opener().open_url(url, None::<&str>) {
-            Ok(()) => Ok(state),
-            Err(e) => {
-                let _ = desk.cancel_oauth();
-                Err(AppError {
-                    code: "browser_unavailable".into(),
-                    message: format!("Stripe Desk could not open your web browser: {e}"),
-                    param: None,
-                })
+        Ok(start) => {
+            if let Some(wait) = start.loopback {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Some(link) = wait.await {
+                        take_oauth_answer(app, link).await;
+                    }
+                });
             }
-        },
+            match app.opener().open_url(start.authorize_url, None::<&str>) {
+                Ok(()) => Ok(start.state),
+                Err(e) => {
+                    let _ = desk.cancel_oauth();
+                    Err(AppError {
+                        code: "browser_unavailable".into(),
+                        message: format!("Stripe Desk could not open your web browser: {e}"),
+                        param: None,
+                    })
+                }
+            }
+        }
         Err(e) => Err(AppError::from(e)),
     };
     if let Ok(state) = &reply {

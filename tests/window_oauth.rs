@@ -150,6 +150,49 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     assert_eq!(deauthorized, ["acct_1Bakery", "acct_1Florist"]);
     assert_eq!(keyring_entries(), keyring_before + 1);
 
+    // The loopback redirect: Stripe sends the browser to a listener of the
+    // app's on 127.0.0.1, which takes the answer and closes.
+    sim.set_oauth_decision(OAuthDecision::Approve {
+        account_id: "acct_1Bakery".into(),
+    });
+    w.click("#nav-oauth-settings").await;
+    w.click("#oauth-redirect-loopback").await;
+    let shown = w
+        .execute("return document.querySelector('#oauth-redirect').value")
+        .await;
+    assert_eq!(shown.as_str(), Some("http://127.0.0.1/oauth/callback"));
+    w.screenshot(&shots.join("oauth-06-loopback-settings.png"))
+        .await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-settings-status", "Saved").await;
+    w.screenshot(&shots.join("oauth-06-loopback-settings.png"))
+        .await;
+    w.click("#nav-connections").await;
+    w.click("#btn-connect-stripe").await;
+    w.wait_for_text("#header-account", "Corner Bakery").await;
+    let loopback_link = std::fs::read_to_string(&browser_log)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    assert!(
+        loopback_link.starts_with("http://127.0.0.1:"),
+        "{loopback_link}"
+    );
+    assert!(
+        reqwest::get(&loopback_link).await.is_err(),
+        "the listener closed after use"
+    );
+    w.click(".connection-card .btn-remove").await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text("#header-account", "Not connected").await;
+    w.click("#nav-oauth-settings").await;
+    w.click("#oauth-redirect-app_link").await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-settings-status", "Saved").await;
+    w.click("#nav-connections").await;
+
     // Expired: the answer comes more than ten minutes after the start.
     sim.set_oauth_decision(OAuthDecision::Approve {
         account_id: "acct_1Bakery".into(),
@@ -169,7 +212,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     std::fs::write(&browser_log, "").unwrap();
     w.click("#btn-connect-stripe").await;
     w.wait_for_text("#oauth-status", "Waiting for Stripe").await;
-    w.screenshot(&shots.join("oauth-06-waiting.png")).await;
+    w.screenshot(&shots.join("oauth-07-waiting.png")).await;
     let link = held_link().await;
     let pending = data_dir.join("oauth-pending.json");
     let mut flow: serde_json::Value =
@@ -187,7 +230,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.quit().await;
     let w = driver.session_with_args(&[&link]).await;
     w.wait_for_text("#header-account", "Corner Bakery").await;
-    w.screenshot(&shots.join("oauth-07-cold-start.png")).await;
+    w.screenshot(&shots.join("oauth-08-cold-start.png")).await;
     w.quit().await;
 
     // No client secret, key or token reached the data dir, the logs or the IPC replies.

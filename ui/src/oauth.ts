@@ -4,12 +4,14 @@
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import type { OAuthProvider } from "./bindings/OAuthProvider";
 import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
+import type { RedirectKind } from "./bindings/RedirectKind";
 import { busy, clear, h, setMessage, spinner } from "./dom.js";
 import { navigate, setOAuthFlow, setOAuthSettings, state, subscribe } from "./state.js";
 import { call, toAppError } from "./tauri.js";
 
 /** Where Stripe sends the browser back; the backend's value wins once known. */
 const DEFAULT_REDIRECT = "stripe-desk://oauth/callback";
+const LOOPBACK_REDIRECT = "http://127.0.0.1/oauth/callback";
 
 export async function loadOAuthSettings(): Promise<void> {
   try {
@@ -215,6 +217,33 @@ export function oauthSettingsScreen(): HTMLElement {
   let connectScope = s?.provider === "connect" ? s.scope : "read_write";
   let appsScope = s?.provider === "apps" ? s.scope : "";
 
+  // Where Stripe sends the browser back: the app link, or (test mode) a
+  // listener on this computer. Saved with the form below.
+  let redirectKind: RedirectKind = s?.redirect ?? "app_link";
+  const redirectFor = (kind: RedirectKind): string => (kind === "loopback" ? LOOPBACK_REDIRECT : DEFAULT_REDIRECT);
+  const redirectChoice = (kind: RedirectKind, label: string, help: string): HTMLElement => {
+    const input = h("input", {
+      id: `oauth-redirect-${kind}`,
+      attrs: { type: "radio", name: "oauth-redirect-kind", value: kind, "aria-describedby": `oauth-redirect-${kind}-help` },
+    });
+    input.checked = redirectKind === kind;
+    input.addEventListener("change", () => {
+      if (!input.checked) return;
+      redirectKind = kind;
+      redirect.value = redirectFor(kind);
+    });
+    return h(
+      "div",
+      { class: "radio-row" },
+      input,
+      h(
+        "div",
+        {},
+        h("label", { attrs: { for: `oauth-redirect-${kind}` } }, label),
+        h("p", { id: `oauth-redirect-${kind}-help`, class: "help", text: help }),
+      ),
+    );
+  };
   const redirectUri = s?.redirectUri || DEFAULT_REDIRECT;
   const redirect = h("input", {
     id: "oauth-redirect",
@@ -327,10 +356,11 @@ export function oauthSettingsScreen(): HTMLElement {
           clientId: clientId.value.trim(),
           clientSecret: secretValue === "" ? null : secretValue,
           scope: scopeEl.value.trim(),
+          redirect: redirectKind,
         });
         secret.value = "";
         showMasked(saved.clientSecretMasked);
-        redirect.value = saved.redirectUri || DEFAULT_REDIRECT;
+        redirect.value = saved.redirectUri || redirectFor(saved.redirect);
         setOAuthSettings(saved);
         clear(result);
         result.className = "result is-ok";
@@ -375,6 +405,13 @@ export function oauthSettingsScreen(): HTMLElement {
         "section",
         { class: "card", attrs: { "aria-labelledby": "oauth-redirect-title" } },
         h("h2", { id: "oauth-redirect-title", class: "card-title" }, h("span", { class: "path-num", text: "1" }), "Register the redirect URL"),
+        h(
+          "fieldset",
+          { class: "field" },
+          h("legend", { class: "label" }, "Where Stripe sends you back"),
+          redirectChoice("app_link", "Straight into Stripe Desk", "The app's own link. Works in test and live mode (live mode through an HTTPS page that forwards to it)."),
+          redirectChoice("loopback", "Through this computer (test mode)", "Stripe Desk listens on 127.0.0.1 for the moment you connect; any port is used."),
+        ),
         h("label", { class: "label", attrs: { for: "oauth-redirect" } }, "Redirect URL"),
         h("p", { id: "oauth-redirect-help", class: "help" }, "Stripe sends you back to Stripe Desk at this address after you approve."),
         h("div", { class: "input-row" }, redirect, copyBtn),

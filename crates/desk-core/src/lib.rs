@@ -11,6 +11,7 @@ pub mod desk;
 pub mod error;
 pub mod form;
 pub mod keys;
+pub mod loopback;
 pub mod money;
 pub mod oauth;
 pub mod rate_limit;

@@ -6,7 +6,7 @@ use crate::deep_link::{Callback, REDIRECT_URI};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::stripe::random_token;
-use crate::views::{OAuthProvider, OAuthSettingsView};
+use crate::views::{OAuthProvider, OAuthSettingsView, RedirectKind};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -31,7 +31,13 @@ pub struct OAuthSettings {
     pub provider: OAuthProvider,
     pub client_id: String,
     pub scope: String,
+    #[serde(default)]
+    pub redirect: RedirectKind,
 }
+
+/// The loopback redirect as registered with Stripe: any port is accepted
+/// for loopback addresses, so the one registered carries none.
+pub const LOOPBACK_REDIRECT_TO_REGISTER: &str = "http://127.0.0.1/oauth/callback";
 
 pub const CLIENT_SECRET_ENTRY: &str = "oauth/client-secret";
 
@@ -41,6 +47,7 @@ impl OAuthSettings {
         provider: OAuthProvider,
         client_id: &str,
         scope: &str,
+        redirect: RedirectKind,
     ) -> Result<OAuthSettings, Error> {
         let client_id = client_id.trim();
         let scope = scope.trim();
@@ -95,6 +102,7 @@ impl OAuthSettings {
             provider,
             client_id: client_id.to_owned(),
             scope: scope.to_owned(),
+            redirect,
         })
     }
 
@@ -103,7 +111,11 @@ impl OAuthSettings {
             provider: self.provider,
             client_id: self.client_id.clone(),
             scope: self.scope.clone(),
-            redirect_uri: REDIRECT_URI.into(),
+            redirect: self.redirect,
+            redirect_uri: match self.redirect {
+                RedirectKind::AppLink => REDIRECT_URI.into(),
+                RedirectKind::Loopback => LOOPBACK_REDIRECT_TO_REGISTER.into(),
+            },
             client_secret_masked,
         }
     }
@@ -218,7 +230,12 @@ impl PendingFlow {
     }
 
     /// The page to open in the system browser.
-    pub fn authorize_url(&self, connect_base: &str, marketplace_base: &str) -> String {
+    pub fn authorize_url(
+        &self,
+        connect_base: &str,
+        marketplace_base: &str,
+        redirect_uri: &str,
+    ) -> String {
         let s = &self.settings;
         let mut url = match s.provider {
             OAuthProvider::Connect => Url::parse(&format!("{connect_base}/oauth/authorize")),
@@ -235,7 +252,7 @@ impl PendingFlow {
                 q.append_pair("scope", &s.scope);
             }
             q.append_pair("state", &self.state);
-            q.append_pair("redirect_uri", REDIRECT_URI);
+            q.append_pair("redirect_uri", redirect_uri);
         }
         url.into()
     }
@@ -432,7 +449,13 @@ mod tests {
     use super::*;
 
     fn settings() -> OAuthSettings {
-        OAuthSettings::validate(OAuthProvider::Connect, "ca_Test123", "read_write").unwrap()
+        OAuthSettings::validate(
+            OAuthProvider::Connect,
+            "ca_Test123",
+            "read_write",
+            RedirectKind::AppLink,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -480,8 +503,13 @@ mod tests {
             ),
             Err(StateProblem::Expired)
         );
-        let other =
-            OAuthSettings::validate(OAuthProvider::Connect, "ca_Other", "read_write").unwrap();
+        let other = OAuthSettings::validate(
+            OAuthProvider::Connect,
+            "ca_Other",
+            "read_write",
+            RedirectKind::AppLink,
+        )
+        .unwrap();
         assert_eq!(
             flow.check(&answer(&flow.state), Some(&other), t0),
             Err(StateProblem::SettingsChanged)
@@ -494,6 +522,7 @@ mod tests {
         let url = Url::parse(&flow.authorize_url(
             "https://connect.stripe.com",
             "https://marketplace.stripe.com",
+            REDIRECT_URI,
         ))
         .unwrap();
         assert_eq!(
@@ -507,48 +536,42 @@ mod tests {
         assert_eq!(q["state"], flow.state);
         assert_eq!(q["redirect_uri"], "stripe-desk://oauth/callback");
         let apps = PendingFlow::start(
-            OAuthSettings::validate(OAuthProvider::Apps, "abc_123", "").unwrap(),
+            OAuthSettings::validate(OAuthProvider::Apps, "abc_123", "", RedirectKind::Loopback)
+                .unwrap(),
         );
         assert!(apps
             .authorize_url(
                 "https://connect.stripe.com",
-                "https://marketplace.stripe.com"
+                "https://marketplace.stripe.com",
+                "http://127.0.0.1:5555/oauth/callback"
             )
             .starts_with(
                 "https://marketplace.stripe.com/oauth/v2/authorize?client_id=abc_123&state="
             ));
+        let view = apps.settings.view(None);
+        assert_eq!(view.redirect_uri, "http://127.0.0.1/oauth/callback");
     }
 
     #[test]
     fn settings_problems_name_their_field() {
-        let field = |r: Result<OAuthSettings, Error>| crate::AppError::from(r.unwrap_err()).param;
-        assert_eq!(
-            field(OAuthSettings::validate(
+        for (client_id, scope, param) in [
+            ("", "read_write", "clientId"),
+            ("pk_123", "read_write", "clientId"),
+            ("ca_1", "everything", "scope"),
+        ] {
+            let err = OAuthSettings::validate(
                 OAuthProvider::Connect,
-                "",
-                "read_write"
-            ))
-            .as_deref(),
-            Some("clientId")
-        );
-        assert_eq!(
-            field(OAuthSettings::validate(
-                OAuthProvider::Connect,
-                "pk_123",
-                "read_write"
-            ))
-            .as_deref(),
-            Some("clientId")
-        );
-        assert_eq!(
-            field(OAuthSettings::validate(
-                OAuthProvider::Connect,
-                "ca_1",
-                "everything"
-            ))
-            .as_deref(),
-            Some("scope")
-        );
+                client_id,
+                scope,
+                RedirectKind::AppLink,
+            )
+            .unwrap_err();
+            assert_eq!(
+                crate::AppError::from(err).param.as_deref(),
+                Some(param),
+                "{client_id:?} {scope:?}"
+            );
+        }
         assert_eq!(
             crate::AppError::from(validate_client_secret("pk_test_123").unwrap_err())
                 .param

@@ -123,6 +123,20 @@ pub enum OAuthProvider {
     Apps,
 }
 
+/// Where Stripe sends the browser back with its answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RedirectKind {
+    /// `stripe-desk://oauth/callback`, straight into the app (live mode
+    /// needs an HTTPS page that forwards to it).
+    #[default]
+    AppLink,
+    /// `http://127.0.0.1:<port>/oauth/callback`, a listener of the app's
+    /// own for the length of one connection (test mode).
+    Loopback,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -130,6 +144,8 @@ pub struct OAuthSettingsView {
     pub provider: OAuthProvider,
     pub client_id: String,
     pub scope: String,
+    pub redirect: RedirectKind,
+    /// What to register with Stripe.
     pub redirect_uri: String,
     pub client_secret_masked: Option<String>,
 }

@@ -5,7 +5,7 @@
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::secret_store::{MemoryStore, SecretStore};
 use desk_core::stripe::{ClientConfig, Request};
-use desk_core::views::{ConnectionMethod, FlowStage, KeyringStatus, OAuthProvider};
+use desk_core::views::{ConnectionMethod, FlowStage, KeyringStatus, OAuthProvider, RedirectKind};
 use desk_core::{Bases, Error, Secret};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -78,7 +78,13 @@ async fn set_up(d: &Desk, provider: OAuthProvider) {
         OAuthProvider::Apps => (APPS_CLIENT, ""),
     };
     let view = d
-        .save_oauth_settings(provider, client, Some(PLATFORM_KEY), scope)
+        .save_oauth_settings(
+            provider,
+            client,
+            Some(PLATFORM_KEY),
+            scope,
+            RedirectKind::AppLink,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -96,7 +102,8 @@ async fn connect_oauth_connects_acts_for_the_account_and_disconnects() {
     let d = desk(&sim, &dir, keyring.clone());
     set_up(&d, OAuthProvider::Connect).await;
 
-    let (url, waiting) = d.start_oauth().await.unwrap();
+    let start = d.start_oauth().await.unwrap();
+    let (url, waiting) = (start.authorize_url, start.state);
     assert_eq!(waiting.state, FlowStage::Waiting);
     let link = browser(&url).await;
     assert!(link.starts_with("stripe-desk://oauth/callback?"), "{link}");
@@ -168,7 +175,7 @@ async fn denied_wrong_state_and_expired_answers_store_nothing() {
     set_up(&d, OAuthProvider::Connect).await;
 
     sim.set_oauth_decision(OAuthDecision::Deny);
-    let (url, _) = d.start_oauth().await.unwrap();
+    let url = d.start_oauth().await.unwrap().authorize_url;
     let denied = d.finish_oauth(&browser(&url).await).await;
     assert_eq!(denied.state, FlowStage::Failed);
     assert_eq!(
@@ -179,7 +186,7 @@ async fn denied_wrong_state_and_expired_answers_store_nothing() {
     sim.set_oauth_decision(OAuthDecision::Approve {
         account_id: "acct_1Connected".into(),
     });
-    let (url, _) = d.start_oauth().await.unwrap();
+    let url = d.start_oauth().await.unwrap().authorize_url;
     let link = browser(&url).await;
     let forged = link.replace("state=st_", "state=st_f0");
     let wrong = d.finish_oauth(&forged).await;
@@ -215,7 +222,7 @@ async fn an_answer_that_starts_the_app_cold_still_completes() {
     let keyring: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
     let first = desk(&sim, &dir, keyring.clone());
     set_up(&first, OAuthProvider::Connect).await;
-    let (url, _) = first.start_oauth().await.unwrap();
+    let url = first.start_oauth().await.unwrap().authorize_url;
     drop(first); // the app was closed while the browser was open
     let link = browser(&url).await;
     let cold = desk(&sim, &dir, keyring);
@@ -230,12 +237,18 @@ async fn settings_are_checked_before_anything_opens() {
         &data_dir("settings"),
         Arc::new(MemoryStore::default()),
     );
-    let err = desk_core::AppError::from(d.start_oauth().await.unwrap_err());
+    let err = desk_core::AppError::from(d.start_oauth().await.err().expect("refused"));
     assert_eq!(err.code, "oauth_not_set_up");
     let err = desk_core::AppError::from(
-        d.save_oauth_settings(OAuthProvider::Connect, "ca_x", None, "read_write")
-            .await
-            .unwrap_err(),
+        d.save_oauth_settings(
+            OAuthProvider::Connect,
+            "ca_x",
+            None,
+            "read_write",
+            RedirectKind::AppLink,
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(err.param.as_deref(), Some("clientSecret"));
     let err = desk_core::AppError::from(
@@ -244,6 +257,7 @@ async fn settings_are_checked_before_anything_opens() {
             "pk_x",
             Some(PLATFORM_KEY),
             "read_write",
+            RedirectKind::AppLink,
         )
         .await
         .unwrap_err(),
@@ -302,7 +316,7 @@ async fn apps_tokens_rotate_and_a_failing_store_never_loses_the_connection() {
     cfg.token_refresh_margin = Duration::from_secs(2 * 3600);
     let d = Desk::new(cfg, keyring.clone()).unwrap();
     set_up(&d, OAuthProvider::Apps).await;
-    let (url, _) = d.start_oauth().await.unwrap();
+    let url = d.start_oauth().await.unwrap().authorize_url;
     assert!(url.contains("/oauth/v2/authorize?"));
     let done = d.finish_oauth(&browser(&url).await).await;
     assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
@@ -339,7 +353,7 @@ async fn a_connection_revoked_by_stripe_says_so_and_keeps_its_place() {
     let sim = sim().await;
     let d = desk(&sim, &data_dir("revoked"), Arc::new(MemoryStore::default()));
     set_up(&d, OAuthProvider::Connect).await;
-    let (url, _) = d.start_oauth().await.unwrap();
+    let url = d.start_oauth().await.unwrap().authorize_url;
     let link = browser(&url).await;
     assert_eq!(d.finish_oauth(&link).await.state, FlowStage::Finished);
     let id = d.list_connections().connections[0].id.clone();
@@ -381,4 +395,93 @@ async fn a_connection_revoked_by_stripe_says_so_and_keeps_its_place() {
     );
     let test = d.test_connection(&id).await.unwrap();
     assert!(!test.available);
+}
+
+#[tokio::test]
+async fn the_loopback_redirect_brings_the_answer_and_closes_its_port() {
+    let sim = sim().await;
+    let d = desk(
+        &sim,
+        &data_dir("loopback"),
+        Arc::new(MemoryStore::default()),
+    );
+    let view = d
+        .save_oauth_settings(
+            OAuthProvider::Connect,
+            CONNECT_CLIENT,
+            Some(PLATFORM_KEY),
+            "read_write",
+            RedirectKind::Loopback,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        view.redirect_uri, "http://127.0.0.1/oauth/callback",
+        "what to register with Stripe"
+    );
+
+    let start = d.start_oauth().await.unwrap();
+    let wait = tokio::spawn(start.loopback.expect("a loopback flow waits on 127.0.0.1"));
+    let redirect = browser(&start.authorize_url).await;
+    assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
+    // The browser follows Stripe's redirect to the app's listener.
+    let page = reqwest::get(&redirect).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("You can close this tab"));
+    let link = wait.await.unwrap().expect("the listener took the answer");
+    let done = d.finish_oauth(&link).await;
+    assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
+    assert_eq!(
+        d.list_connections().connections[0].account_id,
+        "acct_1Connected"
+    );
+    assert!(
+        reqwest::get(&redirect).await.is_err(),
+        "the port closed after use"
+    );
+
+    // A flow that ends another way (cancelled) closes its port too.
+    let start = d.start_oauth().await.unwrap();
+    let wait = tokio::spawn(start.loopback.unwrap());
+    let port = url::Url::parse(&start.authorize_url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| url::Url::parse(&v).unwrap().port().unwrap())
+        .unwrap();
+    d.cancel_oauth().unwrap();
+    assert_eq!(wait.await.unwrap(), None);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "closed on cancel"
+    );
+}
+
+#[tokio::test]
+async fn live_mode_refuses_a_loopback_redirect() {
+    let sim = sim().await;
+    let live_platform = "sk_live_51LivePlatformKey00000000000000001";
+    sim.add_key(live_platform, "acct_1Platform", KeyAccess::Full);
+    sim.add_oauth_client("ca_LiveClient", live_platform, OAuthKind::Connect);
+    let d = desk(
+        &sim,
+        &data_dir("live-loopback"),
+        Arc::new(MemoryStore::default()),
+    );
+    d.save_oauth_settings(
+        OAuthProvider::Connect,
+        "ca_LiveClient",
+        Some(live_platform),
+        "read_write",
+        RedirectKind::Loopback,
+    )
+    .await
+    .unwrap();
+    let start = d.start_oauth().await.unwrap();
+    let page = reqwest::get(&start.authorize_url).await.unwrap();
+    assert!(page.text().await.unwrap().contains("must use HTTPS"));
 }

@@ -69,6 +69,12 @@ fn authorize(st: &mut State, req: &Req, kind: OAuthKind) -> Out {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
         return error_page(&format!("Invalid redirect_uri: {redirect_uri}"));
     };
+    // As Stripe: live mode sends answers only to HTTPS addresses.
+    if livemode && url.scheme() != "https" {
+        return error_page(&format!(
+            "Live mode redirect URIs must use HTTPS: {redirect_uri}"
+        ));
+    }
     if kind == OAuthKind::Connect && get("response_type") != Some("code") {
         return error_page("Invalid response_type: must be 'code'.");
     }

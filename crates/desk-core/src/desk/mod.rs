@@ -2,6 +2,8 @@
 
 mod oauth_flow;
 
+pub use oauth_flow::{LoopbackWait, OAuthStart};
+
 use crate::config::Bases;
 use crate::connection_test::{self, fetch_account};
 use crate::connections::{ConnectionFile, ConnectionRecord, SavedConnections};
@@ -60,6 +62,8 @@ pub struct Desk {
     /// Codes already sent to Stripe: a code is never sent twice.
     used_codes: Mutex<HashSet<String>>,
     refresh_lock: tokio::sync::Mutex<()>,
+    /// Ends the loopback listener of the flow that is waiting, if any.
+    loopback_stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     /// Rotated refresh tokens whose keyring write has not succeeded yet.
     unsaved_refresh: Mutex<HashMap<String, Secret>>,
     token_refresh_margin: Duration,
@@ -137,6 +141,7 @@ impl Desk {
             }),
             used_codes: Mutex::new(HashSet::new()),
             refresh_lock: tokio::sync::Mutex::new(()),
+            loopback_stop: Mutex::new(None),
             unsaved_refresh: Mutex::new(HashMap::new()),
             token_refresh_margin: config.token_refresh_margin,
             client: StripeClient::new(config.client)?,

@@ -5,23 +5,37 @@
 use super::{blocking, Desk};
 use crate::connection_test::fetch_account;
 use crate::connections::ConnectionRecord;
-use crate::deep_link::{self, Callback};
+use crate::deep_link::{self, Callback, REDIRECT_URI};
 use crate::error::Error;
 use crate::form::Params;
 use crate::keys::mask;
+use crate::loopback::LoopbackListener;
 use crate::oauth::{
     unix_now, validate_client_secret, OAuthSettings, PendingFlow, StateProblem, TokenEndpoint,
-    Tokens, CLIENT_SECRET_ENTRY,
+    Tokens, CLIENT_SECRET_ENTRY, STATE_LIFETIME,
 };
 use crate::secret::Secret;
 use crate::secret_store::SecretStore;
 use crate::stripe::{random_token, Auth, Host, Request};
 use crate::views::{
     ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider,
-    OAuthSettingsView,
+    OAuthSettingsView, RedirectKind,
 };
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// The wait for an answer on the loopback redirect: `Some(link)` when the
+/// browser brought one, `None` when the flow ended otherwise.
+pub type LoopbackWait = Pin<Box<dyn Future<Output = Option<String>> + Send>>;
+
+pub struct OAuthStart {
+    pub authorize_url: String,
+    pub state: OAuthFlowState,
+    pub loopback: Option<LoopbackWait>,
+}
 
 /// How often a keyring write of a rotated refresh token is tried before the
 /// token is held in memory and the write retried at the next call.
@@ -45,8 +59,9 @@ impl Desk {
         client_id: &str,
         client_secret: Option<&str>,
         scope: &str,
+        redirect: RedirectKind,
     ) -> Result<OAuthSettingsView, Error> {
-        let settings = OAuthSettings::validate(provider, client_id, scope)?;
+        let settings = OAuthSettings::validate(provider, client_id, scope, redirect)?;
         let secret = client_secret
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -73,8 +88,10 @@ impl Desk {
         Ok(settings.view(stored.map(|s| mask(s.expose()))))
     }
 
-    /// Starts a flow: returns the address to open in the system browser.
-    pub async fn start_oauth(&self) -> Result<(String, OAuthFlowState), Error> {
+    /// Starts a flow: the address to open in the system browser and, for a
+    /// loopback redirect, the wait for the answer there (run it; it ends
+    /// with the flow, or after ten minutes).
+    pub async fn start_oauth(&self) -> Result<OAuthStart, Error> {
         let settings = self.oauth_file.load().ok_or_else(|| {
             Error::invalid(
                 "oauth_not_set_up",
@@ -94,16 +111,42 @@ impl Desk {
             ));
         }
         let flow = PendingFlow::start(settings);
-        self.pending_file.save(Some(&flow))?;
-        let url = flow.authorize_url(&self.bases.connect, &self.bases.marketplace);
-        tracing::info!(provider = ?flow.settings.provider, "OAuth flow started");
-        Ok((
-            url,
-            self.set_flow(
-                FlowStage::Waiting,
-                Some("Waiting for Stripe… Finish in your browser.".into()),
+        let listener = match flow.settings.redirect {
+            RedirectKind::AppLink => None,
+            RedirectKind::Loopback => Some(
+                LoopbackListener::bind()
+                    .await
+                    .map_err(|e| Error::Network(format!("could not listen on 127.0.0.1: {e}")))?,
             ),
-        ))
+        };
+        let redirect_uri = listener
+            .as_ref()
+            .map_or_else(|| REDIRECT_URI.to_owned(), LoopbackListener::redirect_uri);
+        self.pending_file.save(Some(&flow))?;
+        let authorize_url =
+            flow.authorize_url(&self.bases.connect, &self.bases.marketplace, &redirect_uri);
+        tracing::info!(provider = ?flow.settings.provider, "OAuth flow started");
+        let state = self.set_flow(
+            FlowStage::Waiting,
+            Some("Waiting for Stripe… Finish in your browser.".into()),
+        );
+        let loopback = listener.map(|listener| {
+            let (stop, stopped) = oneshot::channel::<()>();
+            *self.loopback_stop.lock().unwrap() = Some(stop);
+            let wait: LoopbackWait = Box::pin(async move {
+                tokio::select! {
+                    link = listener.next_answer() => Some(link),
+                    _ = stopped => None,
+                    _ = tokio::time::sleep(STATE_LIFETIME) => None,
+                }
+            });
+            wait
+        });
+        Ok(OAuthStart {
+            authorize_url,
+            state,
+            loopback,
+        })
     }
 
     pub fn cancel_oauth(&self) -> Result<OAuthFlowState, Error> {
@@ -407,6 +450,10 @@ impl Desk {
     }
 
     fn set_flow(&self, stage: FlowStage, message: Option<String>) -> OAuthFlowState {
+        if stage != FlowStage::Waiting {
+            // Dropping the sender ends the loopback wait and closes its port.
+            self.loopback_stop.lock().unwrap().take();
+        }
         let mut flow = self.flow.lock().unwrap();
         *flow = OAuthFlowState {
             state: stage,
