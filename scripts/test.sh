@@ -23,4 +23,6 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
 '
 git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings drifted from the Rust types: commit the regenerated files"; exit 1; }
 npx tsc -p tsconfig.json --noEmit
+# The UI's own logic that runs outside the app window (the forwarding page).
+node --test ui/test/*.test.mjs
 echo "All tests passed. Screenshots: test-artifacts/"

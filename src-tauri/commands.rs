@@ -3,7 +3,7 @@
 
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
-    OAuthProvider, OAuthSettingsView, RedirectKind,
+    OAuthSettingsForm, OAuthSettingsView,
 };
 use desk_core::{AppError, Desk};
 use serde::Serialize;
@@ -198,24 +198,11 @@ pub async fn get_oauth_settings(
 
 #[tauri::command]
 pub async fn save_oauth_settings(
-    provider: OAuthProvider,
-    client_id: String,
-    client_secret: Option<String>,
-    scope: String,
-    redirect: RedirectKind,
+    form: OAuthSettingsForm,
     desk: State<'_, Desk>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<OAuthSettingsView> {
-    let reply = desk
-        .save_oauth_settings(
-            provider,
-            &client_id,
-            client_secret.as_deref(),
-            &scope,
-            redirect,
-        )
-        .await
-        .map_err(AppError::from);
+    let reply = desk.save_oauth_settings(form).await.map_err(AppError::from);
     audited(&audit, "save_oauth_settings", reply)
 }
 

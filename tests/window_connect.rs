@@ -38,11 +38,13 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.screenshot(&shots.join("02-publishable-key-refused.png"))
         .await;
 
-    // A valid test key: test it, then save it.
+    // A valid test key: its verdict replaces the refusal under the field
+    // (the buttons move up as it does: wait, as a person would see it,
+    // before clicking), then test it and save it.
     w.type_into("#key-input", KEY).await;
-    w.click("#btn-test-key").await;
     w.wait_for_text("#key-message", "Secret key, test mode")
         .await;
+    w.click("#btn-test-key").await;
     w.wait_for_text(
         "#test-result",
         "Connection available: Acme Test Shop (acct_1WindowShop), test mode",

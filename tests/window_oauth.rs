@@ -9,6 +9,7 @@ use stripe_sim::{KeyAccess, OAuthDecision, OAuthKind};
 use support::*;
 
 const PLATFORM_KEY: &str = "sk_test_51WindowPlatform0000000000000888";
+const LIVE_PLATFORM_KEY: &str = "sk_live_51WindowPlatform0000000000000999";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
@@ -188,9 +189,50 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.click("#confirm-yes").await;
     w.wait_for_text("#header-account", "Not connected").await;
     w.click("#nav-oauth-settings").await;
-    w.click("#oauth-redirect-app_link").await;
+
+    // Live mode's way back: the user's HTTPS page. An address that is not
+    // HTTPS is refused next to the field; the page to host is shown.
+    w.click("#oauth-redirect-forwarding_page").await;
+    w.type_into("#oauth-redirect", "http://desk.example.com/cb")
+        .await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-redirect-message", "only https://")
+        .await;
+    let page = w
+        .execute("return document.querySelector('#oauth-forwarding-page').value")
+        .await;
+    assert!(
+        page.as_str()
+            .unwrap()
+            .contains("\"stripe-desk://oauth/callback\""),
+        "the page forwards to the app link"
+    );
+    w.screenshot(&shots.join("oauth-06b-forwarding-page.png"))
+        .await;
+    w.execute("document.getElementById('oauth-redirect-title').scrollIntoView()")
+        .await;
+    w.screenshot(&shots.join("oauth-06c-redirect-choices.png"))
+        .await;
+    w.type_into("#oauth-redirect", "https://desk.example.com/cb")
+        .await;
     w.click("#btn-save-oauth").await;
     w.wait_for_text("#oauth-settings-status", "Saved").await;
+    assert_eq!(w.text("#oauth-redirect-message").await, "");
+
+    // A live client secret with a way back Stripe refuses in live mode:
+    // stopped next to the choice, and the stored secret stays.
+    w.click("#oauth-redirect-app_link").await;
+    w.type_into("#oauth-client-secret", LIVE_PLATFORM_KEY).await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-redirect-kind-message", "is a live key")
+        .await;
+    w.screenshot(&shots.join("oauth-06d-live-needs-https.png"))
+        .await;
+    w.type_into("#oauth-client-secret", "").await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-settings-status", "Saved").await;
+    w.wait_for_text("#oauth-client-secret-stored", "sk_test_...0888")
+        .await;
     w.click("#nav-connections").await;
 
     // Expired: the answer comes more than ten minutes after the start.
@@ -239,7 +281,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
         audit.contains("sk_test_...0888"),
         "the masked client secret was shown"
     );
-    let mut secrets = vec![PLATFORM_KEY.to_owned()];
+    let mut secrets = vec![PLATFORM_KEY.to_owned(), LIVE_PLATFORM_KEY.to_owned()];
     secrets.extend(sim.issued_tokens());
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     assert_eq!(files_containing(&data_dir, &secrets), Vec::<String>::new());

@@ -6,6 +6,7 @@
 pub mod webdriver;
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,6 +74,9 @@ impl Driver {
         let native_port = free_port();
         let mut command = Command::new(tauri_driver());
         command.envs(env.iter().copied());
+        // Its own process group: WebKitWebDriver, the app and its WebKit
+        // processes join it, so a failed test ends them all (see Drop).
+        command.process_group(0);
         let child = command
             .args([
                 "--port",
@@ -116,6 +120,11 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // A test that failed mid-session leaves the app running; a later
+        // test's app would then hand its start to it (single instance).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

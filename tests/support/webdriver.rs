@@ -19,7 +19,11 @@ pub struct Element(String);
 impl Session {
     /// Starts the app under test through tauri-driver listening on `port`.
     pub async fn start(port: u16, application: &Path, args: &[&str]) -> Session {
-        let http = reqwest::Client::new();
+        // Generous, but a stuck driver fails the test instead of hanging it.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(90))
+            .build()
+            .unwrap();
         let base = format!("http://127.0.0.1:{port}");
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
@@ -118,12 +122,17 @@ impl Session {
 
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{}/click", e.0),
-            Some(json!({})),
-        )
-        .await;
+        let reply = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/element/{}/click", e.0),
+                Some(json!({})),
+            )
+            .await;
+        // "element click intercepted" and the like: the click missed.
+        if let Some(error) = reply.get("error") {
+            panic!("clicking {css} failed: {error} {}", reply["message"]);
+        }
     }
 
     /// Replaces the field's text with `text`, as typing would.
@@ -168,9 +177,9 @@ impl Session {
             }
             if Instant::now() > deadline {
                 let dom = self
-                    .execute(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : 'no such element'"))
+                    .execute(&format!("const e = document.querySelector({css:?}); return [e ? e.textContent : 'no such element', Math.round(performance.now())]"))
                     .await;
-                panic!("{css} never showed {expected:?}; WebDriver reads {text:?}, the DOM holds {dom}");
+                panic!("{css} never showed {expected:?}; WebDriver reads {text:?}, the DOM holds {} (page loaded {} ms ago)", dom[0], dom[1]);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -196,6 +205,17 @@ impl Session {
     }
 
     pub async fn screenshot(&self, path: &Path) {
+        // A screenshot shows the last painted frame: let the page paint
+        // what the DOM holds now (two frames, so the second one shows it).
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                "args": []
+            })),
+        )
+        .await;
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().expect("screenshot data"))

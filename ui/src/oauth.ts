@@ -3,14 +3,16 @@
 
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import type { OAuthProvider } from "./bindings/OAuthProvider";
+import type { OAuthSettingsForm } from "./bindings/OAuthSettingsForm";
 import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
 import type { RedirectKind } from "./bindings/RedirectKind";
 import { busy, clear, h, setMessage, spinner } from "./dom.js";
+import { forwardingPage } from "./forwarding_page.js";
 import { navigate, setOAuthFlow, setOAuthSettings, state, subscribe } from "./state.js";
 import { call, toAppError } from "./tauri.js";
 
-/** Where Stripe sends the browser back; the backend's value wins once known. */
-const DEFAULT_REDIRECT = "stripe-desk://oauth/callback";
+/** Where Stripe sends the browser back, for the two fixed choices. */
+const APP_LINK = "stripe-desk://oauth/callback";
 const LOOPBACK_REDIRECT = "http://127.0.0.1/oauth/callback";
 
 export async function loadOAuthSettings(): Promise<void> {
@@ -217,20 +219,27 @@ export function oauthSettingsScreen(): HTMLElement {
   let connectScope = s?.provider === "connect" ? s.scope : "read_write";
   let appsScope = s?.provider === "apps" ? s.scope : "";
 
-  // Where Stripe sends the browser back: the app link, or (test mode) a
-  // listener on this computer. Saved with the form below.
+  // Where Stripe sends the browser back: the app link, (test mode) a
+  // listener on this computer, or (live mode) the user's HTTPS page that
+  // forwards to the app link. Saved with the form below.
   let redirectKind: RedirectKind = s?.redirect ?? "app_link";
-  const redirectFor = (kind: RedirectKind): string => (kind === "loopback" ? LOOPBACK_REDIRECT : DEFAULT_REDIRECT);
+  let forwardingAddress = s?.forwardingPage ?? "";
   const redirectChoice = (kind: RedirectKind, label: string, help: string): HTMLElement => {
     const input = h("input", {
       id: `oauth-redirect-${kind}`,
-      attrs: { type: "radio", name: "oauth-redirect-kind", value: kind, "aria-describedby": `oauth-redirect-${kind}-help` },
+      attrs: {
+        type: "radio",
+        name: "oauth-redirect-kind",
+        value: kind,
+        "aria-describedby": `oauth-redirect-${kind}-help oauth-redirect-kind-message`,
+      },
     });
     input.checked = redirectKind === kind;
     input.addEventListener("change", () => {
       if (!input.checked) return;
       redirectKind = kind;
-      redirect.value = redirectFor(kind);
+      setMessage(redirectKindError, null);
+      renderRedirect();
     });
     return h(
       "div",
@@ -244,16 +253,60 @@ export function oauthSettingsScreen(): HTMLElement {
       ),
     );
   };
-  const redirectUri = s?.redirectUri || DEFAULT_REDIRECT;
+  const redirectKindError = h("p", { id: "oauth-redirect-kind-message", class: "field-message", attrs: { hidden: true } });
+  const redirectLabel = h("label", { class: "label", attrs: { for: "oauth-redirect" } });
+  const redirectHelp = h("p", { id: "oauth-redirect-help", class: "help" });
   const redirect = h("input", {
     id: "oauth-redirect",
     class: "input mono",
-    attrs: { type: "text", readonly: true, "aria-describedby": "oauth-redirect-help" },
+    attrs: { type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "oauth-redirect-help oauth-redirect-message" },
   });
-  redirect.value = redirectUri;
+  redirect.addEventListener("input", () => {
+    if (redirectKind === "forwarding_page") forwardingAddress = redirect.value;
+  });
+  const redirectError = h("p", { id: "oauth-redirect-message", class: "field-message", attrs: { hidden: true } });
   const copyBtn = h("button", { id: "btn-copy-redirect", class: "btn secondary small", text: "Copy", attrs: { type: "button" } });
   const copyMsg = h("span", { class: "copy-msg", attrs: { role: "status" } });
   copyBtn.addEventListener("click", () => void copyText(redirect, copyMsg));
+
+  // The page itself, for the user (or their web person) to put online.
+  const pageText = h("textarea", {
+    id: "oauth-forwarding-page",
+    class: "input mono page-source",
+    attrs: { readonly: true, rows: "8", spellcheck: "false", "aria-describedby": "oauth-forwarding-page-help" },
+  });
+  pageText.value = forwardingPage(APP_LINK);
+  const copyPageBtn = h("button", { id: "btn-copy-page", class: "btn secondary small", text: "Copy page", attrs: { type: "button" } });
+  const copyPageMsg = h("span", { class: "copy-msg", attrs: { role: "status" } });
+  copyPageBtn.addEventListener("click", () => void copyText(pageText, copyPageMsg));
+  const pageBlock = h(
+    "div",
+    { id: "oauth-forwarding-page-block", class: "field page-block" },
+    h("label", { class: "label", attrs: { for: "oauth-forwarding-page" } }, "The forwarding page"),
+    h(
+      "p",
+      { id: "oauth-forwarding-page-help", class: "help" },
+      "Save this as an HTML file on your website at the address above. It passes Stripe's answer on to Stripe Desk, " +
+        "and loads nothing from anywhere else.",
+    ),
+    pageText,
+    h("div", { class: "actions" }, copyPageBtn, copyPageMsg),
+  );
+
+  function renderRedirect(): void {
+    const forwarding = redirectKind === "forwarding_page";
+    redirect.readOnly = !forwarding;
+    redirect.placeholder = forwarding ? "https://example.com/stripe-desk/callback" : "";
+    redirect.value = forwarding ? forwardingAddress : redirectKind === "loopback" ? LOOPBACK_REDIRECT : APP_LINK;
+    redirectLabel.textContent = forwarding ? "Address of your forwarding page" : "Redirect URL";
+    redirectHelp.textContent = forwarding
+      ? "The https:// address where you put the page below. Register this address with Stripe."
+      : "Stripe sends you back to Stripe Desk at this address after you approve.";
+    setMessage(redirectError, null);
+    redirect.removeAttribute("aria-invalid");
+    pageBlock.hidden = !forwarding;
+  }
+  renderRedirect();
 
   const saveBtn = h("button", { id: "btn-save-oauth", class: "btn primary", text: "Save settings", attrs: { type: "submit" } });
   const result = h("div", { id: "oauth-settings-status", class: "result", attrs: { "aria-live": "polite", hidden: true } });
@@ -333,6 +386,8 @@ export function oauthSettingsScreen(): HTMLElement {
   );
 
   const errors: Record<string, [HTMLElement, () => HTMLElement]> = {
+    redirect: [redirectKindError, () => document.getElementById(`oauth-redirect-${redirectKind}`) ?? redirect],
+    forwardingPage: [redirectError, () => redirect],
     clientId: [clientIdError, () => clientId],
     clientSecret: [secretError, () => secret],
     scope: [scopeError, () => scopeEl],
@@ -351,16 +406,19 @@ export function oauthSettingsScreen(): HTMLElement {
     const secretValue = secret.value.trim();
     void busy([saveBtn], async () => {
       try {
-        const saved = await call<OAuthSettingsView>("save_oauth_settings", {
+        const form: OAuthSettingsForm = {
           provider,
           clientId: clientId.value.trim(),
           clientSecret: secretValue === "" ? null : secretValue,
           scope: scopeEl.value.trim(),
           redirect: redirectKind,
-        });
+          forwardingPage: redirectKind === "forwarding_page" ? forwardingAddress.trim() : null,
+        };
+        const saved = await call<OAuthSettingsView>("save_oauth_settings", { form });
         secret.value = "";
         showMasked(saved.clientSecretMasked);
-        redirect.value = saved.redirectUri || redirectFor(saved.redirect);
+        redirect.value = saved.redirectUri;
+        if (saved.forwardingPage) forwardingAddress = saved.forwardingPage;
         setOAuthSettings(saved);
         clear(result);
         result.className = "result is-ok";
@@ -376,7 +434,9 @@ export function oauthSettingsScreen(): HTMLElement {
           setMessage(target[0], err.message, "error");
           const field = target[1]();
           field.setAttribute("aria-invalid", "true");
-          field.focus();
+          // The field may be far above the Save button: bring its message into view.
+          field.focus({ preventScroll: true });
+          target[0].scrollIntoView({ block: "center" });
         } else {
           clear(result);
           result.className = "result is-error";
@@ -409,19 +469,23 @@ export function oauthSettingsScreen(): HTMLElement {
           "fieldset",
           { class: "field" },
           h("legend", { class: "label" }, "Where Stripe sends you back"),
-          redirectChoice("app_link", "Straight into Stripe Desk", "The app's own link. Works in test and live mode (live mode through an HTTPS page that forwards to it)."),
+          redirectChoice("app_link", "Straight into Stripe Desk (test mode)", "The app's own link, stripe-desk://oauth/callback."),
           redirectChoice("loopback", "Through this computer (test mode)", "Stripe Desk listens on 127.0.0.1 for the moment you connect; any port is used."),
+          redirectChoice(
+            "forwarding_page",
+            "Through your own HTTPS page (live mode)",
+            "A small page on your website passes Stripe's answer on to Stripe Desk.",
+          ),
+          redirectKindError,
         ),
-        h("label", { class: "label", attrs: { for: "oauth-redirect" } }, "Redirect URL"),
-        h("p", { id: "oauth-redirect-help", class: "help" }, "Stripe sends you back to Stripe Desk at this address after you approve."),
-        h("div", { class: "input-row" }, redirect, copyBtn),
-        copyMsg,
+        h("div", { class: "field" }, redirectLabel, redirectHelp, h("div", { class: "input-row" }, redirect, copyBtn), redirectError, copyMsg),
+        pageBlock,
         h(
           "p",
           { class: "explain" },
-          "Register this redirect URL in your Stripe Dashboard. In live mode Stripe only accepts HTTPS redirect URLs, " +
-            "so you need a small HTTPS page that forwards the query string to this address; in test mode Stripe also " +
-            "accepts http://127.0.0.1 addresses.",
+          "Register the address above in your Stripe Dashboard. In live mode Stripe only accepts HTTPS addresses, " +
+            "so live mode needs a small HTTPS page that forwards Stripe's answer to stripe-desk://oauth/callback; " +
+            "in test mode Stripe also accepts the app link and http://127.0.0.1 addresses.",
         ),
       ),
       h(
@@ -434,7 +498,7 @@ export function oauthSettingsScreen(): HTMLElement {
   );
 }
 
-async function copyText(field: HTMLInputElement, msg: HTMLElement): Promise<void> {
+async function copyText(field: HTMLInputElement | HTMLTextAreaElement, msg: HTMLElement): Promise<void> {
   const text = field.value;
   let ok = false;
   try {

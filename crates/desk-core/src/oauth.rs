@@ -6,7 +6,7 @@ use crate::deep_link::{Callback, REDIRECT_URI};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::stripe::random_token;
-use crate::views::{OAuthProvider, OAuthSettingsView, RedirectKind};
+use crate::views::{OAuthProvider, OAuthSettingsForm, OAuthSettingsView, RedirectKind};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -33,6 +33,10 @@ pub struct OAuthSettings {
     pub scope: String,
     #[serde(default)]
     pub redirect: RedirectKind,
+    /// The user's HTTPS page that forwards to the app link; set exactly
+    /// when `redirect` is [`RedirectKind::ForwardingPage`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarding_page: Option<String>,
 }
 
 /// The loopback redirect as registered with Stripe: any port is accepted
@@ -42,15 +46,12 @@ pub const LOOPBACK_REDIRECT_TO_REGISTER: &str = "http://127.0.0.1/oauth/callback
 pub const CLIENT_SECRET_ENTRY: &str = "oauth/client-secret";
 
 impl OAuthSettings {
-    /// Checks what the user typed; each problem names its field.
-    pub fn validate(
-        provider: OAuthProvider,
-        client_id: &str,
-        scope: &str,
-        redirect: RedirectKind,
-    ) -> Result<OAuthSettings, Error> {
-        let client_id = client_id.trim();
-        let scope = scope.trim();
+    /// Checks what the user typed (all but the client secret); each problem
+    /// names its field.
+    pub fn validate(form: &OAuthSettingsForm) -> Result<OAuthSettings, Error> {
+        let provider = form.provider;
+        let client_id = form.client_id.trim();
+        let scope = form.scope.trim();
         if client_id.is_empty() {
             return Err(Error::invalid(
                 "invalid_client_id",
@@ -98,12 +99,43 @@ impl OAuthSettings {
                 }
             }
         }
+        let forwarding_page = match form.redirect {
+            RedirectKind::ForwardingPage => Some(validate_forwarding_page(
+                form.forwarding_page.as_deref().unwrap_or(""),
+            )?),
+            RedirectKind::AppLink | RedirectKind::Loopback => None,
+        };
         Ok(OAuthSettings {
             provider,
             client_id: client_id.to_owned(),
             scope: scope.to_owned(),
-            redirect,
+            redirect: form.redirect,
+            forwarding_page,
         })
+    }
+
+    /// Stripe sends live-mode answers only to HTTPS addresses, and a live
+    /// client secret means a live-mode flow: refuse before anything opens.
+    pub fn check_mode(&self, client_secret: &Secret) -> Result<(), Error> {
+        let live = client_secret.expose().starts_with("sk_live_");
+        if live && self.redirect != RedirectKind::ForwardingPage {
+            return Err(Error::invalid(
+                "live_needs_https",
+                "The client secret is a live key, and in live mode Stripe sends you back only to an HTTPS address. Choose “Through your own HTTPS page” and enter its address.",
+                Some("redirect"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The `redirect_uri` to send and to register, for app link and
+    /// forwarding page redirects (a loopback one carries its port).
+    pub(crate) fn fixed_redirect_uri(&self) -> Option<&str> {
+        match self.redirect {
+            RedirectKind::AppLink => Some(REDIRECT_URI),
+            RedirectKind::ForwardingPage => self.forwarding_page.as_deref(),
+            RedirectKind::Loopback => None,
+        }
     }
 
     pub fn view(&self, client_secret_masked: Option<String>) -> OAuthSettingsView {
@@ -112,13 +144,51 @@ impl OAuthSettings {
             client_id: self.client_id.clone(),
             scope: self.scope.clone(),
             redirect: self.redirect,
-            redirect_uri: match self.redirect {
-                RedirectKind::AppLink => REDIRECT_URI.into(),
-                RedirectKind::Loopback => LOOPBACK_REDIRECT_TO_REGISTER.into(),
-            },
+            redirect_uri: self
+                .fixed_redirect_uri()
+                .unwrap_or(LOOPBACK_REDIRECT_TO_REGISTER)
+                .to_owned(),
+            forwarding_page: self.forwarding_page.clone(),
             client_secret_masked,
         }
     }
+}
+
+/// The address of the user's forwarding page: HTTPS, as Stripe requires in
+/// live mode, and with no query or fragment of its own, since the page
+/// passes its whole query string on to the app.
+fn validate_forwarding_page(input: &str) -> Result<String, Error> {
+    let input = input.trim();
+    let problem = |message: &str| {
+        Error::invalid(
+            "invalid_forwarding_page",
+            format!("{message} For example: https://example.com/stripe-desk/callback"),
+            Some("forwardingPage"),
+        )
+    };
+    if input.is_empty() {
+        return Err(problem("Enter the address of your forwarding page."));
+    }
+    let url = Url::parse(input).map_err(|_| problem("This is not a web address."))?;
+    if url.scheme() != "https" {
+        return Err(problem(
+            "Stripe accepts only https:// addresses here; this one is not.",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty)
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(problem(
+            "The address needs a host name and nothing before it.",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(problem(
+            "The address cannot have a ? or # part: Stripe adds its answer there.",
+        ));
+    }
+    Ok(url.into())
 }
 
 /// The platform's (Connect) or developer's (Apps) secret key.
@@ -448,13 +518,29 @@ fn tokens<RE: std::error::Error + 'static>(
 mod tests {
     use super::*;
 
+    fn form(
+        provider: OAuthProvider,
+        client_id: &str,
+        scope: &str,
+        redirect: RedirectKind,
+    ) -> OAuthSettingsForm {
+        OAuthSettingsForm {
+            provider,
+            client_id: client_id.into(),
+            client_secret: None,
+            scope: scope.into(),
+            redirect,
+            forwarding_page: None,
+        }
+    }
+
     fn settings() -> OAuthSettings {
-        OAuthSettings::validate(
+        OAuthSettings::validate(&form(
             OAuthProvider::Connect,
             "ca_Test123",
             "read_write",
             RedirectKind::AppLink,
-        )
+        ))
         .unwrap()
     }
 
@@ -503,12 +589,12 @@ mod tests {
             ),
             Err(StateProblem::Expired)
         );
-        let other = OAuthSettings::validate(
+        let other = OAuthSettings::validate(&form(
             OAuthProvider::Connect,
             "ca_Other",
             "read_write",
             RedirectKind::AppLink,
-        )
+        ))
         .unwrap();
         assert_eq!(
             flow.check(&answer(&flow.state), Some(&other), t0),
@@ -536,8 +622,13 @@ mod tests {
         assert_eq!(q["state"], flow.state);
         assert_eq!(q["redirect_uri"], "stripe-desk://oauth/callback");
         let apps = PendingFlow::start(
-            OAuthSettings::validate(OAuthProvider::Apps, "abc_123", "", RedirectKind::Loopback)
-                .unwrap(),
+            OAuthSettings::validate(&form(
+                OAuthProvider::Apps,
+                "abc_123",
+                "",
+                RedirectKind::Loopback,
+            ))
+            .unwrap(),
         );
         assert!(apps
             .authorize_url(
@@ -559,12 +650,12 @@ mod tests {
             ("pk_123", "read_write", "clientId"),
             ("ca_1", "everything", "scope"),
         ] {
-            let err = OAuthSettings::validate(
+            let err = OAuthSettings::validate(&form(
                 OAuthProvider::Connect,
                 client_id,
                 scope,
                 RedirectKind::AppLink,
-            )
+            ))
             .unwrap_err();
             assert_eq!(
                 crate::AppError::from(err).param.as_deref(),
@@ -579,5 +670,89 @@ mod tests {
             Some("clientSecret")
         );
         assert!(validate_client_secret(" sk_test_1234567890abcdef ").is_ok());
+    }
+
+    #[test]
+    fn a_forwarding_page_is_an_https_address_with_nothing_after_the_path() {
+        let with_page = |page: &str| {
+            OAuthSettings::validate(&OAuthSettingsForm {
+                forwarding_page: Some(page.into()),
+                ..form(
+                    OAuthProvider::Connect,
+                    "ca_Test123",
+                    "read_write",
+                    RedirectKind::ForwardingPage,
+                )
+            })
+        };
+        let ok = with_page(" https://desk.example.com/stripe/callback ").unwrap();
+        let view = ok.view(None);
+        assert_eq!(
+            view.redirect_uri,
+            "https://desk.example.com/stripe/callback"
+        );
+        assert_eq!(ok.fixed_redirect_uri(), Some(view.redirect_uri.as_str()));
+        for bad in [
+            "",
+            "desk.example.com/callback",
+            "http://desk.example.com/callback",
+            "stripe-desk://oauth/callback",
+            "https://user@desk.example.com/callback",
+            "https://desk.example.com/callback?x=1",
+            "https://desk.example.com/callback#top",
+        ] {
+            let err = crate::AppError::from(with_page(bad).unwrap_err());
+            assert_eq!(err.code, "invalid_forwarding_page", "{bad:?}");
+            assert_eq!(err.param.as_deref(), Some("forwardingPage"));
+            assert!(
+                err.message.contains("https://example.com/"),
+                "{}",
+                err.message
+            );
+        }
+        // Another redirect keeps no page address.
+        let app_link = OAuthSettings::validate(&OAuthSettingsForm {
+            forwarding_page: Some("https://desk.example.com/cb".into()),
+            ..form(
+                OAuthProvider::Connect,
+                "ca_Test123",
+                "read_write",
+                RedirectKind::AppLink,
+            )
+        })
+        .unwrap();
+        assert_eq!(app_link.forwarding_page, None);
+    }
+
+    #[test]
+    fn a_live_client_secret_needs_the_forwarding_page() {
+        let live = Secret::new("sk_live_1234567890abcdef");
+        let test = Secret::new("sk_test_1234567890abcdef");
+        for redirect in [RedirectKind::AppLink, RedirectKind::Loopback] {
+            let s = OAuthSettings::validate(&form(
+                OAuthProvider::Connect,
+                "ca_Test123",
+                "read_write",
+                redirect,
+            ))
+            .unwrap();
+            assert!(s.check_mode(&test).is_ok());
+            let err = crate::AppError::from(s.check_mode(&live).unwrap_err());
+            assert_eq!(
+                (err.code.as_str(), err.param.as_deref()),
+                ("live_needs_https", Some("redirect"))
+            );
+        }
+        let page = OAuthSettings::validate(&OAuthSettingsForm {
+            forwarding_page: Some("https://desk.example.com/cb".into()),
+            ..form(
+                OAuthProvider::Connect,
+                "ca_Test123",
+                "read_write",
+                RedirectKind::ForwardingPage,
+            )
+        })
+        .unwrap();
+        assert!(page.check_mode(&live).is_ok());
     }
 }

@@ -135,6 +135,25 @@ pub enum RedirectKind {
     /// `http://127.0.0.1:<port>/oauth/callback`, a listener of the app's
     /// own for the length of one connection (test mode).
     Loopback,
+    /// An HTTPS page of the user's that forwards Stripe's answer to the
+    /// app link: the way live mode works, since Stripe sends live-mode
+    /// answers only to HTTPS addresses.
+    ForwardingPage,
+}
+
+/// The OAuth app settings as typed on the settings screen.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OAuthSettingsForm {
+    pub provider: OAuthProvider,
+    pub client_id: String,
+    /// `None` or empty keeps the stored secret.
+    pub client_secret: Option<String>,
+    pub scope: String,
+    pub redirect: RedirectKind,
+    /// The HTTPS page's address, for [`RedirectKind::ForwardingPage`].
+    pub forwarding_page: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -147,6 +166,7 @@ pub struct OAuthSettingsView {
     pub redirect: RedirectKind,
     /// What to register with Stripe.
     pub redirect_uri: String,
+    pub forwarding_page: Option<String>,
     pub client_secret_masked: Option<String>,
 }
 

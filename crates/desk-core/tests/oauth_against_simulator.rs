@@ -5,7 +5,10 @@
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::secret_store::{MemoryStore, SecretStore};
 use desk_core::stripe::{ClientConfig, Request};
-use desk_core::views::{ConnectionMethod, FlowStage, KeyringStatus, OAuthProvider, RedirectKind};
+use desk_core::views::{
+    ConnectionMethod, FlowStage, KeyringStatus, Mode, OAuthProvider, OAuthSettingsForm,
+    RedirectKind,
+};
 use desk_core::{Bases, Error, Secret};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -72,19 +75,36 @@ fn token_calls(sim: &Simulator, path: &str) -> usize {
         .count()
 }
 
+fn form(
+    provider: OAuthProvider,
+    client_id: &str,
+    client_secret: Option<&str>,
+    scope: &str,
+    redirect: RedirectKind,
+) -> OAuthSettingsForm {
+    OAuthSettingsForm {
+        provider,
+        client_id: client_id.into(),
+        client_secret: client_secret.map(Into::into),
+        scope: scope.into(),
+        redirect,
+        forwarding_page: None,
+    }
+}
+
 async fn set_up(d: &Desk, provider: OAuthProvider) {
     let (client, scope) = match provider {
         OAuthProvider::Connect => (CONNECT_CLIENT, "read_write"),
         OAuthProvider::Apps => (APPS_CLIENT, ""),
     };
     let view = d
-        .save_oauth_settings(
+        .save_oauth_settings(form(
             provider,
             client,
             Some(PLATFORM_KEY),
             scope,
             RedirectKind::AppLink,
-        )
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -240,25 +260,25 @@ async fn settings_are_checked_before_anything_opens() {
     let err = desk_core::AppError::from(d.start_oauth().await.err().expect("refused"));
     assert_eq!(err.code, "oauth_not_set_up");
     let err = desk_core::AppError::from(
-        d.save_oauth_settings(
+        d.save_oauth_settings(form(
             OAuthProvider::Connect,
             "ca_x",
             None,
             "read_write",
             RedirectKind::AppLink,
-        )
+        ))
         .await
         .unwrap_err(),
     );
     assert_eq!(err.param.as_deref(), Some("clientSecret"));
     let err = desk_core::AppError::from(
-        d.save_oauth_settings(
+        d.save_oauth_settings(form(
             OAuthProvider::Connect,
             "pk_x",
             Some(PLATFORM_KEY),
             "read_write",
             RedirectKind::AppLink,
-        )
+        ))
         .await
         .unwrap_err(),
     );
@@ -406,13 +426,13 @@ async fn the_loopback_redirect_brings_the_answer_and_closes_its_port() {
         Arc::new(MemoryStore::default()),
     );
     let view = d
-        .save_oauth_settings(
+        .save_oauth_settings(form(
             OAuthProvider::Connect,
             CONNECT_CLIENT,
             Some(PLATFORM_KEY),
             "read_write",
             RedirectKind::Loopback,
-        )
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -462,26 +482,66 @@ async fn the_loopback_redirect_brings_the_answer_and_closes_its_port() {
 }
 
 #[tokio::test]
-async fn live_mode_refuses_a_loopback_redirect() {
+async fn live_mode_goes_through_the_https_forwarding_page() {
     let sim = sim().await;
     let live_platform = "sk_live_51LivePlatformKey00000000000000001";
     sim.add_key(live_platform, "acct_1Platform", KeyAccess::Full);
     sim.add_oauth_client("ca_LiveClient", live_platform, OAuthKind::Connect);
-    let d = desk(
-        &sim,
-        &data_dir("live-loopback"),
-        Arc::new(MemoryStore::default()),
-    );
-    d.save_oauth_settings(
-        OAuthProvider::Connect,
-        "ca_LiveClient",
-        Some(live_platform),
-        "read_write",
-        RedirectKind::Loopback,
-    )
-    .await
-    .unwrap();
+    let keyring: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let d = desk(&sim, &data_dir("live"), keyring.clone());
+
+    // A live key with a redirect Stripe would refuse: stopped at save,
+    // before anything opens, and nothing is stored.
+    for redirect in [RedirectKind::AppLink, RedirectKind::Loopback] {
+        let err = desk_core::AppError::from(
+            d.save_oauth_settings(form(
+                OAuthProvider::Connect,
+                "ca_LiveClient",
+                Some(live_platform),
+                "read_write",
+                redirect,
+            ))
+            .await
+            .unwrap_err(),
+        );
+        assert_eq!(
+            (err.code.as_str(), err.param.as_deref()),
+            ("live_needs_https", Some("redirect"))
+        );
+    }
+    assert!(keyring.get("oauth/client-secret").unwrap().is_none());
+    assert!(d.oauth_settings().await.unwrap().is_none());
+
+    let page = "https://desk.example.com/stripe/callback";
+    let view = d
+        .save_oauth_settings(OAuthSettingsForm {
+            forwarding_page: Some(page.into()),
+            ..form(
+                OAuthProvider::Connect,
+                "ca_LiveClient",
+                Some(live_platform),
+                "read_write",
+                RedirectKind::ForwardingPage,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(view.redirect_uri, page, "what to register with Stripe");
+
     let start = d.start_oauth().await.unwrap();
-    let page = reqwest::get(&start.authorize_url).await.unwrap();
-    assert!(page.text().await.unwrap().contains("must use HTTPS"));
+    assert!(start.loopback.is_none());
+    let answer = browser(&start.authorize_url).await;
+    let query = answer
+        .strip_prefix(&format!("{page}?"))
+        .unwrap_or_else(|| panic!("Stripe sends the answer to the page: {answer}"));
+    // What the forwarding page does: the same query, on to the app link.
+    let done = d
+        .finish_oauth(&format!("stripe-desk://oauth/callback?{query}"))
+        .await;
+    assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
+    assert_eq!(
+        done.message.as_deref(),
+        Some("Connected Corner Bakery (acct_1Connected), live mode.")
+    );
+    assert_eq!(d.list_connections().connections[0].mode, Mode::Live);
 }

@@ -6,4 +6,4 @@ export type OAuthSettingsView = { provider: OAuthProvider, clientId: string, sco
 /**
  * What to register with Stripe.
  */
-redirectUri: string, clientSecretMasked: string | null, };
+redirectUri: string, forwardingPage: string | null, clientSecretMasked: string | null, };

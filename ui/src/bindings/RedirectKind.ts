@@ -3,4 +3,4 @@
 /**
  * Where Stripe sends the browser back with its answer.
  */
-export type RedirectKind = "app_link" | "loopback";
+export type RedirectKind = "app_link" | "loopback" | "forwarding_page";

@@ -5,7 +5,7 @@
 use super::{blocking, Desk};
 use crate::connection_test::fetch_account;
 use crate::connections::ConnectionRecord;
-use crate::deep_link::{self, Callback, REDIRECT_URI};
+use crate::deep_link::{self, Callback};
 use crate::error::Error;
 use crate::form::Params;
 use crate::keys::mask;
@@ -19,7 +19,7 @@ use crate::secret_store::SecretStore;
 use crate::stripe::{random_token, Auth, Host, Request};
 use crate::views::{
     ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider,
-    OAuthSettingsView, RedirectKind,
+    OAuthSettingsForm, OAuthSettingsView,
 };
 use std::future::Future;
 use std::pin::Pin;
@@ -51,41 +51,40 @@ impl Desk {
         Ok(Some(settings.view(secret.map(|s| mask(s.expose())))))
     }
 
-    /// Checks and saves the OAuth app settings. `client_secret: None` keeps
-    /// the stored one.
+    /// Checks and saves the OAuth app settings. An empty client secret
+    /// keeps the stored one. Nothing is stored unless all of it is right.
     pub async fn save_oauth_settings(
         &self,
-        provider: OAuthProvider,
-        client_id: &str,
-        client_secret: Option<&str>,
-        scope: &str,
-        redirect: RedirectKind,
+        form: OAuthSettingsForm,
     ) -> Result<OAuthSettingsView, Error> {
-        let settings = OAuthSettings::validate(provider, client_id, scope, redirect)?;
-        let secret = client_secret
+        let settings = OAuthSettings::validate(&form)?;
+        let typed = form
+            .client_secret
+            .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(validate_client_secret)
             .transpose()?;
         let secrets = self.secrets.clone();
-        let stored = match secret {
-            Some(secret) => {
-                let to_store = secret.clone();
-                let s = secrets.clone();
-                blocking(move || s.put(CLIENT_SECRET_ENTRY, &to_store)).await?;
-                Some(secret)
-            }
-            None => blocking(move || secrets.get(CLIENT_SECRET_ENTRY)).await?,
+        let secret = match typed.clone() {
+            Some(secret) => secret,
+            None => blocking(move || secrets.get(CLIENT_SECRET_ENTRY))
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "invalid_client_secret",
+                        "Enter the client secret: your platform's secret key from Developers > API keys.",
+                        Some("clientSecret"),
+                    )
+                })?,
         };
-        if stored.is_none() {
-            return Err(Error::invalid(
-                "invalid_client_secret",
-                "Enter the client secret: your platform's secret key from Developers > API keys.",
-                Some("clientSecret"),
-            ));
+        settings.check_mode(&secret)?;
+        if let Some(secret) = typed {
+            let secrets = self.secrets.clone();
+            blocking(move || secrets.put(CLIENT_SECRET_ENTRY, &secret)).await?;
         }
         self.oauth_file.save(&settings)?;
-        Ok(settings.view(stored.map(|s| mask(s.expose()))))
+        Ok(settings.view(Some(mask(secret.expose()))))
     }
 
     /// Starts a flow: the address to open in the system browser and, for a
@@ -100,28 +99,26 @@ impl Desk {
             )
         })?;
         let secrets = self.secrets.clone();
-        if blocking(move || secrets.get(CLIENT_SECRET_ENTRY))
+        let secret = blocking(move || secrets.get(CLIENT_SECRET_ENTRY))
             .await?
-            .is_none()
-        {
-            return Err(Error::invalid(
-                "oauth_not_set_up",
-                "Enter the client secret in the OAuth app settings first.",
-                Some("clientSecret"),
-            ));
-        }
+            .ok_or_else(|| {
+                Error::invalid(
+                    "oauth_not_set_up",
+                    "Enter the client secret in the OAuth app settings first.",
+                    Some("clientSecret"),
+                )
+            })?;
+        settings.check_mode(&secret)?;
         let flow = PendingFlow::start(settings);
-        let listener = match flow.settings.redirect {
-            RedirectKind::AppLink => None,
-            RedirectKind::Loopback => Some(
-                LoopbackListener::bind()
+        let (redirect_uri, listener) = match flow.settings.fixed_redirect_uri() {
+            Some(uri) => (uri.to_owned(), None),
+            None => {
+                let listener = LoopbackListener::bind()
                     .await
-                    .map_err(|e| Error::Network(format!("could not listen on 127.0.0.1: {e}")))?,
-            ),
+                    .map_err(|e| Error::Network(format!("could not listen on 127.0.0.1: {e}")))?;
+                (listener.redirect_uri(), Some(listener))
+            }
         };
-        let redirect_uri = listener
-            .as_ref()
-            .map_or_else(|| REDIRECT_URI.to_owned(), LoopbackListener::redirect_uri);
         self.pending_file.save(Some(&flow))?;
         let authorize_url =
             flow.authorize_url(&self.bases.connect, &self.bases.marketplace, &redirect_uri);
