@@ -18,6 +18,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     sim.add_account("acct_1Platform", "Desk Platform");
     sim.add_key(PLATFORM_KEY, "acct_1Platform", KeyAccess::Full);
     sim.add_oauth_client("ca_WindowClient", PLATFORM_KEY, OAuthKind::Connect);
+    sim.add_oauth_client("WindowAppsClient", PLATFORM_KEY, OAuthKind::Apps);
     sim.add_account("acct_1Bakery", "Corner Bakery");
     sim.add_account("acct_1Florist", "Petal Florist");
     sim.set_oauth_decision(OAuthDecision::Approve {
@@ -233,6 +234,35 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.wait_for_text("#oauth-settings-status", "Saved").await;
     w.wait_for_text("#oauth-client-secret-stored", "sk_test_...0888")
         .await;
+
+    // Stripe Apps OAuth: the same window flow, an access token instead of
+    // Stripe-Account, and no deauthorize call when it is removed.
+    w.click("#oauth-provider-apps").await;
+    w.type_into("#oauth-client-id", "WindowAppsClient").await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-settings-status", "Saved").await;
+    w.click("#nav-connections").await;
+    w.click("#btn-connect-stripe").await;
+    w.wait_for_text("#header-account", "Corner Bakery").await;
+    w.wait_for_text("#connection-list", "(Stripe App)").await;
+    w.screenshot(&shots.join("oauth-06e-stripe-app.png")).await;
+    assert!(
+        sim.requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/v1/oauth/token"),
+        "the code went to Stripe Apps' token endpoint"
+    );
+    let deauthorized = sim.deauthorizations().len();
+    w.click(".connection-card .btn-remove").await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text("#header-account", "Not connected").await;
+    assert_eq!(sim.deauthorizations().len(), deauthorized);
+    assert_eq!(keyring_entries(), keyring_before + 1);
+    w.click("#nav-oauth-settings").await;
+    w.click("#oauth-provider-connect").await;
+    w.type_into("#oauth-client-id", "ca_WindowClient").await;
+    w.click("#btn-save-oauth").await;
+    w.wait_for_text("#oauth-settings-status", "Saved").await;
     w.click("#nav-connections").await;
 
     // Expired: the answer comes more than ten minutes after the start.
