@@ -20,9 +20,9 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   export HOME=$(mktemp -d) NO_AT_BRIDGE=1
   eval "$(echo -n test | gnome-keyring-daemon --unlock --components=secrets)"
   cargo test --workspace --no-fail-fast -- --test-threads=2
+  # The UI that runs outside the app window: the forwarding page, in WebKit.
+  node --test ui/test/*.test.mjs
 '
 git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings drifted from the Rust types: commit the regenerated files"; exit 1; }
 npx tsc -p tsconfig.json --noEmit
-# The UI's own logic that runs outside the app window (the forwarding page).
-node --test ui/test/*.test.mjs
 echo "All tests passed. Screenshots: test-artifacts/"

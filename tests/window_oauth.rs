@@ -37,6 +37,17 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
         ],
     );
     let shots = artifacts_dir();
+    // The client secret is this test's own setting: one left by an earlier
+    // run in the same keyring would be replaced, not added.
+    let _ = std::process::Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            "stripe-desk",
+            "username",
+            "oauth/client-secret",
+        ])
+        .status();
     let keyring_before = keyring_entries();
     let w = driver.session().await;
 
@@ -303,6 +314,11 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     let w = driver.session_with_args(&[&link]).await;
     w.wait_for_text("#header-account", "Corner Bakery").await;
     w.screenshot(&shots.join("oauth-08-cold-start.png")).await;
+    // Leave the keyring as found, but for the OAuth app's client secret.
+    w.click(".connection-card .btn-remove").await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text("#header-account", "Not connected").await;
+    assert_eq!(keyring_entries(), keyring_before + 1);
     w.quit().await;
 
     // No client secret, key or token reached the data dir, the logs or the IPC replies.

@@ -57,6 +57,8 @@ pub fn temp_dir(name: &str) -> PathBuf {
 pub struct Driver {
     child: Child,
     pub port: u16,
+    /// The app's session bus, when the test gave it one of its own.
+    bus: Option<std::ffi::OsString>,
 }
 
 impl Driver {
@@ -105,16 +107,34 @@ impl Driver {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
-        Driver { child, port }
+        let bus = env
+            .iter()
+            .find(|(name, _)| *name == "DBUS_SESSION_BUS_ADDRESS")
+            .map(|(_, value)| value.to_os_string());
+        Driver { child, port, bus }
     }
 
     pub async fn session(&self) -> webdriver::Session {
-        webdriver::Session::start(self.port, Path::new(APP), &[]).await
+        webdriver::Session::start(
+            self.port,
+            self.child.id(),
+            self.bus.as_deref(),
+            Path::new(APP),
+            &[],
+        )
+        .await
     }
 
     /// Starts the app with command-line arguments (a deep link at a cold start).
     pub async fn session_with_args(&self, args: &[&str]) -> webdriver::Session {
-        webdriver::Session::start(self.port, Path::new(APP), args).await
+        webdriver::Session::start(
+            self.port,
+            self.child.id(),
+            self.bus.as_deref(),
+            Path::new(APP),
+            args,
+        )
+        .await
     }
 }
 

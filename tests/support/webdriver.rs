@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use serde_json::{json, Value};
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -11,14 +12,26 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub struct Session {
     http: reqwest::Client,
     url: String,
+    /// The process group the app runs in (tauri-driver's).
+    group: u32,
+    /// The app's session bus, where it is not the test's own.
+    bus: Option<OsString>,
 }
 
 #[derive(Clone)]
 pub struct Element(String);
 
 impl Session {
-    /// Starts the app under test through tauri-driver listening on `port`.
-    pub async fn start(port: u16, application: &Path, args: &[&str]) -> Session {
+    /// Starts the app under test through tauri-driver listening on `port`,
+    /// whose process group is `group`; the app's session bus is `bus`, or
+    /// the test's own.
+    pub async fn start(
+        port: u16,
+        group: u32,
+        bus: Option<&OsStr>,
+        application: &Path,
+        args: &[&str],
+    ) -> Session {
         // Generous, but a stuck driver fails the test instead of hanging it.
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(90))
@@ -45,6 +58,8 @@ impl Session {
         Session {
             http,
             url: format!("{base}/session/{id}"),
+            group,
+            bus: bus.map(OsStr::to_os_string),
         }
     }
 
@@ -224,8 +239,63 @@ impl Session {
         std::fs::write(path, png).unwrap();
     }
 
-    /// Closes the window and ends the app.
+    /// Closes the window and waits until the app has exited and the bus
+    /// has seen it go: a start before then would be handed to the closing
+    /// instance (single instance, over D-Bus) and never open a window.
     pub async fn quit(self) {
         let _ = self.http.delete(&self.url).send().await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.app_running() || single_instance_name_taken(self.bus.as_deref()) {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not exit after its window closed"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
+
+    /// Whether an app process of this driver's is alive (a zombie has
+    /// already closed its bus connection; one exiting may still hold it).
+    fn app_running(&self) -> bool {
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|p| {
+                // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."
+                let Ok(stat) = std::fs::read_to_string(p.path().join("stat")) else {
+                    return false;
+                };
+                let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                    return false;
+                };
+                let mut rest = stat[close + 1..].split_whitespace();
+                let state = rest.next();
+                let group = rest.nth(1).and_then(|g| g.parse::<u32>().ok());
+                &stat[open + 1..close] == "stripe-desk"
+                    && state != Some("Z")
+                    && group == Some(self.group)
+            })
+    }
+}
+
+/// Whether an instance of the app holds its single-instance name on the
+/// session bus (tauri-plugin-single-instance: the identifier + ".SingleInstance").
+fn single_instance_name_taken(bus: Option<&OsStr>) -> bool {
+    let mut dbus_send = std::process::Command::new("dbus-send");
+    if let Some(bus) = bus {
+        dbus_send.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    let out = dbus_send
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            "string:dev.stripedesk.app.SingleInstance",
+        ])
+        .output()
+        .expect("dbus-send runs");
+    String::from_utf8_lossy(&out.stdout).contains("boolean true")
 }
