@@ -282,6 +282,11 @@ impl Session {
 /// Whether an instance of the app holds its single-instance name on the
 /// session bus (tauri-plugin-single-instance: the identifier + ".SingleInstance").
 fn single_instance_name_taken(bus: Option<&OsStr>) -> bool {
+    let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    let name = format!(
+        "string:{}.SingleInstance",
+        conf["identifier"].as_str().unwrap()
+    );
     let mut dbus_send = std::process::Command::new("dbus-send");
     if let Some(bus) = bus {
         dbus_send.env("DBUS_SESSION_BUS_ADDRESS", bus);
@@ -293,7 +298,7 @@ fn single_instance_name_taken(bus: Option<&OsStr>) -> bool {
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
             "org.freedesktop.DBus.NameHasOwner",
-            "string:dev.stripedesk.app.SingleInstance",
+            &name,
         ])
         .output()
         .expect("dbus-send runs");
