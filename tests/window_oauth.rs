@@ -9,7 +9,7 @@ use stripe_sim::{KeyAccess, OAuthDecision, OAuthKind};
 use support::*;
 
 const PLATFORM_KEY: &str = "sk_test_51WindowPlatform0000000000000888";
-const LIVE_PLATFORM_KEY: &str = "sk_live_51WindowPlatform0000000000000999";
+const LIVE_PLATFORM_KEY: &str = "sk_live_FAKE_window_platform_key_0999";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {

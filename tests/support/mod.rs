@@ -145,7 +145,6 @@ impl Drop for Driver {
         let _ = Command::new("kill")
             .args(["-KILL", "--", &format!("-{}", self.child.id())])
             .status();
-        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }

@@ -244,8 +244,10 @@ impl Session {
     /// instance (single instance, over D-Bus) and never open a window.
     pub async fn quit(self) {
         let _ = self.http.delete(&self.url).send().await;
+        let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let name = format!("{}.SingleInstance", conf["identifier"].as_str().unwrap());
         let deadline = Instant::now() + Duration::from_secs(30);
-        while self.app_running() || single_instance_name_taken(self.bus.as_deref()) {
+        while self.app_running() || name_taken(&name, self.bus.as_deref()) {
             assert!(
                 Instant::now() < deadline,
                 "the app did not exit after its window closed"
@@ -279,14 +281,10 @@ impl Session {
     }
 }
 
-/// Whether an instance of the app holds its single-instance name on the
-/// session bus (tauri-plugin-single-instance: the identifier + ".SingleInstance").
-fn single_instance_name_taken(bus: Option<&OsStr>) -> bool {
-    let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
-    let name = format!(
-        "string:{}.SingleInstance",
-        conf["identifier"].as_str().unwrap()
-    );
+/// Whether `name` has an owner on the session bus (`bus`, or the test's
+/// own): the app's single-instance name (tauri-plugin-single-instance:
+/// the identifier + ".SingleInstance").
+fn name_taken(name: &str, bus: Option<&OsStr>) -> bool {
     let mut dbus_send = std::process::Command::new("dbus-send");
     if let Some(bus) = bus {
         dbus_send.env("DBUS_SESSION_BUS_ADDRESS", bus);
@@ -298,7 +296,7 @@ fn single_instance_name_taken(bus: Option<&OsStr>) -> bool {
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
             "org.freedesktop.DBus.NameHasOwner",
-            &name,
+            &format!("string:{name}"),
         ])
         .output()
         .expect("dbus-send runs");

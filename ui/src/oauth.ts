@@ -223,7 +223,7 @@ export function oauthSettingsScreen(): HTMLElement {
   // listener on this computer, or (live mode) the user's HTTPS page that
   // forwards to the app link. Saved with the form below.
   let redirectKind: RedirectKind = s?.redirect ?? "app_link";
-  let forwardingAddress = s?.forwardingPage ?? "";
+  let forwardingAddress = s?.redirect === "forwarding_page" ? s.redirectUri : "";
   const redirectChoice = (kind: RedirectKind, label: string, help: string): HTMLElement => {
     const input = h("input", {
       id: `oauth-redirect-${kind}`,
@@ -418,7 +418,7 @@ export function oauthSettingsScreen(): HTMLElement {
         secret.value = "";
         showMasked(saved.clientSecretMasked);
         redirect.value = saved.redirectUri;
-        if (saved.forwardingPage) forwardingAddress = saved.forwardingPage;
+        if (saved.redirect === "forwarding_page") forwardingAddress = saved.redirectUri;
         setOAuthSettings(saved);
         clear(result);
         result.className = "result is-ok";

@@ -4,9 +4,10 @@
 
 use crate::deep_link::{Callback, REDIRECT_URI};
 use crate::error::Error;
+use crate::keys::ApiKey;
 use crate::secret::Secret;
 use crate::stripe::random_token;
-use crate::views::{OAuthProvider, OAuthSettingsForm, OAuthSettingsView, RedirectKind};
+use crate::views::{Mode, OAuthProvider, OAuthSettingsForm, OAuthSettingsView, RedirectKind};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -117,7 +118,7 @@ impl OAuthSettings {
     /// Stripe sends live-mode answers only to HTTPS addresses, and a live
     /// client secret means a live-mode flow: refuse before anything opens.
     pub fn check_mode(&self, client_secret: &Secret) -> Result<(), Error> {
-        let live = client_secret.expose().starts_with("sk_live_");
+        let live = ApiKey::parse(client_secret.expose()).is_ok_and(|k| k.mode == Mode::Live);
         if live && self.redirect != RedirectKind::ForwardingPage {
             return Err(Error::invalid(
                 "live_needs_https",
@@ -148,7 +149,6 @@ impl OAuthSettings {
                 .fixed_redirect_uri()
                 .unwrap_or(LOOPBACK_REDIRECT_TO_REGISTER)
                 .to_owned(),
-            forwarding_page: self.forwarding_page.clone(),
             client_secret_masked,
         }
     }
@@ -534,6 +534,14 @@ mod tests {
         }
     }
 
+    /// A Connect form for `redirect` with `page` typed as the forwarding page.
+    fn form_with_page(redirect: RedirectKind, page: &str) -> OAuthSettingsForm {
+        OAuthSettingsForm {
+            forwarding_page: Some(page.into()),
+            ..form(OAuthProvider::Connect, "ca_Test123", "read_write", redirect)
+        }
+    }
+
     fn settings() -> OAuthSettings {
         OAuthSettings::validate(&form(
             OAuthProvider::Connect,
@@ -675,15 +683,7 @@ mod tests {
     #[test]
     fn a_forwarding_page_is_an_https_address_with_nothing_after_the_path() {
         let with_page = |page: &str| {
-            OAuthSettings::validate(&OAuthSettingsForm {
-                forwarding_page: Some(page.into()),
-                ..form(
-                    OAuthProvider::Connect,
-                    "ca_Test123",
-                    "read_write",
-                    RedirectKind::ForwardingPage,
-                )
-            })
+            OAuthSettings::validate(&form_with_page(RedirectKind::ForwardingPage, page))
         };
         let ok = with_page(" https://desk.example.com/stripe/callback ").unwrap();
         let view = ok.view(None);
@@ -711,22 +711,17 @@ mod tests {
             );
         }
         // Another redirect keeps no page address.
-        let app_link = OAuthSettings::validate(&OAuthSettingsForm {
-            forwarding_page: Some("https://desk.example.com/cb".into()),
-            ..form(
-                OAuthProvider::Connect,
-                "ca_Test123",
-                "read_write",
-                RedirectKind::AppLink,
-            )
-        })
+        let app_link = OAuthSettings::validate(&form_with_page(
+            RedirectKind::AppLink,
+            "https://desk.example.com/cb",
+        ))
         .unwrap();
         assert_eq!(app_link.forwarding_page, None);
     }
 
     #[test]
     fn a_live_client_secret_needs_the_forwarding_page() {
-        let live = Secret::new("sk_live_1234567890abcdef");
+        let live = Secret::new("sk_live_FAKE_not_a_real_key_0001");
         let test = Secret::new("sk_test_1234567890abcdef");
         for redirect in [RedirectKind::AppLink, RedirectKind::Loopback] {
             let s = OAuthSettings::validate(&form(
@@ -743,15 +738,10 @@ mod tests {
                 ("live_needs_https", Some("redirect"))
             );
         }
-        let page = OAuthSettings::validate(&OAuthSettingsForm {
-            forwarding_page: Some("https://desk.example.com/cb".into()),
-            ..form(
-                OAuthProvider::Connect,
-                "ca_Test123",
-                "read_write",
-                RedirectKind::ForwardingPage,
-            )
-        })
+        let page = OAuthSettings::validate(&form_with_page(
+            RedirectKind::ForwardingPage,
+            "https://desk.example.com/cb",
+        ))
         .unwrap();
         assert!(page.check_mode(&live).is_ok());
     }

@@ -164,9 +164,8 @@ pub struct OAuthSettingsView {
     pub client_id: String,
     pub scope: String,
     pub redirect: RedirectKind,
-    /// What to register with Stripe.
+    /// What to register with Stripe (for a forwarding page, its address).
     pub redirect_uri: String,
-    pub forwarding_page: Option<String>,
     pub client_secret_masked: Option<String>,
 }
 

@@ -484,7 +484,7 @@ async fn the_loopback_redirect_brings_the_answer_and_closes_its_port() {
 #[tokio::test]
 async fn live_mode_goes_through_the_https_forwarding_page() {
     let sim = sim().await;
-    let live_platform = "sk_live_51LivePlatformKey00000000000000001";
+    let live_platform = "sk_live_FAKE_live_platform_key_0001";
     sim.add_key(live_platform, "acct_1Platform", KeyAccess::Full);
     sim.add_oauth_client("ca_LiveClient", live_platform, OAuthKind::Connect);
     let keyring: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());

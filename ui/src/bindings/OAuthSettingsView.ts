@@ -4,6 +4,6 @@ import type { RedirectKind } from "./RedirectKind";
 
 export type OAuthSettingsView = { provider: OAuthProvider, clientId: string, scope: string, redirect: RedirectKind, 
 /**
- * What to register with Stripe.
+ * What to register with Stripe (for a forwarding page, its address).
  */
-redirectUri: string, forwardingPage: string | null, clientSecretMasked: string | null, };
+redirectUri: string, clientSecretMasked: string | null, };
