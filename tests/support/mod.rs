@@ -26,7 +26,7 @@ pub fn require_desktop() {
 }
 
 pub async fn simulator() -> Simulator {
-    Simulator::start(SimConfig::checked_against_shared_spec())
+    Simulator::start(SimConfig::bundled())
         .await
         .expect("simulator starts")
 }

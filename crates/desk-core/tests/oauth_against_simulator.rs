@@ -21,7 +21,7 @@ const CONNECT_CLIENT: &str = "ca_DeskTestClient";
 const APPS_CLIENT: &str = "apps_DeskTestClient";
 
 async fn sim() -> Simulator {
-    let sim = Simulator::start(SimConfig::checked_against_shared_spec())
+    let sim = Simulator::start(SimConfig::bundled())
         .await
         .unwrap();
     sim.add_account("acct_1Platform", "Desk Platform");

@@ -218,14 +218,14 @@ pub struct Ctx {
     pub connected_account: Option<String>,
 }
 
-pub fn handle(st: &mut State, spec: Option<&Spec>, req: &Req) -> Out {
+pub fn handle(st: &mut State, spec: &Spec, req: &Req) -> Out {
     match handle_inner(st, spec, req) {
         Ok(out) => out,
         Err(e) => Out::error(&e),
     }
 }
 
-fn handle_inner(st: &mut State, spec: Option<&Spec>, req: &Req) -> Result<Out, ApiError> {
+fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError> {
     let principal = authenticate(st, req)?;
     let target = req
         .header("stripe-account")
@@ -286,7 +286,7 @@ fn handle_inner(st: &mut State, spec: Option<&Spec>, req: &Req) -> Result<Out, A
         }
     }
 
-    if let Some(op) = spec.and_then(|s| s.find(&req.method, &req.path)) {
+    if let Some(op) = spec.find(&req.method, &req.path) {
         op.validate(&req.method, &params).map_err(|v| {
             let mut e = ApiError::new(400, "invalid_request_error", v.message);
             e.code = v.code.map(str::to_string);

@@ -25,11 +25,10 @@ use serde_json::{json, Value};
 use state::State;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use spec::Spec;
+pub use spec::{Spec, SpecSource, BUNDLED_SPEC_FILE};
 
 /// Stripe-Version sent back when the request names none.
 pub const DEFAULT_API_VERSION: &str = "2026-05-27.dahlia";
@@ -38,32 +37,15 @@ pub const DEFAULT_API_VERSION: &str = "2026-05-27.dahlia";
 pub struct SimConfig {
     /// 0 picks a free port.
     pub port: u16,
-    /// Stripe's OpenAPI JSON (optionally gzipped); enables parameter checks.
-    pub spec_path: Option<PathBuf>,
+    /// The OpenAPI description requests are checked against (always one).
+    pub spec: SpecSource,
 }
 
 impl SimConfig {
-    /// A free port, with parameters checked against Stripe's OpenAPI
-    /// description where this repository's tests find it: `../shared/` beside
-    /// the checkout. Panics if it is missing: tests never skip validation.
-    pub fn checked_against_shared_spec() -> SimConfig {
-        let spec = shared_spec_path();
-        assert!(
-            spec.exists(),
-            "Stripe's OpenAPI description is expected at {}",
-            spec.display()
-        );
-        SimConfig {
-            port: 0,
-            spec_path: Some(spec),
-        }
+    /// A free port, checked against the OpenAPI description this repository carries.
+    pub fn bundled() -> SimConfig {
+        SimConfig::default()
     }
-}
-
-/// `../shared/stripe-openapi/spec3...json.gz`, beside the checkout.
-pub fn shared_spec_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/stripe-openapi/spec3.v1.2026-05-27.dahlia.json.gz")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +136,7 @@ pub enum OAuthDecision {
 
 pub(crate) struct Inner {
     state: Mutex<State>,
-    spec: Option<Arc<Spec>>,
+    spec: Arc<Spec>,
     addr: SocketAddr,
 }
 
@@ -229,17 +211,10 @@ impl Out {
 
 impl Simulator {
     pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
-        let spec = match &config.spec_path {
-            Some(p) => {
-                let p = p.clone();
-                Some(
-                    tokio::task::spawn_blocking(move || Spec::load(&p))
-                        .await
-                        .map_err(std::io::Error::other)??,
-                )
-            }
-            None => None,
-        };
+        let source = config.spec.clone();
+        let spec = tokio::task::spawn_blocking(move || Spec::load(&source))
+            .await
+            .map_err(std::io::Error::other)??;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let inner = Arc::new(Inner {
@@ -455,7 +430,7 @@ async fn serve(
         let out = match failure {
             Some(Failure::DropConnection) => None,
             Some(Failure::CommitThenDrop) => {
-                Some(api::handle(&mut st, inner.spec.as_deref(), &req))
+                Some(api::handle(&mut st, &inner.spec, &req))
             }
             Some(f) => Some(failure_out(f)),
             None => {
@@ -465,7 +440,7 @@ async fn serve(
                 } else if is_oauth {
                     Some(oauth::handle(&mut st, &req))
                 } else {
-                    Some(api::handle(&mut st, inner.spec.as_deref(), &req))
+                    Some(api::handle(&mut st, &inner.spec, &req))
                 }
             }
         };

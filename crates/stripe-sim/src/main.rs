@@ -1,10 +1,12 @@
 //! `stripe-sim [--port N] [--spec PATH] [--demo]`: runs the simulator until
-//! killed. Prints one line with the address once it listens.
+//! killed. Prints one line with the address once it listens. Requests are
+//! always checked against Stripe's OpenAPI description: the bundled copy, or
+//! the file `--spec` names (a missing or unreadable one stops it at start).
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
-use stripe_sim::{KeyAccess, OAuthKind, SeedSpec, SimConfig, Simulator};
+use stripe_sim::{KeyAccess, OAuthKind, SeedSpec, SimConfig, Simulator, SpecSource};
 
 const USAGE: &str = "usage: stripe-sim [--port N] [--spec PATH] [--demo]";
 
@@ -19,7 +21,7 @@ fn parse_args() -> Result<(SimConfig, bool), String> {
                 config.port = v.parse().map_err(|_| format!("bad port: {v}"))?;
             }
             "--spec" => {
-                config.spec_path = Some(PathBuf::from(args.next().ok_or("--spec needs a path")?));
+                config.spec = SpecSource::File(PathBuf::from(args.next().ok_or("--spec needs a path")?));
             }
             "--demo" => demo = true,
             "-h" | "--help" => {

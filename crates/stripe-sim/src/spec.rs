@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Why a request's parameters were refused; rendered as a 400.
@@ -100,31 +100,66 @@ fn resolve(v: &Value, root: &Value, depth: usize) -> Value {
     }
 }
 
+/// The copy of Stripe's OpenAPI description this repository carries (see
+/// `crates/stripe-sim/openapi/README.md`); embedded so that every simulator,
+/// wherever it runs from, validates against it.
+pub const BUNDLED_SPEC_FILE: &str = "spec3.v1.2026-05-27.dahlia.json.gz";
+static BUNDLED_SPEC: &[u8] = include_bytes!("../openapi/spec3.v1.2026-05-27.dahlia.json.gz");
+
+/// Which OpenAPI description a simulator checks requests against. There is
+/// no "none": a simulator that does not validate would let tests pass that
+/// real Stripe fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SpecSource {
+    /// The copy embedded from `crates/stripe-sim/openapi/`.
+    #[default]
+    Bundled,
+    /// Another (possibly gzipped) OpenAPI JSON file, e.g. a newer version.
+    File(PathBuf),
+}
+
 impl Spec {
-    /// Loads a (possibly gzipped) OpenAPI JSON file. Parsed specs are cached per
-    /// path for the life of the process, since many tests start simulators.
-    pub fn load(path: &Path) -> std::io::Result<Arc<Spec>> {
-        static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Spec>>>> = OnceLock::new();
+    /// Loads and parses the description. Parsed specs are cached per source
+    /// for the life of the process, since many tests start simulators.
+    pub fn load(source: &SpecSource) -> std::io::Result<Arc<Spec>> {
+        static CACHE: OnceLock<Mutex<HashMap<SpecSource, Arc<Spec>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(s) = cache.lock().unwrap().get(path) {
+        if let Some(s) = cache.lock().unwrap().get(source) {
             return Ok(s.clone());
         }
-        let raw = std::fs::read(path)?;
+        let spec = Arc::new(match source {
+            SpecSource::Bundled => Spec::parse(BUNDLED_SPEC)?,
+            SpecSource::File(path) => {
+                let raw = std::fs::read(path).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("cannot read the OpenAPI description {}: {e}", path.display()),
+                    )
+                })?;
+                Spec::parse(&raw).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("{} is not an OpenAPI description: {e}", path.display()),
+                    )
+                })?
+            }
+        });
+        cache.lock().unwrap().insert(source.clone(), spec.clone());
+        Ok(spec)
+    }
+
+    /// Parses OpenAPI JSON, gzipped or not.
+    fn parse(raw: &[u8]) -> std::io::Result<Spec> {
         let text = if raw.starts_with(&[0x1f, 0x8b]) {
             let mut out = Vec::with_capacity(raw.len() * 6);
-            flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out)?;
+            flate2::read::GzDecoder::new(raw).read_to_end(&mut out)?;
             out
         } else {
-            raw
+            raw.to_vec()
         };
         let root: Value = serde_json::from_slice(&text)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        let spec = Arc::new(Spec::from_value(&root)?);
-        cache
-            .lock()
-            .unwrap()
-            .insert(path.to_path_buf(), spec.clone());
-        Ok(spec)
+        Spec::from_value(&root)
     }
 
     fn from_value(root: &Value) -> std::io::Result<Spec> {

@@ -17,7 +17,7 @@ fn ids(list: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn create_then_get_update_delete() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     let r = c
         .post(
@@ -85,7 +85,7 @@ async fn create_then_get_update_delete() {
 
 #[tokio::test]
 async fn list_paging_over_many_items() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     sim.seed_sample_data(
         ACCOUNT,
         SeedSpec {
@@ -168,7 +168,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test]
 async fn openapi_validation() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     let r = c.post("/v1/customers", "name=A&foo=bar").await;
     assert_eq!(r.status, 400);
@@ -251,7 +251,7 @@ async fn openapi_validation() {
 
 #[tokio::test]
 async fn products_prices_plans_subscriptions() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     let r = c.post("/v1/subscriptions", "").await;
     assert_eq!(r.status, 400);
@@ -358,7 +358,7 @@ async fn products_prices_plans_subscriptions() {
 
 #[tokio::test]
 async fn auth_errors() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     let r = raw(&sim, "GET", "/v1/customers", &[], "").await.unwrap();
     assert_eq!(r.status, 401);
     assert!(r.json()["error"]["message"]
@@ -427,7 +427,7 @@ fn b64(s: &str) -> String {
 
 #[tokio::test]
 async fn restricted_key_permissions_and_livemode() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     let perms: BTreeSet<String> = ["rak_customer_write".to_string()].into();
     sim.add_key(
         "rk_test_51abc0000001111",
@@ -466,7 +466,7 @@ async fn restricted_key_permissions_and_livemode() {
 
 #[tokio::test]
 async fn idempotency_replay_and_mismatch() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     let first = c
         .post_idem("/v1/customers", "name=Once", "key-1")
@@ -499,7 +499,7 @@ async fn idempotency_replay_and_mismatch() {
 
 #[tokio::test]
 async fn commit_then_drop_and_retry_yields_one_object() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     sim.fail_next(1, Failure::CommitThenDrop);
     let dropped = c.post_idem("/v1/customers", "name=Retry", "idem-42").await;
@@ -522,7 +522,7 @@ async fn commit_then_drop_and_retry_yields_one_object() {
 
 #[tokio::test]
 async fn drop_connection_does_nothing() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     sim.fail_next(1, Failure::DropConnection);
     assert!(c
@@ -542,7 +542,7 @@ async fn drop_connection_does_nothing() {
 
 #[tokio::test]
 async fn injected_errors_and_rate_limit() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     let c = Client::new(&sim, KEY);
     sim.fail_next(1, Failure::ServerError500);
     sim.fail_next(1, Failure::RateLimited429);
@@ -586,7 +586,7 @@ async fn injected_errors_and_rate_limit() {
 
 #[tokio::test]
 async fn stripe_account_scoping() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     sim.add_account("acct_other", "Other Shop");
     sim.add_key("sk_test_other000000", "acct_other", KeyAccess::Full);
     let mine = Client::new(&sim, KEY);
@@ -611,7 +611,7 @@ async fn stripe_account_scoping() {
 
 #[tokio::test]
 async fn seeded_balance_transactions() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     let t = Instant::now();
     let spec = SeedSpec {
         customers: 50,
@@ -706,7 +706,7 @@ async fn seeded_balance_transactions() {
     );
 
     // Same seed, same data (ids included) in another simulator.
-    let sim2 = common::sim(false).await;
+    let sim2 = common::sim().await;
     sim2.seed_sample_data(ACCOUNT, spec);
     let c2 = Client::new(&sim2, KEY);
     let a = c.get("/v1/customers?limit=100").await.json();
@@ -720,7 +720,7 @@ async fn seeded_balance_transactions() {
 
 #[tokio::test]
 async fn control_endpoints_over_http() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     let post = |path: &'static str, body: &'static str| {
         let sim = sim.clone();
         async move {
@@ -783,7 +783,7 @@ async fn seeding_at_scale_is_quick_and_pages_stay_cheap() {
     } else {
         200_000
     };
-    let sim = sim(false).await;
+    let sim = sim().await;
     let t = Instant::now();
     sim.seed_sample_data(
         ACCOUNT,

@@ -22,19 +22,7 @@ async fn demo_binary_prints_url_and_serves_seeded_data() {
             .spawn()
             .expect("spawn stripe-sim"),
     );
-    let stdout = child.0.stdout.take().unwrap();
-    let line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line)
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("stripe-sim listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
+    let base = first_line_url(&mut child).await;
     assert!(base.starts_with("http://127.0.0.1:"));
 
     let auth = [("Authorization", "Bearer sk_test_demo_4242424242424242")];
@@ -63,4 +51,57 @@ async fn demo_binary_prints_url_and_serves_seeded_data() {
         .unwrap();
     assert_eq!(r.status, 403);
     assert!(r.body.contains("rak_customer_write"));
+}
+
+/// Started by hand, with no flag, it still checks requests against the
+/// OpenAPI description it carries.
+#[tokio::test]
+async fn binary_without_flags_refuses_unknown_parameters() {
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_stripe-sim"))
+            .args(["--port", "0", "--demo"])
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn stripe-sim"),
+    );
+    let base = first_line_url(&mut child).await;
+    let auth = [("Authorization", "Bearer sk_test_demo_4242424242424242")];
+    let r = common::raw_at(&base, "POST", "/v1/customers", &auth, "name=A&favourite_colour=blue")
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.body);
+    let err = r.json();
+    assert_eq!(err["error"]["param"], "favourite_colour");
+    assert_eq!(err["error"]["code"], "parameter_unknown");
+}
+
+/// `--spec` naming a file that is not there stops it with a plain reason.
+#[test]
+fn binary_with_a_missing_spec_file_says_so_and_exits() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stripe-sim"))
+        .args(["--port", "0", "--spec", "/nonexistent/spec.json.gz"])
+        .output()
+        .expect("run stripe-sim");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read the OpenAPI description /nonexistent/spec.json.gz"),
+        "{err}"
+    );
+}
+
+async fn first_line_url(child: &mut Child) -> String {
+    let stdout = child.0.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    line.trim()
+        .strip_prefix("stripe-sim listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string()
 }

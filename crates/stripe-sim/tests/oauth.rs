@@ -61,7 +61,7 @@ async fn token(sim: &Simulator, path: &str, auth: Option<&str>, body: &str) -> (
 
 #[tokio::test]
 async fn connect_flow_and_code_reuse_revokes() {
-    let sim = sim(true).await;
+    let sim = sim().await;
     sim.add_oauth_client("ca_connect", KEY, OAuthKind::Connect);
 
     let r = raw(
@@ -165,7 +165,7 @@ async fn connect_flow_and_code_reuse_revokes() {
 
 #[tokio::test]
 async fn connect_deny_expiry_and_deauthorize() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     sim.add_oauth_client("ca_connect", KEY, OAuthKind::Connect);
 
     sim.set_oauth_decision(OAuthDecision::Deny);
@@ -247,7 +247,7 @@ async fn connect_deny_expiry_and_deauthorize() {
 
 #[tokio::test]
 async fn apps_refresh_rotation_and_expiry() {
-    let sim = sim(false).await;
+    let sim = sim().await;
     sim.add_oauth_client("ca_apps", KEY, OAuthKind::Apps);
     let q = authorize(
         &sim,

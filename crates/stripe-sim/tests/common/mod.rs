@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::path::PathBuf;
 use stripe_sim::{KeyAccess, SimConfig, Simulator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -11,18 +10,10 @@ use tokio::net::TcpStream;
 pub const ACCOUNT: &str = "acct_1Desk";
 pub const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
 
-pub fn spec_path() -> PathBuf {
-    SimConfig::checked_against_shared_spec()
-        .spec_path
-        .expect("a spec path")
-}
-
-/// A simulator with one account and one full key; `with_spec` turns on validation.
-pub async fn sim(with_spec: bool) -> Simulator {
-    let sim = Simulator::start(SimConfig {
-        port: 0,
-        spec_path: with_spec.then(spec_path),
-    })
+/// A simulator with one account and one full key, checked against the
+/// bundled OpenAPI description.
+pub async fn sim() -> Simulator {
+    let sim = Simulator::start(SimConfig::bundled())
     .await
     .expect("simulator starts");
     sim.add_account(ACCOUNT, "Acme Test Shop");
