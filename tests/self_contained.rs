@@ -9,8 +9,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Relative paths in `text` that climb with `..`, as written.
-fn climbing_paths(text: &str) -> Vec<&str> {
+/// Relative paths in `text` that climb with `..`, as written, with where
+/// each starts.
+fn climbing_paths(text: &str) -> Vec<(usize, &str)> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
@@ -24,7 +25,7 @@ fn climbing_paths(text: &str) -> Vec<&str> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || "./_-".contains(c)))
             .map_or(text.len(), |n| start + n);
         if fresh {
-            found.push(&text[start..end]);
+            found.push((start, &text[start..end]));
         }
         i = end.max(start + 3);
     }
@@ -69,13 +70,20 @@ fn bases(file: &Path, tracked: &[String]) -> Vec<usize> {
 }
 
 /// Each `file: path` whose path leaves the checkout from some base it may be
-/// resolved from.
+/// resolved from. Rust's `include_str!`/`include_bytes!` resolve from the
+/// file's own folder only.
 fn leaks(file: &str, text: &str, tracked: &[String]) -> Vec<String> {
     let bases = bases(Path::new(file), tracked);
     climbing_paths(text)
         .into_iter()
-        .filter(|p| bases.iter().any(|&depth| climb(p) > depth))
-        .map(|p| format!("{file}: {p}"))
+        .filter(|&(at, p)| {
+            let included = ["include_str!(\"", "include_bytes!(\""]
+                .iter()
+                .any(|m| text[..at].ends_with(m));
+            let from = if included { &bases[..1] } else { &bases[..] };
+            from.iter().any(|&depth| climb(p) > depth)
+        })
+        .map(|(_, p)| format!("{file}: {p}"))
         .collect()
 }
 
@@ -99,6 +107,10 @@ fn the_check_catches_what_once_leaked() {
     assert!(leaks("scripts/t.sh", r#"cd "$(dirname "$0")/..""#, &tracked).is_empty());
     let bundled = format!(r#"include_bytes!("{UP}openapi/s.gz")"#);
     assert!(leaks("crates/sim/src/lib.rs", &bundled, &tracked).is_empty());
+    let conf = format!(r#"include_str!("{UP}{UP}tauri.conf.json")"#);
+    assert!(leaks("tests/support/webdriver.rs", &conf, &tracked).is_empty());
+    let outside = format!(r#"include_str!("{UP}{UP}{UP}x.json")"#);
+    assert_eq!(leaks("tests/support/webdriver.rs", &outside, &tracked).len(), 1);
 }
 
 #[test]
