@@ -2,8 +2,7 @@
 //! and (for a restricted key) what is it allowed to do.
 
 use crate::error::Error;
-use crate::form::Params;
-use crate::stripe::{Auth, Request, StripeClient};
+use crate::stripe::{Auth, Params, Request, StripeClient};
 use crate::views::{ConnectionTest, PermissionCheck, PermissionState};
 use serde::Deserialize;
 

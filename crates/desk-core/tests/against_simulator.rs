@@ -2,9 +2,8 @@
 //! idempotency, pagination, key checks and Test connection, saved connections.
 
 use desk_core::desk::{Desk, DeskConfig};
-use desk_core::form::Params;
 use desk_core::secret_store::{MemoryStore, SecretStore};
-use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
+use desk_core::stripe::{Auth, ClientConfig, Params, Request, StripeClient};
 use desk_core::views::{KeyringStatus, Mode, PermissionState};
 use desk_core::{AppError, Bases, Error, Secret};
 use futures_util::StreamExt;
@@ -19,16 +18,14 @@ const KEY: &str = "sk_test_51DomainTestKey0000000000001234";
 const ACCOUNT: &str = "acct_1DomainShop";
 
 async fn sim() -> Simulator {
-    let sim = Simulator::start(SimConfig::bundled())
-        .await
-        .unwrap();
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
     sim.add_account(ACCOUNT, "Domain Test Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
     sim
 }
 
 /// Fast retries so the tests do not sleep for seconds; the real delays are
-/// checked in `retry.rs`.
+/// checked in `stripe/retry.rs`.
 fn config(base: &str) -> ClientConfig {
     let mut c = ClientConfig::new(base, base);
     c.retry.initial_delay = Duration::from_millis(5);

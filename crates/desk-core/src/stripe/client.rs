@@ -2,14 +2,13 @@
 //! one place that sets auth, `Stripe-Version`, `Stripe-Account`, idempotency
 //! keys, retries, rate limiting and timeouts.
 
+use super::form::Params;
+use super::rate_limit::RateLimiter;
+use super::retry::{Attempt, RetryPolicy};
 use crate::config::STRIPE_VERSION;
 use crate::error::{Error, StripeApiError};
-use crate::form::{Param, Params};
-use crate::rate_limit::RateLimiter;
-use crate::retry::{Attempt, RetryPolicy};
 use crate::secret::Secret;
 use crate::views::Mode;
-use futures_core::Stream;
 use rand::Rng;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -143,16 +142,6 @@ enum ErrorEnvelope {
     },
 }
 
-/// One page of a Stripe list.
-#[derive(Debug, Deserialize)]
-pub struct ListPage<T> {
-    pub data: Vec<T>,
-    #[serde(default)]
-    pub has_more: bool,
-}
-
-pub const PAGE_SIZE: u32 = 100;
-
 impl StripeClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
@@ -210,37 +199,6 @@ impl StripeClient {
     ) -> Result<T, Error> {
         let value = self.send(auth, request).await?;
         serde_json::from_value(value).map_err(|e| Error::Decode(e.to_string()))
-    }
-
-    /// Every object of a list, page after page (`starting_after`), as a stream.
-    pub fn list<'a, T: DeserializeOwned + 'a>(
-        &'a self,
-        auth: &'a Auth,
-        path: &'a str,
-        params: Params,
-    ) -> impl Stream<Item = Result<T, Error>> + 'a {
-        async_stream::try_stream! {
-            let mut params = params;
-            params.set("limit", Param::Text(PAGE_SIZE.to_string()));
-            loop {
-                let page: ListPage<Value> = self
-                    .send_as(auth, &Request::get(path).params(params.clone()))
-                    .await?;
-                let last_id = page
-                    .data
-                    .last()
-                    .and_then(|o| o.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                for object in page.data {
-                    yield serde_json::from_value::<T>(object).map_err(|e| Error::Decode(e.to_string()))?;
-                }
-                match (page.has_more, last_id) {
-                    (true, Some(id)) => params.set("starting_after", Param::Text(id)),
-                    _ => break,
-                }
-            }
-        }
     }
 
     async fn attempt(
