@@ -8,6 +8,7 @@ pub mod retry;
 
 pub use client::{
     new_idempotency_key, random_token, Auth, ClientConfig, Host, Method, Request, StripeClient,
+    StripeResponse,
 };
 pub use form::{Param, Params};
-pub use paging::{ListPage, PAGE_SIZE};
+pub use paging::{next_cursor, Direction, ListPage, SearchPage, PAGE_SIZE};

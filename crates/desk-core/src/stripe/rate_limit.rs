@@ -1,52 +1,64 @@
-//! A client-side token bucket that keeps the whole process under Stripe's
-//! per-mode request rate (25/s in test mode, 100/s in live mode).
+//! Keeps the whole process under Stripe's per-mode request rate (25/s in
+//! test mode, 100/s in live mode): never more than N requests in any window
+//! of one second.
+//!
+//! Hand-written as a sliding log of the last N send times rather than a
+//! token bucket or the `governor` crate: a bucket of N that refills at N/s
+//! (and `governor`'s GCRA with a burst of N) lets N go at once and N more
+//! within the same second, so a sync running at the limit would send 2N in
+//! one second and earn 429s, which are not retried. The log holds at most N
+//! instants, so it stays tiny.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_second: f64,
-    state: Mutex<Bucket>,
-}
+/// Stripe counts a request when it arrives, and network delay varies from
+/// one request to the next; a little slack keeps two of our sends a second
+/// apart from arriving less than a second apart.
+const ARRIVAL_SLACK: Duration = Duration::from_millis(50);
 
 #[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    last: Instant,
+pub struct RateLimiter {
+    limit: usize,
+    window: Duration,
+    /// When each of the last (at most `limit`) requests went, oldest first.
+    sent: Mutex<VecDeque<Instant>>,
 }
 
 impl RateLimiter {
-    /// A bucket that starts full, so a burst of `per_second` goes at once
-    /// and the rate over any second stays at or under `per_second`.
     pub fn new(per_second: u32) -> Self {
-        let per_second = f64::from(per_second.max(1));
+        let limit = per_second.max(1) as usize;
         RateLimiter {
-            per_second,
-            state: Mutex::new(Bucket {
-                tokens: per_second,
-                last: Instant::now(),
-            }),
+            limit,
+            window: Duration::from_secs(1) + ARRIVAL_SLACK,
+            sent: Mutex::new(VecDeque::with_capacity(limit)),
         }
     }
 
-    /// Waits until one request may go.
+    /// Waits until one request may go. Callers are served in the order they
+    /// asked: tokio's mutex is fair, and a waiter keeps it while it sleeps.
     pub async fn acquire(&self) {
+        let mut sent = self.sent.lock().await;
         loop {
-            let wait = {
-                let mut b = self.state.lock().await;
-                let now = Instant::now();
-                let refill = now.duration_since(b.last).as_secs_f64() * self.per_second;
-                b.tokens = (b.tokens + refill).min(self.per_second);
-                b.last = now;
-                if b.tokens >= 1.0 {
-                    b.tokens -= 1.0;
+            let now = Instant::now();
+            while sent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
+            {
+                sent.pop_front();
+            }
+            match sent.front() {
+                Some(oldest) if sent.len() >= self.limit => {
+                    let free_at = *oldest + self.window;
+                    tokio::time::sleep_until(free_at).await;
+                }
+                _ => {
+                    sent.push_back(now);
                     return;
                 }
-                Duration::from_secs_f64((1.0 - b.tokens) / self.per_second)
-            };
-            tokio::time::sleep(wait).await;
+            }
         }
     }
 }
@@ -57,11 +69,11 @@ mod tests {
     use std::sync::Arc;
 
     #[tokio::test(start_paused = true)]
-    async fn holds_the_rate_under_concurrent_callers() {
+    async fn never_more_than_the_limit_in_any_one_second_window() {
         let limiter = Arc::new(RateLimiter::new(25));
         let start = Instant::now();
         let mut tasks = Vec::new();
-        for _ in 0..100 {
+        for _ in 0..200 {
             let l = limiter.clone();
             tasks.push(tokio::spawn(async move {
                 l.acquire().await;
@@ -73,27 +85,31 @@ mod tests {
             times.push(t.await.unwrap().duration_since(start));
         }
         times.sort();
-        // 25 at once, then 75 more at 25/s: the last one near 3 s, not before.
-        assert!(times[99] >= Duration::from_millis(2990), "{:?}", times[99]);
-        assert!(times[99] <= Duration::from_millis(3100), "{:?}", times[99]);
-        // No one-second window holds more than 25 + 25 (burst plus refill).
-        for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..]
-                .iter()
-                .take_while(|u| **u < *t + Duration::from_secs(1))
-                .count();
-            assert!(in_window <= 50, "window at {t:?} holds {in_window}");
+        // Any 26 consecutive sends span at least a second, so no window
+        // [t, t + 1 s) holds more than 25.
+        for (i, pair) in times.windows(26).enumerate() {
+            let span = pair[25] - pair[0];
+            assert!(
+                span >= Duration::from_secs(1),
+                "sends {i}..={} within {span:?}",
+                i + 25
+            );
         }
+        // And the limit is used: 25 at once, then 25 per (second + slack).
+        assert_eq!(times[24], Duration::ZERO);
+        let last = times[199];
+        assert!(last <= Duration::from_millis(7 * 1050 + 10), "{last:?}");
+        assert!(last >= Duration::from_secs(7), "{last:?}");
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_idle_bucket_does_not_save_up_more_than_one_second() {
+    async fn an_idle_limiter_does_not_save_up_more_than_the_limit() {
         let limiter = RateLimiter::new(10);
         tokio::time::sleep(Duration::from_secs(60)).await;
         let start = Instant::now();
         for _ in 0..20 {
             limiter.acquire().await;
         }
-        assert!(Instant::now().duration_since(start) >= Duration::from_millis(990));
+        assert!(Instant::now().duration_since(start) >= Duration::from_secs(1));
     }
 }
