@@ -101,6 +101,7 @@ pub async fn test_connection(
         account_name: Some(name),
         mode: Some(auth.mode),
         permissions,
+        request_id: None,
     })
 }
 
@@ -112,6 +113,7 @@ pub fn unavailable(e: &Error) -> ConnectionTest {
         account_name: None,
         mode: None,
         permissions: Vec::new(),
+        request_id: e.request_id().map(str::to_owned),
     }
 }
 

@@ -544,6 +544,14 @@ async fn test_connection_explains_each_way_it_can_fail() {
         "{}",
         unknown.headline
     );
+    assert!(
+        unknown
+            .request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("req_")),
+        "{:?}",
+        unknown.request_id
+    );
 
     let revoked_key = "sk_test_51RevokedKey00000000000000009999";
     sim.add_key(revoked_key, ACCOUNT, KeyAccess::Full);
