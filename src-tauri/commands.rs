@@ -232,6 +232,7 @@ pub async fn start_oauth(
                         code: "browser_unavailable".into(),
                         message: format!("Stripe Desk could not open your web browser: {e}"),
                         param: None,
+                        request_id: None,
                     })
                 }
             }

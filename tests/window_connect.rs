@@ -38,6 +38,20 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.screenshot(&shots.join("02-publishable-key-refused.png"))
         .await;
 
+    // A key Stripe does not know: the refusal shows Stripe's request ID,
+    // for support, with a Copy button.
+    w.type_into("#key-input", "sk_test_51WindowNeverIssued0000000000001")
+        .await;
+    w.wait_for_text("#key-message", "Secret key, test mode")
+        .await;
+    w.click("#btn-test-key").await;
+    w.wait_for_text("#test-result", "Stripe does not recognise this key")
+        .await;
+    w.wait_for_text("#test-result .request-id", "Request ID req_")
+        .await;
+    w.find("#test-result .request-id-copy").await;
+    w.screenshot(&shots.join("02b-request-id.png")).await;
+
     // A valid test key: its verdict replaces the refusal under the field
     // (the buttons move up as it does: wait, as a person would see it,
     // before clicking), then test it and save it.

@@ -1,11 +1,12 @@
 // The Connections screen: on first launch a welcome with the two ways to
 // connect; afterwards the saved connections as cards, then "Add a connection".
 
+import type { AppError } from "./bindings/AppError";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import { confirmDialog } from "./dialog.js";
-import { busy, clear, h, setMessage, spinner } from "./dom.js";
+import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { keyForm, modeWord, renderPermissions, setOnSaved } from "./keyform.js";
 import { connectPanel } from "./oauth.js";
 import { connections, setView, state, subscribe } from "./state.js";
@@ -14,7 +15,7 @@ import { call, toAppError } from "./tauri.js";
 let screen: HTMLElement | null = null;
 
 /** Test results of saved connections, kept across redraws of the list. */
-const cardResults = new Map<string, { test?: ConnectionTest; error?: string }>();
+const cardResults = new Map<string, { test?: ConnectionTest; error?: AppError }>();
 
 export function connectionsScreen(): HTMLElement {
   if (!screen) screen = buildScreen();
@@ -147,16 +148,16 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
     result.className = `result card-result ${t.available ? "is-ok" : "is-error"}`;
     result.append(
       h("span", { class: "result-icon", text: t.available ? "✓" : "✗", attrs: { "aria-hidden": "true" } }),
-      h("span", { class: "result-text", text: t.headline }),
+      errorText(t.headline, t.requestId),
     );
     result.hidden = false;
     renderPermissions(perms, t.permissions);
   };
-  const showError = (msg: string): void => {
+  const showError = (err: AppError): void => {
     clear(result);
     result.className = "result card-result is-error";
     result.setAttribute("role", "alert");
-    result.append(h("span", { class: "result-icon", text: "✗", attrs: { "aria-hidden": "true" } }), h("span", { text: msg }));
+    result.append(h("span", { class: "result-icon", text: "✗", attrs: { "aria-hidden": "true" } }), errorText(err.message, err.request_id));
     result.hidden = false;
   };
   const kept = cardResults.get(c.id);
@@ -190,9 +191,9 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
         cardResults.set(c.id, { test: t });
         showTest(t);
       } catch (e) {
-        const msg = toAppError(e).message;
-        cardResults.set(c.id, { error: msg });
-        showError(msg);
+        const err = toAppError(e);
+        cardResults.set(c.id, { error: err });
+        showError(err);
       }
     });
   });
@@ -202,7 +203,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
       try {
         setView(await call<ConnectionsView>("set_active_connection", { id: c.id }));
       } catch (e) {
-        showError(toAppError(e).message);
+        showError(toAppError(e));
       }
     });
   });
@@ -219,7 +220,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
           cardResults.delete(c.id);
           setView(await call<ConnectionsView>("remove_connection", { id: c.id }));
         } catch (e) {
-          showError(toAppError(e).message);
+          showError(toAppError(e));
         }
       });
     });
@@ -360,7 +361,7 @@ function inlineForm(o: InlineFormOptions): HTMLElement {
         setView(view);
       } catch (e) {
         const err = toAppError(e);
-        setMessage(error, err.message, "error");
+        setMessage(error, err.message, "error", err.request_id);
         input.setAttribute("aria-invalid", "true");
         input.focus();
       }

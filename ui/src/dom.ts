@@ -59,9 +59,16 @@ export function show(el: HTMLElement, visible: boolean): void {
   el.hidden = !visible;
 }
 
-/** Sets the text of a field's message line; `kind` picks its colour and role. */
-export function setMessage(el: HTMLElement, text: string | null, kind: "error" | "hint" | "ok" = "error"): void {
+/** Sets the text of a field's message line; `kind` picks its colour and role.
+ * An error Stripe answered also shows its request ID. */
+export function setMessage(
+  el: HTMLElement,
+  text: string | null,
+  kind: "error" | "hint" | "ok" = "error",
+  requestId: string | null = null,
+): void {
   el.textContent = text ?? "";
+  if (text && kind === "error") append(el, requestIdLine(requestId));
   el.classList.remove("is-error", "is-hint", "is-ok");
   if (text) el.classList.add(`is-${kind}`);
   el.setAttribute("role", kind === "error" ? "alert" : "status");
@@ -81,6 +88,45 @@ export async function busy<T>(els: Array<HTMLButtonElement | HTMLInputElement | 
     list.forEach((e, i) => {
       e.disabled = before[i] ?? false;
     });
+  }
+}
+
+/** An error's words for a result area, with Stripe's request ID under them. */
+export function errorText(message: string, requestId: string | null): HTMLElement {
+  return h("span", { class: "result-text" }, h("span", { text: message }), requestIdLine(requestId));
+}
+
+/** "Request ID req_… [Copy]" under an error Stripe answered: the first
+ * thing Stripe's support asks for. Nothing when there is no ID. */
+export function requestIdLine(requestId: string | null): HTMLElement | null {
+  if (!requestId) return null;
+  const shown = h("code", { class: "request-id-value", text: requestId });
+  const copy = h("button", {
+    class: "btn ghost small request-id-copy",
+    text: "Copy",
+    attrs: { type: "button", "aria-label": `Copy request ID ${requestId}` },
+  });
+  copy.addEventListener("click", () => {
+    void copyText(requestId, shown).then((ok) => {
+      copy.textContent = ok ? "Copied" : "Press Ctrl+C";
+    });
+  });
+  return h("span", { class: "request-id" }, "Request ID ", shown, " ", copy);
+}
+
+async function copyText(text: string, shown: HTMLElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Some webviews refuse the async clipboard: select the ID so it can be
+    // copied by hand, and try the older copy command.
+    const range = document.createRange();
+    range.selectNodeContents(shown);
+    const selection = window.getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    return document.execCommand("copy");
   }
 }
 

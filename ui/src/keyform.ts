@@ -8,7 +8,7 @@ import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { KeyCheck } from "./bindings/KeyCheck";
 import type { PermissionCheck } from "./bindings/PermissionCheck";
-import { busy, clear, h, setMessage, spinner } from "./dom.js";
+import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { keyringAvailable, setView, state, subscribe } from "./state.js";
 import { call, toAppError } from "./tauri.js";
 
@@ -165,7 +165,7 @@ function buildKeyForm(): KeyForm {
   };
   const showKeyError = (err: AppError): void => {
     input.setAttribute("aria-invalid", "true");
-    setMessage(message, err.message, "error");
+    setMessage(message, err.message, "error", err.request_id);
   };
   input.addEventListener("input", () => {
     // A result belongs to the key it was made for.
@@ -206,7 +206,7 @@ function buildKeyForm(): KeyForm {
     classifyNow();
     const key = input.value.trim();
     if (!key) {
-      showKeyError({ code: "missing_key", message: "Paste your secret or restricted key first.", param: "key" });
+      showKeyError({ code: "missing_key", message: "Paste your secret or restricted key first.", param: "key", request_id: null });
       input.focus();
       return;
     }
@@ -223,7 +223,7 @@ function buildKeyForm(): KeyForm {
           showKeyError(err);
           input.focus();
         } else {
-          showResult("error", err.message);
+          showResult("error", errorText(err.message, err.request_id));
         }
       } finally {
         input.readOnly = false;
@@ -236,7 +236,7 @@ function buildKeyForm(): KeyForm {
   });
 
   const showTest = (test: ConnectionTest): void => {
-    showResult(test.available ? "ok" : "error", test.headline);
+    showResult(test.available ? "ok" : "error", errorText(test.headline, test.requestId));
     renderPermissions(perms, test.permissions);
   };
 

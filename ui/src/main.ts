@@ -5,7 +5,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import { connectionsScreen, modeBadge } from "./connections.js";
-import { busy, byId, clear, h } from "./dom.js";
+import { busy, byId, clear, h, requestIdLine } from "./dom.js";
 import { keyForm } from "./keyform.js";
 import { connectPanel, loadOAuthSettings, oauthSettingsScreen, onFlowState } from "./oauth.js";
 import { placeholderScreen } from "./placeholder.js";
@@ -53,9 +53,9 @@ function renderBanner(): void {
   if (version) version.textContent = `Version ${info.version}`;
 }
 
-function showFatal(message: string): void {
+function showFatal(message: string, requestId: string | null = null): void {
   const banner = el("banner");
-  banner.appendChild(h("p", { class: "banner-line banner-error", attrs: { role: "alert" }, text: message }));
+  banner.appendChild(h("p", { class: "banner-line banner-error", attrs: { role: "alert" } }, message, requestIdLine(requestId)));
   banner.hidden = false;
 }
 
@@ -110,7 +110,8 @@ function wireSwitcher(): void {
       try {
         setView(await call<ConnectionsView>("set_active_connection", { id }));
       } catch (e) {
-        showFatal(toAppError(e).message);
+        const err = toAppError(e);
+        showFatal(err.message, err.request_id);
         renderHeader();
       }
     });

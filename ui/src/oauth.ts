@@ -6,7 +6,7 @@ import type { OAuthProvider } from "./bindings/OAuthProvider";
 import type { OAuthSettingsForm } from "./bindings/OAuthSettingsForm";
 import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
 import type { RedirectKind } from "./bindings/RedirectKind";
-import { busy, clear, h, setMessage, spinner } from "./dom.js";
+import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { forwardingPage } from "./forwarding_page.js";
 import { navigate, setOAuthFlow, setOAuthSettings, state, subscribe } from "./state.js";
 import { call, toAppError } from "./tauri.js";
@@ -431,7 +431,7 @@ export function oauthSettingsScreen(): HTMLElement {
         const err = toAppError(e);
         const target = err.param ? errors[err.param] : undefined;
         if (target) {
-          setMessage(target[0], err.message, "error");
+          setMessage(target[0], err.message, "error", err.request_id);
           const field = target[1]();
           field.setAttribute("aria-invalid", "true");
           // The field may be far above the Save button: bring its message into view.
@@ -441,7 +441,7 @@ export function oauthSettingsScreen(): HTMLElement {
           clear(result);
           result.className = "result is-error";
           result.setAttribute("role", "alert");
-          result.append(h("span", { class: "result-icon", text: "✗", attrs: { "aria-hidden": "true" } }), h("span", { text: err.message }));
+          result.append(h("span", { class: "result-icon", text: "✗", attrs: { "aria-hidden": "true" } }), errorText(err.message, err.request_id));
           result.hidden = false;
         }
       }

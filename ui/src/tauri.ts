@@ -29,7 +29,7 @@ declare global {
 function tauri(): TauriGlobal {
   const t = window.__TAURI__;
   if (!t) {
-    throw toAppError({ code: "no_backend", message: "Stripe Desk's window is not connected to the app (no Tauri API).", param: null });
+    throw toAppError({ code: "no_backend", message: "Stripe Desk's window is not connected to the app (no Tauri API).", param: null, request_id: null });
   }
   return t;
 }
@@ -46,15 +46,15 @@ export function isAppError(e: unknown): e is AppError {
 /** Whatever was thrown, as an `AppError` with plain words. */
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) {
-    return { code: e.code, message: e.message, param: e.param ?? null };
+    return { code: e.code, message: e.message, param: e.param ?? null, request_id: e.request_id ?? null };
   }
   if (typeof e === "string") {
-    return { code: "internal", message: e, param: null };
+    return { code: "internal", message: e, param: null, request_id: null };
   }
   if (e instanceof Error) {
-    return { code: "internal", message: e.message, param: null };
+    return { code: "internal", message: e.message, param: null, request_id: null };
   }
-  return { code: "internal", message: "Something went wrong inside Stripe Desk.", param: null };
+  return { code: "internal", message: "Something went wrong inside Stripe Desk.", param: null, request_id: null };
 }
 
 /** Calls a command; on failure throws an `AppError`. */

@@ -2,8 +2,7 @@
 //! and (for a restricted key) what is it allowed to do.
 
 use crate::error::Error;
-use crate::form::Params;
-use crate::stripe::{Auth, Request, StripeClient};
+use crate::stripe::{Auth, Params, Request, StripeClient};
 use crate::views::{ConnectionTest, PermissionCheck, PermissionState};
 use serde::Deserialize;
 
@@ -102,6 +101,7 @@ pub async fn test_connection(
         account_name: Some(name),
         mode: Some(auth.mode),
         permissions,
+        request_id: None,
     })
 }
 
@@ -113,6 +113,7 @@ pub fn unavailable(e: &Error) -> ConnectionTest {
         account_name: None,
         mode: None,
         permissions: Vec::new(),
+        request_id: e.request_id().map(str::to_owned),
     }
 }
 

@@ -20,6 +20,9 @@ pub struct StripeApiError {
     pub message: Option<String>,
     #[serde(default)]
     pub doc_url: Option<String>,
+    /// The dashboard's log of this request, sent with some errors.
+    #[serde(default)]
+    pub request_log_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +33,8 @@ pub enum Error {
         status: u16,
         // Boxed: it is large, and errors travel by value through every `?`.
         error: Box<StripeApiError>,
+        /// The answer's `Request-Id`.
+        request_id: Option<String>,
     },
     /// Never reached Stripe, or the answer never came back.
     #[error("could not reach Stripe: {0}")]
@@ -63,6 +68,14 @@ impl Error {
         }
     }
 
+    /// Stripe's `Request-Id` for the answer this error came from.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Stripe { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Stripe { status, .. } => Some(*status),
@@ -73,7 +86,10 @@ impl Error {
     /// The permission Stripe names in a 403 for a restricted key:
     /// "... Having the 'rak_customer_read' permission would allow this request to continue."
     pub fn missing_permission(&self) -> Option<String> {
-        let Error::Stripe { status: 403, error } = self else {
+        let Error::Stripe {
+            status: 403, error, ..
+        } = self
+        else {
             return None;
         };
         let message = error.message.as_deref()?;
@@ -98,7 +114,7 @@ impl Error {
     /// Plain words for a person: what happened and what to do.
     pub fn plain_message(&self) -> String {
         match self {
-            Error::Stripe { status, error } => {
+            Error::Stripe { status, error, .. } => {
                 let stripe_says = error.message.clone().unwrap_or_default();
                 match status {
                     401 if stripe_says.starts_with("Expired API Key") => {
@@ -116,6 +132,9 @@ impl Error {
                     },
                     404 => format!("Not found in Stripe: {stripe_says}"),
                     409 => "Stripe was busy with another change to the same thing. Try again in a moment.".into(),
+                    429 if error.code.as_deref() == Some("lock_timeout") => {
+                        "This object is busy with another request to Stripe. Wait a moment and try again.".into()
+                    }
                     429 => "Stripe is receiving too many requests from this account. Wait a moment and try again.".into(),
                     s if *s >= 500 => "Stripe had a problem on its side. Try again in a few minutes.".into(),
                     _ if !stripe_says.is_empty() => stripe_says,
@@ -134,7 +153,7 @@ impl Error {
 
     pub fn code(&self) -> String {
         match self {
-            Error::Stripe { status, error } => error.code.clone().unwrap_or_else(|| {
+            Error::Stripe { status, error, .. } => error.code.clone().unwrap_or_else(|| {
                 match status {
                     401 => "authentication_failed",
                     403 => "permission_denied",
@@ -164,6 +183,8 @@ pub struct AppError {
     pub code: String,
     pub message: String,
     pub param: Option<String>,
+    /// Stripe's `Request-Id` when the error is Stripe's answer, for support.
+    pub request_id: Option<String>,
 }
 
 impl From<Error> for AppError {
@@ -177,6 +198,7 @@ impl From<Error> for AppError {
             code: e.code(),
             message: e.plain_message(),
             param,
+            request_id: e.request_id().map(str::to_owned),
         }
     }
 }
@@ -194,6 +216,7 @@ mod tests {
         Error::Stripe {
             status,
             error: Box::new(e.error),
+            request_id: Some("req_test123".into()),
         }
     }
 
@@ -219,6 +242,35 @@ mod tests {
         assert_eq!(app.code, "parameter_invalid_integer");
         assert_eq!(app.param.as_deref(), Some("items[0][quantity]"));
         assert_eq!(app.message, "Invalid integer: abc");
+        assert_eq!(app.request_id.as_deref(), Some("req_test123"));
+    }
+
+    #[test]
+    fn a_lock_timeout_reads_as_a_busy_object_not_a_rate_limit() {
+        let busy = AppError::from(stripe(
+            429,
+            r#"{"error":{"type":"invalid_request_error","code":"lock_timeout","message":"This object cannot be accessed right now because another API request or Stripe process is currently accessing it."}}"#,
+        ));
+        assert_eq!(busy.code, "lock_timeout");
+        assert!(
+            busy.message.contains("busy with another request"),
+            "{}",
+            busy.message
+        );
+        assert!(
+            !busy.message.contains("too many requests"),
+            "{}",
+            busy.message
+        );
+        let limited = AppError::from(stripe(
+            429,
+            r#"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Request rate limit exceeded."}}"#,
+        ));
+        assert!(
+            limited.message.contains("too many requests"),
+            "{}",
+            limited.message
+        );
     }
 
     #[test]
@@ -254,6 +306,7 @@ mod tests {
             let e = Error::Stripe {
                 status,
                 error: Box::default(),
+                request_id: None,
             };
             let app = AppError::from(e);
             assert!(!app.message.is_empty());

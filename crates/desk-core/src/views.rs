@@ -113,6 +113,8 @@ pub struct ConnectionTest {
     pub account_name: Option<String>,
     pub mode: Option<Mode>,
     pub permissions: Vec<PermissionCheck>,
+    /// Stripe's `Request-Id` when Stripe refused the test, for support.
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

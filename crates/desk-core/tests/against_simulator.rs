@@ -2,9 +2,8 @@
 //! idempotency, pagination, key checks and Test connection, saved connections.
 
 use desk_core::desk::{Desk, DeskConfig};
-use desk_core::form::Params;
 use desk_core::secret_store::{MemoryStore, SecretStore};
-use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
+use desk_core::stripe::{Auth, ClientConfig, Params, Request, StripeClient};
 use desk_core::views::{KeyringStatus, Mode, PermissionState};
 use desk_core::{AppError, Bases, Error, Secret};
 use futures_util::StreamExt;
@@ -26,7 +25,7 @@ async fn sim() -> Simulator {
 }
 
 /// Fast retries so the tests do not sleep for seconds; the real delays are
-/// checked in `retry.rs`.
+/// checked in `stripe/retry.rs`.
 fn config(base: &str) -> ClientConfig {
     let mut c = ClientConfig::new(base, base);
     c.retry.initial_delay = Duration::from_millis(5);
@@ -145,22 +144,55 @@ async fn stripe_should_retry_false_is_never_retried() {
     assert_eq!(sim.count(ACCOUNT, "customers"), 0);
 }
 
+fn attempts(sim: &Simulator, path: &str) -> Vec<u16> {
+    sim.requests()
+        .iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.status)
+        .collect()
+}
+
 #[tokio::test]
-async fn rate_limits_and_lock_timeouts_are_retried_then_reported_plainly() {
+async fn a_rate_limit_is_not_retried_but_a_lock_timeout_is_and_each_reads_as_what_it_is() {
     let sim = sim().await;
     sim.fail_next(1, Failure::RateLimited429);
-    client(&sim)
-        .send(&auth(KEY), &Request::get("/v1/customers"))
-        .await
-        .unwrap();
-    sim.fail_next(3, Failure::LockTimeout429);
     let err = client(&sim)
         .send(&auth(KEY), &Request::get("/v1/customers"))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(429));
+    assert_eq!(attempts(&sim, "/v1/customers"), [429], "not retried");
     let app = AppError::from(err);
+    assert_eq!(app.code, "rate_limit");
     assert!(app.message.contains("too many requests"), "{}", app.message);
+
+    sim.clear_requests();
+    sim.fail_next(1, Failure::LockTimeout429);
+    client(&sim)
+        .send(&auth(KEY), &Request::get("/v1/customers"))
+        .await
+        .unwrap();
+    assert_eq!(attempts(&sim, "/v1/customers"), [429, 200]);
+
+    sim.clear_requests();
+    sim.fail_next(3, Failure::LockTimeout429);
+    let err = client(&sim)
+        .send(&auth(KEY), &Request::get("/v1/customers"))
+        .await
+        .unwrap_err();
+    assert_eq!(attempts(&sim, "/v1/customers"), [429, 429, 429]);
+    let app = AppError::from(err);
+    assert_eq!(app.code, "lock_timeout");
+    assert!(
+        app.message.contains("busy with another request"),
+        "{}",
+        app.message
+    );
+    assert!(
+        !app.message.contains("too many requests"),
+        "{}",
+        app.message
+    );
 }
 
 #[tokio::test]
@@ -210,6 +242,254 @@ async fn pagination_streams_every_object_once_across_pages() {
         .filter(|r| r.path == "/v1/customers")
         .count();
     assert_eq!(pages, 3, "100 per page");
+}
+
+async fn seeded(customers: usize) -> Simulator {
+    let sim = sim().await;
+    sim.seed_sample_data(
+        ACCOUNT,
+        stripe_sim::SeedSpec {
+            customers,
+            rng_seed: 11,
+            ..stripe_sim::SeedSpec::default()
+        },
+    );
+    sim
+}
+
+async fn ids_of(stream: impl futures_util::Stream<Item = Result<Value, Error>>) -> Vec<String> {
+    stream
+        .map(|r| r.unwrap()["id"].as_str().unwrap().to_owned())
+        .collect()
+        .await
+}
+
+fn list_queries(sim: &Simulator, path: &str) -> Vec<String> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.query)
+        .collect()
+}
+
+#[tokio::test]
+async fn ending_before_walks_200_items_backward_and_never_sends_both_cursors() {
+    let sim = seeded(250).await;
+    let c = client(&sim);
+    let a = auth(KEY);
+    let forward = ids_of(c.list::<Value>(&a, "/v1/customers", Params::new())).await;
+    assert_eq!(forward.len(), 250);
+    sim.clear_requests();
+
+    // Newest first, so the 200 before forward[200] are forward[0..200]; going
+    // backward they come nearest the cursor first, as in stripe-node.
+    let backward = ids_of(c.list::<Value>(
+        &a,
+        "/v1/customers",
+        Params::new().text("ending_before", &forward[200]),
+    ))
+    .await;
+    let want: Vec<String> = forward[..200].iter().rev().cloned().collect();
+    assert_eq!(backward, want);
+    let queries = list_queries(&sim, "/v1/customers");
+    assert_eq!(queries.len(), 2, "{queries:?}");
+    for q in &queries {
+        assert!(
+            !(q.contains("starting_after") && q.contains("ending_before")),
+            "{q}"
+        );
+        assert!(q.contains("ending_before="), "{q}");
+    }
+
+    // Asking for both is refused before anything is sent, in Stripe's words.
+    sim.clear_requests();
+    let both = c
+        .list::<Value>(
+            &a,
+            "/v1/customers",
+            Params::new()
+                .text("starting_after", &forward[10])
+                .text("ending_before", &forward[5]),
+        )
+        .collect::<Vec<_>>()
+        .await;
+    let err = AppError::from(both.into_iter().next().unwrap().unwrap_err());
+    assert_eq!(
+        err.message,
+        "You may only specify one of these parameters: ending_before, starting_after."
+    );
+    assert!(list_queries(&sim, "/v1/customers").is_empty());
+}
+
+#[tokio::test]
+async fn a_list_keeps_the_callers_page_size() {
+    let sim = seeded(20).await;
+    let c = client(&sim);
+    let got = ids_of(c.list::<Value>(
+        &auth(KEY),
+        "/v1/customers",
+        Params::new().text("limit", "7"),
+    ))
+    .await;
+    assert_eq!(got.len(), 20);
+    let queries = list_queries(&sim, "/v1/customers");
+    assert_eq!(queries.len(), 3, "7 + 7 + 6: {queries:?}");
+    assert!(queries.iter().all(|q| q.contains("limit=7")), "{queries:?}");
+}
+
+#[tokio::test]
+async fn a_search_pages_by_next_page_over_two_pages() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let a = auth(KEY);
+    let mut created = BTreeSet::new();
+    for i in 0..15 {
+        let customer = c
+            .send(
+                &a,
+                &Request::post("/v1/customers").params(
+                    Params::new()
+                        .text("name", "Pat Pager")
+                        .text("email", format!("pat{i}@example.com")),
+                ),
+            )
+            .await
+            .unwrap();
+        created.insert(customer["id"].as_str().unwrap().to_owned());
+    }
+    c.send(
+        &a,
+        &Request::post("/v1/customers").params(Params::new().text("name", "Someone Else")),
+    )
+    .await
+    .unwrap();
+    sim.clear_requests();
+    let found = ids_of(
+        c.search::<Value>(
+            &a,
+            "/v1/customers/search",
+            Params::new()
+                .text("query", "name:'Pat Pager'")
+                .text("limit", "10"),
+        ),
+    )
+    .await;
+    assert_eq!(found.len(), 15);
+    assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), created);
+    let queries = list_queries(&sim, "/v1/customers/search");
+    assert_eq!(queries.len(), 2, "{queries:?}");
+    assert!(queries[1].contains("page="), "{}", queries[1]);
+    assert!(
+        queries.iter().all(|q| !q.contains("starting_after")),
+        "{queries:?}"
+    );
+    let statuses = attempts(&sim, "/v1/customers/search");
+    assert_eq!(statuses, [200, 200]);
+}
+
+#[tokio::test]
+async fn answers_and_errors_keep_stripes_request_id() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let a = auth(KEY);
+    let ok = c
+        .send_full(&a, &Request::get("/v1/customers"))
+        .await
+        .unwrap();
+    assert_eq!(ok.status, 200);
+    assert!(ok.request_id.as_deref().unwrap().starts_with("req_"));
+    assert!(!ok.idempotent_replayed);
+    assert_eq!(ok.body["object"], "list");
+
+    let create = Request::post("/v1/customers")
+        .params(Params::new().text("name", "Once"))
+        .idempotency_key("desk_test_replay_1");
+    let first = c.send_full(&a, &create).await.unwrap();
+    let again = c.send_full(&a, &create).await.unwrap();
+    assert!(!first.idempotent_replayed);
+    assert!(again.idempotent_replayed);
+    assert_eq!(first.body["id"], again.body["id"]);
+    assert_ne!(first.request_id, again.request_id);
+
+    let err = c
+        .send(&a, &Request::get("/v1/customers/cus_nobody"))
+        .await
+        .unwrap_err();
+    let request_id = err.request_id().unwrap().to_owned();
+    assert!(request_id.starts_with("req_"));
+    let Error::Stripe { error, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        error.request_log_url.as_deref(),
+        Some(format!("https://dashboard.stripe.com/test/logs/{request_id}").as_str())
+    );
+    let app = AppError::from(err);
+    assert_eq!(app.request_id.as_deref(), Some(request_id.as_str()));
+    assert_eq!(AppError::from(Error::Timeout).request_id, None);
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_was_lost_after_commit_is_reported_deleted() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let a = auth(KEY);
+    let id = c.send(&a, &Request::post("/v1/customers")).await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sim.clear_requests();
+    sim.fail_next(1, Failure::CommitThenDrop);
+    let path = format!("/v1/customers/{id}");
+    let gone = c.send(&a, &Request::delete(&path)).await.unwrap();
+    assert_eq!(
+        gone,
+        serde_json::json!({"id": id, "object": "customer", "deleted": true})
+    );
+    assert_eq!(attempts(&sim, &path), [0, 404], "committed, lost, then 404");
+    assert_eq!(sim.count(ACCOUNT, "customers"), 0);
+
+    // Without a lost answer, "no such customer" is still a failure.
+    let err = c.send(&a, &Request::delete(&path)).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    // A lost answer never turns a GET's 404 into anything else.
+    sim.fail_next(1, Failure::DropConnection);
+    let err = c
+        .send(&a, &Request::get("/v1/customers/cus_never"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    // A DELETE cannot tell a lost answer before commit from one after, so
+    // "no such object" about this very object after any lost answer means gone.
+    sim.fail_next(1, Failure::DropConnection);
+    let gone = c
+        .send(&a, &Request::delete("/v1/customers/cus_never"))
+        .await
+        .unwrap();
+    assert_eq!(gone["deleted"], true);
+}
+
+#[tokio::test]
+async fn a_sync_at_the_rate_limit_earns_no_429() {
+    let sim = seeded(5).await;
+    sim.set_rate_limit(Some(10));
+    let mut cfg = config(&sim.base_url());
+    cfg.test_mode_rate = 10;
+    cfg.retry.max_retries = 0;
+    let c = Arc::new(StripeClient::new(cfg).unwrap());
+    let mut tasks = Vec::new();
+    for _ in 0..35 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            c.send(&auth(KEY), &Request::get("/v1/balance")).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let statuses = attempts(&sim, "/v1/balance");
+    assert_eq!(statuses.len(), 35);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
 
 fn desk(sim_base: &str, data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
@@ -263,6 +543,14 @@ async fn test_connection_explains_each_way_it_can_fail() {
             .starts_with("Connection unavailable: Stripe does not recognise this key"),
         "{}",
         unknown.headline
+    );
+    assert!(
+        unknown
+            .request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("req_")),
+        "{:?}",
+        unknown.request_id
     );
 
     let revoked_key = "sk_test_51RevokedKey00000000000000009999";

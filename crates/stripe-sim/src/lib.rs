@@ -469,7 +469,8 @@ async fn serve(
     }
 }
 
-fn to_response(out: Out, req: &Req) -> Response<Full<Bytes>> {
+fn to_response(mut out: Out, req: &Req) -> Response<Full<Bytes>> {
+    add_request_log_url(&mut out, req);
     let mut b = Response::builder()
         .status(out.status)
         .header("content-type", out.content_type)
@@ -483,6 +484,26 @@ fn to_response(out: Out, req: &Req) -> Response<Full<Bytes>> {
     }
     b.body(Full::new(Bytes::from(out.body)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// Stripe's API errors link the dashboard's log of the request.
+fn add_request_log_url(out: &mut Out, req: &Req) {
+    if out.status < 400 || req.path.starts_with("/_sim/") {
+        return;
+    }
+    let Ok(mut body) = serde_json::from_slice::<Value>(&out.body) else {
+        return;
+    };
+    if let Some(error) = body.get_mut("error").and_then(Value::as_object_mut) {
+        error.insert(
+            "request_log_url".into(),
+            json!(format!(
+                "https://dashboard.stripe.com/test/logs/{}",
+                req.request_id
+            )),
+        );
+        out.body = serde_json::to_vec(&body).unwrap_or_default();
+    }
 }
 
 /// `/_sim/*`: knobs for other processes (the demo, window tests). Loopback only

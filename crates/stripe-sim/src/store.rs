@@ -140,10 +140,21 @@ impl ListQuery {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         };
+        let (starting_after, ending_before) = (cursor("starting_after"), cursor("ending_before"));
+        if starting_after.is_some() && ending_before.is_some() {
+            // Stripe's own refusal; its lists never take both cursors.
+            return Err(ApiError::new(
+                400,
+                "invalid_request_error",
+                "You may only specify one of these parameters: ending_before, starting_after.",
+            )
+            .with_code(Some("parameters_exclusive"))
+            .with_param("ending_before"));
+        }
         Ok(ListQuery {
             limit,
-            starting_after: cursor("starting_after"),
-            ending_before: cursor("ending_before"),
+            starting_after,
+            ending_before,
             created: parse_range(params, "created")?,
         })
     }

@@ -828,3 +828,64 @@ async fn seeding_at_scale_is_quick_and_pages_stay_cheap() {
     // ~30/540 of all, give or take randomness.
     assert!(total > n / 30 && total < n / 10, "{total}");
 }
+
+#[tokio::test]
+async fn a_list_refuses_both_cursors_with_stripes_words() {
+    let sim = sim().await;
+    sim.seed_sample_data(
+        ACCOUNT,
+        SeedSpec {
+            customers: 3,
+            rng_seed: 3,
+            ..SeedSpec::default()
+        },
+    );
+    let c = Client::new(&sim, KEY);
+    let all = ids(&c.get("/v1/customers").await.json());
+    let r = c
+        .get(&format!(
+            "/v1/customers?starting_after={}&ending_before={}",
+            all[0], all[2]
+        ))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let error = &r.json()["error"];
+    assert_eq!(
+        error["message"],
+        "You may only specify one of these parameters: ending_before, starting_after."
+    );
+    assert_eq!(error["type"], "invalid_request_error");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_errors_link_the_request_log() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    sim.fail_next(1, Failure::LockTimeout429);
+    let answers = [
+        c.get("/v1/customers").await,
+        c.get("/v1/customers").await,
+        c.get("/v1/customers/cus_missing").await,
+        c.get("/v1/no_such_thing").await,
+        c.post("/v1/customers", "not_a_field=1").await,
+        Client::new(&sim, "sk_test_51NotAKey000000000000000")
+            .get("/v1/customers")
+            .await,
+    ];
+    let mut seen = BTreeSet::new();
+    for r in &answers {
+        let id = r.header("request-id").expect("Request-Id on every answer");
+        assert!(id.starts_with("req_"), "{id}");
+        assert!(seen.insert(id.to_string()), "one id per request");
+        if r.status >= 400 {
+            assert_eq!(
+                r.json()["error"]["request_log_url"],
+                format!("https://dashboard.stripe.com/test/logs/{id}"),
+                "{}",
+                r.body
+            );
+        }
+    }
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [429, 200, 404, 404, 400, 401]);
+}

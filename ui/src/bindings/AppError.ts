@@ -3,4 +3,8 @@
 /**
  * The one error type that crosses into the window.
  */
-export type AppError = { code: string, message: string, param: string | null, };
+export type AppError = { code: string, message: string, param: string | null, 
+/**
+ * Stripe's `Request-Id` when the error is Stripe's answer, for support.
+ */
+request_id: string | null, };

@@ -2,4 +2,8 @@
 import type { Mode } from "./Mode";
 import type { PermissionCheck } from "./PermissionCheck";
 
-export type ConnectionTest = { available: boolean, headline: string, accountId: string | null, accountName: string | null, mode: Mode | null, permissions: Array<PermissionCheck>, };
+export type ConnectionTest = { available: boolean, headline: string, accountId: string | null, accountName: string | null, mode: Mode | null, permissions: Array<PermissionCheck>, 
+/**
+ * Stripe's `Request-Id` when Stripe refused the test, for support.
+ */
+requestId: string | null, };

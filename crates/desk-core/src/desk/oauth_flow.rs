@@ -7,7 +7,6 @@ use crate::connection_test::fetch_account;
 use crate::connections::ConnectionRecord;
 use crate::deep_link::{self, Callback};
 use crate::error::Error;
-use crate::form::Params;
 use crate::keys::mask;
 use crate::loopback::LoopbackListener;
 use crate::oauth::{
@@ -16,7 +15,7 @@ use crate::oauth::{
 };
 use crate::secret::Secret;
 use crate::secret_store::SecretStore;
-use crate::stripe::{random_token, Auth, Host, Request};
+use crate::stripe::{random_token, Auth, Host, Params, Request};
 use crate::views::{
     ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider,
     OAuthSettingsForm, OAuthSettingsView,

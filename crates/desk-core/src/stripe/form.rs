@@ -38,6 +38,23 @@ impl Params {
         }
     }
 
+    pub fn get(&self, key: &str) -> Option<&Param> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// A top-level text value, if set and not empty.
+    pub fn text_of(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(Param::Text(t)) if !t.is_empty() => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Param> {
+        let at = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(at).1)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -134,5 +151,10 @@ mod tests {
         p.set("limit", Param::Text("100".into()));
         p.set("starting_after", Param::Text("cus_1".into()));
         assert_eq!(p.encode(), "limit=100&a=b&starting_after=cus_1");
+        assert_eq!(p.text_of("a"), Some("b"));
+        assert_eq!(p.remove("a"), Some(Param::Text("b".into())));
+        assert_eq!(p.encode(), "limit=100&starting_after=cus_1");
+        p.set("ending_before", Param::Text(String::new()));
+        assert_eq!(p.text_of("ending_before"), None, "empty counts as unset");
     }
 }

@@ -2,14 +2,13 @@
 //! one place that sets auth, `Stripe-Version`, `Stripe-Account`, idempotency
 //! keys, retries, rate limiting and timeouts.
 
+use super::form::Params;
+use super::rate_limit::RateLimiter;
+use super::retry::{parse_retry_after, parse_should_retry, Attempt, RetryPolicy};
 use crate::config::STRIPE_VERSION;
 use crate::error::{Error, StripeApiError};
-use crate::form::{Param, Params};
-use crate::rate_limit::RateLimiter;
-use crate::retry::{Attempt, RetryPolicy};
 use crate::secret::Secret;
 use crate::views::Mode;
-use futures_core::Stream;
 use rand::Rng;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -123,6 +122,18 @@ impl ClientConfig {
     }
 }
 
+/// One answer from Stripe, with what its headers say about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StripeResponse {
+    pub status: u16,
+    /// `Request-Id`, e.g. `req_...`: the first thing Stripe's support asks for.
+    pub request_id: Option<String>,
+    /// `Idempotent-Replayed: true`: Stripe replayed the saved answer to an
+    /// earlier request with the same idempotency key.
+    pub idempotent_replayed: bool,
+    pub body: Value,
+}
+
 pub struct StripeClient {
     http: reqwest::Client,
     config: ClientConfig,
@@ -142,16 +153,6 @@ enum ErrorEnvelope {
         error_description: Option<String>,
     },
 }
-
-/// One page of a Stripe list.
-#[derive(Debug, Deserialize)]
-pub struct ListPage<T> {
-    pub data: Vec<T>,
-    #[serde(default)]
-    pub has_more: bool,
-}
-
-pub const PAGE_SIZE: u32 = 100;
 
 impl StripeClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
@@ -179,6 +180,12 @@ impl StripeClient {
 
     /// Sends the request, retrying as the policy allows; returns Stripe's JSON.
     pub async fn send(&self, auth: &Auth, request: &Request) -> Result<Value, Error> {
+        self.send_full(auth, request).await.map(|r| r.body)
+    }
+
+    /// Sends the request, retrying as the policy allows; returns Stripe's
+    /// answer with its `Request-Id` (the first thing Stripe's support asks for).
+    pub async fn send_full(&self, auth: &Auth, request: &Request) -> Result<StripeResponse, Error> {
         // One key per logical request, reused by every retry, so a create
         // that Stripe committed before the connection dropped is not repeated.
         let idempotency_key = match (request.method, &request.idempotency_key) {
@@ -187,17 +194,29 @@ impl StripeClient {
             _ => None,
         };
         let mut retries = 0;
+        let mut answer_lost = false;
         loop {
             let (attempt, result) = self
                 .attempt(auth, request, idempotency_key.as_deref())
                 .await;
             if !self.config.retry.should_retry(attempt, retries) {
-                return result;
+                return match result {
+                    Err(e) if answer_lost && request.method == Method::Delete => {
+                        deleted_after_lost_answer(&request.path, e)
+                    }
+                    other => other,
+                };
             }
+            answer_lost |= attempt.lost_answer();
             retries += 1;
             let jitter = rand::rng().random_range(0.5..=1.0);
-            let wait = self.config.retry.delay(retries, jitter);
-            tracing::info!(path = %request.path, retries, ?attempt, ?wait, "retrying Stripe request");
+            let retry_after = match attempt {
+                Attempt::Answered { retry_after, .. } => retry_after,
+                _ => None,
+            };
+            let wait = self.config.retry.delay(retries, jitter, retry_after);
+            let request_id = result.as_ref().err().and_then(Error::request_id);
+            tracing::info!(path = %request.path, retries, ?attempt, ?wait, request_id, "retrying Stripe request");
             tokio::time::sleep(wait).await;
         }
     }
@@ -212,43 +231,12 @@ impl StripeClient {
         serde_json::from_value(value).map_err(|e| Error::Decode(e.to_string()))
     }
 
-    /// Every object of a list, page after page (`starting_after`), as a stream.
-    pub fn list<'a, T: DeserializeOwned + 'a>(
-        &'a self,
-        auth: &'a Auth,
-        path: &'a str,
-        params: Params,
-    ) -> impl Stream<Item = Result<T, Error>> + 'a {
-        async_stream::try_stream! {
-            let mut params = params;
-            params.set("limit", Param::Text(PAGE_SIZE.to_string()));
-            loop {
-                let page: ListPage<Value> = self
-                    .send_as(auth, &Request::get(path).params(params.clone()))
-                    .await?;
-                let last_id = page
-                    .data
-                    .last()
-                    .and_then(|o| o.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                for object in page.data {
-                    yield serde_json::from_value::<T>(object).map_err(|e| Error::Decode(e.to_string()))?;
-                }
-                match (page.has_more, last_id) {
-                    (true, Some(id)) => params.set("starting_after", Param::Text(id)),
-                    _ => break,
-                }
-            }
-        }
-    }
-
     async fn attempt(
         &self,
         auth: &Auth,
         request: &Request,
         idempotency_key: Option<&str>,
-    ) -> (Attempt, Result<Value, Error>) {
+    ) -> (Attempt, Result<StripeResponse, Error>) {
         match auth.mode {
             Mode::Test => self.test_limiter.acquire().await,
             Mode::Live => self.live_limiter.acquire().await,
@@ -284,21 +272,32 @@ impl StripeClient {
             Err(e) => return transport_failure(&e),
         };
         let status = response.status().as_u16();
-        let should_retry = response
-            .headers()
-            .get("Stripe-Should-Retry")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.eq_ignore_ascii_case("true"));
-        let attempt = Attempt::Answered {
-            status,
-            should_retry,
-        };
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let request_id = header("Request-Id").map(str::to_owned);
+        let idempotent_replayed = header("Idempotent-Replayed") == Some("true");
+        let should_retry = parse_should_retry(header("Stripe-Should-Retry"));
+        let retry_after = parse_retry_after(header("Retry-After"));
         let body = match response.bytes().await {
             Ok(b) => b,
             Err(e) => return transport_failure(&e),
         };
         if (200..300).contains(&status) {
-            let parsed = serde_json::from_slice(&body).map_err(|e| Error::Decode(e.to_string()));
+            let attempt = Attempt::Answered {
+                status,
+                should_retry,
+                lock_timeout: false,
+                retry_after,
+            };
+            tracing::debug!(path = %request.path, status, request_id, "Stripe answered");
+            let parsed = serde_json::from_slice(&body)
+                .map(|body| StripeResponse {
+                    status,
+                    request_id,
+                    idempotent_replayed,
+                    body,
+                })
+                .map_err(|e| Error::Decode(e.to_string()));
             return (attempt, parsed);
         }
         let error = match serde_json::from_slice::<ErrorEnvelope>(&body) {
@@ -314,18 +313,72 @@ impl StripeClient {
             },
             Err(_) => StripeApiError::default(),
         };
-        tracing::warn!(path = %request.path, status, code = ?error.code, "Stripe answered with an error");
+        tracing::warn!(
+            path = %request.path,
+            status,
+            code = ?error.code,
+            request_id,
+            request_log_url = ?error.request_log_url,
+            "Stripe answered with an error"
+        );
+        let attempt = Attempt::Answered {
+            status,
+            should_retry,
+            lock_timeout: error.code.as_deref() == Some("lock_timeout"),
+            retry_after,
+        };
         (
             attempt,
             Err(Error::Stripe {
                 status,
                 error: Box::new(error),
+                request_id,
             }),
         )
     }
 }
 
-fn transport_failure(e: &reqwest::Error) -> (Attempt, Result<Value, Error>) {
+/// A DELETE whose answer was lost may have gone through: if the retry then
+/// hears "no such object" about the very object being deleted, it is gone,
+/// so say so in Stripe's own deleted-object shape rather than report a failure.
+fn deleted_after_lost_answer(path: &str, error: Error) -> Result<StripeResponse, Error> {
+    let mut segments = path.trim_end_matches('/').rsplit('/');
+    let (Some(id), Some(collection)) = (segments.next(), segments.next()) else {
+        return Err(error);
+    };
+    let Error::Stripe {
+        status: 404,
+        error: ref detail,
+        ref request_id,
+    } = error
+    else {
+        return Err(error);
+    };
+    let names_this_object = detail.code.as_deref() == Some("resource_missing")
+        && detail
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains(&format!("'{id}'")));
+    if !names_this_object {
+        return Err(error);
+    }
+    tracing::info!(
+        path,
+        request_id,
+        "DELETE answered 404 after a lost answer: it was deleted"
+    );
+    // Stripe's object names are the singular of the path (`customers` ->
+    // `customer`, `invoiceitems` -> `invoiceitem`, `tax_ids` -> `tax_id`).
+    let object = collection.strip_suffix('s').unwrap_or(collection);
+    Ok(StripeResponse {
+        status: 200,
+        request_id: request_id.clone(),
+        idempotent_replayed: false,
+        body: serde_json::json!({"id": id, "object": object, "deleted": true}),
+    })
+}
+
+fn transport_failure(e: &reqwest::Error) -> (Attempt, Result<StripeResponse, Error>) {
     if e.is_timeout() {
         (Attempt::TimedOut, Err(Error::Timeout))
     } else {

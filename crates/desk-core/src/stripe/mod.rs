@@ -1,0 +1,14 @@
+//! The Stripe client: requests, retries, rate limiting, form encoding and paging.
+
+pub mod client;
+pub mod form;
+pub mod paging;
+pub mod rate_limit;
+pub mod retry;
+
+pub use client::{
+    new_idempotency_key, random_token, Auth, ClientConfig, Host, Method, Request, StripeClient,
+    StripeResponse,
+};
+pub use form::{Param, Params};
+pub use paging::{next_cursor, Direction, ListPage, SearchPage, PAGE_SIZE};
