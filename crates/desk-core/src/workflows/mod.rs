@@ -1,0 +1,7 @@
+//! Workflows: named, ordered steps, each an action with its fields filled,
+//! where later steps use earlier results through `{{step.field}}` references.
+//!
+//! Nothing here describes an action: what an action takes and returns comes
+//! through [`catalog::StepCatalog`], bound to the actions' own descriptions.
+
+pub mod reference;
