@@ -4,4 +4,7 @@
 //! Nothing here describes an action: what an action takes and returns comes
 //! through [`catalog::StepCatalog`], bound to the actions' own descriptions.
 
+pub mod catalog;
+pub mod checks;
+pub mod model;
 pub mod reference;

@@ -319,14 +319,16 @@ pub fn lookup(reference: &Reference, scope: &dyn Scope) -> Result<Value, Resolve
             Value::Object(map) => map.get(seg),
             Value::Array(items) => match seg.parse::<usize>() {
                 Ok(i) => items.get(i),
-                Err(_) => return Err(fail(format!(
+                Err(_) => {
+                    return Err(fail(format!(
                     "in {root_label}, {} is a list: pick an item by number (like .0), not .{seg}",
                     if walked.is_empty() {
                         "the result".to_owned()
                     } else {
                         walked.join(".")
                     }
-                ))),
+                )))
+                }
             },
             other => {
                 return Err(fail(format!(
