@@ -234,6 +234,7 @@ pub(crate) mod test_catalog {
                 ("create_customer", "email") | ("list_customers", "email") => Kind::Email,
                 ("create_customer", "metadata") => Kind::Any,
                 ("list_customers" | "list_subscriptions", "limit") => Kind::Integer,
+                ("list_subscriptions", "status") => Kind::Text,
                 ("create_subscription" | "list_subscriptions", "customer") => Kind::id("cus_"),
                 ("create_subscription", "items") => Kind::Group,
                 ("create_subscription", "items.price") => Kind::id("price_"),

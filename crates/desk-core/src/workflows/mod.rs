@@ -6,5 +6,8 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod files;
 pub mod model;
 pub mod reference;
+pub mod store;
+pub mod templates;
