@@ -252,7 +252,7 @@ mod tests {
             store.save(w).unwrap();
         }
         let listed = store.list().unwrap();
-        all.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        all.sort_by_key(|w| w.name.to_lowercase());
         assert_eq!(listed.workflows, all);
         assert_eq!(listed.refused, vec![]);
 
