@@ -1576,6 +1576,18 @@ fn create_subscription(data: &mut Data, ctx: &Ctx, p: &Value) -> Reply {
         let quantity = p_int(it, "quantity")
             .map_err(|e| e.with_param(&format!("items[{i}][quantity]")))?
             .unwrap_or(1);
+        // Stripe's wording for an archived price.
+        if data
+            .prices
+            .get(price)
+            .is_some_and(|pr| pr["active"] == json!(false))
+        {
+            return Err(ApiError::invalid(
+                None,
+                &format!("items[{i}][price]"),
+                "The price specified is inactive. This field only accepts active prices.",
+            ));
+        }
         items.push((price.to_string(), quantity, metadata_new(it)));
     }
     let mut extra = json!({

@@ -314,6 +314,24 @@ async fn products_prices_plans_subscriptions() {
     assert_eq!(sub["items"]["data"][0]["price"]["id"], price.as_str());
     assert_eq!(sub["items"]["data"][0]["quantity"], 2);
     let sub_id = sub["id"].as_str().unwrap();
+
+    // An archived price is refused with Stripe's wording, at the item's price.
+    let archived = c.post(&format!("/v1/prices/{price}"), "active=false").await;
+    assert_eq!(archived.status, 200, "{}", archived.body);
+    let r = c
+        .post(
+            "/v1/subscriptions",
+            &format!("customer={cus}&items[0][price]={price}"),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"]["param"], "items[0][price]");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "The price specified is inactive. This field only accepts active prices."
+    );
+    c.post(&format!("/v1/prices/{price}"), "active=true").await;
+
     let by_plan = c
         .post(
             "/v1/subscriptions",
