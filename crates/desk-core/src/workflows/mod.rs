@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod engine;
 pub mod files;
 pub mod model;
 pub mod reference;
