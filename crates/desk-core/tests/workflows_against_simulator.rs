@@ -761,6 +761,14 @@ async fn a_resume_after_24_hours_looks_the_object_up_before_creating_it() {
         .await
         .unwrap();
     assert_eq!(resumed.outcome, Outcome::Succeeded);
+    // Stripe has forgotten the key by now: only the look-up prevents a second customer.
+    assert_eq!(
+        (
+            sim.count(ACCOUNT, "customers"),
+            sim.count(ACCOUNT, "subscriptions")
+        ),
+        (1, 1)
+    );
     assert_eq!(executor.lookups.load(Ordering::SeqCst), 1);
     assert!(matches!(
         resumed.step("create_customer").unwrap().state,

@@ -516,6 +516,30 @@ async fn idempotency_replay_and_mismatch() {
 }
 
 #[tokio::test]
+async fn idempotency_keys_are_forgotten_after_24_hours() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    c.post_idem("/v1/customers", "name=Once", "day-key")
+        .await
+        .unwrap();
+    sim.advance_clock(Duration::from_secs(23 * 3600));
+    let replay = c
+        .post_idem("/v1/customers", "name=Once", "day-key")
+        .await
+        .unwrap();
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
+    sim.advance_clock(Duration::from_secs(2 * 3600));
+    let fresh = c
+        .post_idem("/v1/customers", "name=Once", "day-key")
+        .await
+        .unwrap();
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.header("idempotent-replayed"), None);
+    assert_eq!(sim.count(ACCOUNT, "customers"), 2);
+}
+
+#[tokio::test]
 async fn commit_then_drop_and_retry_yields_one_object() {
     let sim = sim().await;
     let c = Client::new(&sim, KEY);
