@@ -846,3 +846,60 @@ async fn a_resume_after_24_hours_creates_what_never_reached_stripe_once() {
     );
     std::fs::remove_dir_all(data).unwrap();
 }
+
+#[tokio::test]
+async fn a_reference_to_a_result_that_is_not_there_fails_at_its_field_before_sending() {
+    let sim = sim().await;
+    let (active, _) = prices(&sim).await;
+    let data = temp_dir();
+    let history = RunHistory::new(&data);
+    let executor = SimExecutor::new(&sim, 2, KillAt::Nowhere);
+    let clock = || 1_800_000_000;
+    let engine = Engine {
+        catalog: &Catalog,
+        executor: &executor,
+        history: &history,
+        clock: &clock,
+    };
+    let mut w = Workflow::new("Subscribe again");
+    w.add_input(
+        "price",
+        "Price",
+        InputKind::IdWithPrefix {
+            prefix: "price_".into(),
+        },
+    )
+    .unwrap();
+    w.add_step("find", "list_subscriptions").unwrap();
+    w.steps[0].fields = fields(json!({"customer": "cus_nobody", "status": "all"}));
+    w.add_step("subscribe", "create_subscription").unwrap();
+    w.steps[1].fields = fields(json!({
+        "customer": "{{find.data.0.customer}}",
+        "items": [{"price": "{{input.price}}"}],
+    }));
+    let typed = BTreeMap::from([("price".to_string(), active)]);
+    // The engine's future can be handed to an async runtime's other threads.
+    fn assert_send<T: Send>(t: T) -> T {
+        t
+    }
+    let run = assert_send(engine.start(&w, account(), typed, &mut |_: &RunRecord| {}))
+        .await
+        .unwrap();
+    assert_eq!(
+        run.outcome,
+        Outcome::Failed {
+            step: "subscribe".into()
+        }
+    );
+    let StepState::Failed { failure } = &run.step("subscribe").unwrap().state else {
+        unreachable!()
+    };
+    assert_eq!(failure.field.as_deref(), Some("customer"));
+    assert_eq!(failure.kind, FailureKind::Refused);
+    assert_eq!(
+        failure.reason,
+        "{{find.data.0.customer}}: step find has no data.0 in its result."
+    );
+    assert!(posts(&sim, "/v1/subscriptions").is_empty());
+    std::fs::remove_dir_all(data).unwrap();
+}

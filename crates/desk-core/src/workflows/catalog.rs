@@ -170,7 +170,7 @@ impl Shape {
 /// What the actions' descriptions tell workflows. `field` is a field id; a
 /// field inside a list or object (a subscription item's price) is named by
 /// its path with dots and without indexes: `items.price`.
-pub trait StepCatalog {
+pub trait StepCatalog: Send + Sync {
     /// `None`: there is no such action.
     fn output_shape(&self, action_id: &str) -> Option<Shape>;
     /// `None`: the action has no such field.

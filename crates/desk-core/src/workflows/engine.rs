@@ -503,20 +503,25 @@ impl<E: StepExecutor> Engine<'_, E> {
             if matches!(run.steps[index].state, StepState::Done { .. }) {
                 continue;
             }
-            let resolved = resolve_value(
-                &Value::Object(step.fields.clone()),
-                &RunScope { inputs, run },
-            );
+            let scope = RunScope { inputs, run };
+            let resolved: Result<Map<String, Value>, _> = step
+                .fields
+                .iter()
+                .map(|(field, value)| match resolve_value(value, &scope) {
+                    Ok(v) => Ok((field.clone(), v)),
+                    Err(e) => Err((field.clone(), e)),
+                })
+                .collect();
             let fields = match resolved {
-                Ok(Value::Object(fields)) => fields,
-                Ok(_) => Map::new(),
-                Err(e) => {
+                Ok(fields) => fields,
+                Err((field, e)) => {
+                    // Say it at the field, before anything is sent.
                     let failure = StepFailure {
                         kind: FailureKind::Refused,
                         code: "reference_unresolved".into(),
                         reason: format!("{e}."),
                         param: None,
-                        field: field_referencing(step, &e.reference),
+                        field: Some(field),
                     };
                     return self.fail(run, index, failure, progress);
                 }
@@ -669,15 +674,6 @@ impl<E: StepExecutor> Engine<'_, E> {
             Err(failure) => StepState::Failed { failure },
         })
     }
-}
-
-/// The field of `step` whose text holds the reference that failed.
-fn field_referencing(step: &super::model::Step, reference: &str) -> Option<String> {
-    let needle = reference.replace(' ', "");
-    step.fields
-        .iter()
-        .find(|(_, v)| v.to_string().replace(' ', "").contains(&needle))
-        .map(|(k, _)| k.clone())
 }
 
 #[cfg(test)]
