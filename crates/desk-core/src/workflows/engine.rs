@@ -214,6 +214,14 @@ impl RunRecord {
     pub fn step(&self, name: &str) -> Option<&StepRecord> {
         self.steps.iter().find(|s| s.name == name)
     }
+
+    /// The result of a step that is done.
+    pub fn output(&self, step: &str) -> Option<&Value> {
+        match &self.step(step)?.state {
+            StepState::Done { result, .. } => Some(&result.output),
+            _ => None,
+        }
+    }
 }
 
 /// Why a run did not start or resume.
@@ -365,10 +373,7 @@ impl Scope for RunScope<'_> {
         self.inputs.get(name)
     }
     fn step_output(&self, step: &str) -> Option<&Value> {
-        match &self.run.step(step)?.state {
-            StepState::Done { result, .. } => Some(&result.output),
-            _ => None,
-        }
+        self.run.output(step)
     }
 }
 

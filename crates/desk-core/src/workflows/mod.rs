@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checks;
 pub mod engine;
 pub mod files;
+pub mod menu;
 pub mod model;
 pub mod reference;
 pub mod store;
