@@ -48,6 +48,31 @@ impl InputKind {
         }
     }
 
+    /// A currency or prefix that no value could ever match.
+    fn definition_problem(&self) -> Option<String> {
+        match self {
+            InputKind::AmountIn { currency }
+                if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) =>
+            {
+                Some(format!(
+                    "{currency:?} is not a currency code: use three letters, like usd."
+                ))
+            }
+            InputKind::IdWithPrefix { prefix }
+                if prefix.len() < 2
+                    || !prefix.ends_with('_')
+                    || !prefix[..prefix.len() - 1]
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase()) =>
+            {
+                Some(format!(
+                    "{prefix:?} is not an ID prefix: use letters and _, like cus_."
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// Checks what was typed and turns it into the value references get:
     /// amounts become integer minor units, everything else trimmed text.
     pub fn check(&self, typed: &str) -> Result<Value, String> {
@@ -290,6 +315,9 @@ impl Workflow {
                 ));
             }
             seen.push(&input.name);
+            if let Some(reason) = input.kind.definition_problem() {
+                problems.push(Problem::at(None, Some(&input.name), reason));
+            }
         }
         for (index, step) in self.steps.iter().enumerate() {
             let name = step.name.as_str();
@@ -328,6 +356,15 @@ impl Workflow {
             }
         }
         problems
+    }
+
+    /// The steps that create or change something in Stripe: what a live-mode
+    /// run lists when it asks for confirmation.
+    pub fn write_steps(&self, catalog: &dyn StepCatalog) -> Vec<&Step> {
+        self.steps
+            .iter()
+            .filter(|s| catalog.writes(&s.action))
+            .collect()
     }
 
     /// Checks the values typed for the inputs, as the action forms check
@@ -648,6 +685,41 @@ mod tests {
         assert!(reasons(&w)
             .iter()
             .any(|(_, _, r)| r.contains("there is no step named create_customer")));
+    }
+
+    #[test]
+    fn input_kinds_and_writes_are_known_before_a_run() {
+        let mut w = two_steps();
+        w.add_input(
+            "fee",
+            "Fee",
+            InputKind::AmountIn {
+                currency: "dollars".into(),
+            },
+        )
+        .unwrap();
+        w.add_input(
+            "who",
+            "Who",
+            InputKind::IdWithPrefix {
+                prefix: "cus".into(),
+            },
+        )
+        .unwrap();
+        let found = reasons(&w);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].1.as_deref(), Some("fee"));
+        assert!(found[0].2.contains("not a currency code"));
+        assert_eq!(found[1].1.as_deref(), Some("who"));
+        assert!(found[1].2.contains("not an ID prefix"));
+        let writes: Vec<&str> = w
+            .write_steps(&TestCatalog)
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(writes, ["create_customer", "create_subscription"]);
+        let w = super::super::templates::customer_subscriptions_by_email();
+        assert!(w.write_steps(&TestCatalog).is_empty());
     }
 
     #[test]
