@@ -182,7 +182,7 @@ impl WorkflowStore {
         Ok(w)
     }
 
-    /// A copy under a new ID, named "<name> (copy)".
+    /// A copy under a new ID, named "`<name>` (copy)".
     pub fn duplicate(&self, id: &str) -> Result<Workflow, Error> {
         let mut w = self.load(id)?;
         w.id = crate::stripe::random_token("wf");
