@@ -635,6 +635,22 @@ mod tests {
             })
     }
 
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z{}\\\\ ]{0,8}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map("[a-z0-9]{1,4}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
         #[test]
         fn print_then_parse_gives_back_the_template(t in arb_template()) {
@@ -648,6 +664,14 @@ mod tests {
                 let again = Template::parse(&t.to_string()).unwrap();
                 prop_assert_eq!(again, t);
             }
+        }
+
+        #[test]
+        fn a_whole_field_reference_keeps_the_value_and_its_type(value in arb_json()) {
+            let mut s = scope();
+            s.steps.insert("step".into(), serde_json::json!({"out": [value.clone()]}));
+            let t = Template::parse("{{step.out.0}}").unwrap();
+            prop_assert_eq!(resolve(&t, &s).unwrap(), value);
         }
 
         #[test]
