@@ -17,6 +17,7 @@ pub mod secret;
 pub mod secret_store;
 pub mod stripe;
 pub mod views;
+pub mod workflows;
 
 pub use config::Bases;
 pub use desk::Desk;

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::spec::Spec;
-use crate::state::{gen_id, Data, IdemRecord, State};
+use crate::state::{gen_id, Data, IdemRecord, State, IDEMPOTENCY_KEY_LIFETIME_SECS};
 use crate::store::{Item, ListQuery};
 use crate::{form, KeyAccess, Out, Req, DEFAULT_API_VERSION};
 use serde_json::{json, Map, Value};
@@ -326,6 +326,13 @@ fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError>
     let data = account.data(principal.livemode);
 
     if let Some(key) = &idem_key {
+        let expired = data
+            .idempotency
+            .get(key)
+            .is_some_and(|rec| ctx.now - rec.created > IDEMPOTENCY_KEY_LIFETIME_SECS);
+        if expired {
+            data.idempotency.remove(key);
+        }
         if let Some(rec) = data.idempotency.get(key) {
             if rec.fingerprint != fingerprint {
                 return Err(ApiError::new(
@@ -361,6 +368,7 @@ fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError>
                 fingerprint,
                 status: out.status,
                 body: out.body.clone(),
+                created: ctx.now,
             },
         );
         out.headers.push(("idempotency-key".into(), key));
@@ -1576,6 +1584,18 @@ fn create_subscription(data: &mut Data, ctx: &Ctx, p: &Value) -> Reply {
         let quantity = p_int(it, "quantity")
             .map_err(|e| e.with_param(&format!("items[{i}][quantity]")))?
             .unwrap_or(1);
+        // Stripe's wording for an archived price.
+        if data
+            .prices
+            .get(price)
+            .is_some_and(|pr| pr["active"] == json!(false))
+        {
+            return Err(ApiError::invalid(
+                None,
+                &format!("items[{i}][price]"),
+                "The price specified is inactive. This field only accepts active prices.",
+            ));
+        }
         items.push((price.to_string(), quantity, metadata_new(it)));
     }
     let mut extra = json!({

@@ -109,7 +109,12 @@ pub struct IdemRecord {
     pub fingerprint: String,
     pub status: u16,
     pub body: Vec<u8>,
+    /// Unix seconds (simulator clock) when the key was first used.
+    pub created: i64,
 }
+
+/// Stripe removes idempotency keys once they are at least 24 hours old.
+pub const IDEMPOTENCY_KEY_LIFETIME_SECS: i64 = 24 * 60 * 60;
 
 /// One mode (test or live) of one account.
 pub struct Data {

@@ -314,6 +314,24 @@ async fn products_prices_plans_subscriptions() {
     assert_eq!(sub["items"]["data"][0]["price"]["id"], price.as_str());
     assert_eq!(sub["items"]["data"][0]["quantity"], 2);
     let sub_id = sub["id"].as_str().unwrap();
+
+    // An archived price is refused with Stripe's wording, at the item's price.
+    let archived = c.post(&format!("/v1/prices/{price}"), "active=false").await;
+    assert_eq!(archived.status, 200, "{}", archived.body);
+    let r = c
+        .post(
+            "/v1/subscriptions",
+            &format!("customer={cus}&items[0][price]={price}"),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"]["param"], "items[0][price]");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "The price specified is inactive. This field only accepts active prices."
+    );
+    c.post(&format!("/v1/prices/{price}"), "active=true").await;
+
     let by_plan = c
         .post(
             "/v1/subscriptions",
@@ -495,6 +513,30 @@ async fn idempotency_replay_and_mismatch() {
         .unwrap()
         .starts_with("Keys for idempotent requests can only be used with the same parameters they were first used with."));
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
+}
+
+#[tokio::test]
+async fn idempotency_keys_are_forgotten_after_24_hours() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    c.post_idem("/v1/customers", "name=Once", "day-key")
+        .await
+        .unwrap();
+    sim.advance_clock(Duration::from_secs(23 * 3600));
+    let replay = c
+        .post_idem("/v1/customers", "name=Once", "day-key")
+        .await
+        .unwrap();
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
+    sim.advance_clock(Duration::from_secs(2 * 3600));
+    let fresh = c
+        .post_idem("/v1/customers", "name=Once", "day-key")
+        .await
+        .unwrap();
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.header("idempotent-replayed"), None);
+    assert_eq!(sim.count(ACCOUNT, "customers"), 2);
 }
 
 #[tokio::test]

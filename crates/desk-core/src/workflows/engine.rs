@@ -1,0 +1,817 @@
+//! Running a workflow, safely again and again.
+//!
+//! - Every run has an ID. A write step's idempotency key is derived from
+//!   (run ID, step name, attempt generation): `stripe-desk-<run>-<step>-<n>`.
+//!   The generation starts at 0 and moves on only when the last attempt
+//!   certainly created nothing (Stripe refused it, or it was never sent),
+//!   because Stripe keeps a key's first answer, refusals included, and
+//!   refuses the same key with other parameters.
+//! - Every object a write step creates carries `metadata[stripe_desk_run]`
+//!   and `metadata[stripe_desk_step]`. Stripe forgets keys after 24 hours,
+//!   so when an attempt's outcome is unknown (no answer, or the app killed
+//!   mid-request) and the first try is older than that, or the fields
+//!   changed since (or Stripe answered 5xx, which it replays for the key),
+//!   the step first looks the object up by that metadata and only creates
+//!   it, under a new generation's key, when nothing is found.
+//! - A failed step stops the run; later steps stay waiting. The run record
+//!   is written before and after each step, so Resume works after a crash.
+
+use super::catalog::StepCatalog;
+use super::files::write_private;
+use super::model::{Problem, Workflow};
+use super::reference::{resolve_value, Scope};
+use crate::error::{AppError, Error};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+pub const RUN_METADATA_KEY: &str = "stripe_desk_run";
+pub const STEP_METADATA_KEY: &str = "stripe_desk_step";
+/// How long Stripe keeps an idempotency key.
+pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 60 * 60;
+
+/// The key for one attempt generation of one step of one run.
+pub fn idempotency_key(run_id: &str, step: &str, generation: u32) -> String {
+    format!("stripe-desk-{run_id}-{step}-{generation}")
+}
+
+/// What the executor is asked to do for one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepCall {
+    pub action: String,
+    /// The step's field values with every reference filled in.
+    pub fields: Map<String, Value>,
+    /// For write steps only.
+    pub idempotency_key: Option<String>,
+    /// For write steps only: `stripe_desk_run` and `stripe_desk_step`, to
+    /// merge into the created object's metadata.
+    pub metadata: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// Stripe's JSON: what later steps reference.
+    pub output: Value,
+    /// As the Actions screen summarises it ("Created customer Jo (cus_...)").
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Stripe refused, or nothing was sent: nothing was created.
+    Refused,
+    /// No answer came (dropped connection, timeout, busy): Stripe may have
+    /// done it, and the same key replays whatever it did.
+    NoAnswer,
+    /// It may have been done and the key cannot tell: Stripe answered with
+    /// an error of its own (5xx, which it replays for the key), something
+    /// unreadable, or the lookup for it failed. Look before trying again.
+    Unclear,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepFailure {
+    pub kind: FailureKind,
+    pub code: String,
+    /// In plain words, Stripe's own when it gave one.
+    pub reason: String,
+    /// The Stripe parameter it concerns, as Stripe named it.
+    pub param: Option<String>,
+    /// The step's field it concerns, when known (the actions map `param`).
+    pub field: Option<String>,
+}
+
+impl StepFailure {
+    pub fn from_error(e: &Error) -> StepFailure {
+        let kind = match e {
+            Error::Stripe { status, .. } if *status >= 500 => FailureKind::Unclear,
+            // Not carried out: a concurrent request, or the rate limit.
+            Error::Stripe {
+                status: 409 | 429, ..
+            } => FailureKind::NoAnswer,
+            Error::Stripe { .. } => FailureKind::Refused,
+            Error::Network(_) | Error::Timeout => FailureKind::NoAnswer,
+            Error::Decode(_) => FailureKind::Unclear,
+            Error::Invalid { .. } | Error::Keyring(_) | Error::Storage(_) | Error::NotFound(_) => {
+                FailureKind::Refused
+            }
+        };
+        let param = match e {
+            Error::Stripe { error, .. } => error.param.clone(),
+            Error::Invalid { param, .. } => param.clone(),
+            _ => None,
+        };
+        StepFailure {
+            kind,
+            code: e.code(),
+            reason: e.plain_message(),
+            param,
+            field: None,
+        }
+    }
+}
+
+/// Carries out steps: bound to the actions (their checker, their Stripe
+/// requests) by the app, and to direct requests in tests.
+pub trait StepExecutor: Send + Sync {
+    fn execute(
+        &self,
+        call: &StepCall,
+    ) -> impl Future<Output = Result<StepResult, StepFailure>> + Send;
+
+    /// The object an earlier attempt of this write step created, found by
+    /// `call.metadata` (a search or a filtered list), if there is one.
+    fn find_created(
+        &self,
+        call: &StepCall,
+    ) -> impl Future<Output = Result<Option<StepResult>, StepFailure>> + Send;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum StepState {
+    Waiting,
+    Running,
+    Done {
+        #[serde(flatten)]
+        result: StepResult,
+        /// Found by its metadata rather than created by this attempt.
+        #[serde(default)]
+        found_existing: bool,
+    },
+    Failed {
+        #[serde(flatten)]
+        failure: StepFailure,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub name: String,
+    pub action: String,
+    #[serde(flatten)]
+    pub state: StepState,
+    /// The filled-in fields of the last attempt.
+    #[serde(default)]
+    pub sent: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub generation: u32,
+    /// Unix seconds of this step's first attempt in this run.
+    #[serde(default)]
+    pub first_tried_at: Option<i64>,
+}
+
+impl StepRecord {
+    fn waiting(name: &str, action: &str) -> StepRecord {
+        StepRecord {
+            name: name.to_owned(),
+            action: action.to_owned(),
+            state: StepState::Waiting,
+            sent: None,
+            generation: 0,
+            first_tried_at: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunAccount {
+    pub id: String,
+    pub name: String,
+    pub livemode: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// Running now, or interrupted (the app stopped mid-run): Resume continues it.
+    Running,
+    Succeeded,
+    Failed {
+        step: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub run_id: String,
+    pub workflow_id: String,
+    pub workflow_name: String,
+    pub account: RunAccount,
+    pub started_at: i64,
+    pub updated_at: i64,
+    /// As typed, for "Run again with these inputs".
+    pub inputs: BTreeMap<String, String>,
+    pub steps: Vec<StepRecord>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+impl RunRecord {
+    pub fn step(&self, name: &str) -> Option<&StepRecord> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+
+    /// The result of a step that is done.
+    pub fn output(&self, step: &str) -> Option<&Value> {
+        match &self.step(step)?.state {
+            StepState::Done { result, .. } => Some(&result.output),
+            _ => None,
+        }
+    }
+}
+
+/// Why a run did not start or resume.
+#[derive(Debug)]
+pub enum RunError {
+    /// The workflow or its inputs need fixing first; each at its place.
+    Problems(Vec<Problem>),
+    Other(Error),
+}
+
+impl From<Error> for RunError {
+    fn from(e: Error) -> Self {
+        RunError::Other(e)
+    }
+}
+
+impl From<RunError> for AppError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Problems(problems) => {
+                let first = problems.first();
+                let place = first
+                    .and_then(|p| p.step.as_deref())
+                    .map(|s| format!("Step {s}: "))
+                    .unwrap_or_default();
+                AppError {
+                    code: "workflow_not_ready".into(),
+                    message: format!(
+                        "{place}{}",
+                        first
+                            .map(|p| p.reason.as_str())
+                            .unwrap_or("The workflow needs fixing.")
+                    ),
+                    param: first.and_then(|p| p.field.clone()),
+                }
+            }
+            RunError::Other(e) => e.into(),
+        }
+    }
+}
+
+const RUN_FORMAT: &str = "stripe-desk-run";
+const RUN_VERSION: u64 = 1;
+
+#[derive(Serialize)]
+struct RunFileOut<'a> {
+    format: &'static str,
+    version: u64,
+    run: &'a RunRecord,
+}
+
+#[derive(Deserialize)]
+struct RunFileIn {
+    format: String,
+    version: u64,
+    run: RunRecord,
+}
+
+/// Run history, one file per run: `<data dir>/workflows/runs/<workflow id>/<run id>.json`.
+pub struct RunHistory {
+    dir: PathBuf,
+}
+
+impl RunHistory {
+    pub fn new(data_dir: &Path) -> RunHistory {
+        RunHistory {
+            dir: data_dir.join("workflows").join("runs"),
+        }
+    }
+
+    fn path(&self, workflow_id: &str, run_id: &str) -> Result<PathBuf, Error> {
+        let safe =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !safe(workflow_id) || !safe(run_id) {
+            return Err(Error::NotFound(format!("There is no run {run_id:?}.")));
+        }
+        Ok(self.dir.join(workflow_id).join(format!("{run_id}.json")))
+    }
+
+    pub fn save(&self, run: &RunRecord) -> Result<(), Error> {
+        let bytes = serde_json::to_vec_pretty(&RunFileOut {
+            format: RUN_FORMAT,
+            version: RUN_VERSION,
+            run,
+        })
+        .map_err(|e| Error::Storage(e.to_string()))?;
+        write_private(&self.path(&run.workflow_id, &run.run_id)?, &bytes)
+    }
+
+    pub fn load(&self, workflow_id: &str, run_id: &str) -> Result<RunRecord, Error> {
+        let path = self.path(workflow_id, run_id)?;
+        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound(format!("There is no run {run_id:?}.")),
+            _ => Error::Storage(format!("{}: {e}", path.display())),
+        })?;
+        read_run(&bytes)
+            .map_err(|why| Error::Storage(format!("{} was not loaded: {why}", path.display())))
+    }
+
+    /// The workflow's runs, newest first. Unreadable files are skipped.
+    pub fn list(&self, workflow_id: &str) -> Result<Vec<RunRecord>, Error> {
+        let dir = self.dir.join(workflow_id);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::Storage(format!("{}: {e}", dir.display()))),
+        };
+        let mut runs: Vec<RunRecord> = entries
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|bytes| read_run(&bytes).ok())
+            .collect();
+        runs.sort_by(|a, b| {
+            b.started_at
+                .cmp(&a.started_at)
+                .then(b.run_id.cmp(&a.run_id))
+        });
+        Ok(runs)
+    }
+}
+
+fn read_run(bytes: &[u8]) -> Result<RunRecord, String> {
+    let file: RunFileIn =
+        serde_json::from_slice(bytes).map_err(|e| format!("it is damaged ({e})."))?;
+    if file.format != RUN_FORMAT {
+        return Err("it is not a Stripe Desk run record.".into());
+    }
+    if file.version > RUN_VERSION {
+        return Err("it was written by a newer Stripe Desk.".into());
+    }
+    Ok(file.run)
+}
+
+pub fn system_clock() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+struct RunScope<'a> {
+    inputs: &'a BTreeMap<String, Value>,
+    run: &'a RunRecord,
+}
+
+impl Scope for RunScope<'_> {
+    fn input(&self, name: &str) -> Option<&Value> {
+        self.inputs.get(name)
+    }
+    fn step_output(&self, step: &str) -> Option<&Value> {
+        self.run.output(step)
+    }
+}
+
+/// Told about every change of the run (a step starting, ending), with the
+/// whole record so the window can draw every step.
+pub type Progress<'p> = &'p mut (dyn FnMut(&RunRecord) + Send);
+
+pub struct Engine<'a, E: StepExecutor> {
+    pub catalog: &'a dyn StepCatalog,
+    pub executor: &'a E,
+    pub history: &'a RunHistory,
+    /// Unix seconds; the system clock in the app.
+    pub clock: &'a (dyn Fn() -> i64 + Send + Sync),
+}
+
+impl<E: StepExecutor> Engine<'_, E> {
+    fn checked(
+        &self,
+        workflow: &Workflow,
+        typed: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, Value>, RunError> {
+        let mut problems = workflow.check(self.catalog);
+        let inputs = workflow.check_inputs(typed).unwrap_or_else(|p| {
+            problems.extend(p);
+            BTreeMap::new()
+        });
+        if problems.is_empty() {
+            Ok(inputs)
+        } else {
+            Err(RunError::Problems(problems))
+        }
+    }
+
+    /// A new run. Nothing starts unless the workflow and inputs pass every check.
+    pub async fn start(
+        &self,
+        workflow: &Workflow,
+        account: RunAccount,
+        typed_inputs: BTreeMap<String, String>,
+        progress: Progress<'_>,
+    ) -> Result<RunRecord, RunError> {
+        let inputs = self.checked(workflow, &typed_inputs)?;
+        let now = (self.clock)();
+        let mut run = RunRecord {
+            run_id: crate::stripe::random_token("run"),
+            workflow_id: workflow.id.clone(),
+            workflow_name: workflow.name.clone(),
+            account,
+            started_at: now,
+            updated_at: now,
+            inputs: typed_inputs,
+            steps: workflow
+                .steps
+                .iter()
+                .map(|s| StepRecord::waiting(&s.name, &s.action))
+                .collect(),
+            outcome: Outcome::Running,
+        };
+        self.history.save(&run)?;
+        progress(&run);
+        self.drive(workflow, &inputs, &mut run, progress).await?;
+        Ok(run)
+    }
+
+    /// Continues a failed or interrupted run from where it stopped, with the
+    /// workflow as it is now (the user's fixes) and, if given, new inputs.
+    /// Steps already done are not repeated; steps are matched by name.
+    pub async fn resume(
+        &self,
+        workflow: &Workflow,
+        run_id: &str,
+        account: &RunAccount,
+        new_inputs: Option<BTreeMap<String, String>>,
+        progress: Progress<'_>,
+    ) -> Result<RunRecord, RunError> {
+        let mut run = self.history.load(&workflow.id, run_id)?;
+        if run.account.id != account.id || run.account.livemode != account.livemode {
+            return Err(Error::invalid(
+                "wrong_account",
+                format!(
+                    "This run was made in {} ({} mode). Switch to that account to resume it.",
+                    run.account.name,
+                    if run.account.livemode { "live" } else { "test" }
+                ),
+                None,
+            )
+            .into());
+        }
+        if run.outcome == Outcome::Succeeded {
+            return Ok(run);
+        }
+        if let Some(typed) = new_inputs {
+            run.inputs = typed;
+        }
+        let inputs = self.checked(workflow, &run.inputs)?;
+        let mut previous = std::mem::take(&mut run.steps);
+        run.steps = workflow
+            .steps
+            .iter()
+            .map(|s| match previous.iter().position(|p| p.name == s.name) {
+                Some(i) => {
+                    let mut p = previous.swap_remove(i);
+                    if !matches!(p.state, StepState::Done { .. }) {
+                        p.action = s.action.clone();
+                    }
+                    p
+                }
+                None => StepRecord::waiting(&s.name, &s.action),
+            })
+            .collect();
+        run.workflow_name = workflow.name.clone();
+        run.outcome = Outcome::Running;
+        self.save(&mut run)?;
+        progress(&run);
+        self.drive(workflow, &inputs, &mut run, progress).await?;
+        Ok(run)
+    }
+
+    fn save(&self, run: &mut RunRecord) -> Result<(), Error> {
+        run.updated_at = (self.clock)();
+        self.history.save(run)
+    }
+
+    async fn drive(
+        &self,
+        workflow: &Workflow,
+        inputs: &BTreeMap<String, Value>,
+        run: &mut RunRecord,
+        progress: Progress<'_>,
+    ) -> Result<(), Error> {
+        for (index, step) in workflow.steps.iter().enumerate() {
+            if matches!(run.steps[index].state, StepState::Done { .. }) {
+                continue;
+            }
+            let scope = RunScope { inputs, run };
+            let resolved: Result<Map<String, Value>, _> = step
+                .fields
+                .iter()
+                .map(|(field, value)| match resolve_value(value, &scope) {
+                    Ok(v) => Ok((field.clone(), v)),
+                    Err(e) => Err((field.clone(), e)),
+                })
+                .collect();
+            let fields = match resolved {
+                Ok(fields) => fields,
+                Err((field, e)) => {
+                    // Say it at the field, before anything is sent.
+                    let failure = StepFailure {
+                        kind: FailureKind::Refused,
+                        code: "reference_unresolved".into(),
+                        reason: format!("{e}."),
+                        param: None,
+                        field: Some(field),
+                    };
+                    return self.fail(run, index, failure, progress);
+                }
+            };
+            let state = if self.catalog.writes(&step.action) {
+                self.write_step(run, index, fields, progress).await?
+            } else {
+                let call = StepCall {
+                    action: step.action.clone(),
+                    fields: fields.clone(),
+                    idempotency_key: None,
+                    metadata: Vec::new(),
+                };
+                let record = &mut run.steps[index];
+                record.state = StepState::Running;
+                record.sent = Some(fields);
+                record.first_tried_at.get_or_insert((self.clock)());
+                self.save(run)?;
+                progress(run);
+                match self.executor.execute(&call).await {
+                    Ok(result) => StepState::Done {
+                        result,
+                        found_existing: false,
+                    },
+                    Err(failure) => StepState::Failed { failure },
+                }
+            };
+            if let StepState::Failed { failure } = state {
+                return self.fail(run, index, failure, progress);
+            }
+            run.steps[index].state = state;
+            self.save(run)?;
+            progress(run);
+        }
+        run.outcome = Outcome::Succeeded;
+        self.save(run)?;
+        progress(run);
+        Ok(())
+    }
+
+    fn fail(
+        &self,
+        run: &mut RunRecord,
+        index: usize,
+        failure: StepFailure,
+        progress: Progress<'_>,
+    ) -> Result<(), Error> {
+        run.steps[index].state = StepState::Failed { failure };
+        run.outcome = Outcome::Failed {
+            step: run.steps[index].name.clone(),
+        };
+        self.save(run)?;
+        progress(run);
+        Ok(())
+    }
+
+    async fn write_step(
+        &self,
+        run: &mut RunRecord,
+        index: usize,
+        fields: Map<String, Value>,
+        progress: Progress<'_>,
+    ) -> Result<StepState, Error> {
+        let now = (self.clock)();
+        let record = &mut run.steps[index];
+        let expired = record
+            .first_tried_at
+            .is_some_and(|t| now.saturating_sub(t) > IDEMPOTENCY_WINDOW_SECS);
+        let changed = record.sent.as_ref() != Some(&fields);
+        let look_first = match &record.state {
+            StepState::Waiting | StepState::Done { .. } => false,
+            // Interrupted mid-request or unanswered: within the window and
+            // with the same fields, the same key replays what Stripe did.
+            StepState::Running
+            | StepState::Failed {
+                failure:
+                    StepFailure {
+                        kind: FailureKind::NoAnswer,
+                        ..
+                    },
+            } => expired || changed,
+            // Stripe would replay its own error for this key.
+            StepState::Failed {
+                failure:
+                    StepFailure {
+                        kind: FailureKind::Unclear,
+                        ..
+                    },
+            } => true,
+            StepState::Failed {
+                failure:
+                    StepFailure {
+                        kind: FailureKind::Refused,
+                        ..
+                    },
+            } => {
+                // Nothing was created, and the old key holds the refusal.
+                if record.sent.is_some() {
+                    record.generation += 1;
+                }
+                false
+            }
+        };
+        record.first_tried_at.get_or_insert(now);
+        record.state = StepState::Running;
+        record.sent = Some(fields.clone());
+        let mut call = StepCall {
+            action: record.action.clone(),
+            fields,
+            idempotency_key: None,
+            metadata: vec![
+                (RUN_METADATA_KEY.to_owned(), run.run_id.clone()),
+                (STEP_METADATA_KEY.to_owned(), record.name.clone()),
+            ],
+        };
+        self.save(run)?;
+        progress(run);
+        if look_first {
+            match self.executor.find_created(&call).await {
+                Ok(Some(result)) => {
+                    return Ok(StepState::Done {
+                        result,
+                        found_existing: true,
+                    })
+                }
+                Ok(None) => {
+                    // Not there: create it under a fresh key, which the old
+                    // key's stored answer or parameters cannot block.
+                    run.steps[index].generation += 1;
+                    self.save(run)?;
+                }
+                Err(mut failure) => {
+                    // Whatever went wrong, the next attempt must look again.
+                    failure.kind = FailureKind::Unclear;
+                    return Ok(StepState::Failed { failure });
+                }
+            }
+        }
+        let record = &run.steps[index];
+        call.idempotency_key = Some(idempotency_key(
+            &run.run_id,
+            &record.name,
+            record.generation,
+        ));
+        Ok(match self.executor.execute(&call).await {
+            Ok(result) => StepState::Done {
+                result,
+                found_existing: false,
+            },
+            Err(failure) => StepState::Failed { failure },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::files::temp_dir;
+    use super::*;
+    use crate::error::StripeApiError;
+
+    #[test]
+    fn keys_are_derived_from_run_step_and_generation_only() {
+        assert_eq!(
+            idempotency_key("run_1a", "create_customer", 0),
+            "stripe-desk-run_1a-create_customer-0"
+        );
+        assert_eq!(
+            idempotency_key("run_1a", "create_customer", 0),
+            idempotency_key("run_1a", "create_customer", 0)
+        );
+        let all = [
+            idempotency_key("run_1a", "create_customer", 0),
+            idempotency_key("run_1a", "create_customer", 1),
+            idempotency_key("run_1b", "create_customer", 0),
+            idempotency_key("run_1a", "create_subscription", 0),
+        ];
+        let distinct: std::collections::BTreeSet<_> = all.iter().collect();
+        assert_eq!(distinct.len(), all.len());
+        // Stripe accepts keys of up to 255 characters.
+        let longest = idempotency_key(
+            &crate::stripe::random_token("run"),
+            &"a".repeat(40),
+            u32::MAX,
+        );
+        assert!(longest.len() <= 255);
+    }
+
+    fn stripe(status: u16, param: Option<&str>) -> Error {
+        Error::Stripe {
+            status,
+            error: Box::new(StripeApiError {
+                param: param.map(str::to_owned),
+                message: Some("The price specified is inactive.".into()),
+                ..StripeApiError::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn failures_say_whether_anything_may_have_been_created() {
+        let f = StepFailure::from_error(&stripe(400, Some("items[0][price]")));
+        assert_eq!(f.kind, FailureKind::Refused);
+        assert_eq!(f.param.as_deref(), Some("items[0][price]"));
+        assert_eq!(f.reason, "The price specified is inactive.");
+        for (e, kind) in [
+            (stripe(402, None), FailureKind::Refused),
+            (stripe(404, None), FailureKind::Refused),
+            (stripe(409, None), FailureKind::NoAnswer),
+            (stripe(429, None), FailureKind::NoAnswer),
+            (stripe(500, None), FailureKind::Unclear),
+            (Error::Network("reset".into()), FailureKind::NoAnswer),
+            (Error::Timeout, FailureKind::NoAnswer),
+            (Error::Decode("eof".into()), FailureKind::Unclear),
+            (
+                Error::invalid("email_invalid", "Bad email", Some("email")),
+                FailureKind::Refused,
+            ),
+        ] {
+            assert_eq!(StepFailure::from_error(&e).kind, kind, "{e:?}");
+        }
+    }
+
+    fn record(run_id: &str, started_at: i64) -> RunRecord {
+        RunRecord {
+            run_id: run_id.into(),
+            workflow_id: "wf_1".into(),
+            workflow_name: "W".into(),
+            account: RunAccount {
+                id: "acct_1".into(),
+                name: "Shop".into(),
+                livemode: false,
+            },
+            started_at,
+            updated_at: started_at,
+            inputs: BTreeMap::from([("email".into(), "jo@example.com".into())]),
+            steps: vec![StepRecord {
+                state: StepState::Done {
+                    result: StepResult {
+                        output: serde_json::json!({"id": "cus_1"}),
+                        summary: "Created cus_1".into(),
+                    },
+                    found_existing: false,
+                },
+                ..StepRecord::waiting("create_customer", "create_customer")
+            }],
+            outcome: Outcome::Succeeded,
+        }
+    }
+
+    #[test]
+    fn history_keeps_runs_newest_first_and_skips_damaged_files() {
+        let root = temp_dir("runs");
+        let history = RunHistory::new(&root);
+        assert_eq!(history.list("wf_1").unwrap(), vec![]);
+        history.save(&record("run_old", 100)).unwrap();
+        history.save(&record("run_new", 200)).unwrap();
+        std::fs::write(root.join("workflows/runs/wf_1/run_bad.json"), b"{").unwrap();
+        let runs = history.list("wf_1").unwrap();
+        let ids: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+        assert_eq!(ids, ["run_new", "run_old"]);
+        assert_eq!(
+            history.load("wf_1", "run_old").unwrap(),
+            record("run_old", 100)
+        );
+        assert!(history.load("wf_1", "run_bad").is_err());
+        assert!(matches!(
+            history.load("wf_1", "run_none"),
+            Err(Error::NotFound(_))
+        ));
+        assert!(history.load("wf_1", "../../x").is_err());
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn problems_cross_the_boundary_at_their_field() {
+        let app = AppError::from(RunError::Problems(vec![Problem {
+            step: Some("create_subscription".into()),
+            field: Some("customer".into()),
+            reason: "there is no step named create_custmer.".into(),
+        }]));
+        assert_eq!(app.code, "workflow_not_ready");
+        assert_eq!(app.param.as_deref(), Some("customer"));
+        assert_eq!(
+            app.message,
+            "Step create_subscription: there is no step named create_custmer."
+        );
+    }
+}

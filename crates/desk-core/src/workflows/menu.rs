@@ -1,0 +1,315 @@
+//! What the `{{` menu offers in a step's field: the run's inputs and the
+//! earlier steps' output fields (from each action's result shape, and from
+//! the last run's real output where the shape leaves it open), filtered by
+//! what was typed after `{{`, the ones that fit the field first.
+
+use super::catalog::{Kind, Shape, StepCatalog};
+use super::engine::RunRecord;
+use super::model::Workflow;
+use super::reference::{Reference, Root};
+use serde::Serialize;
+use serde_json::Value;
+
+/// How deep the menu goes into a result (`data.0.price.id` is four).
+const MAX_DEPTH: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MenuEntry {
+    /// `create_customer.id`: what is shown and filtered.
+    pub path: String,
+    /// `{{create_customer.id}}`: what is inserted.
+    pub insert: String,
+    pub kind: Kind,
+    /// Whether it may fill this field (see [`Kind::fits`]).
+    pub fits: bool,
+    /// Its value in the last run, as text, when there is one.
+    pub example: Option<String>,
+}
+
+fn example(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn walk_shape(shape: &Shape, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Kind)>) {
+    if path.len() > MAX_DEPTH {
+        return;
+    }
+    match shape {
+        Shape::Value { kind } => out.push((path.clone(), kind.clone())),
+        Shape::Object { fields } => {
+            for (name, inner) in fields {
+                path.push(name.clone());
+                walk_shape(inner, path, out);
+                path.pop();
+            }
+        }
+        Shape::List { item } => {
+            path.push("0".into());
+            walk_shape(item, path, out);
+            path.pop();
+        }
+        // Open: only a real output can tell what is there (see walk_output).
+        Shape::Open => out.push((path.clone(), Kind::Any)),
+    }
+}
+
+/// Paths in a real output, under `path` (for shapes left open).
+fn walk_output(value: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Kind)>) {
+    if path.len() > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(k.clone());
+                walk_output(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            if let Some(first) = items.first() {
+                path.push("0".into());
+                walk_output(first, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push((path.clone(), Kind::Any)),
+    }
+}
+
+fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, seg| match v {
+        Value::Object(m) => m.get(seg),
+        Value::Array(a) => a.get(seg.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// The menu for `field` (catalog naming: `items.price`) of step `step`.
+pub fn menu(
+    workflow: &Workflow,
+    step: &str,
+    field: &str,
+    catalog: &dyn StepCatalog,
+    last_run: Option<&RunRecord>,
+    typed: &str,
+) -> Vec<MenuEntry> {
+    let Some(index) = workflow.steps.iter().position(|s| s.name == step) else {
+        return Vec::new();
+    };
+    let target = catalog
+        .field_kind(&workflow.steps[index].action, field)
+        .unwrap_or(Kind::Any);
+    let mut entries = Vec::new();
+    let mut push = |reference: Reference, kind: Kind, example: Option<String>| {
+        entries.push(MenuEntry {
+            path: reference.dotted(),
+            insert: reference.to_string(),
+            fits: kind.fits(&target),
+            kind,
+            example,
+        })
+    };
+    for input in &workflow.inputs {
+        let example = last_run.and_then(|r| r.inputs.get(&input.name)).cloned();
+        push(
+            Reference {
+                root: Root::Input,
+                path: vec![input.name.clone()],
+            },
+            input.kind.kind(),
+            example,
+        );
+    }
+    for earlier in &workflow.steps[..index] {
+        let Some(shape) = catalog.output_shape(&earlier.action) else {
+            continue;
+        };
+        let output = last_run.and_then(|r| r.output(&earlier.name));
+        let mut paths = Vec::new();
+        walk_shape(&shape, &mut Vec::new(), &mut paths);
+        for (path, kind) in paths {
+            if kind == Kind::Any {
+                // An open part of the shape: offer what the last run had there.
+                if let Some(found) = output.and_then(|o| at(o, &path)) {
+                    let mut inner = Vec::new();
+                    walk_output(found, &mut path.clone(), &mut inner);
+                    for (p, k) in inner {
+                        let example = output.and_then(|o| at(o, &p)).map(example);
+                        push(
+                            Reference {
+                                root: Root::Step(earlier.name.clone()),
+                                path: p,
+                            },
+                            k,
+                            example,
+                        );
+                    }
+                }
+                continue;
+            }
+            let example = output.and_then(|o| at(o, &path)).map(example);
+            push(
+                Reference {
+                    root: Root::Step(earlier.name.clone()),
+                    path,
+                },
+                kind,
+                example,
+            );
+        }
+    }
+    let typed = typed.trim().to_lowercase();
+    entries.retain(|e| e.path.to_lowercase().contains(&typed));
+    // Fitting entries first; otherwise the workflow's own order.
+    entries.sort_by_key(|e| !e.fits);
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog::test_catalog::TestCatalog;
+    use super::super::engine::{Outcome, RunAccount, StepRecord, StepResult, StepState};
+    use super::super::templates;
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn paths(entries: &[MenuEntry]) -> Vec<&str> {
+        entries.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    #[test]
+    fn offers_inputs_and_earlier_outputs_fitting_ones_first() {
+        let w = templates::customer_with_subscription();
+        let all = menu(
+            &w,
+            "create_subscription",
+            "customer",
+            &TestCatalog,
+            None,
+            "",
+        );
+        assert_eq!(
+            paths(&all),
+            [
+                "create_customer.id",
+                "input.name",
+                "input.email",
+                "input.price",
+                "create_customer.email",
+                "create_customer.name",
+                "create_customer.balance",
+            ]
+        );
+        assert!(all[0].fits && !all[1].fits);
+        assert_eq!(all[0].insert, "{{create_customer.id}}");
+        // Typing after {{ filters.
+        assert_eq!(
+            paths(&menu(
+                &w,
+                "create_subscription",
+                "items.price",
+                &TestCatalog,
+                None,
+                "PRI"
+            )),
+            ["input.price"]
+        );
+        // The first step sees only the inputs.
+        assert_eq!(
+            menu(&w, "create_customer", "email", &TestCatalog, None, "").len(),
+            3
+        );
+        assert!(menu(&w, "nope", "email", &TestCatalog, None, "").is_empty());
+    }
+
+    #[test]
+    fn lists_offer_their_first_item_and_open_shapes_use_the_last_run() {
+        let w = templates::customer_subscriptions_by_email();
+        let entries = menu(&w, "list_subscriptions", "customer", &TestCatalog, None, "");
+        assert_eq!(entries[0].path, "find_customer.data.0.id");
+        assert!(entries[0].fits);
+
+        let w = templates::product_with_price();
+        let mut with_request = w.clone();
+        with_request.steps.push(super::super::model::Step {
+            name: "later".into(),
+            action: "create_product".into(),
+            fields: Default::default(),
+        });
+        assert!(
+            !paths(&menu(
+                &with_request,
+                "later",
+                "name",
+                &TestCatalog,
+                None,
+                ""
+            ))
+            .iter()
+            .any(|p| p.starts_with("create_price")),
+            "an open result with no run offers nothing"
+        );
+        let run = RunRecord {
+            run_id: "run_1".into(),
+            workflow_id: w.id.clone(),
+            workflow_name: w.name.clone(),
+            account: RunAccount {
+                id: "acct_1".into(),
+                name: "Shop".into(),
+                livemode: false,
+            },
+            started_at: 0,
+            updated_at: 0,
+            inputs: BTreeMap::from([("product_name".into(), "Beans".into())]),
+            steps: vec![StepRecord {
+                name: "create_price".into(),
+                action: "request".into(),
+                state: StepState::Done {
+                    result: StepResult {
+                        output: json!({"id": "price_9", "unit_amount": 500, "recurring": {"interval": "month"}}),
+                        summary: String::new(),
+                    },
+                    found_existing: false,
+                },
+                sent: None,
+                generation: 0,
+                first_tried_at: None,
+            }],
+            outcome: Outcome::Succeeded,
+        };
+        let entries = menu(
+            &with_request,
+            "later",
+            "name",
+            &TestCatalog,
+            Some(&run),
+            "create_price",
+        );
+        let found: Vec<(&str, Option<&str>)> = entries
+            .iter()
+            .map(|e| (e.path.as_str(), e.example.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("create_price.id", Some("price_9")),
+                ("create_price.recurring.interval", Some("month")),
+                ("create_price.unit_amount", Some("500")),
+            ]
+        );
+        let inputs = menu(
+            &with_request,
+            "later",
+            "name",
+            &TestCatalog,
+            Some(&run),
+            "input.product",
+        );
+        assert_eq!(inputs[0].example.as_deref(), Some("Beans"));
+    }
+}

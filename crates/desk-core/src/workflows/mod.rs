@@ -1,0 +1,34 @@
+//! Workflows: named, ordered steps, each an action with its fields filled,
+//! where later steps use earlier results through `{{step.field}}` references.
+//!
+//! Nothing here describes an action. Two traits are bound to the actions:
+//! - [`catalog::StepCatalog`]: each action's result shape, field kinds and
+//!   whether it writes (for the checks before a run and the `{{` menu);
+//! - [`engine::StepExecutor`]: carries out one step (the actions' checker
+//!   and request) and finds what an earlier attempt created, by metadata.
+//!
+//! The parts:
+//! - [`reference`](mod@reference): the `{{...}}` syntax (escape `\{{`), resolution;
+//! - [`model`]: inputs, steps, renames that follow references, the checks;
+//! - [`checks`]: the one place emails, ID prefixes and amounts are checked;
+//! - [`store`]: `<data dir>/workflows/<id>.json`, export and import;
+//! - [`templates`]: three ready workflows (action and field ids in one place);
+//! - [`engine`]: runs, Resume, idempotency, run history
+//!   (`<data dir>/workflows/runs/<workflow id>/<run id>.json`);
+//! - [`menu`]: what the `{{` menu offers in a field;
+//! - [`files`]: the one function that writes files.
+
+pub mod catalog;
+pub mod checks;
+pub mod engine;
+pub mod files;
+pub mod menu;
+pub mod model;
+pub mod reference;
+pub mod store;
+pub mod templates;
+
+pub use catalog::{Kind, Shape, StepCatalog};
+pub use engine::{Engine, RunHistory, RunRecord, StepExecutor};
+pub use model::{InputKind, Problem, Step, Workflow};
+pub use store::WorkflowStore;

@@ -1,0 +1,163 @@
+//! Ready-made workflows a shop owner would want. Every action and field id
+//! they use is named in [`ids`], the one place to adjust if the actions'
+//! descriptions name them differently.
+
+use super::model::{InputKind, Step, Workflow};
+use serde_json::{json, Map, Value};
+
+pub mod ids {
+    pub const CREATE_CUSTOMER: &str = "create_customer";
+    pub const CREATE_SUBSCRIPTION: &str = "create_subscription";
+    pub const CREATE_PRODUCT: &str = "create_product";
+    pub const LIST_CUSTOMERS: &str = "list_customers";
+    pub const LIST_SUBSCRIPTIONS: &str = "list_subscriptions";
+    /// The request to any endpoint.
+    pub const REQUEST: &str = "request";
+
+    pub const CUSTOMER_NAME: &str = "name";
+    pub const CUSTOMER_EMAIL: &str = "email";
+    pub const SUBSCRIPTION_CUSTOMER: &str = "customer";
+    pub const SUBSCRIPTION_ITEMS: &str = "items";
+    pub const ITEM_PRICE: &str = "price";
+    pub const ITEM_QUANTITY: &str = "quantity";
+    pub const PRODUCT_NAME: &str = "name";
+    pub const LIST_EMAIL: &str = "email";
+    pub const LIST_LIMIT: &str = "limit";
+    pub const LIST_CUSTOMER: &str = "customer";
+    pub const LIST_STATUS: &str = "status";
+    pub const REQUEST_METHOD: &str = "method";
+    pub const REQUEST_PATH: &str = "path";
+    pub const REQUEST_PARAMS: &str = "params";
+}
+
+fn step(name: &str, action: &str, fields: Value) -> Step {
+    let fields: Map<String, Value> = match fields {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    Step {
+        name: name.into(),
+        action: action.into(),
+        fields,
+    }
+}
+
+fn add_input(w: &mut Workflow, name: &str, label: &str, kind: InputKind) {
+    w.add_input(name, label, kind)
+        .expect("template input names are valid");
+}
+
+/// Create a customer, then a subscription to a price for that customer.
+pub fn customer_with_subscription() -> Workflow {
+    use ids::*;
+    let mut w = Workflow::new("New customer with a subscription");
+    add_input(&mut w, "name", "Customer name", InputKind::Text);
+    add_input(&mut w, "email", "Customer email", InputKind::Email);
+    add_input(
+        &mut w,
+        "price",
+        "Price to subscribe to",
+        InputKind::IdWithPrefix {
+            prefix: "price_".into(),
+        },
+    );
+    w.steps = vec![
+        step(
+            "create_customer",
+            CREATE_CUSTOMER,
+            json!({ CUSTOMER_NAME: "{{input.name}}", CUSTOMER_EMAIL: "{{input.email}}" }),
+        ),
+        step(
+            "create_subscription",
+            CREATE_SUBSCRIPTION,
+            json!({
+                SUBSCRIPTION_CUSTOMER: "{{create_customer.id}}",
+                SUBSCRIPTION_ITEMS: [{ ITEM_PRICE: "{{input.price}}", ITEM_QUANTITY: 1 }],
+            }),
+        ),
+    ];
+    w
+}
+
+/// Create a product, then a monthly price for it (through the request to
+/// any endpoint: POST /v1/prices), ready to be sold as a subscription.
+pub fn product_with_price() -> Workflow {
+    use ids::*;
+    let mut w = Workflow::new("New product with its price");
+    add_input(&mut w, "product_name", "Product name", InputKind::Text);
+    add_input(
+        &mut w,
+        "monthly_amount",
+        "Price per month",
+        InputKind::AmountIn {
+            currency: "usd".into(),
+        },
+    );
+    w.steps = vec![
+        step(
+            "create_product",
+            CREATE_PRODUCT,
+            json!({ PRODUCT_NAME: "{{input.product_name}}" }),
+        ),
+        step(
+            "create_price",
+            REQUEST,
+            json!({
+                REQUEST_METHOD: "POST",
+                REQUEST_PATH: "/v1/prices",
+                REQUEST_PARAMS: {
+                    "product": "{{create_product.id}}",
+                    "unit_amount": "{{input.monthly_amount}}",
+                    "currency": "usd",
+                    "recurring": { "interval": "month" },
+                },
+            }),
+        ),
+    ];
+    w
+}
+
+/// Find the customer with an email, then list their subscriptions (all
+/// statuses, canceled ones too).
+pub fn customer_subscriptions_by_email() -> Workflow {
+    use ids::*;
+    let mut w = Workflow::new("Find a customer's subscriptions by email");
+    add_input(&mut w, "email", "Customer email", InputKind::Email);
+    w.steps = vec![
+        step(
+            "find_customer",
+            LIST_CUSTOMERS,
+            json!({ LIST_EMAIL: "{{input.email}}", LIST_LIMIT: 1 }),
+        ),
+        step(
+            "list_subscriptions",
+            LIST_SUBSCRIPTIONS,
+            json!({ LIST_CUSTOMER: "{{find_customer.data.0.id}}", LIST_STATUS: "all" }),
+        ),
+    ];
+    w
+}
+
+/// Every template, each a new workflow with its own ID.
+pub fn all() -> Vec<Workflow> {
+    vec![
+        customer_with_subscription(),
+        product_with_price(),
+        customer_subscriptions_by_email(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog::test_catalog::TestCatalog;
+    use super::*;
+
+    #[test]
+    fn every_template_passes_the_checks() {
+        for w in all() {
+            assert_eq!(w.check(&TestCatalog), vec![], "{}", w.name);
+        }
+        let a = customer_with_subscription();
+        assert_ne!(a.id, customer_with_subscription().id);
+    }
+}
