@@ -6,7 +6,7 @@
 //! The step executor here sends the requests directly with the real
 //! `StripeClient`; in the app it is bound to the actions' descriptions.
 
-use desk_core::form::{Param, Params};
+use desk_core::stripe::{Param, Params};
 use desk_core::secret::Secret;
 use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
 use desk_core::views::Mode;

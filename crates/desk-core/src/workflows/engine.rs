@@ -256,6 +256,7 @@ impl From<RunError> for AppError {
                             .unwrap_or("The workflow needs fixing.")
                     ),
                     param: first.and_then(|p| p.field.clone()),
+                    request_id: None,
                 }
             }
             RunError::Other(e) => e.into(),
@@ -722,6 +723,7 @@ mod tests {
                 message: Some("The price specified is inactive.".into()),
                 ..StripeApiError::default()
             }),
+            request_id: None,
         }
     }
 
