@@ -6,9 +6,9 @@
 //! The step executor here sends the requests directly with the real
 //! `StripeClient`; in the app it is bound to the actions' descriptions.
 
-use desk_core::stripe::{Param, Params};
 use desk_core::secret::Secret;
 use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
+use desk_core::stripe::{Param, Params};
 use desk_core::views::Mode;
 use desk_core::workflows::catalog::{Kind, Shape, StepCatalog};
 use desk_core::workflows::engine::{
