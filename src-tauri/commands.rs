@@ -1,11 +1,12 @@
 //! The window's commands: each takes its arguments, calls the domain, and
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
+use crate::startup::DeskCell;
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
 };
-use desk_core::{AppError, Desk};
+use desk_core::AppError;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -56,38 +57,49 @@ fn broadcast(app: &AppHandle, view: &ConnectionsView) {
 
 /// The page reports its first painted frame; the startup benchmark reads this line.
 #[tauri::command]
-pub fn first_paint() {
+pub fn first_paint(app: AppHandle) {
     println!("first-paint");
+    app.state::<DeskCell>().painted();
+    // Build the domain now rather than at the first command that needs it.
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = app.state::<DeskCell>().get().await {
+            eprintln!("{}", e.message);
+        }
+    });
 }
 
 #[tauri::command]
-pub fn app_info(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<AppInfo> {
+pub async fn app_info(desk: State<'_, DeskCell>, audit: State<'_, IpcAudit>) -> Reply<AppInfo> {
+    let desk = desk.get().await?;
     audited(&audit, "app_info", Ok(desk.app_info()))
 }
 
 #[tauri::command]
-pub fn list_connections(
-    desk: State<'_, Desk>,
+pub async fn list_connections(
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionsView> {
+    let desk = desk.get().await?;
     audited(&audit, "list_connections", Ok(desk.list_connections()))
 }
 
 #[tauri::command]
-pub fn classify_key(
+pub async fn classify_key(
     key: String,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<KeyCheck> {
+    let desk = desk.get().await?;
     audited(&audit, "classify_key", Ok(desk.classify_key(&key)))
 }
 
 #[tauri::command]
 pub async fn test_key(
     key: String,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionTest> {
+    let desk = desk.get().await?;
     let reply = desk.test_key(&key).await.map_err(AppError::from);
     audited(&audit, "test_key", reply)
 }
@@ -97,9 +109,10 @@ pub async fn save_key_connection(
     key: String,
     session_only: bool,
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionSummary> {
+    let desk = desk.get().await?;
     let reply = desk
         .save_key_connection(&key, session_only)
         .await
@@ -114,9 +127,10 @@ pub async fn save_key_connection(
 pub async fn test_connection(
     id: String,
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionTest> {
+    let desk = desk.get().await?;
     let reply = desk.test_connection(&id).await.map_err(AppError::from);
     // The test may have found the connection revoked (or working again).
     broadcast(&app, &desk.list_connections());
@@ -127,9 +141,10 @@ pub async fn test_connection(
 pub async fn remove_connection(
     id: String,
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionsView> {
+    let desk = desk.get().await?;
     let reply = desk.remove_connection(&id).await.map_err(AppError::from);
     if let Ok(view) = &reply {
         broadcast(&app, view);
@@ -138,34 +153,37 @@ pub async fn remove_connection(
 }
 
 #[tauri::command]
-pub fn set_active_connection(
+pub async fn set_active_connection(
     id: String,
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionsView> {
+    let desk = desk.get().await?;
     changed(&app, &audit, "set_active_connection", desk.set_active(&id))
 }
 
 #[tauri::command]
-pub fn rename_connection(
+pub async fn rename_connection(
     id: String,
     name: String,
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionsView> {
+    let desk = desk.get().await?;
     changed(&app, &audit, "rename_connection", desk.rename(&id, &name))
 }
 
 #[tauri::command]
-pub fn set_account_override(
+pub async fn set_account_override(
     id: String,
     account_id: Option<String>,
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ConnectionsView> {
+    let desk = desk.get().await?;
     changed(
         &app,
         &audit,
@@ -189,9 +207,10 @@ fn changed(
 
 #[tauri::command]
 pub async fn get_oauth_settings(
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<Option<OAuthSettingsView>> {
+    let desk = desk.get().await?;
     let reply = desk.oauth_settings().await.map_err(AppError::from);
     audited(&audit, "get_oauth_settings", reply)
 }
@@ -199,9 +218,10 @@ pub async fn get_oauth_settings(
 #[tauri::command]
 pub async fn save_oauth_settings(
     form: OAuthSettingsForm,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<OAuthSettingsView> {
+    let desk = desk.get().await?;
     let reply = desk.save_oauth_settings(form).await.map_err(AppError::from);
     audited(&audit, "save_oauth_settings", reply)
 }
@@ -211,9 +231,10 @@ pub async fn save_oauth_settings(
 #[tauri::command]
 pub async fn start_oauth(
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<OAuthFlowState> {
+    let desk = desk.get().await?;
     let reply = match desk.start_oauth().await {
         Ok(start) => {
             if let Some(wait) = start.loopback {
@@ -246,11 +267,12 @@ pub async fn start_oauth(
 }
 
 #[tauri::command]
-pub fn cancel_oauth(
+pub async fn cancel_oauth(
     app: AppHandle,
-    desk: State<'_, Desk>,
+    desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<OAuthFlowState> {
+    let desk = desk.get().await?;
     let reply = desk.cancel_oauth().map_err(AppError::from);
     if let Ok(state) = &reply {
         let _ = app.emit("oauth-state", state);
@@ -259,14 +281,25 @@ pub fn cancel_oauth(
 }
 
 #[tauri::command]
-pub fn oauth_state(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<OAuthFlowState> {
+pub async fn oauth_state(
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<OAuthFlowState> {
+    let desk = desk.get().await?;
     audited(&audit, "oauth_state", Ok(desk.oauth_state()))
 }
 
 /// An OAuth answer arrived (deep link or cold start): finish the flow and
 /// tell the window.
 pub async fn take_oauth_answer(app: AppHandle, link: String) {
-    let desk = app.state::<Desk>();
+    let cell = app.state::<DeskCell>();
+    let desk = match cell.get().await {
+        Ok(desk) => desk,
+        Err(e) => {
+            tracing::error!(error = %e.message, "an OAuth answer arrived but Stripe Desk could not start");
+            return;
+        }
+    };
     let state = desk.finish_oauth(&link).await;
     app.state::<IpcAudit>()
         .record("oauth-state", &Ok::<_, AppError>(&state));

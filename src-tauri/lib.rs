@@ -3,10 +3,12 @@
 
 mod commands;
 mod logging;
+mod startup;
 
 use desk_core::desk::DeskConfig;
 use desk_core::secret_store::KeyringStore;
 use desk_core::{Bases, Desk};
+use startup::{BuildDesk, DeskCell};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::Manager;
@@ -28,15 +30,20 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
+            // Only what costs no I/O here: the window paints first (see startup.rs).
             let (data_dir, log_dir) = dirs(app.handle())?;
-            logging::init(&log_dir)?;
-            let bases = Bases::from_env();
-            let mut config = DeskConfig::new(bases, data_dir.clone());
-            config.demo = std::env::var("STRIPE_DESK_DEMO").is_ok_and(|v| v == "1");
-            let secrets = Arc::new(KeyringStore::open(KEYRING_SERVICE));
-            let desk = Desk::new(config, secrets)?;
-            tracing::info!(data_dir = %data_dir.display(), bases = ?desk.bases().non_default(), "Stripe Desk started");
-            app.manage(desk);
+            let demo = std::env::var("STRIPE_DESK_DEMO").is_ok_and(|v| v == "1");
+            let desk_dir = data_dir.clone();
+            let build: BuildDesk = Arc::new(move || {
+                logging::init(&log_dir).map_err(|e| e.to_string())?;
+                let mut config = DeskConfig::new(Bases::from_env(), desk_dir.clone());
+                config.demo = demo;
+                let secrets = Arc::new(KeyringStore::open(KEYRING_SERVICE));
+                let desk = Desk::new(config, secrets).map_err(|e| e.plain_message())?;
+                tracing::info!(data_dir = %desk_dir.display(), bases = ?desk.bases().non_default(), "Stripe Desk started");
+                Ok(desk)
+            });
+            app.manage(DeskCell::new(build));
             app.manage(commands::IpcAudit::from_env(&data_dir));
             listen_for_deep_links(app)?;
             Ok(())

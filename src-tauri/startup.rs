@@ -1,0 +1,61 @@
+//! Nothing but the window before first paint: the domain (`Desk`: the
+//! keyring probe, the data dir, the saved files, the log file) is built on a
+//! worker thread once the page has painted, and every command waits for it.
+
+use desk_core::{AppError, Desk};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, OnceCell};
+
+/// Builds the domain; may be called again if an earlier try failed.
+pub type BuildDesk = Arc<dyn Fn() -> Result<Desk, String> + Send + Sync>;
+
+/// If the page never reports its first paint (hidden window, broken page),
+/// the domain is built anyway after this long.
+const PAINT_GRACE: Duration = Duration::from_secs(2);
+
+pub struct DeskCell {
+    desk: OnceCell<Desk>,
+    build: BuildDesk,
+    painted: watch::Sender<bool>,
+}
+
+impl DeskCell {
+    pub fn new(build: BuildDesk) -> Self {
+        DeskCell {
+            desk: OnceCell::new(),
+            build,
+            painted: watch::Sender::new(false),
+        }
+    }
+
+    /// The page has painted: I/O may start.
+    pub fn painted(&self) {
+        self.painted.send_replace(true);
+    }
+
+    /// The domain, built on first use after first paint; callers that come
+    /// earlier wait for it, so nothing is lost, only answered a little later.
+    pub async fn get(&self) -> Result<&Desk, AppError> {
+        if let Some(desk) = self.desk.get() {
+            return Ok(desk);
+        }
+        let mut painted = self.painted.subscribe();
+        let _ = tokio::time::timeout(PAINT_GRACE, painted.wait_for(|p| *p)).await;
+        self.desk
+            .get_or_try_init(|| async {
+                let build = self.build.clone();
+                tauri::async_runtime::spawn_blocking(move || build())
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r)
+                    .map_err(|detail| AppError {
+                        code: "startup_failed".into(),
+                        message: format!("Stripe Desk could not open its data: {detail}"),
+                        param: None,
+                        request_id: None,
+                    })
+            })
+            .await
+    }
+}
