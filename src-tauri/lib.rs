@@ -4,8 +4,8 @@
 mod commands;
 mod logging;
 
+use desk_core::connections::secret_store::KeyringStore;
 use desk_core::desk::DeskConfig;
-use desk_core::secret_store::KeyringStore;
 use desk_core::{Bases, Desk};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! The domain against the local Stripe simulator over real HTTP: retries and
 //! idempotency, pagination, key checks and Test connection, saved connections.
 
+use desk_core::connections::secret_store::{MemoryStore, SecretStore};
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::form::Params;
-use desk_core::secret_store::{MemoryStore, SecretStore};
 use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
 use desk_core::views::{KeyringStatus, Mode, PermissionState};
 use desk_core::{AppError, Bases, Error, Secret};
@@ -19,9 +19,7 @@ const KEY: &str = "sk_test_51DomainTestKey0000000000001234";
 const ACCOUNT: &str = "acct_1DomainShop";
 
 async fn sim() -> Simulator {
-    let sim = Simulator::start(SimConfig::bundled())
-        .await
-        .unwrap();
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
     sim.add_account(ACCOUNT, "Domain Test Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
     sim

@@ -2,9 +2,9 @@
 //! Settings, the single-use `state`, the authorize URL, and the token calls
 //! (through the `oauth2` crate, with Stripe's extra fields kept).
 
-use crate::deep_link::{Callback, REDIRECT_URI};
+use super::deep_link::{Callback, REDIRECT_URI};
+use super::keys::ApiKey;
 use crate::error::Error;
-use crate::keys::ApiKey;
 use crate::secret::Secret;
 use crate::stripe::random_token;
 use crate::views::{Mode, OAuthProvider, OAuthSettingsForm, OAuthSettingsView, RedirectKind};
@@ -225,7 +225,7 @@ impl SettingsFile {
     }
 
     pub fn save(&self, settings: &OAuthSettings) -> Result<(), Error> {
-        crate::connections::write_atomically(
+        super::saved::write_atomically(
             &self.path,
             &serde_json::to_vec_pretty(settings).expect("settings serialize"),
         )
@@ -352,7 +352,7 @@ impl PendingFile {
 
     pub fn save(&self, flow: Option<&PendingFlow>) -> Result<(), Error> {
         match flow {
-            Some(f) => crate::connections::write_atomically(
+            Some(f) => super::saved::write_atomically(
                 &self.path,
                 &serde_json::to_vec(f).expect("flow serializes"),
             ),

@@ -2,20 +2,20 @@
 //! the answer from a deep link, storing what Stripe gave, and keeping Stripe
 //! Apps tokens fresh.
 
-use super::{blocking, Desk};
-use crate::connection_test::fetch_account;
-use crate::connections::ConnectionRecord;
-use crate::deep_link::{self, Callback};
-use crate::error::Error;
-use crate::form::Params;
-use crate::keys::mask;
-use crate::loopback::LoopbackListener;
-use crate::oauth::{
+use super::connection_test::fetch_account;
+use super::deep_link::{self, Callback};
+use super::keys::mask;
+use super::loopback::LoopbackListener;
+use super::oauth::{
     unix_now, validate_client_secret, OAuthSettings, PendingFlow, StateProblem, TokenEndpoint,
     Tokens, CLIENT_SECRET_ENTRY, STATE_LIFETIME,
 };
+use super::saved::ConnectionRecord;
+use super::secret_store::SecretStore;
+use super::service::{blocking, Connections};
+use crate::error::Error;
+use crate::form::Params;
 use crate::secret::Secret;
-use crate::secret_store::SecretStore;
 use crate::stripe::{random_token, Auth, Host, Request};
 use crate::views::{
     ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider,
@@ -41,7 +41,7 @@ pub struct OAuthStart {
 /// token is held in memory and the write retried at the next call.
 const STORE_ATTEMPTS: u32 = 3;
 
-impl Desk {
+impl Connections {
     pub async fn oauth_settings(&self) -> Result<Option<OAuthSettingsView>, Error> {
         let Some(settings) = self.oauth_file.load() else {
             return Ok(None);
