@@ -5,7 +5,7 @@ use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
 };
-use desk_core::{AppError, Desk};
+use desk_core::{private_files, AppError, Desk};
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -24,12 +24,8 @@ impl IpcAudit {
     pub fn from_env(data_dir: &Path) -> Self {
         let enabled = std::env::var("STRIPE_DESK_IPC_AUDIT").is_ok_and(|v| v == "1");
         let file = enabled.then(|| {
-            std::fs::create_dir_all(data_dir).ok();
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(data_dir.join("ipc-replies.jsonl"))
-                .map(Mutex::new)
+            private_files::private_dir(data_dir)?;
+            private_files::open_append(&data_dir.join("ipc-replies.jsonl")).map(Mutex::new)
         });
         IpcAudit(file.and_then(Result::ok))
     }

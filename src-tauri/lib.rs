@@ -38,6 +38,13 @@ pub fn run() {
             tracing::info!(data_dir = %data_dir.display(), bases = ?desk.bases().non_default(), "Stripe Desk started");
             app.manage(desk);
             app.manage(commands::IpcAudit::from_env(&data_dir));
+            // Keyring calls block on D-Bus: off the start-up path.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = handle.state::<Desk>().sweep_orphaned_secrets().await {
+                    tracing::warn!(code = %e.code(), "could not sweep the keyring for entries of removed connections");
+                }
+            });
             listen_for_deep_links(app)?;
             Ok(())
         })

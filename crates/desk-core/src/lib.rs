@@ -9,6 +9,7 @@ pub mod desk;
 pub mod error;
 pub mod form;
 pub mod money;
+pub mod private_files;
 pub mod rate_limit;
 pub mod retry;
 pub mod secret;

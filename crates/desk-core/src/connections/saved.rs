@@ -2,6 +2,7 @@
 //! The secrets they need are in the keyring under [`ConnectionRecord::secret_name`].
 
 use crate::error::Error;
+use crate::private_files;
 use crate::views::{ConnectionMethod, ConnectionSummary, Mode};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,15 @@ impl ConnectionRecord {
         format!("connection/{}/client-secret", self.id)
     }
 
+    /// The connection a keyring entry belongs to, for names made by
+    /// [`Self::secret_names`].
+    pub fn id_of_secret(name: &str) -> Option<&str> {
+        name.strip_prefix("connection/")?
+            .split('/')
+            .next()
+            .filter(|id| !id.is_empty())
+    }
+
     pub fn secret_names(&self) -> [String; 3] {
         [
             self.secret_name(),
@@ -80,8 +90,7 @@ pub struct SavedConnections {
     pub connections: Vec<ConnectionRecord>,
 }
 
-/// The file `connections.json`, written whole and atomically (temp file,
-/// then rename) so a crash mid-write never leaves half a file.
+/// The file `connections.json`, written whole, atomically and private.
 pub struct ConnectionFile {
     path: PathBuf,
 }
@@ -108,19 +117,9 @@ impl ConnectionFile {
 
     pub fn save(&self, saved: &SavedConnections) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(saved).map_err(|e| Error::Storage(e.to_string()))?;
-        write_atomically(&self.path, &bytes)
+        private_files::write_atomically(&self.path, &bytes)
+            .map_err(|e| Error::Storage(e.to_string()))
     }
-}
-
-/// Writes a temp file beside `path`, then renames it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let storage = |e: std::io::Error| Error::Storage(format!("{}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(storage)?;
-    }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(storage)?;
-    std::fs::rename(&tmp, path).map_err(storage)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::views::{
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,7 +36,11 @@ pub struct Connections {
     pub(super) flow: Mutex<OAuthFlowState>,
     /// Codes already sent to Stripe: a code is never sent twice.
     pub(super) used_codes: Mutex<HashSet<String>>,
-    pub(super) refresh_lock: tokio::sync::Mutex<()>,
+    /// Answers refused for not carrying the waiting flow's state.
+    pub(super) refused_answers: Arc<AtomicU64>,
+    /// One writer of connections' keyring entries at a time: a token
+    /// refresh, a removal, a new connection, the sweep at start.
+    pub(super) secrets_lock: tokio::sync::Mutex<()>,
     /// Ends the loopback listener of the flow that is waiting, if any.
     pub(super) loopback_stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     /// Rotated refresh tokens whose keyring write has not succeeded yet.
@@ -120,7 +125,8 @@ impl Connections {
                 seq: 0,
             }),
             used_codes: Mutex::new(HashSet::new()),
-            refresh_lock: tokio::sync::Mutex::new(()),
+            refused_answers: Arc::default(),
+            secrets_lock: tokio::sync::Mutex::new(()),
             loopback_stop: Mutex::new(None),
             unsaved_refresh: Mutex::new(HashMap::new()),
             token_refresh_margin,
@@ -224,6 +230,7 @@ impl Connections {
             oauth_client_id: None,
             token_expires_at: None,
         };
+        let _writing = self.secrets_lock.lock().await;
         let store = self.store_for(session_only);
         let name = record.secret_name();
         let secret = key.secret().clone();
@@ -305,8 +312,10 @@ impl Connections {
         }
     }
 
-    /// Forgets the connection: its key leaves the keyring first, so a failure
-    /// there keeps everything as it was and can be retried.
+    /// Forgets the connection. It leaves the list first, so a token
+    /// refresh in flight finds it gone and stores nothing; then, once no
+    /// refresh is writing, its secrets leave the keyring. Any that cannot
+    /// be deleted now are swept at the next start.
     pub async fn remove_connection(&self, id: &str) -> Result<ConnectionsView, Error> {
         let (record, session_only) = self.record(id)?;
         let store = self.store_for(session_only);
@@ -320,23 +329,59 @@ impl Connections {
                 }
             }
         }
+        let view = self.update(|state| {
+            state.saved.connections.retain(|c| c.id != id);
+            state.session.retain(|c| c.id != id);
+            if state.saved.active_id.as_deref() == Some(id) {
+                state.saved.active_id = state
+                    .saved
+                    .connections
+                    .iter()
+                    .chain(state.session.iter())
+                    .next()
+                    .map(|c| c.id.clone());
+            }
+            Ok(())
+        })?;
+        let _writing = self.secrets_lock.lock().await;
+        self.unsaved_refresh.lock().unwrap().remove(id);
         let names = record.secret_names();
-        blocking(move || names.iter().try_for_each(|n| store.delete(n))).await?;
-        let mut state = self.state.lock().unwrap();
-        state.saved.connections.retain(|c| c.id != id);
-        state.session.retain(|c| c.id != id);
-        if state.saved.active_id.as_deref() == Some(id) {
-            state.saved.active_id = state
-                .saved
-                .connections
-                .iter()
-                .chain(state.session.iter())
-                .next()
-                .map(|c| c.id.clone());
+        if let Err(e) = blocking(move || names.iter().try_for_each(|n| store.delete(n))).await {
+            tracing::warn!(connection = %id, error = %e, "could not delete the connection's secrets; they are swept at the next start");
         }
-        self.file.save(&state.to_disk())?;
         tracing::info!(connection = %id, "connection removed");
-        Ok(state.view())
+        Ok(view)
+    }
+
+    /// Deletes keyring entries of connections that no longer exist (a
+    /// keyring write that failed partway through adding one leaves them).
+    /// Returns how many went. Run it at start, off the start-up path.
+    pub async fn sweep_orphaned_secrets(&self) -> Result<usize, Error> {
+        let _writing = self.secrets_lock.lock().await;
+        let store = self.secrets.clone();
+        let Some(names) = blocking(move || store.list()).await? else {
+            return Ok(0);
+        };
+        let orphans: Vec<String> = {
+            let state = self.state.lock().unwrap();
+            names
+                .into_iter()
+                .filter(|n| {
+                    ConnectionRecord::id_of_secret(n)
+                        .is_some_and(|id| !state.saved.connections.iter().any(|c| c.id == id))
+                })
+                .collect()
+        };
+        let count = orphans.len();
+        let store = self.secrets.clone();
+        blocking(move || orphans.iter().try_for_each(|n| store.delete(n))).await?;
+        if count > 0 {
+            tracing::info!(
+                count,
+                "deleted keyring entries of connections that no longer exist"
+            );
+        }
+        Ok(count)
     }
 
     pub fn set_active(&self, id: &str) -> Result<ConnectionsView, Error> {

@@ -5,6 +5,7 @@ use crate::config::Bases;
 use crate::connections::secret_store::SecretStore;
 use crate::connections::Connections;
 use crate::error::Error;
+use crate::private_files;
 use crate::stripe::{ClientConfig, Request, StripeClient};
 use crate::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
@@ -46,7 +47,19 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// Makes the data dir private (tightening one an older version left
+    /// open, and saying so in the log), then loads what is saved there.
     pub fn new(config: DeskConfig, secrets: Arc<dyn SecretStore>) -> Result<Desk, Error> {
+        let tightened = private_files::private_dir(&config.data_dir)
+            .map_err(|e| Error::Storage(e.to_string()))?;
+        if !tightened.is_empty() {
+            tracing::warn!(
+                data_dir = %config.data_dir.display(),
+                dir_was = ?tightened.dir_was.map(|m| format!("{m:o}")),
+                files = tightened.files.len(),
+                "the data dir was readable by other users; made it private (0700, files 0600)"
+            );
+        }
         let client = StripeClient::new(config.client)?;
         Ok(Desk {
             connections: Connections::new(
@@ -154,5 +167,14 @@ impl Desk {
 
     pub async fn finish_oauth(&self, link: &str) -> OAuthFlowState {
         self.connections.finish_oauth(link).await
+    }
+
+    /// At start, off the start-up path: see [`Connections::sweep_orphaned_secrets`].
+    pub async fn sweep_orphaned_secrets(&self) -> Result<usize, Error> {
+        self.connections.sweep_orphaned_secrets().await
+    }
+
+    pub fn refused_oauth_answers(&self) -> u64 {
+        self.connections.refused_oauth_answers()
     }
 }

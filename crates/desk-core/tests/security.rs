@@ -1,0 +1,298 @@
+//! Local attackers and lost keys (issue 8, "Security"): the data dir is
+//! private, a forged OAuth answer neither ends nor steers a waiting flow, and
+//! a removed connection stays removed from the keyring.
+
+use desk_core::connections::secret_store::{MemoryStore, SecretStore};
+use desk_core::desk::{Desk, DeskConfig};
+use desk_core::stripe::{ClientConfig, Request};
+use desk_core::views::{FlowStage, OAuthProvider, OAuthSettingsForm, RedirectKind};
+use desk_core::{AppError, Bases, Secret};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use stripe_sim::{KeyAccess, OAuthKind, SimConfig, Simulator};
+
+const PLATFORM_KEY: &str = "sk_test_51PlatformKey0000000000000000777";
+const CONNECT_CLIENT: &str = "ca_DeskTestClient";
+const APPS_CLIENT: &str = "apps_DeskTestClient";
+const KEY: &str = "sk_test_51SecurityTestKey000000000004242";
+
+async fn sim() -> Simulator {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account("acct_1Platform", "Desk Platform");
+    sim.add_key(PLATFORM_KEY, "acct_1Platform", KeyAccess::Full);
+    sim.add_key(KEY, "acct_1Platform", KeyAccess::Full);
+    sim.add_oauth_client(CONNECT_CLIENT, PLATFORM_KEY, OAuthKind::Connect);
+    sim.add_oauth_client(APPS_CLIENT, PLATFORM_KEY, OAuthKind::Apps);
+    sim.add_account("acct_1Connected", "Corner Bakery");
+    sim
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("desk-security-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn config(sim: &Simulator, dir: &Path) -> DeskConfig {
+    let base = sim.base_url();
+    let bases = Bases {
+        api: base.clone(),
+        connect: base.clone(),
+        marketplace: base.clone(),
+    };
+    let mut cfg = DeskConfig::new(bases, dir.to_path_buf());
+    let mut client = ClientConfig::new(&base, &base);
+    client.retry.initial_delay = Duration::from_millis(5);
+    cfg.client = client;
+    cfg
+}
+
+fn desk(sim: &Simulator, dir: &Path, secrets: Arc<dyn SecretStore>) -> Desk {
+    Desk::new(config(sim, dir), secrets).unwrap()
+}
+
+async fn set_up(d: &Desk, provider: OAuthProvider, redirect: RedirectKind) {
+    let (client_id, scope) = match provider {
+        OAuthProvider::Connect => (CONNECT_CLIENT, "read_write"),
+        OAuthProvider::Apps => (APPS_CLIENT, ""),
+    };
+    d.save_oauth_settings(OAuthSettingsForm {
+        provider,
+        client_id: client_id.into(),
+        client_secret: Some(PLATFORM_KEY.into()),
+        scope: scope.into(),
+        redirect,
+        forwarding_page: None,
+    })
+    .await
+    .unwrap();
+}
+
+/// What the system browser does with Stripe's authorize page: follow it to
+/// its redirect, and return where it points.
+async fn browser(authorize_url: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = http.get(authorize_url).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 302);
+    answer.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_is_private_and_so_is_every_file_written_there() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = sim().await;
+
+    // A fresh data dir, parents and all.
+    let root = data_dir("fresh");
+    let fresh = root.join("nested").join("data");
+    let d = desk(&sim, &fresh, Arc::new(MemoryStore::default()));
+    d.save_key_connection(KEY, false).await.unwrap();
+    set_up(&d, OAuthProvider::Connect, RedirectKind::AppLink).await;
+    d.start_oauth().await.unwrap();
+
+    // One an older version left readable by everyone.
+    let old = data_dir("too-open");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let oauth = old.join("oauth-pending.json");
+    std::fs::write(&oauth, b"{}").unwrap();
+    std::fs::set_permissions(&oauth, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let d = desk(&sim, &old, Arc::new(MemoryStore::default()));
+    assert_eq!(mode(&old), 0o700, "tightened at start");
+    assert_eq!(mode(&oauth), 0o600, "tightened at start");
+    d.save_key_connection(KEY, false).await.unwrap();
+    set_up(&d, OAuthProvider::Connect, RedirectKind::AppLink).await;
+    d.start_oauth().await.unwrap();
+
+    for dir in [&root.join("nested"), &fresh, &old] {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    }
+    for dir in [&fresh, &old] {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+            names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+        names.sort();
+        assert_eq!(
+            names,
+            ["connections.json", "oauth-pending.json", "oauth.json"],
+            "no temp files left behind"
+        );
+    }
+    std::fs::remove_dir_all(root).unwrap();
+    std::fs::remove_dir_all(old).unwrap();
+}
+
+#[tokio::test]
+async fn a_forged_deep_link_neither_ends_nor_steers_the_waiting_flow() {
+    let sim = sim().await;
+    let d = desk(
+        &sim,
+        &data_dir("forged-link"),
+        Arc::new(MemoryStore::default()),
+    );
+    set_up(&d, OAuthProvider::Connect, RedirectKind::AppLink).await;
+    let url = d.start_oauth().await.unwrap().authorize_url;
+    let link = browser(&url).await;
+
+    let forged = [
+        "stripe-desk://oauth/callback?code=ac_attacker&state=st_0000000000000000000000000000000f"
+            .to_owned(),
+        // An attacker's own words and parameter names must not reach the window.
+        "stripe-desk://oauth/callback?error=access_denied&error_description=Call+0800+EVIL&state=st_0"
+            .to_owned(),
+        format!("{link}&zz_evil_param=1"),
+        "stripe-desk://oauth/callback?code=<script>&state=x".to_owned(),
+    ];
+    for (n, forged) in forged.iter().enumerate() {
+        let state = d.finish_oauth(forged).await;
+        assert_eq!(
+            state.state,
+            FlowStage::Waiting,
+            "{forged}: {:?}",
+            state.message
+        );
+        let shown = format!("{:?}", state.message);
+        assert!(
+            !shown.contains("EVIL") && !shown.contains("zz_evil") && !shown.contains("script"),
+            "{shown}"
+        );
+        assert_eq!(d.refused_oauth_answers(), n as u64 + 1, "counted");
+    }
+    assert_eq!(d.oauth_state().state, FlowStage::Waiting);
+
+    // Stripe's real answer still lands.
+    let done = d.finish_oauth(&link).await;
+    assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
+
+    // With nothing waiting, a stray link is refused in the app's own words.
+    let idle = d
+        .finish_oauth("stripe-desk://oauth/callback?code=c&state=s&zz_evil_param=1")
+        .await;
+    assert!(!format!("{:?}", idle.message).contains("zz_evil"));
+    assert_eq!(d.list_connections().connections.len(), 1);
+}
+
+#[tokio::test]
+async fn a_forged_loopback_answer_is_refused_and_the_listener_keeps_waiting() {
+    let sim = sim().await;
+    let d = desk(
+        &sim,
+        &data_dir("forged-loopback"),
+        Arc::new(MemoryStore::default()),
+    );
+    set_up(&d, OAuthProvider::Connect, RedirectKind::Loopback).await;
+    let start = d.start_oauth().await.unwrap();
+    let wait = tokio::spawn(start.loopback.unwrap());
+    let redirect = browser(&start.authorize_url).await;
+    let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+
+    // Another local user, who found the port with `ss -ltn`.
+    for target in [
+        "/oauth/callback?code=ac_attacker&state=st_0000000000000000000000000000000f",
+        "/oauth/callback",
+        "/oauth/callback?error=access_denied&state=st_1",
+    ] {
+        let forged = reqwest::get(format!("http://127.0.0.1:{port}{target}"))
+            .await
+            .unwrap();
+        assert_eq!(forged.status().as_u16(), 400, "{target}");
+        assert!(!forged
+            .text()
+            .await
+            .unwrap()
+            .contains("You can close this tab"));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!wait.is_finished(), "the flow keeps waiting");
+    assert_eq!(d.refused_oauth_answers(), 3);
+    assert_eq!(d.oauth_state().state, FlowStage::Waiting);
+
+    let page = reqwest::get(&redirect).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let link = wait.await.unwrap().expect("the real answer is taken");
+    let done = d.finish_oauth(&link).await;
+    assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
+}
+
+#[tokio::test]
+async fn a_refresh_racing_removal_stores_nothing_and_fails_as_no_such_connection() {
+    let sim = sim().await;
+    let keyring = Arc::new(MemoryStore::default());
+    let mut cfg = config(&sim, &data_dir("race"));
+    // Every call counts as near expiry, so every call refreshes.
+    cfg.token_refresh_margin = Duration::from_secs(2 * 3600);
+    let d = Arc::new(Desk::new(cfg, keyring.clone()).unwrap());
+    set_up(&d, OAuthProvider::Apps, RedirectKind::AppLink).await;
+    let url = d.start_oauth().await.unwrap().authorize_url;
+    let done = d.finish_oauth(&browser(&url).await).await;
+    assert_eq!(done.state, FlowStage::Finished, "{:?}", done.message);
+    let id = d.list_connections().connections[0].id.clone();
+
+    sim.set_latency(Duration::from_millis(500));
+    let call = {
+        let (d, id) = (d.clone(), id.clone());
+        tokio::spawn(async move { d.call(&id, &Request::get("/v1/customers")).await })
+    };
+    // The refresh is on its way to Stripe when the user removes the connection.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    d.remove_connection(&id).await.unwrap();
+    let err = AppError::from(call.await.unwrap().expect_err("the connection is gone"));
+    assert_eq!(err.code, "not_found", "{err:?}");
+    assert!(err.message.contains("No connection"), "{}", err.message);
+    for name in [
+        format!("connection/{id}"),
+        format!("connection/{id}/refresh"),
+        format!("connection/{id}/client-secret"),
+    ] {
+        assert_eq!(keyring.get(&name).unwrap(), None, "{name} came back");
+    }
+    assert!(d.list_connections().connections.is_empty());
+}
+
+#[tokio::test]
+async fn keyring_entries_of_connections_that_no_longer_exist_are_swept_at_start() {
+    let sim = sim().await;
+    let keyring = Arc::new(MemoryStore::default());
+    let dir = data_dir("sweep");
+    let d = desk(&sim, &dir, keyring.clone());
+    let kept = d.save_key_connection(KEY, false).await.unwrap().id;
+    set_up(&d, OAuthProvider::Connect, RedirectKind::AppLink).await;
+    drop(d);
+    // A keyring write that failed partway through storing a new connection.
+    let orphan = Secret::new("rt_orphaned_refresh_token");
+    keyring
+        .put("connection/conn_orphan/refresh", &orphan)
+        .unwrap();
+    keyring.put("connection/conn_orphan", &orphan).unwrap();
+
+    let d = desk(&sim, &dir, keyring.clone());
+    assert_eq!(d.sweep_orphaned_secrets().await.unwrap(), 2);
+    let mut left = keyring.list().unwrap().unwrap();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            format!("connection/{kept}"),
+            "oauth/client-secret".to_owned()
+        ]
+    );
+    d.call(&kept, &Request::get("/v1/customers")).await.unwrap();
+}
