@@ -296,3 +296,109 @@ async fn keyring_entries_of_connections_that_no_longer_exist_are_swept_at_start(
     );
     d.call(&kept, &Request::get("/v1/customers")).await.unwrap();
 }
+
+/// Set in the child process that serves the loopback redirect under a
+/// 64-descriptor limit, for the test below.
+#[cfg(target_os = "linux")]
+const LOOPBACK_CHILD: &str = "DESK_TEST_LOOPBACK_CHILD";
+
+/// CPU time (user + system) a process has used, in seconds.
+#[cfg(target_os = "linux")]
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name, which is in parentheses: utime and
+    // stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+/// Another local user opens 200 connections to the loopback port and says
+/// nothing, while the app may hold only 64 descriptors: Stripe's answer
+/// must still be taken at once, and the app must not spin.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn idle_connections_neither_starve_the_loopback_listener_nor_burn_cpu() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+    const NAME: &str = "idle_connections_neither_starve_the_loopback_listener_nor_burn_cpu";
+
+    if std::env::var_os(LOOPBACK_CHILD).is_some() {
+        // The app's side, in a process of its own with few descriptors.
+        let sim = sim().await;
+        let d = desk(
+            &sim,
+            &data_dir("idle-child"),
+            Arc::new(MemoryStore::default()),
+        );
+        set_up(&d, OAuthProvider::Connect, RedirectKind::Loopback).await;
+        let start = d.start_oauth().await.unwrap();
+        let wait = tokio::spawn(start.loopback.unwrap());
+        println!("REDIRECT {}", browser(&start.authorize_url).await);
+        let link = wait.await.unwrap().expect("the answer is taken");
+        let done = d.finish_oauth(&link).await;
+        println!("DONE {:?}", done.state);
+        return;
+    }
+
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+        .env(LOOPBACK_CHILD, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = |prefix: &str| loop {
+        let line = lines.next().expect("the child says more").unwrap();
+        // The test harness may have started the line ("test ... ").
+        if let Some((_, rest)) = line.split_once(prefix) {
+            return rest.to_owned();
+        }
+    };
+    let redirect = next("REDIRECT ");
+    let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+
+    let idle: Vec<_> = (0..200)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let before = cpu_seconds(pid);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let spent = cpu_seconds(pid) - before;
+
+    let asked = Instant::now();
+    let page = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+        .get(&redirect)
+        .send()
+        .await;
+    let took = asked.elapsed();
+    let taken = matches!(&page, Ok(p) if p.status().as_u16() == 200);
+    if !taken {
+        // It would wait ten minutes for an answer that did not come.
+        let _ = child.kill();
+    }
+    let done = if taken { next("DONE ") } else { String::new() };
+    let finished = child.wait().unwrap().success();
+    drop(idle);
+    println!(
+        "200 idle connections, 64 descriptors: {spent:.2} CPU-s in 3 s; the answer: {} after {} ms",
+        page.as_ref()
+            .map_or("none".into(), |p| p.status().to_string()),
+        took.as_millis()
+    );
+    assert!(taken, "the answer gets through: {page:?}");
+    assert!(finished && done == "Finished", "{done}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert!(spent < 0.3, "{spent:.2} CPU-seconds in 3 s");
+}
