@@ -83,7 +83,7 @@ fn form(
     OAuthSettingsForm {
         provider,
         client_id: client_id.into(),
-        client_secret: client_secret.map(Into::into),
+        client_secret: client_secret.map(Secret::new),
         scope: scope.into(),
         redirect,
         forwarding_page: None,

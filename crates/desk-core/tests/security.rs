@@ -60,7 +60,7 @@ async fn set_up(d: &Desk, provider: OAuthProvider, redirect: RedirectKind) {
     d.save_oauth_settings(OAuthSettingsForm {
         provider,
         client_id: client_id.into(),
-        client_secret: Some(PLATFORM_KEY.into()),
+        client_secret: Some(Secret::new(PLATFORM_KEY)),
         scope: scope.into(),
         redirect,
         forwarding_page: None,

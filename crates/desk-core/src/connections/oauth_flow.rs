@@ -61,8 +61,8 @@ impl Connections {
         let settings = OAuthSettings::validate(&form)?;
         let typed = form
             .client_secret
-            .as_deref()
-            .map(str::trim)
+            .as_ref()
+            .map(|s| s.expose().trim())
             .filter(|s| !s.is_empty())
             .map(validate_client_secret)
             .transpose()?;
