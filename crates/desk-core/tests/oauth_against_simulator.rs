@@ -311,9 +311,6 @@ impl SecretStore for FlakyKeyring {
     fn status(&self) -> KeyringStatus {
         self.inner.status()
     }
-    fn list(&self) -> Result<Option<Vec<String>>, Error> {
-        self.inner.list()
-    }
 }
 
 #[tokio::test]

@@ -5,9 +5,10 @@
 use desk_core::connections::secret_store::{MemoryStore, SecretStore};
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::stripe::{ClientConfig, Request};
-use desk_core::views::{FlowStage, OAuthProvider, OAuthSettingsForm, RedirectKind};
-use desk_core::{AppError, Bases, Secret};
+use desk_core::views::{FlowStage, KeyringStatus, OAuthProvider, OAuthSettingsForm, RedirectKind};
+use desk_core::{AppError, Bases, Error, Secret};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use stripe_sim::{KeyAccess, OAuthKind, SimConfig, Simulator};
@@ -132,7 +133,12 @@ async fn the_data_dir_is_private_and_so_is_every_file_written_there() {
         names.sort();
         assert_eq!(
             names,
-            ["connections.json", "oauth-pending.json", "oauth.json"],
+            [
+                "connections.json",
+                "keyring-ids.json",
+                "oauth-pending.json",
+                "oauth.json"
+            ],
             "no temp files left behind"
         );
     }
@@ -267,34 +273,74 @@ async fn a_refresh_racing_removal_stores_nothing_and_fails_as_no_such_connection
     assert!(d.list_connections().connections.is_empty());
 }
 
+/// A keyring that can break: writes of the developer's key and every
+/// delete fail while `broken` is set.
+#[derive(Default)]
+struct BreakingKeyring {
+    inner: MemoryStore,
+    broken: AtomicBool,
+}
+
+impl SecretStore for BreakingKeyring {
+    fn put(&self, name: &str, secret: &Secret) -> Result<(), Error> {
+        if self.broken.load(Ordering::SeqCst) && name.ends_with("/client-secret") {
+            return Err(Error::Keyring("simulated write failure".into()));
+        }
+        self.inner.put(name, secret)
+    }
+    fn get(&self, name: &str) -> Result<Option<Secret>, Error> {
+        self.inner.get(name)
+    }
+    fn delete(&self, name: &str) -> Result<(), Error> {
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(Error::Keyring("simulated delete failure".into()));
+        }
+        self.inner.delete(name)
+    }
+    fn status(&self) -> KeyringStatus {
+        self.inner.status()
+    }
+}
+
 #[tokio::test]
 async fn keyring_entries_of_connections_that_no_longer_exist_are_swept_at_start() {
     let sim = sim().await;
-    let keyring = Arc::new(MemoryStore::default());
+    let keyring = Arc::new(BreakingKeyring::default());
+    // Another data dir on the same keyring (the demo has one of its own):
+    // its entries are not this one's to sweep.
+    let other = desk(&sim, &data_dir("sweep-other"), keyring.clone());
+    let others = other.save_key_connection(KEY, false).await.unwrap().id;
+
     let dir = data_dir("sweep");
     let d = desk(&sim, &dir, keyring.clone());
-    let kept = d.save_key_connection(KEY, false).await.unwrap().id;
-    set_up(&d, OAuthProvider::Connect, RedirectKind::AppLink).await;
+    set_up(&d, OAuthProvider::Apps, RedirectKind::AppLink).await;
+    let url = d.start_oauth().await.unwrap().authorize_url;
+    let link = browser(&url).await;
+    // The keyring fails partway through storing the new connection, and
+    // cannot even delete what it stored.
+    keyring.broken.store(true, Ordering::SeqCst);
+    let failed = d.finish_oauth(&link).await;
+    assert_eq!(failed.state, FlowStage::Failed, "{:?}", failed.message);
+    assert!(d.list_connections().connections.is_empty());
+    let left = keyring.inner.names();
+    assert_eq!(left.len(), 4, "{left:?}");
     drop(d);
-    // A keyring write that failed partway through storing a new connection.
-    let orphan = Secret::new("rt_orphaned_refresh_token");
-    keyring
-        .put("connection/conn_orphan/refresh", &orphan)
-        .unwrap();
-    keyring.put("connection/conn_orphan", &orphan).unwrap();
 
+    keyring.broken.store(false, Ordering::SeqCst);
     let d = desk(&sim, &dir, keyring.clone());
-    assert_eq!(d.sweep_orphaned_secrets().await.unwrap(), 2);
-    let mut left = keyring.list().unwrap().unwrap();
-    left.sort();
+    assert_eq!(d.sweep_orphaned_secrets().await.unwrap(), 1);
     assert_eq!(
-        left,
+        keyring.inner.names(),
         [
-            format!("connection/{kept}"),
+            format!("connection/{others}"),
             "oauth/client-secret".to_owned()
         ]
     );
-    d.call(&kept, &Request::get("/v1/customers")).await.unwrap();
+    assert_eq!(d.sweep_orphaned_secrets().await.unwrap(), 0);
+    other
+        .call(&others, &Request::get("/v1/customers"))
+        .await
+        .unwrap();
 }
 
 /// Set in the child process that serves the loopback redirect under a

@@ -320,6 +320,7 @@ impl Connections {
             token_expires_at: tokens.expires_in.map(|d| unix_now() + d.as_secs()),
         };
         let _writing = self.secrets_lock.lock().await;
+        self.ledger.add(&record.id)?;
         let stored = async {
             // The refresh token first: with it, everything else can be had again.
             if let Some(refresh) = &tokens.refresh_token {

@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::private_files;
 use crate::views::{ConnectionMethod, ConnectionSummary, Mode};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -36,34 +37,21 @@ impl ConnectionRecord {
     /// The keyring entry holding what calls authenticate with: the API key,
     /// the platform key (Connect OAuth) or the access token (Stripe Apps).
     pub fn secret_name(&self) -> String {
-        format!("connection/{}", self.id)
+        secret_names_of(&self.id)[0].clone()
     }
 
     /// The keyring entry holding the OAuth refresh token.
     pub fn refresh_token_name(&self) -> String {
-        format!("connection/{}/refresh", self.id)
+        secret_names_of(&self.id)[1].clone()
     }
 
     /// Stripe Apps: the developer's secret key, needed to refresh.
     pub fn client_secret_name(&self) -> String {
-        format!("connection/{}/client-secret", self.id)
-    }
-
-    /// The connection a keyring entry belongs to, for names made by
-    /// [`Self::secret_names`].
-    pub fn id_of_secret(name: &str) -> Option<&str> {
-        name.strip_prefix("connection/")?
-            .split('/')
-            .next()
-            .filter(|id| !id.is_empty())
+        secret_names_of(&self.id)[2].clone()
     }
 
     pub fn secret_names(&self) -> [String; 3] {
-        [
-            self.secret_name(),
-            self.refresh_token_name(),
-            self.client_secret_name(),
-        ]
+        secret_names_of(&self.id)
     }
 
     pub fn summary(&self, session_only: bool) -> ConnectionSummary {
@@ -80,6 +68,16 @@ impl ConnectionRecord {
             revoked: self.revoked.clone(),
         }
     }
+}
+
+/// Every keyring entry a connection may have: what calls authenticate
+/// with, the refresh token, and (Stripe Apps) the developer's key.
+pub fn secret_names_of(id: &str) -> [String; 3] {
+    [
+        format!("connection/{id}"),
+        format!("connection/{id}/refresh"),
+        format!("connection/{id}/client-secret"),
+    ]
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -117,6 +115,55 @@ impl ConnectionFile {
 
     pub fn save(&self, saved: &SavedConnections) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(saved).map_err(|e| Error::Storage(e.to_string()))?;
+        private_files::write_atomically(&self.path, &bytes)
+            .map_err(|e| Error::Storage(e.to_string()))
+    }
+}
+
+/// `keyring-ids.json`: the connections this data dir has put secrets in the
+/// keyring for, each written here before its first secret. Entries of ids
+/// listed here with no connection left are what a failed write or removal
+/// left behind, and the sweep at start deletes them. The keyring is shared
+/// by every data dir (the demo has one of its own), so the sweep goes by
+/// this list, never by what the keyring holds.
+pub struct KeyringLedger {
+    path: PathBuf,
+}
+
+impl KeyringLedger {
+    pub fn new(data_dir: &Path) -> Self {
+        KeyringLedger {
+            path: data_dir.join("keyring-ids.json"),
+        }
+    }
+
+    pub fn load(&self) -> BTreeSet<String> {
+        std::fs::read(&self.path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn add(&self, id: &str) -> Result<(), Error> {
+        let mut ids = self.load();
+        if ids.insert(id.to_owned()) {
+            self.save(&ids)?;
+        }
+        Ok(())
+    }
+
+    pub fn remove(&self, gone: &[String]) -> Result<(), Error> {
+        let mut ids = self.load();
+        let before = ids.len();
+        ids.retain(|id| !gone.contains(id));
+        if ids.len() != before {
+            self.save(&ids)?;
+        }
+        Ok(())
+    }
+
+    fn save(&self, ids: &BTreeSet<String>) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(ids).map_err(|e| Error::Storage(e.to_string()))?;
         private_files::write_atomically(&self.path, &bytes)
             .map_err(|e| Error::Storage(e.to_string()))
     }

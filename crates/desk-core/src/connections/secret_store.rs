@@ -13,15 +13,11 @@ pub trait SecretStore: Send + Sync {
     /// Deleting what is not there is fine.
     fn delete(&self, name: &str) -> Result<(), Error>;
     fn status(&self) -> KeyringStatus;
-    /// The names of every entry Stripe Desk keeps here, to sweep what no
-    /// connection uses any more; `None` where the store cannot list them.
-    fn list(&self) -> Result<Option<Vec<String>>, Error> {
-        Ok(None)
-    }
 }
 
 /// The OS keyring (Secret Service on Linux, Keychain on macOS, Credential
-/// Manager on Windows; elsewhere none). Calls block on D-Bus: run them off the async threads.
+/// Manager on Windows; elsewhere none). Calls block on D-Bus: run them off
+/// the async threads.
 pub struct KeyringStore {
     service: String,
     status: KeyringStatus,
@@ -95,36 +91,21 @@ impl SecretStore for KeyringStore {
     fn status(&self) -> KeyringStatus {
         self.status.clone()
     }
-
-    /// Secret Service: the items `keyring` stored for this service (it
-    /// tags each with `service`, `username` = the entry's name, and
-    /// `application` = `rust-keyring`). Attributes are readable even on
-    /// locked items, and only attributes are read: `Plain` moves no secret.
-    #[cfg(target_os = "linux")]
-    fn list(&self) -> Result<Option<Vec<String>>, Error> {
-        use dbus_secret_service::{EncryptionType, SecretService};
-        let problem = |e: dbus_secret_service::Error| Error::Keyring(e.to_string());
-        let ss = SecretService::connect(EncryptionType::Plain).map_err(problem)?;
-        let found = ss
-            .search_items(std::collections::HashMap::from([
-                ("service", self.service.as_str()),
-                ("application", "rust-keyring"),
-            ]))
-            .map_err(problem)?;
-        let mut names = Vec::new();
-        for item in found.unlocked.iter().chain(found.locked.iter()) {
-            if let Some(name) = item.get_attributes().map_err(problem)?.remove("username") {
-                names.push(name);
-            }
-        }
-        Ok(Some(names))
-    }
 }
 
 /// Secrets kept in this process's memory only.
 #[derive(Default)]
 pub struct MemoryStore {
     secrets: Mutex<HashMap<String, Secret>>,
+}
+
+impl MemoryStore {
+    /// The names of the entries held, sorted (for tests).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.secrets.lock().unwrap().keys().cloned().collect();
+        names.sort();
+        names
+    }
 }
 
 impl SecretStore for MemoryStore {
@@ -147,9 +128,6 @@ impl SecretStore for MemoryStore {
             available: true,
             problem: None,
         }
-    }
-    fn list(&self) -> Result<Option<Vec<String>>, Error> {
-        Ok(Some(self.secrets.lock().unwrap().keys().cloned().collect()))
     }
 }
 

@@ -5,7 +5,9 @@ use super::connection_test::{self, fetch_account};
 use super::keys::{ApiKey, KeyKind};
 use super::oauth::{PendingFile, SettingsFile};
 use super::oauth_flow::record_auth;
-use super::saved::{ConnectionFile, ConnectionRecord, SavedConnections};
+use super::saved::{
+    secret_names_of, ConnectionFile, ConnectionRecord, KeyringLedger, SavedConnections,
+};
 use super::secret_store::{MemoryStore, SecretStore};
 use crate::config::Bases;
 use crate::error::Error;
@@ -26,6 +28,7 @@ pub struct Connections {
     pub(super) bases: Bases,
     pub(super) client: StripeClient,
     pub(super) file: ConnectionFile,
+    pub(super) ledger: KeyringLedger,
     /// The OS keyring (or a test double).
     pub(super) secrets: Arc<dyn SecretStore>,
     /// Keys the user chose to keep for this session only: never written anywhere.
@@ -117,6 +120,7 @@ impl Connections {
             }
         };
         Connections {
+            ledger: KeyringLedger::new(data_dir),
             oauth_file: SettingsFile::new(data_dir),
             pending_file: PendingFile::new(data_dir),
             flow: Mutex::new(OAuthFlowState {
@@ -231,6 +235,9 @@ impl Connections {
             token_expires_at: None,
         };
         let _writing = self.secrets_lock.lock().await;
+        if !session_only {
+            self.ledger.add(&record.id)?;
+        }
         let store = self.store_for(session_only);
         let name = record.secret_name();
         let secret = key.secret().clone();
@@ -346,42 +353,46 @@ impl Connections {
         let _writing = self.secrets_lock.lock().await;
         self.unsaved_refresh.lock().unwrap().remove(id);
         let names = record.secret_names();
-        if let Err(e) = blocking(move || names.iter().try_for_each(|n| store.delete(n))).await {
-            tracing::warn!(connection = %id, error = %e, "could not delete the connection's secrets; they are swept at the next start");
+        match blocking(move || names.iter().try_for_each(|n| store.delete(n))).await {
+            Ok(()) => {
+                if let Err(e) = self.ledger.remove(&[id.to_owned()]) {
+                    tracing::warn!(error = %e, "could not update the keyring ledger");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(connection = %id, error = %e, "could not delete the connection's secrets; they are swept at the next start")
+            }
         }
         tracing::info!(connection = %id, "connection removed");
         Ok(view)
     }
 
     /// Deletes keyring entries of connections that no longer exist (a
-    /// keyring write that failed partway through adding one leaves them).
-    /// Returns how many went. Run it at start, off the start-up path.
+    /// keyring write that failed partway through adding one, or a removal
+    /// whose deletes failed, leaves them). Returns how many connections'
+    /// entries went. Run it at start, off the start-up path.
     pub async fn sweep_orphaned_secrets(&self) -> Result<usize, Error> {
         let _writing = self.secrets_lock.lock().await;
-        let store = self.secrets.clone();
-        let Some(names) = blocking(move || store.list()).await? else {
-            return Ok(0);
-        };
         let orphans: Vec<String> = {
             let state = self.state.lock().unwrap();
-            names
+            self.ledger
+                .load()
                 .into_iter()
-                .filter(|n| {
-                    ConnectionRecord::id_of_secret(n)
-                        .is_some_and(|id| !state.saved.connections.iter().any(|c| c.id == id))
-                })
+                .filter(|id| !state.saved.connections.iter().any(|c| &c.id == id))
                 .collect()
         };
-        let count = orphans.len();
-        let store = self.secrets.clone();
-        blocking(move || orphans.iter().try_for_each(|n| store.delete(n))).await?;
-        if count > 0 {
-            tracing::info!(
-                count,
-                "deleted keyring entries of connections that no longer exist"
-            );
+        if orphans.is_empty() {
+            return Ok(0);
         }
-        Ok(count)
+        let store = self.secrets.clone();
+        let names: Vec<String> = orphans.iter().flat_map(|id| secret_names_of(id)).collect();
+        blocking(move || names.iter().try_for_each(|n| store.delete(n))).await?;
+        self.ledger.remove(&orphans)?;
+        tracing::info!(
+            count = orphans.len(),
+            "deleted keyring entries of connections that no longer exist"
+        );
+        Ok(orphans.len())
     }
 
     pub fn set_active(&self, id: &str) -> Result<ConnectionsView, Error> {
