@@ -251,7 +251,7 @@ mod tests {
         for _ in 0..3 * MAX_CONNECTIONS {
             idle.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         // Closed by the listener: a read sees the end at once.
         let mut closed = 0;
         for s in &mut idle {
