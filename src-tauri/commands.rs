@@ -6,7 +6,7 @@ use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
 };
-use desk_core::AppError;
+use desk_core::{private_files, AppError};
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -25,12 +25,8 @@ impl IpcAudit {
     pub fn from_env(data_dir: &Path) -> Self {
         let enabled = std::env::var("STRIPE_DESK_IPC_AUDIT").is_ok_and(|v| v == "1");
         let file = enabled.then(|| {
-            std::fs::create_dir_all(data_dir).ok();
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(data_dir.join("ipc-replies.jsonl"))
-                .map(Mutex::new)
+            private_files::private_dir(data_dir)?;
+            private_files::open_append(&data_dir.join("ipc-replies.jsonl")).map(Mutex::new)
         });
         IpcAudit(file.and_then(Result::ok))
     }
@@ -60,10 +56,16 @@ fn broadcast(app: &AppHandle, view: &ConnectionsView) {
 pub fn first_paint(app: AppHandle) {
     println!("first-paint");
     app.state::<DeskCell>().painted();
-    // Build the domain now rather than at the first command that needs it.
+    // Build the domain now rather than at the first command that needs it,
+    // then sweep the keyring of entries of removed connections.
     tauri::async_runtime::spawn(async move {
-        if let Err(e) = app.state::<DeskCell>().get().await {
-            eprintln!("{}", e.message);
+        match app.state::<DeskCell>().get().await {
+            Ok(desk) => {
+                if let Err(e) = desk.sweep_orphaned_secrets().await {
+                    tracing::warn!(code = %e.code(), "could not sweep the keyring for entries of removed connections");
+                }
+            }
+            Err(e) => eprintln!("{}", e.message),
         }
     });
 }

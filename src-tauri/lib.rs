@@ -5,8 +5,8 @@ mod commands;
 mod logging;
 mod startup;
 
+use desk_core::connections::secret_store::KeyringStore;
 use desk_core::desk::DeskConfig;
-use desk_core::secret_store::KeyringStore;
 use desk_core::{Bases, Desk};
 use startup::{BuildDesk, DeskCell};
 use std::path::PathBuf;

@@ -70,3 +70,24 @@ fn the_window_may_call_exactly_the_commands_the_app_declares() {
         "every declared command is allowed, no more"
     );
 }
+
+/// `core:event:default` also grants emit, with which the window could
+/// inject an OAuth answer as a deep-link event: it gets listen only.
+#[test]
+fn the_window_may_listen_to_events_but_not_emit_them() {
+    let caps: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("capabilities/default.json")).unwrap(),
+    )
+    .unwrap();
+    let events: Vec<&str> = caps["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|p| p.starts_with("core:event:"))
+        .collect();
+    assert_eq!(
+        events,
+        ["core:event:allow-listen", "core:event:allow-unlisten"]
+    );
+}

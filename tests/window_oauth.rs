@@ -130,6 +130,18 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.wait_for_text("#oauth-status", "does not belong").await;
     assert_eq!(w.count(".connection-card").await, 2);
 
+    // The window listens to events but may not emit them: an emitted
+    // "deep-link://new-url" would reach the app as a link the desktop opened.
+    let emitted = w
+        .execute(
+            "return window.__TAURI__.event.emit('deep-link://new-url', ['stripe-desk://oauth/callback?code=ac_injected&state=st_0']).then(() => 'emitted', e => 'refused: ' + e)",
+        )
+        .await;
+    assert!(
+        emitted.as_str().is_some_and(|s| s.starts_with("refused")),
+        "{emitted}"
+    );
+
     // Restart: both accounts are still there.
     w.quit().await;
     let w = driver.session().await;

@@ -216,7 +216,7 @@ pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<String> {
                         hits.push(format!(
                             "{} holds {}",
                             path.display(),
-                            desk_core::keys::mask(s)
+                            desk_core::connections::keys::mask(s)
                         ));
                     }
                 }

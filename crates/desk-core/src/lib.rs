@@ -4,17 +4,12 @@
 //! one call on it, so every behaviour here is tested without a window.
 
 pub mod config;
-pub mod connection_test;
 pub mod connections;
-pub mod deep_link;
 pub mod desk;
 pub mod error;
-pub mod keys;
-pub mod loopback;
 pub mod money;
-pub mod oauth;
+pub mod private_files;
 pub mod secret;
-pub mod secret_store;
 pub mod stripe;
 pub mod views;
 pub mod workflows;

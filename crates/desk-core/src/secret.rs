@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// Holds a secret. `Debug` and `Display` print a placeholder, it does not
-/// implement `Serialize`, so it cannot slip into logs, panics or IPC replies;
+/// implement `Serialize`, so it cannot slip into logs, panics or IPC replies
+/// (it is `Deserialize`, to arrive from the window's forms as one);
 /// reading it takes an explicit [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -16,6 +17,13 @@ impl Secret {
     /// The secret itself, for the one place that needs it (an HTTP header, the keyring).
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read from the window (a form's field); there is no way back.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
     }
 }
 

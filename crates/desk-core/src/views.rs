@@ -2,6 +2,7 @@
 //! `ui/src/bindings/` by ts-rs (`cargo test -p desk-core export_bindings`),
 //! and a test fails if the committed ones drift from these.
 
+use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -150,8 +151,10 @@ pub enum RedirectKind {
 pub struct OAuthSettingsForm {
     pub provider: OAuthProvider,
     pub client_id: String,
-    /// `None` or empty keeps the stored secret.
-    pub client_secret: Option<String>,
+    /// `None` or empty keeps the stored secret. A [`Secret`] from the
+    /// moment it arrives, so it never prints.
+    #[ts(as = "Option<String>")]
+    pub client_secret: Option<Secret>,
     pub scope: String,
     pub redirect: RedirectKind,
     /// The HTTPS page's address, for [`RedirectKind::ForwardingPage`].
@@ -190,4 +193,24 @@ pub struct OAuthFlowState {
     /// Grows with every change. Replies and events travel separately, so the
     /// window keeps the newest state by this, not by arrival.
     pub seq: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_form_never_prints_the_client_secret() {
+        let form: OAuthSettingsForm = serde_json::from_value(serde_json::json!({
+            "provider": "connect",
+            "clientId": "ca_Test123",
+            "clientSecret": "sk_test_51VerySecretPlatformKey0001",
+            "scope": "read_write",
+            "redirect": "app_link",
+            "forwardingPage": null,
+        }))
+        .unwrap();
+        let printed = format!("{form:?} {form:#?}");
+        assert!(!printed.contains("VerySecret"), "{printed}");
+    }
 }

@@ -1,8 +1,8 @@
 //! The domain against the local Stripe simulator over real HTTP: retries and
 //! idempotency, pagination, key checks and Test connection, saved connections.
 
+use desk_core::connections::secret_store::{MemoryStore, SecretStore};
 use desk_core::desk::{Desk, DeskConfig};
-use desk_core::secret_store::{MemoryStore, SecretStore};
 use desk_core::stripe::{Auth, ClientConfig, Params, Request, StripeClient};
 use desk_core::views::{KeyringStatus, Mode, PermissionState};
 use desk_core::{AppError, Bases, Error, Secret};

@@ -7,7 +7,8 @@ import type { RedirectKind } from "./RedirectKind";
  */
 export type OAuthSettingsForm = { provider: OAuthProvider, clientId: string, 
 /**
- * `None` or empty keeps the stored secret.
+ * `None` or empty keeps the stored secret. A [`Secret`] from the
+ * moment it arrives, so it never prints.
  */
 clientSecret: string | null, scope: string, redirect: RedirectKind, 
 /**

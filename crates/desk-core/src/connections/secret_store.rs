@@ -16,7 +16,8 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The OS keyring (Secret Service on Linux, Keychain on macOS, Credential
-/// Manager on Windows). Calls block on D-Bus: run them off the async threads.
+/// Manager on Windows; elsewhere none). Calls block on D-Bus: run them off
+/// the async threads.
 pub struct KeyringStore {
     service: String,
     status: KeyringStatus,
@@ -26,17 +27,25 @@ impl KeyringStore {
     /// Probes the keyring once so the window can say at start whether keys
     /// can be kept.
     pub fn open(service: &str) -> Self {
-        let status = match keyring::Entry::new(service, "stripe-desk-probe")
-            .and_then(|e| e.get_password())
-        {
-            Ok(_) | Err(keyring::Error::NoEntry) => KeyringStatus {
-                available: true,
-                problem: None,
+        let unavailable = |problem: String| KeyringStatus {
+            available: false,
+            problem: Some(problem),
+        };
+        let status = match keyring::Entry::new(service, "stripe-desk-probe") {
+            // On a platform without a native store enabled (Cargo.toml),
+            // `keyring` falls back to its in-memory mock: every key would be
+            // lost at exit, so that is no keyring.
+            Ok(probe) if probe.get_credential().is::<keyring::mock::MockCredential>() => {
+                unavailable("this system has no keyring Stripe Desk can use".into())
+            }
+            Ok(probe) => match probe.get_password() {
+                Ok(_) | Err(keyring::Error::NoEntry) => KeyringStatus {
+                    available: true,
+                    problem: None,
+                },
+                Err(e) => unavailable(keyring_problem(&e)),
             },
-            Err(e) => KeyringStatus {
-                available: false,
-                problem: Some(keyring_problem(&e)),
-            },
+            Err(e) => unavailable(keyring_problem(&e)),
         };
         KeyringStore {
             service: service.to_owned(),
@@ -90,6 +99,15 @@ pub struct MemoryStore {
     secrets: Mutex<HashMap<String, Secret>>,
 }
 
+impl MemoryStore {
+    /// The names of the entries held, sorted (for tests).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.secrets.lock().unwrap().keys().cloned().collect();
+        names.sort();
+        names
+    }
+}
+
 impl SecretStore for MemoryStore {
     fn put(&self, name: &str, secret: &Secret) -> Result<(), Error> {
         self.secrets
@@ -110,5 +128,28 @@ impl SecretStore for MemoryStore {
             available: true,
             problem: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where `keyring` has no native store enabled it falls back to its
+    /// in-memory mock, which forgets every key when the app closes: that is
+    /// no keyring, and the window must say so.
+    #[test]
+    fn a_keyring_that_would_forget_everything_is_reported_as_none() {
+        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+        let status = KeyringStore::open("stripe-desk-test").status();
+        assert!(!status.available, "{status:?}");
+        assert!(
+            status
+                .problem
+                .as_deref()
+                .unwrap_or("")
+                .contains("no keyring"),
+            "{status:?}"
+        );
     }
 }

@@ -2,19 +2,19 @@
 //! the answer from a deep link, storing what Stripe gave, and keeping Stripe
 //! Apps tokens fresh.
 
-use super::{blocking, Desk};
-use crate::connection_test::fetch_account;
-use crate::connections::ConnectionRecord;
-use crate::deep_link::{self, Callback};
-use crate::error::Error;
-use crate::keys::mask;
-use crate::loopback::LoopbackListener;
-use crate::oauth::{
+use super::connection_test::fetch_account;
+use super::deep_link::{self, Callback};
+use super::keys::mask;
+use super::loopback::LoopbackListener;
+use super::oauth::{
     unix_now, validate_client_secret, OAuthSettings, PendingFlow, StateProblem, TokenEndpoint,
     Tokens, CLIENT_SECRET_ENTRY, STATE_LIFETIME,
 };
+use super::saved::ConnectionRecord;
+use super::secret_store::SecretStore;
+use super::service::{blocking, Connections};
+use crate::error::Error;
 use crate::secret::Secret;
-use crate::secret_store::SecretStore;
 use crate::stripe::{random_token, Auth, Host, Params, Request};
 use crate::views::{
     ConnectionMethod, ConnectionSummary, FlowStage, Mode, OAuthFlowState, OAuthProvider,
@@ -22,6 +22,7 @@ use crate::views::{
 };
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -40,7 +41,7 @@ pub struct OAuthStart {
 /// token is held in memory and the write retried at the next call.
 const STORE_ATTEMPTS: u32 = 3;
 
-impl Desk {
+impl Connections {
     pub async fn oauth_settings(&self) -> Result<Option<OAuthSettingsView>, Error> {
         let Some(settings) = self.oauth_file.load() else {
             return Ok(None);
@@ -59,8 +60,8 @@ impl Desk {
         let settings = OAuthSettings::validate(&form)?;
         let typed = form
             .client_secret
-            .as_deref()
-            .map(str::trim)
+            .as_ref()
+            .map(|s| s.expose().trim())
             .filter(|s| !s.is_empty())
             .map(validate_client_secret)
             .transpose()?;
@@ -127,11 +128,12 @@ impl Desk {
             Some("Waiting for Stripe… Finish in your browser.".into()),
         );
         let loopback = listener.map(|listener| {
+            let answer = listener.next_answer(flow.state.clone(), self.refused_answers.clone());
             let (stop, stopped) = oneshot::channel::<()>();
             *self.loopback_stop.lock().unwrap() = Some(stop);
             let wait: LoopbackWait = Box::pin(async move {
                 tokio::select! {
-                    link = listener.next_answer() => Some(link),
+                    link = answer => Some(link),
                     _ = stopped => None,
                     _ = tokio::time::sleep(STATE_LIFETIME) => None,
                 }
@@ -154,10 +156,23 @@ impl Desk {
         self.flow.lock().unwrap().clone()
     }
 
+    /// How many answers were refused for not carrying the waiting flow's
+    /// state (forged, stray or replayed), by deep link or on the loopback port.
+    pub fn refused_oauth_answers(&self) -> u64 {
+        self.refused_answers.load(Ordering::SeqCst)
+    }
+
     /// Takes an answer that arrived by deep link (or loopback). Whatever
-    /// happens, the result is the flow's new state, with plain words.
+    /// happens, the result is the flow's new state, with plain words. An
+    /// answer without the waiting flow's state is refused and counted, and
+    /// the flow goes on waiting for Stripe's: anyone can send such a link.
     pub async fn finish_oauth(&self, link: &str) -> OAuthFlowState {
-        match self.complete_flow(link).await {
+        let (pending, callback) = match self.take_pending(link) {
+            Ok(Some(answered)) => answered,
+            Ok(None) => return self.oauth_state(),
+            Err(e) => return self.set_flow(FlowStage::Failed, Some(e.plain_message())),
+        };
+        match self.complete_flow(pending, callback).await {
             Ok(summary) => {
                 let message = format!(
                     "Connected {} ({}), {} mode.",
@@ -174,25 +189,43 @@ impl Desk {
         }
     }
 
-    async fn complete_flow(&self, link: &str) -> Result<ConnectionSummary, Error> {
-        let callback =
-            deep_link::parse(link).map_err(|e| Error::invalid("bad_link", e.message(), None))?;
-        // The pending flow is consumed by the first answer that names it,
-        // whatever comes next: a state is good for one answer only.
-        let pending = {
-            let _guard = self.flow.lock().unwrap();
-            let pending = self.pending_file.load();
-            let belongs = pending
-                .as_ref()
-                .is_some_and(|p| Some(p.state.as_str()) == callback.state());
-            if belongs {
-                self.pending_file.save(None)?;
-            }
-            pending
+    /// The pending flow an answer carries the state of, consumed: a state
+    /// is good for one answer only, whatever comes of it. `Ok(None)` when
+    /// the answer was refused while a flow waits, which goes on waiting; an
+    /// error (in the app's own words: nothing from the link is shown) when
+    /// nothing waits.
+    fn take_pending(&self, link: &str) -> Result<Option<(PendingFlow, Callback)>, Error> {
+        let _guard = self.flow.lock().unwrap();
+        let pending = self.pending_file.load();
+        let (refusal, why) = match deep_link::parse(link) {
+            Ok(callback) => match pending {
+                Some(p) if p.is_answered_by(&callback) => {
+                    self.pending_file.save(None)?;
+                    return Ok(Some((p, callback)));
+                }
+                Some(_) | None => (state_error(StateProblem::Unknown), "unknown state"),
+            },
+            Err(e) => (
+                Error::invalid("bad_link", e.message(), None),
+                "malformed link",
+            ),
         };
-        let pending = pending.ok_or_else(|| state_error(StateProblem::Unknown))?;
+        let refused = self.refused_answers.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::warn!(refused, why, "refused an OAuth answer");
+        if pending.is_some() {
+            Ok(None)
+        } else {
+            Err(refusal)
+        }
+    }
+
+    async fn complete_flow(
+        &self,
+        pending: PendingFlow,
+        callback: Callback,
+    ) -> Result<ConnectionSummary, Error> {
         pending
-            .check(&callback, self.oauth_file.load().as_ref(), unix_now())
+            .check(self.oauth_file.load().as_ref(), unix_now())
             .map_err(state_error)?;
         let code = match callback {
             Callback::Code { code, .. } => code,
@@ -285,15 +318,29 @@ impl Desk {
             oauth_client_id: Some(settings.client_id.clone()),
             token_expires_at: tokens.expires_in.map(|d| unix_now() + d.as_secs()),
         };
-        // The refresh token first: with it, everything else can be had again.
-        if let Some(refresh) = &tokens.refresh_token {
-            self.put_secret(&record.refresh_token_name(), refresh)
-                .await?;
+        let _writing = self.secrets_lock.lock().await;
+        self.ledger.add(&record.id)?;
+        let stored = async {
+            // The refresh token first: with it, everything else can be had again.
+            if let Some(refresh) = &tokens.refresh_token {
+                self.put_secret(&record.refresh_token_name(), refresh)
+                    .await?;
+            }
+            self.put_secret(&record.secret_name(), &call_secret).await?;
+            if settings.provider == OAuthProvider::Apps {
+                self.put_secret(&record.client_secret_name(), client_secret)
+                    .await?;
+            }
+            Ok::<_, Error>(())
         }
-        self.put_secret(&record.secret_name(), &call_secret).await?;
-        if settings.provider == OAuthProvider::Apps {
-            self.put_secret(&record.client_secret_name(), client_secret)
-                .await?;
+        .await;
+        if let Err(e) = stored {
+            if existing.is_none() {
+                // Best effort; what stays is swept at the next start.
+                let (store, names) = (self.secrets.clone(), record.secret_names());
+                let _ = blocking(move || names.iter().try_for_each(|n| store.delete(n))).await;
+            }
+            return Err(e);
         }
         let auth = record_auth(&record, call_secret);
         let mut record = record;
@@ -323,7 +370,7 @@ impl Desk {
         &self,
         record: &ConnectionRecord,
     ) -> Result<Secret, Error> {
-        let _one_at_a_time = self.refresh_lock.lock().await;
+        let _one_at_a_time = self.secrets_lock.lock().await;
         let record = self.record(&record.id)?.0;
         let store = self.secrets.clone();
         self.store_unsaved_refresh(&record, &store).await?;
@@ -365,6 +412,9 @@ impl Desk {
                 return Err(e);
             }
         };
+        // Removed while the refresh was on its way: store nothing. (Removal
+        // takes the connection off the list before waiting for this lock.)
+        self.record(&record.id)?;
         let new_refresh = tokens
             .refresh_token
             .clone()

@@ -53,8 +53,10 @@ impl LinkError {
             LinkError::TooLong => "it is far too long".into(),
             LinkError::NotAUrl => "it is not a valid address".into(),
             LinkError::WrongTarget => "it is not an answer to \"Connect with Stripe\"".into(),
-            LinkError::UnexpectedParameter(p) => format!("it carries an unexpected part ({p})"),
-            LinkError::RepeatedParameter(p) => format!("it carries {p} twice"),
+            // Not the part's name: it is the sender's text, and it could
+            // say anything to the user.
+            LinkError::UnexpectedParameter(_) => "it carries a part Stripe does not send".into(),
+            LinkError::RepeatedParameter(_) => "it carries a part twice".into(),
             LinkError::BadValue(p) => format!("its {p} is malformed"),
             LinkError::Incomplete => "it lacks the code or the state Stripe sends".into(),
         };
@@ -249,6 +251,13 @@ mod tests {
             LinkError::UnexpectedParameter("x".into()),
         ] {
             assert!(e.message().starts_with("Stripe Desk ignored a link"));
+        }
+        // The sender's own words never reach the user.
+        for e in [
+            LinkError::UnexpectedParameter("call_0800_EVIL".into()),
+            LinkError::RepeatedParameter("call_0800_EVIL".into()),
+        ] {
+            assert!(!e.message().contains("EVIL"), "{}", e.message());
         }
     }
 

@@ -2,9 +2,10 @@
 //! Settings, the single-use `state`, the authorize URL, and the token calls
 //! (through the `oauth2` crate, with Stripe's extra fields kept).
 
-use crate::deep_link::{Callback, REDIRECT_URI};
+use super::deep_link::{Callback, REDIRECT_URI};
+use super::keys::ApiKey;
 use crate::error::Error;
-use crate::keys::ApiKey;
+use crate::private_files;
 use crate::secret::Secret;
 use crate::stripe::random_token;
 use crate::views::{Mode, OAuthProvider, OAuthSettingsForm, OAuthSettingsView, RedirectKind};
@@ -225,10 +226,11 @@ impl SettingsFile {
     }
 
     pub fn save(&self, settings: &OAuthSettings) -> Result<(), Error> {
-        crate::connections::write_atomically(
+        private_files::write_atomically(
             &self.path,
             &serde_json::to_vec_pretty(settings).expect("settings serialize"),
         )
+        .map_err(|e| Error::Storage(e.to_string()))
     }
 }
 
@@ -276,20 +278,15 @@ impl PendingFlow {
         }
     }
 
-    /// Whether an answer belongs to this flow. The caller removes the flow
-    /// before calling, so a state is used at most once.
-    pub fn check(
-        &self,
-        callback: &Callback,
-        current: Option<&OAuthSettings>,
-        now: u64,
-    ) -> Result<(), StateProblem> {
-        let matches = callback
-            .state()
-            .is_some_and(|s| constant_time_eq(s.as_bytes(), self.state.as_bytes()));
-        if !matches {
-            return Err(StateProblem::Unknown);
-        }
+    /// Whether an answer carries this flow's state.
+    pub fn is_answered_by(&self, callback: &Callback) -> bool {
+        callback.state().is_some_and(|s| same_state(&self.state, s))
+    }
+
+    /// Whether the flow an answer belongs to ([`Self::is_answered_by`]) may
+    /// still finish. The caller removes the flow before calling, so a state
+    /// is used at most once.
+    pub fn check(&self, current: Option<&OAuthSettings>, now: u64) -> Result<(), StateProblem> {
         if now.saturating_sub(self.started_at) > STATE_LIFETIME.as_secs() || now < self.started_at {
             return Err(StateProblem::Expired);
         }
@@ -352,10 +349,11 @@ impl PendingFile {
 
     pub fn save(&self, flow: Option<&PendingFlow>) -> Result<(), Error> {
         match flow {
-            Some(f) => crate::connections::write_atomically(
+            Some(f) => private_files::write_atomically(
                 &self.path,
                 &serde_json::to_vec(f).expect("flow serializes"),
-            ),
+            )
+            .map_err(|e| Error::Storage(e.to_string())),
             None => match std::fs::remove_file(&self.path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     Err(Error::Storage(e.to_string()))
@@ -366,7 +364,10 @@ impl PendingFile {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares a flow's state with one from outside in constant time, so the
+/// time taken tells nothing of how much of a guess was right.
+pub(crate) fn same_state(ours: &str, given: &str) -> bool {
+    let (a, b) = (ours.as_bytes(), given.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -572,29 +573,18 @@ mod tests {
             scope: None,
         };
         let current = settings();
-        assert_eq!(
-            flow.check(&answer(&flow.state), Some(&current), t0 + 60),
-            Ok(())
-        );
-        assert_eq!(
-            flow.check(&answer("st_forged"), Some(&current), t0),
-            Err(StateProblem::Unknown)
-        );
+        assert!(flow.is_answered_by(&answer(&flow.state)));
+        assert_eq!(flow.check(Some(&current), t0 + 60), Ok(()));
+        assert!(!flow.is_answered_by(&answer("st_forged")));
+        assert!(!flow.is_answered_by(&answer(&flow.state[..flow.state.len() - 1])));
         let no_state = Callback::Error {
             error: "access_denied".into(),
             description: None,
             state: None,
         };
+        assert!(!flow.is_answered_by(&no_state));
         assert_eq!(
-            flow.check(&no_state, Some(&current), t0),
-            Err(StateProblem::Unknown)
-        );
-        assert_eq!(
-            flow.check(
-                &answer(&flow.state),
-                Some(&current),
-                t0 + STATE_LIFETIME.as_secs() + 1
-            ),
+            flow.check(Some(&current), t0 + STATE_LIFETIME.as_secs() + 1),
             Err(StateProblem::Expired)
         );
         let other = OAuthSettings::validate(&form(
@@ -605,7 +595,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            flow.check(&answer(&flow.state), Some(&other), t0),
+            flow.check(Some(&other), t0),
             Err(StateProblem::SettingsChanged)
         );
     }

@@ -2,8 +2,10 @@
 //! The secrets they need are in the keyring under [`ConnectionRecord::secret_name`].
 
 use crate::error::Error;
+use crate::private_files;
 use crate::views::{ConnectionMethod, ConnectionSummary, Mode};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -35,25 +37,21 @@ impl ConnectionRecord {
     /// The keyring entry holding what calls authenticate with: the API key,
     /// the platform key (Connect OAuth) or the access token (Stripe Apps).
     pub fn secret_name(&self) -> String {
-        format!("connection/{}", self.id)
+        secret_names_of(&self.id)[0].clone()
     }
 
     /// The keyring entry holding the OAuth refresh token.
     pub fn refresh_token_name(&self) -> String {
-        format!("connection/{}/refresh", self.id)
+        secret_names_of(&self.id)[1].clone()
     }
 
     /// Stripe Apps: the developer's secret key, needed to refresh.
     pub fn client_secret_name(&self) -> String {
-        format!("connection/{}/client-secret", self.id)
+        secret_names_of(&self.id)[2].clone()
     }
 
     pub fn secret_names(&self) -> [String; 3] {
-        [
-            self.secret_name(),
-            self.refresh_token_name(),
-            self.client_secret_name(),
-        ]
+        secret_names_of(&self.id)
     }
 
     pub fn summary(&self, session_only: bool) -> ConnectionSummary {
@@ -72,6 +70,16 @@ impl ConnectionRecord {
     }
 }
 
+/// Every keyring entry a connection may have: what calls authenticate
+/// with, the refresh token, and (Stripe Apps) the developer's key.
+pub fn secret_names_of(id: &str) -> [String; 3] {
+    [
+        format!("connection/{id}"),
+        format!("connection/{id}/refresh"),
+        format!("connection/{id}/client-secret"),
+    ]
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SavedConnections {
     #[serde(default)]
@@ -80,8 +88,7 @@ pub struct SavedConnections {
     pub connections: Vec<ConnectionRecord>,
 }
 
-/// The file `connections.json`, written whole and atomically (temp file,
-/// then rename) so a crash mid-write never leaves half a file.
+/// The file `connections.json`, written whole, atomically and private.
 pub struct ConnectionFile {
     path: PathBuf,
 }
@@ -108,19 +115,58 @@ impl ConnectionFile {
 
     pub fn save(&self, saved: &SavedConnections) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(saved).map_err(|e| Error::Storage(e.to_string()))?;
-        write_atomically(&self.path, &bytes)
+        private_files::write_atomically(&self.path, &bytes)
+            .map_err(|e| Error::Storage(e.to_string()))
     }
 }
 
-/// Writes a temp file beside `path`, then renames it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let storage = |e: std::io::Error| Error::Storage(format!("{}: {e}", path.display()));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(storage)?;
+/// `keyring-ids.json`: the connections this data dir has put secrets in the
+/// keyring for, each written here before its first secret. Entries of ids
+/// listed here with no connection left are what a failed write or removal
+/// left behind, and the sweep at start deletes them. The keyring is shared
+/// by every data dir (the demo has one of its own), so the sweep goes by
+/// this list, never by what the keyring holds.
+pub struct KeyringLedger {
+    path: PathBuf,
+}
+
+impl KeyringLedger {
+    pub fn new(data_dir: &Path) -> Self {
+        KeyringLedger {
+            path: data_dir.join("keyring-ids.json"),
+        }
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(storage)?;
-    std::fs::rename(&tmp, path).map_err(storage)
+
+    pub fn load(&self) -> BTreeSet<String> {
+        std::fs::read(&self.path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn add(&self, id: &str) -> Result<(), Error> {
+        let mut ids = self.load();
+        if ids.insert(id.to_owned()) {
+            self.save(&ids)?;
+        }
+        Ok(())
+    }
+
+    pub fn remove(&self, gone: &[String]) -> Result<(), Error> {
+        let mut ids = self.load();
+        let before = ids.len();
+        ids.retain(|id| !gone.contains(id));
+        if ids.len() != before {
+            self.save(&ids)?;
+        }
+        Ok(())
+    }
+
+    fn save(&self, ids: &BTreeSet<String>) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(ids).map_err(|e| Error::Storage(e.to_string()))?;
+        private_files::write_atomically(&self.path, &bytes)
+            .map_err(|e| Error::Storage(e.to_string()))
+    }
 }
 
 #[cfg(test)]
