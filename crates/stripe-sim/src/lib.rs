@@ -429,9 +429,7 @@ async fn serve(
         };
         let out = match failure {
             Some(Failure::DropConnection) => None,
-            Some(Failure::CommitThenDrop) => {
-                Some(api::handle(&mut st, &inner.spec, &req))
-            }
+            Some(Failure::CommitThenDrop) => Some(api::handle(&mut st, &inner.spec, &req)),
             Some(f) => Some(failure_out(f)),
             None => {
                 let limited = !is_oauth && st.rate.as_mut().is_some_and(|b| !b.take());
