@@ -469,6 +469,24 @@ impl Desk {
         Ok((record, auth))
     }
 
+    /// For capability modules (`actions/`, ...): the one Stripe client.
+    pub(crate) fn client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    /// The current connection's id and display name, and who it acts as.
+    pub(crate) async fn current_auth(&self) -> Result<(String, String, Auth), Error> {
+        let active = self.state.lock().unwrap().saved.active_id.clone();
+        let id = active.ok_or_else(|| Error::NotFound("Connect a Stripe account first.".into()))?;
+        let (record, auth) = self.auth_for(&id).await?;
+        Ok((id, record.display_name, auth))
+    }
+
+    /// What [`Desk::call`] does after a failed call (marks a revoked connection).
+    pub(crate) fn note_call_error(&self, id: &str, e: &Error) {
+        self.note_error(id, e);
+    }
+
     fn note_error(&self, id: &str, e: &Error) {
         if e.is_revoked() {
             self.set_revoked(id, Some("Disconnected by Stripe: reconnect".into()));
