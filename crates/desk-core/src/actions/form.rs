@@ -268,6 +268,17 @@ pub fn build(action: &Action, form: &FilledForm) -> Result<BuiltRequest, Vec<Fie
                 continue;
             }
             if value.is_none() {
+                if matches!(field.kind, FieldKind::TextList { .. }) {
+                    // Stripe's description allows no empty string here.
+                    c.fail(
+                        &field.id,
+                        format!(
+                            "Stripe cannot empty {}: replace the list instead.",
+                            field.label
+                        ),
+                    );
+                    continue;
+                }
                 // Stripe's rule: an empty string unsets the parameter.
                 if !field.param.is_empty() {
                     c.tree.insert(&field.param, Param::Text(String::new()));
