@@ -17,6 +17,10 @@ const COMMANDS: &[&str] = &[
     "start_oauth",
     "cancel_oauth",
     "oauth_state",
+    "list_actions",
+    "check_action",
+    "run_action",
+    "understand_amount",
 ];
 
 fn main() {

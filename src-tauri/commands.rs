@@ -1,6 +1,8 @@
 //! The window's commands: each takes its arguments, calls the domain, and
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
+use desk_core::actions::{Action, ActionResult, FieldError, FilledForm};
+use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
@@ -271,4 +273,62 @@ pub async fn take_oauth_answer(app: AppHandle, link: String) {
         .record("oauth-state", &Ok::<_, AppError>(&state));
     let _ = app.emit("oauth-state", &state);
     broadcast(&app, &desk.list_connections());
+}
+
+/// Every action's description, for the window's one form renderer.
+#[tauri::command]
+pub fn list_actions(desk: State<'_, Desk>, audit: State<'_, IpcAudit>) -> Reply<Vec<Action>> {
+    audited(&audit, "list_actions", Ok(desk.actions().to_vec()))
+}
+
+/// The form's mistakes, each at its field; nothing is sent.
+#[tauri::command]
+pub fn check_action(
+    action_id: String,
+    form: FilledForm,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<FieldError>> {
+    let reply = desk.check_action(&action_id, &form).map_err(AppError::from);
+    audited(&audit, "check_action", reply)
+}
+
+/// Runs an action on the current connection. The window makes one
+/// idempotency key per submission and passes it again on "Try again".
+#[tauri::command]
+pub async fn run_action(
+    action_id: String,
+    form: FilledForm,
+    idempotency_key: String,
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ActionResult> {
+    let reply = desk
+        .run_action(&action_id, &form, &idempotency_key)
+        .await
+        .map_err(AppError::from);
+    if reply.is_err() {
+        // The call may have found the connection revoked.
+        broadcast(&app, &desk.list_connections());
+    }
+    audited(&audit, "run_action", reply)
+}
+
+/// The amount as understood ("12.50 EUR"), shown next to the field as the user types.
+#[tauri::command]
+pub fn understand_amount(
+    amount: String,
+    currency: String,
+    number_format: NumberFormat,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ParsedAmount> {
+    let reply = money::parse_amount(&amount, &currency, number_format).map_err(|e| {
+        AppError::from(desk_core::Error::invalid(
+            "invalid_amount",
+            e.message(&currency),
+            Some("amount"),
+        ))
+    });
+    audited(&audit, "understand_amount", reply)
 }

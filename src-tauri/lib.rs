@@ -58,6 +58,10 @@ pub fn run() {
             commands::start_oauth,
             commands::cancel_oauth,
             commands::oauth_state,
+            commands::list_actions,
+            commands::check_action,
+            commands::run_action,
+            commands::understand_amount,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");
