@@ -10,6 +10,7 @@ mod api;
 mod error;
 pub mod form;
 mod oauth;
+mod resources;
 mod seed;
 mod spec;
 mod state;
