@@ -404,3 +404,54 @@ async fn desk_runs_actions_on_the_current_connection() {
         "rak_customer_write"
     );
 }
+
+#[tokio::test]
+async fn customer_search_by_name_part_email_and_pages() {
+    let sim = sim().await;
+    for (name, email) in [
+        ("Zoë O'Brien", "zoe@example.com"),
+        ("Tea One", "one@example.com"),
+        ("Tea Two", "two@example.com"),
+        ("Tea Three", "three@example.com"),
+    ] {
+        run(
+            &sim,
+            "create_customer",
+            FilledForm::new().text("name", name).text("email", email),
+        )
+        .await
+        .unwrap();
+    }
+    let search = |q: &str| FilledForm::new().text("search", q).text("limit", "2");
+    let obrien = run(&sim, "list_customers", search("o'bri")).await.unwrap();
+    assert_eq!(obrien.items.len(), 1);
+    assert_eq!(row(&obrien.items[0], "Name"), "Zoë O'Brien");
+    let by_email = run(&sim, "list_customers", search("TWO@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(row(&by_email.items[0], "Name"), "Tea Two");
+
+    let first = run(&sim, "list_customers", search("tea")).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    assert!(first.has_more);
+    let page = first.next_page.clone().unwrap();
+    let second = run(&sim, "list_customers", search("tea").text("page", &page))
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 1);
+    assert!(!second.has_more);
+    let names: BTreeSet<String> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|r| row(r, "Name").to_owned())
+        .collect();
+    assert_eq!(names.len(), 3);
+
+    // Stripe's own syntax passes through; a mistake in it comes back at the search field.
+    let err = run(&sim, "list_customers", search("colour:'red'"))
+        .await
+        .unwrap_err();
+    let app = AppError::from(err);
+    assert_eq!(app.param.as_deref(), Some("search"), "{app:?}");
+}

@@ -321,7 +321,7 @@ fn list_customers() -> Action {
             "Search",
             "A name, an email, or Stripe's search syntax (email:'a@b.com'). New customers may take a minute to appear.",
             text(1000),
-            "",
+            "query",
         ),
         field(
             "email",

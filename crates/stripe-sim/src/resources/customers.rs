@@ -18,33 +18,79 @@ pub(crate) fn list(data: &Data, q: &ListQuery, p: &Value) -> Result<Value, ApiEr
     })
 }
 
-/// `email:'x'`, `name:"y"`, `metadata['k']:'v'`, joined with AND.
-pub(crate) fn parse_search(query: &str) -> Option<Vec<(String, String)>> {
+/// One clause of Stripe's search language: `field:'exact'` or `field~'part'`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Clause {
+    pub field: String,
+    /// `~`: a substring, case-insensitive (Stripe wants 3 characters or more).
+    pub substring: bool,
+    pub value: String,
+}
+
+/// Stripe's customer search subset: `email:'x'`, `name~'x'`,
+/// `metadata['k']:'v'`, joined with AND; quotes inside values escaped `\'`.
+pub(crate) fn parse_search(query: &str) -> Result<Vec<Clause>, String> {
     let mut out = Vec::new();
-    for clause in query.split(" AND ") {
-        let clause = clause.trim();
-        let (field, value) = clause.split_once(':')?;
-        let value = value.trim();
-        let quote = value.chars().next()?;
-        if (quote != '\'' && quote != '"') || value.len() < 2 || !value.ends_with(quote) {
-            return None;
+    let mut rest = query.trim();
+    loop {
+        let op_at = rest
+            .find([':', '~'])
+            .ok_or_else(|| "a clause is field:'value' or field~'value'".to_string())?;
+        let field = rest[..op_at].trim().to_string();
+        let substring = rest[op_at..].starts_with('~');
+        let after = rest[op_at + 1..].trim_start();
+        let quote = after
+            .chars()
+            .next()
+            .filter(|q| *q == '\'' || *q == '"')
+            .ok_or_else(|| format!("the value for {field} must be quoted"))?;
+        let mut value = String::new();
+        let mut chars = after[1..].char_indices();
+        let mut end = None;
+        while let Some((i, ch)) = chars.next() {
+            match ch {
+                '\\' => {
+                    if let Some((_, next)) = chars.next() {
+                        value.push(next);
+                    }
+                }
+                c if c == quote => {
+                    end = Some(1 + i + c.len_utf8());
+                    break;
+                }
+                c => value.push(c),
+            }
         }
-        out.push((
-            field.trim().to_string(),
-            value[1..value.len() - 1].to_string(),
-        ));
+        let end = end.ok_or_else(|| format!("the value for {field} has no closing quote"))?;
+        let known = ["email", "name", "phone", "created"].contains(&field.as_str())
+            || (field.starts_with("metadata[") && field.ends_with(']'));
+        if !known {
+            return Err(format!(
+                "{field} is not a field you can search customers by"
+            ));
+        }
+        if substring && value.chars().count() < 3 {
+            return Err(format!("a ~ search needs at least 3 characters ({field})"));
+        }
+        out.push(Clause {
+            field,
+            substring,
+            value,
+        });
+        rest = after[end..].trim_start();
+        if rest.is_empty() {
+            return Ok(out);
+        }
+        rest = rest
+            .strip_prefix("AND ")
+            .ok_or_else(|| "clauses are joined with AND".to_string())?;
     }
-    Some(out)
 }
 
 pub(crate) fn search_customers(data: &Data, p: &Value) -> Reply {
     let query = require(p, "query")?.as_str().unwrap_or_default();
-    let clauses = parse_search(query).ok_or_else(|| {
-        ApiError::invalid(
-            None,
-            "query",
-            format!("Invalid query: '{query}'. The query must be a list of field:'value' clauses joined by AND."),
-        )
+    let clauses = parse_search(query).map_err(|why| {
+        ApiError::invalid(None, "query", format!("Invalid query: '{query}': {why}."))
     })?;
     let limit = p_int(p, "limit")?.unwrap_or(10);
     if !(1..=100).contains(&limit) {
@@ -59,15 +105,23 @@ pub(crate) fn search_customers(data: &Data, p: &Value) -> Reply {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let matches = |c: &Value| {
-        clauses.iter().all(|(field, want)| {
-            if let Some(key) = field
+        clauses.iter().all(|clause| {
+            let have = match clause
+                .field
                 .strip_prefix("metadata[")
                 .and_then(|s| s.strip_suffix(']'))
             {
-                let key = key.trim_matches(|c| c == '\'' || c == '"');
-                c["metadata"][key].as_str() == Some(want)
+                Some(key) => {
+                    let key = key.trim_matches(|c| c == '\'' || c == '"');
+                    c["metadata"][key].as_str()
+                }
+                None => c[clause.field.as_str()].as_str(),
+            };
+            let Some(have) = have else { return false };
+            if clause.substring {
+                have.to_lowercase().contains(&clause.value.to_lowercase())
             } else {
-                c[field.as_str()].as_str() == Some(want)
+                have.eq_ignore_ascii_case(&clause.value)
             }
         })
     };
@@ -174,4 +228,31 @@ pub(crate) fn update_customer(data: &mut Data, ctx: &Ctx, id: &str, p: &Value) -
         emit(data, ctx, "customer.updated", &obj, Some(prev));
     }
     Ok((200, obj))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_language_subset() {
+        let c = parse_search(r"email:'a@b.com' AND name~'O\'Bri' AND metadata['k']:'v'").unwrap();
+        assert_eq!(c.len(), 3);
+        assert_eq!(
+            (c[0].field.as_str(), c[0].substring, c[0].value.as_str()),
+            ("email", false, "a@b.com")
+        );
+        assert_eq!(
+            (c[1].field.as_str(), c[1].substring, c[1].value.as_str()),
+            ("name", true, "O'Bri")
+        );
+        assert_eq!(c[2].field, "metadata['k']");
+        assert!(parse_search("name~'ab'")
+            .unwrap_err()
+            .contains("3 characters"));
+        assert!(parse_search("colour:'red'").unwrap_err().contains("colour"));
+        assert!(parse_search("email:'a' OR name:'b'").is_err());
+        assert!(parse_search("email:a").is_err());
+        assert!(parse_search("email:'a").is_err());
+    }
 }
