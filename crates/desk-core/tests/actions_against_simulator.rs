@@ -144,6 +144,11 @@ async fn create_a_product_with_a_price_a_customer_and_a_subscription() {
     .await
     .unwrap();
     assert_eq!(got.headline, "Found");
+    // With its prices.
+    assert_eq!(got.related.len(), 1, "{:?}", got.related_error);
+    assert_eq!(row(&got.related[0], "ID"), price);
+    assert_eq!(row(&got.related[0], "Amount"), "1,234.50 USD");
+    assert_eq!(row(&got.related[0], "Every"), "Month");
     let products = run(
         &sim,
         "list_products",

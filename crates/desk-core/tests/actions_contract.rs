@@ -288,6 +288,27 @@ fn every_field_a_summary_reads_is_in_stripes_answer() {
             missing.push(format!("search: {p}"));
         }
     }
+    // Related lists (a product's prices): the request and the fields read.
+    for action in actions::all() {
+        let Some(related) = &action.result.related else {
+            continue;
+        };
+        let op = spec.find("GET", &related.path).expect("in the spec");
+        let query = stripe_sim::form::decode(&format!("{}=x_1&limit=100", related.filter));
+        op.validate("GET", &query).unwrap();
+        for f in &related.summary {
+            let mut paths = vec![format!("data.{}", f.path)];
+            if let Display::Money { currency } = &f.display {
+                paths.push(format!("data.{currency}"));
+            }
+            missing.extend(
+                paths
+                    .into_iter()
+                    .filter(|p| !spec.response_has(op, p))
+                    .map(|p| format!("{} related: {p}", action.id)),
+            );
+        }
+    }
     assert!(missing.is_empty(), "not in Stripe's answers: {missing:#?}");
     assert!(spec.response_has(search, "next_page"));
 }

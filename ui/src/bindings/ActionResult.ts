@@ -15,6 +15,11 @@ rows: Array<SummaryRow>,
  */
 items: Array<Array<SummaryRow>>, hasMore: boolean, 
 /**
+ * The related list's items (a product's prices), and why it is
+ * missing if fetching it failed.
+ */
+related: Array<Array<SummaryRow>>, relatedError: string | null, 
+/**
  * For paging: the first and last ID on this page, and a search's next page.
  */
 firstId: string | null, lastId: string | null, nextPage: string | null, 

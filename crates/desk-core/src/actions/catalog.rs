@@ -3,8 +3,8 @@
 //! against that description.
 
 use super::{
-    Action, ChoiceOption, Display, Field, FieldKind, HttpMethod, Permission, ResultShape,
-    SummaryField,
+    Action, ChoiceOption, Display, Field, FieldKind, HttpMethod, Permission, RelatedList,
+    ResultShape, SummaryField,
 };
 use std::sync::OnceLock;
 
@@ -263,6 +263,7 @@ fn create_customer() -> Action {
             list: false,
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
         },
         changes_only: false,
     }
@@ -290,6 +291,7 @@ fn update_customer() -> Action {
             list: false,
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
         },
         changes_only: true,
     }
@@ -309,6 +311,7 @@ fn get_customer() -> Action {
             list: false,
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
         },
         changes_only: false,
     }
@@ -360,6 +363,7 @@ fn list_customers() -> Action {
             list: true,
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
         },
         changes_only: false,
     }
@@ -462,6 +466,7 @@ fn create_subscription() -> Action {
             list: false,
             summary: subscription_summary(),
             outputs: outputs(SUBSCRIPTION_OUTPUTS),
+            related: None,
         },
         changes_only: false,
     }
@@ -506,6 +511,7 @@ fn list_subscriptions() -> Action {
             list: true,
             summary: subscription_summary(),
             outputs: outputs(SUBSCRIPTION_OUTPUTS),
+            related: None,
         },
         changes_only: false,
     }
@@ -602,7 +608,7 @@ fn create_product() -> Action {
                 "default_price_data[recurring][interval_count]",
             ),
         ],
-        result: ResultShape { list: false, summary: product_summary(), outputs: outputs(PRODUCT_OUTPUTS) },
+        result: ResultShape { list: false, summary: product_summary(), outputs: outputs(PRODUCT_OUTPUTS), related: None },
         changes_only: false,
     }
 }
@@ -628,6 +634,17 @@ fn get_product() -> Action {
             list: false,
             summary: product_summary(),
             outputs: outputs(PRODUCT_OUTPUTS),
+            related: Some(RelatedList {
+                label: "Prices".into(),
+                path: "/v1/prices".into(),
+                filter: "product".into(),
+                summary: vec![
+                    show("ID", "id", Display::Id),
+                    show("Amount", "unit_amount", money("currency")),
+                    show("Every", "recurring.interval", Display::Status),
+                    show("Active", "active", Display::YesNo),
+                ],
+            }),
         },
         changes_only: false,
     }
@@ -656,6 +673,7 @@ fn list_products() -> Action {
             list: true,
             summary: product_summary(),
             outputs: outputs(PRODUCT_OUTPUTS),
+            related: None,
         },
         changes_only: false,
     }
@@ -727,6 +745,7 @@ fn list_balance_transactions() -> Action {
             outputs: outputs(&[
                 "id", "amount", "fee", "net", "currency", "type", "status", "source", "created",
             ]),
+            related: None,
         },
         changes_only: false,
     }
@@ -773,6 +792,7 @@ fn list_plans() -> Action {
             outputs: outputs(&[
                 "id", "nickname", "amount", "currency", "interval", "product", "active",
             ]),
+            related: None,
         },
         changes_only: false,
     }
@@ -829,6 +849,7 @@ fn any_endpoint() -> Action {
             list: false,
             summary: vec![show("ID", "id", Display::Id)],
             outputs: outputs(&["id"]),
+            related: None,
         },
         changes_only: false,
     }

@@ -158,6 +158,19 @@ pub struct ResultShape {
     /// Fields of the result a later workflow step may reference, as
     /// `{{step.path}}` (for lists, per item under `data`).
     pub outputs: Vec<String>,
+    /// A list fetched after the object, such as a product's prices.
+    pub related: Option<RelatedList>,
+}
+
+/// `GET path?{filter}={the object's id}`, summarised per item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RelatedList {
+    pub label: String,
+    pub path: String,
+    pub filter: String,
+    pub summary: Vec<SummaryField>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

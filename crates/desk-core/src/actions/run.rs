@@ -1,10 +1,11 @@
 //! Running an action: check the form, send it through the one Stripe
 //! client with the caller's idempotency key, and summarise the answer.
 
-use super::{form, Action, Display, FilledForm, HttpMethod};
+use super::{form, Action, Display, FilledForm, HttpMethod, SummaryField};
 use crate::error::Error;
+use crate::form::Params;
 use crate::money;
-use crate::stripe::{Auth, Request, StripeClient};
+use crate::stripe::{Auth, Request, StripeClient, PAGE_SIZE};
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -35,6 +36,10 @@ pub struct ActionResult {
     /// For lists: each item's summary.
     pub items: Vec<Vec<SummaryRow>>,
     pub has_more: bool,
+    /// The related list's items (a product's prices), and why it is
+    /// missing if fetching it failed.
+    pub related: Vec<Vec<SummaryRow>>,
+    pub related_error: Option<String>,
     /// For paging: the first and last ID on this page, and a search's next page.
     pub first_id: Option<String>,
     pub last_id: Option<String>,
@@ -87,7 +92,34 @@ pub async fn run(
         .send(auth, &request)
         .await
         .map_err(|e| at_field(action, e))?;
-    Ok(summarise(action, json, None, None))
+    let mut result = summarise(action, json, None, None);
+    if let Some(related) = &action.result.related {
+        let id = result
+            .json
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(id) = id.filter(|_| result.json.get("deleted").is_none()) {
+            let list = Request::get(&related.path).params(
+                Params::new()
+                    .text(&related.filter, id)
+                    .text("limit", PAGE_SIZE.to_string()),
+            );
+            match client.send(auth, &list).await {
+                Ok(page) => {
+                    let items = page.get("data").and_then(Value::as_array);
+                    result.related = items
+                        .into_iter()
+                        .flatten()
+                        .map(|o| rows_of(&related.summary, o))
+                        .collect();
+                }
+                // The object itself was found: show it, and say what is missing.
+                Err(e) => result.related_error = Some(e.plain_message()),
+            }
+        }
+    }
+    Ok(result)
 }
 
 /// Stripe names the parameter it refused; the window shows it at the field
@@ -129,6 +161,8 @@ pub fn summarise(
             .get("has_more")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        related: Vec::new(),
+        related_error: None,
         first_id: None,
         last_id: None,
         next_page: json
@@ -176,9 +210,11 @@ pub fn summarise(
 }
 
 fn rows(action: &Action, object: &Value) -> Vec<SummaryRow> {
-    action
-        .result
-        .summary
+    rows_of(&action.result.summary, object)
+}
+
+fn rows_of(summary: &[SummaryField], object: &Value) -> Vec<SummaryRow> {
+    summary
         .iter()
         .filter_map(|f| {
             let v = lookup(object, &f.path)?;
