@@ -85,7 +85,9 @@ pub enum FieldKind {
     },
     YesNo,
     Integer {
+        #[ts(type = "number")]
         min: i64,
+        #[ts(type = "number")]
         max: i64,
     },
     /// A day, `YYYY-MM-DD`; sent as the Unix time of its start (UTC).
