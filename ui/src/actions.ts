@@ -169,7 +169,8 @@ function renderForm(action: Action): HTMLElement {
     try {
       const r = await call<ActionResult>("run_action", { actionId: action.id, form: filled, idempotencyKey: key });
       key = null;
-      renderResult(result, r, (paging) => {
+      const paged = "starting_after" in filled.values || "ending_before" in filled.values;
+      renderResult(result, r, paged, (paging) => {
         for (const [k, v] of Object.entries(paging)) values[k] = v;
         for (const k of ["starting_after", "ending_before", "page"]) if (!(k in paging)) delete values[k];
         clear(wrap.parentElement ?? wrap);
@@ -335,8 +336,8 @@ function renderField(field: Field, values: Values): Control {
       const names: [string, string] = items ? ["Price (price_…)", "Quantity"] : ["Key", "Value"];
       const rows = h("div", { id, class: "rows", attrs: { role: "group", "aria-describedby": described } });
       const addRow = (a = "", b = ""): void => {
-        const ra = h("input", { class: "input", attrs: { value: a, "aria-label": names[0] } });
-        const rb = h("input", { class: "input", attrs: { value: b, "aria-label": names[1] } });
+        const ra = h("input", { class: "input", attrs: { value: a, "aria-label": names[0], placeholder: names[0] } });
+        const rb = h("input", { class: "input", attrs: { value: b, "aria-label": names[1], placeholder: names[1] } });
         const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button" } });
         const row = h("div", { class: "row" }, ra, rb, remove);
         remove.addEventListener("click", () => row.remove());
@@ -378,9 +379,9 @@ function stripeParam(field: Field): string {
 // Results
 // ---------------------------------------------------------------------------
 
-function renderResult(box: HTMLElement, r: ActionResult, page: (values: Values) => void): void {
+function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (values: Values) => void): void {
   clear(box);
-  const card = h("div", { class: "card result" }, h("h3", { class: "card-title", text: r.headline }));
+  const card = h("div", { class: "card action-result-card" }, h("h3", { class: "card-title", text: r.headline }));
   card.appendChild(summary(r.rows));
   if (r.items.length) {
     const list = h("ol", { class: "result-items" });
@@ -393,7 +394,7 @@ function renderResult(box: HTMLElement, r: ActionResult, page: (values: Values) 
   }
   if (r.relatedError) card.appendChild(h("p", { class: "field-message is-error", text: r.relatedError }));
   const nav = h("div", { class: "actions" });
-  if (r.firstId && r.items.length) {
+  if (paged && r.firstId && r.items.length) {
     const prev = h("button", { class: "btn secondary", text: "Previous", attrs: { type: "button" } });
     prev.addEventListener("click", () => page({ ending_before: r.firstId ?? "" }));
     nav.appendChild(prev);
@@ -407,6 +408,7 @@ function renderResult(box: HTMLElement, r: ActionResult, page: (values: Values) 
   const json = h("details", { class: "json" }, h("summary", { text: "Show the JSON" }), h("pre", { text: JSON.stringify(r.json, null, 2) }));
   card.appendChild(json);
   box.appendChild(card);
+  card.scrollIntoView({ block: "start" });
 }
 
 function summary(rows: SummaryRow[]): HTMLElement {
