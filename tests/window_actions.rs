@@ -21,30 +21,37 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     let w = driver.session().await;
 
     w.type_into("#key-input", KEY).await;
-    w.wait_for_text("#key-message", "Secret key, test mode").await;
+    w.wait_for_text("#key-message", "Secret key, test mode")
+        .await;
     w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Acme Actions Shop").await;
+    w.wait_for_text("#header-account", "Acme Actions Shop")
+        .await;
 
     w.click("#nav-actions").await;
     w.wait_for_text(".action-form h2", "Create Customer").await;
     // A mistake is shown next to its field, and nothing reaches Stripe.
     sim.clear_requests();
-    w.type_into("[data-field='email'] input", "zoe-at-example").await;
-    w.click(".action-form button[type='submit']").await;
-    w.wait_for_text("[data-field='email'] .field-message", "like name@example.com")
+    w.type_into("[data-field='email'] input", "zoe-at-example")
         .await;
-    w.screenshot(&shots.join("actions-01-email-refused.png")).await;
-    assert!(sim
-        .requests()
-        .iter()
-        .all(|r| r.path != "/v1/customers"));
+    w.click(".action-form button[type='submit']").await;
+    w.wait_for_text(
+        "[data-field='email'] .field-message",
+        "like name@example.com",
+    )
+    .await;
+    w.screenshot(&shots.join("actions-01-email-refused.png"))
+        .await;
+    assert!(sim.requests().iter().all(|r| r.path != "/v1/customers"));
 
     w.type_into("[data-field='name'] input", "Zoë Café").await;
-    w.type_into("[data-field='email'] input", "zoe@example.com").await;
+    w.type_into("[data-field='email'] input", "zoe@example.com")
+        .await;
     w.click(".action-form button[type='submit']").await;
     w.wait_for_text(".action-result h3", "Created").await;
-    w.wait_for_text(".action-result .summary", "zoe@example.com").await;
-    w.screenshot(&shots.join("actions-02-customer-created.png")).await;
+    w.wait_for_text(".action-result .summary", "zoe@example.com")
+        .await;
+    w.screenshot(&shots.join("actions-02-customer-created.png"))
+        .await;
     assert_eq!(sim.count("acct_1WindowActions", "customers"), 1);
 
     w.click("[data-action='list_customers']").await;
