@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "check_action",
     "run_action",
     "understand_amount",
+    "action_current_values",
 ];
 
 fn main() {

@@ -1,7 +1,7 @@
 //! The window's commands: each takes its arguments, calls the domain, and
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
-use desk_core::actions::{Action, ActionResult, FieldError, FilledForm};
+use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
@@ -9,6 +9,7 @@ use desk_core::views::{
 };
 use desk_core::{AppError, Desk};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
@@ -331,4 +332,19 @@ pub fn understand_amount(
         ))
     });
     audited(&audit, "understand_amount", reply)
+}
+
+/// An update form's starting values: the object as it is now in Stripe.
+#[tauri::command]
+pub async fn action_current_values(
+    action_id: String,
+    object_id: String,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<BTreeMap<String, FieldValue>> {
+    let reply = desk
+        .action_current_values(&action_id, &object_id)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "action_current_values", reply)
 }

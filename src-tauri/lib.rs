@@ -62,6 +62,7 @@ pub fn run() {
             commands::check_action,
             commands::run_action,
             commands::understand_amount,
+            commands::action_current_values,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

@@ -23,6 +23,8 @@ type Values = Record<string, FieldValue>;
 
 /** Half-filled forms, per connection and action: they survive switching screens and accounts. */
 const drafts = new Map<string, Values>();
+/** Update forms: the values the form was filled with from Stripe. */
+const originals = new Map<string, Values>();
 let actionsCache: Action[] | null = null;
 let currentId = "create_customer";
 
@@ -102,6 +104,34 @@ function renderForm(action: Action): HTMLElement {
   const top = h("p", { class: "field-message", attrs: { hidden: true } });
   form.appendChild(top);
   const controls: Control[] = action.fields.map((f) => renderField(f, values));
+  if (action.changesOnly) {
+    // Fill the form with the object as it is now; only changes are then sent.
+    const idControl = controls.find((c) => c.field.param === "{id}");
+    if (idControl) {
+      const fill = h("button", { class: "btn secondary small", text: "Fill from Stripe", attrs: { type: "button" } });
+      fill.addEventListener("click", () => {
+        const id = idControl.read();
+        if (typeof id !== "string") {
+          setMessage(idControl.message, "Paste the ID first.");
+          return;
+        }
+        call<Values>("action_current_values", { actionId: action.id, objectId: id }).then(
+          (current) => {
+            for (const k of Object.keys(values)) delete values[k];
+            Object.assign(values, current);
+            originals.set(draftKey(action.id), { ...current });
+            const host = wrap.parentElement;
+            if (host) {
+              clear(host);
+              host.appendChild(renderForm(action));
+            }
+          },
+          (e: unknown) => setMessage(idControl.message, toAppError(e).message),
+        );
+      });
+      idControl.el.insertBefore(fill, idControl.message);
+    }
+  }
   const basic = controls.filter((c) => !c.field.advanced);
   const advanced = controls.filter((c) => c.field.advanced);
   basic.forEach((c) => form.appendChild(c.el));
@@ -127,7 +157,8 @@ function renderForm(action: Action): HTMLElement {
       if (v === undefined) delete values[c.field.id];
       else values[c.field.id] = v;
     }
-    return { values: { ...values }, original: null, numberFormat: numberFormat() };
+    const original = originals.get(draftKey(action.id)) ?? null;
+    return { values: { ...values }, original: original ? { ...original } : null, numberFormat: numberFormat() };
   };
 
   const showErrors = (errors: FieldError[]): void => {
@@ -169,6 +200,10 @@ function renderForm(action: Action): HTMLElement {
     try {
       const r = await call<ActionResult>("run_action", { actionId: action.id, form: filled, idempotencyKey: key });
       key = null;
+      if (action.changesOnly && originals.has(draftKey(action.id))) {
+        // What was just sent is now what Stripe has.
+        originals.set(draftKey(action.id), { ...values });
+      }
       const paged = "starting_after" in filled.values || "ending_before" in filled.values;
       renderResult(result, r, paged, (paging) => {
         for (const [k, v] of Object.entries(paging)) values[k] = v;

@@ -385,6 +385,34 @@ async fn desk_runs_actions_on_the_current_connection() {
     assert_eq!(app.message, "No customer with this ID in Actions Tea Shop.");
     assert_eq!(app.param.as_deref(), Some("customer"));
 
+    // An update form starts from the customer as it is now.
+    let created = d
+        .run_action(
+            "create_customer",
+            &FilledForm::new()
+                .text("name", "Zoë")
+                .value("metadata", rows(&[("order", "42")])),
+            "k4",
+        )
+        .await
+        .unwrap();
+    let id = created.json["id"].as_str().unwrap();
+    let values = d
+        .action_current_values("update_customer", id)
+        .await
+        .unwrap();
+    assert_eq!(values["name"], FieldValue::Text("Zoë".into()));
+    assert_eq!(values["metadata"], rows(&[("order", "42")]));
+    let unknown = d
+        .action_current_values("update_customer", "cus_missing2")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        AppError::from(unknown).message,
+        "No customer with this ID in Actions Tea Shop."
+    );
+    assert!(d.action_current_values("get_customer", id).await.is_err());
+
     // A read-only restricted key: Stripe names the permission it lacks.
     let ro = desk(&sim, "read-only");
     ro.save_key_connection(READ_ONLY, false).await.unwrap();

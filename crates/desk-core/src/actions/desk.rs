@@ -1,7 +1,9 @@
 //! The actions as the window uses them, on the current connection.
 
-use super::{ActionResult, FieldError, FilledForm};
+use super::{ActionResult, FieldError, FieldValue, FilledForm};
 use crate::error::Error;
+use crate::stripe::Request;
+use std::collections::BTreeMap;
 
 impl crate::Desk {
     /// Every action's description, for the window's one form renderer.
@@ -35,9 +37,54 @@ impl crate::Desk {
             Ok(result) => Ok(result),
             Err(e) => {
                 self.note_call_error(&id, &e);
-                Err(unknown_object(e, action, &account_name))
+                Err(unknown_object(e, action, &account_name, false))
             }
         }
+    }
+}
+
+impl crate::Desk {
+    /// An update form's starting values: the object as it is now in Stripe.
+    /// The window keeps them as the form's `original`, so only changes are sent.
+    pub async fn action_current_values(
+        &self,
+        action_id: &str,
+        object_id: &str,
+    ) -> Result<BTreeMap<String, FieldValue>, Error> {
+        let action = find(action_id)?;
+        let id_field = action
+            .fields
+            .iter()
+            .find(|f| f.param == "{id}")
+            .filter(|_| action.changes_only)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "{} does not change an existing object.",
+                    action.name
+                ))
+            })?;
+        // The same checks as a submission: the ID must have its prefix.
+        let only_id = FilledForm::new().text(&id_field.id, object_id);
+        let built = super::build(action, &only_id).map_err(|errors| {
+            let e = &errors[0];
+            Error::invalid("invalid_form", e.message.clone(), Some(&e.field))
+        })?;
+        let (id, account_name, auth) = self.current_auth().await?;
+        let object = match self.client().send(&auth, &Request::get(built.path)).await {
+            Ok(v) => v,
+            Err(e) => {
+                self.note_call_error(&id, &e);
+                return Err(unknown_object(e, action, &account_name, true));
+            }
+        };
+        if object.get("deleted").and_then(serde_json::Value::as_bool) == Some(true) {
+            return Err(Error::invalid(
+                "resource_deleted",
+                "This was deleted in Stripe and cannot be changed.",
+                Some(&id_field.id),
+            ));
+        }
+        Ok(super::prefill(action, &object))
     }
 }
 
@@ -46,8 +93,8 @@ fn find(action_id: &str) -> Result<&'static super::Action, Error> {
 }
 
 /// "No such customer: 'cus_x'" on a lookup becomes a sentence naming the account.
-fn unknown_object(e: Error, action: &super::Action, account_name: &str) -> Error {
-    let lookup = !action.writes && action.path.contains("{id}");
+fn unknown_object(e: Error, action: &super::Action, account_name: &str, reading: bool) -> Error {
+    let lookup = (reading || !action.writes) && action.path.contains("{id}");
     match &e {
         Error::Stripe { status: 404, .. } if lookup => {
             let noun = action

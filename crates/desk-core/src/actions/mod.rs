@@ -11,7 +11,7 @@ pub mod form;
 pub mod run;
 
 pub use catalog::{all, find};
-pub use form::{build, BuiltRequest, FieldError, FieldValue, FilledForm};
+pub use form::{build, prefill, BuiltRequest, FieldError, FieldValue, FilledForm};
 pub use run::{run, ActionResult, SummaryRow};
 
 use serde::{Deserialize, Serialize};
