@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "run_action",
     "understand_amount",
     "action_current_values",
+    "action_availability",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! The window's commands: each takes its arguments, calls the domain, and
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
+use desk_core::actions::desk::ActionAvailability;
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
@@ -347,4 +348,18 @@ pub async fn action_current_values(
         .await
         .map_err(AppError::from);
     audited(&audit, "action_current_values", reply)
+}
+
+/// Whether the current connection may run the action, before the form is filled.
+#[tauri::command]
+pub async fn action_availability(
+    action_id: String,
+    desk: State<'_, Desk>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ActionAvailability> {
+    let reply = desk
+        .action_availability(&action_id)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "action_availability", reply)
 }

@@ -63,6 +63,7 @@ pub fn run() {
             commands::run_action,
             commands::understand_amount,
             commands::action_current_values,
+            commands::action_availability,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

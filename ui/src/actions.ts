@@ -3,6 +3,7 @@
 // Loaded on first visit (dynamic import from main.ts).
 
 import type { Action } from "./bindings/Action";
+import type { ActionAvailability } from "./bindings/ActionAvailability";
 import type { ActionResult } from "./bindings/ActionResult";
 import type { AddressValue } from "./bindings/AddressValue";
 import type { Field } from "./bindings/Field";
@@ -101,6 +102,20 @@ function renderForm(action: Action): HTMLElement {
       h("p", { class: "help", text: `A restricted key needs the ${action.permission.name} permission.` }),
     );
   }
+  // What this connection may do, known before the form is filled.
+  const access = h("p", { class: "note warn", attrs: { hidden: true, role: "status" } });
+  let blocked = false;
+  form.appendChild(access);
+  call<ActionAvailability>("action_availability", { actionId: action.id }).then(
+    (a) => {
+      if (!a.reason) return;
+      access.textContent = a.reason;
+      access.hidden = false;
+      blocked = a.allowed === false;
+      submit.disabled = blocked;
+    },
+    () => undefined, // Not knowing is fine: Stripe still says so at submit.
+  );
   const top = h("p", { class: "field-message", attrs: { hidden: true } });
   form.appendChild(top);
   const controls: Control[] = action.fields.map((f) => renderField(f, values));
@@ -235,7 +250,7 @@ function renderForm(action: Action): HTMLElement {
       setMessage(top, toAppError(e).message);
     } finally {
       inFlight = false;
-      submit.disabled = false;
+      submit.disabled = blocked;
     }
   };
   form.addEventListener("submit", (ev) => {

@@ -416,6 +416,17 @@ async fn desk_runs_actions_on_the_current_connection() {
     // A read-only restricted key: Stripe names the permission it lacks.
     let ro = desk(&sim, "read-only");
     ro.save_key_connection(READ_ONLY, false).await.unwrap();
+    // Known before the form is filled.
+    let full = d.action_availability("create_customer").await.unwrap();
+    assert_eq!((full.allowed, full.reason), (Some(true), None));
+    let read = ro.action_availability("get_customer").await.unwrap();
+    assert_eq!(read.allowed, Some(true));
+    let write = ro.action_availability("create_customer").await.unwrap();
+    assert_eq!(write.allowed, None);
+    assert!(write.reason.unwrap().contains("rak_customer_write"));
+    let products = ro.action_availability("create_product").await.unwrap();
+    assert_eq!(products.allowed, Some(false));
+    assert!(products.reason.unwrap().contains("rak_product_write"));
     let denied = ro
         .run_action(
             "create_customer",

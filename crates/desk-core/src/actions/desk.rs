@@ -1,9 +1,13 @@
 //! The actions as the window uses them, on the current connection.
 
-use super::{ActionResult, FieldError, FieldValue, FilledForm};
+use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod};
 use crate::error::Error;
+use crate::form::Params;
 use crate::stripe::Request;
+use crate::views::ConnectionMethod;
+use serde::Serialize;
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 impl crate::Desk {
     /// Every action's description, for the window's one form renderer.
@@ -32,7 +36,8 @@ impl crate::Desk {
         idempotency_key: &str,
     ) -> Result<ActionResult, Error> {
         let action = find(action_id)?;
-        let (id, account_name, auth) = self.current_auth().await?;
+        let (record, auth) = self.current_auth().await?;
+        let (id, account_name) = (record.id, record.display_name);
         match super::run(self.client(), &auth, action, form, idempotency_key).await {
             Ok(result) => Ok(result),
             Err(e) => {
@@ -69,7 +74,8 @@ impl crate::Desk {
             let e = &errors[0];
             Error::invalid("invalid_form", e.message.clone(), Some(&e.field))
         })?;
-        let (id, account_name, auth) = self.current_auth().await?;
+        let (record, auth) = self.current_auth().await?;
+        let (id, account_name) = (record.id, record.display_name);
         let object = match self.client().send(&auth, &Request::get(built.path)).await {
             Ok(v) => v,
             Err(e) => {
@@ -85,6 +91,71 @@ impl crate::Desk {
             ));
         }
         Ok(super::prefill(action, &object))
+    }
+}
+
+/// Whether the current connection can run an action, known before the form
+/// is filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionAvailability {
+    /// `None`: Stripe decides when the form is sent (a restricted key's
+    /// write permissions cannot be checked without writing).
+    pub allowed: Option<bool>,
+    pub reason: Option<String>,
+}
+
+impl crate::Desk {
+    /// Checks the action's permission on the current connection: an OAuth
+    /// `read_only` grant cannot write; a restricted key's read permission is
+    /// tried with a one-item list of the same resource (Stripe's write
+    /// permission includes read, so a missing read means a missing write).
+    pub async fn action_availability(&self, action_id: &str) -> Result<ActionAvailability, Error> {
+        let action = find(action_id)?;
+        let (record, auth) = self.current_auth().await?;
+        let Some(permission) = &action.permission else {
+            return Ok(ActionAvailability {
+                allowed: None,
+                reason: None,
+            });
+        };
+        let oauth = record.method != ConnectionMethod::ApiKey;
+        if action.writes && oauth && record.scope.as_deref() == Some("read_only") {
+            return Ok(ActionAvailability {
+                allowed: Some(false),
+                reason: Some(format!(
+                    "{} was connected with read-only access, so it cannot {}. Connect it again with read and write access.",
+                    record.display_name,
+                    action.name.to_lowercase()
+                )),
+            });
+        }
+        if !record.restricted {
+            return Ok(ActionAvailability {
+                allowed: Some(true),
+                reason: None,
+            });
+        }
+        let list_path = action.path.trim_end_matches("/{id}");
+        let probe = Request::get(list_path).params(Params::new().text("limit", "1"));
+        let read = match self.client().send(&auth, &probe).await {
+            Ok(_) => true,
+            Err(e) if e.missing_permission().is_some() => false,
+            Err(e) => return Err(e),
+        };
+        let need = &permission.name;
+        Ok(match (read, action.method == HttpMethod::Get) {
+            (true, true) => ActionAvailability { allowed: Some(true), reason: None },
+            (true, false) => ActionAvailability {
+                allowed: None,
+                reason: Some(format!("This restricted key needs the {need} permission; Stripe checks it when you submit.")),
+            },
+            (false, _) => ActionAvailability {
+                allowed: Some(false),
+                reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
+            },
+        })
     }
 }
 

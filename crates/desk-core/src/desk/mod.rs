@@ -474,12 +474,11 @@ impl Desk {
         &self.client
     }
 
-    /// The current connection's id and display name, and who it acts as.
-    pub(crate) async fn current_auth(&self) -> Result<(String, String, Auth), Error> {
+    /// The current connection, and who it acts as.
+    pub(crate) async fn current_auth(&self) -> Result<(ConnectionRecord, Auth), Error> {
         let active = self.state.lock().unwrap().saved.active_id.clone();
         let id = active.ok_or_else(|| Error::NotFound("Connect a Stripe account first.".into()))?;
-        let (record, auth) = self.auth_for(&id).await?;
-        Ok((id, record.display_name, auth))
+        self.auth_for(&id).await
     }
 
     /// What [`Desk::call`] does after a failed call (marks a revoked connection).
