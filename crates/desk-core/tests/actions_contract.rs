@@ -344,3 +344,20 @@ fn a_renamed_field_fails_the_contract() {
     let err = check_request(&spec, &action, &form).unwrap_err();
     assert!(err.contains("default_price_data[amount]"), "{err}");
 }
+
+/// The endpoint list the app carries (for requests to any endpoint) is the
+/// description's; `UPDATE_STRIPE_ENDPOINTS=1` rewrites it.
+#[test]
+fn the_endpoint_list_matches_the_description() {
+    let mut want = spec().operations().join("\n");
+    want.push('\n');
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/actions/stripe_endpoints.txt");
+    if std::env::var("UPDATE_STRIPE_ENDPOINTS").as_deref() == Ok("1") {
+        std::fs::write(&file, &want).unwrap();
+    }
+    assert!(
+        actions::endpoints::LIST == want,
+        "src/actions/stripe_endpoints.txt drifted from the OpenAPI description: run with UPDATE_STRIPE_ENDPOINTS=1"
+    );
+}

@@ -104,6 +104,8 @@ fn shape_of(schema: &Value) -> Vec<Shape> {
 }
 
 struct Template {
+    /// As written in the description, e.g. `/v1/customers/{customer}`.
+    path: String,
     segs: Vec<Option<String>>,
     ops: HashMap<String, Op>,
 }
@@ -263,7 +265,11 @@ impl Spec {
                     },
                 );
             }
-            templates.push(Template { segs, ops });
+            templates.push(Template {
+                path: path.clone(),
+                segs,
+                ops,
+            });
         }
         let components = root
             .pointer("/components/schemas")
@@ -296,6 +302,21 @@ impl Spec {
 }
 
 impl Spec {
+    /// Every operation as `METHOD /path/{param}`, sorted.
+    pub fn operations(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .templates
+            .iter()
+            .flat_map(|t| {
+                t.ops
+                    .keys()
+                    .map(move |m| format!("{} {}", m.to_ascii_uppercase(), t.path))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Whether a dotted path (`address.country`, `data.email`,
     /// `items.data.price.unit_amount`) exists in the operation's 200 answer.
     /// Arrays are looked through; expandable fields follow every form they

@@ -764,6 +764,19 @@ fn any_endpoint(mut c: Checker) -> Result<BuiltRequest, Vec<FieldError>> {
             "The path starts with /v1/ and has only letters, digits and / _ - . (put parameters in the rows).",
         );
     }
+    if path_ok && c.errors.is_empty() {
+        let m = match method {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+        };
+        if !super::endpoints::is_known(m, &path) {
+            c.fail(
+                "path",
+                format!("Stripe's API has no {m} {path}: check the path and the method."),
+            );
+        }
+    }
     let mut params = Params::new();
     let rows = match c.value("params") {
         Some(FieldValue::Rows(r)) => r.clone(),
@@ -1487,6 +1500,21 @@ mod tests {
         refused_at("any_endpoint", f("/v1/../x"), "path", "/v1/");
         refused_at("any_endpoint", f("/v1/customers?x=1"), "path", "/v1/");
         refused_at("any_endpoint", FilledForm::new(), "path", "required");
+        refused_at(
+            "any_endpoint",
+            f("/v1/customer"),
+            "path",
+            "Stripe's API has no POST /v1/customer",
+        );
+        let get_balance = FilledForm::new()
+            .text("method", "DELETE")
+            .text("path", "/v1/balance");
+        refused_at(
+            "any_endpoint",
+            get_balance,
+            "path",
+            "has no DELETE /v1/balance",
+        );
         let built = build(
             action("any_endpoint"),
             &f("/v1/subscriptions").value(
