@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "understand_amount",
     "action_current_values",
     "action_availability",
+    "open_in_dashboard",
 ];
 
 fn main() {

@@ -363,3 +363,24 @@ pub async fn action_availability(
         .map_err(AppError::from);
     audited(&audit, "action_availability", reply)
 }
+
+/// Opens an object of a result in the Stripe Dashboard, in the system browser.
+#[tauri::command]
+pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>) -> Reply<()> {
+    let reply = if desk_core::actions::run::is_dashboard_url(&url) {
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| AppError {
+                code: "browser_unavailable".into(),
+                message: format!("Could not open the browser: {e}"),
+                param: None,
+            })
+    } else {
+        Err(AppError {
+            code: "not_dashboard".into(),
+            message: "Only Stripe Dashboard addresses open from here.".into(),
+            param: None,
+        })
+    };
+    audited(&audit, "open_in_dashboard", reply)
+}

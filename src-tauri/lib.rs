@@ -64,6 +64,7 @@ pub fn run() {
             commands::understand_amount,
             commands::action_current_values,
             commands::action_availability,
+            commands::open_in_dashboard,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

@@ -454,6 +454,12 @@ function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (
     next.addEventListener("click", () => page(r.nextPage ? { page: r.nextPage } : { starting_after: r.lastId ?? "" }));
     nav.appendChild(next);
   }
+  if (r.dashboardUrl) {
+    const url = r.dashboardUrl;
+    const open = h("button", { class: "btn secondary", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
+    open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
+    nav.appendChild(open);
+  }
   card.appendChild(nav);
   const json = h("details", { class: "json" }, h("summary", { text: "Show the JSON" }), h("pre", { text: JSON.stringify(r.json, null, 2) }));
   card.appendChild(json);

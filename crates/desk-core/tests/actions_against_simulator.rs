@@ -107,6 +107,10 @@ async fn create_a_product_with_a_price_a_customer_and_a_subscription() {
     assert_eq!(row(&customer.rows, "Country"), "GB");
     let cus = row(&customer.rows, "ID").to_owned();
     assert!(customer.rows.iter().any(|r| r.label == "ID" && r.copy));
+    assert_eq!(
+        customer.dashboard_url,
+        Some(format!("https://dashboard.stripe.com/test/customers/{cus}"))
+    );
     assert_eq!(customer.json["metadata"]["order"], "42");
 
     let sub = run(

@@ -29,6 +29,11 @@ firstId: string | null, lastId: string | null, nextPage: string | null,
  */
 requestId: string | null, replayed: boolean | null, 
 /**
+ * The object in the Stripe Dashboard (test or live path, and the
+ * connected account when there is one), for the system browser.
+ */
+dashboardUrl: string | null, 
+/**
  * Stripe's whole answer, for the JSON toggle and workflow references.
  */
 json: unknown, };

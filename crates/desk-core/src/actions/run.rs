@@ -48,6 +48,9 @@ pub struct ActionResult {
     /// client reports them.
     pub request_id: Option<String>,
     pub replayed: Option<bool>,
+    /// The object in the Stripe Dashboard (test or live path, and the
+    /// connected account when there is one), for the system browser.
+    pub dashboard_url: Option<String>,
     /// Stripe's whole answer, for the JSON toggle and workflow references.
     #[ts(type = "unknown")]
     pub json: Value,
@@ -93,6 +96,7 @@ pub async fn run(
         .await
         .map_err(|e| at_field(action, e))?;
     let mut result = summarise(action, json, None, None);
+    result.dashboard_url = dashboard_url(&result.json, auth);
     if let Some(related) = &action.result.related {
         let id = result
             .json
@@ -163,6 +167,7 @@ pub fn summarise(
             .unwrap_or(false),
         related: Vec::new(),
         related_error: None,
+        dashboard_url: None,
         first_id: None,
         last_id: None,
         next_page: json
@@ -297,4 +302,90 @@ fn utc_date(t: i64) -> String {
         secs / 3600,
         secs % 3600 / 60
     )
+}
+
+/// Where the Dashboard shows an object: `/test` for test mode, the
+/// connected account's id first when acting on one.
+pub fn dashboard_url(object: &Value, auth: &Auth) -> Option<String> {
+    let id = object.get("id").and_then(Value::as_str)?;
+    if object.get("deleted").is_some() {
+        return None;
+    }
+    let section = match object.get("object").and_then(Value::as_str)? {
+        "customer" => "customers",
+        "product" => "products",
+        "price" => "prices",
+        "plan" => "plans",
+        "subscription" => "subscriptions",
+        "balance_transaction" => "balance/transactions",
+        _ => return None,
+    };
+    let account = auth
+        .stripe_account
+        .as_deref()
+        .map(|a| format!("{a}/"))
+        .unwrap_or_default();
+    let mode = match auth.mode {
+        crate::views::Mode::Test => "test/",
+        crate::views::Mode::Live => "",
+    };
+    Some(format!("{DASHBOARD}{account}{mode}{section}/{id}"))
+}
+
+pub const DASHBOARD: &str = "https://dashboard.stripe.com/";
+
+/// Only Dashboard addresses this app made are opened in the browser.
+pub fn is_dashboard_url(url: &str) -> bool {
+    url.strip_prefix(DASHBOARD).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_".contains(c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::views::Mode;
+    use serde_json::json;
+
+    fn auth(mode: Mode, account: Option<&str>) -> Auth {
+        Auth {
+            secret: Secret::new("sk_test_x"),
+            mode,
+            stripe_account: account.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn dashboard_links_follow_mode_and_account() {
+        let cus = json!({"id": "cus_1", "object": "customer"});
+        assert_eq!(
+            dashboard_url(&cus, &auth(Mode::Test, None)).unwrap(),
+            "https://dashboard.stripe.com/test/customers/cus_1"
+        );
+        assert_eq!(
+            dashboard_url(&cus, &auth(Mode::Live, Some("acct_9"))).unwrap(),
+            "https://dashboard.stripe.com/acct_9/customers/cus_1"
+        );
+        let gone = json!({"id": "cus_1", "object": "customer", "deleted": true});
+        assert_eq!(dashboard_url(&gone, &auth(Mode::Test, None)), None);
+        assert!(is_dashboard_url(
+            "https://dashboard.stripe.com/test/customers/cus_1"
+        ));
+        assert!(!is_dashboard_url(
+            "https://dashboard.stripe.com.evil.example/x"
+        ));
+        assert!(!is_dashboard_url("https://dashboard.stripe.com/x?y=1"));
+        assert!(!is_dashboard_url("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn status_words_and_dates() {
+        assert_eq!(status_words("past_due"), "Past due");
+        assert_eq!(utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_date(1_769_873_100), "2026-01-31 15:25 UTC");
+    }
 }
