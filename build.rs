@@ -17,6 +17,13 @@ const COMMANDS: &[&str] = &[
     "start_oauth",
     "cancel_oauth",
     "oauth_state",
+    "list_actions",
+    "check_action",
+    "run_action",
+    "understand_amount",
+    "action_current_values",
+    "action_availability",
+    "open_in_dashboard",
 ];
 
 fn main() {

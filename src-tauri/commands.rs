@@ -2,12 +2,16 @@
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
 use crate::startup::DeskCell;
+use desk_core::actions::desk::ActionAvailability;
+use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
+use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
 };
 use desk_core::{private_files, AppError};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
@@ -307,4 +311,122 @@ pub async fn take_oauth_answer(app: AppHandle, link: String) {
         .record("oauth-state", &Ok::<_, AppError>(&state));
     let _ = app.emit("oauth-state", &state);
     broadcast(&app, &desk.list_connections());
+}
+
+/// Every action's description, for the window's one form renderer.
+#[tauri::command]
+pub async fn list_actions(
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<Action>> {
+    let desk = desk.get().await?;
+    audited(&audit, "list_actions", Ok(desk.actions().to_vec()))
+}
+
+/// The form's mistakes, each at its field; nothing is sent.
+#[tauri::command]
+pub async fn check_action(
+    action_id: String,
+    form: FilledForm,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<FieldError>> {
+    let desk = desk.get().await?;
+    let reply = desk.check_action(&action_id, &form).map_err(AppError::from);
+    audited(&audit, "check_action", reply)
+}
+
+/// Runs an action on the current connection. The window makes one
+/// idempotency key per submission and passes it again on "Try again".
+#[tauri::command]
+pub async fn run_action(
+    action_id: String,
+    form: FilledForm,
+    idempotency_key: String,
+    app: AppHandle,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ActionResult> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .run_action(&action_id, &form, &idempotency_key)
+        .await
+        .map_err(AppError::from);
+    if reply.is_err() {
+        // The call may have found the connection revoked.
+        broadcast(&app, &desk.list_connections());
+    }
+    audited(&audit, "run_action", reply)
+}
+
+/// The amount as understood ("12.50 EUR"), shown next to the field as the user types.
+#[tauri::command]
+pub fn understand_amount(
+    amount: String,
+    currency: String,
+    number_format: NumberFormat,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ParsedAmount> {
+    let reply = money::parse_amount(&amount, &currency, number_format).map_err(|e| {
+        AppError::from(desk_core::Error::invalid(
+            "invalid_amount",
+            e.message(&currency),
+            Some("amount"),
+        ))
+    });
+    audited(&audit, "understand_amount", reply)
+}
+
+/// An update form's starting values: the object as it is now in Stripe.
+#[tauri::command]
+pub async fn action_current_values(
+    action_id: String,
+    object_id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<BTreeMap<String, FieldValue>> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .action_current_values(&action_id, &object_id)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "action_current_values", reply)
+}
+
+/// Whether the current connection may run the action, before the form is filled.
+#[tauri::command]
+pub async fn action_availability(
+    action_id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ActionAvailability> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .action_availability(&action_id)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "action_availability", reply)
+}
+
+/// Opens an object of a result in the Stripe Dashboard, in the system browser.
+#[tauri::command]
+pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>) -> Reply<()> {
+    let reply = if desk_core::actions::run::is_dashboard_url(&url) {
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| AppError {
+                code: "browser_unavailable".into(),
+                message: format!("Could not open the browser: {e}"),
+                param: None,
+                request_id: None,
+            })
+    } else {
+        Err(AppError {
+            code: "not_dashboard".into(),
+            message: "Only Stripe Dashboard addresses open from here.".into(),
+            param: None,
+            request_id: None,
+        })
+    };
+    audited(&audit, "open_in_dashboard", reply)
 }

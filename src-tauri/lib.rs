@@ -65,6 +65,13 @@ pub fn run() {
             commands::start_oauth,
             commands::cancel_oauth,
             commands::oauth_state,
+            commands::list_actions,
+            commands::check_action,
+            commands::run_action,
+            commands::understand_amount,
+            commands::action_current_values,
+            commands::action_availability,
+            commands::open_in_dashboard,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

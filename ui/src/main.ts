@@ -163,6 +163,20 @@ function renderMain(): void {
     case "oauth-settings":
       main.appendChild(oauthSettingsScreen());
       break;
+    case "actions": {
+      // Loaded on first visit: nothing of it runs before the first paint.
+      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
+      main.appendChild(loading);
+      void import("./actions.js").then(
+        (m) => {
+          if (state.route !== "actions") return;
+          loading.replaceWith(m.actionsScreen());
+          if (userNavigated) byId("screen-title")?.focus();
+        },
+        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
+      );
+      break;
+    }
     default:
       main.appendChild(placeholderScreen(state.route));
   }

@@ -5,12 +5,6 @@ import { h } from "./dom.js";
 import { connections, navigate, type Route } from "./state.js";
 
 const PLANNED: Record<string, { title: string; icon: string; what: string; items: string[] }> = {
-  actions: {
-    title: "Actions",
-    icon: "⚡",
-    what: "Create and look up customers, products and subscriptions through forms that explain each field and show Stripe's answer in plain words.",
-    items: ["Create or update a customer", "Find a customer by ID or email", "Create a product or a subscription", "List plans and balance transactions"],
-  },
   workflows: {
     title: "Workflows",
     icon: "⇉",

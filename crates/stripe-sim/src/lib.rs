@@ -10,6 +10,7 @@ mod api;
 mod error;
 pub mod form;
 mod oauth;
+mod resources;
 mod seed;
 mod spec;
 mod state;
@@ -294,6 +295,14 @@ impl Simulator {
         }
     }
 
+    /// From now on every API request (not `/_sim`, not OAuth) fails with
+    /// `probability`, in one of `kinds` picked at random; `fail_next`
+    /// failures come first. A probability of 0 turns it off.
+    pub fn fail_randomly(&self, probability: f64, kinds: &[Failure]) {
+        self.state().random_failures = (probability > 0.0 && !kinds.is_empty())
+            .then(|| (probability.min(1.0), kinds.to_vec()));
+    }
+
     /// Token bucket over all API requests; `None` turns it off.
     pub fn set_rate_limit(&self, per_second: Option<u32>) {
         self.state().rate = per_second.filter(|n| *n > 0).map(state::Bucket::new);
@@ -422,11 +431,7 @@ async fn serve(
     let is_oauth = req.path.starts_with("/oauth/") || req.path == "/v1/oauth/token";
     let (out, drop_after, latency) = {
         let mut st = inner.state.lock().unwrap_or_else(|e| e.into_inner());
-        let failure = if is_oauth {
-            None
-        } else {
-            st.failures.pop_front()
-        };
+        let failure = if is_oauth { None } else { st.next_failure() };
         let out = match failure {
             Some(Failure::DropConnection) => None,
             Some(Failure::CommitThenDrop) => Some(api::handle(&mut st, &inner.spec, &req)),

@@ -1,6 +1,7 @@
-//! Request validation against Stripe's OpenAPI description. Only the request
-//! side of the spec is kept (parameters and form bodies), with `$ref`s inlined,
-//! so the loaded form stays small.
+//! Request validation against Stripe's OpenAPI description. The request
+//! side of the spec is kept (parameters and form bodies), with `$ref`s
+//! inlined; of the response side only property names are kept, so the
+//! loaded form stays small.
 
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -59,15 +60,60 @@ struct Param {
 pub struct Op {
     query: Vec<Param>,
     body: Option<Value>,
+    /// The 200 answer's shape.
+    response: Vec<Shape>,
+}
+
+/// Where a response property leads: a named schema (`customer`), or an
+/// inline object's property names. Arrays are looked through.
+enum Shape {
+    Named(String),
+    Inline(HashMap<String, Vec<Shape>>),
+}
+
+fn shape_of(schema: &Value) -> Vec<Shape> {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return match r.strip_prefix("#/components/schemas/") {
+            Some(name) => vec![Shape::Named(name.to_string())],
+            None => Vec::new(),
+        };
+    }
+    let mut out = Vec::new();
+    for key in ["anyOf", "oneOf", "allOf"] {
+        for s in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.extend(shape_of(s));
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        out.extend(shape_of(items));
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        out.push(Shape::Inline(
+            props
+                .iter()
+                .map(|(k, v)| (k.clone(), shape_of(v)))
+                .collect(),
+        ));
+    }
+    out
 }
 
 struct Template {
+    /// As written in the description, e.g. `/v1/customers/{customer}`.
+    path: String,
     segs: Vec<Option<String>>,
     ops: HashMap<String, Op>,
 }
 
 pub struct Spec {
     templates: Vec<Template>,
+    /// `components.schemas`, as shapes (property names only).
+    components: HashMap<String, Vec<Shape>>,
 }
 
 fn resolve(v: &Value, root: &Value, depth: usize) -> Value {
@@ -206,11 +252,34 @@ impl Spec {
                 let body = op
                     .pointer("/requestBody/content/application~1x-www-form-urlencoded/schema")
                     .map(|s| resolve(s, root, 0));
-                ops.insert(method.to_string(), Op { query, body });
+                let response = op
+                    .pointer("/responses/200/content/application~1json/schema")
+                    .map(shape_of)
+                    .unwrap_or_default();
+                ops.insert(
+                    method.to_string(),
+                    Op {
+                        query,
+                        body,
+                        response,
+                    },
+                );
             }
-            templates.push(Template { segs, ops });
+            templates.push(Template {
+                path: path.clone(),
+                segs,
+                ops,
+            });
         }
-        Ok(Spec { templates })
+        let components = root
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), shape_of(v))).collect())
+            .unwrap_or_default();
+        Ok(Spec {
+            templates,
+            components,
+        })
     }
 
     /// The operation for a concrete path; literal segments win over templated
@@ -229,6 +298,64 @@ impl Spec {
             })
             .max_by_key(|t| t.segs.iter().filter(|s| s.is_some()).count())
             .and_then(|t| t.ops.get(&method))
+    }
+}
+
+impl Spec {
+    /// Every operation as `METHOD /path/{param}`, sorted.
+    pub fn operations(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .templates
+            .iter()
+            .flat_map(|t| {
+                t.ops
+                    .keys()
+                    .map(move |m| format!("{} {}", m.to_ascii_uppercase(), t.path))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Whether a dotted path (`address.country`, `data.email`,
+    /// `items.data.price.unit_amount`) exists in the operation's 200 answer.
+    /// Arrays are looked through; expandable fields follow every form they
+    /// may take.
+    pub fn response_has(&self, op: &Op, path: &str) -> bool {
+        let mut here: Vec<&Shape> = op.response.iter().collect();
+        for seg in path.split('.') {
+            let mut next = Vec::new();
+            let mut found = false;
+            for props in self.objects(&here) {
+                if let Some(children) = props.get(seg) {
+                    found = true;
+                    next.extend(children.iter());
+                }
+            }
+            if !found {
+                return false;
+            }
+            here = next;
+        }
+        true
+    }
+
+    /// The property maps a set of shapes stands for, named ones looked up.
+    fn objects<'a>(&'a self, shapes: &[&'a Shape]) -> Vec<&'a HashMap<String, Vec<Shape>>> {
+        let mut out = Vec::new();
+        let mut todo: Vec<&Shape> = shapes.to_vec();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(shape) = todo.pop() {
+            match shape {
+                Shape::Inline(props) => out.push(props),
+                Shape::Named(name) => {
+                    if seen.insert(name.as_str()) {
+                        todo.extend(self.components.get(name).into_iter().flatten());
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

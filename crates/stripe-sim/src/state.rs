@@ -263,6 +263,9 @@ pub struct State {
     pub accounts: HashMap<String, Account>,
     pub keys: HashMap<String, KeyRec>,
     pub failures: VecDeque<Failure>,
+    /// After the queued failures: each API request fails with this
+    /// probability, in one of these ways picked at random.
+    pub random_failures: Option<(f64, Vec<Failure>)>,
     pub latency: Duration,
     pub rate: Option<Bucket>,
     pub requests: Vec<RecordedRequest>,
@@ -283,6 +286,7 @@ impl State {
             accounts: HashMap::new(),
             keys: HashMap::new(),
             failures: VecDeque::new(),
+            random_failures: None,
             latency: Duration::ZERO,
             rate: None,
             requests: Vec::new(),
@@ -297,6 +301,20 @@ impl State {
             deauths: Vec::new(),
             issued: Vec::new(),
         }
+    }
+
+    /// The next failure to inject: a queued one, else perhaps a random one.
+    pub fn next_failure(&mut self) -> Option<Failure> {
+        use rand::Rng;
+        if let Some(f) = self.failures.pop_front() {
+            return Some(f);
+        }
+        let (p, kinds) = self.random_failures.as_ref()?;
+        let mut rng = rand::rng();
+        if kinds.is_empty() || !rng.random_bool(*p) {
+            return None;
+        }
+        Some(kinds[rng.random_range(0..kinds.len())])
     }
 
     /// Unix seconds on the simulator's clock (real time plus any advance).

@@ -476,6 +476,17 @@ impl Connections {
             .ok_or_else(|| not_found(id))
     }
 
+    pub(crate) fn client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    /// The current connection, and who it acts as.
+    pub(crate) async fn current_auth(&self) -> Result<(ConnectionRecord, Auth), Error> {
+        let active = self.state.lock().unwrap().saved.active_id.clone();
+        let id = active.ok_or_else(|| Error::NotFound("Connect a Stripe account first.".into()))?;
+        self.auth_for(&id).await
+    }
+
     pub(super) async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
         let (record, session_only) = self.record(id)?;
         if record.method == ConnectionMethod::AppsOauth {
@@ -495,7 +506,7 @@ impl Connections {
         Ok((record, auth))
     }
 
-    pub(super) fn note_error(&self, id: &str, e: &Error) {
+    pub(crate) fn note_error(&self, id: &str, e: &Error) {
         if e.is_revoked() {
             self.set_revoked(id, Some("Disconnected by Stripe: reconnect".into()));
         }

@@ -2,11 +2,12 @@
 //! A thin composition of the capabilities; each lives in its own folder.
 
 use crate::config::Bases;
+use crate::connections::saved::ConnectionRecord;
 use crate::connections::secret_store::SecretStore;
 use crate::connections::Connections;
 use crate::error::Error;
 use crate::private_files;
-use crate::stripe::{ClientConfig, Request, StripeClient};
+use crate::stripe::{Auth, ClientConfig, Request, StripeClient};
 use crate::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
@@ -163,6 +164,21 @@ impl Desk {
 
     pub fn oauth_state(&self) -> OAuthFlowState {
         self.connections.oauth_state()
+    }
+
+    /// For capability modules (`actions/`, ...): the one Stripe client.
+    pub(crate) fn client(&self) -> &StripeClient {
+        self.connections.client()
+    }
+
+    /// The current connection, and who it acts as.
+    pub(crate) async fn current_auth(&self) -> Result<(ConnectionRecord, Auth), Error> {
+        self.connections.current_auth().await
+    }
+
+    /// What [`Desk::call`] does after a failed call (marks a revoked connection).
+    pub(crate) fn note_call_error(&self, id: &str, e: &Error) {
+        self.connections.note_error(id, e);
     }
 
     pub async fn finish_oauth(&self, link: &str) -> OAuthFlowState {

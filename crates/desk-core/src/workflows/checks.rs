@@ -2,7 +2,7 @@
 //! workflows check emails, ID prefixes and amounts. When the actions'
 //! checker lands, point these functions at it instead of keeping two.
 
-use crate::money;
+use crate::money::{self, NumberFormat};
 
 /// Stripe's limit for a customer's email.
 pub const EMAIL_MAX: usize = 512;
@@ -50,9 +50,12 @@ pub fn check_id(value: &str, prefix: &str) -> Result<(), String> {
     }
 }
 
-/// An amount as typed ("12.50") in Stripe's integer minor units.
-pub fn check_amount(value: &str, currency: &str) -> Result<i64, String> {
-    money::parse_amount(value, currency).map_err(|e| e.message(currency))
+/// An amount as typed ("12.50") in Stripe's integer minor units, read in
+/// the user's number convention.
+pub fn check_amount(value: &str, currency: &str, format: NumberFormat) -> Result<i64, String> {
+    money::parse_amount(value, currency, format)
+        .map(|parsed| parsed.minor)
+        .map_err(|e| e.message(currency))
 }
 
 #[cfg(test)]
@@ -91,8 +94,13 @@ mod tests {
 
     #[test]
     fn amounts_use_the_money_rules() {
-        assert_eq!(check_amount("1,234.5", "usd"), Ok(123450));
-        assert_eq!(check_amount("500", "jpy"), Ok(500));
-        assert!(check_amount("1.5", "jpy").unwrap_err().contains("JPY"));
+        assert_eq!(
+            check_amount("1,234.5", "usd", NumberFormat::POINT),
+            Ok(123450)
+        );
+        assert_eq!(check_amount("500", "jpy", NumberFormat::POINT), Ok(500));
+        assert!(check_amount("1.5", "jpy", NumberFormat::POINT)
+            .unwrap_err()
+            .contains("JPY"));
     }
 }

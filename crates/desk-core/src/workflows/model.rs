@@ -4,6 +4,7 @@
 use super::catalog::{Kind, StepCatalog};
 use super::checks;
 use super::reference::{is_valid_step_name, Reference, Root, Template};
+use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -87,7 +88,9 @@ impl InputKind {
                 checks::check_id(typed, prefix).map(|()| Value::from(typed))
             }
             InputKind::AmountIn { currency } => {
-                checks::check_amount(typed, currency).map(Value::from)
+                // Until the Workflows screen passes the user's convention,
+                // run inputs are read with a decimal point.
+                checks::check_amount(typed, currency, NumberFormat::POINT).map(Value::from)
             }
         }
     }

@@ -1,0 +1,41 @@
+//! Creates 1,000 customers through the actions against the simulator with
+//! 20% of requests failing, and prints how many exist afterwards and how
+//! many retries it took. Run by `scripts/bench-exactly-once.sh`.
+
+#[path = "../tests/support/exactly_once.rs"]
+mod exactly_once;
+
+#[tokio::main]
+async fn main() {
+    let arg = |i: usize, default: f64| {
+        std::env::args()
+            .nth(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    };
+    let wanted = arg(1, 1000.0) as usize;
+    let rate = arg(2, 0.2);
+    let r = exactly_once::run(wanted, rate, 16).await;
+    println!("customers wanted:        {}", r.wanted);
+    println!("customers in simulator:  {}", r.customers);
+    println!("POST /v1/customers sent: {}", r.attempts);
+    println!(
+        "retries:                 {} ({} automatic by the client, {} \"Try again\" with the same key)",
+        r.retries,
+        r.retries - r.manual_retries,
+        r.manual_retries
+    );
+    println!("idempotency keys:        {}", r.distinct_keys);
+    println!(
+        "failure rate:            {:.0}% (500, dropped connection, committed then dropped)",
+        rate * 100.0
+    );
+    println!("elapsed:                 {:.1} s", r.elapsed.as_secs_f64());
+    if r.customers != r.wanted {
+        eprintln!(
+            "NOT exactly once: {} customers for {} submissions",
+            r.customers, r.wanted
+        );
+        std::process::exit(1);
+    }
+}

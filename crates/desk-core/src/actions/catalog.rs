@@ -1,0 +1,856 @@
+//! The twelve actions. Limits are Stripe's (its API reference and the
+//! OpenAPI description); the contract test checks every parameter here
+//! against that description.
+
+use super::{
+    Action, ChoiceOption, Display, Field, FieldKind, HttpMethod, Permission, RelatedList,
+    ResultShape, SummaryField,
+};
+use std::sync::OnceLock;
+
+pub fn all() -> &'static [Action] {
+    static ALL: OnceLock<Vec<Action>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        vec![
+            create_customer(),
+            update_customer(),
+            get_customer(),
+            list_customers(),
+            create_subscription(),
+            list_subscriptions(),
+            create_product(),
+            get_product(),
+            list_products(),
+            list_balance_transactions(),
+            list_plans(),
+            any_endpoint(),
+        ]
+    })
+}
+
+pub fn find(id: &str) -> Option<&'static Action> {
+    all().iter().find(|a| a.id == id)
+}
+
+fn field(id: &str, label: &str, help: &str, kind: FieldKind, param: &str) -> Field {
+    Field {
+        id: id.into(),
+        label: label.into(),
+        help: help.into(),
+        kind,
+        required: false,
+        param: param.into(),
+        advanced: false,
+        default: None,
+    }
+}
+
+impl Field {
+    fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    fn advanced(mut self) -> Self {
+        self.advanced = true;
+        self
+    }
+    fn default(mut self, value: &str) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+}
+
+fn text(max_len: u32) -> FieldKind {
+    FieldKind::Text {
+        max_len,
+        multiline: false,
+    }
+}
+
+fn id_kind(prefix: &str) -> FieldKind {
+    FieldKind::Id {
+        prefix: prefix.into(),
+    }
+}
+
+fn choice(options: &[(&str, &str)]) -> FieldKind {
+    FieldKind::Choice {
+        options: options
+            .iter()
+            .map(|(value, label)| ChoiceOption {
+                value: (*value).into(),
+                label: (*label).into(),
+            })
+            .collect(),
+    }
+}
+
+fn permission(name: &str, write: bool) -> Option<Permission> {
+    Some(Permission {
+        name: name.into(),
+        write,
+    })
+}
+
+fn show(label: &str, path: &str, display: Display) -> SummaryField {
+    SummaryField {
+        label: label.into(),
+        path: path.into(),
+        display,
+    }
+}
+
+fn outputs(paths: &[&str]) -> Vec<String> {
+    paths.iter().map(|p| (*p).into()).collect()
+}
+
+fn money(currency: &str) -> Display {
+    Display::Money {
+        currency: currency.into(),
+    }
+}
+
+// Paging, shared by every list.
+fn limit() -> Field {
+    field(
+        "limit",
+        "Page size",
+        "How many to show at once, 1 to 100.",
+        FieldKind::Integer { min: 1, max: 100 },
+        "limit",
+    )
+    .default("10")
+}
+
+fn starting_after(prefix: &str) -> Field {
+    field(
+        "starting_after",
+        "After",
+        "Show the page that follows this ID (the Next button fills it).",
+        id_kind(prefix),
+        "starting_after",
+    )
+    .advanced()
+}
+
+fn ending_before(prefix: &str) -> Field {
+    field(
+        "ending_before",
+        "Before",
+        "Show the page that precedes this ID (the Previous button fills it).",
+        id_kind(prefix),
+        "ending_before",
+    )
+    .advanced()
+}
+
+fn created_range() -> [Field; 2] {
+    [
+        field(
+            "created_from",
+            "Created on or after",
+            "The first day to include (UTC).",
+            FieldKind::Date,
+            "created[gte]",
+        ),
+        field(
+            "created_before",
+            "Created before",
+            "The first day to leave out (UTC).",
+            FieldKind::Date,
+            "created[lt]",
+        ),
+    ]
+}
+
+fn metadata() -> Field {
+    field(
+        "metadata",
+        "Notes for your own use",
+        "Up to 50 rows of key and value that Stripe keeps with it (metadata).",
+        FieldKind::Metadata,
+        "metadata",
+    )
+}
+
+fn customer_fields() -> Vec<Field> {
+    vec![
+        field(
+            "name",
+            "Name",
+            "The customer's full name or business name.",
+            text(256),
+            "name",
+        ),
+        field(
+            "email",
+            "Email",
+            "Where Stripe sends receipts and invoices.",
+            FieldKind::Email,
+            "email",
+        ),
+        field(
+            "phone",
+            "Phone",
+            "With the country code, such as +44 20 7946 0958.",
+            FieldKind::Phone,
+            "phone",
+        ),
+        field(
+            "description",
+            "Description",
+            "A note shown next to the customer in Stripe.",
+            FieldKind::Text {
+                max_len: 350,
+                multiline: true,
+            },
+            "description",
+        ),
+        field(
+            "address",
+            "Billing address",
+            "Used on invoices and for tax.",
+            FieldKind::Address,
+            "address",
+        ),
+        field(
+            "preferred_locales",
+            "Languages",
+            "Languages for emails and invoices, most preferred first (en, fr-FR).",
+            FieldKind::TextList {
+                max: 10,
+                max_len: 20,
+            },
+            "preferred_locales",
+        ),
+        metadata(),
+    ]
+}
+
+fn customer_summary() -> Vec<SummaryField> {
+    vec![
+        show("Name", "name", Display::Text),
+        show("Email", "email", Display::Text),
+        show("ID", "id", Display::Id),
+        show("Phone", "phone", Display::Text),
+        show("Country", "address.country", Display::Text),
+        show("Created", "created", Display::Date),
+    ]
+}
+
+const CUSTOMER_OUTPUTS: &[&str] = &[
+    "id",
+    "name",
+    "email",
+    "phone",
+    "description",
+    "address.country",
+    "created",
+];
+
+fn create_customer() -> Action {
+    Action {
+        id: "create_customer".into(),
+        name: "Create Customer".into(),
+        description: "Adds a customer you can bill, with contact details and a billing address."
+            .into(),
+        method: HttpMethod::Post,
+        path: "/v1/customers".into(),
+        writes: true,
+        permission: permission("rak_customer_write", true),
+        fields: customer_fields(),
+        result: ResultShape {
+            list: false,
+            summary: customer_summary(),
+            outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn customer_id_field(help: &str) -> Field {
+    field("customer", "Customer", help, id_kind("cus_"), "{id}").required()
+}
+
+fn update_customer() -> Action {
+    let mut fields = vec![customer_id_field(
+        "The customer to change: pick one or paste its ID (cus_...).",
+    )];
+    fields.extend(customer_fields());
+    Action {
+        id: "update_customer".into(),
+        name: "Update Customer".into(),
+        description: "Changes a customer's details; only what you change is sent.".into(),
+        method: HttpMethod::Post,
+        path: "/v1/customers/{id}".into(),
+        writes: true,
+        permission: permission("rak_customer_write", true),
+        fields,
+        result: ResultShape {
+            list: false,
+            summary: customer_summary(),
+            outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
+        },
+        changes_only: true,
+    }
+}
+
+fn get_customer() -> Action {
+    Action {
+        id: "get_customer".into(),
+        name: "Get Customer by ID".into(),
+        description: "Looks up one customer by its ID.".into(),
+        method: HttpMethod::Get,
+        path: "/v1/customers/{id}".into(),
+        writes: false,
+        permission: permission("rak_customer_read", false),
+        fields: vec![customer_id_field("The customer's ID, starting with cus_.")],
+        result: ResultShape {
+            list: false,
+            summary: customer_summary(),
+            outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn list_customers() -> Action {
+    let mut fields = vec![
+        field(
+            "search",
+            "Search",
+            "A name, an email, or Stripe's search syntax (email:'a@b.com'). New customers may take a minute to appear.",
+            text(1000),
+            "query",
+        ),
+        field(
+            "email",
+            "Email is exactly",
+            "Only customers with this email (case-sensitive).",
+            FieldKind::Email,
+            "email",
+        ),
+    ];
+    fields.extend(created_range());
+    fields.extend([
+        limit(),
+        starting_after("cus_"),
+        ending_before("cus_"),
+        field(
+            "page",
+            "Search page",
+            "The next page of search results (the Next button fills it).",
+            text(5000),
+            "page",
+        )
+        .advanced(),
+    ]);
+    Action {
+        id: "list_customers".into(),
+        name: "List Customers".into(),
+        description:
+            "Lists customers, newest first, filtered by email or creation date, or found by search."
+                .into(),
+        method: HttpMethod::Get,
+        path: "/v1/customers".into(),
+        writes: false,
+        permission: permission("rak_customer_read", false),
+        fields,
+        result: ResultShape {
+            list: true,
+            summary: customer_summary(),
+            outputs: outputs(CUSTOMER_OUTPUTS),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+const SUBSCRIPTION_STATUSES: [(&str, &str); 9] = [
+    ("", "Any but canceled"),
+    ("active", "Active"),
+    ("trialing", "Trialing"),
+    ("past_due", "Past due"),
+    ("unpaid", "Unpaid"),
+    ("incomplete", "Incomplete"),
+    ("paused", "Paused"),
+    ("canceled", "Canceled"),
+    ("all", "All, canceled too"),
+];
+
+fn subscription_summary() -> Vec<SummaryField> {
+    vec![
+        show("ID", "id", Display::Id),
+        show("Customer", "customer", Display::Id),
+        show("Status", "status", Display::Status),
+        show("Collection", "collection_method", Display::Status),
+        show("Price", "items.data.price.id", Display::Id),
+        show(
+            "Amount",
+            "items.data.price.unit_amount",
+            money("items.data.price.currency"),
+        ),
+        show("Trial ends", "trial_end", Display::Date),
+        show("Created", "created", Display::Date),
+    ]
+}
+
+const SUBSCRIPTION_OUTPUTS: &[&str] = &[
+    "id",
+    "customer",
+    "status",
+    "currency",
+    "latest_invoice",
+    "trial_end",
+    "created",
+];
+
+fn create_subscription() -> Action {
+    Action {
+        id: "create_subscription".into(),
+        name: "Create Subscription".into(),
+        description: "Starts billing a customer on a schedule for one or more recurring prices."
+            .into(),
+        method: HttpMethod::Post,
+        path: "/v1/subscriptions".into(),
+        writes: true,
+        permission: permission("rak_subscription_write", true),
+        fields: vec![
+            field(
+                "customer",
+                "Customer",
+                "Who pays: search for a customer or paste an ID (cus_...).",
+                id_kind("cus_"),
+                "customer",
+            )
+            .required(),
+            field(
+                "items",
+                "What they subscribe to",
+                "One to 20 recurring prices (price_...), each with a quantity.",
+                FieldKind::SubscriptionItems,
+                "items",
+            )
+            .required(),
+            field(
+                "collection_method",
+                "How to collect",
+                "Charge the saved payment method, or email an invoice to pay.",
+                choice(&[
+                    ("charge_automatically", "Charge automatically"),
+                    ("send_invoice", "Send an invoice"),
+                ]),
+                "collection_method",
+            )
+            .default("charge_automatically"),
+            field(
+                "days_until_due",
+                "Days to pay an invoice",
+                "Only when sending an invoice: days before it is due.",
+                FieldKind::Integer { min: 1, max: 365 },
+                "days_until_due",
+            ),
+            field(
+                "trial_period_days",
+                "Free trial days",
+                "Days before the first charge; leave empty for none.",
+                FieldKind::Integer { min: 1, max: 730 },
+                "trial_period_days",
+            ),
+            metadata(),
+        ],
+        result: ResultShape {
+            list: false,
+            summary: subscription_summary(),
+            outputs: outputs(SUBSCRIPTION_OUTPUTS),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn list_subscriptions() -> Action {
+    let mut fields = vec![
+        field(
+            "customer",
+            "Customer",
+            "Only this customer's subscriptions (cus_...).",
+            id_kind("cus_"),
+            "customer",
+        ),
+        field(
+            "status",
+            "Status",
+            "Stripe leaves canceled subscriptions out unless you ask for them.",
+            choice(&SUBSCRIPTION_STATUSES),
+            "status",
+        ),
+        field(
+            "price",
+            "Price",
+            "Only subscriptions to this price (price_...).",
+            id_kind("price_"),
+            "price",
+        ),
+    ];
+    fields.extend(created_range());
+    fields.extend([limit(), starting_after("sub_"), ending_before("sub_")]);
+    Action {
+        id: "list_subscriptions".into(),
+        name: "List Subscriptions".into(),
+        description: "Lists subscriptions, newest first, by customer, status or price.".into(),
+        method: HttpMethod::Get,
+        path: "/v1/subscriptions".into(),
+        writes: false,
+        permission: permission("rak_subscription_read", false),
+        fields,
+        result: ResultShape {
+            list: true,
+            summary: subscription_summary(),
+            outputs: outputs(SUBSCRIPTION_OUTPUTS),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn product_summary() -> Vec<SummaryField> {
+    vec![
+        show("Name", "name", Display::Text),
+        show("ID", "id", Display::Id),
+        show("Active", "active", Display::YesNo),
+        show("Price", "default_price", Display::Id),
+        show("Description", "description", Display::Text),
+        show("Created", "created", Display::Date),
+    ]
+}
+
+const PRODUCT_OUTPUTS: &[&str] = &["id", "name", "active", "default_price", "description"];
+
+fn create_product() -> Action {
+    Action {
+        id: "create_product".into(),
+        name: "Create Product".into(),
+        description: "Adds something you sell, optionally with its price, so it can be sold at once.".into(),
+        method: HttpMethod::Post,
+        path: "/v1/products".into(),
+        writes: true,
+        permission: permission("rak_product_write", true),
+        fields: vec![
+            field("name", "Name", "What customers see on invoices and receipts.", text(250), "name").required(),
+            field(
+                "description",
+                "Description",
+                "A longer text for customers.",
+                FieldKind::Text { max_len: 40000, multiline: true },
+                "description",
+            ),
+            field("active", "Available for sale", "Inactive products cannot be bought.", FieldKind::YesNo, "active")
+                .default("true"),
+            field(
+                "unit_label",
+                "Unit",
+                "What one of it is called on invoices (seat, kg), up to 12 characters.",
+                text(12),
+                "unit_label",
+            ),
+            field(
+                "statement_descriptor",
+                "On card statements",
+                "Up to 22 characters with at least one letter, shown on the buyer's bank statement.",
+                FieldKind::StatementDescriptor,
+                "statement_descriptor",
+            ),
+            field("url", "Web page", "A page about the product (https://...).", FieldKind::Url, "url"),
+            field(
+                "images",
+                "Image addresses",
+                "Up to 8 image URLs, one a line.",
+                FieldKind::UrlList { max: 8 },
+                "images",
+            ),
+            metadata(),
+            field(
+                "price_amount",
+                "Price",
+                "Optional: what it costs, such as 12.50.",
+                FieldKind::Amount { currency_field: "price_currency".into() },
+                "default_price_data[unit_amount]",
+            ),
+            field(
+                "price_currency",
+                "Currency",
+                "Three letters, such as eur or usd.",
+                FieldKind::Currency,
+                "default_price_data[currency]",
+            ),
+            field(
+                "price_interval",
+                "Billed",
+                "Once, or again every few days, weeks, months or years.",
+                choice(&[
+                    ("", "Once"),
+                    ("day", "Every N days"),
+                    ("week", "Every N weeks"),
+                    ("month", "Every N months"),
+                    ("year", "Every N years"),
+                ]),
+                "default_price_data[recurring][interval]",
+            ),
+            field(
+                "price_interval_count",
+                "N",
+                "For a repeating price: every how many days, weeks, months or years.",
+                FieldKind::Integer { min: 1, max: 365 },
+                "default_price_data[recurring][interval_count]",
+            ),
+        ],
+        result: ResultShape { list: false, summary: product_summary(), outputs: outputs(PRODUCT_OUTPUTS), related: None },
+        changes_only: false,
+    }
+}
+
+fn get_product() -> Action {
+    Action {
+        id: "get_product".into(),
+        name: "Get Product by ID".into(),
+        description: "Looks up one product by its ID, with its prices.".into(),
+        method: HttpMethod::Get,
+        path: "/v1/products/{id}".into(),
+        writes: false,
+        permission: permission("rak_product_read", false),
+        fields: vec![field(
+            "product",
+            "Product",
+            "The product's ID, starting with prod_.",
+            id_kind("prod_"),
+            "{id}",
+        )
+        .required()],
+        result: ResultShape {
+            list: false,
+            summary: product_summary(),
+            outputs: outputs(PRODUCT_OUTPUTS),
+            related: Some(RelatedList {
+                label: "Prices".into(),
+                path: "/v1/prices".into(),
+                filter: "product".into(),
+                summary: vec![
+                    show("ID", "id", Display::Id),
+                    show("Amount", "unit_amount", money("currency")),
+                    show("Every", "recurring.interval", Display::Status),
+                    show("Active", "active", Display::YesNo),
+                ],
+            }),
+        },
+        changes_only: false,
+    }
+}
+
+fn list_products() -> Action {
+    let mut fields = vec![field(
+        "active",
+        "Available for sale",
+        "Only active, or only inactive products; leave empty for both.",
+        choice(&[("", "Both"), ("true", "Active"), ("false", "Inactive")]),
+        "active",
+    )];
+    fields.extend(created_range());
+    fields.extend([limit(), starting_after("prod_"), ending_before("prod_")]);
+    Action {
+        id: "list_products".into(),
+        name: "List Products".into(),
+        description: "Lists products, newest first.".into(),
+        method: HttpMethod::Get,
+        path: "/v1/products".into(),
+        writes: false,
+        permission: permission("rak_product_read", false),
+        fields,
+        result: ResultShape {
+            list: true,
+            summary: product_summary(),
+            outputs: outputs(PRODUCT_OUTPUTS),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn list_balance_transactions() -> Action {
+    let mut fields = vec![
+        field(
+            "type",
+            "Type",
+            "Only one kind of movement, such as charge or payout.",
+            choice(&[
+                ("", "Any"),
+                ("charge", "Charge"),
+                ("refund", "Refund"),
+                ("payment", "Payment"),
+                ("payout", "Payout"),
+                ("stripe_fee", "Stripe fee"),
+                ("adjustment", "Adjustment"),
+                ("transfer", "Transfer"),
+            ]),
+            "type",
+        ),
+        field(
+            "currency",
+            "Currency",
+            "Only this currency, such as eur.",
+            FieldKind::Currency,
+            "currency",
+        ),
+        field(
+            "payout",
+            "Payout",
+            "Only what went out in this payout (po_...).",
+            id_kind("po_"),
+            "payout",
+        ),
+        field(
+            "source",
+            "Source",
+            "Only what this charge, refund or transfer caused (its ID).",
+            text(5000),
+            "source",
+        ),
+    ];
+    fields.extend(created_range());
+    fields.extend([limit(), starting_after("txn_"), ending_before("txn_")]);
+    Action {
+        id: "list_balance_transactions".into(),
+        name: "List Balance Transactions".into(),
+        description: "Lists every movement of money in your Stripe balance, newest first.".into(),
+        method: HttpMethod::Get,
+        path: "/v1/balance_transactions".into(),
+        writes: false,
+        permission: permission("rak_balance_transaction_source_read", false),
+        fields,
+        result: ResultShape {
+            list: true,
+            summary: vec![
+                show("ID", "id", Display::Id),
+                show("Type", "type", Display::Status),
+                show("Amount", "amount", money("currency")),
+                show("Fee", "fee", money("currency")),
+                show("Net", "net", money("currency")),
+                show("Status", "status", Display::Status),
+                show("Created", "created", Display::Date),
+                show("Available on", "available_on", Display::Date),
+            ],
+            outputs: outputs(&[
+                "id", "amount", "fee", "net", "currency", "type", "status", "source", "created",
+            ]),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn list_plans() -> Action {
+    let mut fields = vec![
+        field(
+            "active",
+            "Available for new subscriptions",
+            "Only active, or only inactive plans; leave empty for both.",
+            choice(&[("", "Both"), ("true", "Active"), ("false", "Inactive")]),
+            "active",
+        ),
+        field(
+            "product",
+            "Product",
+            "Only plans of this product (prod_...).",
+            id_kind("prod_"),
+            "product",
+        ),
+    ];
+    fields.extend(created_range());
+    fields.extend([limit(), starting_after(""), ending_before("")]);
+    Action {
+        id: "list_plans".into(),
+        name: "List Plans".into(),
+        description: "Lists plans, Stripe's older form of recurring prices, newest first.".into(),
+        method: HttpMethod::Get,
+        path: "/v1/plans".into(),
+        writes: false,
+        permission: permission("rak_plan_read", false),
+        fields,
+        result: ResultShape {
+            list: true,
+            summary: vec![
+                show("Name", "nickname", Display::Text),
+                show("ID", "id", Display::Id),
+                show("Amount", "amount", money("currency")),
+                show("Every", "interval", Display::Status),
+                show("Product", "product", Display::Id),
+                show("Active", "active", Display::YesNo),
+            ],
+            outputs: outputs(&[
+                "id", "nickname", "amount", "currency", "interval", "product", "active",
+            ]),
+            related: None,
+        },
+        changes_only: false,
+    }
+}
+
+fn any_endpoint() -> Action {
+    Action {
+        id: "any_endpoint".into(),
+        name: "Request to any endpoint".into(),
+        description: "Sends any request to Stripe's API for whatever the forms do not cover."
+            .into(),
+        method: HttpMethod::Get,
+        path: String::new(),
+        writes: true,
+        permission: None,
+        fields: vec![
+            field(
+                "method",
+                "Method",
+                "GET reads, POST creates or changes, DELETE removes.",
+                choice(&[("GET", "GET"), ("POST", "POST"), ("DELETE", "DELETE")]),
+                "",
+            )
+            .required()
+            .default("GET"),
+            field(
+                "path",
+                "Path",
+                "Starts with /v1/, such as /v1/customers/cus_123.",
+                text(500),
+                "",
+            )
+            .required(),
+            field(
+                "params",
+                "Parameters",
+                "Stripe's parameter names, nested ones too: items[0][price], expand[].",
+                FieldKind::KeyValueRows,
+                "",
+            ),
+            field(
+                "body",
+                "Raw form body",
+                "Instead of rows: a=1&b[c]=2, exactly as Stripe takes it.",
+                FieldKind::Text {
+                    max_len: 100_000,
+                    multiline: true,
+                },
+                "",
+            )
+            .advanced(),
+        ],
+        result: ResultShape {
+            list: false,
+            summary: vec![show("ID", "id", Display::Id)],
+            outputs: outputs(&["id"]),
+            related: None,
+        },
+        changes_only: false,
+    }
+}

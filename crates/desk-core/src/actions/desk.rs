@@ -1,0 +1,190 @@
+//! The actions as the window uses them, on the current connection.
+
+use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod};
+use crate::error::Error;
+use crate::stripe::Params;
+use crate::stripe::Request;
+use crate::views::ConnectionMethod;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+impl crate::Desk {
+    /// Every action's description, for the window's one form renderer.
+    pub fn actions(&self) -> &'static [super::Action] {
+        super::all()
+    }
+
+    /// Checks a form without sending anything (the window calls it as the
+    /// user types, and before asking a live-mode confirmation).
+    pub fn check_action(
+        &self,
+        action_id: &str,
+        form: &FilledForm,
+    ) -> Result<Vec<FieldError>, Error> {
+        let action = find(action_id)?;
+        Ok(super::build(action, form).err().unwrap_or_default())
+    }
+
+    /// Runs the action on the current connection. `idempotency_key` is one
+    /// per submission, chosen by the window, so pressing Enter twice or
+    /// "Try again" after a network failure creates one object.
+    pub async fn run_action(
+        &self,
+        action_id: &str,
+        form: &FilledForm,
+        idempotency_key: &str,
+    ) -> Result<ActionResult, Error> {
+        let action = find(action_id)?;
+        let (record, auth) = self.current_auth().await?;
+        let (id, account_name) = (record.id, record.display_name);
+        match super::run(self.client(), &auth, action, form, idempotency_key).await {
+            Ok(result) => Ok(result),
+            Err(e) => {
+                self.note_call_error(&id, &e);
+                Err(unknown_object(e, action, &account_name, false))
+            }
+        }
+    }
+}
+
+impl crate::Desk {
+    /// An update form's starting values: the object as it is now in Stripe.
+    /// The window keeps them as the form's `original`, so only changes are sent.
+    pub async fn action_current_values(
+        &self,
+        action_id: &str,
+        object_id: &str,
+    ) -> Result<BTreeMap<String, FieldValue>, Error> {
+        let action = find(action_id)?;
+        let id_field = action
+            .fields
+            .iter()
+            .find(|f| f.param == "{id}")
+            .filter(|_| action.changes_only)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "{} does not change an existing object.",
+                    action.name
+                ))
+            })?;
+        // The same checks as a submission: the ID must have its prefix.
+        let only_id = FilledForm::new().text(&id_field.id, object_id);
+        let built = super::build(action, &only_id).map_err(|errors| {
+            let e = &errors[0];
+            Error::invalid("invalid_form", e.message.clone(), Some(&e.field))
+        })?;
+        let (record, auth) = self.current_auth().await?;
+        let (id, account_name) = (record.id, record.display_name);
+        let object = match self.client().send(&auth, &Request::get(built.path)).await {
+            Ok(v) => v,
+            Err(e) => {
+                self.note_call_error(&id, &e);
+                return Err(unknown_object(e, action, &account_name, true));
+            }
+        };
+        if object.get("deleted").and_then(serde_json::Value::as_bool) == Some(true) {
+            return Err(Error::invalid(
+                "resource_deleted",
+                "This was deleted in Stripe and cannot be changed.",
+                Some(&id_field.id),
+            ));
+        }
+        Ok(super::prefill(action, &object))
+    }
+}
+
+/// Whether the current connection can run an action, known before the form
+/// is filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionAvailability {
+    /// `None`: Stripe decides when the form is sent (a restricted key's
+    /// write permissions cannot be checked without writing).
+    pub allowed: Option<bool>,
+    pub reason: Option<String>,
+}
+
+impl crate::Desk {
+    /// Checks the action's permission on the current connection: an OAuth
+    /// `read_only` grant cannot write; a restricted key's read permission is
+    /// tried with a one-item list of the same resource (Stripe's write
+    /// permission includes read, so a missing read means a missing write).
+    pub async fn action_availability(&self, action_id: &str) -> Result<ActionAvailability, Error> {
+        let action = find(action_id)?;
+        let (record, auth) = self.current_auth().await?;
+        let Some(permission) = &action.permission else {
+            return Ok(ActionAvailability {
+                allowed: None,
+                reason: None,
+            });
+        };
+        let oauth = record.method != ConnectionMethod::ApiKey;
+        if action.writes && oauth && record.scope.as_deref() == Some("read_only") {
+            return Ok(ActionAvailability {
+                allowed: Some(false),
+                reason: Some(format!(
+                    "{} was connected with read-only access, so it cannot {}. Connect it again with read and write access.",
+                    record.display_name,
+                    action.name.to_lowercase()
+                )),
+            });
+        }
+        if !record.restricted {
+            return Ok(ActionAvailability {
+                allowed: Some(true),
+                reason: None,
+            });
+        }
+        let list_path = action.path.trim_end_matches("/{id}");
+        let probe = Request::get(list_path).params(Params::new().text("limit", "1"));
+        let read = match self.client().send(&auth, &probe).await {
+            Ok(_) => true,
+            Err(e) if e.missing_permission().is_some() => false,
+            Err(e) => return Err(e),
+        };
+        let need = &permission.name;
+        Ok(match (read, action.method == HttpMethod::Get) {
+            (true, true) => ActionAvailability { allowed: Some(true), reason: None },
+            (true, false) => ActionAvailability {
+                allowed: None,
+                reason: Some(format!("This restricted key needs the {need} permission; Stripe checks it when you submit.")),
+            },
+            (false, _) => ActionAvailability {
+                allowed: Some(false),
+                reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
+            },
+        })
+    }
+}
+
+fn find(action_id: &str) -> Result<&'static super::Action, Error> {
+    super::find(action_id).ok_or_else(|| Error::NotFound(format!("No action called {action_id}.")))
+}
+
+/// "No such customer: 'cus_x'" on a lookup becomes a sentence naming the account.
+fn unknown_object(e: Error, action: &super::Action, account_name: &str, reading: bool) -> Error {
+    let lookup = (reading || !action.writes) && action.path.contains("{id}");
+    match &e {
+        Error::Stripe { status: 404, .. } if lookup => {
+            let noun = action
+                .name
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("object")
+                .to_ascii_lowercase();
+            let field = action
+                .fields
+                .iter()
+                .find(|f| f.param == "{id}")
+                .map(|f| f.id.as_str());
+            Error::invalid(
+                "resource_missing",
+                format!("No {noun} with this ID in {account_name}."),
+                field,
+            )
+        }
+        _ => e,
+    }
+}

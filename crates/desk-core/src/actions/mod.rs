@@ -1,0 +1,220 @@
+//! The Stripe actions (Create Customer, List Products, ...) described once,
+//! as data: what each asks for, what Stripe parameter each field becomes,
+//! and how its result is summarised. The window draws every form from these
+//! descriptions, [`form::build`] is the one place that checks a filled form
+//! and turns it into a request, and workflows will read the same fields and
+//! outputs.
+
+mod catalog;
+pub mod desk;
+pub mod endpoints;
+pub mod form;
+pub mod run;
+
+pub use catalog::{all, find};
+pub use form::{build, prefill, BuiltRequest, FieldError, FieldValue, FilledForm};
+pub use run::{run, ActionResult, SummaryRow};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "UPPERCASE")]
+#[ts(export)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Delete,
+}
+
+/// A restricted key's permission (`rak_customer_write`), as Stripe names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Permission {
+    pub name: String,
+    pub write: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChoiceOption {
+    /// What Stripe gets; empty means the parameter is left out.
+    pub value: String,
+    pub label: String,
+}
+
+/// What kind of input a field is, with its limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export)]
+pub enum FieldKind {
+    #[serde(rename_all = "camelCase")]
+    Text {
+        max_len: u32,
+        multiline: bool,
+    },
+    /// At most 22 characters, at least one letter, none of `<>\"'`.
+    StatementDescriptor,
+    Email,
+    Phone,
+    Url,
+    /// Several URLs, one a line.
+    #[serde(rename_all = "camelCase")]
+    UrlList {
+        max: u32,
+    },
+    /// Several short words, such as locales.
+    #[serde(rename_all = "camelCase")]
+    TextList {
+        max: u32,
+        max_len: u32,
+    },
+    /// A decimal typed in the currency of another field of the form.
+    #[serde(rename_all = "camelCase")]
+    Amount {
+        currency_field: String,
+    },
+    /// A three-letter ISO code, such as `eur`.
+    Currency,
+    Id {
+        prefix: String,
+    },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
+    YesNo,
+    Integer {
+        #[ts(type = "number")]
+        min: i64,
+        #[ts(type = "number")]
+        max: i64,
+    },
+    /// A day, `YYYY-MM-DD`; sent as the Unix time of its start (UTC).
+    Date,
+    /// Line 1, line 2, city, postal code, state, country.
+    Address,
+    /// Up to 50 key/value rows.
+    Metadata,
+    /// Up to 20 rows of price ID and quantity.
+    SubscriptionItems,
+    /// Raw Stripe parameters (`items[0][price]`, `expand[]`) for any endpoint.
+    KeyValueRows,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Field {
+    /// The key of this field's value in a filled form.
+    pub id: String,
+    pub label: String,
+    /// One line of help under the field.
+    pub help: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// The Stripe parameter it becomes (`address`, `default_price_data[unit_amount]`,
+    /// `{id}` for the path); empty when the field only steers the request.
+    pub param: String,
+    /// Paging and rarely used filters: the window may fold them away.
+    pub advanced: bool,
+    pub default: Option<String>,
+}
+
+/// How a value in the result is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export)]
+pub enum Display {
+    Text,
+    /// Shown with a Copy button.
+    Id,
+    /// Minor units in the currency found at `currency` (a path in the same object).
+    Money {
+        currency: String,
+    },
+    /// Unix time.
+    Date,
+    /// Stripe's status words (`past_due`) in plain words.
+    Status,
+    YesNo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SummaryField {
+    pub label: String,
+    /// Dotted path in the object (`address.country`).
+    pub path: String,
+    pub display: Display,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ResultShape {
+    /// A Stripe list (`data`, `has_more`): the summary is per item.
+    pub list: bool,
+    pub summary: Vec<SummaryField>,
+    /// Fields of the result a later workflow step may reference, as
+    /// `{{step.path}}` (for lists, per item under `data`).
+    pub outputs: Vec<String>,
+    /// A list fetched after the object, such as a product's prices.
+    pub related: Option<RelatedList>,
+}
+
+/// `GET path?{filter}={the object's id}`, summarised per item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RelatedList {
+    pub label: String,
+    pub path: String,
+    pub filter: String,
+    pub summary: Vec<SummaryField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Action {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub method: HttpMethod,
+    /// Stripe's path, with `{id}` for the field whose param is `{id}`.
+    pub path: String,
+    pub writes: bool,
+    /// `None` for the request to any endpoint: it depends on the endpoint.
+    pub permission: Option<Permission>,
+    pub fields: Vec<Field>,
+    pub result: ResultShape,
+    /// Update forms send only what changed from the object's current values.
+    pub changes_only: bool,
+}
+
+impl Action {
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The field a Stripe error's `param` (`address[country]`, `items[0][price]`)
+    /// concerns, so the refusal shows next to it.
+    pub fn field_for_param(&self, param: &str) -> Option<&Field> {
+        let top = param.split('[').next().unwrap_or(param);
+        self.fields
+            .iter()
+            .find(|f| f.param == param)
+            .or_else(|| {
+                self.fields
+                    .iter()
+                    .filter(|f| !f.param.is_empty())
+                    .find(|f| {
+                        param.starts_with(&f.param) && param[f.param.len()..].starts_with('[')
+                    })
+            })
+            .or_else(|| self.fields.iter().find(|f| f.param == top))
+    }
+}

@@ -1,0 +1,399 @@
+//! Running an action: check the form, send it through the one Stripe
+//! client with the caller's idempotency key, and summarise the answer.
+
+use super::{form, Action, Display, FilledForm, HttpMethod, SummaryField};
+use crate::error::Error;
+use crate::money;
+use crate::stripe::Params;
+use crate::stripe::{Auth, Request, StripeClient, PAGE_SIZE};
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+/// One line of a result: a label and the value in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SummaryRow {
+    pub label: String,
+    pub value: String,
+    /// IDs get a Copy button.
+    pub copy: bool,
+    /// Unix time, for dates the window shows in the user's locale.
+    #[ts(type = "number | null")]
+    pub timestamp: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionResult {
+    pub action_id: String,
+    /// "Created", "Found", "Updated", "3 customers", "This customer was deleted".
+    pub headline: String,
+    /// The object's summary (for lists: empty; see `items`).
+    pub rows: Vec<SummaryRow>,
+    /// For lists: each item's summary.
+    pub items: Vec<Vec<SummaryRow>>,
+    pub has_more: bool,
+    /// The related list's items (a product's prices), and why it is
+    /// missing if fetching it failed.
+    pub related: Vec<Vec<SummaryRow>>,
+    pub related_error: Option<String>,
+    /// For paging: the first and last ID on this page, and a search's next page.
+    pub first_id: Option<String>,
+    pub last_id: Option<String>,
+    pub next_page: Option<String>,
+    /// Stripe's `Request-Id` and `Idempotent-Replayed`; `None` until the
+    /// client reports them.
+    pub request_id: Option<String>,
+    pub replayed: Option<bool>,
+    /// The object in the Stripe Dashboard (test or live path, and the
+    /// connected account when there is one), for the system browser.
+    pub dashboard_url: Option<String>,
+    /// Stripe's whole answer, for the JSON toggle and workflow references.
+    #[ts(type = "unknown")]
+    pub json: Value,
+}
+
+/// Checks the form, sends it with `idempotency_key` (one key per
+/// submission: a retry or "Try again" of the same submission passes the
+/// same key, so Stripe creates at most one object), and summarises the
+/// answer. A form mistake comes back as `Error::Invalid` naming the field;
+/// a Stripe refusal has its `param` turned into the form's field id.
+pub async fn run(
+    client: &StripeClient,
+    auth: &Auth,
+    action: &Action,
+    filled: &FilledForm,
+    idempotency_key: &str,
+) -> Result<ActionResult, Error> {
+    let built = form::build(action, filled).map_err(|errors| {
+        let first = &errors[0];
+        let more = if errors.len() > 1 {
+            format!(" ({} more fields need attention.)", errors.len() - 1)
+        } else {
+            String::new()
+        };
+        Error::Invalid {
+            code: "invalid_form",
+            message: format!("{}{more}", first.message),
+            param: Some(first.field.clone()),
+        }
+    })?;
+    let request = match built.method {
+        HttpMethod::Get => Request::get(built.path),
+        HttpMethod::Post => Request::post(built.path),
+        HttpMethod::Delete => Request::delete(built.path),
+    }
+    .params(built.params)
+    .idempotency_key(idempotency_key);
+    // LEAD: switch to `client.send_full` once it lands, and fill
+    // `request_id` and `replayed` (headline "Already created by this same
+    // request") from its answer.
+    let json = client
+        .send(auth, &request)
+        .await
+        .map_err(|e| at_field(action, e))?;
+    let mut result = summarise(action, json, None, None);
+    result.dashboard_url = dashboard_url(&result.json, auth);
+    if let Some(related) = &action.result.related {
+        let id = result
+            .json
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(id) = id.filter(|_| result.json.get("deleted").is_none()) {
+            let list = Request::get(&related.path).params(
+                Params::new()
+                    .text(&related.filter, id)
+                    .text("limit", PAGE_SIZE.to_string()),
+            );
+            match client.send(auth, &list).await {
+                Ok(page) => {
+                    let items = page.get("data").and_then(Value::as_array);
+                    result.related = items
+                        .into_iter()
+                        .flatten()
+                        .map(|o| rows_of(&related.summary, o))
+                        .collect();
+                }
+                // The object itself was found: show it, and say what is missing.
+                Err(e) => result.related_error = Some(e.plain_message()),
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// Stripe names the parameter it refused; the window shows it at the field
+/// that produced it.
+fn at_field(action: &Action, e: Error) -> Error {
+    match e {
+        Error::Stripe {
+            status,
+            mut error,
+            request_id,
+        } => {
+            if let Some(field) = error
+                .param
+                .as_deref()
+                .and_then(|p| action.field_for_param(p))
+            {
+                error.param = Some(field.id.clone());
+            }
+            Error::Stripe {
+                status,
+                error,
+                request_id,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Builds the readable summary from Stripe's answer.
+pub fn summarise(
+    action: &Action,
+    json: Value,
+    request_id: Option<String>,
+    replayed: Option<bool>,
+) -> ActionResult {
+    let noun = json
+        .get("object")
+        .and_then(Value::as_str)
+        .unwrap_or("object")
+        .replace('_', " ");
+    let mut result = ActionResult {
+        action_id: action.id.clone(),
+        headline: String::new(),
+        rows: Vec::new(),
+        items: Vec::new(),
+        has_more: json
+            .get("has_more")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        related: Vec::new(),
+        related_error: None,
+        dashboard_url: None,
+        first_id: None,
+        last_id: None,
+        next_page: json
+            .get("next_page")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        request_id,
+        replayed,
+        json: Value::Null,
+    };
+    if action.result.list {
+        let data = json
+            .get("data")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let id = |v: Option<&Value>| {
+            v.and_then(|o| o.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        result.first_id = id(data.first());
+        result.last_id = id(data.last());
+        result.items = data.iter().map(|o| rows(action, o)).collect();
+        result.headline = match data.len() {
+            0 => "Nothing found".into(),
+            1 => "1 found".into(),
+            n => format!("{n} found"),
+        };
+    } else if json.get("deleted").and_then(Value::as_bool) == Some(true) {
+        result.headline = format!("This {noun} was deleted");
+        result.rows = rows(action, &json);
+    } else {
+        result.headline = match (action.writes, action.changes_only, replayed) {
+            (true, _, Some(true)) => "Already created by this same request".into(),
+            (true, true, _) => "Updated".into(),
+            (true, false, _) if action.id == "any_endpoint" => "Done".into(),
+            (true, false, _) => "Created".into(),
+            _ => "Found".into(),
+        };
+        result.rows = rows(action, &json);
+    }
+    result.json = json;
+    result
+}
+
+fn rows(action: &Action, object: &Value) -> Vec<SummaryRow> {
+    rows_of(&action.result.summary, object)
+}
+
+fn rows_of(summary: &[SummaryField], object: &Value) -> Vec<SummaryRow> {
+    summary
+        .iter()
+        .filter_map(|f| {
+            let v = lookup(object, &f.path)?;
+            let (value, timestamp) = match &f.display {
+                Display::Text => (plain(v)?, None),
+                Display::Id => (
+                    v.as_str()
+                        .or_else(|| v.get("id").and_then(Value::as_str))?
+                        .to_owned(),
+                    None,
+                ),
+                Display::Money { currency } => {
+                    let cur = lookup(object, currency).and_then(Value::as_str)?;
+                    (money::format(v.as_i64()?, cur), None)
+                }
+                Display::Date => {
+                    let t = v.as_i64()?;
+                    (utc_date(t), Some(t))
+                }
+                Display::Status => (status_words(v.as_str()?), None),
+                Display::YesNo => ((if v.as_bool()? { "Yes" } else { "No" }).to_owned(), None),
+            };
+            Some(SummaryRow {
+                label: f.label.clone(),
+                value,
+                copy: f.display == Display::Id,
+                timestamp,
+            })
+        })
+        .collect()
+}
+
+/// A dotted path; through a list it follows the first element.
+fn lookup<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut v = object;
+    for seg in path.split('.') {
+        if let Value::Array(items) = v {
+            v = items.first()?;
+        }
+        v = v.get(seg)?;
+    }
+    (!v.is_null()).then_some(v)
+}
+
+fn plain(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `past_due` -> "Past due".
+fn status_words(s: &str) -> String {
+    let words = s.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
+}
+
+/// "2026-01-31 14:05 UTC"; the window shows `timestamp` in the user's locale.
+fn utc_date(t: i64) -> String {
+    let days = t.div_euclid(86400);
+    let secs = t.rem_euclid(86400);
+    // Civil date from days (Howard Hinnant's algorithm).
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// Where the Dashboard shows an object: `/test` for test mode, the
+/// connected account's id first when acting on one.
+pub fn dashboard_url(object: &Value, auth: &Auth) -> Option<String> {
+    let id = object.get("id").and_then(Value::as_str)?;
+    if object.get("deleted").is_some() {
+        return None;
+    }
+    let section = match object.get("object").and_then(Value::as_str)? {
+        "customer" => "customers",
+        "product" => "products",
+        "price" => "prices",
+        "plan" => "plans",
+        "subscription" => "subscriptions",
+        "balance_transaction" => "balance/transactions",
+        _ => return None,
+    };
+    let account = auth
+        .stripe_account
+        .as_deref()
+        .map(|a| format!("{a}/"))
+        .unwrap_or_default();
+    let mode = match auth.mode {
+        crate::views::Mode::Test => "test/",
+        crate::views::Mode::Live => "",
+    };
+    Some(format!("{DASHBOARD}{account}{mode}{section}/{id}"))
+}
+
+pub const DASHBOARD: &str = "https://dashboard.stripe.com/";
+
+/// Only Dashboard addresses this app made are opened in the browser.
+pub fn is_dashboard_url(url: &str) -> bool {
+    url.strip_prefix(DASHBOARD).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_".contains(c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::views::Mode;
+    use serde_json::json;
+
+    fn auth(mode: Mode, account: Option<&str>) -> Auth {
+        Auth {
+            secret: Secret::new("sk_test_x"),
+            mode,
+            stripe_account: account.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn dashboard_links_follow_mode_and_account() {
+        let cus = json!({"id": "cus_1", "object": "customer"});
+        assert_eq!(
+            dashboard_url(&cus, &auth(Mode::Test, None)).unwrap(),
+            "https://dashboard.stripe.com/test/customers/cus_1"
+        );
+        assert_eq!(
+            dashboard_url(&cus, &auth(Mode::Live, Some("acct_9"))).unwrap(),
+            "https://dashboard.stripe.com/acct_9/customers/cus_1"
+        );
+        let gone = json!({"id": "cus_1", "object": "customer", "deleted": true});
+        assert_eq!(dashboard_url(&gone, &auth(Mode::Test, None)), None);
+        assert!(is_dashboard_url(
+            "https://dashboard.stripe.com/test/customers/cus_1"
+        ));
+        assert!(!is_dashboard_url(
+            "https://dashboard.stripe.com.evil.example/x"
+        ));
+        assert!(!is_dashboard_url("https://dashboard.stripe.com/x?y=1"));
+        assert!(!is_dashboard_url("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn status_words_and_dates() {
+        assert_eq!(status_words("past_due"), "Past due");
+        assert_eq!(utc_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_date(1_769_873_100), "2026-01-31 15:25 UTC");
+    }
+}

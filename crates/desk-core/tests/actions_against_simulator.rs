@@ -1,0 +1,505 @@
+//! Every action run through the one Stripe client against the local
+//! simulator over real HTTP, and the Desk entry points on a saved connection.
+
+use desk_core::actions::form::{AddressValue, KeyValueRow, SubscriptionItemRow};
+use desk_core::actions::{self, ActionResult, FieldValue, FilledForm};
+use desk_core::connections::secret_store::MemoryStore;
+use desk_core::desk::{Desk, DeskConfig};
+use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
+use desk_core::views::Mode;
+use desk_core::{AppError, Bases, Error, Secret};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use stripe_sim::{Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
+
+const KEY: &str = "sk_test_51ActionsTestKey000000000001234";
+const READ_ONLY: &str = "rk_test_51ActionsReadOnly00000000005678";
+const ACCOUNT: &str = "acct_1ActionsShop";
+
+async fn sim() -> Simulator {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account(ACCOUNT, "Actions Tea Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    let read: BTreeSet<String> = ["rak_customer_read".to_owned()].into();
+    sim.add_key(READ_ONLY, ACCOUNT, KeyAccess::Restricted(read));
+    sim
+}
+
+fn config(base: &str) -> ClientConfig {
+    let mut c = ClientConfig::new(base, base);
+    c.retry.initial_delay = Duration::from_millis(5);
+    c.retry.max_delay = Duration::from_millis(20);
+    c.timeout = Duration::from_secs(5);
+    c
+}
+
+fn auth(key: &str) -> Auth {
+    Auth {
+        secret: Secret::new(key),
+        mode: Mode::Test,
+        stripe_account: None,
+    }
+}
+
+async fn run(sim: &Simulator, id: &str, form: FilledForm) -> Result<ActionResult, Error> {
+    let client = StripeClient::new(config(&sim.base_url())).unwrap();
+    let action = actions::find(id).unwrap();
+    actions::run(&client, &auth(KEY), action, &form, &new_idempotency_key()).await
+}
+
+fn row<'a>(r: &'a [actions::SummaryRow], label: &str) -> &'a str {
+    &r.iter()
+        .find(|x| x.label == label)
+        .unwrap_or_else(|| panic!("no {label} in {r:?}"))
+        .value
+}
+
+fn rows(pairs: &[(&str, &str)]) -> FieldValue {
+    FieldValue::Rows(
+        pairs
+            .iter()
+            .map(|(k, v)| KeyValueRow {
+                key: (*k).into(),
+                value: (*v).into(),
+            })
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn create_a_product_with_a_price_a_customer_and_a_subscription() {
+    let sim = sim().await;
+    let product = run(
+        &sim,
+        "create_product",
+        FilledForm::new()
+            .text("name", "Tea club")
+            .text("price_amount", "1,234.5")
+            .text("price_currency", "USD")
+            .text("price_interval", "month"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(product.headline, "Created");
+    assert_eq!(row(&product.rows, "Name"), "Tea club");
+    let price = row(&product.rows, "Price").to_owned();
+    assert!(price.starts_with("price_"), "{price}");
+
+    let customer = run(
+        &sim,
+        "create_customer",
+        FilledForm::new()
+            .text("name", "Zoë Café")
+            .text("email", "zoe@example.com")
+            .value(
+                "address",
+                FieldValue::Address(AddressValue {
+                    city: "Leeds".into(),
+                    country: "gb".into(),
+                    ..AddressValue::default()
+                }),
+            )
+            .value("metadata", rows(&[("order", "42")])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(row(&customer.rows, "Country"), "GB");
+    let cus = row(&customer.rows, "ID").to_owned();
+    assert!(customer.rows.iter().any(|r| r.label == "ID" && r.copy));
+    assert_eq!(
+        customer.dashboard_url,
+        Some(format!("https://dashboard.stripe.com/test/customers/{cus}"))
+    );
+    assert_eq!(customer.json["metadata"]["order"], "42");
+
+    let sub = run(
+        &sim,
+        "create_subscription",
+        FilledForm::new().text("customer", &cus).value(
+            "items",
+            FieldValue::Items(vec![SubscriptionItemRow {
+                price: price.clone(),
+                quantity: "2".into(),
+            }]),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(row(&sub.rows, "Customer"), cus);
+    assert_eq!(row(&sub.rows, "Amount"), "1,234.50 USD");
+    assert_eq!(row(&sub.rows, "Status"), "Active");
+
+    let listed = run(
+        &sim,
+        "list_subscriptions",
+        FilledForm::new()
+            .text("customer", &cus)
+            .text("price", &price),
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.headline, "1 found");
+    let got = run(
+        &sim,
+        "get_product",
+        FilledForm::new().text("product", row(&product.rows, "ID")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(got.headline, "Found");
+    // With its prices.
+    assert_eq!(got.related.len(), 1, "{:?}", got.related_error);
+    assert_eq!(row(&got.related[0], "ID"), price);
+    assert_eq!(row(&got.related[0], "Amount"), "1,234.50 USD");
+    assert_eq!(row(&got.related[0], "Every"), "Month");
+    let products = run(
+        &sim,
+        "list_products",
+        FilledForm::new().text("active", "true"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(products.items.len(), 1);
+    let plans = run(&sim, "list_plans", FilledForm::new()).await.unwrap();
+    assert!(plans.json["data"].is_array());
+}
+
+#[tokio::test]
+async fn update_sends_only_what_changed() {
+    let sim = sim().await;
+    let created = run(
+        &sim,
+        "create_customer",
+        FilledForm::new()
+            .text("name", "Zoë")
+            .text("email", "zoe@example.com")
+            .text("phone", "+44 1234 5678"),
+    )
+    .await
+    .unwrap();
+    let id = row(&created.rows, "ID").to_owned();
+    let original: std::collections::BTreeMap<String, FieldValue> = [
+        ("name", "Zoë"),
+        ("email", "zoe@example.com"),
+        ("phone", "+44 1234 5678"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), FieldValue::Text(v.into())))
+    .collect();
+    let mut values = original.clone();
+    values.insert("customer".into(), FieldValue::Text(id.clone()));
+    values.insert("email".into(), FieldValue::Text("zoe@new.example".into()));
+    values.insert("phone".into(), FieldValue::Text(String::new()));
+    sim.clear_requests();
+    let updated = run(
+        &sim,
+        "update_customer",
+        FilledForm {
+            values,
+            original: Some(original),
+            ..FilledForm::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated.headline, "Updated");
+    let sent = sim.requests();
+    assert_eq!(sent.last().unwrap().body, "email=zoe%40new.example&phone=");
+    assert_eq!(updated.json["phone"], serde_json::Value::Null);
+    assert_eq!(row(&updated.rows, "Name"), "Zoë");
+
+    let found = run(
+        &sim,
+        "list_customers",
+        FilledForm::new().text("email", "zoe@new.example"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.first_id.as_deref(), Some(id.as_str()));
+}
+
+#[tokio::test]
+async fn a_stripe_refusal_names_the_form_field() {
+    let sim = sim().await;
+    let err = run(
+        &sim,
+        "create_subscription",
+        FilledForm::new().text("customer", "cus_nobody").value(
+            "items",
+            FieldValue::Items(vec![SubscriptionItemRow {
+                price: "price_nothing".into(),
+                quantity: String::new(),
+            }]),
+        ),
+    )
+    .await
+    .unwrap_err();
+    let app = AppError::from(err);
+    assert_eq!(app.param.as_deref(), Some("customer"), "{app:?}");
+    assert!(app.message.contains("cus_nobody"), "{app:?}");
+
+    // A form mistake never reaches Stripe.
+    sim.clear_requests();
+    let err = run(
+        &sim,
+        "get_customer",
+        FilledForm::new().text("customer", "prod_1"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(AppError::from(err).param.as_deref(), Some("customer"));
+    assert!(sim.requests().is_empty());
+}
+
+#[tokio::test]
+async fn balance_transactions_are_formatted_in_their_currency() {
+    let sim = sim().await;
+    sim.seed_sample_data(
+        ACCOUNT,
+        SeedSpec {
+            balance_transactions: 30,
+            rng_seed: 7,
+            ..SeedSpec::default()
+        },
+    );
+    let page = run(
+        &sim,
+        "list_balance_transactions",
+        FilledForm::new().text("limit", "5"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.items.len(), 5);
+    assert!(page.has_more);
+    let first = &page.json["data"][0];
+    let expected = desk_core::money::format(
+        first["amount"].as_i64().unwrap(),
+        first["currency"].as_str().unwrap(),
+    );
+    assert_eq!(row(&page.items[0], "Amount"), expected);
+    let next = run(
+        &sim,
+        "list_balance_transactions",
+        FilledForm::new()
+            .text("limit", "5")
+            .text("starting_after", page.last_id.as_deref().unwrap()),
+    )
+    .await
+    .unwrap();
+    assert_ne!(next.first_id, page.first_id);
+}
+
+#[tokio::test]
+async fn any_endpoint_reaches_what_the_forms_do_not_cover() {
+    let sim = sim().await;
+    let r = run(
+        &sim,
+        "any_endpoint",
+        FilledForm::new()
+            .text("method", "POST")
+            .text("path", "/v1/customers")
+            .value("params", rows(&[("name", "Raw"), ("metadata[a]", "1")])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.headline, "Done");
+    assert_eq!(r.json["metadata"]["a"], "1");
+    let id = r.json["id"].as_str().unwrap();
+    let deleted = run(
+        &sim,
+        "any_endpoint",
+        FilledForm::new()
+            .text("method", "DELETE")
+            .text("path", &format!("/v1/customers/{id}")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(deleted.json["deleted"], true);
+    let gone = run(&sim, "get_customer", FilledForm::new().text("customer", id))
+        .await
+        .unwrap();
+    assert_eq!(gone.headline, "This customer was deleted");
+}
+
+#[tokio::test]
+async fn one_submission_creates_one_customer_even_when_the_answer_is_lost() {
+    let sim = sim().await;
+    let client = StripeClient::new(config(&sim.base_url())).unwrap();
+    let action = actions::find("create_customer").unwrap();
+    let form = FilledForm::new().text("name", "Once");
+    let key = new_idempotency_key();
+    sim.fail_next(1, Failure::CommitThenDrop);
+    let first = actions::run(&client, &auth(KEY), action, &form, &key)
+        .await
+        .unwrap();
+    // "Try again" of the same submission: same key, same customer.
+    let again = actions::run(&client, &auth(KEY), action, &form, &key)
+        .await
+        .unwrap();
+    assert_eq!(first.json["id"], again.json["id"]);
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
+}
+
+fn desk(sim: &Simulator, name: &str) -> Desk {
+    let base = sim.base_url();
+    let bases = Bases {
+        api: base.clone(),
+        connect: base.clone(),
+        marketplace: base.clone(),
+    };
+    let dir = std::env::temp_dir().join(format!("desk-actions-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cfg = DeskConfig::new(bases, dir);
+    cfg.client = config(&base);
+    Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap()
+}
+
+#[tokio::test]
+async fn desk_runs_actions_on_the_current_connection() {
+    let sim = sim().await;
+    let d = desk(&sim, "current");
+    let none = d
+        .run_action(
+            "get_customer",
+            &FilledForm::new().text("customer", "cus_1"),
+            "k1",
+        )
+        .await
+        .unwrap_err();
+    assert!(none
+        .plain_message()
+        .contains("Connect a Stripe account first"));
+
+    d.save_key_connection(KEY, false).await.unwrap();
+    assert_eq!(d.actions().len(), 12);
+    let errors = d
+        .check_action("create_customer", &FilledForm::new().text("email", "nope"))
+        .unwrap();
+    assert_eq!(errors[0].field, "email");
+    let missing = d
+        .run_action(
+            "get_customer",
+            &FilledForm::new().text("customer", "cus_missing1"),
+            "k2",
+        )
+        .await
+        .unwrap_err();
+    let app = AppError::from(missing);
+    assert_eq!(app.message, "No customer with this ID in Actions Tea Shop.");
+    assert_eq!(app.param.as_deref(), Some("customer"));
+
+    // An update form starts from the customer as it is now.
+    let created = d
+        .run_action(
+            "create_customer",
+            &FilledForm::new()
+                .text("name", "Zoë")
+                .value("metadata", rows(&[("order", "42")])),
+            "k4",
+        )
+        .await
+        .unwrap();
+    let id = created.json["id"].as_str().unwrap();
+    let values = d
+        .action_current_values("update_customer", id)
+        .await
+        .unwrap();
+    assert_eq!(values["name"], FieldValue::Text("Zoë".into()));
+    assert_eq!(values["metadata"], rows(&[("order", "42")]));
+    let unknown = d
+        .action_current_values("update_customer", "cus_missing2")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        AppError::from(unknown).message,
+        "No customer with this ID in Actions Tea Shop."
+    );
+    assert!(d.action_current_values("get_customer", id).await.is_err());
+
+    // A read-only restricted key: Stripe names the permission it lacks.
+    let ro = desk(&sim, "read-only");
+    ro.save_key_connection(READ_ONLY, false).await.unwrap();
+    // Known before the form is filled.
+    let full = d.action_availability("create_customer").await.unwrap();
+    assert_eq!((full.allowed, full.reason), (Some(true), None));
+    let read = ro.action_availability("get_customer").await.unwrap();
+    assert_eq!(read.allowed, Some(true));
+    let write = ro.action_availability("create_customer").await.unwrap();
+    assert_eq!(write.allowed, None);
+    assert!(write.reason.unwrap().contains("rak_customer_write"));
+    let products = ro.action_availability("create_product").await.unwrap();
+    assert_eq!(products.allowed, Some(false));
+    assert!(products.reason.unwrap().contains("rak_product_write"));
+    let denied = ro
+        .run_action(
+            "create_customer",
+            &FilledForm::new().text("name", "X"),
+            "k3",
+        )
+        .await
+        .unwrap_err();
+    assert!(AppError::from(denied)
+        .message
+        .contains("rak_customer_write"));
+    assert_eq!(
+        actions::find("create_customer")
+            .unwrap()
+            .permission
+            .as_ref()
+            .unwrap()
+            .name,
+        "rak_customer_write"
+    );
+}
+
+#[tokio::test]
+async fn customer_search_by_name_part_email_and_pages() {
+    let sim = sim().await;
+    for (name, email) in [
+        ("Zoë O'Brien", "zoe@example.com"),
+        ("Tea One", "one@example.com"),
+        ("Tea Two", "two@example.com"),
+        ("Tea Three", "three@example.com"),
+    ] {
+        run(
+            &sim,
+            "create_customer",
+            FilledForm::new().text("name", name).text("email", email),
+        )
+        .await
+        .unwrap();
+    }
+    let search = |q: &str| FilledForm::new().text("search", q).text("limit", "2");
+    let obrien = run(&sim, "list_customers", search("o'bri")).await.unwrap();
+    assert_eq!(obrien.items.len(), 1);
+    assert_eq!(row(&obrien.items[0], "Name"), "Zoë O'Brien");
+    let by_email = run(&sim, "list_customers", search("TWO@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(row(&by_email.items[0], "Name"), "Tea Two");
+
+    let first = run(&sim, "list_customers", search("tea")).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    assert!(first.has_more);
+    let page = first.next_page.clone().unwrap();
+    let second = run(&sim, "list_customers", search("tea").text("page", &page))
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 1);
+    assert!(!second.has_more);
+    let names: BTreeSet<String> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|r| row(r, "Name").to_owned())
+        .collect();
+    assert_eq!(names.len(), 3);
+
+    // Stripe's own syntax passes through; a mistake in it comes back at the search field.
+    let err = run(&sim, "list_customers", search("colour:'red'"))
+        .await
+        .unwrap_err();
+    let app = AppError::from(err);
+    assert_eq!(app.param.as_deref(), Some("search"), "{app:?}");
+}

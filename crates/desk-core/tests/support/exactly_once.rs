@@ -1,0 +1,103 @@
+//! Creates customers through `actions::run` against a simulator that fails
+//! a share of requests, the way a person would: one idempotency key per
+//! submission, "Try again" with the same key after a network failure.
+//! Shared by the exactly-once test and `examples/bench_exactly_once.rs`.
+
+use desk_core::actions::{self, FilledForm};
+use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
+use desk_core::views::Mode;
+use desk_core::{Error, Secret};
+use futures_util::StreamExt;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+use stripe_sim::{Failure, KeyAccess, SimConfig, Simulator};
+
+pub const KEY: &str = "sk_test_51ExactlyOnce0000000000000001234";
+pub const ACCOUNT: &str = "acct_1ExactlyOnce";
+
+pub struct Report {
+    pub wanted: usize,
+    pub customers: usize,
+    /// POSTs to /v1/customers, every attempt counted.
+    pub attempts: usize,
+    /// Automatic retries by the client plus manual "Try again"s.
+    pub retries: usize,
+    pub manual_retries: usize,
+    pub distinct_keys: usize,
+    pub elapsed: Duration,
+}
+
+fn transient(e: &Error) -> bool {
+    matches!(e, Error::Network(_) | Error::Timeout)
+        || e.status().is_some_and(|s| s >= 500 || s == 409)
+}
+
+pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account(ACCOUNT, "Exactly Once Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    sim.fail_randomly(
+        failure_rate,
+        &[
+            Failure::ServerError500,
+            Failure::DropConnection,
+            Failure::CommitThenDrop,
+        ],
+    );
+    let mut config = ClientConfig::new(sim.base_url(), sim.base_url());
+    // Short waits and no client-side rate limit: a local simulator, not Stripe.
+    config.retry.initial_delay = Duration::from_millis(10);
+    config.retry.max_delay = Duration::from_millis(40);
+    config.test_mode_rate = 10_000;
+    config.timeout = Duration::from_secs(10);
+    let client = StripeClient::new(config).unwrap();
+    let auth = Auth {
+        secret: Secret::new(KEY),
+        mode: Mode::Test,
+        stripe_account: None,
+    };
+    let action = actions::find("create_customer").unwrap();
+    let started = Instant::now();
+    let manual: Vec<usize> = futures_util::stream::iter(0..wanted)
+        .map(|i| {
+            let (client, auth) = (&client, &auth);
+            async move {
+                let form = FilledForm::new()
+                    .text("name", &format!("Customer {i}"))
+                    .text("email", &format!("c{i}@example.com"));
+                let key = new_idempotency_key();
+                let mut tries = 0;
+                loop {
+                    match actions::run(client, auth, action, &form, &key).await {
+                        Ok(_) => return tries,
+                        Err(e) if transient(&e) && tries < 20 => tries += 1,
+                        Err(e) => panic!("customer {i}: {e}"),
+                    }
+                }
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    let posts: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/v1/customers")
+        .collect();
+    let distinct_keys = posts
+        .iter()
+        .filter_map(|r| r.header("idempotency-key"))
+        .collect::<HashSet<_>>()
+        .len();
+    sim.fail_randomly(0.0, &[]);
+    Report {
+        wanted,
+        customers: sim.count(ACCOUNT, "customers"),
+        attempts: posts.len(),
+        retries: posts.len() - wanted,
+        manual_retries: manual.iter().sum(),
+        distinct_keys,
+        elapsed,
+    }
+}

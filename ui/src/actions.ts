@@ -1,0 +1,484 @@
+// The Actions screen: one generic renderer draws every action's form from
+// its description (bindings/Action), so no action has a hand-written form.
+// Loaded on first visit (dynamic import from main.ts).
+
+import type { Action } from "./bindings/Action";
+import type { ActionAvailability } from "./bindings/ActionAvailability";
+import type { ActionResult } from "./bindings/ActionResult";
+import type { AddressValue } from "./bindings/AddressValue";
+import type { Field } from "./bindings/Field";
+import type { FieldError } from "./bindings/FieldError";
+import type { FieldValue } from "./bindings/FieldValue";
+import type { FilledForm } from "./bindings/FilledForm";
+import type { KeyValueRow } from "./bindings/KeyValueRow";
+import type { NumberFormat } from "./bindings/NumberFormat";
+import type { ParsedAmount } from "./bindings/ParsedAmount";
+import type { SubscriptionItemRow } from "./bindings/SubscriptionItemRow";
+import type { SummaryRow } from "./bindings/SummaryRow";
+import { confirmDialog } from "./dialog.js";
+import { clear, h, nextId, setMessage } from "./dom.js";
+import { call, toAppError } from "./tauri.js";
+import { activeConnection, navigate } from "./state.js";
+
+type Values = Record<string, FieldValue>;
+
+/** Half-filled forms, per connection and action: they survive switching screens and accounts. */
+const drafts = new Map<string, Values>();
+/** Update forms: the values the form was filled with from Stripe. */
+const originals = new Map<string, Values>();
+let actionsCache: Action[] | null = null;
+let currentId = "create_customer";
+
+/** The user's decimal mark, from the system locale. */
+function numberFormat(): NumberFormat {
+  return { decimal: (1.5).toLocaleString().includes(",") ? "comma" : "point" };
+}
+
+function draftKey(actionId: string): string {
+  return `${activeConnection()?.id ?? "none"}/${actionId}`;
+}
+
+export function actionsScreen(): HTMLElement {
+  const title = h("h1", { id: "screen-title", class: "screen-title", text: "Actions", attrs: { tabindex: "-1" } });
+  const list = h("nav", { class: "action-list", attrs: { "aria-label": "Actions" } });
+  const pane = h("div", { class: "action-pane" });
+  const screen = h("section", { class: "screen", attrs: { "aria-labelledby": "screen-title" } }, title);
+  if (!activeConnection()) {
+    const go = h("button", { id: "btn-go-connections", class: "btn primary", text: "Go to Connections", attrs: { type: "button" } });
+    go.addEventListener("click", () => navigate("connections"));
+    screen.appendChild(h("div", { class: "card empty-state" }, h("p", { class: "empty-text", text: "Connect a Stripe account first." }), go));
+    return screen;
+  }
+  screen.appendChild(h("div", { class: "actions-layout" }, list, pane));
+  void load(list, pane);
+  return screen;
+}
+
+async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
+  try {
+    actionsCache ??= await call<Action[]>("list_actions");
+  } catch (e) {
+    pane.appendChild(h("p", { class: "field-message is-error", text: toAppError(e).message, attrs: { role: "alert" } }));
+    return;
+  }
+  const actions = actionsCache;
+  const draw = (): void => {
+    clear(list);
+    for (const a of actions) {
+      const b = h("button", { class: "action-item", text: a.name, data: { action: a.id }, attrs: { type: "button", title: a.description } });
+      if (a.id === currentId) b.setAttribute("aria-current", "true");
+      b.addEventListener("click", () => {
+        currentId = a.id;
+        draw();
+      });
+      list.appendChild(b);
+    }
+    clear(pane);
+    const action = actions.find((a) => a.id === currentId) ?? actions[0];
+    if (action) pane.appendChild(renderForm(action));
+  };
+  draw();
+}
+
+// ---------------------------------------------------------------------------
+// The one form renderer
+// ---------------------------------------------------------------------------
+
+interface Control {
+  field: Field;
+  el: HTMLElement;
+  read(): FieldValue | undefined;
+  message: HTMLElement;
+}
+
+function renderForm(action: Action): HTMLElement {
+  const values: Values = drafts.get(draftKey(action.id)) ?? {};
+  drafts.set(draftKey(action.id), values);
+  const form = h("form", { class: "card action-form", attrs: { novalidate: true, "aria-labelledby": `title-${action.id}` } });
+  form.appendChild(h("h2", { id: `title-${action.id}`, class: "card-title", text: action.name }));
+  form.appendChild(h("p", { class: "card-text", text: action.description }));
+  if (action.permission) {
+    form.appendChild(
+      h("p", { class: "help", text: `A restricted key needs the ${action.permission.name} permission.` }),
+    );
+  }
+  // What this connection may do, known before the form is filled.
+  const access = h("p", { class: "note warn", attrs: { hidden: true, role: "status" } });
+  let blocked = false;
+  form.appendChild(access);
+  call<ActionAvailability>("action_availability", { actionId: action.id }).then(
+    (a) => {
+      if (!a.reason) return;
+      access.textContent = a.reason;
+      access.hidden = false;
+      blocked = a.allowed === false;
+      submit.disabled = blocked;
+    },
+    () => undefined, // Not knowing is fine: Stripe still says so at submit.
+  );
+  const top = h("p", { class: "field-message", attrs: { hidden: true } });
+  form.appendChild(top);
+  const controls: Control[] = action.fields.map((f) => renderField(f, values));
+  if (action.changesOnly) {
+    // Fill the form with the object as it is now; only changes are then sent.
+    const idControl = controls.find((c) => c.field.param === "{id}");
+    if (idControl) {
+      const fill = h("button", { class: "btn secondary small", text: "Fill from Stripe", attrs: { type: "button" } });
+      fill.addEventListener("click", () => {
+        const id = idControl.read();
+        if (typeof id !== "string") {
+          setMessage(idControl.message, "Paste the ID first.");
+          return;
+        }
+        call<Values>("action_current_values", { actionId: action.id, objectId: id }).then(
+          (current) => {
+            for (const k of Object.keys(values)) delete values[k];
+            Object.assign(values, current);
+            originals.set(draftKey(action.id), { ...current });
+            const host = wrap.parentElement;
+            if (host) {
+              clear(host);
+              host.appendChild(renderForm(action));
+            }
+          },
+          (e: unknown) => setMessage(idControl.message, toAppError(e).message),
+        );
+      });
+      idControl.el.insertBefore(fill, idControl.message);
+    }
+  }
+  const basic = controls.filter((c) => !c.field.advanced);
+  const advanced = controls.filter((c) => c.field.advanced);
+  basic.forEach((c) => form.appendChild(c.el));
+  if (advanced.length) {
+    const more = h("details", { class: "advanced" }, h("summary", { text: "More options" }));
+    advanced.forEach((c) => more.appendChild(c.el));
+    form.appendChild(more);
+  }
+  const submit = h("button", { class: "btn primary", text: action.writes ? `${action.name}` : "Look up", attrs: { type: "submit" } });
+  form.appendChild(h("div", { class: "actions" }, submit));
+  const result = h("div", { class: "action-result", attrs: { "aria-live": "polite" } });
+  const wrap = h("div", {}, form, result);
+
+  // One idempotency key per submission: kept while the same values are
+  // retried ("Try again"), replaced when anything changes.
+  let key: string | null = null;
+  let keyFor = "";
+  let inFlight = false;
+
+  const collect = (): FilledForm => {
+    for (const c of controls) {
+      const v = c.read();
+      if (v === undefined) delete values[c.field.id];
+      else values[c.field.id] = v;
+    }
+    const original = originals.get(draftKey(action.id)) ?? null;
+    return { values: { ...values }, original: original ? { ...original } : null, numberFormat: numberFormat() };
+  };
+
+  const showErrors = (errors: FieldError[]): void => {
+    for (const c of controls) setMessage(c.message, null);
+    for (const e of errors) {
+      const c = controls.find((x) => x.field.id === e.field);
+      if (c) setMessage(c.message, e.message);
+      else setMessage(top, e.message);
+    }
+    const first = controls.find((c) => errors.some((e) => e.field === c.field.id));
+    first?.el.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  };
+
+  const send = async (filled: FilledForm): Promise<void> => {
+    setMessage(top, null);
+    const errors = await call<FieldError[]>("check_action", { actionId: action.id, form: filled });
+    showErrors(errors);
+    if (errors.length) return;
+    const conn = activeConnection();
+    const live = conn?.mode === "live";
+    const method = action.id === "any_endpoint" ? filled.values["method"] : null;
+    // Every live write and every DELETE asks first; test-mode writes do not.
+    const ask = method === "DELETE" || (action.writes && live && method !== "GET");
+    if (ask) {
+      const where = conn?.displayName ?? "this account";
+      const ok = await confirmDialog({
+        title: `${action.name} in ${where}?`,
+        body: live ? `This changes live data in ${where}.` : `This deletes it in ${where}.`,
+        yes: action.name,
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    const snapshot = JSON.stringify(filled.values);
+    if (key === null || keyFor !== snapshot) {
+      key = crypto.randomUUID();
+      keyFor = snapshot;
+    }
+    try {
+      const r = await call<ActionResult>("run_action", { actionId: action.id, form: filled, idempotencyKey: key });
+      key = null;
+      if (action.changesOnly && originals.has(draftKey(action.id))) {
+        // What was just sent is now what Stripe has.
+        originals.set(draftKey(action.id), { ...values });
+      }
+      const paged = "starting_after" in filled.values || "ending_before" in filled.values;
+      renderResult(result, r, paged, (paging) => {
+        for (const [k, v] of Object.entries(paging)) values[k] = v;
+        for (const k of ["starting_after", "ending_before", "page"]) if (!(k in paging)) delete values[k];
+        clear(wrap.parentElement ?? wrap);
+        (wrap.parentElement ?? wrap).appendChild(renderForm(action));
+      });
+    } catch (e) {
+      const err = toAppError(e);
+      const c = err.param ? controls.find((x) => x.field.id === err.param) : undefined;
+      if (c) setMessage(c.message, err.message);
+      else setMessage(top, err.message);
+      clear(result);
+      if (["network", "timeout", "stripe_unavailable", "conflict"].includes(err.code)) {
+        const again = h("button", { class: "btn secondary", text: "Try again", attrs: { type: "button" } });
+        again.addEventListener("click", () => void run());
+        result.appendChild(again);
+      }
+    }
+  };
+
+  const run = async (): Promise<void> => {
+    if (inFlight) return; // Enter pressed twice or a double click: one submission.
+    inFlight = true;
+    submit.disabled = true;
+    try {
+      await send(collect());
+    } catch (e) {
+      setMessage(top, toAppError(e).message);
+    } finally {
+      inFlight = false;
+      submit.disabled = blocked;
+    }
+  };
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void run();
+  });
+  form.addEventListener("input", () => collect());
+  return wrap;
+}
+
+function renderField(field: Field, values: Values): Control {
+  const id = nextId(`f-${field.id}`);
+  const helpId = `${id}-help`;
+  const message = h("p", { class: "field-message", attrs: { hidden: true, id: `${id}-msg` } });
+  const label = h("label", { class: "label", text: field.label, attrs: { for: id, title: stripeParam(field) } });
+  if (field.required) label.appendChild(h("span", { class: "required", text: " *", attrs: { "aria-label": "required" } }));
+  const help = h("p", { class: "help", id: helpId, text: field.help });
+  const described = `${helpId} ${id}-msg`;
+  const current = values[field.id];
+  const text = (v: FieldValue | undefined): string => (typeof v === "string" ? v : (field.default ?? ""));
+  const input = (type: string): HTMLInputElement =>
+    h("input", {
+      id,
+      class: "input",
+      attrs: { type, value: text(current), "aria-describedby": described, title: stripeParam(field), required: field.required },
+    });
+  let el: HTMLElement;
+  let read: () => FieldValue | undefined;
+  const kind = field.kind;
+  switch (kind.type) {
+    case "text":
+    case "statementDescriptor":
+    case "email":
+    case "phone":
+    case "url":
+    case "currency":
+    case "id":
+    case "integer":
+    case "date": {
+      const types: Record<string, string> = { email: "email", phone: "tel", url: "url", integer: "number", date: "date" };
+      const multiline = kind.type === "text" && kind.multiline;
+      const i = multiline
+        ? h("textarea", { id, class: "input", text: text(current), attrs: { rows: "3", "aria-describedby": described } })
+        : input(types[kind.type] ?? "text");
+      if (kind.type === "id") i.setAttribute("placeholder", `${kind.prefix}…`);
+      if (kind.type === "text") i.setAttribute("maxlength", String(kind.maxLen));
+      el = i;
+      read = () => (i.value.trim() === "" ? undefined : i.value);
+      break;
+    }
+    case "amount": {
+      const i = input("text");
+      i.setAttribute("inputmode", "decimal");
+      const understood = h("p", { class: "help amount-understood", attrs: { "aria-live": "polite" } });
+      const update = async (): Promise<void> => {
+        const cur = document.querySelector<HTMLInputElement>(`[data-field="${kind.currencyField}"] input`)?.value ?? "";
+        if (!i.value.trim() || !cur.trim()) {
+          understood.textContent = "";
+          return;
+        }
+        try {
+          const a = await call<ParsedAmount>("understand_amount", { amount: i.value, currency: cur, numberFormat: numberFormat() });
+          understood.textContent = `Understood as ${a.asUnderstood}`;
+        } catch (e) {
+          understood.textContent = toAppError(e).message;
+        }
+      };
+      i.addEventListener("input", () => void update());
+      el = h("div", {}, i, understood);
+      read = () => (i.value.trim() === "" ? undefined : i.value);
+      break;
+    }
+    case "choice": {
+      const s = h("select", { id, class: "input", attrs: { "aria-describedby": described, title: stripeParam(field) } });
+      for (const o of kind.options) {
+        const opt = h("option", { text: o.label, attrs: { value: o.value } });
+        if (o.value === text(current)) opt.selected = true;
+        s.appendChild(opt);
+      }
+      el = s;
+      read = () => (s.value === "" ? undefined : s.value);
+      break;
+    }
+    case "yesNo": {
+      const c = h("input", { id, attrs: { type: "checkbox", "aria-describedby": described } });
+      c.checked = typeof current === "boolean" ? current : field.default === "true";
+      el = c;
+      read = () => c.checked;
+      break;
+    }
+    case "urlList":
+    case "textList": {
+      const lines = Array.isArray(current) ? (current as string[]).join("\n") : "";
+      const t = h("textarea", { id, class: "input", text: lines, attrs: { rows: "3", "aria-describedby": described } });
+      el = t;
+      read = () => {
+        const items = t.value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
+        return items.length ? items : undefined;
+      };
+      break;
+    }
+    case "address": {
+      const a = (current && typeof current === "object" && !Array.isArray(current) ? current : {}) as Partial<AddressValue>;
+      const parts: Array<[keyof AddressValue, string]> = [
+        ["line1", "Street and number"],
+        ["line2", "Apartment, floor"],
+        ["city", "City"],
+        ["postalCode", "Postal code"],
+        ["state", "State or region"],
+        ["country", "Country (two letters)"],
+      ];
+      const inputs = new Map<keyof AddressValue, HTMLInputElement>();
+      const box = h("fieldset", { id, class: "address", attrs: { "aria-describedby": described } });
+      for (const [name, words] of parts) {
+        const pid = `${id}-${name}`;
+        const i = h("input", { id: pid, class: "input", attrs: { value: a[name] ?? "", maxlength: name === "country" ? "2" : "200" } });
+        inputs.set(name, i);
+        box.appendChild(h("label", { class: "label", text: words, attrs: { for: pid } }));
+        box.appendChild(i);
+      }
+      el = box;
+      read = () => {
+        const v: AddressValue = { line1: "", line2: "", city: "", postalCode: "", state: "", country: "" };
+        for (const [name, i] of inputs) v[name] = i.value;
+        return Object.values(v).some((x) => x.trim() !== "") ? v : undefined;
+      };
+      break;
+    }
+    case "metadata":
+    case "keyValueRows":
+    case "subscriptionItems": {
+      const items = kind.type === "subscriptionItems";
+      const names: [string, string] = items ? ["Price (price_…)", "Quantity"] : ["Key", "Value"];
+      const rows = h("div", { id, class: "rows", attrs: { role: "group", "aria-describedby": described } });
+      const addRow = (a = "", b = ""): void => {
+        const ra = h("input", { class: "input", attrs: { value: a, "aria-label": names[0], placeholder: names[0] } });
+        const rb = h("input", { class: "input", attrs: { value: b, "aria-label": names[1], placeholder: names[1] } });
+        const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button" } });
+        const row = h("div", { class: "row" }, ra, rb, remove);
+        remove.addEventListener("click", () => row.remove());
+        rows.appendChild(row);
+      };
+      const existing = Array.isArray(current) ? (current as Array<KeyValueRow | SubscriptionItemRow>) : [];
+      for (const r of existing) {
+        if ("price" in r) addRow(r.price, r.quantity);
+        else if ("key" in r) addRow(r.key, r.value);
+      }
+      if (!existing.length) addRow();
+      const add = h("button", { class: "btn secondary", text: items ? "Add an item" : "Add a row", attrs: { type: "button" } });
+      add.addEventListener("click", () => addRow());
+      el = h("div", {}, rows, add);
+      read = () => {
+        const pairs = Array.from(rows.querySelectorAll(".row")).map((r) => {
+          const [a, b] = Array.from(r.querySelectorAll("input")).map((i) => i.value);
+          return [a ?? "", b ?? ""] as const;
+        });
+        const filled = pairs.filter(([a, b]) => a.trim() !== "" || b.trim() !== "");
+        if (!filled.length) return undefined;
+        return items
+          ? filled.map(([price, quantity]) => ({ price, quantity }))
+          : filled.map(([key, value]) => ({ key, value }));
+      };
+      break;
+    }
+  }
+  const wrap = h("div", { class: "field", data: { field: field.id } }, label, el, help, message);
+  return { field, el: wrap, read, message };
+}
+
+function stripeParam(field: Field): string {
+  if (field.param === "{id}") return "Stripe: part of the address (path)";
+  return field.param ? `Stripe parameter: ${field.param}` : "";
+}
+
+// ---------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------
+
+function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (values: Values) => void): void {
+  clear(box);
+  const card = h("div", { class: "card action-result-card" }, h("h3", { class: "card-title", text: r.headline }));
+  card.appendChild(summary(r.rows));
+  if (r.items.length) {
+    const list = h("ol", { class: "result-items" });
+    r.items.forEach((item) => list.appendChild(h("li", {}, summary(item))));
+    card.appendChild(list);
+  }
+  if (r.related.length) {
+    card.appendChild(h("h4", { text: "Prices" }));
+    r.related.forEach((item) => card.appendChild(summary(item)));
+  }
+  if (r.relatedError) card.appendChild(h("p", { class: "field-message is-error", text: r.relatedError }));
+  const nav = h("div", { class: "actions" });
+  if (paged && r.firstId && r.items.length) {
+    const prev = h("button", { class: "btn secondary", text: "Previous", attrs: { type: "button" } });
+    prev.addEventListener("click", () => page({ ending_before: r.firstId ?? "" }));
+    nav.appendChild(prev);
+  }
+  if (r.hasMore && (r.nextPage || r.lastId)) {
+    const next = h("button", { class: "btn secondary", text: "Next", attrs: { type: "button" } });
+    next.addEventListener("click", () => page(r.nextPage ? { page: r.nextPage } : { starting_after: r.lastId ?? "" }));
+    nav.appendChild(next);
+  }
+  if (r.dashboardUrl) {
+    const url = r.dashboardUrl;
+    const open = h("button", { class: "btn secondary", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
+    open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
+    nav.appendChild(open);
+  }
+  card.appendChild(nav);
+  const json = h("details", { class: "json" }, h("summary", { text: "Show the JSON" }), h("pre", { text: JSON.stringify(r.json, null, 2) }));
+  card.appendChild(json);
+  box.appendChild(card);
+  card.scrollIntoView({ block: "start" });
+}
+
+function summary(rows: SummaryRow[]): HTMLElement {
+  const dl = h("dl", { class: "summary" });
+  for (const row of rows) {
+    const value = row.timestamp !== null ? new Date(row.timestamp * 1000).toLocaleString() : row.value;
+    const dd = h("dd", {}, value);
+    if (row.copy) {
+      const copy = h("button", { class: "btn ghost small", text: "Copy", attrs: { type: "button", "aria-label": `Copy ${row.label}` } });
+      copy.addEventListener("click", () => void navigator.clipboard.writeText(row.value).catch(() => undefined));
+      dd.appendChild(copy);
+    }
+    dl.appendChild(h("dt", { text: row.label }));
+    dl.appendChild(dd);
+  }
+  return dl;
+}
