@@ -122,5 +122,19 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     assert_eq!(kept, "cus_nobody1");
     w.screenshot(&shots.join("actions-06-refusal-at-field.png"))
         .await;
+
+    // Every form, drawn by the one renderer, for looking at.
+    let ids = w
+        .execute("return Array.from(document.querySelectorAll('[data-action]')).map(b => b.dataset.action)")
+        .await;
+    let ids: Vec<String> = serde_json::from_value(ids).unwrap();
+    assert_eq!(ids.len(), 12);
+    for id in ids {
+        w.click(&format!("[data-action='{id}']")).await;
+        w.wait_for_text(".action-form h2", "").await;
+        w.execute("document.querySelector('main').scrollTop = 0")
+            .await;
+        w.screenshot(&shots.join(format!("form-{id}.png"))).await;
+    }
     w.quit().await;
 }
