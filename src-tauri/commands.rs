@@ -348,15 +348,13 @@ pub async fn run_action(
     audit: State<'_, IpcAudit>,
 ) -> Reply<ActionResult> {
     let desk = desk.get().await?;
-    let reply = desk
-        .run_action(&action_id, &form, &idempotency_key)
-        .await
-        .map_err(AppError::from);
-    if reply.is_err() {
-        // The call may have found the connection revoked.
+    let reply = desk.run_action(&action_id, &form, &idempotency_key).await;
+    // Only a revoked connection changes the list; any broadcast redraws
+    // the screen, which would wipe the refusal shown at its field.
+    if reply.as_ref().is_err_and(|e| e.is_revoked()) {
         broadcast(&app, &desk.list_connections());
     }
-    audited(&audit, "run_action", reply)
+    audited(&audit, "run_action", reply.map_err(AppError::from))
 }
 
 /// The amount as understood ("12.50 EUR"), shown next to the field as the user types.

@@ -101,5 +101,40 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     w.click(".action-form button[type='submit']").await;
     w.wait_for_text(".action-result h3", "1 found").await;
     w.screenshot(&shots.join("actions-04-list.png")).await;
+
+    // Stripe's refusal is shown at the field its `param` names; the input stays.
+    w.click("[data-action='create_subscription']").await;
+    w.wait_for_text(".action-form h2", "Create Subscription")
+        .await;
+    w.type_into("[data-field='customer'] input", "cus_nobody1")
+        .await;
+    w.type_into("[data-field='items'] .row input", "price_nothing1")
+        .await;
+    w.click(".action-form button[type='submit']").await;
+    w.wait_for_text(
+        "[data-field='customer'] .field-message",
+        "No such customer: 'cus_nobody1'",
+    )
+    .await;
+    let kept = w
+        .execute("return document.querySelector(\"[data-field='customer'] input\").value")
+        .await;
+    assert_eq!(kept, "cus_nobody1");
+    w.screenshot(&shots.join("actions-06-refusal-at-field.png"))
+        .await;
+
+    // Every form, drawn by the one renderer, for looking at.
+    let ids = w
+        .execute("return Array.from(document.querySelectorAll('[data-action]')).map(b => b.dataset.action)")
+        .await;
+    let ids: Vec<String> = serde_json::from_value(ids).unwrap();
+    assert_eq!(ids.len(), 12);
+    for id in ids {
+        w.click(&format!("[data-action='{id}']")).await;
+        w.wait_for_text(".action-form h2", "").await;
+        w.execute("document.querySelector('main').scrollTop = 0")
+            .await;
+        w.screenshot(&shots.join(format!("form-{id}.png"))).await;
+    }
     w.quit().await;
 }

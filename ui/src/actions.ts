@@ -155,7 +155,7 @@ function renderForm(action: Action): HTMLElement {
     advanced.forEach((c) => more.appendChild(c.el));
     form.appendChild(more);
   }
-  const submit = h("button", { class: "btn primary", text: action.writes ? `${action.name}` : "Look up", attrs: { type: "submit" } });
+  const submit = h("button", { class: "btn primary", text: action.id === "any_endpoint" ? "Send request" : action.writes ? action.name : "Look up", attrs: { type: "submit" } });
   form.appendChild(h("div", { class: "actions" }, submit));
   const result = h("div", { class: "action-result", attrs: { "aria-live": "polite" } });
   const wrap = h("div", {}, form, result);
