@@ -16,7 +16,7 @@ import type { ParsedAmount } from "./bindings/ParsedAmount";
 import type { SubscriptionItemRow } from "./bindings/SubscriptionItemRow";
 import type { SummaryRow } from "./bindings/SummaryRow";
 import { confirmDialog } from "./dialog.js";
-import { clear, h, nextId, setMessage } from "./dom.js";
+import { clear, h, nextId, requestIdLine, setMessage } from "./dom.js";
 import { call, toAppError } from "./tauri.js";
 import { activeConnection, navigate } from "./state.js";
 
@@ -229,8 +229,8 @@ function renderForm(action: Action): HTMLElement {
     } catch (e) {
       const err = toAppError(e);
       const c = err.param ? controls.find((x) => x.field.id === err.param) : undefined;
-      if (c) setMessage(c.message, err.message);
-      else setMessage(top, err.message);
+      if (c) setMessage(c.message, err.message, "error", err.request_id);
+      else setMessage(top, err.message, "error", err.request_id);
       clear(result);
       if (["network", "timeout", "stripe_unavailable", "conflict"].includes(err.code)) {
         const again = h("button", { class: "btn secondary", text: "Try again", attrs: { type: "button" } });
@@ -432,6 +432,8 @@ function stripeParam(field: Field): string {
 function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (values: Values) => void): void {
   clear(box);
   const card = h("div", { class: "card action-result-card" }, h("h3", { class: "card-title", text: r.headline }));
+  const requestId = requestIdLine(r.requestId);
+  if (requestId) card.appendChild(requestId);
   card.appendChild(summary(r.rows));
   if (r.items.length) {
     const list = h("ol", { class: "result-items" });

@@ -339,6 +339,14 @@ async fn one_submission_creates_one_customer_even_when_the_answer_is_lost() {
         .unwrap();
     assert_eq!(first.json["id"], again.json["id"]);
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
+    // The first answer was lost, so the client's own retry got the replay.
+    assert_eq!(first.replayed, Some(true));
+    assert_eq!(first.headline, "Already created by this same request");
+    assert_eq!(again.headline, "Already created by this same request");
+    assert!(first
+        .request_id
+        .as_deref()
+        .is_some_and(|r| r.starts_with("req_")));
 }
 
 fn desk(sim: &Simulator, name: &str) -> Desk {

@@ -88,14 +88,14 @@ pub async fn run(
     }
     .params(built.params)
     .idempotency_key(idempotency_key);
-    // LEAD: switch to `client.send_full` once it lands, and fill
-    // `request_id` and `replayed` (headline "Already created by this same
-    // request") from its answer.
-    let json = client
-        .send(auth, &request)
+    let answer = client
+        .send_full(auth, &request)
         .await
         .map_err(|e| at_field(action, e))?;
-    let mut result = summarise(action, json, None, None);
+    // Stripe's `Idempotent-Replayed: true`: this same submission was
+    // carried out before (a retry or "Try again" after a lost answer).
+    let replayed = (built.method == HttpMethod::Post).then_some(answer.idempotent_replayed);
+    let mut result = summarise(action, answer.body, answer.request_id, replayed);
     result.dashboard_url = dashboard_url(&result.json, auth);
     if let Some(related) = &action.result.related {
         let id = result
