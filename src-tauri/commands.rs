@@ -59,9 +59,14 @@ fn broadcast(app: &AppHandle, view: &ConnectionsView) {
 #[tauri::command]
 pub fn first_paint(app: AppHandle) {
     println!("first-paint");
-    app.state::<DeskCell>().painted();
-    // Build the domain now rather than at the first command that needs it,
-    // then sweep the keyring of entries of removed connections.
+    if !app.state::<DeskCell>().painted() {
+        return;
+    }
+    // What start-up puts off until the window shows: build the domain now
+    // rather than at the first command that needs it, sweep the keyring of
+    // entries of removed connections, register the link scheme.
+    let handle = app.clone();
+    tauri::async_runtime::spawn_blocking(move || crate::register_scheme(&handle));
     tauri::async_runtime::spawn(async move {
         match app.state::<DeskCell>().get().await {
             Ok(desk) => {

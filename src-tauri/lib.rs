@@ -82,19 +82,6 @@ pub fn run() {
 /// URL this process was started with (a cold start).
 fn listen_for_deep_links(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let deep_link = app.deep_link();
-    // Run from a source tree (scripts/run.sh, cargo run), the app registers
-    // the scheme with the desktop itself; an installed package does it
-    // through its desktop entry (packaging/stripe-desk.desktop).
-    // It runs desktop tools (xdg-mime): off the start-up path.
-    #[cfg(any(target_os = "linux", windows))]
-    if !installed_by_package() {
-        let handle = app.handle().clone();
-        std::thread::spawn(move || {
-            if let Err(e) = handle.deep_link().register_all() {
-                tracing::warn!(error = %e, "could not register the stripe-desk: scheme");
-            }
-        });
-    }
     let handle = app.handle().clone();
     deep_link.on_open_url(move |event| {
         for url in event.urls() {
@@ -113,6 +100,22 @@ fn listen_for_deep_links(app: &tauri::App) -> Result<(), Box<dyn std::error::Err
         }
     }
     Ok(())
+}
+
+/// Run from a source tree (scripts/run.sh, cargo run), the app registers
+/// the scheme with the desktop itself; an installed package does it through
+/// its desktop entry (packaging/stripe-desk.desktop). It runs desktop tools
+/// (xdg-mime, update-desktop-database) that compete with the window for the
+/// CPU: called after first paint.
+pub(crate) fn register_scheme(app: &tauri::AppHandle) {
+    #[cfg(any(target_os = "linux", windows))]
+    if !installed_by_package() {
+        if let Err(e) = app.deep_link().register_all() {
+            tracing::warn!(error = %e, "could not register the stripe-desk: scheme");
+        }
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
+    let _ = app;
 }
 
 /// Whether this binary was installed by the .deb (under /usr), whose

@@ -29,9 +29,10 @@ impl DeskCell {
         }
     }
 
-    /// The page has painted: I/O may start.
-    pub fn painted(&self) {
-        self.painted.send_replace(true);
+    /// The page has painted: I/O may start. True the first time only (a
+    /// reloaded page paints again).
+    pub fn painted(&self) -> bool {
+        !self.painted.send_replace(true)
     }
 
     /// The domain, built on first use after first paint; callers that come
