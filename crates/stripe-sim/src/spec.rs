@@ -109,7 +109,7 @@ static BUNDLED_SPEC: &[u8] = include_bytes!("../openapi/spec3.v1.2026-05-27.dahl
 /// Which OpenAPI description a simulator checks requests against. There is
 /// no "none": a simulator that does not validate would let tests pass that
 /// real Stripe fails.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum SpecSource {
     /// The copy embedded from `crates/stripe-sim/openapi/`.
     #[default]
