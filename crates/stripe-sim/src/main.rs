@@ -21,7 +21,8 @@ fn parse_args() -> Result<(SimConfig, bool), String> {
                 config.port = v.parse().map_err(|_| format!("bad port: {v}"))?;
             }
             "--spec" => {
-                config.spec = SpecSource::File(PathBuf::from(args.next().ok_or("--spec needs a path")?));
+                config.spec =
+                    SpecSource::File(PathBuf::from(args.next().ok_or("--spec needs a path")?));
             }
             "--demo" => demo = true,
             "-h" | "--help" => {

@@ -133,7 +133,10 @@ impl Spec {
                 let raw = std::fs::read(path).map_err(|e| {
                     std::io::Error::new(
                         e.kind(),
-                        format!("cannot read the OpenAPI description {}: {e}", path.display()),
+                        format!(
+                            "cannot read the OpenAPI description {}: {e}",
+                            path.display()
+                        ),
                     )
                 })?;
                 Spec::parse(&raw).map_err(|e| {

@@ -67,9 +67,15 @@ async fn binary_without_flags_refuses_unknown_parameters() {
     );
     let base = first_line_url(&mut child).await;
     let auth = [("Authorization", "Bearer sk_test_demo_4242424242424242")];
-    let r = common::raw_at(&base, "POST", "/v1/customers", &auth, "name=A&favourite_colour=blue")
-        .await
-        .unwrap();
+    let r = common::raw_at(
+        &base,
+        "POST",
+        "/v1/customers",
+        &auth,
+        "name=A&favourite_colour=blue",
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 400, "{}", r.body);
     let err = r.json();
     assert_eq!(err["error"]["param"], "favourite_colour");

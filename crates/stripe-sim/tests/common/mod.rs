@@ -14,8 +14,8 @@ pub const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
 /// bundled OpenAPI description.
 pub async fn sim() -> Simulator {
     let sim = Simulator::start(SimConfig::bundled())
-    .await
-    .expect("simulator starts");
+        .await
+        .expect("simulator starts");
     sim.add_account(ACCOUNT, "Acme Test Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
     sim

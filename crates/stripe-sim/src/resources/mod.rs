@@ -1,0 +1,3 @@
+//! Resource handlers, one file per Stripe resource family.
+
+pub mod balance;
