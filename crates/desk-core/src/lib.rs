@@ -3,6 +3,7 @@
 //! The Tauri layer (`src-tauri/`) holds a [`Desk`] and turns each command into
 //! one call on it, so every behaviour here is tested without a window.
 
+pub mod balances;
 pub mod config;
 pub mod connection_test;
 pub mod connections;

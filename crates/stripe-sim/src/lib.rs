@@ -312,6 +312,30 @@ impl Simulator {
         acct.created = oldest.map_or(acct.created, |o| acct.created.min(o));
     }
 
+    /// Adds `n` balance transactions created within the last `within` (test
+    /// mode), as new activity arrives at Stripe.
+    pub fn add_recent_balance_transactions(
+        &self,
+        account_id: &str,
+        n: usize,
+        within: Duration,
+        rng_seed: u64,
+    ) {
+        use rand::SeedableRng;
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(rng_seed);
+        resources::balance::seed(
+            acct.data(false),
+            &mut rng,
+            n,
+            now,
+            within.as_secs() as i64,
+            |rng, prefix| seed::rid(rng, prefix, 24),
+        );
+    }
+
     /// Every API request (not `/_sim`, not OAuth) fails with probability
     /// `probability`, one of `kinds` at random; `0.0` turns it off.
     pub fn set_random_failures(&self, probability: f64, kinds: &[Failure]) {

@@ -113,7 +113,7 @@ const PRODUCTS: &[&str] = &[
     "Green Beans Wholesale",
 ];
 
-fn rid(rng: &mut StdRng, prefix: &str, len: usize) -> String {
+pub(crate) fn rid(rng: &mut StdRng, prefix: &str, len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut s = String::with_capacity(prefix.len() + len);
     s.push_str(prefix);
@@ -321,7 +321,7 @@ pub fn seed(data: &mut Data, spec: &SeedSpec, now: i64) {
         &mut rng,
         spec.balance_transactions,
         now,
-        SPAN_DAYS,
+        SPAN_DAYS * DAY,
         |rng, prefix| rid(rng, prefix, 24),
     );
 }

@@ -214,26 +214,26 @@ const CUSTOMERS: &[&str] = &[
     "Grace O'Brien",
 ];
 
-/// Adds `n` balance transactions over the `span_days` before `now`, with
+/// Adds `n` balance transactions over the `span` seconds before `now`, with
 /// automatic payouts that settle exactly what became available before them.
 pub fn seed(
     data: &mut Data,
     rng: &mut StdRng,
     n: usize,
     now: i64,
-    span_days: i64,
+    span: i64,
     id: impl Fn(&mut StdRng, &str) -> String,
 ) {
     let livemode = data.livemode;
-    let start = now - span_days * DAY;
+    let span = span.max(1);
+    let start = now - span;
     // Payout times first, so the count of everything else comes out exact.
     let planned = n / TXNS_PER_PAYOUT;
     let mut payouts: Vec<(usize, i64)> = (0..planned)
         .map(|i| {
             let cur = i % CURRENCIES.len();
             // Spread evenly over the span, at 06:00 on a day boundary.
-            let day =
-                (start + (span_days * DAY) * (i as i64 + 1) / (planned as i64 + 1)).div_euclid(DAY);
+            let day = (start + span * (i as i64 + 1) / (planned as i64 + 1)).div_euclid(DAY);
             (cur, day * DAY + 6 * 3600)
         })
         .filter(|(_, at)| *at <= now)
@@ -243,7 +243,7 @@ pub fn seed(
     let total_weight: u32 = CURRENCIES.iter().map(|c| c.1).sum();
     let mut txns: Vec<Txn> = Vec::with_capacity(n);
     for _ in 0..n - payouts.len() {
-        let created = start + rng.random_range(0..span_days * DAY);
+        let created = start + rng.random_range(0..span);
         let mut w = rng.random_range(0..total_weight);
         let &(currency, _, scale, rate) = CURRENCIES
             .iter()
