@@ -269,6 +269,31 @@ async fn the_copy_is_exact_in_every_currency() {
         assert_eq!(got.2, to_decimal(*net, cur), "{cur} net");
     }
 
+    // Cancelled halfway: no file at the target, no partial file left behind.
+    let cancel = Cancel::new();
+    let halfway = dir.path().join("cancelled.csv");
+    let result = export_csv(
+        &store,
+        &Filter::default(),
+        Sort::newest_first(),
+        &halfway,
+        &cancel,
+        |p| {
+            if p.written >= 1_000 {
+                cancel.cancel();
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(result, None);
+    assert!(!halfway.exists());
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
     // Reconciliation holds, then shows the difference when Stripe's balance moves.
     let c = client(&sim.base_url());
     let (balance, at) = fetch_balance(&c, &auth()).await.unwrap();
@@ -588,4 +613,86 @@ async fn a_sync_killed_at_random_moments_resumes_to_an_identical_copy() {
         let d = store.payout_detail(po["source"].as_str().unwrap()).unwrap();
         assert!(d.matches, "{}", d.payout);
     }
+}
+
+/// The entry points the window calls, through a `Desk` with a saved connection.
+#[tokio::test]
+async fn the_desk_syncs_queries_reconciles_exports_and_deletes_a_copy() {
+    use desk_core::desk::{Desk, DeskConfig};
+    use desk_core::secret_store::MemoryStore;
+    use desk_core::Bases;
+    let sim = sim_with(1_200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = sim.base_url();
+    let mut cfg = DeskConfig::new(
+        Bases {
+            api: base.clone(),
+            connect: base.clone(),
+            marketplace: base.clone(),
+        },
+        dir.path().to_path_buf(),
+    );
+    cfg.client = ClientConfig::new(base.clone(), base.clone());
+    cfg.client.test_mode_rate = 1000;
+    let desk = Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap();
+    let id = desk.save_key_connection(KEY, false).await.unwrap().id;
+
+    let seen = std::sync::Mutex::new(Vec::new());
+    let outcome = desk
+        .balances_sync(&id, |p| seen.lock().unwrap().push(p))
+        .await
+        .unwrap();
+    assert!(outcome.completed);
+    let seen = seen.into_inner().unwrap();
+    assert!(!seen.is_empty());
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].stored <= w[1].stored || w[0].phase != w[1].phase));
+    let status = desk.balances_status(&id).await.unwrap();
+    assert_eq!(status.transactions, 1_200);
+    assert!(status.complete && status.last_synced_at.is_some());
+    let path = BalanceStore::path_for(dir.path(), ACCOUNT, Mode::Test);
+    assert!(path.exists());
+
+    let page = desk
+        .balances_page(
+            &id,
+            PageRequest {
+                limit: 50,
+                sort: Sort::newest_first(),
+                ..PageRequest::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 50);
+    let json = desk
+        .balances_transaction(&id, page.rows[0].id.clone())
+        .await
+        .unwrap();
+    assert_eq!(json["id"], page.rows[0].id.as_str());
+    let totals = desk.balances_totals(&id, Filter::default()).await.unwrap();
+    let truth = sim.balance_transactions(ACCOUNT);
+    assert_eq!(
+        totals.iter().map(|t| t.net).sum::<i64>(),
+        truth.iter().map(|t| i(t, "net")).sum::<i64>()
+    );
+    assert!(desk.balances_reconcile(&id).await.unwrap().matches);
+
+    let target = dir.path().join("out.csv");
+    let rows = desk
+        .balances_export(
+            &id,
+            Filter::default(),
+            Sort::newest_first(),
+            target.clone(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows, Some(1_200));
+    assert!(target.exists());
+
+    desk.balances_delete_copy(&id).unwrap();
+    assert!(!path.exists());
 }

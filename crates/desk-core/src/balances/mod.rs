@@ -7,6 +7,7 @@
 //! Money is integer minor units everywhere; it becomes a decimal only when
 //! shown or exported ([`crate::money`]).
 
+pub mod desk;
 mod export;
 mod query;
 mod store;

@@ -14,7 +14,7 @@
 //! through the `payout` filter of the list, so each new payout is fetched
 //! that way and linked in one transaction.
 
-use super::store::{BalanceStore, StoredRange};
+use super::store::{BalanceStore, PageWrite, StoredRange};
 use crate::error::Error;
 use crate::form::{Param, Params};
 use crate::stripe::{Auth, ListPage, Request, StripeClient, PAGE_SIZE};
@@ -222,9 +222,10 @@ pub async fn sync(
     }
     let failed: Mutex<Option<Error>> = Mutex::new(None);
     let stop = Cancel::default();
+    let writer = Writer::start(store.clone());
     let worker = |_: usize| async {
         let r = transactions_worker(
-            client, auth, &store, options, &shared, &counters, progress, cancel, &stop,
+            client, auth, &store, options, &shared, &counters, &writer, progress, cancel, &stop,
         )
         .await;
         if let Err(e) = r {
@@ -289,6 +290,45 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::Storage(e.to_string()))?
 }
 
+type Reply = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// The one writer of a sync: pages that arrive while it is writing are
+/// stored together in its next transaction.
+struct Writer {
+    queue: tokio::sync::mpsc::UnboundedSender<(PageWrite, Reply)>,
+}
+
+impl Writer {
+    fn start(store: Arc<BalanceStore>) -> Writer {
+        let (queue, mut incoming) = tokio::sync::mpsc::unbounded_channel::<(PageWrite, Reply)>();
+        tokio::task::spawn_blocking(move || {
+            while let Some(first) = incoming.blocking_recv() {
+                let mut batch = vec![first];
+                while let Ok(more) = incoming.try_recv() {
+                    batch.push(more);
+                }
+                let (pages, replies): (Vec<PageWrite>, Vec<Reply>) = batch.into_iter().unzip();
+                let result = store.commit_pages(&pages).map_err(|e| e.to_string());
+                for reply in replies {
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        Writer { queue }
+    }
+
+    /// Returns once the page and its cursor are committed.
+    async fn write(&self, page: PageWrite) -> Result<(), Error> {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        self.queue
+            .send((page, reply))
+            .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?;
+        done.await
+            .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?
+            .map_err(Error::Storage)
+    }
+}
+
 /// Takes an unclaimed range, or splits the largest one in progress.
 fn claim(shared: &Mutex<Shared>, store: &BalanceStore) -> Result<Option<i64>, Error> {
     let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
@@ -334,6 +374,7 @@ async fn transactions_worker(
     options: &SyncOptions,
     shared: &Mutex<Shared>,
     counters: &Counters,
+    writer: &Writer,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
     cancel: &Cancel,
     stop: &Cancel,
@@ -410,16 +451,13 @@ async fn transactions_worker(
                 .collect();
             let done = !page.has_more || last.as_ref().is_none_or(|(_, c)| *c < lo_now);
             let n = rows.len() as u64;
-            let cursor_for_db = last.clone();
-            blocking(store, move |s| {
-                s.commit_page(
-                    id,
-                    &rows,
-                    cursor_for_db.as_ref().map(|(i, c)| (i.as_str(), *c)),
-                    done,
-                )
-            })
-            .await?;
+            let write = PageWrite {
+                range_id: id,
+                rows,
+                cursor: last.clone(),
+                done,
+            };
+            writer.write(write).await?;
             let (remaining, total) = {
                 let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
                 if done {

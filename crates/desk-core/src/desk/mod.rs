@@ -67,6 +67,8 @@ pub struct Desk {
     /// Rotated refresh tokens whose keyring write has not succeeded yet.
     unsaved_refresh: Mutex<HashMap<String, Secret>>,
     token_refresh_margin: Duration,
+    data_dir: PathBuf,
+    balances: crate::balances::desk::BalancesState,
 }
 
 #[derive(Default)]
@@ -144,8 +146,10 @@ impl Desk {
             loopback_stop: Mutex::new(None),
             unsaved_refresh: Mutex::new(HashMap::new()),
             token_refresh_margin: config.token_refresh_margin,
+            balances: Default::default(),
             client: StripeClient::new(config.client)?,
             bases: config.bases,
+            data_dir: config.data_dir,
             demo: config.demo,
             file,
             secrets,
@@ -159,6 +163,18 @@ impl Desk {
 
     pub fn bases(&self) -> &Bases {
         &self.bases
+    }
+
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn stripe_client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    pub(crate) fn balances_state(&self) -> &crate::balances::desk::BalancesState {
+        &self.balances
     }
 
     pub fn app_info(&self) -> AppInfo {
@@ -442,7 +458,7 @@ impl Desk {
         Ok(state.view())
     }
 
-    fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
+    pub(crate) fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
         let state = self.state.lock().unwrap();
         state
             .find(id)
@@ -450,7 +466,7 @@ impl Desk {
             .ok_or_else(|| not_found(id))
     }
 
-    async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
+    pub(crate) async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
         let (record, session_only) = self.record(id)?;
         if record.method == ConnectionMethod::AppsOauth {
             let token = self.fresh_apps_token(&record).await?;
@@ -469,7 +485,7 @@ impl Desk {
         Ok((record, auth))
     }
 
-    fn note_error(&self, id: &str, e: &Error) {
+    pub(crate) fn note_error(&self, id: &str, e: &Error) {
         if e.is_revoked() {
             self.set_revoked(id, Some("Disconnected by Stripe: reconnect".into()));
         }
