@@ -17,6 +17,19 @@ const COMMANDS: &[&str] = &[
     "start_oauth",
     "cancel_oauth",
     "oauth_state",
+    "balances_sync",
+    "balances_cancel_sync",
+    "balances_status",
+    "balances_page",
+    "balances_totals",
+    "balances_chart",
+    "balances_period_summary",
+    "balances_payout",
+    "balances_transaction",
+    "balances_reconcile",
+    "balances_export",
+    "balances_cancel_export",
+    "balances_delete_copy",
 ];
 
 fn main() {

@@ -58,6 +58,19 @@ pub fn run() {
             commands::start_oauth,
             commands::cancel_oauth,
             commands::oauth_state,
+            commands::balances_sync,
+            commands::balances_cancel_sync,
+            commands::balances_status,
+            commands::balances_page,
+            commands::balances_totals,
+            commands::balances_chart,
+            commands::balances_period_summary,
+            commands::balances_payout,
+            commands::balances_transaction,
+            commands::balances_reconcile,
+            commands::balances_export,
+            commands::balances_cancel_export,
+            commands::balances_delete_copy,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");
