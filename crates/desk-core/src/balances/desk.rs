@@ -10,7 +10,7 @@ use super::{
 };
 use crate::connections::ConnectionRecord;
 use crate::error::Error;
-use crate::views::ConnectionMethod;
+use crate::views::{ConnectionMethod, Mode};
 use crate::Desk;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -110,11 +110,20 @@ impl Desk {
         let (_running, cancel) = start(&self.balances_state().syncs, connection_id, "sync")?;
         let (_, auth) = self.auth_for(connection_id).await?;
         let store = self.balance_store(connection_id)?;
+        // Enough requests in flight to fill the mode's rate limit (25/s in
+        // test mode, 100/s live) at a few hundred milliseconds each.
+        let options = SyncOptions {
+            workers: match auth.mode {
+                Mode::Test => 10,
+                Mode::Live => 32,
+            },
+            ..SyncOptions::default()
+        };
         let result = sync(
             self.stripe_client(),
             &auth,
             store,
-            &SyncOptions::default(),
+            &options,
             &cancel,
             &progress,
         )

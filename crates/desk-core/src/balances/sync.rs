@@ -74,7 +74,7 @@ pub struct SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
-            workers: 8,
+            workers: 10,
             look_back: Duration::from_secs(600),
             link_payouts: true,
             page_attempts: 4,
