@@ -6,7 +6,7 @@
 //! 2. with a million stored rows: a filtered sorted page, per-currency
 //!    totals, chart series.
 //!
-//! `cargo run --release -p desk-core --example bench_balances -- [--sync N] [--rows N]`
+//! `cargo run --release -p desk-core --example bench_balances -- [--sync N] [--rows N] [--db PATH]`
 
 use desk_core::balances::{
     sync, BalanceStore, Bucket, Cancel, Filter, PageRequest, Sort, SortColumn, SyncOptions,
@@ -204,23 +204,40 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// `--db PATH` keeps the million-row database there and reuses it next time.
 fn bench_queries(rows: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let store = BalanceStore::open(&dir.path().join("million.sqlite3")).unwrap();
+    let args: Vec<String> = std::env::args().collect();
+    let path = args
+        .iter()
+        .position(|a| a == "--db")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("million.sqlite3"));
+    let store = BalanceStore::open(&path).unwrap();
     let now = 1_764_000_000;
-    let mut rng = StdRng::seed_from_u64(7);
+    let have = store.stats().unwrap().transactions as usize;
     let started = Instant::now();
-    let mut batch = Vec::with_capacity(10_000);
-    for i in 0..rows {
-        batch.push(synthetic(&mut rng, i, now));
-        if batch.len() == 10_000 {
-            store.upsert(&batch).unwrap();
-            batch.clear();
+    if have < rows {
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut batch = Vec::with_capacity(10_000);
+        for i in 0..rows {
+            let row = synthetic(&mut rng, i, now);
+            if i < have {
+                continue;
+            }
+            batch.push(row);
+            if batch.len() == 10_000 {
+                store.upsert(&batch).unwrap();
+                batch.clear();
+            }
         }
+        store.upsert(&batch).unwrap();
+        store.optimize().unwrap();
     }
-    store.upsert(&batch).unwrap();
     println!(
-        "\n== queries over {rows} stored rows (written in {:.1} s; file {:.0} MB) ==",
+        "\n== queries over {} stored rows (written in {:.1} s; file {:.0} MB) ==",
+        store.stats().unwrap().transactions,
         started.elapsed().as_secs_f64(),
         std::fs::metadata(store.path())
             .map(|m| m.len())

@@ -11,7 +11,8 @@ use std::sync::{Mutex, MutexGuard};
 
 /// Versioned schema: entry `n` takes `user_version` from `n` to `n + 1`.
 /// Never edit a released step; add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE balance_transactions (
     id TEXT PRIMARY KEY NOT NULL,
     created INTEGER NOT NULL,
@@ -65,7 +66,14 @@ CREATE TABLE meta (
     key TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
-"#];
+"#,
+    // Everything totals, chart and period summary read, so they scan this
+    // narrow index instead of the table (a million rows in ~100 ms, not seconds).
+    r#"
+CREATE INDEX bt_totals ON balance_transactions
+    (currency, type, reporting_category, status, created, available_on, amount, fee, net);
+"#,
+];
 
 /// One account's local copy.
 pub struct BalanceStore {
@@ -328,7 +336,17 @@ impl BalanceStore {
             .map_err(db_error)?;
         set_meta(&tx, "complete", "1")?;
         set_meta(&tx, "last_synced_at", &now.to_string())?;
-        tx.commit().map_err(db_error)
+        tx.commit().map_err(db_error)?;
+        drop(conn);
+        self.optimize()
+    }
+
+    /// Refreshes the query planner's statistics where they went stale
+    /// (SQLite's advice after large changes), sampling so it stays quick.
+    pub fn optimize(&self) -> Result<(), Error> {
+        self.conn()
+            .execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;")
+            .map_err(db_error)
     }
 
     /// Where a later sync starts: the newest stored minus the look-back, or
@@ -481,4 +499,58 @@ fn upsert_rows(tx: &Transaction<'_>, objects: &[Value]) -> Result<usize, Error> 
         json.execute(params![id, o.to_string()]).map_err(db_error)?;
     }
     Ok(objects.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(path: &Path) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn migrations_run_once_in_order_and_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copy").join("a.sqlite3");
+        // Stop at the first step, as an older app would have left it.
+        create_private(&path).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = BalanceStore::open(&path).unwrap();
+        assert_eq!(version(&path), MIGRATIONS.len() as i64);
+        let journal: String = store
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        drop(store);
+        BalanceStore::open(&path).unwrap();
+        assert_eq!(version(&path), MIGRATIONS.len() as i64);
+
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = BalanceStore::open(&path).err().unwrap();
+        assert!(err.plain_message().contains("newer Stripe Desk"), "{err}");
+    }
+
+    #[test]
+    fn one_copy_per_account_and_mode() {
+        let d = Path::new("/data");
+        let test = BalanceStore::path_for(d, "acct_1A", Mode::Test);
+        let live = BalanceStore::path_for(d, "acct_1A", Mode::Live);
+        assert_ne!(test, live);
+        assert_eq!(test, Path::new("/data/balances/acct_1A-test.sqlite3"));
+        // Nothing in an account id can reach outside the folder.
+        let odd = BalanceStore::path_for(d, "../../etc/x", Mode::Test);
+        assert_eq!(odd, Path::new("/data/balances/etcx-test.sqlite3"));
+    }
 }
