@@ -571,7 +571,9 @@ async fn a_sync_killed_at_random_moments_resumes_to_an_identical_copy() {
         Command::new(env!("CARGO_BIN_EXE_desk-balances-sync"))
             .args(["--api-base", &base, "--db"])
             .arg(&db)
-            .args(["--workers", "6", "--rate", "400"])
+            // 100 requests/s: about four seconds for the whole sync, so
+            // kills within the first second land midway.
+            .args(["--workers", "6", "--rate", "100"])
             .env("STRIPE_DESK_SYNC_KEY", KEY)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -579,9 +581,9 @@ async fn a_sync_killed_at_random_moments_resumes_to_an_identical_copy() {
             .unwrap()
     };
     let mut killed_midway = 0;
-    for _ in 0..5 {
+    for _ in 0..6 {
         let mut child = run();
-        let wait = rand::rng().random_range(300..1500);
+        let wait = rand::rng().random_range(200..1000);
         tokio::time::sleep(Duration::from_millis(wait)).await;
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL: no chance to tidy up.
