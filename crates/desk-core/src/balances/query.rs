@@ -47,20 +47,16 @@ impl Filter {
         !self.is_narrow() && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
     }
 
-    /// ` WHERE ...` (or nothing) and its parameters. With `indexable` false
-    /// the type, category, status, currency and date terms are written
-    /// `+column` (SQLite's way to keep an index off a term), so a sorted page
-    /// walks the sort column's index instead of sorting every match.
-    fn sql(&self, indexable: bool) -> (String, Vec<Sql>) {
+    /// ` WHERE ...` (or nothing) and its parameters.
+    fn sql(&self) -> (String, Vec<Sql>) {
         let mut clauses = Vec::new();
         let mut args = Vec::new();
-        let plus = if indexable { "" } else { "+" };
         let mut any_of = |column: &str, values: &[String], lower: bool| {
             if values.is_empty() {
                 return;
             }
             let marks = vec!["?"; values.len()].join(", ");
-            clauses.push(format!("{plus}{column} IN ({marks})"));
+            clauses.push(format!("{column} IN ({marks})"));
             args.extend(values.iter().map(|v| {
                 Sql::Text(if lower {
                     v.to_ascii_lowercase()
@@ -78,11 +74,11 @@ impl Filter {
             ("available_on", self.available_on),
         ] {
             if let Some(from) = range.from {
-                clauses.push(format!("{plus}{column} >= ?"));
+                clauses.push(format!("{column} >= ?"));
                 args.push(Sql::Integer(from));
             }
             if let Some(to) = range.to {
-                clauses.push(format!("{plus}{column} < ?"));
+                clauses.push(format!("{column} < ?"));
                 args.push(Sql::Integer(to));
             }
         }
@@ -148,6 +144,24 @@ impl SortColumn {
             SortColumn::Payout => "payout",
         }
     }
+
+    /// The index that gives this sort's order (see the schema).
+    fn index(self) -> &'static str {
+        match self {
+            SortColumn::ReportingCategory => "bt_category",
+            SortColumn::Created => "bt_created",
+            SortColumn::Type => "bt_type",
+            SortColumn::Description => "bt_description",
+            SortColumn::Amount => "bt_amount",
+            SortColumn::Fee => "bt_fee",
+            SortColumn::Net => "bt_net",
+            SortColumn::Currency => "bt_currency",
+            SortColumn::Status => "bt_status",
+            SortColumn::AvailableOn => "bt_available_on",
+            SortColumn::Source => "bt_source",
+            SortColumn::Payout => "bt_payout",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,10 +179,13 @@ impl Sort {
     }
 
     /// The full sort key, unique per row: the column, then `created`, then
-    /// `id` (each sort column has an index in this shape).
+    /// `id`; money columns within each currency (each has an index in this shape).
     fn key_columns(&self) -> Vec<&'static str> {
         match self.column {
             SortColumn::Created => vec!["created", "id"],
+            c @ (SortColumn::Amount | SortColumn::Fee | SortColumn::Net) => {
+                vec!["currency", c.column(), "created", "id"]
+            }
             c => vec![c.column(), "created", "id"],
         }
     }
@@ -367,12 +384,20 @@ impl BalanceStore {
     pub fn page(&self, req: &PageRequest) -> Result<Page, Error> {
         let limit = req.limit.clamp(1, 1000) as usize;
         let key = req.sort.key_columns();
-        // Sorted by `created`, the filter's own indexes (column, created, id)
-        // also give the order; sorted by anything else, walking the sort
-        // column's index and skipping non-matches finds a page in a few
-        // thousand steps, where sorting every match could take a million.
-        let indexable = req.sort.column == SortColumn::Created || req.filter.is_narrow();
-        let (mut where_sql, mut args) = req.filter.sql(indexable);
+        let (mut where_sql, mut args) = req.filter.sql();
+        // Walking the sort column's index and skipping what the filter
+        // leaves out finds a page in a few thousand steps at most; SQLite
+        // would rather use a filter's index and sort every match (a million,
+        // for a broad filter). Only payout and source pick so few rows that
+        // their own index wins.
+        let from = if req.filter.is_narrow() {
+            "balance_transactions".to_string()
+        } else {
+            format!(
+                "balance_transactions INDEXED BY {}",
+                req.sort.column.index()
+            )
+        };
         // Walking backwards reverses the order, then the rows are turned back.
         let backwards = req.before.is_some() && req.after.is_none();
         let descending = req.sort.descending != backwards;
@@ -405,7 +430,7 @@ impl BalanceStore {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM balance_transactions{where_sql} ORDER BY {order} LIMIT {}",
+            "SELECT {ROW_COLUMNS} FROM {from}{where_sql} ORDER BY {order} LIMIT {}",
             limit + 1
         );
         let conn = self.conn();
@@ -425,7 +450,7 @@ impl BalanceStore {
 
     /// Count, amount, fee and net per currency, for exactly what `filter` selects.
     pub fn totals(&self, filter: &Filter) -> Result<Vec<CurrencyTotals>, Error> {
-        let (where_sql, args) = filter.sql(true);
+        let (where_sql, args) = filter.sql();
         let from = scan_source(filter);
         let sql = format!(
             "SELECT currency, COUNT(*), SUM(amount), SUM(fee), SUM(net) FROM {from}{where_sql} GROUP BY currency ORDER BY currency"
@@ -452,11 +477,13 @@ impl BalanceStore {
     /// (UTC days; weeks start on Monday). Empty buckets inside the range are
     /// included as zeros, so a chart's x axis is continuous.
     pub fn chart(&self, filter: &Filter, bucket: Bucket) -> Result<Vec<ChartSeries>, Error> {
-        let (where_sql, args) = filter.sql(true);
+        let (where_sql, args) = filter.sql();
         let from = scan_source(filter);
-        // Group by day in SQLite (integer division is cheap), roll days up here.
+        // Group by day in SQLite, in the order of `bt_totals` (which indexes
+        // exactly `created / 86400`; Stripe's times are never negative), and
+        // roll days up into weeks or months here.
         let sql = format!(
-            "SELECT currency, created / {DAY} - (created < 0 AND created % {DAY} != 0), SUM(net), SUM(amount), SUM(fee), COUNT(*)
+            "SELECT currency, created / 86400, SUM(net), SUM(amount), SUM(fee), COUNT(*)
              FROM {from}{where_sql} GROUP BY 1, 2 ORDER BY 1, 2"
         );
         let conn = self.conn();
@@ -768,7 +795,7 @@ mod tests {
             text: Some("50%_off".into()),
             ..Filter::default()
         };
-        let (sql, args) = f.sql(true);
+        let (sql, args) = f.sql();
         assert!(sql.contains("LIKE ? ESCAPE"));
         assert_eq!(args, vec![Sql::Text("%50\\%\\_off%".into())]);
     }
