@@ -145,6 +145,7 @@ async fn the_copy_is_exact_in_every_currency() {
     assert!(outcome.completed);
     assert_eq!(outcome.stored, 4_000);
     assert!(outcome.payouts_linked > 0);
+    assert!(store.is_indexed());
     assert_identical(&sim, &store);
     let truth = sim.balance_transactions(ACCOUNT);
     let all = sums(truth.iter());
@@ -497,6 +498,26 @@ async fn cancel_stops_and_the_next_sync_resumes() {
     let partial = store.stats().unwrap().transactions;
     assert!(partial > 0 && partial < 3_000, "{partial}");
     assert!(!store.stats().unwrap().complete);
+    // A partial first copy has no query indexes yet, and still answers.
+    assert!(!store.is_indexed());
+    let partial_totals: u64 = store
+        .totals(&Filter::default())
+        .unwrap()
+        .iter()
+        .map(|t| t.count)
+        .sum();
+    assert_eq!(partial_totals, partial);
+    let page = store
+        .page(&PageRequest {
+            limit: 10,
+            sort: Sort {
+                column: SortColumn::Net,
+                descending: true,
+            },
+            ..PageRequest::default()
+        })
+        .unwrap();
+    assert_eq!(page.rows.len(), 10);
     sim.set_latency(Duration::ZERO);
     assert!(sync_all(&sim, &store).await.completed);
     assert_identical(&sim, &store);

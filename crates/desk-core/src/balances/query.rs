@@ -380,6 +380,17 @@ pub fn category_group(reporting_category: &str) -> &'static str {
 const GROUPS: [&str; 6] = ["charges", "refunds", "disputes", "fees", "payouts", "other"];
 
 impl BalanceStore {
+    /// The table, or its covering `bt_totals` index when that answers the
+    /// query: SQLite would otherwise prefer a filter's index and visit the
+    /// table row by row.
+    fn scan_source(&self, filter: &Filter) -> &'static str {
+        if self.is_indexed() && filter.covered_by_totals_index() {
+            "balance_transactions INDEXED BY bt_totals"
+        } else {
+            "balance_transactions"
+        }
+    }
+
     /// One page of the filtered table in the requested sort, by keyset.
     pub fn page(&self, req: &PageRequest) -> Result<Page, Error> {
         let limit = req.limit.clamp(1, 1000) as usize;
@@ -390,7 +401,7 @@ impl BalanceStore {
         // would rather use a filter's index and sort every match (a million,
         // for a broad filter). Only payout and source pick so few rows that
         // their own index wins.
-        let from = if req.filter.is_narrow() {
+        let from = if req.filter.is_narrow() || !self.is_indexed() {
             "balance_transactions".to_string()
         } else {
             format!(
@@ -451,7 +462,7 @@ impl BalanceStore {
     /// Count, amount, fee and net per currency, for exactly what `filter` selects.
     pub fn totals(&self, filter: &Filter) -> Result<Vec<CurrencyTotals>, Error> {
         let (where_sql, args) = filter.sql();
-        let from = scan_source(filter);
+        let from = self.scan_source(filter);
         let sql = format!(
             "SELECT currency, COUNT(*), SUM(amount), SUM(fee), SUM(net) FROM {from}{where_sql} GROUP BY currency ORDER BY currency"
         );
@@ -478,7 +489,7 @@ impl BalanceStore {
     /// included as zeros, so a chart's x axis is continuous.
     pub fn chart(&self, filter: &Filter, bucket: Bucket) -> Result<Vec<ChartSeries>, Error> {
         let (where_sql, args) = filter.sql();
-        let from = scan_source(filter);
+        let from = self.scan_source(filter);
         // Group by day in SQLite, in the order of `bt_totals` (which indexes
         // exactly `created / 86400`; Stripe's times are never negative), and
         // roll days up into weeks or months here.
@@ -530,15 +541,16 @@ impl BalanceStore {
     pub fn period_summary(&self, period: TimeRange) -> Result<Vec<PeriodSummary>, Error> {
         let from = period.from.unwrap_or(i64::MIN);
         let to = period.to.unwrap_or(i64::MAX);
+        let table = self.scan_source(&Filter::default());
         let conn = self.conn();
         let mut out: BTreeMap<String, PeriodSummary> = BTreeMap::new();
         let mut stmt = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT currency,
                         SUM(CASE WHEN created < ?1 THEN net ELSE 0 END),
                         SUM(CASE WHEN created < ?2 THEN net ELSE 0 END)
-                 FROM balance_transactions INDEXED BY bt_totals GROUP BY currency",
-            )
+                 FROM {table} GROUP BY currency"
+            ))
             .map_err(db_error)?;
         let mut rows = stmt.query([from, to]).map_err(db_error)?;
         while let Some(r) = rows.next().map_err(db_error)? {
@@ -561,10 +573,10 @@ impl BalanceStore {
             );
         }
         let mut stmt = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT currency, reporting_category, COUNT(*), SUM(net)
-                 FROM balance_transactions INDEXED BY bt_totals WHERE created >= ?1 AND created < ?2 GROUP BY 1, 2",
-            )
+                 FROM {table} WHERE created >= ?1 AND created < ?2 GROUP BY 1, 2"
+            ))
             .map_err(db_error)?;
         let mut rows = stmt.query([from, to]).map_err(db_error)?;
         while let Some(r) = rows.next().map_err(db_error)? {
@@ -674,16 +686,6 @@ impl BalanceStore {
             matches: lines.iter().all(|l| l.difference == 0),
             lines,
         })
-    }
-}
-
-/// The table, or its covering `bt_totals` index when that answers the query:
-/// SQLite would otherwise prefer a filter's index and visit the table row by row.
-fn scan_source(filter: &Filter) -> &'static str {
-    if filter.covered_by_totals_index() {
-        "balance_transactions INDEXED BY bt_totals"
-    } else {
-        "balance_transactions"
     }
 }
 

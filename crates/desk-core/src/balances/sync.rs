@@ -112,6 +112,10 @@ pub struct SyncOutcome {
     /// Seconds spent on transactions, and on payouts.
     pub transactions_seconds: f64,
     pub payouts_seconds: f64,
+    /// Of `transactions_seconds`, the time spent writing to the local copy.
+    pub storing_seconds: f64,
+    /// Building the query indexes after a first sync (in one pass, after the rows).
+    pub indexing_seconds: f64,
 }
 
 /// `GET /v1/balance`, and the unix time it was read.
@@ -248,11 +252,15 @@ pub async fn sync(
         payouts_linked: 0,
         transactions_seconds,
         payouts_seconds: 0.0,
+        storing_seconds: writer.busy_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        indexing_seconds: 0.0,
     };
     if cancel.is_cancelled() {
         return Ok(outcome);
     }
+    let indexing = Instant::now();
     blocking(&store, move |s| s.finish_plan(now)).await?;
+    outcome.indexing_seconds = indexing.elapsed().as_secs_f64();
 
     if options.link_payouts {
         let payouts_started = Instant::now();
@@ -296,11 +304,15 @@ type Reply = tokio::sync::oneshot::Sender<Result<(), String>>;
 /// stored together in its next transaction.
 struct Writer {
     queue: tokio::sync::mpsc::UnboundedSender<(PageWrite, Reply)>,
+    /// Microseconds spent committing, to tell a storage-bound sync from a network-bound one.
+    busy_micros: Arc<AtomicU64>,
 }
 
 impl Writer {
     fn start(store: Arc<BalanceStore>) -> Writer {
         let (queue, mut incoming) = tokio::sync::mpsc::unbounded_channel::<(PageWrite, Reply)>();
+        let busy_micros = Arc::new(AtomicU64::new(0));
+        let busy = busy_micros.clone();
         tokio::task::spawn_blocking(move || {
             while let Some(first) = incoming.blocking_recv() {
                 let mut batch = vec![first];
@@ -308,13 +320,15 @@ impl Writer {
                     batch.push(more);
                 }
                 let (pages, replies): (Vec<PageWrite>, Vec<Reply>) = batch.into_iter().unzip();
+                let started = Instant::now();
                 let result = store.commit_pages(&pages).map_err(|e| e.to_string());
+                busy.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
                 for reply in replies {
                     let _ = reply.send(result.clone());
                 }
             }
         });
-        Writer { queue }
+        Writer { queue, busy_micros }
     }
 
     /// Returns once the page and its cursor are committed.
