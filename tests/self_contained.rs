@@ -86,7 +86,10 @@ const SHARED_SPEC: &str = concat!("shared", "/stripe-openapi");
 
 #[test]
 fn the_check_catches_what_once_leaked() {
-    let tracked = vec!["Cargo.toml".to_string(), "crates/sim/Cargo.toml".to_string()];
+    let tracked = vec![
+        "Cargo.toml".to_string(),
+        "crates/sim/Cargo.toml".to_string(),
+    ];
     // The simulator's old default, relative to its package folder.
     let lib = format!(r#"manifest_dir.join("{UP}{UP}{UP}{SHARED_SPEC}/spec.json.gz")"#);
     assert_eq!(leaks("crates/sim/src/lib.rs", &lib, &tracked).len(), 1);
@@ -115,7 +118,11 @@ fn no_tracked_file_reaches_outside_the_checkout() {
         .filter(|f| !f.is_empty())
         .map(String::from)
         .collect();
-    assert!(tracked.len() > 50, "expected a checkout, saw {} files", tracked.len());
+    assert!(
+        tracked.len() > 50,
+        "expected a checkout, saw {} files",
+        tracked.len()
+    );
     let mut found = Vec::new();
     for file in tracked.iter().filter(|f| !f.ends_with(".md")) {
         // Binary and lock files hold no paths to look at.

@@ -19,9 +19,7 @@ const KEY: &str = "sk_test_51DomainTestKey0000000000001234";
 const ACCOUNT: &str = "acct_1DomainShop";
 
 async fn sim() -> Simulator {
-    let sim = Simulator::start(SimConfig::bundled())
-        .await
-        .unwrap();
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
     sim.add_account(ACCOUNT, "Domain Test Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
     sim

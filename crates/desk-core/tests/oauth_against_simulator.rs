@@ -21,9 +21,7 @@ const CONNECT_CLIENT: &str = "ca_DeskTestClient";
 const APPS_CLIENT: &str = "apps_DeskTestClient";
 
 async fn sim() -> Simulator {
-    let sim = Simulator::start(SimConfig::bundled())
-        .await
-        .unwrap();
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
     sim.add_account("acct_1Platform", "Desk Platform");
     sim.add_key(PLATFORM_KEY, "acct_1Platform", KeyAccess::Full);
     sim.add_oauth_client(CONNECT_CLIENT, PLATFORM_KEY, OAuthKind::Connect);
