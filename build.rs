@@ -24,6 +24,19 @@ const COMMANDS: &[&str] = &[
     "action_current_values",
     "action_availability",
     "open_in_dashboard",
+    "balances_sync",
+    "balances_cancel_sync",
+    "balances_status",
+    "balances_page",
+    "balances_totals",
+    "balances_chart",
+    "balances_period_summary",
+    "balances_payout",
+    "balances_transaction",
+    "balances_reconcile",
+    "balances_export",
+    "balances_cancel_export",
+    "balances_delete_copy",
 ];
 
 fn main() {

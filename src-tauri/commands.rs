@@ -433,3 +433,189 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
     };
     audited(&audit, "open_in_dashboard", reply)
 }
+
+// ---- Balances: thin adapters over the local copy (desk_core::balances) ----
+
+use desk_core::balances::{
+    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, Page, PageRequest, PayoutDetail,
+    PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress, TimeRange,
+};
+use tauri::ipc::Channel;
+
+/// Syncs the connection's copy; progress goes to the window on `on_progress`.
+#[tauri::command]
+pub async fn balances_sync(
+    id: String,
+    on_progress: Channel<SyncProgress>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<SyncOutcome> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_sync(&id, move |p| {
+            let _ = on_progress.send(p);
+        })
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_sync", reply)
+}
+
+#[tauri::command]
+pub async fn balances_cancel_sync(id: String, desk: State<'_, DeskCell>) -> Reply<()> {
+    desk.get().await?.balances_cancel_sync(&id);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn balances_status(
+    id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<StoreStats> {
+    let desk = desk.get().await?;
+    let reply = desk.balances_status(&id).await.map_err(AppError::from);
+    audited(&audit, "balances_status", reply)
+}
+
+#[tauri::command]
+pub async fn balances_page(
+    id: String,
+    request: PageRequest,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Page> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_page(&id, request)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_page", reply)
+}
+
+#[tauri::command]
+pub async fn balances_totals(
+    id: String,
+    filter: Filter,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<CurrencyTotals>> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_totals(&id, filter)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_totals", reply)
+}
+
+#[tauri::command]
+pub async fn balances_chart(
+    id: String,
+    filter: Filter,
+    bucket: Bucket,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<ChartSeries>> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_chart(&id, filter, bucket)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_chart", reply)
+}
+
+#[tauri::command]
+pub async fn balances_period_summary(
+    id: String,
+    period: TimeRange,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<PeriodSummary>> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_period_summary(&id, period)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_period_summary", reply)
+}
+
+#[tauri::command]
+pub async fn balances_payout(
+    id: String,
+    payout: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<PayoutDetail> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_payout(&id, payout)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_payout", reply)
+}
+
+#[tauri::command]
+pub async fn balances_transaction(
+    id: String,
+    transaction_id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<serde_json::Value> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_transaction(&id, transaction_id)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_transaction", reply)
+}
+
+#[tauri::command]
+pub async fn balances_reconcile(
+    id: String,
+    app: AppHandle,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Reconciliation> {
+    let desk = desk.get().await?;
+    let reply = desk.balances_reconcile(&id).await.map_err(AppError::from);
+    // Reading the balance may have found the connection revoked.
+    broadcast(&app, &desk.list_connections());
+    audited(&audit, "balances_reconcile", reply)
+}
+
+/// Writes the CSV to `path` (chosen by the user in the save dialog).
+#[tauri::command]
+pub async fn balances_export(
+    id: String,
+    filter: Filter,
+    sort: Sort,
+    path: String,
+    on_progress: Channel<ExportProgress>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Option<u64>> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_export(&id, filter, sort, path.into(), move |p| {
+            let _ = on_progress.send(p);
+        })
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_export", reply)
+}
+
+#[tauri::command]
+pub async fn balances_cancel_export(id: String, desk: State<'_, DeskCell>) -> Reply<()> {
+    desk.get().await?.balances_cancel_export(&id);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn balances_delete_copy(
+    id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<()> {
+    let desk = desk.get().await?;
+    let reply = desk.balances_delete_copy(&id).map_err(AppError::from);
+    audited(&audit, "balances_delete_copy", reply)
+}

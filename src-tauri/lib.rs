@@ -72,6 +72,19 @@ pub fn run() {
             commands::action_current_values,
             commands::action_availability,
             commands::open_in_dashboard,
+            commands::balances_sync,
+            commands::balances_cancel_sync,
+            commands::balances_status,
+            commands::balances_page,
+            commands::balances_totals,
+            commands::balances_chart,
+            commands::balances_period_summary,
+            commands::balances_payout,
+            commands::balances_transaction,
+            commands::balances_reconcile,
+            commands::balances_export,
+            commands::balances_cancel_export,
+            commands::balances_delete_copy,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

@@ -9,10 +9,10 @@ pub use crate::resources::subscriptions::build_subscription;
 use crate::resources::subscriptions::{
     cancel_subscription, create_subscription, update_subscription,
 };
-use crate::resources::{customers, plans, products, subscriptions};
+use crate::resources::{balance, customers, plans, products, subscriptions};
 use crate::spec::Spec;
 use crate::state::{gen_id, Data, IdemRecord, State, IDEMPOTENCY_KEY_LIFETIME_SECS};
-use crate::store::{Item, ListQuery};
+use crate::store::ListQuery;
 use crate::{form, KeyAccess, Out, Req, DEFAULT_API_VERSION};
 use serde_json::{json, Map, Value};
 
@@ -567,18 +567,12 @@ pub(crate) type Reply = Result<(u16, Value), ApiError>;
 fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Value) -> Reply {
     match route {
         Route::Account => Ok((200, account_json(info))),
-        Route::Balance => Ok((200, balance_json(data))),
-        Route::List(res) => list(data, res, p),
+        Route::Balance => Ok((200, balance::retrieve(data, ctx.now))),
+        Route::List(res) => list(data, res, p, ctx.now),
         Route::Search(_) => search_customers(data, p),
         Route::Get(res, id) => {
             let store = match res {
-                Res::BalanceTransactions => {
-                    return data
-                        .txns
-                        .get(&id)
-                        .map(|t| (200, t.to_json()))
-                        .ok_or_else(|| ApiError::missing("balance transaction", &id, "id"))
-                }
+                Res::BalanceTransactions => return Ok((200, balance::get(data, &id, ctx.now)?)),
                 Res::Customers => &data.customers,
                 Res::Products => &data.products,
                 Res::Prices => &data.prices,
@@ -658,31 +652,7 @@ fn account_json(info: &AccountInfo) -> Value {
     })
 }
 
-fn balance_json(data: &Data) -> Value {
-    use std::collections::BTreeMap;
-    let mut sums: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for t in data.txns.iter() {
-        let e = sums.entry(t.currency).or_default();
-        if t.available {
-            e.0 += t.amount - t.fee;
-        } else {
-            e.1 += t.amount - t.fee;
-        }
-    }
-    sums.entry("usd").or_default();
-    // The default currency first, then the others alphabetically.
-    let mut order: Vec<(&str, (i64, i64))> = sums.into_iter().collect();
-    order.sort_by_key(|(c, _)| (*c != "usd", *c));
-    let entry = |c: &str, n: i64| json!({"amount": n, "currency": c, "source_types": {"card": n}});
-    json!({
-        "object": "balance",
-        "available": order.iter().map(|(c, (a, _))| entry(c, *a)).collect::<Vec<_>>(),
-        "livemode": data.livemode,
-        "pending": order.iter().map(|(c, (_, p))| entry(c, *p)).collect::<Vec<_>>(),
-    })
-}
-
-fn list(data: &Data, res: Res, p: &Value) -> Reply {
+fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
     let q = ListQuery::from_params(p)?;
     let eq = |k: &str| ps(p, k).filter(|s| !s.is_empty()).map(str::to_string);
     let v = match res {
@@ -705,22 +675,7 @@ fn list(data: &Data, res: Res, p: &Value) -> Reply {
                     })
             })?
         }
-        Res::BalanceTransactions => {
-            let kind = eq("type");
-            let currency = eq("currency").map(|c| c.to_lowercase());
-            let payout = eq("payout");
-            let source = eq("source");
-            data.txns.list_json(&q, "/v1/balance_transactions", |t| {
-                kind.as_deref().is_none_or(|k| t.kind.name() == k)
-                    && currency.as_deref().is_none_or(|c| t.currency == c)
-                    && payout
-                        .as_deref()
-                        .is_none_or(|po| t.payout.as_deref() == Some(po))
-                    && source
-                        .as_deref()
-                        .is_none_or(|s| t.source.as_deref() == Some(s))
-            })?
-        }
+        Res::BalanceTransactions => balance::list(data, p, now)?,
     };
     Ok((200, v))
 }

@@ -315,6 +315,61 @@ impl Simulator {
         st.ensure_account(account_id, account_id);
         let acct = st.accounts.get_mut(account_id).expect("just ensured");
         seed::seed(acct.data(false), &seed, now);
+        // An account is never younger than its data (a sync starts from `created`).
+        let oldest = acct.test.txns.iter().map(|t| t.created).min();
+        acct.created = oldest.map_or(acct.created, |o| acct.created.min(o));
+    }
+
+    /// Adds `n` balance transactions created within the last `within` (test
+    /// mode), as new activity arrives at Stripe.
+    pub fn add_recent_balance_transactions(
+        &self,
+        account_id: &str,
+        n: usize,
+        within: Duration,
+        rng_seed: u64,
+    ) {
+        use rand::SeedableRng;
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(rng_seed);
+        resources::balance::seed(
+            acct.data(false),
+            &mut rng,
+            n,
+            now,
+            within.as_secs() as i64,
+            |rng, prefix| seed::rid(rng, prefix, 24),
+        );
+    }
+
+    /// Every API request (not `/_sim`, not OAuth) fails with probability
+    /// `probability`, one of `kinds` at random; `0.0` turns it off.
+    pub fn set_random_failures(&self, probability: f64, kinds: &[Failure]) {
+        self.state().random_failures =
+            (probability > 0.0).then(|| (probability.min(1.0), kinds.to_vec()));
+    }
+
+    /// Adds `delta` (minor units) to the available balance of `currency` in
+    /// test mode, so `GET /v1/balance` no longer matches the transactions.
+    pub fn set_balance_skew(&self, account_id: &str, currency: &str, delta: i64) {
+        let mut st = self.state();
+        st.ensure_account(account_id, account_id)
+            .test
+            .balance_skew
+            .insert(currency.to_ascii_lowercase(), delta);
+    }
+
+    /// Every balance transaction of the account (test mode) as Stripe renders
+    /// it now, newest first: the ground truth tests compare a copy against.
+    pub fn balance_transactions(&self, account_id: &str) -> Vec<Value> {
+        let st = self.state();
+        let now = st.now();
+        st.accounts
+            .get(account_id)
+            .map(|a| a.test.txns.iter().map(|t| t.render(now)).collect())
+            .unwrap_or_default()
     }
 
     /// Objects of one resource in an account, test and live mode together.
@@ -613,6 +668,37 @@ fn control(inner: &Arc<Inner>, req: &Req) -> Out {
                 ok()
             }
             None => bad("account required"),
+        },
+        ("POST", "/_sim/random_failures") => {
+            let p = body
+                .get("probability")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
+            let kinds: Option<Vec<Failure>> = body
+                .get("failures")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(Failure::parse)
+                        .collect()
+                })
+                .unwrap_or(Some(vec![Failure::ServerError500]));
+            match kinds {
+                Some(kinds) => {
+                    sim.set_random_failures(p, &kinds);
+                    ok()
+                }
+                None => bad("unknown failure"),
+            }
+        }
+        ("POST", "/_sim/balance_skew") => match (s("account"), s("currency")) {
+            (Some(account), Some(currency)) => {
+                let delta = body.get("delta").and_then(Value::as_i64).unwrap_or(0);
+                sim.set_balance_skew(&account, &currency, delta);
+                ok()
+            }
+            _ => bad("account and currency required"),
         },
         ("GET", "/_sim/requests") => Out::json(200, &json!(sim.requests())),
         ("POST", "/_sim/clear_requests") => {

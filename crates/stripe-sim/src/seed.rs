@@ -2,7 +2,8 @@
 //! subscriptions, and balance transactions over the past ~18 months.
 
 use crate::api::{build_subscription, make_event};
-use crate::state::{Data, Txn, TxnKind};
+use crate::resources::balance;
+use crate::state::Data;
 use crate::store::Item;
 use crate::{SeedSpec, DEFAULT_API_VERSION};
 use rand::rngs::StdRng;
@@ -112,41 +113,12 @@ const PRODUCTS: &[&str] = &[
     "Green Beans Wholesale",
 ];
 
-/// Currencies with weights and a scale: 1 for zero-decimal (JPY), 10 for
-/// three-decimal (KWD, amounts end in 0), else cents.
-const CURRENCIES: &[(&str, u32, i64, f64)] = &[
-    ("usd", 50, 1, 1.0),
-    ("eur", 20, 1, 1.08),
-    ("gbp", 15, 1, 1.27),
-    ("jpy", 10, 1, 0.0067),
-    ("kwd", 5, 10, 3.25),
-];
-
-fn rid(rng: &mut StdRng, prefix: &str, len: usize) -> String {
+pub(crate) fn rid(rng: &mut StdRng, prefix: &str, len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut s = String::with_capacity(prefix.len() + len);
     s.push_str(prefix);
     for _ in 0..len {
         s.push(CHARS[rng.random_range(0..CHARS.len())] as char);
-    }
-    s
-}
-
-/// Stable id for a derived object (a payout bucket), without consuming the rng.
-fn hashed_id(prefix: &str, mut x: u64) -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut s = String::from(prefix);
-    for _ in 0..4 {
-        // splitmix64
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        for _ in 0..6 {
-            s.push(CHARS[(z % 62) as usize] as char);
-            z /= 62;
-        }
     }
     s
 }
@@ -344,85 +316,12 @@ pub fn seed(data: &mut Data, spec: &SeedSpec, now: i64) {
         }
     }
 
-    let total_weight: u32 = CURRENCIES.iter().map(|c| c.1).sum();
-    for _ in 0..spec.balance_transactions {
-        let created = past(&mut rng);
-        let mut w = rng.random_range(0..total_weight);
-        let &(currency, _, scale, rate) = CURRENCIES
-            .iter()
-            .find(|c| {
-                if w < c.1 {
-                    true
-                } else {
-                    w -= c.1;
-                    false
-                }
-            })
-            .unwrap_or(&CURRENCIES[0]);
-        let roll = rng.random_range(0..100);
-        let kind = match roll {
-            0..=64 => TxnKind::Charge,
-            65..=74 => TxnKind::Refund,
-            75..=84 => TxnKind::Payout,
-            85..=89 => TxnKind::StripeFee,
-            _ => TxnKind::Adjustment,
-        };
-        // Amounts in the currency's minor unit; KWD ends in 0 (scale 10).
-        let (amount, fee, source) = match kind {
-            TxnKind::Charge => {
-                let a = rng.random_range(500..50_000) * scale;
-                let fee = ((a as f64 * 0.029).round() as i64 + 30 * scale) / scale * scale;
-                (a, fee, Some(rid(&mut rng, "ch_", 24)))
-            }
-            TxnKind::Refund => (
-                -rng.random_range(500..20_000) * scale,
-                0,
-                Some(rid(&mut rng, "re_", 24)),
-            ),
-            TxnKind::Payout => (-rng.random_range(10_000..500_000) * scale, 0, None),
-            TxnKind::StripeFee => (-rng.random_range(100..5_000) * scale, 0, None),
-            TxnKind::Adjustment => {
-                let a = rng.random_range(100..10_000) * scale;
-                let sign = if rng.random_bool(0.5) { 1 } else { -1 };
-                (sign * a, 0, Some(rid(&mut rng, "du_", 24)))
-            }
-        };
-        let available_on = (created.div_euclid(DAY) + 2) * DAY;
-        let available = available_on <= now;
-        // Automatic payouts every third day per currency: a payout bucket pays
-        // out what became available before it.
-        let bucket = |day: i64| {
-            let cur = CURRENCIES.iter().position(|c| c.0 == currency).unwrap_or(0) as u64;
-            hashed_id(
-                "po_",
-                spec.rng_seed ^ ((day.div_euclid(3) as u64) << 8) ^ cur,
-            )
-        };
-        let (source, payout) = match kind {
-            TxnKind::Payout => {
-                let po = bucket(created.div_euclid(DAY));
-                (Some(po.clone()), Some(po))
-            }
-            _ if available && now - available_on > 3 * DAY => {
-                (source, Some(bucket(available_on.div_euclid(DAY) + 3)))
-            }
-            _ => (source, None),
-        };
-        let exchange_rate = (currency != "usd" && rng.random_bool(0.4))
-            .then(|| (rate * rng.random_range(0.97..1.03) * 1e6).round() / 1e6);
-        data.txns.insert(Txn {
-            id: rid(&mut rng, "txn_", 24),
-            created,
-            available_on,
-            amount,
-            fee,
-            currency,
-            kind,
-            available,
-            livemode,
-            source,
-            payout,
-            exchange_rate,
-        });
-    }
+    balance::seed(
+        data,
+        &mut rng,
+        spec.balance_transactions,
+        now,
+        SPAN_DAYS * DAY,
+        |rng, prefix| rid(rng, prefix, 24),
+    );
 }

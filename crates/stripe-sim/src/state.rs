@@ -1,109 +1,12 @@
 //! In-memory state of the simulator: accounts (each with separate test and
 //! live data), keys, OAuth grants, knobs and the request log.
 
-use crate::store::{Item, Store};
+use crate::resources::balance::Txn;
+use crate::store::Store;
 use crate::{Failure, KeyAccess, OAuthDecision, OAuthKind, RecordedRequest};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-/// Balance transaction kept compact (200k of them must fit comfortably);
-/// rendered to JSON only when a page is served.
-pub struct Txn {
-    pub id: String,
-    pub created: i64,
-    pub available_on: i64,
-    pub amount: i64,
-    pub fee: i64,
-    pub currency: &'static str,
-    pub kind: TxnKind,
-    pub available: bool,
-    pub livemode: bool,
-    pub source: Option<String>,
-    /// The automatic payout that paid this out; filter-only, like Stripe.
-    pub payout: Option<String>,
-    pub exchange_rate: Option<f64>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum TxnKind {
-    Charge,
-    Refund,
-    Payout,
-    StripeFee,
-    Adjustment,
-}
-
-impl TxnKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            TxnKind::Charge => "charge",
-            TxnKind::Refund => "refund",
-            TxnKind::Payout => "payout",
-            TxnKind::StripeFee => "stripe_fee",
-            TxnKind::Adjustment => "adjustment",
-        }
-    }
-    fn reporting_category(self) -> &'static str {
-        match self {
-            TxnKind::Charge => "charge",
-            TxnKind::Refund => "refund",
-            TxnKind::Payout => "payout",
-            TxnKind::StripeFee => "fee",
-            TxnKind::Adjustment => "other_adjustment",
-        }
-    }
-    fn description(self) -> &'static str {
-        match self {
-            TxnKind::Charge => "Payment",
-            TxnKind::Refund => "REFUND FOR CHARGE",
-            TxnKind::Payout => "STRIPE PAYOUT",
-            TxnKind::StripeFee => "Billing - Usage Fee",
-            TxnKind::Adjustment => "Adjustment",
-        }
-    }
-}
-
-impl Item for Txn {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created(&self) -> i64 {
-        self.created
-    }
-    fn to_json(&self) -> Value {
-        let fee_details = if self.fee != 0 {
-            json!([{
-                "amount": self.fee,
-                "application": null,
-                "currency": self.currency,
-                "description": "Stripe processing fees",
-                "type": "stripe_fee",
-            }])
-        } else {
-            json!([])
-        };
-        json!({
-            "id": self.id,
-            "object": "balance_transaction",
-            "amount": self.amount,
-            "available_on": self.available_on,
-            "balance_type": "payments",
-            "created": self.created,
-            "currency": self.currency,
-            "description": self.kind.description(),
-            "exchange_rate": self.exchange_rate,
-            "fee": self.fee,
-            "fee_details": fee_details,
-            "livemode": self.livemode,
-            "net": self.amount - self.fee,
-            "reporting_category": self.kind.reporting_category(),
-            "source": self.source,
-            "status": if self.available { "available" } else { "pending" },
-            "type": self.kind.name(),
-        })
-    }
-}
 
 pub struct IdemRecord {
     pub fingerprint: String,
@@ -129,6 +32,8 @@ pub struct Data {
     pub idempotency: HashMap<String, IdemRecord>,
     /// Deleted object ids -> object name, so GET returns Stripe's deleted stub.
     pub deleted: HashMap<String, &'static str>,
+    /// Added to the available balance per currency, to break reconciliation on purpose.
+    pub balance_skew: HashMap<String, i64>,
 }
 
 impl Data {
@@ -144,6 +49,7 @@ impl Data {
             txns: Store::new("balance transaction"),
             idempotency: HashMap::new(),
             deleted: HashMap::new(),
+            balance_skew: HashMap::new(),
         }
     }
 

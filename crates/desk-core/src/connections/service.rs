@@ -468,7 +468,7 @@ impl Connections {
         Ok(state.view())
     }
 
-    pub(super) fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
+    pub(crate) fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
         let state = self.state.lock().unwrap();
         state
             .find(id)
@@ -487,7 +487,7 @@ impl Connections {
         self.auth_for(&id).await
     }
 
-    pub(super) async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
+    pub(crate) async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
         let (record, session_only) = self.record(id)?;
         if record.method == ConnectionMethod::AppsOauth {
             let token = self.fresh_apps_token(&record).await?;

@@ -45,6 +45,8 @@ pub struct Desk {
     bases: Bases,
     demo: bool,
     connections: Connections,
+    data_dir: PathBuf,
+    balances: crate::balances::desk::BalancesState,
 }
 
 impl Desk {
@@ -71,12 +73,26 @@ impl Desk {
                 config.token_refresh_margin,
             ),
             bases: config.bases,
+            data_dir: config.data_dir,
             demo: config.demo,
+            balances: Default::default(),
         })
     }
 
     pub fn bases(&self) -> &Bases {
         &self.bases
+    }
+
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn stripe_client(&self) -> &StripeClient {
+        self.connections.client()
+    }
+
+    pub(crate) fn balances_state(&self) -> &crate::balances::desk::BalancesState {
+        &self.balances
     }
 
     pub fn app_info(&self) -> AppInfo {
@@ -174,6 +190,16 @@ impl Desk {
     /// The current connection, and who it acts as.
     pub(crate) async fn current_auth(&self) -> Result<(ConnectionRecord, Auth), Error> {
         self.connections.current_auth().await
+    }
+
+    /// A connection and whether it is kept for this session only.
+    pub(crate) fn record(&self, id: &str) -> Result<(ConnectionRecord, bool), Error> {
+        self.connections.record(id)
+    }
+
+    /// Who a request on this connection acts as.
+    pub(crate) async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
+        self.connections.auth_for(id).await
     }
 
     /// What [`Desk::call`] does after a failed call (marks a revoked connection).

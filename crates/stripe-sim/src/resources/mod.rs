@@ -1,6 +1,6 @@
-//! One file per resource family. The balance and balance-transaction
-//! handlers are still in `api.rs`.
+//! Resource handlers, one file per Stripe resource family.
 
+pub mod balance;
 pub mod customers;
 pub mod plans;
 pub mod products;

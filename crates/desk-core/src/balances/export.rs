@@ -1,0 +1,121 @@
+//! CSV export of what the filters select: a header row, amounts in major
+//! units with the currency's decimals and a dot, ISO 8601 dates (UTC),
+//! UTF-8 with a byte-order mark so Excel reads it as UTF-8 (LibreOffice
+//! ignores the mark). Written to a temporary file in the target folder and
+//! renamed over the target only when complete: a cancel or a crash leaves
+//! no half file.
+
+use super::query::{iso_datetime, PageRequest, Sort};
+use super::store::BalanceStore;
+use super::{Cancel, Filter};
+use crate::error::Error;
+use crate::money::to_decimal;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+
+const CHUNK: u32 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportProgress {
+    pub written: u64,
+    pub total: u64,
+}
+
+const HEADER: [&str; 13] = [
+    "id",
+    "created",
+    "available_on",
+    "type",
+    "reporting_category",
+    "status",
+    "description",
+    "currency",
+    "amount",
+    "fee",
+    "net",
+    "source",
+    "payout",
+];
+
+/// Writes the rows `filter` selects, in `sort`, to `target`. Returns the
+/// number of rows, or `Ok(None)` when cancelled (and `target` untouched).
+pub fn export_csv(
+    store: &BalanceStore,
+    filter: &Filter,
+    sort: Sort,
+    target: &Path,
+    cancel: &Cancel,
+    mut progress: impl FnMut(ExportProgress),
+) -> Result<Option<u64>, Error> {
+    let io = |e: std::io::Error| Error::Storage(format!("{}: {e}", target.display()));
+    let total: u64 = store.totals(filter)?.iter().map(|t| t.count).sum();
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // Created 0600 by tempfile, removed on drop unless persisted.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".stripe-desk-export-")
+        .suffix(".csv.part")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    {
+        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        buffered.write_all("\u{feff}".as_bytes()).map_err(io)?;
+        let mut csv = csv::Writer::from_writer(buffered);
+        let csv_err = |e: csv::Error| Error::Storage(format!("{}: {e}", target.display()));
+        csv.write_record(HEADER).map_err(csv_err)?;
+        let mut req = PageRequest {
+            filter: filter.clone(),
+            sort,
+            after: None,
+            before: None,
+            limit: CHUNK,
+        };
+        let mut written = 0u64;
+        loop {
+            if cancel.is_cancelled() {
+                return Ok(None);
+            }
+            let page = store.page(&req)?;
+            for r in &page.rows {
+                let money = |minor: i64| to_decimal(minor, &r.currency).to_string();
+                csv.write_record([
+                    r.id.as_str(),
+                    &iso_datetime(r.created),
+                    &iso_datetime(r.available_on),
+                    &r.kind,
+                    &r.reporting_category,
+                    &r.status,
+                    r.description.as_deref().unwrap_or_default(),
+                    &r.currency.to_ascii_uppercase(),
+                    &money(r.amount),
+                    &money(r.fee),
+                    &money(r.net),
+                    r.source.as_deref().unwrap_or_default(),
+                    r.payout.as_deref().unwrap_or_default(),
+                ])
+                .map_err(csv_err)?;
+            }
+            written += page.rows.len() as u64;
+            progress(ExportProgress { written, total });
+            match page.rows.last() {
+                Some(last) if page.has_more => req.after = Some(last.cursor.clone()),
+                _ => break,
+            }
+        }
+        csv.flush().map_err(io)?;
+        let buffered = csv
+            .into_inner()
+            .map_err(|e| Error::Storage(format!("{}: {e}", target.display())))?;
+        buffered
+            .into_inner()
+            .map_err(|e| Error::Storage(format!("{}: {e}", target.display())))?
+            .sync_all()
+            .map_err(io)?;
+        tmp.persist(target)
+            .map_err(|e| Error::Storage(format!("{}: {}", target.display(), e.error)))?;
+        Ok(Some(written))
+    }
+}

@@ -1,0 +1,804 @@
+//! Reads of the local copy: keyset pages (never OFFSET), totals, chart
+//! series, period summaries, payout details and reconciliation. All sums are
+//! SQLite integer sums of minor units; nothing passes through a float.
+
+use super::store::{db_error, BalanceStore};
+use crate::error::Error;
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Row};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const DAY: i64 = 86_400;
+
+/// `[from, to)` in unix seconds; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeRange {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// What the table, totals, chart and export select. Empty lists match all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    pub types: Vec<String>,
+    pub reporting_categories: Vec<String>,
+    pub statuses: Vec<String>,
+    pub currencies: Vec<String>,
+    pub created: TimeRange,
+    pub available_on: TimeRange,
+    pub payout: Option<String>,
+    pub source: Option<String>,
+    /// Text the description contains (case-insensitive for ASCII).
+    pub text: Option<String>,
+}
+
+impl Filter {
+    /// Payout and source pick a handful of rows: an index on them beats any other plan.
+    fn is_narrow(&self) -> bool {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        set(&self.payout) || set(&self.source)
+    }
+
+    /// What a scan of the `bt_totals` index can answer without the table.
+    fn covered_by_totals_index(&self) -> bool {
+        !self.is_narrow() && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+
+    /// ` WHERE ...` (or nothing) and its parameters.
+    fn sql(&self) -> (String, Vec<Sql>) {
+        let mut clauses = Vec::new();
+        let mut args = Vec::new();
+        let mut any_of = |column: &str, values: &[String], lower: bool| {
+            if values.is_empty() {
+                return;
+            }
+            let marks = vec!["?"; values.len()].join(", ");
+            clauses.push(format!("{column} IN ({marks})"));
+            args.extend(values.iter().map(|v| {
+                Sql::Text(if lower {
+                    v.to_ascii_lowercase()
+                } else {
+                    v.clone()
+                })
+            }));
+        };
+        any_of("type", &self.types, false);
+        any_of("reporting_category", &self.reporting_categories, false);
+        any_of("status", &self.statuses, false);
+        any_of("currency", &self.currencies, true);
+        for (column, range) in [
+            ("created", self.created),
+            ("available_on", self.available_on),
+        ] {
+            if let Some(from) = range.from {
+                clauses.push(format!("{column} >= ?"));
+                args.push(Sql::Integer(from));
+            }
+            if let Some(to) = range.to {
+                clauses.push(format!("{column} < ?"));
+                args.push(Sql::Integer(to));
+            }
+        }
+        for (column, value) in [("payout", &self.payout), ("source", &self.source)] {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                clauses.push(format!("{column} = ?"));
+                args.push(Sql::Text(v.to_string()));
+            }
+        }
+        if let Some(t) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let escaped = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            clauses.push("description LIKE ? ESCAPE '\\'".into());
+            args.push(Sql::Text(format!("%{escaped}%")));
+        }
+        if clauses.is_empty() {
+            (String::new(), args)
+        } else {
+            (format!(" WHERE {}", clauses.join(" AND ")), args)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortColumn {
+    #[default]
+    Created,
+    Type,
+    ReportingCategory,
+    Description,
+    Amount,
+    Fee,
+    Net,
+    Currency,
+    Status,
+    AvailableOn,
+    Source,
+    Payout,
+}
+
+impl SortColumn {
+    fn column(self) -> &'static str {
+        match self {
+            SortColumn::Created => "created",
+            SortColumn::Type => "type",
+            SortColumn::ReportingCategory => "reporting_category",
+            SortColumn::Description => "description",
+            SortColumn::Amount => "amount",
+            SortColumn::Fee => "fee",
+            SortColumn::Net => "net",
+            SortColumn::Currency => "currency",
+            SortColumn::Status => "status",
+            SortColumn::AvailableOn => "available_on",
+            SortColumn::Source => "source",
+            SortColumn::Payout => "payout",
+        }
+    }
+
+    /// The index that gives this sort's order (see the schema).
+    fn index(self) -> &'static str {
+        match self {
+            SortColumn::ReportingCategory => "bt_category",
+            SortColumn::Created => "bt_created",
+            SortColumn::Type => "bt_type",
+            SortColumn::Description => "bt_description",
+            SortColumn::Amount => "bt_amount",
+            SortColumn::Fee => "bt_fee",
+            SortColumn::Net => "bt_net",
+            SortColumn::Currency => "bt_currency",
+            SortColumn::Status => "bt_status",
+            SortColumn::AvailableOn => "bt_available_on",
+            SortColumn::Source => "bt_source",
+            SortColumn::Payout => "bt_payout",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub fn newest_first() -> Sort {
+        Sort {
+            column: SortColumn::Created,
+            descending: true,
+        }
+    }
+
+    /// The full sort key, unique per row: the column, then `created`, then
+    /// `id`; money columns within each currency (each has an index in this shape).
+    fn key_columns(&self) -> Vec<&'static str> {
+        match self.column {
+            SortColumn::Created => vec!["created", "id"],
+            c @ (SortColumn::Amount | SortColumn::Fee | SortColumn::Net) => {
+                vec!["currency", c.column(), "created", "id"]
+            }
+            c => vec![c.column(), "created", "id"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+/// A row's position in a sort: its sort key values, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor(pub Vec<CursorValue>);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageRequest {
+    pub filter: Filter,
+    pub sort: Sort,
+    /// Rows after this one in the sort (scrolling down)...
+    pub after: Option<Cursor>,
+    /// ...or before it (scrolling up). Neither: the first page.
+    pub before: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// One row of the table. Amounts in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceRow {
+    pub id: String,
+    pub created: i64,
+    pub available_on: i64,
+    pub amount: i64,
+    pub fee: i64,
+    pub net: i64,
+    pub currency: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub reporting_category: String,
+    pub status: String,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub payout: Option<String>,
+    /// Where the row sits in the requested sort, for the next request.
+    pub cursor: Cursor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<BalanceRow>,
+    /// More rows exist beyond this page in the direction of travel.
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyTotals {
+    pub currency: String,
+    pub count: u64,
+    pub amount: i64,
+    pub fee: i64,
+    pub net: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartPoint {
+    /// Unix seconds at the start of the bucket (UTC; weeks start on Monday).
+    pub start: i64,
+    /// `2026-11-25`, the bucket's first day.
+    pub label: String,
+    pub net: i64,
+    /// Sum of amounts.
+    pub gross: i64,
+    pub fees: i64,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartSeries {
+    pub currency: String,
+    pub points: Vec<ChartPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryActivity {
+    /// `charges`, `refunds`, `disputes`, `fees`, `payouts` or `other`.
+    pub group: String,
+    pub count: u64,
+    pub net: i64,
+}
+
+/// A bookkeeper's view of one currency over `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodSummary {
+    pub currency: String,
+    pub starting_balance: i64,
+    pub activity: Vec<CategoryActivity>,
+    pub ending_balance: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutDetail {
+    pub payout: String,
+    /// The payout's own balance transaction, when it is in the copy.
+    pub payout_transaction: Option<BalanceRow>,
+    pub currency: Option<String>,
+    /// The payout's amount (positive: money sent to the bank).
+    pub payout_amount: Option<i64>,
+    pub transactions: Vec<BalanceRow>,
+    /// Sum of the nets of `transactions`.
+    pub settled_net: i64,
+    /// `settled_net` equals `payout_amount`.
+    pub matches: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconciliationLine {
+    pub currency: String,
+    /// Sum of all nets in the copy.
+    pub local_net: i64,
+    pub available: i64,
+    pub pending: i64,
+    /// `available + pending - local_net`: zero when the copy agrees with Stripe.
+    pub difference: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    /// Unix seconds when the balance was read from Stripe.
+    pub read_at: i64,
+    pub lines: Vec<ReconciliationLine>,
+    pub matches: bool,
+}
+
+const ROW_COLUMNS: &str = "id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source, payout";
+
+fn opt(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
+    let mut cursor = Vec::with_capacity(key.len());
+    for k in key {
+        let idx = ROW_COLUMNS
+            .split(", ")
+            .position(|c| c == *k)
+            .expect("sort keys are row columns");
+        cursor.push(match r.get_ref(idx)? {
+            rusqlite::types::ValueRef::Integer(i) => CursorValue::Int(i),
+            v => CursorValue::Text(v.as_str().unwrap_or_default().to_string()),
+        });
+    }
+    Ok(BalanceRow {
+        id: r.get(0)?,
+        created: r.get(1)?,
+        available_on: r.get(2)?,
+        amount: r.get(3)?,
+        fee: r.get(4)?,
+        net: r.get(5)?,
+        currency: r.get(6)?,
+        kind: r.get(7)?,
+        reporting_category: r.get(8)?,
+        status: r.get(9)?,
+        description: opt(r.get(10)?),
+        source: opt(r.get(11)?),
+        payout: opt(r.get(12)?),
+        cursor: Cursor(cursor),
+    })
+}
+
+/// The group a reporting category is summarised under.
+pub fn category_group(reporting_category: &str) -> &'static str {
+    match reporting_category {
+        "charge" | "payment" => "charges",
+        "refund" | "refund_failure" | "payment_refund" | "payment_failure_refund" => "refunds",
+        "dispute" | "dispute_reversal" => "disputes",
+        "fee" | "stripe_fee" | "network_cost" | "tax" => "fees",
+        "payout" | "payout_reversal" => "payouts",
+        _ => "other",
+    }
+}
+
+const GROUPS: [&str; 6] = ["charges", "refunds", "disputes", "fees", "payouts", "other"];
+
+impl BalanceStore {
+    /// The table, or its covering `bt_totals` index when that answers the
+    /// query: SQLite would otherwise prefer a filter's index and visit the
+    /// table row by row.
+    fn scan_source(&self, filter: &Filter) -> &'static str {
+        if self.is_indexed() && filter.covered_by_totals_index() {
+            "balance_transactions INDEXED BY bt_totals"
+        } else {
+            "balance_transactions"
+        }
+    }
+
+    /// One page of the filtered table in the requested sort, by keyset.
+    pub fn page(&self, req: &PageRequest) -> Result<Page, Error> {
+        let limit = req.limit.clamp(1, 1000) as usize;
+        let key = req.sort.key_columns();
+        let (mut where_sql, mut args) = req.filter.sql();
+        // Walking the sort column's index and skipping what the filter
+        // leaves out finds a page in a few thousand steps at most; SQLite
+        // would rather use a filter's index and sort every match (a million,
+        // for a broad filter). Only payout and source pick so few rows that
+        // their own index wins.
+        let from = if req.filter.is_narrow() || !self.is_indexed() {
+            "balance_transactions".to_string()
+        } else {
+            format!(
+                "balance_transactions INDEXED BY {}",
+                req.sort.column.index()
+            )
+        };
+        // Walking backwards reverses the order, then the rows are turned back.
+        let backwards = req.before.is_some() && req.after.is_none();
+        let descending = req.sort.descending != backwards;
+        if let Some(cursor) = req.after.as_ref().or(req.before.as_ref()) {
+            if cursor.0.len() != key.len() {
+                return Err(Error::invalid(
+                    "bad_cursor",
+                    "The table position no longer fits this sort; start from the top.",
+                    None,
+                ));
+            }
+            let op = if descending { "<" } else { ">" };
+            let cols = key.join(", ");
+            let marks = vec!["?"; key.len()].join(", ");
+            where_sql.push_str(if where_sql.is_empty() {
+                " WHERE "
+            } else {
+                " AND "
+            });
+            where_sql.push_str(&format!("({cols}) {op} ({marks})"));
+            args.extend(cursor.0.iter().map(|v| match v {
+                CursorValue::Int(i) => Sql::Integer(*i),
+                CursorValue::Text(t) => Sql::Text(t.clone()),
+            }));
+        }
+        let dir = if descending { "DESC" } else { "ASC" };
+        let order = key
+            .iter()
+            .map(|k| format!("{k} {dir}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {from}{where_sql} ORDER BY {order} LIMIT {}",
+            limit + 1
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+        let mut rows = stmt
+            .query_map(params_from_iter(args), |r| read_row(r, &key))
+            .map_err(db_error)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_error)?;
+        let has_more = rows.len() > limit;
+        rows.truncate(limit);
+        if backwards {
+            rows.reverse();
+        }
+        Ok(Page { rows, has_more })
+    }
+
+    /// Count, amount, fee and net per currency, for exactly what `filter` selects.
+    pub fn totals(&self, filter: &Filter) -> Result<Vec<CurrencyTotals>, Error> {
+        let (where_sql, args) = filter.sql();
+        let from = self.scan_source(filter);
+        let sql = format!(
+            "SELECT currency, COUNT(*), SUM(amount), SUM(fee), SUM(net) FROM {from}{where_sql} GROUP BY currency ORDER BY currency"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| {
+                Ok(CurrencyTotals {
+                    currency: r.get(0)?,
+                    count: r.get::<_, i64>(1)? as u64,
+                    amount: r.get(2)?,
+                    fee: r.get(3)?,
+                    net: r.get(4)?,
+                })
+            })
+            .map_err(db_error)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_error)?;
+        Ok(rows)
+    }
+
+    /// Net, gross and fees per bucket and currency for what `filter` selects
+    /// (UTC days; weeks start on Monday). Empty buckets inside the range are
+    /// included as zeros, so a chart's x axis is continuous.
+    pub fn chart(&self, filter: &Filter, bucket: Bucket) -> Result<Vec<ChartSeries>, Error> {
+        let (where_sql, args) = filter.sql();
+        let from = self.scan_source(filter);
+        // Group by day in SQLite, in the order of `bt_totals` (which indexes
+        // exactly `created / 86400`; Stripe's times are never negative), and
+        // roll days up into weeks or months here.
+        let sql = format!(
+            "SELECT currency, created / 86400, SUM(net), SUM(amount), SUM(fee), COUNT(*)
+             FROM {from}{where_sql} GROUP BY 1, 2 ORDER BY 1, 2"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+        let mut series: BTreeMap<String, BTreeMap<i64, ChartPoint>> = BTreeMap::new();
+        let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+        while let Some(r) = rows.next().map_err(db_error)? {
+            let currency: String = r.get(0).map_err(db_error)?;
+            let day: i64 = r.get(1).map_err(db_error)?;
+            let start_day = bucket_start(day, bucket);
+            let point = series
+                .entry(currency)
+                .or_default()
+                .entry(start_day)
+                .or_insert_with(|| empty_point(start_day));
+            point.net += r.get::<_, i64>(2).map_err(db_error)?;
+            point.gross += r.get::<_, i64>(3).map_err(db_error)?;
+            point.fees += r.get::<_, i64>(4).map_err(db_error)?;
+            point.count += r.get::<_, i64>(5).map_err(db_error)? as u64;
+        }
+        Ok(series
+            .into_iter()
+            .map(|(currency, points)| {
+                let first = points.keys().next().copied();
+                let last = points.keys().next_back().copied();
+                let mut filled = Vec::with_capacity(points.len());
+                let mut points = points;
+                if let (Some(mut d), Some(last)) = (first, last) {
+                    while d <= last {
+                        filled.push(points.remove(&d).unwrap_or_else(|| empty_point(d)));
+                        d = next_bucket(d, bucket);
+                    }
+                }
+                ChartSeries {
+                    currency,
+                    points: filled,
+                }
+            })
+            .collect())
+    }
+
+    /// Per currency: the balance before `period.from`, the period's activity
+    /// by reporting-category group, and the balance at `period.to`.
+    pub fn period_summary(&self, period: TimeRange) -> Result<Vec<PeriodSummary>, Error> {
+        let from = period.from.unwrap_or(i64::MIN);
+        let to = period.to.unwrap_or(i64::MAX);
+        let table = self.scan_source(&Filter::default());
+        let conn = self.conn();
+        let mut out: BTreeMap<String, PeriodSummary> = BTreeMap::new();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT currency,
+                        SUM(CASE WHEN created < ?1 THEN net ELSE 0 END),
+                        SUM(CASE WHEN created < ?2 THEN net ELSE 0 END)
+                 FROM {table} GROUP BY currency"
+            ))
+            .map_err(db_error)?;
+        let mut rows = stmt.query([from, to]).map_err(db_error)?;
+        while let Some(r) = rows.next().map_err(db_error)? {
+            let currency: String = r.get(0).map_err(db_error)?;
+            out.insert(
+                currency.clone(),
+                PeriodSummary {
+                    currency,
+                    starting_balance: r.get(1).map_err(db_error)?,
+                    activity: GROUPS
+                        .iter()
+                        .map(|g| CategoryActivity {
+                            group: (*g).into(),
+                            count: 0,
+                            net: 0,
+                        })
+                        .collect(),
+                    ending_balance: r.get(2).map_err(db_error)?,
+                },
+            );
+        }
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT currency, reporting_category, COUNT(*), SUM(net)
+                 FROM {table} WHERE created >= ?1 AND created < ?2 GROUP BY 1, 2"
+            ))
+            .map_err(db_error)?;
+        let mut rows = stmt.query([from, to]).map_err(db_error)?;
+        while let Some(r) = rows.next().map_err(db_error)? {
+            let currency: String = r.get(0).map_err(db_error)?;
+            let category: String = r.get(1).map_err(db_error)?;
+            let group = category_group(&category);
+            if let Some(summary) = out.get_mut(&currency) {
+                if let Some(a) = summary.activity.iter_mut().find(|a| a.group == group) {
+                    a.count += r.get::<_, i64>(2).map_err(db_error)? as u64;
+                    a.net += r.get::<_, i64>(3).map_err(db_error)?;
+                }
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+
+    /// A payout and the transactions it settled, with their sum.
+    pub fn payout_detail(&self, payout: &str) -> Result<PayoutDetail, Error> {
+        let key = Sort::newest_first().key_columns();
+        let conn = self.conn();
+        let query = |sql: &str| -> Result<Vec<BalanceRow>, Error> {
+            let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
+            let rows = stmt
+                .query_map([payout], |r| read_row(r, &key))
+                .map_err(db_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_error);
+            rows
+        };
+        let own = query(&format!(
+            "SELECT {ROW_COLUMNS} FROM balance_transactions WHERE type = 'payout' AND source = ?1"
+        ))?
+        .into_iter()
+        .next();
+        // Stripe's `payout` filter may or may not list the payout's own row: leave it out here.
+        let transactions = query(&format!(
+            "SELECT {ROW_COLUMNS} FROM balance_transactions WHERE payout = ?1
+             AND NOT (type = 'payout' AND source = ?1) ORDER BY created DESC, id DESC"
+        ))?;
+        let settled_net = transactions.iter().map(|t| t.net).sum();
+        let payout_amount = own.as_ref().map(|o| -o.amount);
+        Ok(PayoutDetail {
+            payout: payout.to_string(),
+            currency: own.as_ref().map(|o| o.currency.clone()),
+            matches: payout_amount == Some(settled_net),
+            payout_amount,
+            payout_transaction: own,
+            transactions,
+            settled_net,
+        })
+    }
+
+    /// Compares the copy with Stripe's balance (`GET /v1/balance`, read at
+    /// `read_at`): per currency, the sum of all nets against available plus
+    /// pending. Every difference is reported.
+    pub fn reconcile(&self, balance: &Value, read_at: i64) -> Result<Reconciliation, Error> {
+        let mut lines: BTreeMap<String, ReconciliationLine> = BTreeMap::new();
+        for t in self.totals(&Filter::default())? {
+            lines.insert(
+                t.currency.clone(),
+                ReconciliationLine {
+                    currency: t.currency,
+                    local_net: t.net,
+                    available: 0,
+                    pending: 0,
+                    difference: 0,
+                },
+            );
+        }
+        for (field, pending) in [("available", false), ("pending", true)] {
+            for entry in balance
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let Some(currency) = entry.get("currency").and_then(Value::as_str) else {
+                    continue;
+                };
+                let amount = entry.get("amount").and_then(Value::as_i64).unwrap_or(0);
+                let line =
+                    lines
+                        .entry(currency.to_string())
+                        .or_insert_with(|| ReconciliationLine {
+                            currency: currency.to_string(),
+                            local_net: 0,
+                            available: 0,
+                            pending: 0,
+                            difference: 0,
+                        });
+                if pending {
+                    line.pending += amount;
+                } else {
+                    line.available += amount;
+                }
+            }
+        }
+        let lines: Vec<ReconciliationLine> = lines
+            .into_values()
+            .map(|mut l| {
+                l.difference = l.available + l.pending - l.local_net;
+                l
+            })
+            .collect();
+        Ok(Reconciliation {
+            read_at,
+            matches: lines.iter().all(|l| l.difference == 0),
+            lines,
+        })
+    }
+}
+
+fn empty_point(day: i64) -> ChartPoint {
+    ChartPoint {
+        start: day * DAY,
+        label: iso_date(day),
+        net: 0,
+        gross: 0,
+        fees: 0,
+        count: 0,
+    }
+}
+
+/// First day of the bucket holding `day` (days since 1970-01-01, a Thursday).
+fn bucket_start(day: i64, bucket: Bucket) -> i64 {
+    match bucket {
+        Bucket::Day => day,
+        Bucket::Week => day - (day + 3).rem_euclid(7),
+        Bucket::Month => {
+            let (y, m, _) = civil_from_days(day);
+            days_from_civil(y, m, 1)
+        }
+    }
+}
+
+fn next_bucket(start: i64, bucket: Bucket) -> i64 {
+    match bucket {
+        Bucket::Day => start + 1,
+        Bucket::Week => start + 7,
+        Bucket::Month => {
+            let (y, m, _) = civil_from_days(start);
+            if m == 12 {
+                days_from_civil(y + 1, 1, 1)
+            } else {
+                days_from_civil(y, m + 1, 1)
+            }
+        }
+    }
+}
+
+/// (year, month, day) of a day number (Howard Hinnant's civil calendar algorithm).
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn iso_date(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `2026-11-25T23:31:44Z`: ISO 8601 in UTC.
+pub(crate) fn iso_datetime(unix: i64) -> String {
+    let day = unix.div_euclid(DAY);
+    let secs = unix.rem_euclid(DAY);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        iso_date(day),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_round_trips_and_buckets() {
+        for day in [-1000, -1, 0, 1, 59, 365, 11_016, 20_417, 40_000] {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day);
+        }
+        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_datetime(1_764_113_504), "2025-11-25T23:31:44Z");
+        assert_eq!(iso_datetime(951_782_400), "2000-02-29T00:00:00Z");
+        // 2026-11-25 is a Wednesday; its week starts Monday 2026-11-23.
+        let wed = days_from_civil(2026, 11, 25);
+        assert_eq!(iso_date(bucket_start(wed, Bucket::Week)), "2026-11-23");
+        assert_eq!(iso_date(bucket_start(wed, Bucket::Month)), "2026-11-01");
+        let dec = next_bucket(bucket_start(wed, Bucket::Month), Bucket::Month);
+        assert_eq!(iso_date(dec), "2026-12-01");
+        assert_eq!(iso_date(next_bucket(dec, Bucket::Month)), "2027-01-01");
+    }
+
+    #[test]
+    fn filter_text_is_a_literal_not_a_pattern() {
+        let f = Filter {
+            text: Some("50%_off".into()),
+            ..Filter::default()
+        };
+        let (sql, args) = f.sql();
+        assert!(sql.contains("LIKE ? ESCAPE"));
+        assert_eq!(args, vec![Sql::Text("%50\\%\\_off%".into())]);
+    }
+}

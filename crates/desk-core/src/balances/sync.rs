@@ -1,0 +1,651 @@
+//! Filling and refreshing the local copy from Stripe.
+//!
+//! The first sync splits the account's lifetime (from its `created`) into
+//! `created` ranges fetched side by side, 100 per page, through the one
+//! Stripe client and its rate limiter. Whenever a worker runs out of work it
+//! splits the largest range still being fetched, so every worker stays busy
+//! to the end. Later syncs fetch what is new (from the newest stored minus a
+//! look-back, or the oldest pending row, whichever is earlier) the same way.
+//! Each page is stored together with its range's cursor in one transaction,
+//! so a process killed at any instant resumes with nothing lost and nothing
+//! stored twice (rows are upserted by id).
+//!
+//! Then the payouts: Stripe only tells which transactions a payout settled
+//! through the `payout` filter of the list, so each new payout is fetched
+//! that way and linked in one transaction.
+
+use super::store::{BalanceStore, PageWrite, StoredRange};
+use crate::error::Error;
+use crate::stripe::{Auth, ListPage, Request, StripeClient, PAGE_SIZE};
+use crate::stripe::{Param, Params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
+
+/// Stops a sync or an export from another task.
+#[derive(Debug, Default)]
+pub struct Cancel {
+    flag: AtomicBool,
+    notify: Notify,
+}
+
+impl Cancel {
+    pub fn new() -> Arc<Cancel> {
+        Arc::new(Cancel::default())
+    }
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+    async fn cancelled(&self) {
+        loop {
+            let notified = self.notify.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Requests in flight at once; the client's rate limiter sets the pace.
+    pub workers: usize,
+    /// Later syncs start this far before the newest stored transaction,
+    /// for transactions that arrive late.
+    pub look_back: Duration,
+    /// Link payouts to the transactions they settled after the transactions.
+    pub link_payouts: bool,
+    /// Tries of one page (each through the client's own retries) before the
+    /// sync gives up and says Stripe cannot be reached.
+    pub page_attempts: u32,
+    /// First wait between those tries; doubles each time.
+    pub page_retry_delay: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            workers: 10,
+            look_back: Duration::from_secs(600),
+            link_payouts: true,
+            page_attempts: 4,
+            page_retry_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Transactions,
+    Payouts,
+}
+
+/// Sent after every stored page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    /// Objects stored by this sync so far.
+    pub stored: u64,
+    pub pages: u64,
+    pub objects_per_second: f64,
+    /// Estimated seconds left in this phase, once there is enough to go by.
+    pub eta_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncOutcome {
+    /// False when cancelled; what was stored stays and the next sync resumes.
+    pub completed: bool,
+    pub stored: u64,
+    pub pages: u64,
+    pub payouts_linked: u64,
+    /// Seconds spent on transactions, and on payouts.
+    pub transactions_seconds: f64,
+    pub payouts_seconds: f64,
+    /// Of `transactions_seconds`, the time spent writing to the local copy.
+    pub storing_seconds: f64,
+    /// Building the query indexes after a first sync (in one pass, after the rows).
+    pub indexing_seconds: f64,
+}
+
+/// `GET /v1/balance`, and the unix time it was read.
+pub async fn fetch_balance(client: &StripeClient, auth: &Auth) -> Result<(Value, i64), Error> {
+    let balance = client.send(auth, &Request::get("/v1/balance")).await?;
+    Ok((balance, unix_now()))
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// One range while a sync runs. Rows still to fetch have `created` in
+/// `[lo, top]` and come after `cursor` in Stripe's order (newest first).
+struct Live {
+    lo: i64,
+    hi: Option<i64>,
+    cursor: Option<String>,
+    top: i64,
+    /// A page of this range is being stored: its `lo` must not move now.
+    storing: bool,
+}
+
+struct Shared {
+    ranges: HashMap<i64, Live>,
+    queue: VecDeque<i64>,
+    /// Sum of the spans at the start, for the estimate of time left.
+    total_span: i64,
+}
+
+impl Shared {
+    fn remaining_span(&self) -> i64 {
+        self.ranges.values().map(|r| (r.top - r.lo).max(0)).sum()
+    }
+}
+
+struct Counters {
+    stored: AtomicU64,
+    pages: AtomicU64,
+    started: Instant,
+    /// Woken after every page, for workers waiting for something to split.
+    changed: Notify,
+}
+
+/// Syncs the copy in `store` with Stripe. Returns when done, cancelled
+/// (`completed: false`), or when Stripe cannot be reached (an error; what
+/// was stored before stays, and the next sync resumes from there).
+pub async fn sync(
+    client: &StripeClient,
+    auth: &Auth,
+    store: Arc<BalanceStore>,
+    options: &SyncOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<SyncOutcome, Error> {
+    let started = Instant::now();
+    let now = unix_now();
+    let mut open = blocking(&store, |s| s.open_ranges()).await?;
+    if open.is_empty() && !blocking(&store, |s| s.has_finished_ranges()).await? {
+        let stats = blocking(&store, |s| s.stats()).await?;
+        let plan: Vec<(i64, Option<i64>)> = if stats.complete {
+            let look_back = options.look_back.as_secs() as i64;
+            let from = blocking(&store, move |s| s.incremental_start(look_back))
+                .await?
+                .unwrap_or(now - look_back);
+            vec![(from, None)]
+        } else {
+            let account: Value = client.send(auth, &Request::get("/v1/account")).await?;
+            let born = account.get("created").and_then(Value::as_i64).unwrap_or(0);
+            split_lifetime(born, now, options.workers.max(1))
+        };
+        blocking(&store, move |s| s.plan(&plan)).await?;
+        open = blocking(&store, |s| s.open_ranges()).await?;
+    }
+
+    let counters = Counters {
+        stored: AtomicU64::new(0),
+        pages: AtomicU64::new(0),
+        started,
+        changed: Notify::new(),
+    };
+    let shared = Mutex::new(Shared {
+        total_span: 0,
+        queue: open.iter().map(|r| r.id).collect(),
+        ranges: open
+            .into_iter()
+            .map(|r: StoredRange| {
+                let top = r.cursor_created.or(r.hi.map(|h| h - 1)).unwrap_or(now);
+                (
+                    r.id,
+                    Live {
+                        lo: r.lo,
+                        hi: r.hi,
+                        cursor: r.cursor,
+                        top,
+                        storing: false,
+                    },
+                )
+            })
+            .collect(),
+    });
+    {
+        let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+        s.total_span = s.remaining_span().max(1);
+    }
+    let failed: Mutex<Option<Error>> = Mutex::new(None);
+    let stop = Cancel::default();
+    let writer = Writer::start(store.clone());
+    let worker = |_: usize| async {
+        let r = transactions_worker(
+            client, auth, &store, options, &shared, &counters, &writer, progress, cancel, &stop,
+        )
+        .await;
+        if let Err(e) = r {
+            failed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+            stop.cancel();
+        }
+    };
+    futures_util::future::join_all((0..options.workers.max(1)).map(worker)).await;
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    let transactions_seconds = started.elapsed().as_secs_f64();
+    let mut outcome = SyncOutcome {
+        completed: false,
+        stored: counters.stored.load(Ordering::SeqCst),
+        pages: counters.pages.load(Ordering::SeqCst),
+        payouts_linked: 0,
+        transactions_seconds,
+        payouts_seconds: 0.0,
+        storing_seconds: writer.busy_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        indexing_seconds: 0.0,
+    };
+    if cancel.is_cancelled() {
+        return Ok(outcome);
+    }
+    let indexing = Instant::now();
+    blocking(&store, move |s| s.finish_plan(now)).await?;
+    outcome.indexing_seconds = indexing.elapsed().as_secs_f64();
+
+    if options.link_payouts {
+        let payouts_started = Instant::now();
+        match link_payouts(client, auth, &store, options, cancel, progress).await? {
+            Some(n) => outcome.payouts_linked = n,
+            None => return Ok(outcome),
+        }
+        outcome.payouts_seconds = payouts_started.elapsed().as_secs_f64();
+    }
+    outcome.completed = true;
+    Ok(outcome)
+}
+
+/// `workers` ranges of equal span over `[born, now]`, the newest open-ended.
+fn split_lifetime(born: i64, now: i64, workers: usize) -> Vec<(i64, Option<i64>)> {
+    let born = born.min(now);
+    let span = (now - born).max(1);
+    let n = workers as i64;
+    (0..n)
+        .map(|i| {
+            let lo = born + span * i / n;
+            let hi = (i + 1 < n).then(|| born + span * (i + 1) / n);
+            (lo, hi)
+        })
+        .collect()
+}
+
+async fn blocking<T: Send + 'static>(
+    store: &Arc<BalanceStore>,
+    f: impl FnOnce(&BalanceStore) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| Error::Storage(e.to_string()))?
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// The one writer of a sync: pages that arrive while it is writing are
+/// stored together in its next transaction.
+struct Writer {
+    queue: tokio::sync::mpsc::UnboundedSender<(PageWrite, Reply)>,
+    /// Microseconds spent committing, to tell a storage-bound sync from a network-bound one.
+    busy_micros: Arc<AtomicU64>,
+}
+
+impl Writer {
+    fn start(store: Arc<BalanceStore>) -> Writer {
+        let (queue, mut incoming) = tokio::sync::mpsc::unbounded_channel::<(PageWrite, Reply)>();
+        let busy_micros = Arc::new(AtomicU64::new(0));
+        let busy = busy_micros.clone();
+        tokio::task::spawn_blocking(move || {
+            while let Some(first) = incoming.blocking_recv() {
+                let mut batch = vec![first];
+                while let Ok(more) = incoming.try_recv() {
+                    batch.push(more);
+                }
+                let (pages, replies): (Vec<PageWrite>, Vec<Reply>) = batch.into_iter().unzip();
+                let started = Instant::now();
+                let result = store.commit_pages(&pages).map_err(|e| e.to_string());
+                busy.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+                for reply in replies {
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        Writer { queue, busy_micros }
+    }
+
+    /// Returns once the page and its cursor are committed.
+    async fn write(&self, page: PageWrite) -> Result<(), Error> {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        self.queue
+            .send((page, reply))
+            .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?;
+        done.await
+            .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?
+            .map_err(Error::Storage)
+    }
+}
+
+/// Takes an unclaimed range, or splits the largest one in progress.
+fn claim(shared: &Mutex<Shared>, store: &BalanceStore) -> Result<Option<i64>, Error> {
+    let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+    while let Some(id) = s.queue.pop_front() {
+        if s.ranges.contains_key(&id) {
+            return Ok(Some(id));
+        }
+    }
+    // Split where the most is left, but only a range that has shown it holds
+    // more than a page (a cursor), so sparse stretches are not cut to crumbs.
+    let Some((&id, r)) = s
+        .ranges
+        .iter()
+        .filter(|(_, r)| r.cursor.is_some() && !r.storing && r.top - r.lo >= 2)
+        .max_by_key(|(_, r)| r.top - r.lo)
+    else {
+        return Ok(None);
+    };
+    let (lo, at) = (r.lo, r.lo + (r.top - r.lo) / 2);
+    // The store is written under the plan's lock so the two never disagree.
+    let new_id = store.split(id, lo, at)?;
+    if let Some(r) = s.ranges.get_mut(&id) {
+        r.lo = at;
+    }
+    s.ranges.insert(
+        new_id,
+        Live {
+            lo,
+            hi: Some(at),
+            cursor: None,
+            top: at - 1,
+            storing: false,
+        },
+    );
+    Ok(Some(new_id))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn transactions_worker(
+    client: &StripeClient,
+    auth: &Auth,
+    store: &Arc<BalanceStore>,
+    options: &SyncOptions,
+    shared: &Mutex<Shared>,
+    counters: &Counters,
+    writer: &Writer,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+    cancel: &Cancel,
+    stop: &Cancel,
+) -> Result<(), Error> {
+    loop {
+        if cancel.is_cancelled() || stop.is_cancelled() {
+            return Ok(());
+        }
+        // Splitting writes one small transaction; fine to do inline.
+        let changed = counters.changed.notified();
+        let Some(id) = claim(shared, store)? else {
+            if shared
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .ranges
+                .is_empty()
+            {
+                return Ok(());
+            }
+            // Nothing to split yet: wait for a page to show where more is.
+            tokio::select! {
+                _ = changed => {}
+                _ = cancel.cancelled() => return Ok(()),
+                _ = stop.cancelled() => return Ok(()),
+            }
+            continue;
+        };
+        loop {
+            let (lo, hi, cursor) = {
+                let s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(r) = s.ranges.get(&id) else { break };
+                (r.lo, r.hi, r.cursor.clone())
+            };
+            let mut params = Params::new().text("limit", PAGE_SIZE.to_string()).param(
+                "created",
+                Param::Map(
+                    std::iter::once(("gte".to_string(), Param::Text(lo.to_string())))
+                        .chain(hi.map(|h| ("lt".to_string(), Param::Text(h.to_string()))))
+                        .collect(),
+                ),
+            );
+            if let Some(c) = cursor {
+                params.set("starting_after", Param::Text(c));
+            }
+            let request = Request::get("/v1/balance_transactions").params(params);
+            let page: ListPage<Value> = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Ok(()),
+                _ = stop.cancelled() => return Ok(()),
+                page = fetch_page(client, auth, &request, options) => page?,
+            };
+            let last = page.data.last().and_then(|o| {
+                Some((
+                    o.get("id")?.as_str()?.to_string(),
+                    o.get("created")?.as_i64()?,
+                ))
+            });
+            // A split may have raised `lo` while the page was on its way:
+            // rows below it belong to the new range now.
+            let lo_now = {
+                let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                match s.ranges.get_mut(&id) {
+                    Some(r) => {
+                        r.storing = true;
+                        r.lo
+                    }
+                    None => lo,
+                }
+            };
+            let rows: Vec<Value> = page
+                .data
+                .into_iter()
+                .filter(|o| o.get("created").and_then(Value::as_i64).unwrap_or(i64::MIN) >= lo_now)
+                .collect();
+            let done = !page.has_more || last.as_ref().is_none_or(|(_, c)| *c < lo_now);
+            let n = rows.len() as u64;
+            let write = PageWrite {
+                range_id: id,
+                rows,
+                cursor: last.clone(),
+                done,
+            };
+            writer.write(write).await?;
+            let (remaining, total) = {
+                let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                if done {
+                    s.ranges.remove(&id);
+                } else if let (Some(r), Some((last_id, last_created))) =
+                    (s.ranges.get_mut(&id), last)
+                {
+                    r.cursor = Some(last_id);
+                    r.top = last_created;
+                }
+                (s.remaining_span(), s.total_span)
+            };
+            counters.changed.notify_waiters();
+            let stored = counters.stored.fetch_add(n, Ordering::SeqCst) + n;
+            let pages = counters.pages.fetch_add(1, Ordering::SeqCst) + 1;
+            let elapsed = counters.started.elapsed().as_secs_f64();
+            let covered = (total - remaining).max(0) as f64 / total as f64;
+            progress(SyncProgress {
+                phase: SyncPhase::Transactions,
+                stored,
+                pages,
+                objects_per_second: stored as f64 / elapsed.max(1e-3),
+                eta_seconds: (covered > 0.01 && elapsed > 0.5)
+                    .then(|| elapsed * (1.0 - covered) / covered),
+            });
+            if done {
+                break;
+            }
+        }
+    }
+}
+
+/// One page, tried again (after the client's own retries) while Stripe is
+/// unreachable or failing, up to `page_attempts` times.
+async fn fetch_page(
+    client: &StripeClient,
+    auth: &Auth,
+    request: &Request,
+    options: &SyncOptions,
+) -> Result<ListPage<Value>, Error> {
+    let mut delay = options.page_retry_delay;
+    let mut attempt = 1;
+    loop {
+        match client.send_as::<ListPage<Value>>(auth, request).await {
+            Ok(page) => return Ok(page),
+            Err(e) if attempt < options.page_attempts && transient(&e) => {
+                tracing::warn!(error = %e, attempt, "balance sync page failed; trying again");
+                tokio::time::sleep(delay).await;
+                delay = delay.saturating_mul(2);
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn transient(e: &Error) -> bool {
+    match e {
+        Error::Network(_) | Error::Timeout => true,
+        Error::Stripe { status, .. } => *status == 429 || *status == 409 || *status >= 500,
+        _ => false,
+    }
+}
+
+/// Links every payout not linked yet. `None` when cancelled.
+async fn link_payouts(
+    client: &StripeClient,
+    auth: &Auth,
+    store: &Arc<BalanceStore>,
+    options: &SyncOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<Option<u64>, Error> {
+    let payouts = blocking(store, |s| s.unlinked_payouts()).await?;
+    let total = payouts.len();
+    let queue = Mutex::new(VecDeque::from(payouts));
+    let counters = Counters {
+        stored: AtomicU64::new(0),
+        pages: AtomicU64::new(0),
+        started: Instant::now(),
+        changed: Notify::new(),
+    };
+    let linked = AtomicU64::new(0);
+    let failed: Mutex<Option<Error>> = Mutex::new(None);
+    let stop = Cancel::default();
+    let worker = |_: usize| async {
+        loop {
+            if cancel.is_cancelled() || stop.is_cancelled() {
+                return;
+            }
+            let Some(po) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front() else {
+                return;
+            };
+            let r = async {
+                let mut rows = Vec::new();
+                let mut after: Option<String> = None;
+                loop {
+                    let mut params = Params::new()
+                        .text("limit", PAGE_SIZE.to_string())
+                        .text("payout", po.clone());
+                    if let Some(a) = &after {
+                        params.set("starting_after", Param::Text(a.clone()));
+                    }
+                    let request = Request::get("/v1/balance_transactions").params(params);
+                    let page = tokio::select! {
+                        biased;
+                        _ = cancel.cancelled() => return Ok(false),
+                        _ = stop.cancelled() => return Ok(false),
+                        page = fetch_page(client, auth, &request, options) => page?,
+                    };
+                    counters.pages.fetch_add(1, Ordering::SeqCst);
+                    after = page
+                        .data
+                        .last()
+                        .and_then(|o| o.get("id")?.as_str().map(str::to_string));
+                    let more = page.has_more && after.is_some();
+                    rows.extend(page.data);
+                    if !more {
+                        break;
+                    }
+                }
+                let n = rows.len() as u64;
+                blocking(store, move |s| s.link_payout(&po, &rows)).await?;
+                counters.stored.fetch_add(n, Ordering::SeqCst);
+                Ok::<bool, Error>(true)
+            }
+            .await;
+            match r {
+                Ok(true) => {
+                    let done = linked.fetch_add(1, Ordering::SeqCst) + 1;
+                    let elapsed = counters.started.elapsed().as_secs_f64();
+                    let stored = counters.stored.load(Ordering::SeqCst);
+                    progress(SyncProgress {
+                        phase: SyncPhase::Payouts,
+                        stored,
+                        pages: counters.pages.load(Ordering::SeqCst),
+                        objects_per_second: stored as f64 / elapsed.max(1e-3),
+                        eta_seconds: Some(elapsed / done as f64 * (total as u64 - done) as f64),
+                    });
+                }
+                Ok(false) => return,
+                Err(e) => {
+                    failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e);
+                    stop.cancel();
+                    return;
+                }
+            }
+        }
+    };
+    futures_util::future::join_all((0..options.workers.max(1)).map(worker)).await;
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    if cancel.is_cancelled() {
+        return Ok(None);
+    }
+    Ok(Some(linked.load(Ordering::SeqCst)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lifetime_is_covered_without_gaps_or_overlaps() {
+        let plan = split_lifetime(1_000, 1_000_000, 7);
+        assert_eq!(plan.len(), 7);
+        assert_eq!(plan[0].0, 1_000);
+        for w in plan.windows(2) {
+            assert_eq!(w[0].1, Some(w[1].0));
+        }
+        assert_eq!(plan[6].1, None);
+    }
+}

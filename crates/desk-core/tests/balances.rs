@@ -1,0 +1,721 @@
+//! The local copy of balance transactions against the simulator over real
+//! HTTP: exact to the minor unit in every currency, resumable after the sync
+//! process is killed, and honest about a balance that does not reconcile.
+
+use desk_core::balances::{
+    export_csv, fetch_balance, sync, BalanceStore, Bucket, Cancel, Filter, PageRequest, Sort,
+    SortColumn, SyncOptions, SyncOutcome, TimeRange,
+};
+use desk_core::money::{display_exponent, to_decimal};
+use desk_core::stripe::{Auth, ClientConfig, StripeClient};
+use desk_core::views::Mode;
+use desk_core::Secret;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use stripe_sim::{Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
+
+const KEY: &str = "sk_test_51BalancesTestKey000000000005678";
+const ACCOUNT: &str = "acct_1BalanceShop";
+const CURRENCIES: [&str; 5] = ["usd", "eur", "jpy", "kwd", "isk"];
+
+async fn sim_with(n: usize) -> Simulator {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account(ACCOUNT, "Balance Test Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    sim.seed_sample_data(
+        ACCOUNT,
+        SeedSpec {
+            balance_transactions: n,
+            rng_seed: 11,
+            ..SeedSpec::default()
+        },
+    );
+    sim
+}
+
+fn client(base: &str) -> StripeClient {
+    let mut c = ClientConfig::new(base, base);
+    c.retry.initial_delay = Duration::from_millis(5);
+    c.retry.max_delay = Duration::from_millis(20);
+    c.timeout = Duration::from_secs(5);
+    c.test_mode_rate = 1000;
+    StripeClient::new(c).unwrap()
+}
+
+fn auth() -> Auth {
+    Auth {
+        secret: Secret::new(KEY),
+        mode: Mode::Test,
+        stripe_account: None,
+    }
+}
+
+fn fast_options() -> SyncOptions {
+    SyncOptions {
+        page_retry_delay: Duration::from_millis(10),
+        ..SyncOptions::default()
+    }
+}
+
+async fn sync_all(sim: &Simulator, store: &Arc<BalanceStore>) -> SyncOutcome {
+    sync(
+        &client(&sim.base_url()),
+        &auth(),
+        store.clone(),
+        &fast_options(),
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap()
+}
+
+fn i(v: &Value, k: &str) -> i64 {
+    v[k].as_i64().unwrap()
+}
+
+/// Per currency (count, amount, fee, net), summed independently of the store.
+fn sums<'a>(rows: impl Iterator<Item = &'a Value>) -> BTreeMap<String, (u64, i64, i64, i64)> {
+    let mut out: BTreeMap<String, (u64, i64, i64, i64)> = BTreeMap::new();
+    for t in rows {
+        let e = out
+            .entry(t["currency"].as_str().unwrap().to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 += i(t, "amount");
+        e.2 += i(t, "fee");
+        e.3 += i(t, "net");
+    }
+    out
+}
+
+fn store_sums(store: &BalanceStore, filter: &Filter) -> BTreeMap<String, (u64, i64, i64, i64)> {
+    store
+        .totals(filter)
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.currency, (t.count, t.amount, t.fee, t.net)))
+        .collect()
+}
+
+fn store_ids(store: &BalanceStore) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut req = PageRequest {
+        limit: 1000,
+        sort: Sort::newest_first(),
+        ..PageRequest::default()
+    };
+    loop {
+        let page = store.page(&req).unwrap();
+        ids.extend(page.rows.iter().map(|r| r.id.clone()));
+        match page.rows.last() {
+            Some(last) if page.has_more => req.after = Some(last.cursor.clone()),
+            _ => return ids,
+        }
+    }
+}
+
+fn assert_identical(sim: &Simulator, store: &BalanceStore) {
+    let truth = sim.balance_transactions(ACCOUNT);
+    let ids = store_ids(store);
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a row listed twice");
+    let want: BTreeSet<String> = truth
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), truth.len());
+    assert_eq!(unique.into_iter().cloned().collect::<BTreeSet<_>>(), want);
+    assert_eq!(store_sums(store, &Filter::default()), sums(truth.iter()));
+}
+
+#[tokio::test]
+async fn the_copy_is_exact_in_every_currency() {
+    let sim = sim_with(4_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = BalanceStore::path_for(dir.path(), ACCOUNT, Mode::Test);
+    let store = Arc::new(BalanceStore::open(&path).unwrap());
+    let outcome = sync_all(&sim, &store).await;
+    assert!(outcome.completed);
+    assert_eq!(outcome.stored, 4_000);
+    assert!(outcome.payouts_linked > 0);
+    assert!(store.is_indexed());
+    assert_identical(&sim, &store);
+    let truth = sim.balance_transactions(ACCOUNT);
+    let all = sums(truth.iter());
+    for c in CURRENCIES {
+        assert!(all.contains_key(c), "{c} has rows");
+    }
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    // Totals for exactly a filter: a currency, a type, and created and available-on ranges.
+    let now = sim.now();
+    for c in CURRENCIES {
+        let filter = Filter {
+            currencies: vec![c.to_uppercase()],
+            types: vec!["charge".into(), "refund".into()],
+            created: TimeRange {
+                from: Some(now - 300 * 86_400),
+                to: Some(now - 30 * 86_400),
+            },
+            available_on: TimeRange {
+                from: Some(now - 290 * 86_400),
+                to: None,
+            },
+            ..Filter::default()
+        };
+        let want = sums(truth.iter().filter(|t| {
+            let created = i(t, "created");
+            t["currency"] == c
+                && (t["type"] == "charge" || t["type"] == "refund")
+                && created >= now - 300 * 86_400
+                && created < now - 30 * 86_400
+                && i(t, "available_on") >= now - 290 * 86_400
+        }));
+        assert!(!want.is_empty(), "{c}");
+        assert_eq!(store_sums(&store, &filter), want, "{c}");
+    }
+
+    // Period summary: starting balance, activity by group, ending balance.
+    let (from, to) = (now - 200 * 86_400, now - 100 * 86_400);
+    let summaries = store
+        .period_summary(TimeRange {
+            from: Some(from),
+            to: Some(to),
+        })
+        .unwrap();
+    for s in &summaries {
+        let of = |pred: &dyn Fn(&Value) -> bool| -> i64 {
+            truth
+                .iter()
+                .filter(|t| t["currency"] == s.currency.as_str() && pred(t))
+                .map(|t| i(t, "net"))
+                .sum()
+        };
+        assert_eq!(s.starting_balance, of(&|t| i(t, "created") < from));
+        assert_eq!(s.ending_balance, of(&|t| i(t, "created") < to));
+        let activity: i64 = s.activity.iter().map(|a| a.net).sum();
+        assert_eq!(s.starting_balance + activity, s.ending_balance);
+        let payouts = s.activity.iter().find(|a| a.group == "payouts").unwrap();
+        assert_eq!(
+            payouts.net,
+            of(&|t| t["type"] == "payout" && (from..to).contains(&i(t, "created")))
+        );
+    }
+    assert_eq!(summaries.len(), all.len());
+
+    // Every payout settled exactly its amount.
+    for po in truth.iter().filter(|t| t["type"] == "payout") {
+        let d = store.payout_detail(po["source"].as_str().unwrap()).unwrap();
+        assert!(d.matches, "{d:?}");
+        assert_eq!(d.payout_amount, Some(-i(po, "amount")));
+    }
+
+    // CSV: parse it back and sum the decimals per currency.
+    let csv_path = dir.path().join("export.csv");
+    let written = export_csv(
+        &store,
+        &Filter::default(),
+        Sort::newest_first(),
+        &csv_path,
+        &Cancel::new(),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(written, Some(4_000));
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[1], "created");
+    assert_eq!(&header[8], "amount");
+    let mut csv_sums: BTreeMap<String, (Decimal, Decimal, Decimal)> = BTreeMap::new();
+    let mut lines = 0;
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        lines += 1;
+        let cur = rec[7].to_ascii_lowercase();
+        // ISO 8601 in UTC.
+        assert_eq!(rec[1].len(), 20, "{}", &rec[1]);
+        assert!(rec[1].ends_with('Z') && &rec[1][10..11] == "T");
+        for f in [8, 9, 10] {
+            let decimals = rec[f].split_once('.').map_or(0, |(_, d)| d.len());
+            assert_eq!(decimals as u32, display_exponent(&cur), "{cur} {}", &rec[f]);
+        }
+        let e = csv_sums.entry(cur).or_default();
+        e.0 += Decimal::from_str(&rec[8]).unwrap();
+        e.1 += Decimal::from_str(&rec[9]).unwrap();
+        e.2 += Decimal::from_str(&rec[10]).unwrap();
+    }
+    assert_eq!(lines, 4_000);
+    for (cur, (_, amount, fee, net)) in &all {
+        let got = &csv_sums[cur];
+        assert_eq!(got.0, to_decimal(*amount, cur), "{cur} amount");
+        assert_eq!(got.1, to_decimal(*fee, cur), "{cur} fee");
+        assert_eq!(got.2, to_decimal(*net, cur), "{cur} net");
+    }
+
+    // Cancelled halfway: no file at the target, no partial file left behind.
+    let cancel = Cancel::new();
+    let halfway = dir.path().join("cancelled.csv");
+    let result = export_csv(
+        &store,
+        &Filter::default(),
+        Sort::newest_first(),
+        &halfway,
+        &cancel,
+        |p| {
+            if p.written >= 1_000 {
+                cancel.cancel();
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(result, None);
+    assert!(!halfway.exists());
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Reconciliation holds, then shows the difference when Stripe's balance moves.
+    let c = client(&sim.base_url());
+    let (balance, at) = fetch_balance(&c, &auth()).await.unwrap();
+    let rec = store.reconcile(&balance, at).unwrap();
+    assert!(rec.matches, "{rec:?}");
+    assert_eq!(
+        rec.lines.len(),
+        all.len() + usize::from(!all.contains_key("usd"))
+    );
+    sim.set_balance_skew(ACCOUNT, "kwd", -3_450);
+    let (balance, at) = fetch_balance(&c, &auth()).await.unwrap();
+    let rec = store.reconcile(&balance, at).unwrap();
+    assert!(!rec.matches);
+    for l in &rec.lines {
+        assert_eq!(
+            l.difference,
+            if l.currency == "kwd" { -3_450 } else { 0 },
+            "{l:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_walk_every_sort_by_keyset_both_ways() {
+    let sim = sim_with(1_500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("b.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let truth = sim.balance_transactions(ACCOUNT);
+    for (column, descending) in [
+        (SortColumn::Amount, false),
+        (SortColumn::Net, true),
+        (SortColumn::Type, false),
+        (SortColumn::Payout, true),
+        (SortColumn::Description, false),
+        (SortColumn::AvailableOn, true),
+    ] {
+        let filter = Filter {
+            currencies: vec!["usd".into(), "jpy".into()],
+            ..Filter::default()
+        };
+        let mut req = PageRequest {
+            filter: filter.clone(),
+            sort: Sort { column, descending },
+            limit: 97,
+            ..PageRequest::default()
+        };
+        let mut forward = Vec::new();
+        let mut pages = Vec::new();
+        loop {
+            let page = store.page(&req).unwrap();
+            forward.extend(page.rows.iter().cloned());
+            pages.push(page.rows.clone());
+            match page.rows.last() {
+                Some(last) if page.has_more => req.after = Some(last.cursor.clone()),
+                _ => break,
+            }
+        }
+        let want = truth
+            .iter()
+            .filter(|t| t["currency"] == "usd" || t["currency"] == "jpy")
+            .count();
+        assert_eq!(forward.len(), want, "{column:?}");
+        let ids: BTreeSet<&str> = forward.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids.len(), want, "{column:?}: no row twice");
+        for w in forward.windows(2) {
+            let ord = w[0].cursor.0.partial_cmp_key(&w[1].cursor.0);
+            assert!(
+                if descending { ord.is_gt() } else { ord.is_lt() },
+                "{column:?} out of order"
+            );
+        }
+        // Scrolling back up from the last page gives the same pages.
+        let mut back = PageRequest {
+            filter,
+            sort: Sort { column, descending },
+            limit: 97,
+            before: pages.last().unwrap().first().map(|r| r.cursor.clone()),
+            ..PageRequest::default()
+        };
+        let page = store.page(&back).unwrap();
+        assert_eq!(page.rows, pages[pages.len() - 2], "{column:?}");
+        back.before = None;
+        assert_eq!(store.page(&back).unwrap().rows, pages[0]);
+    }
+
+    // Text in the description, and the chart adds up to the totals.
+    let filter = Filter {
+        text: Some("müller".into()),
+        ..Filter::default()
+    };
+    let hits: u64 = store.totals(&filter).unwrap().iter().map(|t| t.count).sum();
+    let want = truth
+        .iter()
+        .filter(|t| t["description"].as_str().unwrap_or("").contains("Müller"))
+        .count() as u64;
+    // LIKE folds ASCII only: "müller" finds "Müller" through the ASCII letters around ü.
+    assert_eq!(hits, want);
+    assert!(hits > 0);
+    for bucket in [Bucket::Day, Bucket::Week, Bucket::Month] {
+        let series = store.chart(&Filter::default(), bucket).unwrap();
+        let totals = store.totals(&Filter::default()).unwrap();
+        for s in &series {
+            let t = totals.iter().find(|t| t.currency == s.currency).unwrap();
+            assert_eq!(s.points.iter().map(|p| p.net).sum::<i64>(), t.net);
+            assert_eq!(s.points.iter().map(|p| p.gross).sum::<i64>(), t.amount);
+            assert_eq!(s.points.iter().map(|p| p.fees).sum::<i64>(), t.fee);
+            for w in s.points.windows(2) {
+                assert!(w[0].start < w[1].start);
+            }
+        }
+    }
+}
+
+trait KeyOrder {
+    fn partial_cmp_key(&self, other: &Self) -> std::cmp::Ordering;
+}
+
+impl KeyOrder for Vec<desk_core::balances::CursorValue> {
+    fn partial_cmp_key(&self, other: &Self) -> std::cmp::Ordering {
+        use desk_core::balances::CursorValue::*;
+        for (a, b) in self.iter().zip(other) {
+            let o = match (a, b) {
+                (Int(x), Int(y)) => x.cmp(y),
+                (Text(x), Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+                _ => panic!("mixed key types"),
+            };
+            if o.is_ne() {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    }
+}
+
+#[tokio::test]
+async fn later_syncs_fetch_what_is_new_and_settle_pending_rows() {
+    let sim = sim_with(2_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("b.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let pending = store
+        .totals(&Filter {
+            statuses: vec!["pending".into()],
+            ..Filter::default()
+        })
+        .unwrap();
+    assert!(!pending.is_empty());
+
+    sim.advance_clock(Duration::from_secs(3 * 86_400));
+    sim.add_recent_balance_transactions(ACCOUNT, 150, Duration::from_secs(3 * 86_400), 5);
+    sim.clear_requests();
+    let outcome = sync_all(&sim, &store).await;
+    assert!(outcome.completed);
+    assert_identical(&sim, &store);
+    // Only the recent days were fetched again, not the lifetime.
+    let listed = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/balance_transactions" && !r.query.contains("payout="))
+        .count();
+    assert!(listed < 12, "{listed} pages for an incremental sync");
+    let statuses: BTreeMap<String, String> = store_ids(&store)
+        .into_iter()
+        .map(|id| {
+            let j = store.transaction_json(&id).unwrap().unwrap();
+            (id, j["status"].as_str().unwrap().to_string())
+        })
+        .collect();
+    for t in sim.balance_transactions(ACCOUNT) {
+        assert_eq!(
+            statuses[t["id"].as_str().unwrap()],
+            t["status"].as_str().unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn cancel_stops_and_the_next_sync_resumes() {
+    let sim = sim_with(3_000).await;
+    sim.set_latency(Duration::from_millis(40));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("b.sqlite3")).unwrap());
+    let cancel = Cancel::new();
+    let c = client(&sim.base_url());
+    let options = SyncOptions {
+        workers: 2,
+        ..fast_options()
+    };
+    let canceller = cancel.clone();
+    let progressed = std::sync::atomic::AtomicU64::new(0);
+    let outcome = sync(&c, &auth(), store.clone(), &options, &cancel, &|p| {
+        progressed.store(p.stored, std::sync::atomic::Ordering::SeqCst);
+        if p.pages >= 5 {
+            canceller.cancel();
+        }
+    })
+    .await
+    .unwrap();
+    assert!(!outcome.completed);
+    let partial = store.stats().unwrap().transactions;
+    assert!(partial > 0 && partial < 3_000, "{partial}");
+    assert!(!store.stats().unwrap().complete);
+    // A partial first copy has no query indexes yet, and still answers.
+    assert!(!store.is_indexed());
+    let partial_totals: u64 = store
+        .totals(&Filter::default())
+        .unwrap()
+        .iter()
+        .map(|t| t.count)
+        .sum();
+    assert_eq!(partial_totals, partial);
+    let page = store
+        .page(&PageRequest {
+            limit: 10,
+            sort: Sort {
+                column: SortColumn::Net,
+                descending: true,
+            },
+            ..PageRequest::default()
+        })
+        .unwrap();
+    assert_eq!(page.rows.len(), 10);
+    sim.set_latency(Duration::ZERO);
+    assert!(sync_all(&sim, &store).await.completed);
+    assert_identical(&sim, &store);
+}
+
+#[tokio::test]
+async fn unreachable_stripe_stops_with_a_plain_message_and_keeps_the_copy() {
+    let sim = sim_with(1_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("b.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let before = store.stats().unwrap();
+    let sums_before = store_sums(&store, &Filter::default());
+
+    // Nothing listens on this port any more.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let options = SyncOptions {
+        page_attempts: 2,
+        ..fast_options()
+    };
+    let err = sync(
+        &client(&format!("http://{closed}")),
+        &auth(),
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.plain_message(),
+        "Could not reach Stripe. Check your internet connection and try again."
+    );
+    assert_eq!(store.stats().unwrap(), before);
+    assert_eq!(store_sums(&store, &Filter::default()), sums_before);
+
+    // Failing mid-sync keeps what was stored consistent, and a later sync completes it.
+    sim.set_random_failures(1.0, &[Failure::ServerError500]);
+    sim.add_recent_balance_transactions(ACCOUNT, 50, Duration::from_secs(3600), 9);
+    let err = sync(
+        &client(&sim.base_url()),
+        &auth(),
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "stripe_unavailable");
+    sim.set_random_failures(0.0, &[]);
+    assert!(sync_all(&sim, &store).await.completed);
+    assert_identical(&sim, &store);
+}
+
+/// 20,000 transactions through 10% injected 5xx and dropped connections,
+/// with the sync process SIGKILLed at random moments and restarted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_at_random_moments_resumes_to_an_identical_copy() {
+    use rand::Rng;
+    let sim = sim_with(20_000).await;
+    sim.set_random_failures(0.10, &[Failure::ServerError500, Failure::DropConnection]);
+    sim.set_latency(Duration::from_millis(15));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("killed.sqlite3");
+    let base = sim.base_url();
+    let run = move || {
+        Command::new(env!("CARGO_BIN_EXE_desk-balances-sync"))
+            .args(["--api-base", &base, "--db"])
+            .arg(&db)
+            // 100 requests/s: about four seconds for the whole sync, so
+            // kills within the first second land midway.
+            .args(["--workers", "6", "--rate", "100"])
+            .env("STRIPE_DESK_SYNC_KEY", KEY)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut killed_midway = 0;
+    for _ in 0..6 {
+        let mut child = run();
+        let wait = rand::rng().random_range(200..1000);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL: no chance to tidy up.
+            child.wait().unwrap();
+            killed_midway += 1;
+        } else {
+            break;
+        }
+    }
+    let last = run.clone();
+    let out = tokio::task::spawn_blocking(move || last().wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        killed_midway >= 2,
+        "killed mid-sync only {killed_midway} times"
+    );
+    let store = BalanceStore::open(&dir.path().join("killed.sqlite3")).unwrap();
+    assert!(store.stats().unwrap().complete);
+    assert_identical(&sim, &store);
+    let truth = sim.balance_transactions(ACCOUNT);
+    for po in truth.iter().filter(|t| t["type"] == "payout") {
+        let d = store.payout_detail(po["source"].as_str().unwrap()).unwrap();
+        assert!(d.matches, "{}", d.payout);
+    }
+}
+
+/// The entry points the window calls, through a `Desk` with a saved connection.
+#[tokio::test]
+async fn the_desk_syncs_queries_reconciles_exports_and_deletes_a_copy() {
+    use desk_core::connections::secret_store::MemoryStore;
+    use desk_core::desk::{Desk, DeskConfig};
+    use desk_core::Bases;
+    let sim = sim_with(1_200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = sim.base_url();
+    let mut cfg = DeskConfig::new(
+        Bases {
+            api: base.clone(),
+            connect: base.clone(),
+            marketplace: base.clone(),
+        },
+        dir.path().to_path_buf(),
+    );
+    cfg.client = ClientConfig::new(base.clone(), base.clone());
+    cfg.client.test_mode_rate = 1000;
+    let desk = Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap();
+    let id = desk.save_key_connection(KEY, false).await.unwrap().id;
+
+    let seen = std::sync::Mutex::new(Vec::new());
+    let outcome = desk
+        .balances_sync(&id, |p| seen.lock().unwrap().push(p))
+        .await
+        .unwrap();
+    assert!(outcome.completed);
+    let seen = seen.into_inner().unwrap();
+    assert!(!seen.is_empty());
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].stored <= w[1].stored || w[0].phase != w[1].phase));
+    let status = desk.balances_status(&id).await.unwrap();
+    assert_eq!(status.transactions, 1_200);
+    assert!(status.complete && status.last_synced_at.is_some());
+    let path = BalanceStore::path_for(dir.path(), ACCOUNT, Mode::Test);
+    assert!(path.exists());
+
+    let page = desk
+        .balances_page(
+            &id,
+            PageRequest {
+                limit: 50,
+                sort: Sort::newest_first(),
+                ..PageRequest::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 50);
+    let json = desk
+        .balances_transaction(&id, page.rows[0].id.clone())
+        .await
+        .unwrap();
+    assert_eq!(json["id"], page.rows[0].id.as_str());
+    let totals = desk.balances_totals(&id, Filter::default()).await.unwrap();
+    let truth = sim.balance_transactions(ACCOUNT);
+    assert_eq!(
+        totals.iter().map(|t| t.net).sum::<i64>(),
+        truth.iter().map(|t| i(t, "net")).sum::<i64>()
+    );
+    assert!(desk.balances_reconcile(&id).await.unwrap().matches);
+
+    let target = dir.path().join("out.csv");
+    let rows = desk
+        .balances_export(
+            &id,
+            Filter::default(),
+            Sort::newest_first(),
+            target.clone(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows, Some(1_200));
+    assert!(target.exists());
+
+    desk.balances_delete_copy(&id).unwrap();
+    assert!(!path.exists());
+}
