@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "list_actions",
     "check_action",
     "run_action",
+    "lookup_choices",
     "understand_amount",
     "action_current_values",
     "action_availability",

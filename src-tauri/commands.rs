@@ -3,6 +3,7 @@
 
 use crate::startup::DeskCell;
 use desk_core::actions::desk::ActionAvailability;
+use desk_core::actions::lookup::LookupAnswer;
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
@@ -260,6 +261,8 @@ pub async fn start_oauth(
                         message: format!("Stripe Desk could not open your web browser: {e}"),
                         param: None,
                         request_id: None,
+                        stripe_message: None,
+                        status: None,
                     })
                 }
             }
@@ -406,6 +409,24 @@ pub async fn action_availability(
     audited(&audit, "action_availability", reply)
 }
 
+/// A field's picker: customers by name or email, a product's recurring prices.
+#[tauri::command]
+pub async fn lookup_choices(
+    action_id: String,
+    field_id: String,
+    query: String,
+    parent: Option<String>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<LookupAnswer> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .lookup_choices(&action_id, &field_id, &query, parent.as_deref())
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "lookup_choices", reply)
+}
+
 /// Opens an object of a result in the Stripe Dashboard, in the system browser.
 #[tauri::command]
 pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>) -> Reply<()> {
@@ -417,6 +438,8 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
                 message: format!("Could not open the browser: {e}"),
                 param: None,
                 request_id: None,
+                stripe_message: None,
+                status: None,
             })
     } else {
         Err(AppError {
@@ -424,6 +447,8 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
             message: "Only Stripe Dashboard addresses open from here.".into(),
             param: None,
             request_id: None,
+            stripe_message: None,
+            status: None,
         })
     };
     audited(&audit, "open_in_dashboard", reply)

@@ -68,6 +68,7 @@ pub fn run() {
             commands::list_actions,
             commands::check_action,
             commands::run_action,
+            commands::lookup_choices,
             commands::understand_amount,
             commands::action_current_values,
             commands::action_availability,
