@@ -11,6 +11,8 @@ import type { FieldError } from "./bindings/FieldError";
 import type { FieldValue } from "./bindings/FieldValue";
 import type { FilledForm } from "./bindings/FilledForm";
 import type { KeyValueRow } from "./bindings/KeyValueRow";
+import type { Lookup } from "./bindings/Lookup";
+import type { LookupAnswer } from "./bindings/LookupAnswer";
 import type { NumberFormat } from "./bindings/NumberFormat";
 import type { ParsedAmount } from "./bindings/ParsedAmount";
 import type { SubscriptionItemRow } from "./bindings/SubscriptionItemRow";
@@ -118,7 +120,7 @@ function renderForm(action: Action): HTMLElement {
   );
   const top = h("p", { class: "field-message", attrs: { hidden: true } });
   form.appendChild(top);
-  const controls: Control[] = action.fields.map((f) => renderField(f, values));
+  const controls: Control[] = action.fields.map((f) => renderField(f, values, action.id));
   if (action.changesOnly) {
     // Fill the form with the object as it is now; only changes are then sent.
     const idControl = controls.find((c) => c.field.param === "{id}");
@@ -229,8 +231,9 @@ function renderForm(action: Action): HTMLElement {
     } catch (e) {
       const err = toAppError(e);
       const c = err.param ? controls.find((x) => x.field.id === err.param) : undefined;
-      if (c) setMessage(c.message, err.message, "error", err.request_id);
-      else setMessage(top, err.message, "error", err.request_id);
+      const stripe = { status: err.status ?? null, message: err.stripe_message ?? null };
+      if (c) setMessage(c.message, err.message, "error", err.request_id, stripe);
+      else setMessage(top, err.message, "error", err.request_id, stripe);
       clear(result);
       if (["network", "timeout", "stripe_unavailable", "conflict"].includes(err.code)) {
         const again = h("button", { class: "btn secondary", text: "Try again", attrs: { type: "button" } });
@@ -261,7 +264,9 @@ function renderForm(action: Action): HTMLElement {
   return wrap;
 }
 
-function renderField(field: Field, values: Values): Control {
+/** Draws one field from its description; `actionId` turns on its picker
+ * (`field.lookup`), which asks the app for choices. */
+function renderField(field: Field, values: Values, actionId?: string): Control {
   const id = nextId(`f-${field.id}`);
   const helpId = `${id}-help`;
   const message = h("p", { class: "field-message", attrs: { hidden: true, id: `${id}-msg` } });
@@ -298,6 +303,9 @@ function renderField(field: Field, values: Values): Control {
       if (kind.type === "id") i.setAttribute("placeholder", `${kind.prefix}…`);
       if (kind.type === "text") i.setAttribute("maxlength", String(kind.maxLen));
       el = i;
+      if (actionId && field.lookup?.type === "search" && i instanceof HTMLInputElement) {
+        el = h("div", { class: "with-picker" }, i, searchPicker(actionId, field, i));
+      }
       read = () => (i.value.trim() === "" ? undefined : i.value);
       break;
     }
@@ -385,12 +393,20 @@ function renderField(field: Field, values: Values): Control {
       const items = kind.type === "subscriptionItems";
       const names: [string, string] = items ? ["Price (price_…)", "Quantity"] : ["Key", "Value"];
       const rows = h("div", { id, class: "rows", attrs: { role: "group", "aria-describedby": described } });
+      const pick = actionId && items && field.lookup?.type === "parentThenChild" ? field.lookup : null;
+      const parents = pick && actionId ? lazyChoices(actionId, field.id, null) : null;
+      const max = items ? 20 : kind.type === "metadata" ? 50 : 500;
       const addRow = (a = "", b = ""): void => {
-        const ra = h("input", { class: "input", attrs: { value: a, "aria-label": names[0], placeholder: names[0] } });
-        const rb = h("input", { class: "input", attrs: { value: b, "aria-label": names[1], placeholder: names[1] } });
-        const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button" } });
-        const row = h("div", { class: "row" }, ra, rb, remove);
-        remove.addEventListener("click", () => row.remove());
+        const n = rows.querySelectorAll(".row").length + 1;
+        const ra = h("input", { class: "input item-id", attrs: { value: a, "aria-label": `${names[0]}, row ${n}`, placeholder: names[0] } });
+        const rb = h("input", { class: "input item-qty", attrs: { value: b, "aria-label": `${names[1]}, row ${n}`, placeholder: names[1], inputmode: items ? "numeric" : null } });
+        const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button", "aria-label": `Remove row ${n}` } });
+        const row = h("div", { class: items ? "row item" : "row" }, ra, rb, remove);
+        if (pick && parents && actionId) row.prepend(...parentThenChildPicker(actionId, field, pick, parents, ra, n));
+        remove.addEventListener("click", () => {
+          row.remove();
+          rows.closest("form")?.dispatchEvent(new Event("input"));
+        });
         rows.appendChild(row);
       };
       const existing = Array.isArray(current) ? (current as Array<KeyValueRow | SubscriptionItemRow>) : [];
@@ -400,7 +416,14 @@ function renderField(field: Field, values: Values): Control {
       }
       if (!existing.length) addRow();
       const add = h("button", { class: "btn secondary", text: items ? "Add an item" : "Add a row", attrs: { type: "button" } });
-      add.addEventListener("click", () => addRow());
+      add.addEventListener("click", () => {
+        if (rows.querySelectorAll(".row").length >= max) {
+          setMessage(message, items ? "At most 20 items in one subscription." : `At most ${max} rows.`);
+          return;
+        }
+        addRow();
+        rows.querySelector<HTMLElement>(".row:last-child select, .row:last-child input")?.focus();
+      });
       el = h("div", {}, rows, add);
       read = () => {
         const pairs = Array.from(rows.querySelectorAll(".row")).map((r) => {
@@ -420,6 +443,133 @@ function renderField(field: Field, values: Values): Control {
   return { field, el: wrap, read, message };
 }
 
+// ---------------------------------------------------------------------------
+// Pickers, drawn from a field's `lookup`
+// ---------------------------------------------------------------------------
+
+function lookupChoices(actionId: string, fieldId: string, query: string, parent: string | null): Promise<LookupAnswer> {
+  return call<LookupAnswer>("lookup_choices", { actionId, fieldId, query, parent });
+}
+
+/** The parents' choices, asked once per form and shared by its rows. */
+function lazyChoices(actionId: string, fieldId: string, parent: string | null): () => Promise<LookupAnswer> {
+  let asked: Promise<LookupAnswer> | null = null;
+  return () => (asked ??= lookupChoices(actionId, fieldId, "", parent));
+}
+
+/** "Find by name or email": choices under the ID input; picking one fills it. */
+function searchPicker(actionId: string, field: Field, target: HTMLInputElement): HTMLElement {
+  const sid = nextId(`find-${field.id}`);
+  const box = h("input", {
+    id: sid,
+    class: "input picker-search",
+    attrs: { type: "search", placeholder: "Name or email", autocomplete: "off", "aria-controls": `${sid}-choices` },
+  });
+  const note = h("p", { class: "help picker-note", attrs: { "aria-live": "polite", hidden: true } });
+  const choices = h("ul", { id: `${sid}-choices`, class: "picker-choices", attrs: { "aria-label": `Customers found` } });
+  let timer: number | undefined;
+  let asked = 0;
+  const find = async (): Promise<void> => {
+    const query = box.value.trim();
+    const mine = ++asked;
+    if (!query) {
+      clear(choices);
+      note.hidden = true;
+      return;
+    }
+    try {
+      const answer = await lookupChoices(actionId, field.id, query, null);
+      if (mine !== asked) return; // A later keystroke asked again.
+      clear(choices);
+      note.textContent = answer.note ?? "";
+      note.hidden = !answer.note;
+      for (const c of answer.choices) {
+        const pickIt = h("button", { class: "picker-choice", attrs: { type: "button" } }, h("span", { class: "picker-label", text: c.label }), h("span", { class: "picker-detail", text: c.detail }));
+        pickIt.addEventListener("click", () => {
+          target.value = c.id;
+          target.dispatchEvent(new Event("input", { bubbles: true }));
+          clear(choices);
+          note.textContent = `Chosen: ${c.label}`;
+          note.hidden = false;
+          target.focus();
+        });
+        choices.appendChild(h("li", {}, pickIt));
+      }
+    } catch (e) {
+      if (mine !== asked) return;
+      clear(choices);
+      note.textContent = toAppError(e).message;
+      note.hidden = false;
+    }
+  };
+  box.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void find(), 300);
+  });
+  box.addEventListener("keydown", (ev) => {
+    // Enter here searches; it does not submit the form.
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      window.clearTimeout(timer);
+      void find();
+    }
+  });
+  return h(
+    "div",
+    { class: "picker" },
+    h("label", { class: "label picker-caption", text: "Find by name or email", attrs: { for: sid } }),
+    box,
+    note,
+    choices,
+  );
+}
+
+/** A product, then one of its active recurring prices: choosing one fills the row's price ID. */
+function parentThenChildPicker(
+  actionId: string,
+  field: Field,
+  pick: Extract<Lookup, { type: "parentThenChild" }>,
+  parents: () => Promise<LookupAnswer>,
+  target: HTMLInputElement,
+  n: number,
+): HTMLElement[] {
+  const parent = h("select", { class: "input pick-parent", attrs: { "aria-label": `${pick.parentLabel}, row ${n}` } });
+  const child = h("select", { class: "input pick-child", attrs: { "aria-label": `Price, row ${n}`, disabled: true } });
+  parent.appendChild(h("option", { text: `Choose a ${pick.parentLabel.toLowerCase()}…`, attrs: { value: "" } }));
+  child.appendChild(h("option", { text: "…then a price", attrs: { value: "" } }));
+  const fill = (select: HTMLSelectElement, answer: LookupAnswer, first: string): void => {
+    clear(select);
+    select.appendChild(h("option", { text: answer.choices.length ? first : (answer.note ?? "None"), attrs: { value: "" } }));
+    for (const c of answer.choices) select.appendChild(h("option", { text: c.label, attrs: { value: c.id } }));
+  };
+  parents().then(
+    (a) => fill(parent, a, `Choose a ${pick.parentLabel.toLowerCase()}…`),
+    (e: unknown) => fill(parent, { choices: [], note: toAppError(e).message }, ""),
+  );
+  parent.addEventListener("change", () => {
+    child.disabled = true;
+    if (!parent.value) return;
+    lookupChoices(actionId, field.id, "", parent.value).then(
+      (a) => {
+        fill(child, a, "Choose a price…");
+        child.disabled = a.choices.length === 0;
+        if (a.choices.length === 1 && a.choices[0]) {
+          // One price: take it.
+          child.value = a.choices[0].id;
+          child.dispatchEvent(new Event("change"));
+        }
+      },
+      (e: unknown) => fill(child, { choices: [], note: toAppError(e).message }, ""),
+    );
+  });
+  child.addEventListener("change", () => {
+    if (!child.value) return;
+    target.value = child.value;
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  return [parent, child];
+}
+
 function stripeParam(field: Field): string {
   if (field.param === "{id}") return "Stripe: part of the address (path)";
   return field.param ? `Stripe parameter: ${field.param}` : "";
@@ -432,8 +582,11 @@ function stripeParam(field: Field): string {
 function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (values: Values) => void): void {
   clear(box);
   const card = h("div", { class: "card action-result-card" }, h("h3", { class: "card-title", text: r.headline }));
+  if (r.note) card.appendChild(h("p", { class: "note warn result-note", text: r.note, attrs: { role: "status" } }));
   const requestId = requestIdLine(r.requestId);
-  if (requestId) card.appendChild(requestId);
+  if (r.actionId === "any_endpoint" && r.status !== null) {
+    card.appendChild(h("p", { class: "result-status" }, h("span", { class: "http-status", text: `HTTP ${r.status}` }), requestId));
+  } else if (requestId) card.appendChild(requestId);
   card.appendChild(summary(r.rows));
   if (r.items.length) {
     const list = h("ol", { class: "result-items" });

@@ -433,9 +433,11 @@ async fn desk_runs_actions_on_the_current_connection() {
     assert_eq!((full.allowed, full.reason), (Some(true), None));
     let read = ro.action_availability("get_customer").await.unwrap();
     assert_eq!(read.allowed, Some(true));
+    // Known before the form is filled, and nothing is created by asking.
     let write = ro.action_availability("create_customer").await.unwrap();
-    assert_eq!(write.allowed, None);
+    assert_eq!(write.allowed, Some(false));
     assert!(write.reason.unwrap().contains("rak_customer_write"));
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
     let products = ro.action_availability("create_product").await.unwrap();
     assert_eq!(products.allowed, Some(false));
     assert!(products.reason.unwrap().contains("rak_product_write"));

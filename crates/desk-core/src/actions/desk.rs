@@ -187,15 +187,31 @@ impl crate::Desk {
             Err(e) => return Err(e),
         };
         let need = &permission.name;
-        Ok(match (read, action.method == HttpMethod::Get) {
-            (true, true) => ActionAvailability { allowed: Some(true), reason: None },
-            (true, false) => ActionAvailability {
+        let cannot = || {
+            ActionAvailability {
+            allowed: Some(false),
+            reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
+        }
+        };
+        if !read {
+            return Ok(cannot());
+        }
+        if action.method == HttpMethod::Get {
+            return Ok(ActionAvailability {
+                allowed: Some(true),
+                reason: None,
+            });
+        }
+        // A write that cannot succeed: Stripe checks the key's permission
+        // before the parameters, so an unknown parameter gets a 403 naming
+        // the missing permission, or a 400 that creates nothing.
+        let probe = Request::post(list_path).params(Params::new().text(WRITE_PROBE_PARAM, "1"));
+        Ok(match self.client().send(&auth, &probe).await {
+            Err(e) if e.missing_permission().is_some() => cannot(),
+            Err(Error::Stripe { status: 400, .. }) => ActionAvailability { allowed: Some(true), reason: None },
+            _ => ActionAvailability {
                 allowed: None,
                 reason: Some(format!("This restricted key needs the {need} permission; Stripe checks it when you submit.")),
-            },
-            (false, _) => ActionAvailability {
-                allowed: Some(false),
-                reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
             },
         })
     }
@@ -237,6 +253,9 @@ fn search_fallback(
         ),
     )))
 }
+
+/// A parameter no Stripe endpoint takes, so a write probe is always refused.
+const WRITE_PROBE_PARAM: &str = "stripe_desk_permission_probe";
 
 fn find(action_id: &str) -> Result<&'static super::Action, Error> {
     super::find(action_id).ok_or_else(|| Error::NotFound(format!("No action called {action_id}.")))
