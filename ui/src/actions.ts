@@ -91,6 +91,8 @@ interface Control {
   el: HTMLElement;
   read(): FieldValue | undefined;
   message: HTMLElement;
+  /** Redraws what depends on another field (an amount on its currency). */
+  refresh?: () => void;
 }
 
 function renderForm(action: Action): HTMLElement {
@@ -121,6 +123,13 @@ function renderForm(action: Action): HTMLElement {
   const top = h("p", { class: "field-message", attrs: { hidden: true } });
   form.appendChild(top);
   const controls: Control[] = action.fields.map((f) => renderField(f, values, action.id));
+  for (const c of controls) {
+    // "Understood as 12.50 EUR" follows the currency too, whichever is typed first.
+    if (c.field.kind.type !== "amount" || !c.refresh) continue;
+    const currencyId = c.field.kind.currencyField;
+    const refresh = c.refresh;
+    controls.find((x) => x.field.id === currencyId)?.el.addEventListener("input", () => refresh());
+  }
   if (action.changesOnly) {
     // Fill the form with the object as it is now; only changes are then sent.
     const idControl = controls.find((c) => c.field.param === "{id}");
@@ -284,6 +293,7 @@ function renderField(field: Field, values: Values, actionId?: string): Control {
     });
   let el: HTMLElement;
   let read: () => FieldValue | undefined;
+  let refresh: (() => void) | undefined;
   const kind = field.kind;
   switch (kind.type) {
     case "text":
@@ -327,6 +337,7 @@ function renderField(field: Field, values: Values, actionId?: string): Control {
         }
       };
       i.addEventListener("input", () => void update());
+      refresh = () => void update();
       el = h("div", {}, i, understood);
       read = () => (i.value.trim() === "" ? undefined : i.value);
       break;
@@ -439,8 +450,12 @@ function renderField(field: Field, values: Values, actionId?: string): Control {
       break;
     }
   }
-  const wrap = h("div", { class: "field", data: { field: field.id } }, label, el, help, message);
-  return { field, el: wrap, read, message };
+  // A yes/no box sits before its label, on one line, as checkboxes do.
+  const wrap =
+    kind.type === "yesNo"
+      ? h("div", { class: "field yes-no", data: { field: field.id } }, h("div", { class: "check-line" }, el, label), help, message)
+      : h("div", { class: "field", data: { field: field.id } }, label, el, help, message);
+  return { field, el: wrap, read, message, refresh };
 }
 
 // ---------------------------------------------------------------------------
@@ -535,15 +550,15 @@ function parentThenChildPicker(
 ): HTMLElement[] {
   const parent = h("select", { class: "input pick-parent", attrs: { "aria-label": `${pick.parentLabel}, row ${n}` } });
   const child = h("select", { class: "input pick-child", attrs: { "aria-label": `Price, row ${n}`, disabled: true } });
-  parent.appendChild(h("option", { text: `Choose a ${pick.parentLabel.toLowerCase()}…`, attrs: { value: "" } }));
-  child.appendChild(h("option", { text: "…then a price", attrs: { value: "" } }));
+  parent.appendChild(h("option", { text: `${pick.parentLabel}…`, attrs: { value: "" } }));
+  child.appendChild(h("option", { text: "…then its price", attrs: { value: "" } }));
   const fill = (select: HTMLSelectElement, answer: LookupAnswer, first: string): void => {
     clear(select);
     select.appendChild(h("option", { text: answer.choices.length ? first : (answer.note ?? "None"), attrs: { value: "" } }));
     for (const c of answer.choices) select.appendChild(h("option", { text: c.label, attrs: { value: c.id } }));
   };
   parents().then(
-    (a) => fill(parent, a, `Choose a ${pick.parentLabel.toLowerCase()}…`),
+    (a) => fill(parent, a, `${pick.parentLabel}…`),
     (e: unknown) => fill(parent, { choices: [], note: toAppError(e).message }, ""),
   );
   parent.addEventListener("change", () => {
@@ -551,7 +566,7 @@ function parentThenChildPicker(
     if (!parent.value) return;
     lookupChoices(actionId, field.id, "", parent.value).then(
       (a) => {
-        fill(child, a, "Choose a price…");
+        fill(child, a, "Price…");
         child.disabled = a.choices.length === 0;
         if (a.choices.length === 1 && a.choices[0]) {
           // One price: take it.
@@ -616,7 +631,13 @@ function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (
     nav.appendChild(open);
   }
   card.appendChild(nav);
-  const json = h("details", { class: "json" }, h("summary", { text: "Show the JSON" }), h("pre", { text: JSON.stringify(r.json, null, 2) }));
+  // The request to any endpoint is for people who want the JSON: open it.
+  const json = h(
+    "details",
+    { class: "json", attrs: { open: r.actionId === "any_endpoint" } },
+    h("summary", { text: "Show the JSON" }),
+    h("pre", { text: JSON.stringify(r.json, null, 2) }),
+  );
   card.appendChild(json);
   box.appendChild(card);
   card.scrollIntoView({ block: "start" });
