@@ -101,11 +101,10 @@ function renderForm(action: Action): HTMLElement {
   const form = h("form", { class: "card action-form", attrs: { novalidate: true, "aria-labelledby": `title-${action.id}` } });
   form.appendChild(h("h2", { id: `title-${action.id}`, class: "card-title", text: action.name }));
   form.appendChild(h("p", { class: "card-text", text: action.description }));
-  if (action.permission) {
-    form.appendChild(
-      h("p", { class: "help", text: `A restricted key needs the ${action.permission.name} permission.` }),
-    );
-  }
+  const needs = action.permission
+    ? h("p", { class: "help", text: `A restricted key needs the ${action.permission.name} permission.` })
+    : null;
+  if (needs) form.appendChild(needs);
   // What this connection may do, known before the form is filled.
   const access = h("p", { class: "note warn", attrs: { hidden: true, role: "status" } });
   let blocked = false;
@@ -115,6 +114,7 @@ function renderForm(action: Action): HTMLElement {
       if (!a.reason) return;
       access.textContent = a.reason;
       access.hidden = false;
+      if (needs) needs.hidden = true; // The warning says it, for this key.
       blocked = a.allowed === false;
       submit.disabled = blocked;
     },
@@ -202,7 +202,10 @@ function renderForm(action: Action): HTMLElement {
     setMessage(top, null);
     const errors = await call<FieldError[]>("check_action", { actionId: action.id, form: filled });
     showErrors(errors);
-    if (errors.length) return;
+    if (errors.length) {
+      clear(result); // An earlier answer would read as this one's.
+      return;
+    }
     const conn = activeConnection();
     const live = conn?.mode === "live";
     const method = action.id === "any_endpoint" ? filled.values["method"] : null;
