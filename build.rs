@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "check_action",
     "run_action",
     "lookup_choices",
+    "action_drafts",
+    "save_action_draft",
     "understand_amount",
     "action_current_values",
     "action_availability",

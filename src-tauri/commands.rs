@@ -3,6 +3,7 @@
 
 use crate::startup::DeskCell;
 use desk_core::actions::desk::ActionAvailability;
+use desk_core::actions::drafts::ConnectionDrafts;
 use desk_core::actions::lookup::LookupAnswer;
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
 use desk_core::money::{self, NumberFormat, ParsedAmount};
@@ -407,6 +408,31 @@ pub async fn action_availability(
         .await
         .map_err(AppError::from);
     audited(&audit, "action_availability", reply)
+}
+
+/// The current connection's half-filled forms, kept across restarts.
+#[tauri::command]
+pub async fn action_drafts(
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionDrafts> {
+    let desk = desk.get().await?;
+    audited(&audit, "action_drafts", Ok(desk.action_drafts()))
+}
+
+/// Keeps one action's half-filled form for the current connection.
+#[tauri::command]
+pub async fn save_action_draft(
+    action_id: String,
+    form: FilledForm,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<()> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .save_action_draft(&action_id, &form)
+        .map_err(AppError::from);
+    audited(&audit, "save_action_draft", reply)
 }
 
 /// A field's picker: customers by name or email, a product's recurring prices.

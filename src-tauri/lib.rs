@@ -69,6 +69,8 @@ pub fn run() {
             commands::check_action,
             commands::run_action,
             commands::lookup_choices,
+            commands::action_drafts,
+            commands::save_action_draft,
             commands::understand_amount,
             commands::action_current_values,
             commands::action_availability,

@@ -29,6 +29,8 @@ const drafts = new Map<string, Values>();
 /** Update forms: the values the form was filled with from Stripe. */
 const originals = new Map<string, Values>();
 let actionsCache: Action[] | null = null;
+/** Connections whose drafts kept in the data dir were read this session. */
+const draftsLoaded = new Set<string>();
 let currentId = "create_customer";
 
 /** The user's decimal mark, from the system locale. */
@@ -64,6 +66,23 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
     return;
   }
   const actions = actionsCache;
+  // Drafts kept from an earlier session (per connection, in the data dir):
+  // read once; what the user typed since wins.
+  const conn = activeConnection()?.id;
+  if (conn && !draftsLoaded.has(conn)) {
+    draftsLoaded.add(conn);
+    try {
+      const kept = await call<Record<string, FilledForm>>("action_drafts");
+      for (const [actionId, form] of Object.entries(kept)) {
+        const key = `${conn}/${actionId}`;
+        if (drafts.has(key)) continue;
+        drafts.set(key, { ...form.values } as Values);
+        if (form.original) originals.set(key, { ...form.original } as Values);
+      }
+    } catch {
+      // A draft is a convenience: start empty.
+    }
+  }
   const draw = (): void => {
     clear(list);
     for (const a of actions) {
@@ -146,6 +165,10 @@ function renderForm(action: Action): HTMLElement {
             for (const k of Object.keys(values)) delete values[k];
             Object.assign(values, current);
             originals.set(draftKey(action.id), { ...current });
+            void call("save_action_draft", {
+              actionId: action.id,
+              form: { values: { ...current }, original: { ...current }, numberFormat: numberFormat() },
+            }).catch(() => undefined);
             const host = wrap.parentElement;
             if (host) {
               clear(host);
@@ -272,7 +295,19 @@ function renderForm(action: Action): HTMLElement {
     ev.preventDefault();
     void run();
   });
-  form.addEventListener("input", () => collect());
+  // Kept in the data dir a moment after the last keystroke, so a restart keeps it.
+  let saveTimer: number | undefined;
+  const persist = (): void => {
+    window.clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(() => {
+      void call("save_action_draft", { actionId: action.id, form: collect() }).catch(() => undefined);
+    }, 400);
+  };
+  form.addEventListener("input", () => {
+    collect();
+    persist();
+  });
+  form.addEventListener("change", () => persist());
   return wrap;
 }
 

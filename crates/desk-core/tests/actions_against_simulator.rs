@@ -680,3 +680,50 @@ async fn any_endpoint_shows_the_status_and_a_refusal_keeps_stripes_words() {
     );
     assert!(app.request_id.is_some());
 }
+
+#[tokio::test]
+async fn drafts_survive_a_restart_per_connection_in_private_files() {
+    let sim = sim().await;
+    let name = "drafts";
+    let d = desk(&sim, name);
+    assert!(d.action_drafts().is_empty());
+    d.save_key_connection(KEY, false).await.unwrap();
+    let half = FilledForm::new()
+        .text("name", "Zoë half-typed")
+        .value("metadata", rows(&[("order", "4")]));
+    d.save_action_draft("create_customer", &half).unwrap();
+    assert!(d.save_action_draft("no_such_action", &half).is_err());
+    let dir = std::env::temp_dir().join(format!("desk-actions-{name}-{}", std::process::id()));
+    drop(d);
+
+    // The app starts again over the same data dir (not `desk()`, which empties it).
+    let reopen = || {
+        let base = sim.base_url();
+        let bases = Bases {
+            api: base.clone(),
+            connect: base.clone(),
+            marketplace: base.clone(),
+        };
+        let mut cfg = DeskConfig::new(bases, dir.clone());
+        cfg.client = config(&base);
+        Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap()
+    };
+    let again = reopen();
+    let drafts = again.action_drafts();
+    assert_eq!(drafts["create_customer"].values, half.values);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let drafts_dir = dir.join("drafts");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&drafts_dir), 0o700);
+        for f in std::fs::read_dir(&drafts_dir).unwrap() {
+            assert_eq!(mode(&f.unwrap().path()), 0o600);
+        }
+    }
+    // An emptied form is forgotten.
+    again
+        .save_action_draft("create_customer", &FilledForm::new())
+        .unwrap();
+    assert!(reopen().action_drafts().is_empty());
+}

@@ -67,6 +67,24 @@ impl crate::Desk {
 }
 
 impl crate::Desk {
+    /// The current connection's half-filled forms, kept across restarts.
+    pub fn action_drafts(&self) -> super::drafts::ConnectionDrafts {
+        match self.list_connections().active_id {
+            Some(id) => self.drafts().load(&id),
+            None => Default::default(),
+        }
+    }
+
+    /// Keeps one action's half-filled form for the current connection (an
+    /// empty form forgets it).
+    pub fn save_action_draft(&self, action_id: &str, form: &FilledForm) -> Result<(), Error> {
+        find(action_id)?;
+        let Some(id) = self.list_connections().active_id else {
+            return Ok(());
+        };
+        self.drafts().save(&id, action_id, form)
+    }
+
     /// A field's picker: customers found by name or email, or a product's
     /// active recurring prices (`parent` the product), as its [`super::Lookup`] says.
     pub async fn lookup_choices(

@@ -7,6 +7,7 @@
 
 mod catalog;
 pub mod desk;
+pub mod drafts;
 pub mod endpoints;
 pub mod form;
 pub mod lookup;

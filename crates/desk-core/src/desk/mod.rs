@@ -45,6 +45,7 @@ pub struct Desk {
     bases: Bases,
     demo: bool,
     connections: Connections,
+    drafts: crate::actions::drafts::Drafts,
 }
 
 impl Desk {
@@ -70,6 +71,7 @@ impl Desk {
                 secrets,
                 config.token_refresh_margin,
             ),
+            drafts: crate::actions::drafts::Drafts::new(&config.data_dir),
             bases: config.bases,
             demo: config.demo,
         })
@@ -124,7 +126,9 @@ impl Desk {
     }
 
     pub async fn remove_connection(&self, id: &str) -> Result<ConnectionsView, Error> {
-        self.connections.remove_connection(id).await
+        let view = self.connections.remove_connection(id).await?;
+        self.drafts.forget(id);
+        Ok(view)
     }
 
     pub fn set_active(&self, id: &str) -> Result<ConnectionsView, Error> {
@@ -164,6 +168,11 @@ impl Desk {
 
     pub fn oauth_state(&self) -> OAuthFlowState {
         self.connections.oauth_state()
+    }
+
+    /// For `actions/`: the half-filled forms kept per connection.
+    pub(crate) fn drafts(&self) -> &crate::actions::drafts::Drafts {
+        &self.drafts
     }
 
     /// For capability modules (`actions/`, ...): the one Stripe client.
