@@ -202,9 +202,10 @@ pub struct AppError {
     pub request_id: Option<String>,
     /// Stripe's own message and HTTP status, shown one click away behind
     /// the plain words (absent when Stripe did not answer).
+    /// (`Box<str>`: keeps `AppError` small, it travels in every `Result`.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub stripe_message: Option<String>,
+    #[ts(optional, type = "string")]
+    pub stripe_message: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub status: Option<u16>,
@@ -223,7 +224,7 @@ impl From<Error> for AppError {
             param,
             request_id: e.request_id().map(str::to_owned),
             stripe_message: match &e {
-                Error::Stripe { error, .. } => error.message.clone(),
+                Error::Stripe { error, .. } => error.message.as_deref().map(Box::from),
                 _ => None,
             },
             status: e.status(),

@@ -11,5 +11,6 @@ request_id: string | null,
 /**
  * Stripe's own message and HTTP status, shown one click away behind
  * the plain words (absent when Stripe did not answer).
+ * (`Box<str>`: keeps `AppError` small, it travels in every `Result`.)
  */
 stripe_message?: string, status?: number, };
