@@ -332,6 +332,7 @@ function renderField(field: Field, values: Values, actionId?: string): Control {
   let el: HTMLElement;
   let read: () => FieldValue | undefined;
   let refresh: (() => void) | undefined;
+  let helpPlaced = false;
   const kind = field.kind;
   switch (kind.type) {
     case "text":
@@ -352,7 +353,9 @@ function renderField(field: Field, values: Values, actionId?: string): Control {
       if (kind.type === "text") i.setAttribute("maxlength", String(kind.maxLen));
       el = i;
       if (actionId && field.lookup?.type === "search" && i instanceof HTMLInputElement) {
-        el = h("div", { class: "with-picker" }, i, searchPicker(actionId, field, i));
+        // The help is about the input: under it, before the picker.
+        el = h("div", { class: "with-picker" }, i, help, searchPicker(actionId, field, i));
+        helpPlaced = true;
       }
       read = () => (i.value.trim() === "" ? undefined : i.value);
       break;
@@ -492,7 +495,7 @@ function renderField(field: Field, values: Values, actionId?: string): Control {
   const wrap =
     kind.type === "yesNo"
       ? h("div", { class: "field yes-no", data: { field: field.id } }, h("div", { class: "check-line" }, el, label), help, message)
-      : h("div", { class: "field", data: { field: field.id } }, label, el, help, message);
+      : h("div", { class: "field", data: { field: field.id } }, label, el, helpPlaced ? null : help, message);
   return { field, el: wrap, read, message, refresh };
 }
 

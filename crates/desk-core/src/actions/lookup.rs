@@ -132,7 +132,7 @@ pub async fn find(
             let choices: Vec<LookupChoice> = data(&page).filter_map(choice).collect();
             let note = choices.is_empty().then(|| {
                 match parent {
-                    None => "No active products: create one with a recurring price first.",
+                    None => "No active products yet",
                     Some(_) => "This product has no active recurring price.",
                 }
                 .to_owned()
