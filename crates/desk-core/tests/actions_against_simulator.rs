@@ -441,6 +441,15 @@ async fn desk_runs_actions_on_the_current_connection() {
     let products = ro.action_availability("create_product").await.unwrap();
     assert_eq!(products.allowed, Some(false));
     assert!(products.reason.unwrap().contains("rak_product_write"));
+    // A restricted key that may write: the probe's 400 creates nothing and says yes.
+    const WRITER: &str = "rk_test_51ActionsCustomerWriter000000009999";
+    let write: BTreeSet<String> = ["rak_customer_write".to_owned()].into();
+    sim.add_key(WRITER, ACCOUNT, KeyAccess::Restricted(write));
+    let writer = desk(&sim, "writer");
+    writer.save_key_connection(WRITER, false).await.unwrap();
+    let may = writer.action_availability("create_customer").await.unwrap();
+    assert_eq!((may.allowed, may.reason), (Some(true), None));
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
     let denied = ro
         .run_action(
             "create_customer",
