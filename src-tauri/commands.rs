@@ -3,6 +3,8 @@
 
 use crate::startup::DeskCell;
 use desk_core::actions::desk::ActionAvailability;
+use desk_core::actions::drafts::ConnectionDrafts;
+use desk_core::actions::lookup::LookupAnswer;
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
@@ -265,6 +267,8 @@ pub async fn start_oauth(
                         message: format!("Stripe Desk could not open your web browser: {e}"),
                         param: None,
                         request_id: None,
+                        stripe_message: None,
+                        status: None,
                     })
                 }
             }
@@ -411,6 +415,49 @@ pub async fn action_availability(
     audited(&audit, "action_availability", reply)
 }
 
+/// The current connection's half-filled forms, kept across restarts.
+#[tauri::command]
+pub async fn action_drafts(
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<ConnectionDrafts> {
+    let desk = desk.get().await?;
+    audited(&audit, "action_drafts", Ok(desk.action_drafts()))
+}
+
+/// Keeps one action's half-filled form for the current connection.
+#[tauri::command]
+pub async fn save_action_draft(
+    action_id: String,
+    form: FilledForm,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<()> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .save_action_draft(&action_id, &form)
+        .map_err(AppError::from);
+    audited(&audit, "save_action_draft", reply)
+}
+
+/// A field's picker: customers by name or email, a product's recurring prices.
+#[tauri::command]
+pub async fn lookup_choices(
+    action_id: String,
+    field_id: String,
+    query: String,
+    parent: Option<String>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<LookupAnswer> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .lookup_choices(&action_id, &field_id, &query, parent.as_deref())
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "lookup_choices", reply)
+}
+
 /// Opens an object of a result in the Stripe Dashboard, in the system browser.
 #[tauri::command]
 pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>) -> Reply<()> {
@@ -422,6 +469,8 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
                 message: format!("Could not open the browser: {e}"),
                 param: None,
                 request_id: None,
+                stripe_message: None,
+                status: None,
             })
     } else {
         Err(AppError {
@@ -429,6 +478,8 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
             message: "Only Stripe Dashboard addresses open from here.".into(),
             param: None,
             request_id: None,
+            stripe_message: None,
+            status: None,
         })
     };
     audited(&audit, "open_in_dashboard", reply)

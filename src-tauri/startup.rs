@@ -55,6 +55,8 @@ impl DeskCell {
                         message: format!("Stripe Desk could not open its data: {detail}"),
                         param: None,
                         request_id: None,
+                        stripe_message: None,
+                        status: None,
                     })
             })
             .await

@@ -1,5 +1,5 @@
 //! A live-mode write from the Actions screen asks first, naming the account;
-//! cancelling sends nothing. (Its own binary: one app window per test process.)
+//! cancelling sends nothing. Half-filled forms survive a restart. (Its own binary: one app window per test process.)
 
 mod support;
 
@@ -43,5 +43,29 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     w.click("#confirm-yes").await;
     w.wait_for_text(".action-result h3", "Created").await;
     assert_eq!(sim.count("acct_1WindowLive", "customers"), 1);
+
+    // A half-filled form survives an app restart (kept per connection in the data dir).
+    w.click("[data-action='create_product']").await;
+    w.wait_for_text(".action-form h2", "Create Product").await;
+    w.type_into("[data-field='name'] input", "Half-typed tea")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    w.quit().await;
+    let w = driver.session().await;
+    w.wait_for_text("#header-account", "Acme Live Shop").await;
+    w.click("#nav-actions").await;
+    w.wait_for_text(".action-form h2", "Create Customer").await;
+    let kept = w
+        .execute("return document.querySelector(\"[data-field='name'] input\").value")
+        .await;
+    assert_eq!(kept, "Real Person");
+    w.click("[data-action='create_product']").await;
+    w.wait_for_text(".action-form h2", "Create Product").await;
+    let kept = w
+        .execute("return document.querySelector(\"[data-field='name'] input\").value")
+        .await;
+    assert_eq!(kept, "Half-typed tea");
+    w.screenshot(&shots.join("actions-12-draft-after-restart.png"))
+        .await;
     w.quit().await;
 }

@@ -11,6 +11,8 @@ import type { FieldError } from "./bindings/FieldError";
 import type { FieldValue } from "./bindings/FieldValue";
 import type { FilledForm } from "./bindings/FilledForm";
 import type { KeyValueRow } from "./bindings/KeyValueRow";
+import type { Lookup } from "./bindings/Lookup";
+import type { LookupAnswer } from "./bindings/LookupAnswer";
 import type { NumberFormat } from "./bindings/NumberFormat";
 import type { ParsedAmount } from "./bindings/ParsedAmount";
 import type { SubscriptionItemRow } from "./bindings/SubscriptionItemRow";
@@ -27,6 +29,8 @@ const drafts = new Map<string, Values>();
 /** Update forms: the values the form was filled with from Stripe. */
 const originals = new Map<string, Values>();
 let actionsCache: Action[] | null = null;
+/** Connections whose drafts kept in the data dir were read this session. */
+const draftsLoaded = new Set<string>();
 let currentId = "create_customer";
 
 /** The user's decimal mark, from the system locale. */
@@ -62,6 +66,23 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
     return;
   }
   const actions = actionsCache;
+  // Drafts kept from an earlier session (per connection, in the data dir):
+  // read once; what the user typed since wins.
+  const conn = activeConnection()?.id;
+  if (conn && !draftsLoaded.has(conn)) {
+    draftsLoaded.add(conn);
+    try {
+      const kept = await call<Record<string, FilledForm>>("action_drafts");
+      for (const [actionId, form] of Object.entries(kept)) {
+        const key = `${conn}/${actionId}`;
+        if (drafts.has(key)) continue;
+        drafts.set(key, { ...form.values } as Values);
+        if (form.original) originals.set(key, { ...form.original } as Values);
+      }
+    } catch {
+      // A draft is a convenience: start empty.
+    }
+  }
   const draw = (): void => {
     clear(list);
     for (const a of actions) {
@@ -89,6 +110,8 @@ interface Control {
   el: HTMLElement;
   read(): FieldValue | undefined;
   message: HTMLElement;
+  /** Redraws what depends on another field (an amount on its currency). */
+  refresh?: () => void;
 }
 
 function renderForm(action: Action): HTMLElement {
@@ -97,11 +120,10 @@ function renderForm(action: Action): HTMLElement {
   const form = h("form", { class: "card action-form", attrs: { novalidate: true, "aria-labelledby": `title-${action.id}` } });
   form.appendChild(h("h2", { id: `title-${action.id}`, class: "card-title", text: action.name }));
   form.appendChild(h("p", { class: "card-text", text: action.description }));
-  if (action.permission) {
-    form.appendChild(
-      h("p", { class: "help", text: `A restricted key needs the ${action.permission.name} permission.` }),
-    );
-  }
+  const needs = action.permission
+    ? h("p", { class: "help", text: `A restricted key needs the ${action.permission.name} permission.` })
+    : null;
+  if (needs) form.appendChild(needs);
   // What this connection may do, known before the form is filled.
   const access = h("p", { class: "note warn", attrs: { hidden: true, role: "status" } });
   let blocked = false;
@@ -111,6 +133,7 @@ function renderForm(action: Action): HTMLElement {
       if (!a.reason) return;
       access.textContent = a.reason;
       access.hidden = false;
+      if (needs) needs.hidden = true; // The warning says it, for this key.
       blocked = a.allowed === false;
       submit.disabled = blocked;
     },
@@ -118,7 +141,14 @@ function renderForm(action: Action): HTMLElement {
   );
   const top = h("p", { class: "field-message", attrs: { hidden: true } });
   form.appendChild(top);
-  const controls: Control[] = action.fields.map((f) => renderField(f, values));
+  const controls: Control[] = action.fields.map((f) => renderField(f, values, action.id));
+  for (const c of controls) {
+    // "Understood as 12.50 EUR" follows the currency too, whichever is typed first.
+    if (c.field.kind.type !== "amount" || !c.refresh) continue;
+    const currencyId = c.field.kind.currencyField;
+    const refresh = c.refresh;
+    controls.find((x) => x.field.id === currencyId)?.el.addEventListener("input", () => refresh());
+  }
   if (action.changesOnly) {
     // Fill the form with the object as it is now; only changes are then sent.
     const idControl = controls.find((c) => c.field.param === "{id}");
@@ -135,6 +165,10 @@ function renderForm(action: Action): HTMLElement {
             for (const k of Object.keys(values)) delete values[k];
             Object.assign(values, current);
             originals.set(draftKey(action.id), { ...current });
+            void call("save_action_draft", {
+              actionId: action.id,
+              form: { values: { ...current }, original: { ...current }, numberFormat: numberFormat() },
+            }).catch(() => undefined);
             const host = wrap.parentElement;
             if (host) {
               clear(host);
@@ -191,7 +225,10 @@ function renderForm(action: Action): HTMLElement {
     setMessage(top, null);
     const errors = await call<FieldError[]>("check_action", { actionId: action.id, form: filled });
     showErrors(errors);
-    if (errors.length) return;
+    if (errors.length) {
+      clear(result); // An earlier answer would read as this one's.
+      return;
+    }
     const conn = activeConnection();
     const live = conn?.mode === "live";
     const method = action.id === "any_endpoint" ? filled.values["method"] : null;
@@ -229,8 +266,9 @@ function renderForm(action: Action): HTMLElement {
     } catch (e) {
       const err = toAppError(e);
       const c = err.param ? controls.find((x) => x.field.id === err.param) : undefined;
-      if (c) setMessage(c.message, err.message, "error", err.request_id);
-      else setMessage(top, err.message, "error", err.request_id);
+      const stripe = { status: err.status ?? null, message: err.stripe_message ?? null };
+      if (c) setMessage(c.message, err.message, "error", err.request_id, stripe);
+      else setMessage(top, err.message, "error", err.request_id, stripe);
       clear(result);
       if (["network", "timeout", "stripe_unavailable", "conflict"].includes(err.code)) {
         const again = h("button", { class: "btn secondary", text: "Try again", attrs: { type: "button" } });
@@ -257,11 +295,25 @@ function renderForm(action: Action): HTMLElement {
     ev.preventDefault();
     void run();
   });
-  form.addEventListener("input", () => collect());
+  // Kept in the data dir a moment after the last keystroke, so a restart keeps it.
+  let saveTimer: number | undefined;
+  const persist = (): void => {
+    window.clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(() => {
+      void call("save_action_draft", { actionId: action.id, form: collect() }).catch(() => undefined);
+    }, 400);
+  };
+  form.addEventListener("input", () => {
+    collect();
+    persist();
+  });
+  form.addEventListener("change", () => persist());
   return wrap;
 }
 
-function renderField(field: Field, values: Values): Control {
+/** Draws one field from its description; `actionId` turns on its picker
+ * (`field.lookup`), which asks the app for choices. */
+function renderField(field: Field, values: Values, actionId?: string): Control {
   const id = nextId(`f-${field.id}`);
   const helpId = `${id}-help`;
   const message = h("p", { class: "field-message", attrs: { hidden: true, id: `${id}-msg` } });
@@ -279,6 +331,8 @@ function renderField(field: Field, values: Values): Control {
     });
   let el: HTMLElement;
   let read: () => FieldValue | undefined;
+  let refresh: (() => void) | undefined;
+  let helpPlaced = false;
   const kind = field.kind;
   switch (kind.type) {
     case "text":
@@ -298,6 +352,11 @@ function renderField(field: Field, values: Values): Control {
       if (kind.type === "id") i.setAttribute("placeholder", `${kind.prefix}…`);
       if (kind.type === "text") i.setAttribute("maxlength", String(kind.maxLen));
       el = i;
+      if (actionId && field.lookup?.type === "search" && i instanceof HTMLInputElement) {
+        // The help is about the input: under it, before the picker.
+        el = h("div", { class: "with-picker" }, i, help, searchPicker(actionId, field, i));
+        helpPlaced = true;
+      }
       read = () => (i.value.trim() === "" ? undefined : i.value);
       break;
     }
@@ -319,6 +378,7 @@ function renderField(field: Field, values: Values): Control {
         }
       };
       i.addEventListener("input", () => void update());
+      refresh = () => void update();
       el = h("div", {}, i, understood);
       read = () => (i.value.trim() === "" ? undefined : i.value);
       break;
@@ -385,12 +445,20 @@ function renderField(field: Field, values: Values): Control {
       const items = kind.type === "subscriptionItems";
       const names: [string, string] = items ? ["Price (price_…)", "Quantity"] : ["Key", "Value"];
       const rows = h("div", { id, class: "rows", attrs: { role: "group", "aria-describedby": described } });
+      const pick = actionId && items && field.lookup?.type === "parentThenChild" ? field.lookup : null;
+      const parents = pick && actionId ? lazyChoices(actionId, field.id, null) : null;
+      const max = items ? 20 : kind.type === "metadata" ? 50 : 500;
       const addRow = (a = "", b = ""): void => {
-        const ra = h("input", { class: "input", attrs: { value: a, "aria-label": names[0], placeholder: names[0] } });
-        const rb = h("input", { class: "input", attrs: { value: b, "aria-label": names[1], placeholder: names[1] } });
-        const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button" } });
-        const row = h("div", { class: "row" }, ra, rb, remove);
-        remove.addEventListener("click", () => row.remove());
+        const n = rows.querySelectorAll(".row").length + 1;
+        const ra = h("input", { class: "input item-id", attrs: { value: a, "aria-label": `${names[0]}, row ${n}`, placeholder: names[0] } });
+        const rb = h("input", { class: "input item-qty", attrs: { value: b, "aria-label": `${names[1]}, row ${n}`, placeholder: names[1], inputmode: items ? "numeric" : null } });
+        const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button", "aria-label": `Remove row ${n}` } });
+        const row = h("div", { class: items ? "row item" : "row" }, ra, rb, remove);
+        if (pick && parents && actionId) row.prepend(...parentThenChildPicker(actionId, field, pick, parents, ra, n));
+        remove.addEventListener("click", () => {
+          row.remove();
+          rows.closest("form")?.dispatchEvent(new Event("input"));
+        });
         rows.appendChild(row);
       };
       const existing = Array.isArray(current) ? (current as Array<KeyValueRow | SubscriptionItemRow>) : [];
@@ -400,7 +468,14 @@ function renderField(field: Field, values: Values): Control {
       }
       if (!existing.length) addRow();
       const add = h("button", { class: "btn secondary", text: items ? "Add an item" : "Add a row", attrs: { type: "button" } });
-      add.addEventListener("click", () => addRow());
+      add.addEventListener("click", () => {
+        if (rows.querySelectorAll(".row").length >= max) {
+          setMessage(message, items ? "At most 20 items in one subscription." : `At most ${max} rows.`);
+          return;
+        }
+        addRow();
+        rows.querySelector<HTMLElement>(".row:last-child select, .row:last-child input")?.focus();
+      });
       el = h("div", {}, rows, add);
       read = () => {
         const pairs = Array.from(rows.querySelectorAll(".row")).map((r) => {
@@ -416,8 +491,139 @@ function renderField(field: Field, values: Values): Control {
       break;
     }
   }
-  const wrap = h("div", { class: "field", data: { field: field.id } }, label, el, help, message);
-  return { field, el: wrap, read, message };
+  // A yes/no box sits before its label, on one line, as checkboxes do.
+  const wrap =
+    kind.type === "yesNo"
+      ? h("div", { class: "field yes-no", data: { field: field.id } }, h("div", { class: "check-line" }, el, label), help, message)
+      : h("div", { class: "field", data: { field: field.id } }, label, el, helpPlaced ? null : help, message);
+  return { field, el: wrap, read, message, refresh };
+}
+
+// ---------------------------------------------------------------------------
+// Pickers, drawn from a field's `lookup`
+// ---------------------------------------------------------------------------
+
+function lookupChoices(actionId: string, fieldId: string, query: string, parent: string | null): Promise<LookupAnswer> {
+  return call<LookupAnswer>("lookup_choices", { actionId, fieldId, query, parent });
+}
+
+/** The parents' choices, asked once per form and shared by its rows. */
+function lazyChoices(actionId: string, fieldId: string, parent: string | null): () => Promise<LookupAnswer> {
+  let asked: Promise<LookupAnswer> | null = null;
+  return () => (asked ??= lookupChoices(actionId, fieldId, "", parent));
+}
+
+/** "Find by name or email": choices under the ID input; picking one fills it. */
+function searchPicker(actionId: string, field: Field, target: HTMLInputElement): HTMLElement {
+  const sid = nextId(`find-${field.id}`);
+  const box = h("input", {
+    id: sid,
+    class: "input picker-search",
+    attrs: { type: "search", placeholder: "Name or email", autocomplete: "off", "aria-controls": `${sid}-choices` },
+  });
+  const note = h("p", { class: "help picker-note", attrs: { "aria-live": "polite", hidden: true } });
+  const choices = h("ul", { id: `${sid}-choices`, class: "picker-choices", attrs: { "aria-label": `Customers found` } });
+  let timer: number | undefined;
+  let asked = 0;
+  const find = async (): Promise<void> => {
+    const query = box.value.trim();
+    const mine = ++asked;
+    if (!query) {
+      clear(choices);
+      note.hidden = true;
+      return;
+    }
+    try {
+      const answer = await lookupChoices(actionId, field.id, query, null);
+      if (mine !== asked) return; // A later keystroke asked again.
+      clear(choices);
+      note.textContent = answer.note ?? "";
+      note.hidden = !answer.note;
+      for (const c of answer.choices) {
+        const pickIt = h("button", { class: "picker-choice", attrs: { type: "button" } }, h("span", { class: "picker-label", text: c.label }), h("span", { class: "picker-detail", text: c.detail }));
+        pickIt.addEventListener("click", () => {
+          target.value = c.id;
+          target.dispatchEvent(new Event("input", { bubbles: true }));
+          clear(choices);
+          note.textContent = `Chosen: ${c.label}`;
+          note.hidden = false;
+          target.focus();
+        });
+        choices.appendChild(h("li", {}, pickIt));
+      }
+    } catch (e) {
+      if (mine !== asked) return;
+      clear(choices);
+      note.textContent = toAppError(e).message;
+      note.hidden = false;
+    }
+  };
+  box.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void find(), 300);
+  });
+  box.addEventListener("keydown", (ev) => {
+    // Enter here searches; it does not submit the form.
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      window.clearTimeout(timer);
+      void find();
+    }
+  });
+  return h(
+    "div",
+    { class: "picker" },
+    h("label", { class: "label picker-caption", text: "Find by name or email", attrs: { for: sid } }),
+    box,
+    note,
+    choices,
+  );
+}
+
+/** A product, then one of its active recurring prices: choosing one fills the row's price ID. */
+function parentThenChildPicker(
+  actionId: string,
+  field: Field,
+  pick: Extract<Lookup, { type: "parentThenChild" }>,
+  parents: () => Promise<LookupAnswer>,
+  target: HTMLInputElement,
+  n: number,
+): HTMLElement[] {
+  const parent = h("select", { class: "input pick-parent", attrs: { "aria-label": `${pick.parentLabel}, row ${n}` } });
+  const child = h("select", { class: "input pick-child", attrs: { "aria-label": `Price, row ${n}`, disabled: true } });
+  parent.appendChild(h("option", { text: `${pick.parentLabel}…`, attrs: { value: "" } }));
+  child.appendChild(h("option", { text: "…then its price", attrs: { value: "" } }));
+  const fill = (select: HTMLSelectElement, answer: LookupAnswer, first: string): void => {
+    clear(select);
+    select.appendChild(h("option", { text: answer.choices.length ? first : (answer.note ?? "None"), attrs: { value: "" } }));
+    for (const c of answer.choices) select.appendChild(h("option", { text: c.label, attrs: { value: c.id } }));
+  };
+  parents().then(
+    (a) => fill(parent, a, `${pick.parentLabel}…`),
+    (e: unknown) => fill(parent, { choices: [], note: toAppError(e).message }, ""),
+  );
+  parent.addEventListener("change", () => {
+    child.disabled = true;
+    if (!parent.value) return;
+    lookupChoices(actionId, field.id, "", parent.value).then(
+      (a) => {
+        fill(child, a, "Price…");
+        child.disabled = a.choices.length === 0;
+        if (a.choices.length === 1 && a.choices[0]) {
+          // One price: take it.
+          child.value = a.choices[0].id;
+          child.dispatchEvent(new Event("change"));
+        }
+      },
+      (e: unknown) => fill(child, { choices: [], note: toAppError(e).message }, ""),
+    );
+  });
+  child.addEventListener("change", () => {
+    if (!child.value) return;
+    target.value = child.value;
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  return [parent, child];
 }
 
 function stripeParam(field: Field): string {
@@ -432,8 +638,11 @@ function stripeParam(field: Field): string {
 function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (values: Values) => void): void {
   clear(box);
   const card = h("div", { class: "card action-result-card" }, h("h3", { class: "card-title", text: r.headline }));
+  if (r.note) card.appendChild(h("p", { class: "note warn result-note", text: r.note, attrs: { role: "status" } }));
   const requestId = requestIdLine(r.requestId);
-  if (requestId) card.appendChild(requestId);
+  if (r.actionId === "any_endpoint" && r.status !== null) {
+    card.appendChild(h("p", { class: "result-status" }, h("span", { class: "http-status", text: `HTTP ${r.status}` }), requestId));
+  } else if (requestId) card.appendChild(requestId);
   card.appendChild(summary(r.rows));
   if (r.items.length) {
     const list = h("ol", { class: "result-items" });
@@ -463,7 +672,13 @@ function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (
     nav.appendChild(open);
   }
   card.appendChild(nav);
-  const json = h("details", { class: "json" }, h("summary", { text: "Show the JSON" }), h("pre", { text: JSON.stringify(r.json, null, 2) }));
+  // The request to any endpoint is for people who want the JSON: open it.
+  const json = h(
+    "details",
+    { class: "json", attrs: { open: r.actionId === "any_endpoint" } },
+    h("summary", { text: "Show the JSON" }),
+    h("pre", { text: JSON.stringify(r.json, null, 2) }),
+  );
   card.appendChild(json);
   box.appendChild(card);
   card.scrollIntoView({ block: "start" });

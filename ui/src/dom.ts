@@ -66,9 +66,10 @@ export function setMessage(
   text: string | null,
   kind: "error" | "hint" | "ok" = "error",
   requestId: string | null = null,
+  stripe: StripeWords | null = null,
 ): void {
   el.textContent = text ?? "";
-  if (text && kind === "error") append(el, requestIdLine(requestId));
+  if (text && kind === "error") append(el, requestIdLine(requestId), stripeWordsLine(stripe, text));
   el.classList.remove("is-error", "is-hint", "is-ok");
   if (text) el.classList.add(`is-${kind}`);
   el.setAttribute("role", kind === "error" ? "alert" : "status");
@@ -94,6 +95,23 @@ export async function busy<T>(els: Array<HTMLButtonElement | HTMLInputElement | 
 /** An error's words for a result area, with Stripe's request ID under them. */
 export function errorText(message: string, requestId: string | null): HTMLElement {
   return h("span", { class: "result-text" }, h("span", { text: message }), requestIdLine(requestId));
+}
+
+/** What Stripe itself answered, behind the plain words. */
+export interface StripeWords {
+  status?: number | null;
+  message?: string | null;
+}
+
+/** "What Stripe said" folded under a refusal: the HTTP status and Stripe's
+ * own message, one click away. Nothing when Stripe did not answer. */
+export function stripeWordsLine(stripe: StripeWords | null, plain: string): HTMLElement | null {
+  if (!stripe || (!stripe.status && !stripe.message)) return null;
+  const said = [stripe.status ? `HTTP ${stripe.status}` : "", stripe.message && stripe.message !== plain ? stripe.message : ""]
+    .filter((x) => x)
+    .join(": ");
+  if (!said) return null;
+  return h("details", { class: "stripe-words" }, h("summary", { text: "What Stripe said" }), h("code", { text: said }));
 }
 
 /** "Request ID req_… [Copy]" under an error Stripe answered: the first

@@ -46,7 +46,10 @@ export function isAppError(e: unknown): e is AppError {
 /** Whatever was thrown, as an `AppError` with plain words. */
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) {
-    return { code: e.code, message: e.message, param: e.param ?? null, request_id: e.request_id ?? null };
+    const err: AppError = { code: e.code, message: e.message, param: e.param ?? null, request_id: e.request_id ?? null };
+    if (e.stripe_message) err.stripe_message = e.stripe_message;
+    if (e.status) err.status = e.status;
+    return err;
   }
   if (typeof e === "string") {
     return { code: "internal", message: e, param: null, request_id: null };

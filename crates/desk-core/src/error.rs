@@ -111,6 +111,21 @@ impl Error {
         }
     }
 
+    /// Stripe refused a search because search is not offered for this
+    /// account ("The search feature is temporarily unavailable in your
+    /// region.", "search feature unavailable for merchant").
+    pub fn is_search_unavailable(&self) -> bool {
+        match self {
+            Error::Stripe {
+                status: 400, error, ..
+            } => error.message.as_deref().is_some_and(|m| {
+                let m = m.to_ascii_lowercase();
+                m.contains("search") && m.contains("unavailable")
+            }),
+            _ => false,
+        }
+    }
+
     /// Plain words for a person: what happened and what to do.
     pub fn plain_message(&self) -> String {
         match self {
@@ -185,6 +200,15 @@ pub struct AppError {
     pub param: Option<String>,
     /// Stripe's `Request-Id` when the error is Stripe's answer, for support.
     pub request_id: Option<String>,
+    /// Stripe's own message and HTTP status, shown one click away behind
+    /// the plain words (absent when Stripe did not answer).
+    /// (`Box<str>`: keeps `AppError` small, it travels in every `Result`.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string")]
+    pub stripe_message: Option<Box<str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub status: Option<u16>,
 }
 
 impl From<Error> for AppError {
@@ -199,6 +223,11 @@ impl From<Error> for AppError {
             message: e.plain_message(),
             param,
             request_id: e.request_id().map(str::to_owned),
+            stripe_message: match &e {
+                Error::Stripe { error, .. } => error.message.as_deref().map(Box::from),
+                _ => None,
+            },
+            status: e.status(),
         }
     }
 }
@@ -230,6 +259,25 @@ mod tests {
         let app = AppError::from(e);
         assert_eq!(app.code, "permission_denied");
         assert!(app.message.contains("rak_customer_read"));
+        assert_eq!(app.status, Some(403));
+        assert!(app
+            .stripe_message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("The provided key 'rk_test_****1111'")));
+    }
+
+    #[test]
+    fn search_unavailable_is_recognised() {
+        let e = stripe(
+            400,
+            r#"{"error":{"type":"invalid_request_error","message":"The search feature is temporarily unavailable in your region."}}"#,
+        );
+        assert!(e.is_search_unavailable());
+        let other = stripe(
+            400,
+            r#"{"error":{"type":"invalid_request_error","message":"Invalid query: 'x'"}}"#,
+        );
+        assert!(!other.is_search_unavailable());
     }
 
     #[test]

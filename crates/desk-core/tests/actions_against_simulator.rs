@@ -433,12 +433,23 @@ async fn desk_runs_actions_on_the_current_connection() {
     assert_eq!((full.allowed, full.reason), (Some(true), None));
     let read = ro.action_availability("get_customer").await.unwrap();
     assert_eq!(read.allowed, Some(true));
+    // Known before the form is filled, and nothing is created by asking.
     let write = ro.action_availability("create_customer").await.unwrap();
-    assert_eq!(write.allowed, None);
+    assert_eq!(write.allowed, Some(false));
     assert!(write.reason.unwrap().contains("rak_customer_write"));
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
     let products = ro.action_availability("create_product").await.unwrap();
     assert_eq!(products.allowed, Some(false));
     assert!(products.reason.unwrap().contains("rak_product_write"));
+    // A restricted key that may write: the probe's 400 creates nothing and says yes.
+    const WRITER: &str = "rk_test_51ActionsCustomerWriter000000009999";
+    let write: BTreeSet<String> = ["rak_customer_write".to_owned()].into();
+    sim.add_key(WRITER, ACCOUNT, KeyAccess::Restricted(write));
+    let writer = desk(&sim, "writer");
+    writer.save_key_connection(WRITER, false).await.unwrap();
+    let may = writer.action_availability("create_customer").await.unwrap();
+    assert_eq!((may.allowed, may.reason), (Some(true), None));
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
     let denied = ro
         .run_action(
             "create_customer",
@@ -510,4 +521,218 @@ async fn customer_search_by_name_part_email_and_pages() {
         .unwrap_err();
     let app = AppError::from(err);
     assert_eq!(app.param.as_deref(), Some("search"), "{app:?}");
+}
+
+#[tokio::test]
+async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_search() {
+    let sim = sim().await;
+    let d = desk(&sim, "pickers");
+    d.save_key_connection(KEY, false).await.unwrap();
+    let form = |f: FilledForm, k: &str| {
+        let d = &d;
+        let k = k.to_owned();
+        async move { d.run_action("create_customer", &f, &k).await.unwrap() }
+    };
+    form(
+        FilledForm::new()
+            .text("name", "Zoë Café")
+            .text("email", "zoe@example.com"),
+        "c1",
+    )
+    .await;
+    form(FilledForm::new().text("name", "Tea Two"), "c2").await;
+
+    // The customer picker: Stripe's search by part of a name.
+    let found = d
+        .lookup_choices("create_subscription", "customer", "café", None)
+        .await
+        .unwrap();
+    assert_eq!(found.choices.len(), 1, "{found:?}");
+    assert_eq!(found.choices[0].label, "Zoë Café");
+    assert!(found.choices[0].id.starts_with("cus_"));
+    assert!(found.choices[0].detail.contains("zoe@example.com"));
+    let short = d
+        .lookup_choices("create_subscription", "customer", "z", None)
+        .await
+        .unwrap();
+    assert!(short.note.unwrap().contains("at least 3"));
+
+    // Where search is unavailable: the exact-email filter, and it says so.
+    sim.set_search_unavailable(ACCOUNT, true);
+    let by_email = d
+        .lookup_choices("create_subscription", "customer", "zoe@example.com", None)
+        .await
+        .unwrap();
+    assert_eq!(by_email.choices.len(), 1);
+    assert!(by_email.note.unwrap().contains("not available"));
+    let by_name = d
+        .lookup_choices("create_subscription", "customer", "Zoë", None)
+        .await
+        .unwrap();
+    assert!(by_name.choices.is_empty());
+    assert!(by_name.note.unwrap().contains("whole email"));
+    // List Customers: the search box falls back to the email filter too.
+    let listed = d
+        .run_action(
+            "list_customers",
+            &FilledForm::new().text("search", "zoe@example.com"),
+            "l1",
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert!(listed
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("email is exactly zoe@example.com"));
+    let by_name = d
+        .run_action(
+            "list_customers",
+            &FilledForm::new().text("search", "Zoë"),
+            "l2",
+        )
+        .await
+        .unwrap_err();
+    let app = AppError::from(by_name);
+    assert_eq!(app.param.as_deref(), Some("search"));
+    assert!(app.message.contains("whole email"), "{app:?}");
+
+    // The price picker: active products, then a product's active recurring prices.
+    let monthly = d
+        .run_action(
+            "create_product",
+            &FilledForm::new()
+                .text("name", "Tea club")
+                .text("price_amount", "12")
+                .text("price_currency", "eur")
+                .text("price_interval", "month"),
+            "p1",
+        )
+        .await
+        .unwrap();
+    d.run_action(
+        "create_product",
+        &FilledForm::new()
+            .text("name", "One-off mug")
+            .text("price_amount", "9")
+            .text("price_currency", "eur"),
+        "p2",
+    )
+    .await
+    .unwrap();
+    let products = d
+        .lookup_choices("create_subscription", "items", "", None)
+        .await
+        .unwrap();
+    assert_eq!(products.choices.len(), 2);
+    let club = products
+        .choices
+        .iter()
+        .find(|c| c.label == "Tea club")
+        .unwrap();
+    let prices = d
+        .lookup_choices("create_subscription", "items", "", Some(&club.id))
+        .await
+        .unwrap();
+    assert_eq!(prices.choices.len(), 1);
+    assert_eq!(prices.choices[0].label, "12.00 EUR every month");
+    assert_eq!(
+        prices.choices[0].id,
+        monthly.json["default_price"].as_str().unwrap()
+    );
+    let mug = products
+        .choices
+        .iter()
+        .find(|c| c.label == "One-off mug")
+        .unwrap();
+    let none = d
+        .lookup_choices("create_subscription", "items", "", Some(&mug.id))
+        .await
+        .unwrap();
+    assert!(none.choices.is_empty());
+    assert!(none.note.unwrap().contains("no active recurring price"));
+    assert!(d
+        .lookup_choices("create_customer", "name", "x", None)
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn any_endpoint_shows_the_status_and_a_refusal_keeps_stripes_words() {
+    let sim = sim().await;
+    let ok = run(
+        &sim,
+        "any_endpoint",
+        FilledForm::new()
+            .text("method", "GET")
+            .text("path", "/v1/customers"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status, Some(200));
+    assert!(ok.request_id.is_some());
+    let refused = run(
+        &sim,
+        "any_endpoint",
+        FilledForm::new()
+            .text("method", "GET")
+            .text("path", "/v1/customers/cus_nobody"),
+    )
+    .await
+    .unwrap_err();
+    let app = AppError::from(refused);
+    assert_eq!(app.status, Some(404));
+    assert_eq!(
+        app.stripe_message.as_deref(),
+        Some("No such customer: 'cus_nobody'")
+    );
+    assert!(app.request_id.is_some());
+}
+
+#[tokio::test]
+async fn drafts_survive_a_restart_per_connection_in_private_files() {
+    let sim = sim().await;
+    let name = "drafts";
+    let d = desk(&sim, name);
+    assert!(d.action_drafts().is_empty());
+    d.save_key_connection(KEY, false).await.unwrap();
+    let half = FilledForm::new()
+        .text("name", "Zoë half-typed")
+        .value("metadata", rows(&[("order", "4")]));
+    d.save_action_draft("create_customer", &half).unwrap();
+    assert!(d.save_action_draft("no_such_action", &half).is_err());
+    let dir = std::env::temp_dir().join(format!("desk-actions-{name}-{}", std::process::id()));
+    drop(d);
+
+    // The app starts again over the same data dir (not `desk()`, which empties it).
+    let reopen = || {
+        let base = sim.base_url();
+        let bases = Bases {
+            api: base.clone(),
+            connect: base.clone(),
+            marketplace: base.clone(),
+        };
+        let mut cfg = DeskConfig::new(bases, dir.clone());
+        cfg.client = config(&base);
+        Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap()
+    };
+    let again = reopen();
+    let drafts = again.action_drafts();
+    assert_eq!(drafts["create_customer"].values, half.values);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let drafts_dir = dir.join("drafts");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&drafts_dir), 0o700);
+        for f in std::fs::read_dir(&drafts_dir).unwrap() {
+            assert_eq!(mode(&f.unwrap().path()), 0o600);
+        }
+    }
+    // An emptied form is forgotten.
+    again
+        .save_action_draft("create_customer", &FilledForm::new())
+        .unwrap();
+    assert!(reopen().action_drafts().is_empty());
 }

@@ -326,6 +326,14 @@ fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError>
         connected_account: (target != principal.account_id).then(|| target.clone()),
     };
     let account = st.accounts.get_mut(&target).expect("checked above");
+    if account.search_unavailable && matches!(route, Route::Search(_)) {
+        // Stripe's wording where search is not offered (see stripe/stripe-node users' reports).
+        return Err(ApiError::new(
+            400,
+            "invalid_request_error",
+            "The search feature is temporarily unavailable in your region.",
+        ));
+    }
     let info = AccountInfo {
         id: account.id.clone(),
         display_name: account.display_name.clone(),

@@ -275,6 +275,13 @@ impl Simulator {
         );
     }
 
+    /// Every search (`/v1/customers/search`) of the account is refused, as
+    /// Stripe does in countries where search is not offered.
+    pub fn set_search_unavailable(&self, account_id: &str, unavailable: bool) {
+        let mut st = self.state();
+        st.ensure_account(account_id, account_id).search_unavailable = unavailable;
+    }
+
     /// Later calls with the key get 401 "Expired API Key provided".
     pub fn revoke_key(&self, key: &str) {
         if let Some(k) = self.state().keys.get_mut(key) {

@@ -73,6 +73,9 @@ pub struct Account {
     pub created: i64,
     pub test: Data,
     pub live: Data,
+    /// Stripe's search is not offered in every country (India, for one):
+    /// every `/search` call of this account is refused.
+    pub search_unavailable: bool,
 }
 
 impl Account {
@@ -83,6 +86,7 @@ impl Account {
             created,
             test: Data::new(false),
             live: Data::new(true),
+            search_unavailable: false,
         }
     }
     pub fn data(&mut self, livemode: bool) -> &mut Data {

@@ -29,6 +29,15 @@ firstId: string | null, lastId: string | null, nextPage: string | null,
  */
 requestId: string | null, replayed: boolean | null, 
 /**
+ * Stripe's HTTP status (200), shown with the request to any endpoint.
+ */
+status: number | null, 
+/**
+ * Said above the result: how it was found when not as asked (search
+ * unavailable, so the exact-email filter was used).
+ */
+note: string | null, 
+/**
  * The object in the Stripe Dashboard (test or live path, and the
  * connected account when there is one), for the system browser.
  */

@@ -7,4 +7,10 @@ export type AppError = { code: string, message: string, param: string | null,
 /**
  * Stripe's `Request-Id` when the error is Stripe's answer, for support.
  */
-request_id: string | null, };
+request_id: string | null, 
+/**
+ * Stripe's own message and HTTP status, shown one click away behind
+ * the plain words (absent when Stripe did not answer).
+ * (`Box<str>`: keeps `AppError` small, it travels in every `Result`.)
+ */
+stripe_message?: string, status?: number, };

@@ -3,8 +3,8 @@
 //! against that description.
 
 use super::{
-    Action, ChoiceOption, Display, Field, FieldKind, HttpMethod, Permission, RelatedList,
-    ResultShape, SummaryField,
+    Action, ChoiceOption, Display, Field, FieldKind, HttpMethod, KeyValueRow, Lookup, Permission,
+    RelatedList, ResultShape, SummaryField,
 };
 use std::sync::OnceLock;
 
@@ -42,6 +42,7 @@ fn field(id: &str, label: &str, help: &str, kind: FieldKind, param: &str) -> Fie
         param: param.into(),
         advanced: false,
         default: None,
+        lookup: None,
     }
 }
 
@@ -57,6 +58,40 @@ impl Field {
     fn default(mut self, value: &str) -> Self {
         self.default = Some(value.into());
         self
+    }
+    fn lookup(mut self, lookup: Lookup) -> Self {
+        self.lookup = Some(lookup);
+        self
+    }
+}
+
+/// Find a customer by name or email (Stripe's customer search, or the
+/// exact-email filter where search is unavailable).
+fn customer_lookup() -> Lookup {
+    Lookup::Search {
+        search_path: "/v1/customers/search".into(),
+        list_path: "/v1/customers".into(),
+        fallback_filter: "email".into(),
+    }
+}
+
+/// A product, then one of its active recurring prices.
+fn recurring_price_lookup() -> Lookup {
+    Lookup::ParentThenChild {
+        parent_label: "Product".into(),
+        parent_path: "/v1/products".into(),
+        child_path: "/v1/prices".into(),
+        child_filter: "product".into(),
+        child_params: vec![
+            KeyValueRow {
+                key: "active".into(),
+                value: "true".into(),
+            },
+            KeyValueRow {
+                key: "type".into(),
+                value: "recurring".into(),
+            },
+        ],
     }
 }
 
@@ -270,7 +305,9 @@ fn create_customer() -> Action {
 }
 
 fn customer_id_field(help: &str) -> Field {
-    field("customer", "Customer", help, id_kind("cus_"), "{id}").required()
+    field("customer", "Customer", help, id_kind("cus_"), "{id}")
+        .required()
+        .lookup(customer_lookup())
 }
 
 fn update_customer() -> Action {
@@ -426,15 +463,17 @@ fn create_subscription() -> Action {
                 id_kind("cus_"),
                 "customer",
             )
-            .required(),
+            .required()
+            .lookup(customer_lookup()),
             field(
                 "items",
                 "What they subscribe to",
-                "One to 20 recurring prices (price_...), each with a quantity.",
+                "One to 20 recurring prices: choose a product and one of its prices, or paste a price ID (price_...).",
                 FieldKind::SubscriptionItems,
                 "items",
             )
-            .required(),
+            .required()
+            .lookup(recurring_price_lookup()),
             field(
                 "collection_method",
                 "How to collect",
@@ -480,7 +519,8 @@ fn list_subscriptions() -> Action {
             "Only this customer's subscriptions (cus_...).",
             id_kind("cus_"),
             "customer",
-        ),
+        )
+        .lookup(customer_lookup()),
         field(
             "status",
             "Status",
@@ -826,6 +866,13 @@ fn any_endpoint() -> Action {
                 "",
             )
             .required(),
+            field(
+                "send_unlisted",
+                "Send it even if this app does not know the path",
+                "Stripe adds endpoints: a path newer than this app's copy of Stripe's API description is flagged, and sent only with this ticked.",
+                FieldKind::YesNo,
+                "",
+            ),
             field(
                 "params",
                 "Parameters",

@@ -1,5 +1,6 @@
 //! The actions as the window uses them, on the current connection.
 
+use super::lookup::{LookupAnswer, SEARCH_UNAVAILABLE};
 use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod};
 use crate::error::Error;
 use crate::stripe::Params;
@@ -38,13 +39,72 @@ impl crate::Desk {
         let action = find(action_id)?;
         let (record, auth) = self.current_auth().await?;
         let (id, account_name) = (record.id, record.display_name);
-        match super::run(self.client(), &auth, action, form, idempotency_key).await {
+        let mut outcome = super::run(self.client(), &auth, action, form, idempotency_key).await;
+        if let Err(e) = &outcome {
+            if let Some(fallback) = search_fallback(action, form, e) {
+                outcome = match fallback {
+                    // Search is not offered here: the exact-email filter, and say so.
+                    Ok((by_email, note)) => {
+                        super::run(self.client(), &auth, action, &by_email, idempotency_key)
+                            .await
+                            .map(|mut r| {
+                                r.note = Some(note);
+                                r
+                            })
+                    }
+                    Err(e) => Err(e),
+                };
+            }
+        }
+        match outcome {
             Ok(result) => Ok(result),
             Err(e) => {
                 self.note_call_error(&id, &e);
                 Err(unknown_object(e, action, &account_name, false))
             }
         }
+    }
+}
+
+impl crate::Desk {
+    /// The current connection's half-filled forms, kept across restarts.
+    pub fn action_drafts(&self) -> super::drafts::ConnectionDrafts {
+        match self.list_connections().active_id {
+            Some(id) => self.drafts().load(&id),
+            None => Default::default(),
+        }
+    }
+
+    /// Keeps one action's half-filled form for the current connection (an
+    /// empty form forgets it).
+    pub fn save_action_draft(&self, action_id: &str, form: &FilledForm) -> Result<(), Error> {
+        find(action_id)?;
+        let Some(id) = self.list_connections().active_id else {
+            return Ok(());
+        };
+        self.drafts().save(&id, action_id, form)
+    }
+
+    /// A field's picker: customers found by name or email, or a product's
+    /// active recurring prices (`parent` the product), as its [`super::Lookup`] says.
+    pub async fn lookup_choices(
+        &self,
+        action_id: &str,
+        field_id: &str,
+        query: &str,
+        parent: Option<&str>,
+    ) -> Result<LookupAnswer, Error> {
+        let action = find(action_id)?;
+        let lookup = action
+            .field(field_id)
+            .and_then(|f| f.lookup.as_ref())
+            .ok_or_else(|| {
+                Error::NotFound(format!("{} has no picker for {field_id}.", action.name))
+            })?;
+        let (record, auth) = self.current_auth().await?;
+        super::lookup::find(self.client(), &auth, lookup, query, parent)
+            .await
+            .inspect_err(|e| self.note_call_error(&record.id, e))
     }
 }
 
@@ -145,19 +205,75 @@ impl crate::Desk {
             Err(e) => return Err(e),
         };
         let need = &permission.name;
-        Ok(match (read, action.method == HttpMethod::Get) {
-            (true, true) => ActionAvailability { allowed: Some(true), reason: None },
-            (true, false) => ActionAvailability {
+        let cannot = || {
+            ActionAvailability {
+            allowed: Some(false),
+            reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
+        }
+        };
+        if !read {
+            return Ok(cannot());
+        }
+        if action.method == HttpMethod::Get {
+            return Ok(ActionAvailability {
+                allowed: Some(true),
+                reason: None,
+            });
+        }
+        // A write that cannot succeed: Stripe checks the key's permission
+        // before the parameters, so an unknown parameter gets a 403 naming
+        // the missing permission, or a 400 that creates nothing.
+        let probe = Request::post(list_path).params(Params::new().text(WRITE_PROBE_PARAM, "1"));
+        Ok(match self.client().send(&auth, &probe).await {
+            Err(e) if e.missing_permission().is_some() => cannot(),
+            Err(Error::Stripe { status: 400, .. }) => ActionAvailability { allowed: Some(true), reason: None },
+            _ => ActionAvailability {
                 allowed: None,
                 reason: Some(format!("This restricted key needs the {need} permission; Stripe checks it when you submit.")),
-            },
-            (false, _) => ActionAvailability {
-                allowed: Some(false),
-                reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
             },
         })
     }
 }
+
+/// List Customers with a search, refused because Stripe's search is not
+/// offered for this account: the same form with the exact-email filter
+/// instead, and the words that say so; or, when what was typed is not an
+/// email, a refusal at the search box that says what to type.
+fn search_fallback(
+    action: &super::Action,
+    form: &FilledForm,
+    e: &Error,
+) -> Option<Result<(FilledForm, String), Error>> {
+    if action.id != "list_customers" || !e.is_search_unavailable() {
+        return None;
+    }
+    let typed = match form.values.get("search") {
+        Some(FieldValue::Text(t)) => t.trim().to_owned(),
+        _ => return None,
+    };
+    if !typed.contains('@') || typed.contains(':') {
+        return Some(Err(Error::invalid(
+            "search_unavailable",
+            format!("{SEARCH_UNAVAILABLE}. Type a whole email to find customers with exactly that email."),
+            Some("search"),
+        )));
+    }
+    let mut by_email = form.clone();
+    by_email.values.remove("search");
+    by_email.values.remove("page");
+    by_email
+        .values
+        .insert("email".into(), FieldValue::Text(typed.clone()));
+    Some(Ok((
+        by_email,
+        format!(
+            "{SEARCH_UNAVAILABLE}, so this shows the customers whose email is exactly {typed}."
+        ),
+    )))
+}
+
+/// A parameter no Stripe endpoint takes, so a write probe is always refused.
+const WRITE_PROBE_PARAM: &str = "stripe_desk_permission_probe";
 
 fn find(action_id: &str) -> Result<&'static super::Action, Error> {
     super::find(action_id).ok_or_else(|| Error::NotFound(format!("No action called {action_id}.")))

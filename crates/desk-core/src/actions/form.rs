@@ -770,10 +770,13 @@ fn any_endpoint(mut c: Checker) -> Result<BuiltRequest, Vec<FieldError>> {
             HttpMethod::Post => "POST",
             HttpMethod::Delete => "DELETE",
         };
-        if !super::endpoints::is_known(m, &path) {
+        // Flagged, not forbidden: Stripe adds endpoints after this app's
+        // copy of its description was taken.
+        let override_ok = matches!(c.value("send_unlisted"), Some(FieldValue::Yes(true)));
+        if !super::endpoints::is_known(m, &path) && !override_ok {
             c.fail(
                 "path",
-                format!("Stripe's API has no {m} {path}: check the path and the method."),
+                format!("{m} {path} is not in this app's list of Stripe's endpoints: check the path and the method. If it is a newer endpoint, tick \"Send it even if this app does not know the path\"."),
             );
         }
     }
@@ -1504,8 +1507,15 @@ mod tests {
             "any_endpoint",
             f("/v1/customer"),
             "path",
-            "Stripe's API has no POST /v1/customer",
+            "POST /v1/customer is not in this app's list",
         );
+        // A newer endpoint: flagged, then sent when the user says so.
+        let newer = build(
+            action("any_endpoint"),
+            &f("/v1/brand_new_things").value("send_unlisted", FieldValue::Yes(true)),
+        )
+        .unwrap();
+        assert_eq!(newer.path, "/v1/brand_new_things");
         let get_balance = FilledForm::new()
             .text("method", "DELETE")
             .text("path", "/v1/balance");
@@ -1513,7 +1523,7 @@ mod tests {
             "any_endpoint",
             get_balance,
             "path",
-            "has no DELETE /v1/balance",
+            "DELETE /v1/balance is not in",
         );
         let built = build(
             action("any_endpoint"),

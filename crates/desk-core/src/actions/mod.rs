@@ -7,12 +7,14 @@
 
 mod catalog;
 pub mod desk;
+pub mod drafts;
 pub mod endpoints;
 pub mod form;
+pub mod lookup;
 pub mod run;
 
 pub use catalog::{all, find};
-pub use form::{build, prefill, BuiltRequest, FieldError, FieldValue, FilledForm};
+pub use form::{build, prefill, BuiltRequest, FieldError, FieldValue, FilledForm, KeyValueRow};
 pub use run::{run, ActionResult, SummaryRow};
 
 use serde::{Deserialize, Serialize};
@@ -120,6 +122,36 @@ pub struct Field {
     /// Paging and rarely used filters: the window may fold them away.
     pub advanced: bool,
     pub default: Option<String>,
+    /// A picker drawn next to the input, so the user can find the ID
+    /// instead of pasting it (the input still takes a pasted ID).
+    pub lookup: Option<Lookup>,
+}
+
+/// How a field's picker finds its choices; [`lookup`] runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export)]
+pub enum Lookup {
+    /// Type a name or email: Stripe's search at `search_path` (paged by
+    /// `next_page`), or, where search is unavailable, the list at
+    /// `list_path` filtered by exact `fallback_filter`.
+    #[serde(rename_all = "camelCase")]
+    Search {
+        search_path: String,
+        list_path: String,
+        fallback_filter: String,
+    },
+    /// Pick a parent from `parent_path` (active ones), then one of its
+    /// children from `child_path?{child_filter}={parent}` narrowed by
+    /// `child_params` (a product's active recurring prices).
+    #[serde(rename_all = "camelCase")]
+    ParentThenChild {
+        parent_label: String,
+        parent_path: String,
+        child_path: String,
+        child_filter: String,
+        child_params: Vec<KeyValueRow>,
+    },
 }
 
 /// How a value in the result is shown.

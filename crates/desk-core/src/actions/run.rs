@@ -48,6 +48,11 @@ pub struct ActionResult {
     /// client reports them.
     pub request_id: Option<String>,
     pub replayed: Option<bool>,
+    /// Stripe's HTTP status (200), shown with the request to any endpoint.
+    pub status: Option<u16>,
+    /// Said above the result: how it was found when not as asked (search
+    /// unavailable, so the exact-email filter was used).
+    pub note: Option<String>,
     /// The object in the Stripe Dashboard (test or live path, and the
     /// connected account when there is one), for the system browser.
     pub dashboard_url: Option<String>,
@@ -96,6 +101,7 @@ pub async fn run(
     // carried out before (a retry or "Try again" after a lost answer).
     let replayed = (built.method == HttpMethod::Post).then_some(answer.idempotent_replayed);
     let mut result = summarise(action, answer.body, answer.request_id, replayed);
+    result.status = Some(answer.status);
     result.dashboard_url = dashboard_url(&result.json, auth);
     if let Some(related) = &action.result.related {
         let id = result
@@ -184,6 +190,8 @@ pub fn summarise(
             .map(str::to_owned),
         request_id,
         replayed,
+        status: None,
+        note: None,
         json: Value::Null,
     };
     if action.result.list {

@@ -47,6 +47,7 @@ pub struct Desk {
     connections: Connections,
     data_dir: PathBuf,
     balances: crate::balances::desk::BalancesState,
+    drafts: crate::actions::drafts::Drafts,
 }
 
 impl Desk {
@@ -72,6 +73,7 @@ impl Desk {
                 secrets,
                 config.token_refresh_margin,
             ),
+            drafts: crate::actions::drafts::Drafts::new(&config.data_dir),
             bases: config.bases,
             data_dir: config.data_dir,
             demo: config.demo,
@@ -140,7 +142,9 @@ impl Desk {
     }
 
     pub async fn remove_connection(&self, id: &str) -> Result<ConnectionsView, Error> {
-        self.connections.remove_connection(id).await
+        let view = self.connections.remove_connection(id).await?;
+        self.drafts.forget(id);
+        Ok(view)
     }
 
     pub fn set_active(&self, id: &str) -> Result<ConnectionsView, Error> {
@@ -180,6 +184,11 @@ impl Desk {
 
     pub fn oauth_state(&self) -> OAuthFlowState {
         self.connections.oauth_state()
+    }
+
+    /// For `actions/`: the half-filled forms kept per connection.
+    pub(crate) fn drafts(&self) -> &crate::actions::drafts::Drafts {
+        &self.drafts
     }
 
     /// For capability modules (`actions/`, ...): the one Stripe client.

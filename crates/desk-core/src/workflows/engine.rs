@@ -257,6 +257,8 @@ impl From<RunError> for AppError {
                     ),
                     param: first.and_then(|p| p.field.clone()),
                     request_id: None,
+                    stripe_message: None,
+                    status: None,
                 }
             }
             RunError::Other(e) => e.into(),
