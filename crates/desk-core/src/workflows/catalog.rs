@@ -1,5 +1,5 @@
 //! What workflows need to know about actions, and nothing more. The actions'
-//! own descriptions implement [`StepCatalog`] (bound at merge); workflows
+//! own descriptions implement [`StepCatalog`] (in `bound.rs`); workflows
 //! never describe an action themselves.
 
 use serde::{Deserialize, Serialize};
@@ -223,7 +223,7 @@ pub(crate) mod test_catalog {
                     ("id", Shape::value(Kind::id("prod_"))),
                     ("name", Shape::value(Kind::Text)),
                 ]),
-                "request" => Shape::Open,
+                "any_endpoint" => Shape::Open,
                 _ => return None,
             })
         }
@@ -240,15 +240,15 @@ pub(crate) mod test_catalog {
                 ("create_subscription", "items.price") => Kind::id("price_"),
                 ("create_subscription", "items.quantity") => Kind::Integer,
                 ("create_product", "name") => Kind::Text,
-                ("request", "method" | "path") => Kind::Text,
-                ("request", "params") => Kind::Any,
-                ("request", _) if field.starts_with("params.") => Kind::Any,
+                ("any_endpoint", "method" | "path") => Kind::Text,
+                ("any_endpoint", "params") => Kind::Any,
+                ("any_endpoint", _) if field.starts_with("params.") => Kind::Any,
                 _ => return None,
             })
         }
 
         fn writes(&self, action_id: &str) -> bool {
-            action_id.starts_with("create_") || action_id == "request"
+            action_id.starts_with("create_") || action_id == "any_endpoint"
         }
     }
 }

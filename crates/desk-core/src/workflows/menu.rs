@@ -268,7 +268,7 @@ mod tests {
             inputs: BTreeMap::from([("product_name".into(), "Beans".into())]),
             steps: vec![StepRecord {
                 name: "create_price".into(),
-                action: "request".into(),
+                action: "any_endpoint".into(),
                 state: StepState::Done {
                     result: StepResult {
                         output: json!({"id": "price_9", "unit_amount": 500, "recurring": {"interval": "month"}}),

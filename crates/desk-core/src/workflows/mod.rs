@@ -8,6 +8,7 @@
 //!   and request) and finds what an earlier attempt created, by metadata.
 //!
 //! The parts:
+//! - [`bound`]: both traits bound to the real actions;
 //! - [`reference`](mod@reference): the `{{...}}` syntax (escape `\{{`), resolution;
 //! - [`model`]: inputs, steps, renames that follow references, the checks;
 //! - [`checks`]: the one place emails, ID prefixes and amounts are checked;
@@ -18,6 +19,7 @@
 //! - [`menu`]: what the `{{` menu offers in a field;
 //! - [`files`]: the one function that writes files.
 
+pub mod bound;
 pub mod catalog;
 pub mod checks;
 pub mod engine;
@@ -28,6 +30,7 @@ pub mod reference;
 pub mod store;
 pub mod templates;
 
+pub use bound::{ActionCatalog, ActionSteps};
 pub use catalog::{Kind, Shape, StepCatalog};
 pub use engine::{Engine, RunHistory, RunRecord, StepExecutor};
 pub use model::{InputKind, Problem, Step, Workflow};
