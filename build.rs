@@ -24,6 +24,20 @@ const COMMANDS: &[&str] = &[
     "action_current_values",
     "action_availability",
     "open_in_dashboard",
+    "list_workflows",
+    "workflow_templates",
+    "save_workflow",
+    "check_workflow",
+    "rename_workflow",
+    "duplicate_workflow",
+    "delete_workflow",
+    "export_workflow",
+    "import_workflow",
+    "workflow_menu",
+    "workflow_runs",
+    "workflow_plan",
+    "run_workflow",
+    "resume_workflow",
 ];
 
 fn main() {

@@ -72,6 +72,20 @@ pub fn run() {
             commands::action_current_values,
             commands::action_availability,
             commands::open_in_dashboard,
+            commands::list_workflows,
+            commands::workflow_templates,
+            commands::save_workflow,
+            commands::check_workflow,
+            commands::rename_workflow,
+            commands::duplicate_workflow,
+            commands::delete_workflow,
+            commands::export_workflow,
+            commands::import_workflow,
+            commands::workflow_menu,
+            commands::workflow_runs,
+            commands::workflow_plan,
+            commands::run_workflow,
+            commands::resume_workflow,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

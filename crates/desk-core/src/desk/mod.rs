@@ -13,7 +13,7 @@ use crate::views::{
     OAuthSettingsForm, OAuthSettingsView,
 };
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +45,8 @@ pub struct Desk {
     bases: Bases,
     demo: bool,
     connections: Connections,
+    /// Where capabilities keep their files (workflows, run history).
+    data_dir: PathBuf,
 }
 
 impl Desk {
@@ -72,6 +74,7 @@ impl Desk {
             ),
             bases: config.bases,
             demo: config.demo,
+            data_dir: config.data_dir,
         })
     }
 
@@ -169,6 +172,11 @@ impl Desk {
     /// For capability modules (`actions/`, ...): the one Stripe client.
     pub(crate) fn client(&self) -> &StripeClient {
         self.connections.client()
+    }
+
+    /// For capability modules that keep files (`workflows/`).
+    pub(crate) fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// The current connection, and who it acts as.

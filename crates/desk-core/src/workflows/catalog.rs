@@ -3,11 +3,13 @@
 //! never describe an action themselves.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The kind of a value, as far as references care: enough to refuse an
 /// amount where a customer ID belongs. The actions' richer field kinds
 /// (phone, address, choice...) map onto these.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Kind {
     /// Free text: takes any single value written as text.

@@ -9,6 +9,7 @@
 //!
 //! The parts:
 //! - [`bound`]: both traits bound to the real actions;
+//! - [`desk`](mod@desk): the `Desk` entry points the window calls;
 //! - [`reference`](mod@reference): the `{{...}}` syntax (escape `\{{`), resolution;
 //! - [`model`]: inputs, steps, renames that follow references, the checks;
 //! - [`checks`]: the one place emails, ID prefixes and amounts are checked;
@@ -22,6 +23,7 @@
 pub mod bound;
 pub mod catalog;
 pub mod checks;
+pub mod desk;
 pub mod engine;
 pub mod files;
 pub mod menu;
