@@ -84,7 +84,7 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
 // The one form renderer
 // ---------------------------------------------------------------------------
 
-interface Control {
+export interface Control {
   field: Field;
   el: HTMLElement;
   read(): FieldValue | undefined;
@@ -261,7 +261,8 @@ function renderForm(action: Action): HTMLElement {
   return wrap;
 }
 
-function renderField(field: Field, values: Values): Control {
+/** Draws one field of an action (also a workflow step's field). */
+export function renderField(field: Field, values: Values): Control {
   const id = nextId(`f-${field.id}`);
   const helpId = `${id}-help`;
   const message = h("p", { class: "field-message", attrs: { hidden: true, id: `${id}-msg` } });

@@ -138,7 +138,7 @@ impl StepCatalog for ActionCatalog {
             (FieldKind::SubscriptionItems, Some("quantity")) => Some(Kind::Integer),
             (
                 FieldKind::Address,
-                Some("line1" | "line2" | "city" | "postal_code" | "state" | "country"),
+                Some("line1" | "line2" | "city" | "postal_code" | "postalCode" | "state" | "country"),
             ) => Some(Kind::Text),
             (FieldKind::Metadata | FieldKind::KeyValueRows, Some(_)) => Some(Kind::Any),
             _ => None,
@@ -242,7 +242,11 @@ fn form_value(
                 line1: part("line1"),
                 line2: part("line2"),
                 city: part("city"),
-                postal_code: part("postal_code"),
+                // The form holds it as `postalCode` (camelCase over IPC).
+                postal_code: match part("postalCode") {
+                    p if p.is_empty() => part("postal_code"),
+                    p => p,
+                },
                 state: part("state"),
                 country: part("country"),
             })
