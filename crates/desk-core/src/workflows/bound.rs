@@ -138,7 +138,9 @@ impl StepCatalog for ActionCatalog {
             (FieldKind::SubscriptionItems, Some("quantity")) => Some(Kind::Integer),
             (
                 FieldKind::Address,
-                Some("line1" | "line2" | "city" | "postal_code" | "postalCode" | "state" | "country"),
+                Some(
+                    "line1" | "line2" | "city" | "postal_code" | "postalCode" | "state" | "country",
+                ),
             ) => Some(Kind::Text),
             (FieldKind::Metadata | FieldKind::KeyValueRows, Some(_)) => Some(Kind::Any),
             _ => None,
