@@ -73,6 +73,7 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
 
     w.click("#nav-workflows").await;
     w.find("#btn-wf-new").await;
+    w.screenshot(&shots.join("workflows-00-empty.png")).await;
     w.execute(&select("#wf-template", "")).await;
     w.click("#btn-wf-new").await;
     w.find("#wf-name").await;
@@ -138,6 +139,9 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         &inactive,
     )
     .await;
+    w.execute("document.querySelector('#screen-title').scrollIntoView()")
+        .await;
+    w.screenshot(&shots.join("workflows-01b-built.png")).await;
     w.click("#btn-wf-run").await;
     w.wait_for_text(
         "#wf-run .wf-run-step[data-state='failed']",
@@ -153,6 +157,10 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         .wait_for_text(&format!("{step2} [data-field='items'] .field-message"), "")
         .await;
     assert!(at_field.to_lowercase().contains("active"), "{at_field}");
+    w.execute(&format!(
+        "document.querySelector(\"{step2} [data-field='items']\").scrollIntoView()"
+    ))
+    .await;
     w.screenshot(&shots.join("workflows-02-step-2-refused.png"))
         .await;
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);

@@ -401,6 +401,9 @@ function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () =
     if (!menu) {
       menu = h("div", { id: `wf-menu-${seq}`, class: "wf-menu", attrs: { role: "listbox", "aria-label": "Earlier results and inputs" } });
       input.insertAdjacentElement("afterend", menu);
+      // Right under the text box, over what follows it (never over its label).
+      menu.style.top = `${input.offsetTop + input.offsetHeight + 2}px`;
+      menu.style.left = `${input.offsetLeft}px`;
       input.setAttribute("aria-expanded", "true");
       input.setAttribute("aria-controls", menu.id);
     }
