@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "save_workflow",
     "check_workflow",
     "rename_workflow",
+    "rename_workflow_step",
     "duplicate_workflow",
     "delete_workflow",
     "export_workflow",

@@ -486,6 +486,19 @@ pub async fn rename_workflow(
     desk.rename_workflow(&id, &name).map_err(AppError::from)
 }
 
+/// Renames a step; references to it follow.
+#[tauri::command]
+pub async fn rename_workflow_step(
+    workflow: Workflow,
+    old: String,
+    new: String,
+    desk: State<'_, DeskCell>,
+) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.rename_workflow_step(workflow, &old, &new)
+        .map_err(AppError::from)
+}
+
 #[tauri::command]
 pub async fn duplicate_workflow(id: String, desk: State<'_, DeskCell>) -> Reply<Workflow> {
     let desk = desk.get().await?;

@@ -77,6 +77,7 @@ pub fn run() {
             commands::save_workflow,
             commands::check_workflow,
             commands::rename_workflow,
+            commands::rename_workflow_step,
             commands::duplicate_workflow,
             commands::delete_workflow,
             commands::export_workflow,

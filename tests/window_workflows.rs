@@ -15,6 +15,7 @@ const ACCOUNT: &str = "acct_1WindowWorkflows";
 const DOWN: &str = "\u{E015}";
 const ENTER: &str = "\u{E007}";
 const ESCAPE: &str = "\u{E00C}";
+const TAB: &str = "\u{E004}";
 
 /// POSTs a form to the simulator with the test's key; Stripe's JSON back.
 async fn stripe_post(sim: &stripe_sim::Simulator, path: &str, body: &str) -> serde_json::Value {
@@ -205,5 +206,23 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         .await;
     w.screenshot(&shots.join("workflows-04-after-restart.png"))
         .await;
+
+    // Renaming a step takes its references along.
+    let name = format!("{step1} .wf-step-name");
+    w.type_into(&name, "new_customer").await;
+    w.send_keys(&name, TAB).await;
+    let renamed = "[data-step='create_subscription'] [data-field='customer'] input";
+    w.find("[data-step='new_customer']").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let v = w
+            .execute(&format!("return document.querySelector({renamed:?}).value"))
+            .await;
+        if v == "{{new_customer.id}}" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "reference is {v}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     w.quit().await;
 }

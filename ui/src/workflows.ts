@@ -202,6 +202,18 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     card.appendChild(h("h2", { class: "card-title", text: `${index + 1}. ${action?.name ?? step.action}` }));
     card.appendChild(h("div", { class: "row" }, stepName, up, down, drop));
     const stepMessage = h("p", { class: "field-message wf-step-message", attrs: { hidden: true } });
+    // A new name: references to the step follow it.
+    stepName.addEventListener("change", async () => {
+      const now = read();
+      const renamed = stepName.value.trim();
+      (now.steps[index] as Workflow["steps"][number]).name = step.name;
+      try {
+        Object.assign(w, await call<Workflow>("rename_workflow_step", { workflow: now, old: step.name, new: renamed }));
+        redraw();
+      } catch (e) {
+        setMessage(stepMessage, toAppError(e).message, "error");
+      }
+    });
     card.appendChild(stepMessage);
     const controls: Control[] = [];
     for (const f of action?.fields ?? []) {

@@ -58,6 +58,21 @@ impl crate::Desk {
         self.workflow_store().rename(id, name)
     }
 
+    /// Renames a step and every reference to it (`{{old.id}}` becomes
+    /// `{{new.id}}`), then saves the workflow.
+    pub fn rename_workflow_step(
+        &self,
+        mut workflow: Workflow,
+        old: &str,
+        new: &str,
+    ) -> Result<Workflow, Error> {
+        workflow
+            .rename_step(old, new)
+            .map_err(|why| Error::invalid("invalid_step_name", why, Some(old)))?;
+        self.workflow_store().save(&workflow)?;
+        Ok(workflow)
+    }
+
     pub fn duplicate_workflow(&self, id: &str) -> Result<Workflow, Error> {
         self.workflow_store().duplicate(id)
     }
