@@ -134,6 +134,26 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         .await;
     assert_eq!(value, "{{create_customer.id}}");
 
+    // A reference whose kind does not fit is marked at its field before anything is sent.
+    w.type_into(&customer, "{{create_customer.email}}").await;
+    w.send_keys(&customer, ESCAPE).await;
+    sim.clear_requests();
+    w.click("#btn-wf-save").await;
+    w.wait_for_text(
+        &format!("{step2} [data-field='customer'] .field-message"),
+        "this field takes a customer ID",
+    )
+    .await;
+    w.execute(&format!(
+        "document.querySelector(\"{step2} [data-field='customer']\").scrollIntoView()"
+    ))
+    .await;
+    w.screenshot(&shots.join("workflows-01c-check-at-field.png"))
+        .await;
+    assert!(sim.requests().is_empty(), "nothing was sent");
+    w.type_into(&customer, "{{create_customer.id}}").await;
+    w.send_keys(&customer, ESCAPE).await;
+
     // Step 2 with the archived price: Stripe refuses it at the items field.
     w.type_into(
         &format!("{step2} [data-field='items'] .row input"),
@@ -206,6 +226,22 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         .await;
     w.screenshot(&shots.join("workflows-04-after-restart.png"))
         .await;
+
+    // Duplicate, delete the copy (confirmed), and undo.
+    w.click("#btn-wf-duplicate").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while w.count(".wf-item").await != 2 {
+        assert!(std::time::Instant::now() < deadline, "no copy");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    w.click("#btn-wf-delete").await;
+    w.click("#confirm-yes").await;
+    w.find("#btn-wf-undo").await;
+    assert_eq!(w.count(".wf-item").await, 1);
+    w.click("#btn-wf-undo").await;
+    w.wait_until_gone("#btn-wf-undo").await;
+    assert_eq!(w.count(".wf-item").await, 2);
+    w.click(".wf-item").await;
 
     // Renaming a step takes its references along.
     let name = format!("{step1} .wf-step-name");
