@@ -125,8 +125,15 @@ impl crate::Desk {
             .write_steps(&ActionCatalog)
             .into_iter()
             .map(|s| {
-                let action = crate::actions::find(&s.action).map_or(s.action.as_str(), |a| &a.name);
-                format!("{}: {action}", s.name)
+                let field = |id: &str| s.fields.get(id).and_then(|v| v.as_str()).unwrap_or("");
+                match crate::actions::find(&s.action) {
+                    // The request to any endpoint: say which.
+                    Some(a) if a.path.is_empty() => {
+                        format!("{}: {} {}", s.name, field("method"), field("path"))
+                    }
+                    Some(a) => format!("{}: {}", s.name, a.name),
+                    None => format!("{}: {}", s.name, s.action),
+                }
             })
             .collect();
         Ok(RunPlan {
