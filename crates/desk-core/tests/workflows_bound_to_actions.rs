@@ -231,6 +231,59 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The product-with-price template: an amount input reaches Stripe in minor
+/// units through the request to any endpoint, whose created price is found
+/// again by its metadata.
+#[tokio::test]
+async fn the_product_with_price_template_runs_and_its_request_step_is_found_again() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+    };
+    let w = templates::product_with_price();
+    let inputs = BTreeMap::from([
+        ("product_name".to_owned(), "Coffee club".to_owned()),
+        ("monthly_amount".to_owned(), "12.50".to_owned()),
+    ]);
+    let run = engine
+        .start(&w, account(), inputs, &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
+    let price = run.output("create_price").unwrap().clone();
+    assert_eq!(price["unit_amount"], json!(1250));
+    assert_eq!(
+        price["product"],
+        run.output("create_product").unwrap()["id"]
+    );
+    let StepState::Done { .. } = &run.steps[1].state else {
+        panic!()
+    };
+    let call = StepCall {
+        action: "any_endpoint".into(),
+        fields: run.steps[1].sent.clone().unwrap(),
+        idempotency_key: None,
+        metadata: vec![
+            (RUN_METADATA_KEY.into(), run.run_id.clone()),
+            (STEP_METADATA_KEY.into(), "create_price".into()),
+        ],
+    };
+    let found = executor.find_created(&call).await.unwrap().unwrap();
+    assert_eq!(found.output["id"], price["id"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn the_templates_name_real_actions_and_fields() {
     for w in templates::all() {

@@ -392,7 +392,14 @@ impl StepExecutor for ActionSteps<'_> {
         } else {
             action.path.clone()
         };
-        let creates = action.method == HttpMethod::Post || !call.fields.contains_key("method");
+        let creates = if action.path.is_empty() {
+            call.fields
+                .get("method")
+                .map(text_of)
+                .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
+        } else {
+            action.method == HttpMethod::Post
+        };
         // Only a collection (`/v1/customers`) is a create; an update of a
         // known object does no harm when sent again.
         if !creates || path.trim_start_matches("/v1/").contains('/') || path.is_empty() {
