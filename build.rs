@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "action_availability",
     "open_in_dashboard",
     "list_workflows",
+    "new_workflow",
     "workflow_templates",
     "save_workflow",
     "check_workflow",

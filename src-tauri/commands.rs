@@ -450,6 +450,12 @@ pub async fn list_workflows(
 }
 
 #[tauri::command]
+pub async fn new_workflow(desk: State<'_, DeskCell>) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.new_workflow().map_err(AppError::from)
+}
+
+#[tauri::command]
 pub async fn workflow_templates(desk: State<'_, DeskCell>) -> Reply<Vec<Workflow>> {
     let desk = desk.get().await?;
     Ok(desk.workflow_templates())

@@ -73,6 +73,7 @@ pub fn run() {
             commands::action_availability,
             commands::open_in_dashboard,
             commands::list_workflows,
+            commands::new_workflow,
             commands::workflow_templates,
             commands::save_workflow,
             commands::check_workflow,

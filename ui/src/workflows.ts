@@ -72,8 +72,13 @@ function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []):
   const create = h("button", { id: "btn-wf-new", class: "btn primary", text: "New workflow", attrs: { type: "button" } });
   create.addEventListener("click", async () => {
     const ts = await templates;
-    const w: Workflow = pick.value === "" ? await emptyWorkflow() : (ts[Number(pick.value)] as Workflow);
-    await call<Problem[]>("save_workflow", { workflow: w });
+    let w: Workflow;
+    if (pick.value === "") {
+      w = await call<Workflow>("new_workflow");
+    } else {
+      w = ts[Number(pick.value)] as Workflow;
+      await call<Problem[]>("save_workflow", { workflow: w });
+    }
     workflows.push(w);
     currentId = w.id;
     drawList(list, pane);
@@ -96,12 +101,6 @@ function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []):
   const current = workflows.find((w) => w.id === currentId);
   if (current) pane.appendChild(editor(current, () => drawList(list, pane)));
   else pane.appendChild(h("p", { class: "card-text", text: "Pick a workflow, or make a new one from a template." }));
-}
-
-async function emptyWorkflow(): Promise<Workflow> {
-  // A fresh ID from the domain: the first template, emptied.
-  const [t] = await call<Workflow[]>("workflow_templates");
-  return { id: (t as Workflow).id, name: "New workflow", inputs: [], steps: [] };
 }
 
 // ---------------------------------------------------------------------------

@@ -42,6 +42,13 @@ impl crate::Desk {
         templates::all()
     }
 
+    /// A new, empty and saved workflow with its own ID.
+    pub fn new_workflow(&self) -> Result<Workflow, Error> {
+        let workflow = Workflow::new("New workflow");
+        self.workflow_store().save(&workflow)?;
+        Ok(workflow)
+    }
+
     /// Saves a workflow (new or changed) and says what would stop it from
     /// running; a workflow with problems is still saved, as typed.
     pub fn save_workflow(&self, workflow: &Workflow) -> Result<Vec<Problem>, Error> {
