@@ -40,6 +40,22 @@ const COMMANDS: &[&str] = &[
     "balances_export",
     "balances_cancel_export",
     "balances_delete_copy",
+    "list_workflows",
+    "new_workflow",
+    "workflow_templates",
+    "save_workflow",
+    "check_workflow",
+    "rename_workflow",
+    "rename_workflow_step",
+    "duplicate_workflow",
+    "delete_workflow",
+    "export_workflow",
+    "import_workflow",
+    "workflow_menu",
+    "workflow_runs",
+    "workflow_plan",
+    "run_workflow",
+    "resume_workflow",
 ];
 
 fn main() {

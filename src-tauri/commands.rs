@@ -6,17 +6,26 @@ use desk_core::actions::desk::ActionAvailability;
 use desk_core::actions::drafts::ConnectionDrafts;
 use desk_core::actions::lookup::LookupAnswer;
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
+use desk_core::balances::{
+    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, Page, PageRequest, PayoutDetail,
+    PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress, TimeRange,
+};
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
     OAuthSettingsForm, OAuthSettingsView,
 };
+use desk_core::workflows::desk::RunPlan;
+use desk_core::workflows::menu::MenuEntry;
+use desk_core::workflows::store::Listing;
+use desk_core::workflows::{Problem, RunRecord, Workflow};
 use desk_core::{private_files, AppError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
@@ -487,12 +496,6 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
 
 // ---- Balances: thin adapters over the local copy (desk_core::balances) ----
 
-use desk_core::balances::{
-    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, Page, PageRequest, PayoutDetail,
-    PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress, TimeRange,
-};
-use tauri::ipc::Channel;
-
 /// Syncs the connection's copy; progress goes to the window on `on_progress`.
 #[tauri::command]
 pub async fn balances_sync(
@@ -669,4 +672,171 @@ pub async fn balances_delete_copy(
     let desk = desk.get().await?;
     let reply = desk.balances_delete_copy(&id).map_err(AppError::from);
     audited(&audit, "balances_delete_copy", reply)
+}
+
+// Workflows: thin adapters over `desk_core::workflows::desk`.
+
+#[tauri::command]
+pub async fn list_workflows(
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Listing> {
+    let desk = desk.get().await?;
+    audited(
+        &audit,
+        "list_workflows",
+        desk.list_workflows().map_err(AppError::from),
+    )
+}
+
+#[tauri::command]
+pub async fn new_workflow(desk: State<'_, DeskCell>) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.new_workflow().map_err(AppError::from)
+}
+
+#[tauri::command]
+pub async fn workflow_templates(desk: State<'_, DeskCell>) -> Reply<Vec<Workflow>> {
+    let desk = desk.get().await?;
+    Ok(desk.workflow_templates())
+}
+
+/// Saves the workflow as edited and returns what would stop it from running.
+#[tauri::command]
+pub async fn save_workflow(
+    workflow: Workflow,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<Problem>> {
+    let desk = desk.get().await?;
+    audited(
+        &audit,
+        "save_workflow",
+        desk.save_workflow(&workflow).map_err(AppError::from),
+    )
+}
+
+#[tauri::command]
+pub async fn check_workflow(workflow: Workflow, desk: State<'_, DeskCell>) -> Reply<Vec<Problem>> {
+    let desk = desk.get().await?;
+    Ok(desk.check_workflow(&workflow))
+}
+
+#[tauri::command]
+pub async fn rename_workflow(
+    id: String,
+    name: String,
+    desk: State<'_, DeskCell>,
+) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.rename_workflow(&id, &name).map_err(AppError::from)
+}
+
+/// Renames a step; references to it follow.
+#[tauri::command]
+pub async fn rename_workflow_step(
+    workflow: Workflow,
+    old: String,
+    new: String,
+    desk: State<'_, DeskCell>,
+) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.rename_workflow_step(workflow, &old, &new)
+        .map_err(AppError::from)
+}
+
+#[tauri::command]
+pub async fn duplicate_workflow(id: String, desk: State<'_, DeskCell>) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.duplicate_workflow(&id).map_err(AppError::from)
+}
+
+/// Returns the deleted workflow: Undo saves it again.
+#[tauri::command]
+pub async fn delete_workflow(id: String, desk: State<'_, DeskCell>) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.delete_workflow(&id).map_err(AppError::from)
+}
+
+#[tauri::command]
+pub async fn export_workflow(id: String, path: String, desk: State<'_, DeskCell>) -> Reply<()> {
+    let desk = desk.get().await?;
+    desk.export_workflow(&id, Path::new(&path))
+        .map_err(AppError::from)
+}
+
+#[tauri::command]
+pub async fn import_workflow(path: String, desk: State<'_, DeskCell>) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.import_workflow(Path::new(&path))
+        .map_err(AppError::from)
+}
+
+/// What the `{{` menu offers in one field, filtered by what follows `{{`.
+#[tauri::command]
+pub async fn workflow_menu(
+    workflow: Workflow,
+    step: String,
+    field: String,
+    typed: String,
+    desk: State<'_, DeskCell>,
+) -> Reply<Vec<MenuEntry>> {
+    let desk = desk.get().await?;
+    Ok(desk.workflow_menu(&workflow, &step, &field, &typed))
+}
+
+#[tauri::command]
+pub async fn workflow_runs(
+    workflow_id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Vec<RunRecord>> {
+    let desk = desk.get().await?;
+    let reply = desk.workflow_runs(&workflow_id).map_err(AppError::from);
+    audited(&audit, "workflow_runs", reply)
+}
+
+#[tauri::command]
+pub async fn workflow_plan(workflow_id: String, desk: State<'_, DeskCell>) -> Reply<RunPlan> {
+    let desk = desk.get().await?;
+    desk.workflow_plan(&workflow_id)
+        .await
+        .map_err(AppError::from)
+}
+
+/// Runs the saved workflow; every change of the run goes to `progress`.
+#[tauri::command]
+pub async fn run_workflow(
+    workflow_id: String,
+    inputs: BTreeMap<String, String>,
+    progress: Channel<RunRecord>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<RunRecord> {
+    let desk = desk.get().await?;
+    let mut tell = |run: &RunRecord| {
+        let _ = progress.send(run.clone());
+    };
+    let reply = desk.run_workflow(&workflow_id, inputs, &mut tell).await;
+    audited(&audit, "run_workflow", reply.map_err(AppError::from))
+}
+
+/// Resumes a failed or interrupted run with the saved workflow's fixes.
+#[tauri::command]
+pub async fn resume_workflow(
+    workflow_id: String,
+    run_id: String,
+    inputs: Option<BTreeMap<String, String>>,
+    progress: Channel<RunRecord>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<RunRecord> {
+    let desk = desk.get().await?;
+    let mut tell = |run: &RunRecord| {
+        let _ = progress.send(run.clone());
+    };
+    let reply = desk
+        .resume_workflow(&workflow_id, &run_id, inputs, &mut tell)
+        .await;
+    audited(&audit, "resume_workflow", reply.map_err(AppError::from))
 }

@@ -88,6 +88,22 @@ pub fn run() {
             commands::balances_export,
             commands::balances_cancel_export,
             commands::balances_delete_copy,
+            commands::list_workflows,
+            commands::new_workflow,
+            commands::workflow_templates,
+            commands::save_workflow,
+            commands::check_workflow,
+            commands::rename_workflow,
+            commands::rename_workflow_step,
+            commands::duplicate_workflow,
+            commands::delete_workflow,
+            commands::export_workflow,
+            commands::import_workflow,
+            commands::workflow_menu,
+            commands::workflow_runs,
+            commands::workflow_plan,
+            commands::run_workflow,
+            commands::resume_workflow,
         ])
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

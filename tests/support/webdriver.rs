@@ -167,6 +167,19 @@ impl Session {
         .await;
     }
 
+    /// Types `keys` into the element where its caret is, without clearing
+    /// it first; WebDriver's key codes (`\u{E015}` ArrowDown, `\u{E007}`
+    /// Enter, `\u{E00C}` Escape) press those keys.
+    pub async fn send_keys(&self, css: &str, keys: &str) {
+        let e = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/value", e.0),
+            Some(json!({"text": keys})),
+        )
+        .await;
+    }
+
     /// The element's text as rendered (`innerText`), or "" when it is not displayed.
     pub async fn text(&self, css: &str) -> String {
         let Some(e) = self.try_find(css).await else {

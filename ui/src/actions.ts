@@ -105,7 +105,7 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
 // The one form renderer
 // ---------------------------------------------------------------------------
 
-interface Control {
+export interface Control {
   field: Field;
   el: HTMLElement;
   read(): FieldValue | undefined;
@@ -311,9 +311,9 @@ function renderForm(action: Action): HTMLElement {
   return wrap;
 }
 
-/** Draws one field from its description; `actionId` turns on its picker
+/** Draws one field from its description (also a workflow step's field); `actionId` turns on its picker
  * (`field.lookup`), which asks the app for choices. */
-function renderField(field: Field, values: Values, actionId?: string): Control {
+export function renderField(field: Field, values: Values, actionId?: string): Control {
   const id = nextId(`f-${field.id}`);
   const helpId = `${id}-help`;
   const message = h("p", { class: "field-message", attrs: { hidden: true, id: `${id}-msg` } });

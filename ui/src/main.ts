@@ -177,6 +177,19 @@ function renderMain(): void {
       );
       break;
     }
+    case "workflows": {
+      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
+      main.appendChild(loading);
+      void import("./workflows.js").then(
+        (m) => {
+          if (state.route !== "workflows") return;
+          loading.replaceWith(m.workflowsScreen());
+          if (userNavigated) byId("screen-title")?.focus();
+        },
+        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
+      );
+      break;
+    }
     default:
       main.appendChild(placeholderScreen(state.route));
   }

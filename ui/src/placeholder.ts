@@ -5,12 +5,6 @@ import { h } from "./dom.js";
 import { connections, navigate, type Route } from "./state.js";
 
 const PLANNED: Record<string, { title: string; icon: string; what: string; items: string[] }> = {
-  workflows: {
-    title: "Workflows",
-    icon: "⇉",
-    what: "Chain actions into small reusable workflows, such as “create a customer, then a subscription for that customer”, and run them step by step.",
-    items: ["Ordered steps", "Use an earlier step's result with {{", "Saved on this computer", "Safe to run again"],
-  },
   balances: {
     title: "Balances",
     icon: "≋",

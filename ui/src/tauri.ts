@@ -14,6 +14,7 @@ interface TauriEvent<T> {
 interface TauriGlobal {
   core: {
     invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+    Channel: new <T>() => { onmessage: (message: T) => void };
   };
   event: {
     listen<T>(event: string, handler: (event: TauriEvent<T>) => void): Promise<UnlistenFn>;
@@ -67,6 +68,13 @@ export async function call<T>(cmd: string, args?: Record<string, unknown>): Prom
   } catch (e) {
     throw toAppError(e);
   }
+}
+
+/** A channel for one call's progress messages (Tauri's `ipc::Channel`). */
+export function channel<T>(onmessage: (message: T) => void): unknown {
+  const c = new (tauri().core.Channel)<T>();
+  c.onmessage = onmessage;
+  return c;
 }
 
 /** Listens to a broadcast event; the handler gets its payload. */

@@ -119,15 +119,7 @@ impl Desk {
             },
             ..SyncOptions::default()
         };
-        let result = sync(
-            self.stripe_client(),
-            &auth,
-            store,
-            &options,
-            &cancel,
-            &progress,
-        )
-        .await;
+        let result = sync(self.client(), &auth, store, &options, &cancel, &progress).await;
         if let Err(e) = &result {
             self.note_call_error(connection_id, e);
         }
@@ -214,7 +206,7 @@ impl Desk {
     /// Reads the balance from Stripe and compares it with the copy.
     pub async fn balances_reconcile(&self, connection_id: &str) -> Result<Reconciliation, Error> {
         let (_, auth) = self.auth_for(connection_id).await?;
-        let (balance, read_at) = match fetch_balance(self.stripe_client(), &auth).await {
+        let (balance, read_at) = match fetch_balance(self.client(), &auth).await {
             Ok(b) => b,
             Err(e) => {
                 self.note_call_error(connection_id, &e);

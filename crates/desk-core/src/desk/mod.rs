@@ -13,7 +13,7 @@ use crate::views::{
     OAuthSettingsForm, OAuthSettingsView,
 };
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +45,7 @@ pub struct Desk {
     bases: Bases,
     demo: bool,
     connections: Connections,
+    /// Where capabilities keep their files (workflows, run history, balances copies, drafts).
     data_dir: PathBuf,
     balances: crate::balances::desk::BalancesState,
     drafts: crate::actions::drafts::Drafts,
@@ -85,12 +86,9 @@ impl Desk {
         &self.bases
     }
 
-    pub(crate) fn data_dir(&self) -> &std::path::Path {
+    /// Where capabilities keep their files (0700).
+    pub(crate) fn data_dir(&self) -> &Path {
         &self.data_dir
-    }
-
-    pub(crate) fn stripe_client(&self) -> &StripeClient {
-        self.connections.client()
     }
 
     pub(crate) fn balances_state(&self) -> &crate::balances::desk::BalancesState {

@@ -1,13 +1,15 @@
 //! What workflows need to know about actions, and nothing more. The actions'
-//! own descriptions implement [`StepCatalog`] (bound at merge); workflows
+//! own descriptions implement [`StepCatalog`] (in `bound.rs`); workflows
 //! never describe an action themselves.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The kind of a value, as far as references care: enough to refuse an
 /// amount where a customer ID belongs. The actions' richer field kinds
 /// (phone, address, choice...) map onto these.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Kind {
     /// Free text: takes any single value written as text.
@@ -223,7 +225,7 @@ pub(crate) mod test_catalog {
                     ("id", Shape::value(Kind::id("prod_"))),
                     ("name", Shape::value(Kind::Text)),
                 ]),
-                "request" => Shape::Open,
+                "any_endpoint" => Shape::Open,
                 _ => return None,
             })
         }
@@ -240,15 +242,15 @@ pub(crate) mod test_catalog {
                 ("create_subscription", "items.price") => Kind::id("price_"),
                 ("create_subscription", "items.quantity") => Kind::Integer,
                 ("create_product", "name") => Kind::Text,
-                ("request", "method" | "path") => Kind::Text,
-                ("request", "params") => Kind::Any,
-                ("request", _) if field.starts_with("params.") => Kind::Any,
+                ("any_endpoint", "method" | "path") => Kind::Text,
+                ("any_endpoint", "params") => Kind::Any,
+                ("any_endpoint", _) if field.starts_with("params.") => Kind::Any,
                 _ => return None,
             })
         }
 
         fn writes(&self, action_id: &str) -> bool {
-            action_id.starts_with("create_") || action_id == "request"
+            action_id.starts_with("create_") || action_id == "any_endpoint"
         }
     }
 }

@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 pub const RUN_METADATA_KEY: &str = "stripe_desk_run";
 pub const STEP_METADATA_KEY: &str = "stripe_desk_step";
@@ -50,15 +51,18 @@ pub struct StepCall {
     pub metadata: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct StepResult {
     /// Stripe's JSON: what later steps reference.
+    #[ts(type = "unknown")]
     pub output: Value,
     /// As the Actions screen summarises it ("Created customer Jo (cus_...)").
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// Stripe refused, or nothing was sent: nothing was created.
@@ -72,7 +76,8 @@ pub enum FailureKind {
     Unclear,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct StepFailure {
     pub kind: FailureKind,
     pub code: String,
@@ -130,7 +135,8 @@ pub trait StepExecutor: Send + Sync {
     ) -> impl Future<Output = Result<Option<StepResult>, StepFailure>> + Send;
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum StepState {
     Waiting,
@@ -148,7 +154,8 @@ pub enum StepState {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct StepRecord {
     pub name: String,
     pub action: String,
@@ -156,11 +163,13 @@ pub struct StepRecord {
     pub state: StepState,
     /// The filled-in fields of the last attempt.
     #[serde(default)]
+    #[ts(type = "Record<string, unknown> | null")]
     pub sent: Option<Map<String, Value>>,
     #[serde(default)]
     pub generation: u32,
     /// Unix seconds of this step's first attempt in this run.
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub first_tried_at: Option<i64>,
 }
 
@@ -177,14 +186,16 @@ impl StepRecord {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct RunAccount {
     pub id: String,
     pub name: String,
     pub livemode: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum Outcome {
     /// Running now, or interrupted (the app stopped mid-run): Resume continues it.
@@ -195,13 +206,16 @@ pub enum Outcome {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct RunRecord {
     pub run_id: String,
     pub workflow_id: String,
     pub workflow_name: String,
     pub account: RunAccount,
+    #[ts(type = "number")]
     pub started_at: i64,
+    #[ts(type = "number")]
     pub updated_at: i64,
     /// As typed, for "Run again with these inputs".
     pub inputs: BTreeMap<String, String>,

@@ -9,11 +9,13 @@ use super::model::Workflow;
 use super::reference::{Reference, Root};
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 /// How deep the menu goes into a result (`data.0.price.id` is four).
 const MAX_DEPTH: usize = 4;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct MenuEntry {
     /// `create_customer.id`: what is shown and filtered.
     pub path: String,
@@ -268,7 +270,7 @@ mod tests {
             inputs: BTreeMap::from([("product_name".into(), "Beans".into())]),
             steps: vec![StepRecord {
                 name: "create_price".into(),
-                action: "request".into(),
+                action: "any_endpoint".into(),
                 state: StepState::Done {
                     result: StepResult {
                         output: json!({"id": "price_9", "unit_amount": 500, "recurring": {"interval": "month"}}),

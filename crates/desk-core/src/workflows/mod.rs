@@ -8,6 +8,8 @@
 //!   and request) and finds what an earlier attempt created, by metadata.
 //!
 //! The parts:
+//! - [`bound`]: both traits bound to the real actions;
+//! - [`desk`](mod@desk): the `Desk` entry points the window calls;
 //! - [`reference`](mod@reference): the `{{...}}` syntax (escape `\{{`), resolution;
 //! - [`model`]: inputs, steps, renames that follow references, the checks;
 //! - [`checks`]: the one place emails, ID prefixes and amounts are checked;
@@ -18,8 +20,10 @@
 //! - [`menu`]: what the `{{` menu offers in a field;
 //! - [`files`]: the one function that writes files.
 
+pub mod bound;
 pub mod catalog;
 pub mod checks;
+pub mod desk;
 pub mod engine;
 pub mod files;
 pub mod menu;
@@ -28,6 +32,7 @@ pub mod reference;
 pub mod store;
 pub mod templates;
 
+pub use bound::{ActionCatalog, ActionSteps};
 pub use catalog::{Kind, Shape, StepCatalog};
 pub use engine::{Engine, RunHistory, RunRecord, StepExecutor};
 pub use model::{InputKind, Problem, Step, Workflow};

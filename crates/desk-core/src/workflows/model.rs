@@ -8,8 +8,10 @@ use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Workflow {
     /// `wf_` and 32 hex digits; also the file name.
     pub id: String,
@@ -21,7 +23,8 @@ pub struct Workflow {
 }
 
 /// A value asked for when the workflow runs: `{{input.<name>}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct InputSpec {
     pub name: String,
     /// What the run form shows ("Customer email").
@@ -30,7 +33,8 @@ pub struct InputSpec {
     pub kind: InputKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum InputKind {
     Text,
@@ -98,16 +102,19 @@ impl InputKind {
 
 /// One action with its fields filled. Field values are JSON; every text in
 /// them (also inside lists and objects) may hold references.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Step {
     pub name: String,
     pub action: String,
     #[serde(default)]
+    #[ts(type = "Record<string, unknown>")]
     pub fields: Map<String, Value>,
 }
 
 /// Something that stops a run from starting, at the place to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Problem {
     /// The step, or `None` for the workflow's inputs.
     pub step: Option<String>,

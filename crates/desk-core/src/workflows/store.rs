@@ -14,6 +14,7 @@ use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 pub const FORMAT: &str = "stripe-desk-workflow";
 /// The newest file version this build reads and the one it writes.
@@ -32,13 +33,15 @@ struct FileIn {
 }
 
 /// A workflow file that was not loaded, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct Refused {
     pub file: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
+#[ts(export)]
 pub struct Listing {
     /// By name.
     pub workflows: Vec<Workflow>,

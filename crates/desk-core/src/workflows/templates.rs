@@ -12,7 +12,7 @@ pub mod ids {
     pub const LIST_CUSTOMERS: &str = "list_customers";
     pub const LIST_SUBSCRIPTIONS: &str = "list_subscriptions";
     /// The request to any endpoint.
-    pub const REQUEST: &str = "request";
+    pub const REQUEST: &str = "any_endpoint";
 
     pub const CUSTOMER_NAME: &str = "name";
     pub const CUSTOMER_EMAIL: &str = "email";
@@ -72,7 +72,7 @@ pub fn customer_with_subscription() -> Workflow {
             CREATE_SUBSCRIPTION,
             json!({
                 SUBSCRIPTION_CUSTOMER: "{{create_customer.id}}",
-                SUBSCRIPTION_ITEMS: [{ ITEM_PRICE: "{{input.price}}", ITEM_QUANTITY: 1 }],
+                SUBSCRIPTION_ITEMS: [{ ITEM_PRICE: "{{input.price}}", ITEM_QUANTITY: "1" }],
             }),
         ),
     ];
@@ -105,12 +105,13 @@ pub fn product_with_price() -> Workflow {
             json!({
                 REQUEST_METHOD: "POST",
                 REQUEST_PATH: "/v1/prices",
-                REQUEST_PARAMS: {
-                    "product": "{{create_product.id}}",
-                    "unit_amount": "{{input.monthly_amount}}",
-                    "currency": "usd",
-                    "recurring": { "interval": "month" },
-                },
+                // Rows, as the form's parameter rows hold them.
+                REQUEST_PARAMS: [
+                    { "key": "product", "value": "{{create_product.id}}" },
+                    { "key": "unit_amount", "value": "{{input.monthly_amount}}" },
+                    { "key": "currency", "value": "usd" },
+                    { "key": "recurring[interval]", "value": "month" },
+                ],
             }),
         ),
     ];
@@ -127,7 +128,7 @@ pub fn customer_subscriptions_by_email() -> Workflow {
         step(
             "find_customer",
             LIST_CUSTOMERS,
-            json!({ LIST_EMAIL: "{{input.email}}", LIST_LIMIT: 1 }),
+            json!({ LIST_EMAIL: "{{input.email}}", LIST_LIMIT: "1" }),
         ),
         step(
             "list_subscriptions",
@@ -149,13 +150,13 @@ pub fn all() -> Vec<Workflow> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::catalog::test_catalog::TestCatalog;
+    use super::super::bound::ActionCatalog;
     use super::*;
 
     #[test]
-    fn every_template_passes_the_checks() {
+    fn every_template_passes_the_checks_against_the_real_actions() {
         for w in all() {
-            assert_eq!(w.check(&TestCatalog), vec![], "{}", w.name);
+            assert_eq!(w.check(&ActionCatalog), vec![], "{}", w.name);
         }
         let a = customer_with_subscription();
         assert_ne!(a.id, customer_with_subscription().id);

@@ -1,0 +1,301 @@
+//! Workflows bound to the real actions (`ActionCatalog`, `ActionSteps`),
+//! against the local Stripe simulator over real HTTP: "create a customer,
+//! then a subscription for {{create_customer.id}}", a refusal at its field
+//! (an inactive price), the fix, Resume, and no duplicate in Stripe.
+
+use desk_core::secret::Secret;
+use desk_core::stripe::{Auth, ClientConfig, Param, Params, Request, StripeClient};
+use desk_core::views::Mode;
+use desk_core::workflows::engine::{
+    system_clock, Engine, Outcome, RunAccount, RunHistory, RunRecord, StepCall, StepExecutor,
+    StepState, RUN_METADATA_KEY, STEP_METADATA_KEY,
+};
+use desk_core::workflows::model::InputKind;
+use desk_core::workflows::{templates, ActionCatalog, ActionSteps, StepCatalog, Workflow};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use stripe_sim::{KeyAccess, SimConfig, Simulator};
+
+const KEY: &str = "sk_test_51BoundWorkflowKey00000000001234";
+const ACCOUNT: &str = "acct_1BoundWorkflowShop";
+
+async fn sim() -> Simulator {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account(ACCOUNT, "Bound Workflow Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    sim
+}
+
+fn client(sim: &Simulator) -> StripeClient {
+    let mut c = ClientConfig::new(sim.base_url(), sim.base_url());
+    c.retry.initial_delay = Duration::from_millis(5);
+    c.retry.max_delay = Duration::from_millis(20);
+    StripeClient::new(c).unwrap()
+}
+
+fn auth() -> Auth {
+    Auth {
+        secret: Secret::new(KEY),
+        mode: Mode::Test,
+        stripe_account: None,
+    }
+}
+
+fn account() -> RunAccount {
+    RunAccount {
+        id: ACCOUNT.into(),
+        name: "Bound Workflow Shop".into(),
+        livemode: false,
+    }
+}
+
+/// An active and an archived monthly price of one product.
+async fn prices(c: &StripeClient) -> (String, String) {
+    let product = c
+        .send(
+            &auth(),
+            &Request::post("/v1/products").params(Params::new().text("name", "Coffee club")),
+        )
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let price = c
+            .send(
+                &auth(),
+                &Request::post("/v1/prices").params(
+                    Params::new()
+                        .text("product", product["id"].as_str().unwrap())
+                        .text("unit_amount", "1500")
+                        .text("currency", "usd")
+                        .param(
+                            "recurring",
+                            Param::Map(vec![("interval".into(), Param::Text("month".into()))]),
+                        ),
+                ),
+            )
+            .await
+            .unwrap();
+        ids.push(price["id"].as_str().unwrap().to_owned());
+    }
+    c.send(
+        &auth(),
+        &Request::post(format!("/v1/prices/{}", ids[1]))
+            .params(Params::new().text("active", "false")),
+    )
+    .await
+    .unwrap();
+    (ids.remove(0), ids.remove(0))
+}
+
+async fn all(c: &StripeClient, path: &str) -> Vec<Value> {
+    let mut params = Params::new().text("limit", "100");
+    if path == "/v1/subscriptions" {
+        params = params.text("status", "all");
+    }
+    let page = c
+        .send(&auth(), &Request::get(path).params(params))
+        .await
+        .unwrap();
+    page["data"].as_array().cloned().unwrap_or_default()
+}
+
+fn fields(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    }
+}
+
+fn workflow(price: &str) -> Workflow {
+    let mut w = Workflow::new("Customer, then subscription");
+    w.add_input("email", "Email", InputKind::Email).unwrap();
+    w.add_step("create_customer", "create_customer").unwrap();
+    w.steps[0].fields = fields(json!({"name": "Jo Baker", "email": "{{input.email}}"}));
+    w.add_step("create_subscription", "create_subscription")
+        .unwrap();
+    w.steps[1].fields = fields(json!({
+        "customer": "{{create_customer.id}}",
+        "items": [{"price": price, "quantity": "1"}],
+    }));
+    w
+}
+
+#[tokio::test]
+async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_duplicates() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let (active, inactive) = prices(&c).await;
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+    };
+    let mut w = workflow(&inactive);
+    assert_eq!(w.check(&ActionCatalog), vec![]);
+    let inputs = BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
+    let mut seen: Vec<Vec<&'static str>> = Vec::new();
+    let mut progress = |r: &RunRecord| {
+        seen.push(
+            r.steps
+                .iter()
+                .map(|s| match s.state {
+                    StepState::Waiting => "waiting",
+                    StepState::Running => "running",
+                    StepState::Done { .. } => "done",
+                    StepState::Failed { .. } => "failed",
+                })
+                .collect(),
+        )
+    };
+    let run = engine
+        .start(&w, account(), inputs, &mut progress)
+        .await
+        .unwrap();
+    assert_eq!(
+        run.outcome,
+        Outcome::Failed {
+            step: "create_subscription".into()
+        }
+    );
+    assert!(seen.contains(&vec!["done", "running"]), "{seen:?}");
+    let StepState::Failed { failure } = &run.steps[1].state else {
+        panic!("{:?}", run.steps[1].state)
+    };
+    // Stripe's reason, at the step's field it concerns.
+    assert_eq!(failure.field.as_deref(), Some("items"), "{failure:?}");
+    assert!(
+        failure.reason.to_lowercase().contains("active"),
+        "{failure:?}"
+    );
+    let customer = run.output("create_customer").unwrap().clone();
+    assert!(customer["id"].as_str().unwrap().starts_with("cus_"));
+    assert_eq!(customer["metadata"][RUN_METADATA_KEY], json!(run.run_id));
+    assert_eq!(
+        customer["metadata"][STEP_METADATA_KEY],
+        json!("create_customer")
+    );
+    match &run.steps[0].state {
+        StepState::Done { result, .. } => {
+            assert!(result.summary.contains("Jo Baker"), "{}", result.summary)
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The fix: the active price. Resume continues at step 2.
+    w.steps[1].fields["items"] = json!([{"price": active, "quantity": "1"}]);
+    let mut quiet = |_: &RunRecord| {};
+    let resumed = engine
+        .resume(&w, &run.run_id, &account(), None, &mut quiet)
+        .await
+        .unwrap();
+    assert_eq!(resumed.outcome, Outcome::Succeeded);
+    let sub = resumed.output("create_subscription").unwrap();
+    assert_eq!(sub["customer"], customer["id"]);
+    assert_eq!(
+        sub["metadata"][STEP_METADATA_KEY],
+        json!("create_subscription")
+    );
+
+    let customers = all(&c, "/v1/customers").await;
+    let subscriptions = all(&c, "/v1/subscriptions").await;
+    assert_eq!(customers.len(), 1, "{customers:?}");
+    assert_eq!(subscriptions.len(), 1, "{subscriptions:?}");
+
+    // A resume after Stripe forgot the key finds the object by its metadata.
+    let call = StepCall {
+        action: "create_customer".into(),
+        fields: Map::new(),
+        idempotency_key: None,
+        metadata: vec![
+            (RUN_METADATA_KEY.into(), run.run_id.clone()),
+            (STEP_METADATA_KEY.into(), "create_customer".into()),
+        ],
+    };
+    let found = executor.find_created(&call).await.unwrap().unwrap();
+    assert_eq!(found.output["id"], customer["id"]);
+    let other_run = StepCall {
+        metadata: vec![(RUN_METADATA_KEY.into(), "run_other".into())],
+        ..call
+    };
+    assert!(executor.find_created(&other_run).await.unwrap().is_none());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The product-with-price template: an amount input reaches Stripe in minor
+/// units through the request to any endpoint, whose created price is found
+/// again by its metadata.
+#[tokio::test]
+async fn the_product_with_price_template_runs_and_its_request_step_is_found_again() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+    };
+    let w = templates::product_with_price();
+    let inputs = BTreeMap::from([
+        ("product_name".to_owned(), "Coffee club".to_owned()),
+        ("monthly_amount".to_owned(), "12.50".to_owned()),
+    ]);
+    let run = engine
+        .start(&w, account(), inputs, &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
+    let price = run.output("create_price").unwrap().clone();
+    assert_eq!(price["unit_amount"], json!(1250));
+    assert_eq!(
+        price["product"],
+        run.output("create_product").unwrap()["id"]
+    );
+    let StepState::Done { .. } = &run.steps[1].state else {
+        panic!()
+    };
+    let call = StepCall {
+        action: "any_endpoint".into(),
+        fields: run.steps[1].sent.clone().unwrap(),
+        idempotency_key: None,
+        metadata: vec![
+            (RUN_METADATA_KEY.into(), run.run_id.clone()),
+            (STEP_METADATA_KEY.into(), "create_price".into()),
+        ],
+    };
+    let found = executor.find_created(&call).await.unwrap().unwrap();
+    assert_eq!(found.output["id"], price["id"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_templates_name_real_actions_and_fields() {
+    for w in templates::all() {
+        assert_eq!(w.check(&ActionCatalog), vec![], "{}", w.name);
+        for step in &w.steps {
+            assert!(ActionCatalog.output_shape(&step.action).is_some());
+        }
+    }
+    // A kind that does not fit is refused at its field.
+    let mut w = templates::customer_with_subscription();
+    w.steps[1].fields["customer"] = json!("{{input.email}}");
+    let problems = w.check(&ActionCatalog);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field.as_deref(), Some("customer"));
+}
