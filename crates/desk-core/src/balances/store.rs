@@ -3,6 +3,7 @@
 //! with its range's cursor, in one transaction).
 
 use crate::error::Error;
+use crate::private_files;
 use crate::views::Mode;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
@@ -124,34 +125,16 @@ pub(crate) struct StoredRange {
     pub cursor_created: Option<i64>,
 }
 
-/// Files the app writes are private: folder 0700, file 0600.
-// The lead may switch this to `crate::private_files` once it lands.
+/// Files the app writes are private: folder 0700, file 0600. The database
+/// file is made before SQLite opens it, since SQLite gives its -wal and -shm
+/// files the database file's mode.
 fn create_private(path: &Path) -> Result<(), Error> {
-    let storage = |e: std::io::Error| Error::Storage(format!("{}: {e}", path.display()));
+    let storage = |e: std::io::Error| Error::Storage(e.to_string());
     let dir = path
         .parent()
         .ok_or_else(|| Error::Storage("no folder for the database".into()))?;
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-        builder.mode(0o700);
-        builder.create(dir).map_err(storage)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(storage)?;
-        // SQLite gives its -wal and -shm files the database file's mode.
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(storage)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(storage)?;
-    }
-    #[cfg(not(unix))]
-    {
-        builder.create(dir).map_err(storage)?;
-    }
+    private_files::private_dir(dir).map_err(storage)?;
+    private_files::open_append(path).map_err(storage)?;
     Ok(())
 }
 
