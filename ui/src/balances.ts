@@ -336,8 +336,9 @@ class BalancesView {
         .catch((e: unknown) => say(message, "error", `${toAppError(e).message} The local copy stays as it was.`))
         .finally(() => {
           void this.refreshStatus().then(() => {
-            const m = document.getElementById("bal-sync-message");
-            if (m && message.textContent) m.replaceWith(message);
+            // Keep the last progress and the outcome in the redrawn card.
+            document.getElementById("bal-sync-progress")?.replaceWith(progress);
+            document.getElementById("bal-sync-message")?.replaceWith(message);
           });
           void this.reload();
           void this.refreshBalance();
