@@ -18,7 +18,12 @@ const ACCOUNT: &str = "acct_1WindowBalances";
 async fn wait_js(w: &webdriver::Session, script: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while w.execute(script).await != Value::Bool(true) {
-        assert!(Instant::now() < deadline, "never: {what}");
+        if Instant::now() > deadline {
+            let screen = w
+                .execute("return document.getElementById('main').innerText.slice(-2000);")
+                .await;
+            panic!("never: {what}; the screen reads {screen}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

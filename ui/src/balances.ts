@@ -156,6 +156,7 @@ const COLUMNS: Array<{ key: SortColumn; label: string; money?: boolean }> = [
 ];
 
 const ROW_HEIGHT = 30;
+const HEAD_HEIGHT = 32;
 const PAGE_SIZE = 200;
 /** Pages kept in memory around the visible one; the rest are dropped. */
 const KEEP_PAGES = 6;
@@ -319,7 +320,7 @@ class BalancesView {
       setMessage(message, null);
       progress.textContent = "Starting…";
       const onProgress = channel<SyncProgress>((p) => {
-        const what = p.phase === "payouts" ? "payouts linked" : "objects stored";
+        const what = p.phase === "payouts" ? "transactions matched to payouts" : "objects stored";
         const eta = p.eta_seconds === null ? "" : ` · about ${duration(p.eta_seconds)} left`;
         progress.textContent = `${p.stored.toLocaleString("en-US")} ${what} · ${p.pages.toLocaleString("en-US")} pages · ${Math.round(p.objects_per_second).toLocaleString("en-US")}/s${eta}`;
         if (p.eta_seconds !== null && p.objects_per_second > 0) {
@@ -492,7 +493,9 @@ class BalancesView {
     }
     this.drawHead();
     this.scroller.appendChild(this.spacer);
-    card.append(h("div", { class: "bt-table", attrs: { role: "table", "aria-label": "Balance transactions" } }, this.head, this.scroller));
+    // The header scrolls sideways with the rows and stays on top (sticky).
+    this.scroller.prepend(this.head);
+    card.append(h("div", { class: "bt-table", attrs: { role: "table", "aria-label": "Balance transactions" } }, this.scroller));
     this.scroller.addEventListener("scroll", () => this.draw(), { passive: true });
   }
 
@@ -506,7 +509,7 @@ class BalancesView {
   }
 
   private draw(): void {
-    const first = Math.floor(this.scroller.scrollTop / ROW_HEIGHT);
+    const first = Math.floor(Math.max(0, this.scroller.scrollTop - HEAD_HEIGHT) / ROW_HEIGHT);
     const visible = Math.ceil((this.scroller.clientHeight || 450) / ROW_HEIGHT) + 2;
     const last = Math.min(this.total, first + visible);
     const rows: HTMLElement[] = [];
