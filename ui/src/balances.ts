@@ -756,6 +756,13 @@ function loadUPlot(): Promise<UPlotCtor> {
   if (!uplotP) {
     const css = h("link", { attrs: { rel: "stylesheet", href: "vendor/uPlot.min.css" } });
     document.head.appendChild(css);
+    // uPlot builds an Intl.NumberFormat from navigator.language when it loads;
+    // under LANG=C WebKit reports "C", which Intl refuses: give it a valid tag.
+    try {
+      Intl.NumberFormat.supportedLocalesOf([navigator.language]);
+    } catch {
+      Object.defineProperty(navigator, "language", { value: "en-US", configurable: true });
+    }
     const url: string = "./vendor/uPlot.esm.js";
     uplotP = (import(url) as Promise<{ default: UPlotCtor }>).then((m) => m.default);
   }
