@@ -30,7 +30,11 @@ async fn wait_js(w: &webdriver::Session, script: &str, what: &str) {
 
 /// `minor` as the screen shows it: grouped thousands, the currency's decimals.
 fn shown(minor: i64, decimals: u32) -> String {
-    let digits = format!("{:0>width$}", minor.unsigned_abs(), width = decimals as usize + 1);
+    let digits = format!(
+        "{:0>width$}",
+        minor.unsigned_abs(),
+        width = decimals as usize + 1
+    );
     let (whole, frac) = digits.split_at(digits.len() - decimals as usize);
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
@@ -40,7 +44,11 @@ fn shown(minor: i64, decimals: u32) -> String {
         grouped.push(c);
     }
     let sign = if minor < 0 { "-" } else { "" };
-    let frac = if frac.is_empty() { String::new() } else { format!(".{frac}") };
+    let frac = if frac.is_empty() {
+        String::new()
+    } else {
+        format!(".{frac}")
+    };
     format!("{sign}{grouped}{frac}")
 }
 
@@ -101,7 +109,10 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.wait_for_text("#bal-sync-progress", "objects stored")
         .await;
     let during = w.text("#bal-sync-progress").await;
-    assert!(during.contains("pages") && during.contains("/s"), "{during}");
+    assert!(
+        during.contains("pages") && during.contains("/s"),
+        "{during}"
+    );
     w.screenshot(&shots.join("balances-01-syncing.png")).await;
     wait_js(
         &w,
@@ -112,7 +123,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     let stored = format!("{} transactions stored", shown(truth.len() as i64, 0));
     w.wait_for_text("#bal-status", &stored).await;
     // The copy agrees with GET /v1/balance.
-    w.wait_for_text("#bal-reconcile", "agrees with Stripe").await;
+    w.wait_for_text("#bal-reconcile", "agrees with Stripe")
+        .await;
     w.screenshot(&shots.join("balances-02-synced.png")).await;
 
     // Filter: charges in JPY and KWD; totals equal an integer sum over the simulator's data.
@@ -224,7 +236,9 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.click("#btn-export").await;
     w.wait_for_text("#export-message", "Exported").await;
     let text = std::fs::read_to_string(&out).unwrap();
-    let text = text.strip_prefix('\u{feff}').expect("a UTF-8 BOM for Excel");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 BOM for Excel");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().unwrap().clone();
     assert_eq!(&header[0], "id");
@@ -234,7 +248,11 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         let r = record.unwrap();
         assert_eq!(&r[col("currency")], "KWD");
         assert_eq!(&r[col("type")], "charge");
-        assert_eq!(r[col("net")].split('.').nth(1).map(str::len), Some(3), "three decimals");
+        assert_eq!(
+            r[col("net")].split('.').nth(1).map(str::len),
+            Some(3),
+            "three decimals"
+        );
         assert!(r[col("created")].ends_with('Z'), "ISO 8601 in UTC");
         rows += 1;
         amount += minor_units(&r[col("amount")]);
@@ -248,6 +266,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     sim_runtime.shutdown_background();
     w.click("#btn-bal-refresh").await;
     w.wait_for_text("#bal-offline", "Offline").await;
+    w.wait_for_text("#bal-offline", "Last synced 20").await;
     let status = w.text("#bal-status").await;
     assert!(status.contains("last synced 20"), "{status}");
     w.click("#btn-bal-reset").await;

@@ -273,7 +273,11 @@ class BalancesView {
       clear(body);
       const err = toAppError(e);
       if (OFFLINE_CODES.has(err.code)) {
-        body.appendChild(h("p", { id: "bal-offline", class: "field-message is-error", attrs: { role: "status" }, text: `Offline: ${err.message} The screen works from the local copy.` }));
+        const line = h("p", { id: "bal-offline", class: "field-message is-error", attrs: { role: "status" }, text: `Offline: ${err.message} The screen works from the local copy.` });
+        body.appendChild(line);
+        void call<StoreStats>("balances_status", { id: this.id })
+          .then((s) => line.append(` Last synced ${when(s.last_synced_at)}.`))
+          .catch(() => undefined);
       } else {
         body.appendChild(errorLine(e));
       }
