@@ -686,6 +686,7 @@ class BalancesView {
   private drawExport(): void {
     const card = this.exportCard;
     const path = h("input", { id: "export-path", class: "input", attrs: { type: "text", placeholder: "/home/you/balance-transactions.csv", spellcheck: "false" } });
+    const choose = h("button", { id: "btn-export-choose", class: "btn secondary small", text: "Choose…", attrs: { type: "button" } });
     const go = h("button", { id: "btn-export", class: "btn primary small", text: "Export CSV", attrs: { type: "button" } });
     const cancel = h("button", { id: "btn-export-cancel", class: "btn secondary small", text: "Cancel", attrs: { type: "button", hidden: true } });
     const bar = h("progress", { id: "export-bar", class: "bal-bar", attrs: { hidden: true } });
@@ -693,10 +694,22 @@ class BalancesView {
     card.append(
       h("h2", { class: "card-title", text: "Export what the filters select to CSV" }),
       h("label", { class: "field" }, h("span", { class: "label", text: "Save as (full path of the file)" }), path),
-      h("div", { class: "actions" }, go, cancel),
+      h("div", { class: "actions" }, choose, go, cancel),
       bar,
       message,
     );
+    // The system save dialog (tauri-plugin-dialog); the path field stays for typing or pasting.
+    choose.addEventListener("click", () => {
+      void call<string | null>("plugin:dialog|save", {
+        options: { title: "Export balance transactions", defaultPath: "balance-transactions.csv", filters: [{ name: "CSV", extensions: ["csv"] }] },
+      })
+        .then((picked) => {
+          if (!picked) return;
+          path.value = picked;
+          go.click();
+        })
+        .catch((e: unknown) => say(message, "error", toAppError(e).message));
+    });
     cancel.addEventListener("click", () => void call("balances_cancel_export", { id: this.id }).catch(() => undefined));
     go.addEventListener("click", () => {
       if (!path.value.trim()) {
