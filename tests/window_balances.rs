@@ -164,6 +164,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     let selected: u64 = expected.values().map(|e| e.0).sum();
     w.wait_for_text("#bt-count", &format!("{selected} transactions"))
         .await;
+    w.execute("document.getElementById('bal-totals').scrollIntoView();")
+        .await;
     w.screenshot(&shots.join("balances-03-filtered.png")).await;
 
     // Scroll the table far down: rows arrive by keyset pages; the DOM holds only what is visible.
@@ -260,6 +262,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         net += minor_units(&r[col("net")]);
     }
     assert_eq!((rows, amount, fee, net), kwd);
+    w.execute("document.getElementById('bal-export').scrollIntoView();")
+        .await;
     w.screenshot(&shots.join("balances-06-exported.png")).await;
 
     // Stripe unreachable: the screen works from the copy and says when it was last synced.
