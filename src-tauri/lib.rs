@@ -79,6 +79,7 @@ pub fn run() {
             commands::open_in_dashboard,
             commands::balances_sync,
             commands::balances_cancel_sync,
+            commands::balances_has_copy,
             commands::balances_status,
             commands::balances_page,
             commands::balances_totals,

@@ -280,5 +280,19 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.execute("document.getElementById('screen-title').scrollIntoView();")
         .await;
     w.screenshot(&shots.join("balances-07-offline.png")).await;
+
+    // Removing the connection asks about the copy; "Delete the copy" deletes its database.
+    let copies = data_dir.join("balances");
+    let files = || std::fs::read_dir(&copies).map_or(0, |d| d.count());
+    assert!(files() > 0, "the copy is on disk");
+    w.click("#nav-connections").await;
+    w.click(".connection-card .btn-remove").await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text("#confirm-title", "local copy").await;
+    w.screenshot(&shots.join("balances-08-keep-or-delete-copy.png"))
+        .await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text("#header-account", "Not connected").await;
+    assert_eq!(files(), 0, "the copy is deleted");
     w.quit().await;
 }
