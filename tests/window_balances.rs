@@ -104,6 +104,23 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.click("#nav-balances").await;
     w.wait_for_text("#bal-status", "0 transactions stored")
         .await;
+    // "Never" synced: nothing is claimed before a sync has finished.
+    w.wait_for_text("#bal-status", "last synced never").await;
+    // Cancel stops a sync cleanly; the next one resumes (slow pages make the moment certain).
+    sim.set_latency(Duration::from_millis(1500));
+    w.click("#btn-bal-sync").await;
+    w.wait_for_text("#bal-sync-progress", "objects stored")
+        .await;
+    w.click("#btn-bal-cancel-sync").await;
+    wait_js(
+        &w,
+        "const m = document.getElementById('bal-sync-message'); return !!m && m.textContent.startsWith('Sync cancelled');",
+        "the sync stops on Cancel",
+    )
+    .await;
+    w.wait_for_text("#bal-status", "first sync not finished")
+        .await;
+    sim.set_latency(Duration::from_millis(150));
     w.click("#btn-bal-sync").await;
     // Progress while it runs: objects stored, pages, rate.
     w.wait_for_text("#bal-sync-progress", "objects stored")
