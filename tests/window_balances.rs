@@ -224,6 +224,48 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.screenshot(&shots.join("balances-04-scrolled-detail.png"))
         .await;
 
+    // Sort by net: money columns sort within each currency, then by amount, then created and ID.
+    let mut by_net: Vec<(&str, i64, i64, &str)> = truth
+        .iter()
+        .map(|t| {
+            (
+                t["currency"].as_str().unwrap(),
+                t["net"].as_i64().unwrap(),
+                t["created"].as_i64().unwrap(),
+                t["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    by_net.sort();
+    w.click("[data-sort='net']").await;
+    wait_js(
+        &w,
+        &format!(
+            "const r = document.querySelector('.bt-row[data-index=\"0\"]'); return !!r && r.dataset.id === '{}';",
+            by_net[0].3
+        ),
+        "the smallest net first",
+    )
+    .await;
+    // The period summary (all time): each currency's ending balance is the sum of its nets.
+    for cur in ["jpy", "kwd", "usd"] {
+        let net: i64 = truth
+            .iter()
+            .filter(|t| t["currency"] == cur)
+            .map(|t| t["net"].as_i64().unwrap())
+            .sum();
+        let decimals = match cur {
+            "jpy" => 0,
+            "kwd" => 3,
+            _ => 2,
+        };
+        w.wait_for_text(
+            &format!(".bal-summary[data-currency='{cur}'] tr:last-child"),
+            &format!("{} {}", shown(net, decimals), cur.to_uppercase()),
+        )
+        .await;
+    }
+
     // The chart (uPlot, served from the app) draws the net per month.
     w.execute("document.getElementById('bal-chart-card').scrollIntoView();")
         .await;
