@@ -14,6 +14,8 @@ use support::*;
 
 const KEY: &str = "sk_test_51WindowBalancesKey0000000000424242";
 const ACCOUNT: &str = "acct_1WindowBalances";
+const OTHER_KEY: &str = "sk_test_51WindowBalancesOther00000000777777";
+const OTHER_ACCOUNT: &str = "acct_1WindowBalancesOther";
 
 async fn wait_js(w: &webdriver::Session, script: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -26,6 +28,17 @@ async fn wait_js(w: &webdriver::Session, script: &str, what: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Picks the option of a drop-down whose text starts with `label`, with its change event.
+async fn choose_in(w: &webdriver::Session, select: &str, label: &str) {
+    w.find(select).await;
+    let done = w
+        .execute(&format!(
+            "const s = document.querySelector({select:?}); const o = Array.from(s.options).find((o) => o.text.startsWith({label:?})); if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"
+        ))
+        .await;
+    assert_eq!(done, Value::Bool(true), "{select} has no option {label}");
 }
 
 /// `minor` as the screen shows it: grouped thousands, the currency's decimals.
@@ -325,6 +338,26 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     w.screenshot(&shots.join("balances-06-exported.png")).await;
 
+    // Each account has its own copy: a second connection shows its own (empty) one,
+    // and switching back shows the first again.
+    sim.add_account(OTHER_ACCOUNT, "Other Books");
+    sim.add_key(OTHER_KEY, OTHER_ACCOUNT, KeyAccess::Full);
+    w.click("#nav-connections").await;
+    w.type_into("#key-input", OTHER_KEY).await;
+    w.wait_for_text("#key-message", "Secret key, test mode")
+        .await;
+    w.click("#btn-save-key").await;
+    w.wait_for_text(".connection-card", "Other Books").await;
+    choose_in(&w, "#account-switcher", "Other Books").await;
+    w.wait_for_text("#header-account", "Other Books").await;
+    w.click("#nav-balances").await;
+    w.wait_for_text("#bal-status", "0 transactions stored")
+        .await;
+    choose_in(&w, "#account-switcher", "Acme Balances Shop").await;
+    w.wait_for_text("#header-account", "Acme Balances Shop")
+        .await;
+    w.wait_for_text("#bal-status", &stored).await;
+
     // Stripe unreachable: the screen works from the copy and says when it was last synced.
     sim_runtime.shutdown_background();
     w.click("#btn-bal-refresh").await;
@@ -342,16 +375,31 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
 
     // Removing the connection asks about the copy; "Delete the copy" deletes its database.
     let copies = data_dir.join("balances");
-    let files = || std::fs::read_dir(&copies).map_or(0, |d| d.count());
-    assert!(files() > 0, "the copy is on disk");
+    // One database per account (and mode), with its WAL files.
+    let files = |prefix: &str| {
+        std::fs::read_dir(&copies)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(prefix)
+            })
+            .count()
+    };
+    let acme = format!("{ACCOUNT}-");
+    let other = format!("{OTHER_ACCOUNT}-");
+    assert!(files(&acme) > 0, "the copy is on disk");
     w.click("#nav-connections").await;
-    w.click(".connection-card .btn-remove").await;
+    w.click(".connection-card.is-active .btn-remove").await;
     w.click("#confirm-yes").await;
     w.wait_for_text("#confirm-title", "local copy").await;
     w.screenshot(&shots.join("balances-08-keep-or-delete-copy.png"))
         .await;
     w.click("#confirm-yes").await;
-    w.wait_for_text("#header-account", "Not connected").await;
-    assert_eq!(files(), 0, "the copy is deleted");
+    w.wait_until_gone("#confirm-dialog").await;
+    assert_eq!(files(&acme), 0, "the removed account's copy is deleted");
+    assert!(files(&other) > 0, "the other account's copy stays");
     w.quit().await;
 }
