@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "open_in_dashboard",
     "balances_sync",
     "balances_cancel_sync",
+    "balances_has_copy",
     "balances_status",
     "balances_page",
     "balances_totals",

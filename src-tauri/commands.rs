@@ -674,6 +674,17 @@ pub async fn balances_delete_copy(
     audited(&audit, "balances_delete_copy", reply)
 }
 
+#[tauri::command]
+pub async fn balances_has_copy(
+    id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<bool> {
+    let desk = desk.get().await?;
+    let reply = desk.balances_has_copy(&id).map_err(AppError::from);
+    audited(&audit, "balances_has_copy", reply)
+}
+
 // Workflows: thin adapters over `desk_core::workflows::desk`.
 
 #[tauri::command]

@@ -29,6 +29,8 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        // The save dialog of the Balances CSV export (only `save` is allowed, see capabilities).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             // Only what costs no I/O here: the window paints first (see startup.rs).
             let (data_dir, log_dir) = dirs(app.handle())?;
@@ -77,6 +79,7 @@ pub fn run() {
             commands::open_in_dashboard,
             commands::balances_sync,
             commands::balances_cancel_sync,
+            commands::balances_has_copy,
             commands::balances_status,
             commands::balances_page,
             commands::balances_totals,

@@ -217,6 +217,17 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
       if (!yes) return;
       void busy(buttons, async () => {
         try {
+          // The account's local copy of balance transactions: keep it (the default) or delete it.
+          if (await call<boolean>("balances_has_copy", { id: c.id }).catch(() => false)) {
+            const drop = await confirmDialog({
+              title: "Delete the local copy of balances too?",
+              body: `Stripe Desk keeps a copy of ${c.displayName}'s balance transactions on this computer. Keep it for when you connect this account again, or delete it now.`,
+              yes: "Delete the copy",
+              no: "Keep the copy",
+              danger: true,
+            });
+            if (drop) await call("balances_delete_copy", { id: c.id });
+          }
           cardResults.delete(c.id);
           setView(await call<ConnectionsView>("remove_connection", { id: c.id }));
         } catch (e) {

@@ -190,6 +190,20 @@ function renderMain(): void {
       );
       break;
     }
+    case "balances": {
+      // Loaded on first visit, with uPlot, which it loads itself.
+      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
+      main.appendChild(loading);
+      void import("./balances.js").then(
+        (m) => {
+          if (state.route !== "balances") return;
+          loading.replaceWith(m.balancesScreen());
+          if (userNavigated) byId("screen-title")?.focus();
+        },
+        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
+      );
+      break;
+    }
     default:
       main.appendChild(placeholderScreen(state.route));
   }

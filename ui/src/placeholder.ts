@@ -5,12 +5,6 @@ import { h } from "./dom.js";
 import { connections, navigate, type Route } from "./state.js";
 
 const PLANNED: Record<string, { title: string; icon: string; what: string; items: string[] }> = {
-  balances: {
-    title: "Balances",
-    icon: "≋",
-    what: "See your balance per currency and every balance transaction, with filters, totals, a chart and CSV export, even offline.",
-    items: ["Balance per currency", "Filter by type, status, dates, payout", "Totals of amount, fee and net", "Export to CSV"],
-  },
   activity: {
     title: "Activity",
     icon: "◷",

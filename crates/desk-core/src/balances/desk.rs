@@ -258,6 +258,15 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// Whether the connection's copy is on disk (asked before removing the
+    /// connection; opens nothing, so asking creates no database).
+    pub fn balances_has_copy(&self, connection_id: &str) -> Result<bool, Error> {
+        let (record, _) = self.record(connection_id)?;
+        Ok(BalanceStore::path_for(self.data_dir(), copy_account(&record), record.mode).exists())
+    }
+}
+
 fn delete_database(path: &Path) -> Result<(), Error> {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();

@@ -1,0 +1,405 @@
+//! The Balances screen in the real app window, against the simulator: a
+//! first sync with visible progress, a filter and its totals checked against
+//! an integer sum over the simulator's own data, the virtual table scrolled,
+//! the chart, a CSV export read back, and the offline view once the
+//! simulator is gone.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use stripe_sim::{KeyAccess, SeedSpec, Simulator};
+use support::*;
+
+const KEY: &str = "sk_test_51WindowBalancesKey0000000000424242";
+const ACCOUNT: &str = "acct_1WindowBalances";
+const OTHER_KEY: &str = "sk_test_51WindowBalancesOther00000000777777";
+const OTHER_ACCOUNT: &str = "acct_1WindowBalancesOther";
+
+async fn wait_js(w: &webdriver::Session, script: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while w.execute(script).await != Value::Bool(true) {
+        if Instant::now() > deadline {
+            let screen = w
+                .execute("return document.getElementById('main').innerText.slice(-2000);")
+                .await;
+            panic!("never: {what}; the screen reads {screen}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Picks the option of a drop-down whose text starts with `label`, with its change event.
+async fn choose_in(w: &webdriver::Session, select: &str, label: &str) {
+    w.find(select).await;
+    let done = w
+        .execute(&format!(
+            "const s = document.querySelector({select:?}); const o = Array.from(s.options).find((o) => o.text.startsWith({label:?})); if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"
+        ))
+        .await;
+    assert_eq!(done, Value::Bool(true), "{select} has no option {label}");
+}
+
+/// `minor` as the screen shows it: grouped thousands, the currency's decimals.
+fn shown(minor: i64, decimals: u32) -> String {
+    let digits = format!(
+        "{:0>width$}",
+        minor.unsigned_abs(),
+        width = decimals as usize + 1
+    );
+    let (whole, frac) = digits.split_at(digits.len() - decimals as usize);
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if minor < 0 { "-" } else { "" };
+    let frac = if frac.is_empty() {
+        String::new()
+    } else {
+        format!(".{frac}")
+    };
+    format!("{sign}{grouped}{frac}")
+}
+
+/// A CSV amount (`-12.345`) back to minor units, by its digits.
+fn minor_units(text: &str) -> i64 {
+    text.replace('.', "").parse().expect("an amount")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
+    require_desktop();
+    // The simulator runs on a runtime of its own, so the test can stop it
+    // (every connection refused) and see the offline view.
+    let sim_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim: Simulator = std::thread::scope(|s| {
+        s.spawn(|| sim_runtime.block_on(simulator()))
+            .join()
+            .unwrap()
+    });
+    sim.add_account(ACCOUNT, "Acme Balances Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    sim.seed_sample_data(
+        ACCOUNT,
+        SeedSpec {
+            customers: 0,
+            products: 0,
+            subscriptions: 0,
+            balance_transactions: 4000,
+            rng_seed: 10,
+        },
+    );
+    // Slow enough that the progress of a first sync is there to see.
+    sim.set_latency(Duration::from_millis(150));
+    sim.set_rate_limit(Some(25));
+    let truth = sim.balance_transactions(ACCOUNT);
+    assert!(truth.len() >= 4000);
+
+    let data_dir = temp_dir("window-balances");
+    let shots = artifacts_dir();
+    let driver = Driver::start(&sim, &data_dir);
+    let w = driver.session().await;
+    w.type_into("#key-input", KEY).await;
+    w.wait_for_text("#key-message", "Secret key, test mode")
+        .await;
+    w.click("#btn-save-key").await;
+    w.wait_for_text("#header-account", "Acme Balances Shop")
+        .await;
+
+    w.click("#nav-balances").await;
+    w.wait_for_text("#bal-status", "0 transactions stored")
+        .await;
+    // "Never" synced: nothing is claimed before a sync has finished.
+    w.wait_for_text("#bal-status", "last synced never").await;
+    // Cancel stops a sync cleanly; the next one resumes (slow pages make the moment certain).
+    sim.set_latency(Duration::from_millis(1500));
+    w.click("#btn-bal-sync").await;
+    w.wait_for_text("#bal-sync-progress", "objects stored")
+        .await;
+    w.click("#btn-bal-cancel-sync").await;
+    wait_js(
+        &w,
+        "const m = document.getElementById('bal-sync-message'); return !!m && m.textContent.startsWith('Sync cancelled');",
+        "the sync stops on Cancel",
+    )
+    .await;
+    w.wait_for_text("#bal-status", "first sync not finished")
+        .await;
+    sim.set_latency(Duration::from_millis(150));
+    w.click("#btn-bal-sync").await;
+    // Progress while it runs: objects stored, pages, rate.
+    w.wait_for_text("#bal-sync-progress", "objects stored")
+        .await;
+    let during = w.text("#bal-sync-progress").await;
+    assert!(
+        during.contains("pages") && during.contains("/s"),
+        "{during}"
+    );
+    w.screenshot(&shots.join("balances-01-syncing.png")).await;
+    wait_js(
+        &w,
+        "const m = document.getElementById('bal-sync-message'); return !!m && m.textContent.startsWith('Synced');",
+        "the sync finishes",
+    )
+    .await;
+    let stored = format!("{} transactions stored", shown(truth.len() as i64, 0));
+    w.wait_for_text("#bal-status", &stored).await;
+    // The copy agrees with GET /v1/balance.
+    w.wait_for_text("#bal-reconcile", "agrees with Stripe")
+        .await;
+    w.screenshot(&shots.join("balances-02-synced.png")).await;
+
+    // Filter: charges in JPY and KWD; totals equal an integer sum over the simulator's data.
+    w.type_into("#flt-type", "charge").await;
+    w.type_into("#flt-currency", "jpy, kwd").await;
+    w.click("#btn-bal-apply").await;
+    let mut expected: BTreeMap<&str, (u64, i64, i64, i64)> = BTreeMap::new();
+    for t in &truth {
+        let cur = t["currency"].as_str().unwrap();
+        if t["type"] == "charge" && (cur == "jpy" || cur == "kwd") {
+            let e = expected.entry(cur).or_default();
+            e.0 += 1;
+            e.1 += t["amount"].as_i64().unwrap();
+            e.2 += t["fee"].as_i64().unwrap();
+            e.3 += t["net"].as_i64().unwrap();
+        }
+    }
+    assert_eq!(expected.len(), 2, "the seed has JPY and KWD charges");
+    for (cur, (_, amount, fee, net)) in &expected {
+        let decimals = if *cur == "jpy" { 0 } else { 3 };
+        let row = format!("#bal-totals-table tr[data-currency='{cur}']");
+        w.wait_for_text(
+            &format!("{row} td[data-total='net']"),
+            &format!("{} {}", shown(*net, decimals), cur.to_uppercase()),
+        )
+        .await;
+        assert_eq!(
+            w.text(&format!("{row} td[data-total='amount']")).await,
+            format!("{} {}", shown(*amount, decimals), cur.to_uppercase())
+        );
+        assert_eq!(
+            w.text(&format!("{row} td[data-total='fee']")).await,
+            format!("{} {}", shown(*fee, decimals), cur.to_uppercase())
+        );
+    }
+    assert_eq!(w.count("#bal-totals-table tbody tr").await, 2);
+    let selected: u64 = expected.values().map(|e| e.0).sum();
+    w.wait_for_text("#bt-count", &format!("{selected} transactions"))
+        .await;
+    w.execute("document.getElementById('bal-totals').scrollIntoView();")
+        .await;
+    w.screenshot(&shots.join("balances-03-filtered.png")).await;
+
+    // Scroll the table far down: rows arrive by keyset pages; the DOM holds only what is visible.
+    w.click("#btn-bal-reset").await;
+    w.wait_for_text("#bt-count", &stored.replace(" stored", ""))
+        .await;
+    w.execute("const s = document.getElementById('bt-scroll'); s.scrollTop = 1500 * 30; s.dispatchEvent(new Event('scroll'));")
+        .await;
+    wait_js(
+        &w,
+        "return !!document.querySelector('.bt-row[data-index=\"1500\"]');",
+        "row 1500 is drawn after scrolling",
+    )
+    .await;
+    let in_dom = w.count(".bt-row").await;
+    assert!(in_dom < 40, "{in_dom} rows in the DOM");
+    // Newest first: row 1500 is the 1501st newest of the simulator's data.
+    let mut by_created: Vec<(i64, &str)> = truth
+        .iter()
+        .map(|t| (t["created"].as_i64().unwrap(), t["id"].as_str().unwrap()))
+        .collect();
+    by_created.sort_by(|a, b| b.cmp(a));
+    let id_1500 = w
+        .execute("return document.querySelector('.bt-row[data-index=\"1500\"]').dataset.id;")
+        .await;
+    assert_eq!(id_1500.as_str(), Some(by_created[1500].1));
+    w.click(".bt-row[data-index='1500']").await;
+    w.wait_for_text("#bal-detail .card-title", by_created[1500].1)
+        .await;
+    wait_js(
+        &w,
+        &format!(
+            "return document.getElementById('bal-json').textContent.includes('\"id\": \"{}\"');",
+            by_created[1500].1
+        ),
+        "the transaction's JSON",
+    )
+    .await;
+    w.screenshot(&shots.join("balances-04-scrolled-detail.png"))
+        .await;
+
+    // Sort by net: money columns sort within each currency, then by amount, then created and ID.
+    let mut by_net: Vec<(&str, i64, i64, &str)> = truth
+        .iter()
+        .map(|t| {
+            (
+                t["currency"].as_str().unwrap(),
+                t["net"].as_i64().unwrap(),
+                t["created"].as_i64().unwrap(),
+                t["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    by_net.sort();
+    w.click("[data-sort='net']").await;
+    wait_js(
+        &w,
+        &format!(
+            "const r = document.querySelector('.bt-row[data-index=\"0\"]'); return !!r && r.dataset.id === '{}';",
+            by_net[0].3
+        ),
+        "the smallest net first",
+    )
+    .await;
+    // The period summary (all time): each currency's ending balance is the sum of its nets.
+    for cur in ["jpy", "kwd", "usd"] {
+        let net: i64 = truth
+            .iter()
+            .filter(|t| t["currency"] == cur)
+            .map(|t| t["net"].as_i64().unwrap())
+            .sum();
+        let decimals = match cur {
+            "jpy" => 0,
+            "kwd" => 3,
+            _ => 2,
+        };
+        w.wait_for_text(
+            &format!(".bal-summary[data-currency='{cur}'] tr:last-child"),
+            &format!("{} {}", shown(net, decimals), cur.to_uppercase()),
+        )
+        .await;
+    }
+
+    // The chart (uPlot, served from the app) draws the net per month.
+    w.execute("document.getElementById('bal-chart-card').scrollIntoView();")
+        .await;
+    wait_js(
+        &w,
+        "return !!document.querySelector('#bal-chart canvas');",
+        "the chart",
+    )
+    .await;
+    w.execute("const s = document.getElementById('chart-bucket'); s.value = 'month'; s.dispatchEvent(new Event('change'));")
+        .await;
+    wait_js(
+        &w,
+        "return document.getElementById('chart-bucket').value === 'month' && !!document.querySelector('#bal-chart canvas');",
+        "the monthly chart",
+    )
+    .await;
+    w.screenshot(&shots.join("balances-05-chart.png")).await;
+
+    // CSV of the KWD charges, read back: every row, and sums equal to the simulator's.
+    w.type_into("#flt-type", "charge").await;
+    w.type_into("#flt-currency", "kwd").await;
+    w.click("#btn-bal-apply").await;
+    let kwd = expected["kwd"];
+    w.wait_for_text("#bt-count", &format!("{} transactions", kwd.0))
+        .await;
+    let out = temp_dir("window-balances-export").join("kwd charges.csv");
+    w.type_into("#export-path", out.to_str().unwrap()).await;
+    w.click("#btn-export").await;
+    w.wait_for_text("#export-message", "Exported").await;
+    let text = std::fs::read_to_string(&out).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 BOM for Excel");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "id");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (mut rows, mut amount, mut fee, mut net) = (0u64, 0i64, 0i64, 0i64);
+    for record in reader.records() {
+        let r = record.unwrap();
+        assert_eq!(&r[col("currency")], "KWD");
+        assert_eq!(&r[col("type")], "charge");
+        assert_eq!(
+            r[col("net")].split('.').nth(1).map(str::len),
+            Some(3),
+            "three decimals"
+        );
+        assert!(r[col("created")].ends_with('Z'), "ISO 8601 in UTC");
+        rows += 1;
+        amount += minor_units(&r[col("amount")]);
+        fee += minor_units(&r[col("fee")]);
+        net += minor_units(&r[col("net")]);
+    }
+    assert_eq!((rows, amount, fee, net), kwd);
+    w.execute("document.getElementById('bal-export').scrollIntoView();")
+        .await;
+    w.screenshot(&shots.join("balances-06-exported.png")).await;
+
+    // Each account has its own copy: a second connection shows its own (empty) one,
+    // and switching back shows the first again.
+    sim.add_account(OTHER_ACCOUNT, "Other Books");
+    sim.add_key(OTHER_KEY, OTHER_ACCOUNT, KeyAccess::Full);
+    w.click("#nav-connections").await;
+    w.type_into("#key-input", OTHER_KEY).await;
+    w.wait_for_text("#key-message", "Secret key, test mode")
+        .await;
+    w.click("#btn-save-key").await;
+    w.wait_for_text(".connection-card", "Other Books").await;
+    choose_in(&w, "#account-switcher", "Other Books").await;
+    w.wait_for_text("#header-account", "Other Books").await;
+    w.click("#nav-balances").await;
+    w.wait_for_text("#bal-status", "0 transactions stored")
+        .await;
+    choose_in(&w, "#account-switcher", "Acme Balances Shop").await;
+    w.wait_for_text("#header-account", "Acme Balances Shop")
+        .await;
+    w.wait_for_text("#bal-status", &stored).await;
+
+    // Stripe unreachable: the screen works from the copy and says when it was last synced.
+    sim_runtime.shutdown_background();
+    w.click("#btn-bal-refresh").await;
+    w.wait_for_text("#bal-offline", "Offline").await;
+    w.wait_for_text("#bal-offline", "Last synced 20").await;
+    let status = w.text("#bal-status").await;
+    assert!(status.contains("last synced 20"), "{status}");
+    w.click("#btn-bal-reset").await;
+    w.wait_for_text("#bt-count", &stored.replace(" stored", ""))
+        .await;
+    w.wait_for_text(".bt-row[data-index='0']", "").await;
+    w.execute("document.getElementById('screen-title').scrollIntoView();")
+        .await;
+    w.screenshot(&shots.join("balances-07-offline.png")).await;
+
+    // Removing the connection asks about the copy; "Delete the copy" deletes its database.
+    let copies = data_dir.join("balances");
+    // One database per account (and mode), with its WAL files.
+    let files = |prefix: &str| {
+        std::fs::read_dir(&copies)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(prefix)
+            })
+            .count()
+    };
+    let acme = format!("{ACCOUNT}-");
+    let other = format!("{OTHER_ACCOUNT}-");
+    assert!(files(&acme) > 0, "the copy is on disk");
+    w.click("#nav-connections").await;
+    w.click(".connection-card.is-active .btn-remove").await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text("#confirm-title", "local copy").await;
+    w.screenshot(&shots.join("balances-08-keep-or-delete-copy.png"))
+        .await;
+    w.click("#confirm-yes").await;
+    w.wait_until_gone("#confirm-dialog").await;
+    assert_eq!(files(&acme), 0, "the removed account's copy is deleted");
+    assert!(files(&other) > 0, "the other account's copy stays");
+    w.quit().await;
+}

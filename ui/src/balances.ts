@@ -1,0 +1,807 @@
+// The Balances screen: the balance now, the local copy's sync, a virtual
+// table over the copy (pages by keyset from the backend), totals, the
+// reconciliation with Stripe, the period summary, a chart (uPlot, loaded with
+// this screen) and CSV export. Loaded on first visit (dynamic import from main.ts).
+//
+// Money stays integer minor units; it becomes text only in `money()`, from
+// the integer's digits, never through a float.
+
+import { clear, h, setMessage } from "./dom.js";
+import { activeConnection, navigate } from "./state.js";
+import { call, channel, toAppError } from "./tauri.js";
+
+// The shapes of the balances_* commands (desk_core::balances, serde names).
+interface TimeRange { from: number | null; to: number | null }
+interface Filter {
+  types: string[];
+  reporting_categories: string[];
+  statuses: string[];
+  currencies: string[];
+  created: TimeRange;
+  available_on: TimeRange;
+  payout: string | null;
+  source: string | null;
+  text: string | null;
+}
+type SortColumn =
+  | "created" | "type" | "reporting_category" | "description" | "amount" | "fee" | "net"
+  | "currency" | "status" | "available_on" | "source" | "payout";
+interface Sort { column: SortColumn; descending: boolean }
+type Cursor = Array<number | string>;
+interface BalanceRow {
+  id: string;
+  created: number;
+  available_on: number;
+  amount: number;
+  fee: number;
+  net: number;
+  currency: string;
+  type: string;
+  reporting_category: string;
+  status: string;
+  description: string | null;
+  source: string | null;
+  payout: string | null;
+  cursor: Cursor;
+}
+interface Page { rows: BalanceRow[]; has_more: boolean }
+interface CurrencyTotals { currency: string; count: number; amount: number; fee: number; net: number }
+interface ChartPoint { start: number; label: string; net: number; gross: number; fees: number; count: number }
+interface ChartSeries { currency: string; points: ChartPoint[] }
+interface PeriodSummary {
+  currency: string;
+  starting_balance: number;
+  activity: Array<{ group: string; count: number; net: number }>;
+  ending_balance: number;
+}
+interface PayoutDetail {
+  payout: string;
+  currency: string | null;
+  payout_amount: number | null;
+  transactions: BalanceRow[];
+  settled_net: number;
+  matches: boolean;
+}
+interface ReconciliationLine { currency: string; local_net: number; available: number; pending: number; difference: number }
+interface Reconciliation { read_at: number; lines: ReconciliationLine[]; matches: boolean }
+interface StoreStats { transactions: number; newest_created: number | null; last_synced_at: number | null; complete: boolean }
+interface SyncProgress { phase: "transactions" | "payouts"; stored: number; pages: number; objects_per_second: number; eta_seconds: number | null }
+interface SyncOutcome { completed: boolean; stored: number; pages: number }
+interface ExportProgress { written: number; total: number }
+
+// ---------------------------------------------------------------------------
+// Money: the same currency lists as desk_core::money (display and wire exponents)
+// ---------------------------------------------------------------------------
+
+const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf", "isk"]);
+const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
+
+function displayExponent(currency: string): number {
+  const c = currency.toLowerCase();
+  return ZERO_DECIMAL.has(c) ? 0 : THREE_DECIMAL.has(c) ? 3 : 2;
+}
+
+/** ISK and UGX are shown without decimals but carried with two. */
+function wireExponent(currency: string): number {
+  const c = currency.toLowerCase();
+  return c === "isk" || c === "ugx" ? 2 : displayExponent(c);
+}
+
+/** `-1,234.567 KWD` from `-1234567` minor units: digits only, no float. */
+export function money(minor: number, currency: string): string {
+  const wire = wireExponent(currency);
+  const shown = displayExponent(currency);
+  const digits = BigInt(minor) < 0n ? (-BigInt(minor)).toString() : BigInt(minor).toString();
+  const padded = digits.padStart(wire + 1, "0");
+  const whole = padded.slice(0, padded.length - wire);
+  let frac = padded.slice(padded.length - wire);
+  // Wire decimals beyond the shown ones are dropped only when they are zero: never hide money.
+  if (frac.length > shown && /^0*$/.test(frac.slice(shown))) frac = frac.slice(0, shown);
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const sign = BigInt(minor) < 0n ? "-" : "";
+  return `${sign}${grouped}${frac ? "." + frac : ""} ${currency.toUpperCase()}`;
+}
+
+function when(unix: number | null): string {
+  if (unix === null) return "never";
+  return new Date(unix * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+function day(unix: number): string {
+  return new Date(unix * 1000).toISOString().slice(0, 10);
+}
+
+/** A date input's `YYYY-MM-DD` as unix seconds at 00:00 UTC; `end` gives the next day (ranges are `[from, to)`). */
+function dateToUnix(value: string, end: boolean): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000;
+  return end ? t + 86400 : t;
+}
+
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function say(el: HTMLElement, kind: "error" | "hint" | "ok", text: string): void {
+  setMessage(el, text, kind);
+}
+
+function errorLine(e: unknown): HTMLElement {
+  return h("p", { class: "field-message is-error", text: toAppError(e).message, attrs: { role: "alert" } });
+}
+
+const OFFLINE_CODES = new Set(["network", "timeout", "stripe_unavailable"]);
+
+// ---------------------------------------------------------------------------
+// The screen
+// ---------------------------------------------------------------------------
+
+const COLUMNS: Array<{ key: SortColumn; label: string; money?: boolean }> = [
+  { key: "created", label: "Created" },
+  { key: "type", label: "Type" },
+  { key: "reporting_category", label: "Category" },
+  { key: "description", label: "Description" },
+  { key: "amount", label: "Amount", money: true },
+  { key: "fee", label: "Fee", money: true },
+  { key: "net", label: "Net", money: true },
+  { key: "currency", label: "Cur." },
+  { key: "status", label: "Status" },
+  { key: "available_on", label: "Available on" },
+  { key: "source", label: "Source" },
+  { key: "payout", label: "Payout" },
+];
+
+const ROW_HEIGHT = 30;
+const HEAD_HEIGHT = 32;
+const PAGE_SIZE = 200;
+/** Pages kept in memory around the visible one; the rest are dropped. */
+const KEEP_PAGES = 6;
+
+/** The screen survives redraws of the main area (e.g. after a connections broadcast). */
+let screen: { connectionId: string; root: HTMLElement } | null = null;
+
+export function balancesScreen(): HTMLElement {
+  const active = activeConnection();
+  if (screen && active && screen.connectionId === active.id) return screen.root;
+  const title = h("h1", { id: "screen-title", class: "screen-title", text: "Balances", attrs: { tabindex: "-1" } });
+  const root = h("section", { class: "screen screen-wide", attrs: { "aria-labelledby": "screen-title" } }, title);
+  if (!active) {
+    const go = h("button", { id: "btn-go-connections", class: "btn primary", text: "Go to Connections", attrs: { type: "button" } });
+    go.addEventListener("click", () => navigate("connections"));
+    root.appendChild(h("div", { class: "card empty-state" }, h("p", { class: "empty-text", text: "Connect a Stripe account first." }), go));
+    screen = null;
+    return root;
+  }
+  screen = { connectionId: active.id, root };
+  new BalancesView(active.id, active.mode, root).start();
+  return root;
+}
+
+class BalancesView {
+  private filter: Filter = emptyFilter();
+  private sort: Sort = { column: "created", descending: true };
+  private total = 0;
+  /** Loaded pages by index; `starts[i]` is the cursor after which page i begins. */
+  private pages = new Map<number, BalanceRow[]>();
+  private starts: Array<Cursor | null> = [null];
+  private loading = new Set<number>();
+  /** Bumped whenever filter or sort change, so late pages of an old query are dropped. */
+  private generation = 0;
+  private chartBucket: "day" | "week" | "month" = "day";
+  private chartCurrency = "";
+  private chartExtra = false;
+
+  private readonly balanceCard = h("div", { id: "bal-now", class: "card" });
+  private readonly syncCard = h("div", { id: "bal-sync", class: "card" });
+  private readonly filterCard = h("form", { id: "bal-filters", class: "card bal-filters" });
+  private readonly totalsCard = h("div", { id: "bal-totals", class: "card" });
+  private readonly summaryCard = h("div", { id: "bal-summary", class: "card" });
+  private readonly chartCard = h("div", { id: "bal-chart-card", class: "card" });
+  private readonly tableCard = h("div", { id: "bal-table-card", class: "card" });
+  private readonly exportCard = h("div", { id: "bal-export", class: "card" });
+  private readonly detail = h("div", { id: "bal-detail", class: "card", attrs: { hidden: true } });
+  private readonly head = h("div", { class: "bt-head bt-grid", attrs: { role: "row" } });
+  private readonly scroller = h("div", { id: "bt-scroll", class: "bt-scroll", attrs: { tabindex: "0", role: "rowgroup" } });
+  private readonly spacer = h("div", { class: "bt-spacer" });
+  private readonly count = h("p", { id: "bt-count", class: "help" });
+
+  constructor(
+    private readonly id: string,
+    private readonly mode: string,
+    private readonly root: HTMLElement,
+  ) {}
+
+  start(): void {
+    this.root.append(
+      h("div", { class: "bal-top" }, this.balanceCard, this.syncCard),
+      this.filterCard,
+      this.totalsCard,
+      this.tableCard,
+      this.detail,
+      this.chartCard,
+      this.summaryCard,
+      this.exportCard,
+    );
+    this.drawFilters();
+    this.drawTableShell();
+    this.drawExport();
+    void this.refreshBalance();
+    void this.refreshStatus();
+    void this.reload();
+  }
+
+  // ---- Balance now and reconciliation ----
+
+  private async refreshBalance(): Promise<void> {
+    const card = this.balanceCard;
+    clear(card);
+    const refresh = h("button", { id: "btn-bal-refresh", class: "btn secondary small", text: "Refresh", attrs: { type: "button" } });
+    refresh.addEventListener("click", () => void this.refreshBalance());
+    card.append(h("h2", { class: "card-title", text: "Balance now" }, refresh));
+    const body = h("div", { class: "bal-now-body" }, h("p", { class: "help", text: "Reading the balance from Stripe…" }));
+    card.appendChild(body);
+    refresh.disabled = true;
+    try {
+      const r = await call<Reconciliation>("balances_reconcile", { id: this.id });
+      clear(body);
+      body.appendChild(h("p", { id: "bal-read-at", class: "help", text: `Read from Stripe at ${when(r.read_at)}` }));
+      const table = h("table", { id: "bal-now-table", class: "bal-table" },
+        h("thead", {}, h("tr", {}, ...["Currency", "Available", "Pending", "Local copy (sum of nets)", "Difference"].map((t) => h("th", { text: t })))));
+      const tbody = h("tbody");
+      for (const l of r.lines) {
+        tbody.appendChild(h("tr", { data: { currency: l.currency } },
+          h("td", { text: l.currency.toUpperCase() }),
+          h("td", { class: "num", text: money(l.available, l.currency) }),
+          h("td", { class: "num", text: money(l.pending, l.currency) }),
+          h("td", { class: "num", text: money(l.local_net, l.currency) }),
+          h("td", { class: `num ${l.difference === 0 ? "is-ok" : "is-diff"}`, text: money(l.difference, l.currency) })));
+      }
+      table.appendChild(tbody);
+      body.appendChild(table);
+      body.appendChild(h("p", {
+        id: "bal-reconcile",
+        class: `field-message ${r.matches ? "is-ok" : "is-error"}`,
+        text: r.matches
+          ? "The local copy agrees with Stripe: per currency, the sum of all nets equals available plus pending."
+          : "The local copy differs from Stripe's balance (see Difference). Sync to bring it up to date.",
+      }));
+    } catch (e) {
+      clear(body);
+      const err = toAppError(e);
+      if (OFFLINE_CODES.has(err.code)) {
+        const line = h("p", { id: "bal-offline", class: "field-message is-error", attrs: { role: "status" }, text: `Offline: ${err.message} The screen works from the local copy.` });
+        body.appendChild(line);
+        void call<StoreStats>("balances_status", { id: this.id })
+          .then((s) => line.append(` Last synced ${when(s.last_synced_at)}.`))
+          .catch(() => undefined);
+      } else {
+        body.appendChild(errorLine(e));
+      }
+      void this.refreshStatus();
+    } finally {
+      refresh.disabled = false;
+    }
+  }
+
+  // ---- Sync ----
+
+  private async refreshStatus(): Promise<void> {
+    try {
+      const s = await call<StoreStats>("balances_status", { id: this.id });
+      this.drawSync(s);
+    } catch (e) {
+      clear(this.syncCard);
+      this.syncCard.append(h("h2", { class: "card-title", text: "Local copy" }), errorLine(e));
+    }
+  }
+
+  private drawSync(s: StoreStats): void {
+    const card = this.syncCard;
+    clear(card);
+    const sync = h("button", { id: "btn-bal-sync", class: "btn primary small", text: "Sync", attrs: { type: "button" } });
+    const cancel = h("button", { id: "btn-bal-cancel-sync", class: "btn secondary small", text: "Cancel", attrs: { type: "button", hidden: true } });
+    const progress = h("p", { id: "bal-sync-progress", class: "help", attrs: { "aria-live": "polite" } });
+    const bar = h("progress", { id: "bal-sync-bar", class: "bal-bar", attrs: { hidden: true } });
+    const message = h("p", { id: "bal-sync-message", class: "field-message" });
+    card.append(
+      h("h2", { class: "card-title", text: "Local copy" }),
+      h("p", { id: "bal-status", text: `${s.transactions.toLocaleString("en-US")} transactions stored · last synced ${when(s.last_synced_at)}${s.complete || s.transactions === 0 ? "" : " · first sync not finished"}` }),
+      h("div", { class: "actions" }, sync, cancel),
+      bar,
+      progress,
+      message,
+    );
+    cancel.addEventListener("click", () => void call("balances_cancel_sync", { id: this.id }).catch(() => undefined));
+    sync.addEventListener("click", () => {
+      sync.disabled = true;
+      cancel.hidden = false;
+      bar.hidden = false;
+      bar.removeAttribute("value");
+      setMessage(message, null);
+      progress.textContent = "Starting…";
+      const onProgress = channel<SyncProgress>((p) => {
+        const what = p.phase === "payouts" ? "transactions matched to payouts" : "objects stored";
+        const eta = p.eta_seconds === null ? "" : ` · about ${duration(p.eta_seconds)} left`;
+        progress.textContent = `${p.stored.toLocaleString("en-US")} ${what} · ${p.pages.toLocaleString("en-US")} pages · ${Math.round(p.objects_per_second).toLocaleString("en-US")}/s${eta}`;
+        if (p.eta_seconds !== null && p.objects_per_second > 0) {
+          const left = p.eta_seconds * p.objects_per_second;
+          bar.max = p.stored + left;
+          bar.value = p.stored;
+        }
+      });
+      void call<SyncOutcome>("balances_sync", { id: this.id, onProgress })
+        .then((o) => {
+          say(message, o.completed ? "ok" : "hint",
+            o.completed ? `Synced: ${o.stored.toLocaleString("en-US")} objects in ${o.pages.toLocaleString("en-US")} pages.` : "Sync cancelled. What was stored stays; the next sync resumes.");
+        })
+        .catch((e: unknown) => say(message, "error", `${toAppError(e).message} The local copy stays as it was.`))
+        .finally(() => {
+          void this.refreshStatus().then(() => {
+            // Keep the last progress and the outcome in the redrawn card.
+            document.getElementById("bal-sync-progress")?.replaceWith(progress);
+            document.getElementById("bal-sync-message")?.replaceWith(message);
+          });
+          void this.reload();
+          void this.refreshBalance();
+        });
+    });
+  }
+
+  // ---- Filters ----
+
+  private drawFilters(): void {
+    const f = this.filterCard;
+    const input = (id: string, label: string, type = "text", placeholder = ""): HTMLInputElement => {
+      const i = h("input", { id, class: "input", attrs: { type, placeholder, autocomplete: "off", spellcheck: "false" } });
+      f.appendChild(h("label", { class: "field bal-field" }, h("span", { class: "label", text: label }), i));
+      return i;
+    };
+    f.appendChild(h("h2", { class: "card-title bal-wide", text: "Filters" }));
+    const type = input("flt-type", "Type", "text", "charge, refund…");
+    const category = input("flt-category", "Reporting category", "text", "charge, fee…");
+    const status = h("select", { id: "flt-status", class: "input" },
+      h("option", { text: "Any", attrs: { value: "" } }),
+      h("option", { text: "Available", attrs: { value: "available" } }),
+      h("option", { text: "Pending", attrs: { value: "pending" } }));
+    f.appendChild(h("label", { class: "field bal-field" }, h("span", { class: "label", text: "Status" }), status));
+    const currency = input("flt-currency", "Currency", "text", "usd, jpy…");
+    const createdFrom = input("flt-created-from", "Created from", "date");
+    const createdTo = input("flt-created-to", "Created to", "date");
+    const availFrom = input("flt-available-from", "Available from", "date");
+    const availTo = input("flt-available-to", "Available to", "date");
+    const payout = input("flt-payout", "Payout", "text", "po_…");
+    const source = input("flt-source", "Source", "text", "ch_…");
+    const text = input("flt-text", "Description contains");
+    const apply = h("button", { id: "btn-bal-apply", class: "btn primary small", text: "Apply", attrs: { type: "submit" } });
+    const reset = h("button", { id: "btn-bal-reset", class: "btn ghost small", text: "Clear", attrs: { type: "reset" } });
+    f.appendChild(h("div", { class: "actions bal-wide" }, apply, reset));
+    const list = (v: string) => v.split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const opt = (v: string) => (v.trim() ? v.trim() : null);
+    f.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.filter = {
+        types: list(type.value),
+        reporting_categories: list(category.value),
+        statuses: status.value ? [status.value] : [],
+        currencies: list(currency.value),
+        created: { from: dateToUnix(createdFrom.value, false), to: dateToUnix(createdTo.value, true) },
+        available_on: { from: dateToUnix(availFrom.value, false), to: dateToUnix(availTo.value, true) },
+        payout: opt(payout.value),
+        source: opt(source.value),
+        text: opt(text.value),
+      };
+      void this.reload();
+    });
+    f.addEventListener("reset", () => {
+      this.filter = emptyFilter();
+      void this.reload();
+    });
+  }
+
+  /** Everything that depends on the filter or the sort. */
+  private async reload(): Promise<void> {
+    this.generation++;
+    this.pages.clear();
+    this.starts = [null];
+    this.loading.clear();
+    this.scroller.scrollTop = 0;
+    this.detail.hidden = true;
+    await Promise.all([this.loadTotals(), this.loadChart(), this.loadSummary()]);
+  }
+
+  // ---- Totals ----
+
+  private async loadTotals(): Promise<void> {
+    const card = this.totalsCard;
+    clear(card);
+    card.appendChild(h("h2", { class: "card-title", text: "Totals of what the filters select" }));
+    try {
+      const totals = await call<CurrencyTotals[]>("balances_totals", { id: this.id, filter: this.filter });
+      this.total = totals.reduce((n, t) => n + t.count, 0);
+      this.count.textContent = `${this.total.toLocaleString("en-US")} transactions`;
+      this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
+      this.draw();
+      if (!totals.length) {
+        card.appendChild(h("p", { class: "help", text: "Nothing in the local copy matches. Sync, or change the filters." }));
+        return;
+      }
+      const tbody = h("tbody");
+      for (const t of totals) {
+        tbody.appendChild(h("tr", { data: { currency: t.currency } },
+          h("td", { text: t.currency.toUpperCase() }),
+          h("td", { class: "num", text: t.count.toLocaleString("en-US") }),
+          h("td", { class: "num", data: { total: "amount" }, text: money(t.amount, t.currency) }),
+          h("td", { class: "num", data: { total: "fee" }, text: money(t.fee, t.currency) }),
+          h("td", { class: "num", data: { total: "net" }, text: money(t.net, t.currency) })));
+      }
+      card.appendChild(h("table", { id: "bal-totals-table", class: "bal-table" },
+        h("thead", {}, h("tr", {}, ...["Currency", "Count", "Amount", "Fee", "Net"].map((x) => h("th", { text: x })))),
+        tbody));
+    } catch (e) {
+      card.appendChild(errorLine(e));
+    }
+  }
+
+  // ---- Period summary ----
+
+  private async loadSummary(): Promise<void> {
+    const card = this.summaryCard;
+    clear(card);
+    const period = this.filter.created;
+    const range = period.from === null && period.to === null
+      ? "all time"
+      : `${period.from === null ? "the start" : day(period.from)} to ${period.to === null ? "now" : day(period.to - 86400)}`;
+    card.appendChild(h("h2", { class: "card-title", text: `Period summary (${range}, from the Created filter)` }));
+    try {
+      const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, period });
+      if (!summaries.length) {
+        card.appendChild(h("p", { class: "help", text: "No activity in the local copy." }));
+        return;
+      }
+      const grid = h("div", { class: "bal-summaries" });
+      for (const s of summaries) {
+        const rows = [
+          h("tr", { class: "is-edge" }, h("td", { text: "Starting balance" }), h("td"), h("td", { class: "num", text: money(s.starting_balance, s.currency) })),
+          ...s.activity.map((a) => h("tr", { data: { group: a.group } },
+            h("td", { text: a.group[0]!.toUpperCase() + a.group.slice(1) }),
+            h("td", { class: "num help", text: `${a.count.toLocaleString("en-US")}` }),
+            h("td", { class: "num", text: money(a.net, s.currency) }))),
+          h("tr", { class: "is-edge" }, h("td", { text: "Ending balance" }), h("td"), h("td", { class: "num", text: money(s.ending_balance, s.currency) })),
+        ];
+        grid.appendChild(h("table", { class: "bal-table bal-summary", data: { currency: s.currency } },
+          h("caption", { text: s.currency.toUpperCase() }), h("tbody", {}, ...rows)));
+      }
+      card.appendChild(grid);
+    } catch (e) {
+      card.appendChild(errorLine(e));
+    }
+  }
+
+  // ---- The table (virtual: the DOM holds only the visible rows) ----
+
+  private drawTableShell(): void {
+    const card = this.tableCard;
+    card.append(h("h2", { class: "card-title", text: "Balance transactions" }), this.count);
+    for (const c of COLUMNS) {
+      const b = h("button", { class: `bt-sort${c.money ? " num" : ""}`, text: c.label, data: { sort: c.key }, attrs: { type: "button", role: "columnheader" } });
+      b.addEventListener("click", () => {
+        this.sort = this.sort.column === c.key ? { column: c.key, descending: !this.sort.descending } : { column: c.key, descending: c.key === "created" };
+        this.drawHead();
+        void this.reload();
+      });
+      this.head.appendChild(b);
+    }
+    this.drawHead();
+    this.scroller.appendChild(this.spacer);
+    // The header scrolls sideways with the rows and stays on top (sticky).
+    this.scroller.prepend(this.head);
+    card.append(h("div", { class: "bt-table", attrs: { role: "table", "aria-label": "Balance transactions" } }, this.scroller));
+    this.scroller.addEventListener("scroll", () => this.draw(), { passive: true });
+  }
+
+  private drawHead(): void {
+    for (const b of Array.from(this.head.querySelectorAll<HTMLButtonElement>(".bt-sort"))) {
+      const c = COLUMNS.find((x) => x.key === b.dataset.sort)!;
+      const on = this.sort.column === c.key;
+      b.textContent = on ? `${c.label} ${this.sort.descending ? "↓" : "↑"}` : c.label;
+      b.setAttribute("aria-sort", on ? (this.sort.descending ? "descending" : "ascending") : "none");
+    }
+  }
+
+  private draw(): void {
+    const first = Math.floor(Math.max(0, this.scroller.scrollTop - HEAD_HEIGHT) / ROW_HEIGHT);
+    const visible = Math.ceil((this.scroller.clientHeight || 450) / ROW_HEIGHT) + 2;
+    const last = Math.min(this.total, first + visible);
+    const rows: HTMLElement[] = [];
+    for (let i = first; i < last; i++) {
+      const p = Math.floor(i / PAGE_SIZE);
+      const row = this.pages.get(p)?.[i % PAGE_SIZE];
+      if (!row) {
+        void this.ensure(p);
+        rows.push(h("div", { class: "bt-row bt-grid is-loading", attrs: { style: null } }, h("span", { text: "…" })));
+      } else {
+        rows.push(this.rowEl(row, i));
+      }
+      rows[rows.length - 1]!.style.top = `${i * ROW_HEIGHT}px`;
+    }
+    this.spacer.replaceChildren(...rows);
+    // Drop pages far from the view: scrolling a million rows keeps memory flat.
+    const here = Math.floor(first / PAGE_SIZE);
+    for (const p of Array.from(this.pages.keys())) if (Math.abs(p - here) > KEEP_PAGES) this.pages.delete(p);
+  }
+
+  private rowEl(r: BalanceRow, index: number): HTMLElement {
+    const cells = [
+      when(r.created).replace(" UTC", ""),
+      r.type,
+      r.reporting_category,
+      r.description ?? "",
+      money(r.amount, r.currency),
+      money(r.fee, r.currency),
+      money(r.net, r.currency),
+      r.currency.toUpperCase(),
+      r.status,
+      day(r.available_on),
+      r.source ?? "",
+      r.payout ?? "",
+    ];
+    const el = h("div", { class: "bt-row bt-grid", data: { id: r.id, index: String(index) }, attrs: { role: "row", tabindex: "-1" } },
+      ...cells.map((t, i) => h("span", { class: COLUMNS[i]!.money ? "num" : "", text: COLUMNS[i]!.money ? t.replace(/ [A-Z]{3}$/, "") : t, attrs: { role: "cell", title: t } })));
+    el.addEventListener("click", () => void this.showDetail(r));
+    return el;
+  }
+
+  /** Fetches page `p`, and on the way every page before it whose start is not known (keyset: no OFFSET). */
+  private async ensure(p: number): Promise<void> {
+    if (this.pages.has(p) || this.loading.has(p)) return;
+    const generation = this.generation;
+    this.loading.add(p);
+    try {
+      let k = Math.min(p, this.starts.length - 1);
+      while (k <= p) {
+        if (generation !== this.generation) return;
+        const after = this.starts[k];
+        if (after === undefined) return;
+        const page = await call<Page>("balances_page", {
+          id: this.id,
+          request: { filter: this.filter, sort: this.sort, after, before: null, limit: PAGE_SIZE },
+        });
+        if (generation !== this.generation) return;
+        const lastRow = page.rows[page.rows.length - 1];
+        if (lastRow && this.starts.length === k + 1) this.starts.push(lastRow.cursor);
+        if (k === p || Math.abs(k - p) <= 1) this.pages.set(k, page.rows);
+        if (!page.has_more) break;
+        k++;
+      }
+    } catch (e) {
+      this.count.textContent = toAppError(e).message;
+    } finally {
+      if (generation === this.generation) this.loading.delete(p);
+    }
+    if (generation === this.generation) this.draw();
+  }
+
+  // ---- Details ----
+
+  private async showDetail(r: BalanceRow): Promise<void> {
+    const d = this.detail;
+    clear(d);
+    d.hidden = false;
+    const close = h("button", { class: "btn ghost small", text: "Close", attrs: { type: "button" } });
+    close.addEventListener("click", () => (d.hidden = true));
+    const url = dashboardUrl(r, this.mode);
+    const open = h("button", { id: "btn-bal-dashboard", class: "btn secondary small", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
+    open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
+    const facts: Array<[string, string]> = [
+      ["ID", r.id], ["Created", when(r.created)], ["Available on", when(r.available_on)], ["Type", r.type],
+      ["Reporting category", r.reporting_category], ["Status", r.status], ["Amount", money(r.amount, r.currency)],
+      ["Fee", money(r.fee, r.currency)], ["Net", money(r.net, r.currency)], ["Description", r.description ?? "—"],
+      ["Source", r.source ?? "—"], ["Payout", r.payout ?? "—"],
+    ];
+    const payoutId = r.type === "payout" ? r.source : r.payout;
+    const payoutBtn = payoutId ? h("button", { id: "btn-bal-payout", class: "btn secondary small", text: `Transactions settled by ${payoutId}`, attrs: { type: "button" } }) : null;
+    const payoutBox = h("div", { id: "bal-payout" });
+    payoutBtn?.addEventListener("click", () => void this.showPayout(payoutId!, payoutBox));
+    const json = h("pre", { id: "bal-json", class: "json", text: "Loading…" });
+    d.append(
+      h("h2", { class: "card-title", text: `Transaction ${r.id}` }, close),
+      h("dl", { class: "bal-facts" }, ...facts.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])),
+      h("div", { class: "actions" }, open, payoutBtn),
+      payoutBox,
+      h("details", {}, h("summary", { text: "JSON" }), json),
+    );
+    d.scrollIntoView({ block: "nearest" });
+    try {
+      json.textContent = JSON.stringify(await call<unknown>("balances_transaction", { id: this.id, transactionId: r.id }), null, 2);
+    } catch (e) {
+      json.textContent = toAppError(e).message;
+    }
+  }
+
+  private async showPayout(payout: string, box: HTMLElement): Promise<void> {
+    clear(box);
+    try {
+      const p = await call<PayoutDetail>("balances_payout", { id: this.id, payout });
+      const cur = p.currency ?? p.transactions[0]?.currency ?? "usd";
+      box.append(
+        h("p", { text: `${p.transactions.length.toLocaleString("en-US")} transactions settled, sum of nets ${money(p.settled_net, cur)}; payout amount ${p.payout_amount === null ? "not in the copy" : money(p.payout_amount, cur)}.` }),
+        h("p", { class: `field-message ${p.matches ? "is-ok" : "is-error"}`, text: p.matches ? "The payout equals the transactions it settled." : `They differ by ${money((p.payout_amount ?? 0) - p.settled_net, cur)}.` }),
+      );
+    } catch (e) {
+      box.appendChild(errorLine(e));
+    }
+  }
+
+  // ---- Chart ----
+
+  private async loadChart(): Promise<void> {
+    const card = this.chartCard;
+    clear(card);
+    const bucket = h("select", { id: "chart-bucket", class: "input small" },
+      ...(["day", "week", "month"] as const).map((b) => h("option", { text: `Per ${b}`, attrs: { value: b } })));
+    bucket.value = this.chartBucket;
+    const currency = h("select", { id: "chart-currency", class: "input small" });
+    const extra = h("input", { id: "chart-extra", attrs: { type: "checkbox" } });
+    extra.checked = this.chartExtra;
+    const plot = h("div", { id: "bal-chart", class: "bal-chart" });
+    card.append(
+      h("h2", { class: "card-title", text: "Net over time" }),
+      h("div", { class: "actions" }, bucket, currency, h("label", { class: "check" }, extra, " Gross and fees too")),
+      plot,
+    );
+    try {
+      const [uplot, series] = await Promise.all([loadUPlot(), call<ChartSeries[]>("balances_chart", { id: this.id, filter: this.filter, bucket: this.chartBucket })]);
+      if (!series.length) {
+        plot.appendChild(h("p", { class: "help", text: "Nothing to chart." }));
+        return;
+      }
+      for (const s of series) currency.appendChild(h("option", { text: s.currency.toUpperCase(), attrs: { value: s.currency } }));
+      if (!series.some((s) => s.currency === this.chartCurrency)) this.chartCurrency = series[0]!.currency;
+      currency.value = this.chartCurrency;
+      const drawn = series.find((s) => s.currency === this.chartCurrency)!;
+      drawChart(uplot, plot, drawn, this.chartExtra);
+    } catch (e) {
+      plot.appendChild(errorLine(e));
+    }
+    bucket.addEventListener("change", () => {
+      this.chartBucket = bucket.value as "day" | "week" | "month";
+      void this.loadChart();
+    });
+    currency.addEventListener("change", () => {
+      this.chartCurrency = currency.value;
+      void this.loadChart();
+    });
+    extra.addEventListener("change", () => {
+      this.chartExtra = extra.checked;
+      void this.loadChart();
+    });
+  }
+
+  // ---- Export ----
+
+  private drawExport(): void {
+    const card = this.exportCard;
+    const path = h("input", { id: "export-path", class: "input", attrs: { type: "text", placeholder: "/home/you/balance-transactions.csv", spellcheck: "false" } });
+    const choose = h("button", { id: "btn-export-choose", class: "btn secondary small", text: "Choose…", attrs: { type: "button" } });
+    const go = h("button", { id: "btn-export", class: "btn primary small", text: "Export CSV", attrs: { type: "button" } });
+    const cancel = h("button", { id: "btn-export-cancel", class: "btn secondary small", text: "Cancel", attrs: { type: "button", hidden: true } });
+    const bar = h("progress", { id: "export-bar", class: "bal-bar", attrs: { hidden: true } });
+    const message = h("p", { id: "export-message", class: "field-message", attrs: { "aria-live": "polite" } });
+    card.append(
+      h("h2", { class: "card-title", text: "Export what the filters select to CSV" }),
+      h("label", { class: "field" }, h("span", { class: "label", text: "Save as (full path of the file)" }), path),
+      h("div", { class: "actions" }, choose, go, cancel),
+      bar,
+      message,
+    );
+    // The system save dialog (tauri-plugin-dialog); the path field stays for typing or pasting.
+    choose.addEventListener("click", () => {
+      void call<string | null>("plugin:dialog|save", {
+        options: { title: "Export balance transactions", defaultPath: "balance-transactions.csv", filters: [{ name: "CSV", extensions: ["csv"] }] },
+      })
+        .then((picked) => {
+          if (!picked) return;
+          path.value = picked;
+          go.click();
+        })
+        .catch((e: unknown) => say(message, "error", toAppError(e).message));
+    });
+    cancel.addEventListener("click", () => void call("balances_cancel_export", { id: this.id }).catch(() => undefined));
+    go.addEventListener("click", () => {
+      if (!path.value.trim()) {
+        say(message, "error", "Type where to save the file.");
+        return;
+      }
+      go.disabled = true;
+      cancel.hidden = false;
+      bar.hidden = false;
+      bar.value = 0;
+      say(message, "hint", "Exporting…");
+      const onProgress = channel<ExportProgress>((p) => {
+        bar.max = Math.max(1, p.total);
+        bar.value = p.written;
+        say(message, "hint", `${p.written.toLocaleString("en-US")} of ${p.total.toLocaleString("en-US")} rows written`);
+      });
+      void call<number | null>("balances_export", { id: this.id, filter: this.filter, sort: this.sort, path: path.value.trim(), onProgress })
+        .then((n) => say(message, n === null ? "hint" : "ok",
+          n === null ? "Export cancelled; no file was written." : `Exported ${n.toLocaleString("en-US")} rows to ${path.value.trim()}.`))
+        .catch((e: unknown) => say(message, "error", toAppError(e).message))
+        .finally(() => {
+          go.disabled = false;
+          cancel.hidden = true;
+          bar.hidden = true;
+        });
+    });
+  }
+}
+
+function emptyFilter(): Filter {
+  return {
+    types: [], reporting_categories: [], statuses: [], currencies: [],
+    created: { from: null, to: null }, available_on: { from: null, to: null },
+    payout: null, source: null, text: null,
+  };
+}
+
+/** The Dashboard page of the row's source object (the Dashboard has no page per balance transaction). */
+function dashboardUrl(r: BalanceRow, mode: string): string {
+  const base = `https://dashboard.stripe.com/${mode === "test" ? "test/" : ""}`;
+  const s = r.source ?? "";
+  const page = /^(ch|py)_/.test(s) ? `payments/${s}`
+    : s.startsWith("po_") ? `payouts/${s}`
+    : s.startsWith("re_") ? `refunds/${s}`
+    : /^(dp|du)_/.test(s) ? `disputes/${s}`
+    : "balance/overview";
+  return base + page;
+}
+
+// ---------------------------------------------------------------------------
+// uPlot, served from the app (ui/dist/vendor), loaded with this screen only
+// ---------------------------------------------------------------------------
+
+interface UPlotCtor {
+  new (opts: unknown, data: unknown, target: HTMLElement): { destroy(): void };
+}
+
+let uplotP: Promise<UPlotCtor> | null = null;
+
+function loadUPlot(): Promise<UPlotCtor> {
+  if (!uplotP) {
+    const css = h("link", { attrs: { rel: "stylesheet", href: "vendor/uPlot.min.css" } });
+    document.head.appendChild(css);
+    // uPlot builds an Intl.NumberFormat from navigator.language when it loads;
+    // under LANG=C WebKit reports "C", which Intl refuses: give it a valid tag.
+    try {
+      Intl.NumberFormat.supportedLocalesOf([navigator.language]);
+    } catch {
+      Object.defineProperty(navigator, "language", { value: "en-US", configurable: true });
+    }
+    const url: string = "./vendor/uPlot.esm.js";
+    uplotP = (import(url) as Promise<{ default: UPlotCtor }>).then((m) => m.default);
+  }
+  return uplotP;
+}
+
+function drawChart(UPlot: UPlotCtor, target: HTMLElement, s: ChartSeries, extra: boolean): void {
+  clear(target);
+  // Minor units on the y axis, labelled through money(): no float arithmetic on money.
+  const xs = s.points.map((p) => p.start);
+  const data: number[][] = [xs, s.points.map((p) => p.net)];
+  const series: unknown[] = [{}, { label: "Net", stroke: "#635bff", width: 2, fill: "rgba(99,91,255,0.08)", value: (_u: unknown, v: number | null) => (v === null ? "—" : money(v, s.currency)) }];
+  if (extra) {
+    data.push(s.points.map((p) => p.gross), s.points.map((p) => p.fees));
+    const fmt = (_u: unknown, v: number | null) => (v === null ? "—" : money(v, s.currency));
+    series.push({ label: "Gross", stroke: "#0e7a4d", width: 1.5, value: fmt }, { label: "Fees", stroke: "#c0123c", width: 1.5, value: fmt });
+  }
+  const width = Math.max(400, (target.clientWidth || 900) - 8);
+  new UPlot({
+    width,
+    height: 260,
+    series,
+    axes: [{}, { size: 90, values: (_u: unknown, ticks: number[]) => ticks.map((t) => money(Math.round(t), s.currency).replace(/ [A-Z]{3}$/, "")) }],
+  }, data, target);
+}
