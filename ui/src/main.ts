@@ -12,13 +12,8 @@ import { placeholderScreen } from "./placeholder.js";
 import { activeConnection, connections, navigate, setInfo, setView, state, subscribe, type Route } from "./state.js";
 import { call, listen, toAppError } from "./tauri.js";
 
-const NAV: Array<{ route: Route; label: string; icon: string }> = [
-  { route: "connections", label: "Connections", icon: "⇄" },
-  { route: "actions", label: "Actions", icon: "⚡" },
-  { route: "workflows", label: "Workflows", icon: "⇉" },
-  { route: "balances", label: "Balances", icon: "≋" },
-  { route: "activity", label: "Activity", icon: "◷" },
-];
+// The screens, in the order index.html draws their buttons (`nav-<route>`).
+const NAV: Route[] = ["connections", "actions", "workflows", "balances", "activity"];
 
 function el<T extends HTMLElement>(id: string): T {
   const found = byId<T>(id);
@@ -122,20 +117,14 @@ function wireSwitcher(): void {
 // Navigation and screens
 // ---------------------------------------------------------------------------
 
-function buildNav(): void {
-  const list = el("nav-list");
-  for (const item of NAV) {
-    const btn = h(
-      "button",
-      { id: `nav-${item.route}`, class: "nav-item", data: { route: item.route }, attrs: { type: "button" } },
-      h("span", { class: "nav-icon", text: item.icon, attrs: { "aria-hidden": "true" } }),
-      h("span", { class: "nav-label", text: item.label }),
-    );
-    btn.addEventListener("click", () => {
+/** The navigation is drawn by index.html (so the first frame shows it);
+ * this wires its buttons. */
+function wireNav(): void {
+  for (const route of NAV) {
+    el(`nav-${route}`).addEventListener("click", () => {
       userNavigated = true;
-      navigate(item.route);
+      navigate(route);
     });
-    list.appendChild(h("li", {}, btn));
   }
 }
 
@@ -223,7 +212,7 @@ function onRoute(): void {
 // ---------------------------------------------------------------------------
 
 async function boot(): Promise<void> {
-  buildNav();
+  wireNav();
   wireSwitcher();
   // Build these early so they follow every state change from the start.
   keyForm();
