@@ -820,24 +820,7 @@ pub async fn workflow_plan(workflow_id: String, desk: State<'_, DeskCell>) -> Re
 pub async fn run_workflow(
     workflow_id: String,
     inputs: BTreeMap<String, String>,
-    progress: Channel<RunRecord>,
-    desk: State<'_, DeskCell>,
-    audit: State<'_, IpcAudit>,
-) -> Reply<RunRecord> {
-    let desk = desk.get().await?;
-    let mut tell = |run: &RunRecord| {
-        let _ = progress.send(run.clone());
-    };
-    let reply = desk.run_workflow(&workflow_id, inputs, &mut tell).await;
-    audited(&audit, "run_workflow", reply.map_err(AppError::from))
-}
-
-/// Resumes a failed or interrupted run with the saved workflow's fixes.
-#[tauri::command]
-pub async fn resume_workflow(
-    workflow_id: String,
-    run_id: String,
-    inputs: Option<BTreeMap<String, String>>,
+    number_format: NumberFormat,
     progress: Channel<RunRecord>,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
@@ -847,7 +830,28 @@ pub async fn resume_workflow(
         let _ = progress.send(run.clone());
     };
     let reply = desk
-        .resume_workflow(&workflow_id, &run_id, inputs, &mut tell)
+        .run_workflow(&workflow_id, inputs, number_format, &mut tell)
+        .await;
+    audited(&audit, "run_workflow", reply.map_err(AppError::from))
+}
+
+/// Resumes a failed or interrupted run with the saved workflow's fixes.
+#[tauri::command]
+pub async fn resume_workflow(
+    workflow_id: String,
+    run_id: String,
+    inputs: Option<BTreeMap<String, String>>,
+    number_format: NumberFormat,
+    progress: Channel<RunRecord>,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<RunRecord> {
+    let desk = desk.get().await?;
+    let mut tell = |run: &RunRecord| {
+        let _ = progress.send(run.clone());
+    };
+    let reply = desk
+        .resume_workflow(&workflow_id, &run_id, inputs, number_format, &mut tell)
         .await;
     audited(&audit, "resume_workflow", reply.map_err(AppError::from))
 }

@@ -34,7 +34,7 @@ const draftsLoaded = new Set<string>();
 let currentId = "create_customer";
 
 /** The user's decimal mark, from the system locale. */
-function numberFormat(): NumberFormat {
+export function numberFormat(): NumberFormat {
   return { decimal: (1.5).toLocaleString().includes(",") ? "comma" : "point" };
 }
 

@@ -13,7 +13,7 @@ import type { RunPlan } from "./bindings/RunPlan";
 import type { RunRecord } from "./bindings/RunRecord";
 import type { StepRecord } from "./bindings/StepRecord";
 import type { Workflow } from "./bindings/Workflow";
-import { renderField, type Control } from "./actions.js";
+import { numberFormat, renderField, type Control } from "./actions.js";
 import { confirmDialog } from "./dialog.js";
 import { clear, h, setMessage } from "./dom.js";
 import { activeConnection, navigate } from "./state.js";
@@ -512,8 +512,8 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       runButton.disabled = true;
       const progress = channel<RunRecord>(showRun);
       const run = resume
-        ? await call<RunRecord>("resume_workflow", { workflowId: w.id, runId: resume.run_id, inputs: values, progress })
-        : await call<RunRecord>("run_workflow", { workflowId: w.id, inputs: values, progress });
+        ? await call<RunRecord>("resume_workflow", { workflowId: w.id, runId: resume.run_id, inputs: values, numberFormat: numberFormat(), progress })
+        : await call<RunRecord>("run_workflow", { workflowId: w.id, inputs: values, numberFormat: numberFormat(), progress });
       showRun(run);
       setMessage(message, run.outcome === "succeeded" ? "Every step is done." : "The run stopped: fix what is marked, then Resume.", run.outcome === "succeeded" ? "ok" : "error");
     } catch (e) {

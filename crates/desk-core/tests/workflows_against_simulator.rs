@@ -6,6 +6,7 @@
 //! The step executor here sends the requests directly with the real
 //! `StripeClient`; in the app it is bound to the actions' descriptions.
 
+use desk_core::money::NumberFormat;
 use desk_core::secret::Secret;
 use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
 use desk_core::stripe::{Param, Params};
@@ -388,6 +389,7 @@ async fn a_failed_step_stops_the_run_and_resume_with_the_fix_creates_each_object
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let w = workflow();
 
@@ -544,6 +546,7 @@ async fn nothing_runs_when_a_reference_or_an_input_is_wrong() {
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let mut w = workflow();
     w.steps[1]
@@ -591,6 +594,7 @@ async fn killed_run(
         executor: &executor,
         history,
         clock,
+        number_format: NumberFormat::POINT,
     };
     let killed = executor.killed.clone();
     let mut progress = |_: &RunRecord| {};
@@ -638,6 +642,7 @@ async fn a_run_killed_between_steps_resumes_without_duplicates() {
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -698,6 +703,7 @@ async fn a_create_committed_but_unanswered_when_the_app_died_is_replayed_not_rep
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -755,6 +761,7 @@ async fn a_resume_after_24_hours_looks_the_object_up_before_creating_it() {
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -822,6 +829,7 @@ async fn a_resume_after_24_hours_creates_what_never_reached_stripe_once() {
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -860,6 +868,7 @@ async fn a_reference_to_a_result_that_is_not_there_fails_at_its_field_before_sen
         executor: &executor,
         history: &history,
         clock: &clock,
+        number_format: NumberFormat::POINT,
     };
     let mut w = Workflow::new("Subscribe again");
     w.add_input(

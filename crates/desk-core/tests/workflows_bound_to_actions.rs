@@ -3,6 +3,7 @@
 //! then a subscription for {{create_customer.id}}", a refusal at its field
 //! (an inactive price), the fix, Resume, and no duplicate in Stripe.
 
+use desk_core::money::NumberFormat;
 use desk_core::secret::Secret;
 use desk_core::stripe::{Auth, ClientConfig, Param, Params, Request, StripeClient};
 use desk_core::views::Mode;
@@ -139,6 +140,7 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
         executor: &executor,
         history: &history,
         clock: &system_clock,
+        number_format: NumberFormat::POINT,
     };
     let mut w = workflow(&inactive);
     assert_eq!(w.check(&ActionCatalog), vec![]);
@@ -250,6 +252,7 @@ async fn the_product_with_price_template_runs_and_its_request_step_is_found_agai
         executor: &executor,
         history: &history,
         clock: &system_clock,
+        number_format: NumberFormat::POINT,
     };
     let w = templates::product_with_price();
     let inputs = BTreeMap::from([

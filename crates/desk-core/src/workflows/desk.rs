@@ -8,6 +8,7 @@ use super::model::{Problem, Workflow};
 use super::store::{Listing, WorkflowStore};
 use super::templates;
 use crate::error::Error;
+use crate::money::NumberFormat;
 use crate::views::Mode;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -155,6 +156,7 @@ impl crate::Desk {
         &self,
         workflow_id: &str,
         inputs: BTreeMap<String, String>,
+        number_format: NumberFormat,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
         let workflow = self.workflow_store().load(workflow_id)?;
@@ -170,6 +172,7 @@ impl crate::Desk {
             executor: &steps,
             history: &history,
             clock: &system_clock,
+            number_format,
         };
         let run = engine.start(&workflow, account, inputs, progress).await;
         self.note_revoked(&record.id, &run);
@@ -183,6 +186,7 @@ impl crate::Desk {
         workflow_id: &str,
         run_id: &str,
         inputs: Option<BTreeMap<String, String>>,
+        number_format: NumberFormat,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
         let workflow = self.workflow_store().load(workflow_id)?;
@@ -198,6 +202,7 @@ impl crate::Desk {
             executor: &steps,
             history: &history,
             clock: &system_clock,
+            number_format,
         };
         let run = engine
             .resume(&workflow, run_id, &account, inputs, progress)

@@ -21,6 +21,7 @@ use super::files::write_private;
 use super::model::{Problem, Workflow};
 use super::reference::{resolve_value, Scope};
 use crate::error::{AppError, Error};
+use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -219,6 +220,9 @@ pub struct RunRecord {
     pub updated_at: i64,
     /// As typed, for "Run again with these inputs".
     pub inputs: BTreeMap<String, String>,
+    /// The number convention the inputs were typed in ("12,50" or "12.50").
+    #[serde(default)]
+    pub number_format: NumberFormat,
     pub steps: Vec<StepRecord>,
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -404,6 +408,8 @@ pub struct Engine<'a, E: StepExecutor> {
     pub history: &'a RunHistory,
     /// Unix seconds; the system clock in the app.
     pub clock: &'a (dyn Fn() -> i64 + Send + Sync),
+    /// The user's number convention, for inputs typed now.
+    pub number_format: NumberFormat,
 }
 
 impl<E: StepExecutor> Engine<'_, E> {
@@ -411,9 +417,10 @@ impl<E: StepExecutor> Engine<'_, E> {
         &self,
         workflow: &Workflow,
         typed: &BTreeMap<String, String>,
+        format: NumberFormat,
     ) -> Result<BTreeMap<String, Value>, RunError> {
         let mut problems = workflow.check(self.catalog);
-        let inputs = workflow.check_inputs(typed).unwrap_or_else(|p| {
+        let inputs = workflow.check_inputs(typed, format).unwrap_or_else(|p| {
             problems.extend(p);
             BTreeMap::new()
         });
@@ -432,7 +439,7 @@ impl<E: StepExecutor> Engine<'_, E> {
         typed_inputs: BTreeMap<String, String>,
         progress: Progress<'_>,
     ) -> Result<RunRecord, RunError> {
-        let inputs = self.checked(workflow, &typed_inputs)?;
+        let inputs = self.checked(workflow, &typed_inputs, self.number_format)?;
         let now = (self.clock)();
         let mut run = RunRecord {
             run_id: crate::stripe::random_token("run"),
@@ -442,6 +449,7 @@ impl<E: StepExecutor> Engine<'_, E> {
             started_at: now,
             updated_at: now,
             inputs: typed_inputs,
+            number_format: self.number_format,
             steps: workflow
                 .steps
                 .iter()
@@ -484,8 +492,9 @@ impl<E: StepExecutor> Engine<'_, E> {
         }
         if let Some(typed) = new_inputs {
             run.inputs = typed;
+            run.number_format = self.number_format;
         }
-        let inputs = self.checked(workflow, &run.inputs)?;
+        let inputs = self.checked(workflow, &run.inputs, run.number_format)?;
         let mut previous = std::mem::take(&mut run.steps);
         run.steps = workflow
             .steps
@@ -780,6 +789,7 @@ mod tests {
             started_at,
             updated_at: started_at,
             inputs: BTreeMap::from([("email".into(), "jo@example.com".into())]),
+            number_format: Default::default(),
             steps: vec![StepRecord {
                 state: StepState::Done {
                     result: StepResult {

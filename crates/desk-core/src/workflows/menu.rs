@@ -268,6 +268,7 @@ mod tests {
             started_at: 0,
             updated_at: 0,
             inputs: BTreeMap::from([("product_name".into(), "Beans".into())]),
+            number_format: Default::default(),
             steps: vec![StepRecord {
                 name: "create_price".into(),
                 action: "any_endpoint".into(),

@@ -80,7 +80,7 @@ impl InputKind {
 
     /// Checks what was typed and turns it into the value references get:
     /// amounts become integer minor units, everything else trimmed text.
-    pub fn check(&self, typed: &str) -> Result<Value, String> {
+    pub fn check(&self, typed: &str, format: NumberFormat) -> Result<Value, String> {
         let typed = typed.trim();
         if typed.is_empty() {
             return Err("Fill this in to run the workflow.".into());
@@ -92,9 +92,7 @@ impl InputKind {
                 checks::check_id(typed, prefix).map(|()| Value::from(typed))
             }
             InputKind::AmountIn { currency } => {
-                // Until the Workflows screen passes the user's convention,
-                // run inputs are read with a decimal point.
-                checks::check_amount(typed, currency, NumberFormat::POINT).map(Value::from)
+                checks::check_amount(typed, currency, format).map(Value::from)
             }
         }
     }
@@ -379,15 +377,17 @@ impl Workflow {
 
     /// Checks the values typed for the inputs, as the action forms check
     /// theirs, and turns them into what references get.
+    /// `format` is the user's number convention ("12,50" or "12.50").
     pub fn check_inputs(
         &self,
         typed: &BTreeMap<String, String>,
+        format: NumberFormat,
     ) -> Result<BTreeMap<String, Value>, Vec<Problem>> {
         let mut values = BTreeMap::new();
         let mut problems = Vec::new();
         for input in &self.inputs {
             let typed = typed.get(&input.name).map(String::as_str).unwrap_or("");
-            match input.kind.check(typed) {
+            match input.kind.check(typed, format) {
                 Ok(v) => {
                     values.insert(input.name.clone(), v);
                 }
@@ -751,18 +751,33 @@ mod tests {
             ])
         };
         let values = w
-            .check_inputs(&typed(" jo@example.com ", "price_1", "1,500"))
+            .check_inputs(
+                &typed(" jo@example.com ", "price_1", "1,500"),
+                NumberFormat::POINT,
+            )
             .unwrap();
         assert_eq!(values["email"], json!("jo@example.com"));
         assert_eq!(values["amount"], json!(1500));
-        let problems = w.check_inputs(&typed("jo", "prod_1", "1.5")).unwrap_err();
+        // Read in the user's convention: a decimal comma makes "1.500" a thousand and a half.
+        let values = w
+            .check_inputs(
+                &typed("jo@example.com", "price_1", "1.500"),
+                NumberFormat::COMMA,
+            )
+            .unwrap();
+        assert_eq!(values["amount"], json!(1500));
+        let problems = w
+            .check_inputs(&typed("jo", "prod_1", "1.5"), NumberFormat::POINT)
+            .unwrap_err();
         let fields: Vec<_> = problems
             .iter()
             .map(|p| p.field.as_deref().unwrap())
             .collect();
         assert_eq!(fields, vec!["email", "price", "amount"]);
         assert!(problems[2].reason.contains("JPY"));
-        let problems = w.check_inputs(&BTreeMap::new()).unwrap_err();
+        let problems = w
+            .check_inputs(&BTreeMap::new(), NumberFormat::POINT)
+            .unwrap_err();
         assert_eq!(problems.len(), 3);
         assert!(problems[0].reason.contains("Fill this in"));
     }
