@@ -6,68 +6,25 @@
 // Money stays integer minor units; it becomes text only in `money()`, from
 // the integer's digits, never through a float.
 
+// The shapes of the balances_* commands are generated from the Rust types (ts-rs).
+import type { BalanceRow } from "./bindings/BalanceRow";
+import type { ChartSeries } from "./bindings/ChartSeries";
+import type { CurrencyTotals } from "./bindings/CurrencyTotals";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { Filter } from "./bindings/Filter";
+import type { Page } from "./bindings/Page";
+import type { PayoutDetail } from "./bindings/PayoutDetail";
+import type { PeriodSummary } from "./bindings/PeriodSummary";
+import type { Reconciliation } from "./bindings/Reconciliation";
+import type { Sort } from "./bindings/Sort";
+import type { SortColumn } from "./bindings/SortColumn";
+import type { StoreStats } from "./bindings/StoreStats";
+import type { SyncOutcome } from "./bindings/SyncOutcome";
+import type { SyncProgress } from "./bindings/SyncProgress";
+import type { Cursor } from "./bindings/Cursor";
 import { clear, h, setMessage } from "./dom.js";
 import { activeConnection, navigate } from "./state.js";
 import { call, channel, toAppError } from "./tauri.js";
-
-// The shapes of the balances_* commands (desk_core::balances, serde names).
-interface TimeRange { from: number | null; to: number | null }
-interface Filter {
-  types: string[];
-  reporting_categories: string[];
-  statuses: string[];
-  currencies: string[];
-  created: TimeRange;
-  available_on: TimeRange;
-  payout: string | null;
-  source: string | null;
-  text: string | null;
-}
-type SortColumn =
-  | "created" | "type" | "reporting_category" | "description" | "amount" | "fee" | "net"
-  | "currency" | "status" | "available_on" | "source" | "payout";
-interface Sort { column: SortColumn; descending: boolean }
-type Cursor = Array<number | string>;
-interface BalanceRow {
-  id: string;
-  created: number;
-  available_on: number;
-  amount: number;
-  fee: number;
-  net: number;
-  currency: string;
-  type: string;
-  reporting_category: string;
-  status: string;
-  description: string | null;
-  source: string | null;
-  payout: string | null;
-  cursor: Cursor;
-}
-interface Page { rows: BalanceRow[]; has_more: boolean }
-interface CurrencyTotals { currency: string; count: number; amount: number; fee: number; net: number }
-interface ChartPoint { start: number; label: string; net: number; gross: number; fees: number; count: number }
-interface ChartSeries { currency: string; points: ChartPoint[] }
-interface PeriodSummary {
-  currency: string;
-  starting_balance: number;
-  activity: Array<{ group: string; count: number; net: number }>;
-  ending_balance: number;
-}
-interface PayoutDetail {
-  payout: string;
-  currency: string | null;
-  payout_amount: number | null;
-  transactions: BalanceRow[];
-  settled_net: number;
-  matches: boolean;
-}
-interface ReconciliationLine { currency: string; local_net: number; available: number; pending: number; difference: number }
-interface Reconciliation { read_at: number; lines: ReconciliationLine[]; matches: boolean }
-interface StoreStats { transactions: number; newest_created: number | null; last_synced_at: number | null; complete: boolean }
-interface SyncProgress { phase: "transactions" | "payouts"; stored: number; pages: number; objects_per_second: number; eta_seconds: number | null }
-interface SyncOutcome { completed: boolean; stored: number; pages: number }
-interface ExportProgress { written: number; total: number }
 
 // ---------------------------------------------------------------------------
 // Money: the same currency lists as desk_core::money (display and wire exponents)

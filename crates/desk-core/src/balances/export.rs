@@ -13,12 +13,16 @@ use crate::money::to_decimal;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
+use ts_rs::TS;
 
 const CHUNK: u32 = 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ExportProgress {
+    #[ts(type = "number")]
     pub written: u64,
+    #[ts(type = "number")]
     pub total: u64,
 }
 

@@ -9,19 +9,24 @@ use rusqlite::{params_from_iter, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 const DAY: i64 = 86_400;
 
 /// `[from, to)` in unix seconds; either end may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct TimeRange {
+    #[ts(type = "number | null")]
     pub from: Option<i64>,
+    #[ts(type = "number | null")]
     pub to: Option<i64>,
 }
 
 /// What the table, totals, chart and export select. Empty lists match all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(export)]
 pub struct Filter {
     pub types: Vec<String>,
     pub reporting_categories: Vec<String>,
@@ -109,8 +114,9 @@ impl Filter {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum SortColumn {
     #[default]
     Created,
@@ -164,7 +170,8 @@ impl SortColumn {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Sort {
     pub column: SortColumn,
     pub descending: bool,
@@ -191,19 +198,22 @@ impl Sort {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
+#[ts(export)]
 pub enum CursorValue {
-    Int(i64),
+    Int(#[ts(type = "number")] i64),
     Text(String),
 }
 
 /// A row's position in a sort: its sort key values, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Cursor(pub Vec<CursorValue>);
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(export)]
 pub struct PageRequest {
     pub filter: Filter,
     pub sort: Sort,
@@ -211,17 +221,24 @@ pub struct PageRequest {
     pub after: Option<Cursor>,
     /// ...or before it (scrolling up). Neither: the first page.
     pub before: Option<Cursor>,
+    #[ts(type = "number")]
     pub limit: u32,
 }
 
 /// One row of the table. Amounts in minor units.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct BalanceRow {
     pub id: String,
+    #[ts(type = "number")]
     pub created: i64,
+    #[ts(type = "number")]
     pub available_on: i64,
+    #[ts(type = "number")]
     pub amount: i64,
+    #[ts(type = "number")]
     pub fee: i64,
+    #[ts(type = "number")]
     pub net: i64,
     pub currency: String,
     #[serde(rename = "type")]
@@ -235,95 +252,125 @@ pub struct BalanceRow {
     pub cursor: Cursor,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Page {
     pub rows: Vec<BalanceRow>,
     /// More rows exist beyond this page in the direction of travel.
     pub has_more: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct CurrencyTotals {
     pub currency: String,
+    #[ts(type = "number")]
     pub count: u64,
+    #[ts(type = "number")]
     pub amount: i64,
+    #[ts(type = "number")]
     pub fee: i64,
+    #[ts(type = "number")]
     pub net: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Bucket {
     Day,
     Week,
     Month,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ChartPoint {
     /// Unix seconds at the start of the bucket (UTC; weeks start on Monday).
+    #[ts(type = "number")]
     pub start: i64,
     /// `2026-11-25`, the bucket's first day.
     pub label: String,
+    #[ts(type = "number")]
     pub net: i64,
     /// Sum of amounts.
+    #[ts(type = "number")]
     pub gross: i64,
+    #[ts(type = "number")]
     pub fees: i64,
+    #[ts(type = "number")]
     pub count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ChartSeries {
     pub currency: String,
     pub points: Vec<ChartPoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct CategoryActivity {
     /// `charges`, `refunds`, `disputes`, `fees`, `payouts` or `other`.
     pub group: String,
+    #[ts(type = "number")]
     pub count: u64,
+    #[ts(type = "number")]
     pub net: i64,
 }
 
 /// A bookkeeper's view of one currency over `[from, to)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct PeriodSummary {
     pub currency: String,
+    #[ts(type = "number")]
     pub starting_balance: i64,
     pub activity: Vec<CategoryActivity>,
+    #[ts(type = "number")]
     pub ending_balance: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct PayoutDetail {
     pub payout: String,
     /// The payout's own balance transaction, when it is in the copy.
     pub payout_transaction: Option<BalanceRow>,
     pub currency: Option<String>,
     /// The payout's amount (positive: money sent to the bank).
+    #[ts(type = "number | null")]
     pub payout_amount: Option<i64>,
     pub transactions: Vec<BalanceRow>,
     /// Sum of the nets of `transactions`.
+    #[ts(type = "number")]
     pub settled_net: i64,
     /// `settled_net` equals `payout_amount`.
     pub matches: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ReconciliationLine {
     pub currency: String,
     /// Sum of all nets in the copy.
+    #[ts(type = "number")]
     pub local_net: i64,
+    #[ts(type = "number")]
     pub available: i64,
+    #[ts(type = "number")]
     pub pending: i64,
     /// `available + pending - local_net`: zero when the copy agrees with Stripe.
+    #[ts(type = "number")]
     pub difference: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Reconciliation {
     /// Unix seconds when the balance was read from Stripe.
+    #[ts(type = "number")]
     pub read_at: i64,
     pub lines: Vec<ReconciliationLine>,
     pub matches: bool,

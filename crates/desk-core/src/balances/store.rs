@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use ts_rs::TS;
 
 /// Versioned schema: entry `n` takes `user_version` from `n` to `n + 1`.
 /// Never edit a released step; add one.
@@ -95,11 +96,15 @@ pub struct BalanceStore {
 }
 
 /// How much is in the copy, and how fresh it is.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, TS)]
+#[ts(export)]
 pub struct StoreStats {
+    #[ts(type = "number")]
     pub transactions: u64,
+    #[ts(type = "number | null")]
     pub newest_created: Option<i64>,
     /// Unix seconds of the last sync that finished.
+    #[ts(type = "number | null")]
     pub last_synced_at: Option<i64>,
     /// A first sync has finished at least once.
     pub complete: bool,

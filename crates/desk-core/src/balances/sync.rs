@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
+use ts_rs::TS;
 
 /// Stops a sync or an export from another task.
 #[derive(Debug, Default)]
@@ -83,31 +84,39 @@ impl Default for SyncOptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum SyncPhase {
     Transactions,
     Payouts,
 }
 
 /// Sent after every stored page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SyncProgress {
     pub phase: SyncPhase,
     /// Objects stored by this sync so far.
+    #[ts(type = "number")]
     pub stored: u64,
+    #[ts(type = "number")]
     pub pages: u64,
     pub objects_per_second: f64,
     /// Estimated seconds left in this phase, once there is enough to go by.
     pub eta_seconds: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SyncOutcome {
     /// False when cancelled; what was stored stays and the next sync resumes.
     pub completed: bool,
+    #[ts(type = "number")]
     pub stored: u64,
+    #[ts(type = "number")]
     pub pages: u64,
+    #[ts(type = "number")]
     pub payouts_linked: u64,
     /// Seconds spent on transactions, and on payouts.
     pub transactions_seconds: f64,
