@@ -399,6 +399,13 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     w.click("#confirm-yes").await;
     w.wait_until_gone("#confirm-dialog").await;
+    // The dialog closes first; the deletion follows it.
+    for _ in 0..100 {
+        if files(&acme) == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(files(&acme), 0, "the removed account's copy is deleted");
     assert!(files(&other) > 0, "the other account's copy stays");
     w.quit().await;
