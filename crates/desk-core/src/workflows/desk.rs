@@ -159,24 +159,8 @@ impl crate::Desk {
         number_format: NumberFormat,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
-        let workflow = self.workflow_store().load(workflow_id)?;
-        let account = self.run_account().await?;
-        let (record, auth) = self.current_auth().await?;
-        let history = self.run_history();
-        let steps = ActionSteps {
-            client: self.client(),
-            auth: &auth,
-        };
-        let engine = Engine {
-            catalog: &ActionCatalog,
-            executor: &steps,
-            history: &history,
-            clock: &system_clock,
-            number_format,
-        };
-        let run = engine.start(&workflow, account, inputs, progress).await;
-        self.note_revoked(&record.id, &run);
-        run
+        self.drive_workflow(workflow_id, Begin::New(inputs), number_format, progress)
+            .await
     }
 
     /// Continues a failed or interrupted run with the workflow as saved now
@@ -186,6 +170,20 @@ impl crate::Desk {
         workflow_id: &str,
         run_id: &str,
         inputs: Option<BTreeMap<String, String>>,
+        number_format: NumberFormat,
+        progress: &mut (dyn FnMut(&RunRecord) + Send),
+    ) -> Result<RunRecord, RunError> {
+        let begin = Begin::Resume { run_id, inputs };
+        self.drive_workflow(workflow_id, begin, number_format, progress)
+            .await
+    }
+
+    /// The engine bound to the actions on the current connection, for a new
+    /// run or a resumed one.
+    async fn drive_workflow(
+        &self,
+        workflow_id: &str,
+        begin: Begin<'_>,
         number_format: NumberFormat,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
@@ -204,9 +202,14 @@ impl crate::Desk {
             clock: &system_clock,
             number_format,
         };
-        let run = engine
-            .resume(&workflow, run_id, &account, inputs, progress)
-            .await;
+        let run = match begin {
+            Begin::New(inputs) => engine.start(&workflow, account, inputs, progress).await,
+            Begin::Resume { run_id, inputs } => {
+                engine
+                    .resume(&workflow, run_id, &account, inputs, progress)
+                    .await
+            }
+        };
         self.note_revoked(&record.id, &run);
         run
     }
@@ -218,4 +221,13 @@ impl crate::Desk {
             self.note_call_error(connection_id, e);
         }
     }
+}
+
+/// How a run begins: new with its inputs, or resumed (with new inputs, if given).
+enum Begin<'a> {
+    New(BTreeMap<String, String>),
+    Resume {
+        run_id: &'a str,
+        inputs: Option<BTreeMap<String, String>>,
+    },
 }
