@@ -302,3 +302,72 @@ fn the_templates_name_real_actions_and_fields() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].field.as_deref(), Some("customer"));
 }
+
+/// A choice filled by a reference is checked when the run has the value:
+/// one that is not among the choices stops the step at its field, in plain
+/// words, before anything is sent; one that is runs.
+#[tokio::test]
+async fn a_referenced_choice_is_checked_against_the_choices_at_run_time() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+        number_format: NumberFormat::POINT,
+    };
+    let mut w = Workflow::new("Subscriptions by status");
+    w.add_input("status", "Status", InputKind::Text).unwrap();
+    w.add_step("list_subscriptions", "list_subscriptions")
+        .unwrap();
+    w.steps[0].fields = fields(json!({"status": "{{input.status}}"}));
+    assert_eq!(w.check(&ActionCatalog), vec![]);
+    // An amount cannot name a status: refused before the run.
+    let mut wrong = w.clone();
+    wrong
+        .add_input(
+            "fee",
+            "Fee",
+            InputKind::AmountIn {
+                currency: "usd".into(),
+            },
+        )
+        .unwrap();
+    wrong.steps[0].fields = fields(json!({"status": "{{input.fee}}"}));
+    let problems = wrong.check(&ActionCatalog);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .reason
+            .contains("takes one of its choices (active, trialing"),
+        "{problems:?}"
+    );
+
+    sim.clear_requests();
+    let typed = |s: &str| BTreeMap::from([("status".to_owned(), s.to_owned())]);
+    let run = engine
+        .start(&w, account(), typed("Sleeping"), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    let StepState::Failed { failure } = &run.steps[0].state else {
+        panic!("{:?}", run.steps[0].state)
+    };
+    assert_eq!(failure.field.as_deref(), Some("status"), "{failure:?}");
+    assert!(failure.reason.starts_with("Choose one of: "), "{failure:?}");
+    assert!(failure.reason.contains("Past due"), "{failure:?}");
+    assert!(sim.requests().is_empty(), "nothing was sent");
+    let run = engine
+        .start(&w, account(), typed("past_due"), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}

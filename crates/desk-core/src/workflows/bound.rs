@@ -95,6 +95,9 @@ fn field_kind_of(kind: &FieldKind) -> Kind {
         FieldKind::Currency => Kind::Currency,
         FieldKind::Id { prefix } => Kind::id(prefix),
         FieldKind::YesNo => Kind::YesNo,
+        FieldKind::Choice { options } => Kind::Choice {
+            options: options.iter().map(|o| o.value.clone()).collect(),
+        },
         FieldKind::Integer { .. } => Kind::Integer,
         FieldKind::Address | FieldKind::SubscriptionItems => Kind::Group,
         FieldKind::Metadata | FieldKind::KeyValueRows => Kind::Any,
@@ -104,7 +107,6 @@ fn field_kind_of(kind: &FieldKind) -> Kind {
         | FieldKind::Url
         | FieldKind::UrlList { .. }
         | FieldKind::TextList { .. }
-        | FieldKind::Choice { .. }
         | FieldKind::Date => Kind::Text,
     }
 }

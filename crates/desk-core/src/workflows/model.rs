@@ -468,6 +468,13 @@ impl FieldAt<'_> {
         if kinds.len() != template.references().count() {
             return;
         }
+        if let (Kind::Choice { options }, true) = (kind, kinds.is_empty()) {
+            // A typed choice (from an imported file, say) is known wrong now.
+            if !options.iter().any(|o| o == text) {
+                self.problem(field, format!("{text:?} is not {}.", kind.describe()));
+            }
+            return;
+        }
         if let Some(reference) = template.whole_reference() {
             let source = &kinds[0];
             if !source.fits(kind) {
@@ -539,7 +546,12 @@ impl FieldAt<'_> {
 fn takes_text(kind: &Kind) -> bool {
     matches!(
         kind,
-        Kind::Text | Kind::Email | Kind::Id { .. } | Kind::Currency | Kind::Any
+        Kind::Text
+            | Kind::Email
+            | Kind::Id { .. }
+            | Kind::Currency
+            | Kind::Choice { .. }
+            | Kind::Any
     )
 }
 
@@ -617,6 +629,81 @@ mod tests {
             assert_eq!(step.as_deref(), Some("create_subscription"), "{value}");
             assert!(at.as_deref().unwrap().starts_with(field), "{value}: {at:?}");
             assert!(reason.contains(says), "{value}: {reason}");
+        }
+    }
+
+    /// Choice and yes/no fields take a reference instead of a picked value:
+    /// a yes/no only a yes/no (or an untyped result), a choice any text.
+    #[test]
+    fn choice_and_yes_no_fields_take_references_of_a_kind_that_fits() {
+        let mut w = two_steps();
+        w.add_input("wanted", "Status", InputKind::Text).unwrap();
+        w.add_step("create_product", "create_product").unwrap();
+        w.add_step("ask", "any_endpoint").unwrap();
+        w.add_step("copy", "create_product").unwrap();
+        w.add_step("list_subscriptions", "list_subscriptions")
+            .unwrap();
+        let problems_with = |product_active: Value, status: Value| {
+            let mut w = w.clone();
+            w.steps[4].fields.insert("active".into(), product_active);
+            w.steps[5].fields.insert("status".into(), status);
+            reasons(&w)
+        };
+        // Fits: a yes/no result, an untyped one, a picked value; text for a choice.
+        for (active, status) in [
+            (
+                json!("{{create_product.active}}"),
+                json!("{{input.wanted}}"),
+            ),
+            (
+                json!("{{ask.anything}}"),
+                json!("{{create_subscription.status}}"),
+            ),
+            (json!(true), json!("canceled")),
+            (json!(false), json!("")),
+        ] {
+            assert_eq!(
+                problems_with(active.clone(), status.clone()),
+                vec![],
+                "{active} {status}"
+            );
+        }
+        // Refused at the field, saying what it takes.
+        let cases = [
+            (
+                json!("{{input.wanted}}"),
+                "active",
+                "{{input.wanted}} is text, but this field takes a yes/no value.",
+            ),
+            (
+                json!("{{create_customer.email}}"),
+                "active",
+                "is an email address, but this field takes a yes/no value",
+            ),
+            (
+                json!("yes {{create_product.active}}"),
+                "active",
+                "This field takes a yes/no value: use one reference on its own",
+            ),
+        ];
+        for (value, field, says) in cases {
+            let found = problems_with(value.clone(), json!("active"));
+            assert_eq!(found.len(), 1, "{value}: {found:?}");
+            assert_eq!(found[0].0.as_deref(), Some("copy"));
+            assert_eq!(found[0].1.as_deref(), Some(field));
+            assert!(found[0].2.contains(says), "{value}: {}", found[0].2);
+        }
+        let cases = [
+            (json!("{{create_customer.balance}}"), "{{create_customer.balance}} is an amount, but this field takes one of its choices (active, canceled)."),
+            (json!("{{create_product.active}}"), "is a yes/no value, but this field takes one of its choices"),
+            (json!("paused"), "\"paused\" is not one of its choices (active, canceled)."),
+        ];
+        for (value, says) in cases {
+            let found = problems_with(json!(true), value.clone());
+            assert_eq!(found.len(), 1, "{value}: {found:?}");
+            assert_eq!(found[0].0.as_deref(), Some("list_subscriptions"));
+            assert_eq!(found[0].1.as_deref(), Some("status"));
+            assert!(found[0].2.contains(says), "{value}: {}", found[0].2);
         }
     }
 
