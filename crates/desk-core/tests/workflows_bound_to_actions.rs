@@ -371,3 +371,82 @@ async fn a_referenced_choice_is_checked_against_the_choices_at_run_time() {
     assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// One workflow runs once at a time: while a run is inside a step, a second
+/// Run and a Resume of that run are refused in plain words and send
+/// nothing; once it has ended, the workflow runs again.
+#[tokio::test]
+async fn a_workflow_that_is_running_cannot_be_run_or_resumed_again() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let (active, _) = prices(&c).await;
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+        number_format: NumberFormat::POINT,
+    };
+    let w = workflow(&active);
+    let inputs = || BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
+    sim.set_latency(Duration::from_millis(600));
+    let mut quiet = |_: &RunRecord| {};
+    let first = engine.start(&w, account(), inputs(), &mut quiet);
+    let meanwhile = async {
+        // Wait until the first run is inside its first step.
+        let run_id = loop {
+            let runs = history.list(&w.id).unwrap();
+            if let Some(r) = runs.first() {
+                if matches!(r.steps[0].state, StepState::Running) {
+                    break r.run_id.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let sent = sim.requests().len();
+        let again = engine
+            .start(&w, account(), inputs(), &mut |_: &RunRecord| {})
+            .await;
+        let resumed = engine
+            .resume(&w, &run_id, &account(), None, &mut |_: &RunRecord| {})
+            .await;
+        assert_eq!(sim.requests().len(), sent, "the refusals sent nothing");
+        (again, resumed)
+    };
+    let (first, (again, resumed)) = tokio::join!(first, meanwhile);
+    for refused in [again, resumed] {
+        let app = desk_core::AppError::from(refused.unwrap_err());
+        assert_eq!(app.code, "workflow_running");
+        assert!(
+            app.message.starts_with("This workflow is running now."),
+            "{}",
+            app.message
+        );
+    }
+    let first = first.unwrap();
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
+    assert_eq!(
+        history.list(&w.id).unwrap().len(),
+        1,
+        "no second run was recorded"
+    );
+    sim.set_latency(Duration::ZERO);
+    // Ended: the workflow runs again, and resuming the finished run is fine.
+    let second = engine
+        .start(&w, account(), inputs(), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(second.outcome, Outcome::Succeeded);
+    engine
+        .resume(&w, &first.run_id, &account(), None, &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
