@@ -450,3 +450,114 @@ async fn a_workflow_that_is_running_cannot_be_run_or_resumed_again() {
         .unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The app killed inside a step, for real: a process runs "a customer, then
+/// a subscription for it" through the real binding and is SIGKILLed after
+/// Stripe has stored the customer but before its (delayed) answer arrives;
+/// a second process resumes and is killed the same way inside the
+/// subscription step; a third resumes to the end. The simulator then holds
+/// exactly one customer and one subscription, for that customer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_inside_its_steps_resumes_in_a_new_process_without_duplicates() {
+    use desk_core::workflows::WorkflowStore;
+    use std::process::{Command, Stdio};
+    let sim = sim().await;
+    let c = client(&sim);
+    let (active, _) = prices(&c).await;
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-killed"));
+    let w = workflow(&active);
+    WorkflowStore::new(&dir).save(&w).unwrap();
+    let history = RunHistory::new(&dir);
+    let (base, data_dir, workflow_id) = (sim.base_url(), dir.clone(), w.id.clone());
+    let process = move |resume: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_desk-workflow-run"));
+        cmd.args(["--api-base", &base, "--data-dir"])
+            .arg(&data_dir)
+            .args(["--workflow", &workflow_id, "--account", ACCOUNT])
+            .args(["--input", "email=jo@example.com"])
+            .env("STRIPE_DESK_RUN_KEY", KEY)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(run) = resume {
+            cmd.args(["--resume", run]);
+        }
+        cmd.spawn().unwrap()
+    };
+    // Stripe stores the object at once and answers 1.5 s later.
+    sim.set_latency(Duration::from_millis(1500));
+    let step_running = |index: usize| {
+        history
+            .list(&w.id)
+            .unwrap()
+            .first()
+            .is_some_and(|r| matches!(r.steps[index].state, StepState::Running))
+    };
+
+    let mut child = process(None);
+    wait_until("stored the customer", || {
+        step_running(0) && sim.count(ACCOUNT, "customers") == 1
+    })
+    .await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for Stripe's answer"
+    );
+    child.kill().unwrap(); // SIGKILL: no chance to tidy up.
+    child.wait().unwrap();
+    let run_id = history.list(&w.id).unwrap()[0].run_id.clone();
+    assert_eq!(history.list(&w.id).unwrap()[0].outcome, Outcome::Running);
+
+    let mut child = process(Some(&run_id));
+    wait_until("stored the subscription", || {
+        step_running(1) && sim.count(ACCOUNT, "subscriptions") == 1
+    })
+    .await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for Stripe's answer"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = history.load(&w.id, &run_id).unwrap();
+    assert!(
+        matches!(killed.steps[0].state, StepState::Done { .. }),
+        "{killed:?}"
+    );
+    assert!(
+        matches!(killed.steps[1].state, StepState::Running),
+        "{killed:?}"
+    );
+
+    let out = process(Some(&run_id)).wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: RunRecord = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run.run_id, run_id);
+    assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
+    sim.set_latency(Duration::ZERO);
+    let customers = all(&c, "/v1/customers").await;
+    let subscriptions = all(&c, "/v1/subscriptions").await;
+    assert_eq!(customers.len(), 1, "{customers:?}");
+    assert_eq!(subscriptions.len(), 1, "{subscriptions:?}");
+    assert_eq!(subscriptions[0]["customer"], customers[0]["id"]);
+    assert_eq!(
+        run.output("create_customer").unwrap()["id"],
+        customers[0]["id"]
+    );
+    assert_eq!(
+        run.output("create_subscription").unwrap()["id"],
+        subscriptions[0]["id"]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
