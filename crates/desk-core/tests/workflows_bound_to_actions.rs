@@ -188,10 +188,28 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
     );
     match &run.steps[0].state {
         StepState::Done { result, .. } => {
-            assert!(result.summary.contains("Jo Baker"), "{}", result.summary)
+            assert!(result.summary.contains("Jo Baker"), "{}", result.summary);
+            // What the Actions screen shows for this customer, row for row.
+            let shown = result.shown.as_ref().expect("the Actions screen's result");
+            let action = desk_core::actions::find("create_customer").unwrap();
+            let screen = desk_core::actions::run::summarise(action, customer.clone(), None, None);
+            assert_eq!(shown.headline, screen.headline);
+            assert_eq!(shown.rows, screen.rows);
+            assert!(
+                shown
+                    .rows
+                    .iter()
+                    .any(|r| r.label == "Email" && r.value == "jo@example.com"),
+                "{shown:?}"
+            );
+            assert!(shown.request_id.is_some(), "{shown:?}");
+            assert_eq!(shown.json, Value::Null, "kept once, in output");
         }
         other => panic!("{other:?}"),
     }
+    // Kept in the record on disk, for the run history.
+    let kept = history.load(&w.id, &run.run_id).unwrap();
+    assert_eq!(kept.steps[0].state, run.steps[0].state);
 
     // The fix: the active price. Resume continues at step 2.
     w.steps[1].fields["items"] = json!([{"price": active, "quantity": "1"}]);

@@ -58,8 +58,13 @@ pub struct StepResult {
     /// Stripe's JSON: what later steps reference.
     #[ts(type = "unknown")]
     pub output: Value,
-    /// As the Actions screen summarises it ("Created customer Jo (cus_...)").
+    /// On one line ("Created customer · Name: Jo · ID: cus_..."), for lists of runs.
     pub summary: String,
+    /// What the Actions screen shows for this result (headline, summary
+    /// rows, list items), drawn by its code; its `json` is left empty, as
+    /// `output` holds it. `None` in records from before it was kept.
+    #[serde(default)]
+    pub shown: Option<crate::actions::ActionResult>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -826,6 +831,7 @@ mod tests {
                     result: StepResult {
                         output: serde_json::json!({"id": "cus_1"}),
                         summary: "Created cus_1".into(),
+                        shown: None,
                     },
                     found_existing: false,
                 },
