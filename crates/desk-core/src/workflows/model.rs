@@ -771,6 +771,34 @@ mod tests {
             json!("Signed up as {{input.customer_email}}, \\{{literal}}")
         );
         assert_eq!(reasons(&w), vec![]);
+        // Inside lists and objects too; other inputs and steps are left alone.
+        w.rename_input("price", "plan_price").unwrap();
+        assert_eq!(
+            w.steps[1].fields["items"],
+            json!([{"price": "{{input.plan_price}}", "quantity": 1}])
+        );
+        assert_eq!(
+            w.steps[1].fields["customer"],
+            json!("{{create_customer.id}}")
+        );
+        assert_eq!(w.inputs[0].name, "customer_email");
+        // A clash (with an input or a step) or an invalid name changes nothing.
+        let before = w.clone();
+        for (new, says) in [
+            ("plan_price", "plan_price is already used"),
+            ("create_customer", "create_customer is already used"),
+            ("input", "not one"),
+            ("Customer Email", "lowercase letters"),
+            ("", "lowercase letters"),
+        ] {
+            let why = w.rename_input("customer_email", new).unwrap_err();
+            assert!(why.contains(says), "{new:?}: {why}");
+            assert_eq!(w, before);
+        }
+        assert!(w
+            .rename_input("phone", "mobile")
+            .unwrap_err()
+            .contains("no input named phone"));
     }
 
     #[test]
