@@ -15,6 +15,8 @@
 //!   it, under a new generation's key, when nothing is found.
 //! - A failed step stops the run; later steps stay waiting. The run record
 //!   is written before and after each step, so Resume works after a crash.
+//! - One run of a workflow at a time ([`RunHistory::claim`]): a second Run,
+//!   or a Resume of the run going on, is refused.
 
 use super::catalog::StepCatalog;
 use super::files::write_private;
