@@ -164,6 +164,12 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     let step3 = "[data-step='list_subscriptions']";
     let status = format!("{step3} [data-switchable='status']");
     w.find(&format!("{status} select")).await;
+    w.execute(&format!(
+        "document.querySelector(\"{status}\").scrollIntoView({{block: 'center'}})"
+    ))
+    .await;
+    w.screenshot(&shots.join("workflows-01d-choice-picked.png"))
+        .await;
     w.click(&format!("{status} .wf-use-reference")).await;
     let status_in = format!("{status} input");
     w.send_keys(&status_in, "{{create_subscription.sta").await;
@@ -198,7 +204,7 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         "document.querySelector(\"{step3}\").scrollIntoView()"
     ))
     .await;
-    w.screenshot(&shots.join("workflows-01d-choice-by-reference.png"))
+    w.screenshot(&shots.join("workflows-01e-choice-by-reference.png"))
         .await;
     w.type_into(&status_in, "{{create_subscription.status}}")
         .await;

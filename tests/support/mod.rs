@@ -260,6 +260,11 @@ pub async fn answer_file_dialog(title: &str, path: &Path, select_name: bool) {
     tokio::time::sleep(Duration::from_millis(700)).await;
     if select_name {
         run(&["key", "--clearmodifiers", "ctrl+a"]);
+    } else {
+        // The open dialog's location entry (it may still hold the last path): open it, select what it holds.
+        run(&["key", "--clearmodifiers", "ctrl+l"]);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        run(&["key", "--clearmodifiers", "ctrl+a"]);
     }
     run(&["type", "--delay", "15", &path.to_string_lossy()]);
     tokio::time::sleep(Duration::from_millis(300)).await;

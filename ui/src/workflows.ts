@@ -552,7 +552,10 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       if (s.state === "failed" && editor) markAt(editor, s.name, s.field, s.reason);
     }
   };
+  // Runs going on from this card: Run stays off until the last has ended (a refused Resume ends first).
+  let going = 0;
   const go = async (resume: RunRecord | null, values: Record<string, string>): Promise<void> => {
+    let started = false;
     setMessage(message, null);
     for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
     const problems = await save();
@@ -571,6 +574,8 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
         });
         if (!ok) return;
       }
+      started = true;
+      going += 1;
       runButton.disabled = true;
       const progress = channel<RunRecord>(showRun);
       const run = resume
@@ -583,7 +588,8 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       setMessage(message, err.message, "error");
       if (err.param) markInputs([{ step: null, field: err.param, reason: err.message }]);
     } finally {
-      runButton.disabled = false;
+      if (started) going -= 1;
+      runButton.disabled = going > 0;
       void drawHistory();
     }
   };
