@@ -350,7 +350,7 @@ fn step_result(mut shown: actions::ActionResult) -> StepResult {
     StepResult {
         summary: summary_line(&shown),
         output,
-        shown: Some(shown),
+        shown: Some(Box::new(shown)),
     }
 }
 

@@ -66,7 +66,7 @@ pub struct StepResult {
     /// rows, list items), drawn by its code; its `json` is left empty, as
     /// `output` holds it. `None` in records from before it was kept.
     #[serde(default)]
-    pub shown: Option<crate::actions::ActionResult>,
+    pub shown: Option<Box<crate::actions::ActionResult>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
