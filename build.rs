@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "check_workflow",
     "rename_workflow",
     "rename_workflow_step",
+    "rename_workflow_input",
     "duplicate_workflow",
     "delete_workflow",
     "export_workflow",

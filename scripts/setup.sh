@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_PKGS=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libxdo-dev libssl-dev pkg-config build-essential file)
 TEST_PKGS=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools xdg-utils
-  desktop-file-utils x11-utils curl libglib2.0-bin)
+  desktop-file-utils x11-utils curl libglib2.0-bin xdotool)
 
 need_pkgs() {
   local missing=()

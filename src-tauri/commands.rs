@@ -756,6 +756,19 @@ pub async fn rename_workflow_step(
         .map_err(AppError::from)
 }
 
+/// Renames an input; `{{input.<old>}}` references follow.
+#[tauri::command]
+pub async fn rename_workflow_input(
+    workflow: Workflow,
+    old: String,
+    new: String,
+    desk: State<'_, DeskCell>,
+) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    desk.rename_workflow_input(workflow, &old, &new)
+        .map_err(AppError::from)
+}
+
 #[tauri::command]
 pub async fn duplicate_workflow(id: String, desk: State<'_, DeskCell>) -> Reply<Workflow> {
     let desk = desk.get().await?;

@@ -29,7 +29,8 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
-        // The save dialog of the Balances CSV export (only `save` is allowed, see capabilities).
+        // The system save and open dialogs: the Balances CSV export, workflow export and import
+        // (only `save` and `open` are allowed, see capabilities).
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             // Only what costs no I/O here: the window paints first (see startup.rs).
@@ -98,6 +99,7 @@ pub fn run() {
             commands::check_workflow,
             commands::rename_workflow,
             commands::rename_workflow_step,
+            commands::rename_workflow_input,
             commands::duplicate_workflow,
             commands::delete_workflow,
             commands::export_workflow,

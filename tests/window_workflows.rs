@@ -3,7 +3,9 @@
 //! {{create_customer.id}}" built with the `{{` menu by keyboard only; step 2
 //! refused (an inactive price) at its field; fixed; resumed; exactly one
 //! customer and one subscription in Stripe; the workflow and its history
-//! still there after a restart.
+//! still there after a restart. Also: a choice switched to a value from an
+//! earlier step; done steps shown as the Actions screen shows results;
+//! inputs renamed in place; export and import through the system's dialogs.
 
 mod support;
 
@@ -154,6 +156,60 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     w.type_into(&customer, "{{create_customer.id}}").await;
     w.send_keys(&customer, ESCAPE).await;
 
+    // Step 3: a choice (the subscriptions' status) switched to a value from
+    // an earlier step, with the `{{` menu; switched back it is a list again.
+    w.execute(&select("#wf-add-action", "list_subscriptions"))
+        .await;
+    w.click("#btn-wf-add-step").await;
+    let step3 = "[data-step='list_subscriptions']";
+    let status = format!("{step3} [data-switchable='status']");
+    w.find(&format!("{status} select")).await;
+    w.execute(&format!(
+        "document.querySelector(\"{status}\").scrollIntoView({{block: 'center'}})"
+    ))
+    .await;
+    w.screenshot(&shots.join("workflows-01d-choice-picked.png"))
+        .await;
+    w.click(&format!("{status} .wf-use-reference")).await;
+    let status_in = format!("{status} input");
+    w.send_keys(&status_in, "{{create_subscription.sta").await;
+    w.wait_for_text(
+        &format!("{step3} .wf-menu-option[aria-selected='true']"),
+        "create_subscription.status",
+    )
+    .await;
+    w.send_keys(&status_in, ENTER).await;
+    w.wait_until_gone(&format!("{step3} .wf-menu")).await;
+    w.click(&format!("{status} .wf-use-reference")).await;
+    w.find(&format!("{status} select")).await;
+    assert_eq!(w.count(&format!("{status} input")).await, 0);
+    w.click(&format!("{status} .wf-use-reference")).await;
+    let value = w
+        .execute(&format!(
+            "return document.querySelector({status_in:?}).value"
+        ))
+        .await;
+    assert_eq!(value, "{{create_subscription.status}}");
+    // A customer ID cannot name a status: said at the field.
+    w.type_into(&status_in, "{{create_subscription.customer}}")
+        .await;
+    w.send_keys(&status_in, ESCAPE).await;
+    w.click("#btn-wf-save").await;
+    w.wait_for_text(
+        &format!("{step3} [data-field='status'] .field-message"),
+        "this field takes one of its choices",
+    )
+    .await;
+    w.execute(&format!(
+        "document.querySelector(\"{step3}\").scrollIntoView()"
+    ))
+    .await;
+    w.screenshot(&shots.join("workflows-01e-choice-by-reference.png"))
+        .await;
+    w.type_into(&status_in, "{{create_subscription.status}}")
+        .await;
+    w.send_keys(&status_in, ESCAPE).await;
+
     // Step 2 with the archived price: Stripe refuses it at the items field.
     w.type_into(
         &format!("{step2} [data-field='items'] .row input"),
@@ -198,6 +254,19 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     .await;
     w.wait_for_text("#wf-run-message", "Every step is done")
         .await;
+    // Each done step as the Actions screen shows its result: headline and rows.
+    let card = w
+        .wait_for_text(
+            "#wf-run .wf-run-step[data-step='create_customer'] .action-result-card",
+            "Jo Baker",
+        )
+        .await;
+    assert!(card.contains("jo@example.com"), "{card}");
+    w.wait_for_text(
+        "#wf-run .wf-run-step[data-step='list_subscriptions'] .action-result-card",
+        "1 found",
+    )
+    .await;
     w.wait_for_text(
         "#wf-run .wf-run-step[data-step='create_customer'][data-state='done']",
         "cus_",
@@ -206,6 +275,9 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     w.screenshot(&shots.join("workflows-03-resumed.png")).await;
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
     assert_eq!(sim.count(ACCOUNT, "subscriptions"), 1);
+    w.execute("document.querySelector('#wf-run').scrollIntoView()")
+        .await;
+    w.screenshot(&shots.join("workflows-03b-results.png")).await;
     w.quit().await;
 
     // Restart: the workflow and its history are there.
@@ -260,5 +332,79 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         assert!(std::time::Instant::now() < deadline, "reference is {v}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+
+    // An input renamed in place takes its references along; a clash or a
+    // bad name is refused next to it.
+    w.type_into("#wf-input-name", "email").await;
+    w.type_into("#wf-input-label", "Email").await;
+    w.execute(&select("#wf-input-kind", "email")).await;
+    w.click("#btn-wf-add-input").await;
+    w.find(".wf-inputs [data-field='email']").await;
+    let email = "[data-step='new_customer'] [data-field='email'] input";
+    w.type_into(email, "{{input.email}}").await;
+    w.send_keys(email, ESCAPE).await;
+    w.click("#btn-wf-save").await;
+    let input_name = ".wf-inputs [data-field='email'] .wf-input-rename";
+    let input_message = ".wf-inputs [data-field='email'] .field-message";
+    w.type_into(input_name, "new_customer").await;
+    w.send_keys(input_name, TAB).await;
+    w.wait_for_text(input_message, "new_customer is already used")
+        .await;
+    w.type_into(input_name, "Customer Email").await;
+    w.send_keys(input_name, TAB).await;
+    w.wait_for_text(input_message, "lowercase letters").await;
+    w.execute("document.querySelector('.wf-inputs').scrollIntoView()")
+        .await;
+    w.screenshot(&shots.join("workflows-05-input-name-refused.png"))
+        .await;
+    w.type_into(input_name, "customer_email").await;
+    w.send_keys(input_name, TAB).await;
+    w.find(".wf-inputs [data-field='customer_email']").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let v = w
+            .execute(&format!("return document.querySelector({email:?}).value"))
+            .await;
+        if v == "{{input.customer_email}}" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "reference is {v}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Export through the system's save dialog; import through its open
+    // dialog: a damaged file is refused in plain words and nothing is lost;
+    // the exported file comes back as a new workflow.
+    let files = temp_dir("window-workflows-files");
+    let exported = files.join("customer-with-subscription.json");
+    w.click("#btn-wf-export").await;
+    answer_file_dialog("Export workflow", &exported, true).await;
+    w.wait_for_text("#wf-file-message", "Exported to").await;
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("\"stripe-desk-workflow\""), "{text}");
+    assert!(text.contains("{{input.customer_email}}"), "{text}");
+    let damaged = files.join("damaged.json");
+    std::fs::write(&damaged, &text[..text.len() / 2]).unwrap();
+    let before = w.count(".wf-item").await;
+    w.click("#btn-wf-import").await;
+    answer_file_dialog("Import a workflow", &damaged, false).await;
+    w.wait_for_text(
+        "#wf-file-message",
+        "damaged.json was not imported: it is damaged",
+    )
+    .await;
+    w.execute("document.querySelector('#wf-file-message').scrollIntoView({block: 'center'})")
+        .await;
+    w.screenshot(&shots.join("workflows-06-import-refused.png"))
+        .await;
+    assert_eq!(w.count(".wf-item").await, before);
+    w.click("#btn-wf-import").await;
+    answer_file_dialog("Import a workflow", &exported, false).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while w.count(".wf-item").await != before + 1 {
+        assert!(std::time::Instant::now() < deadline, "not imported");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    w.find(".wf-inputs [data-field='customer_email']").await;
     w.quit().await;
 }

@@ -225,3 +225,48 @@ pub fn files_containing(dir: &Path, secrets: &[&str]) -> Vec<String> {
     }
     hits
 }
+
+/// Answers the system file dialog titled `title` (GTK, under Xvfb) as a
+/// person would: types the whole path into it and presses Enter. WebDriver
+/// reaches only the web view, so xdotool sends the keys (real X key events,
+/// XTEST) to the dialog's own window. `select_name`: a save dialog comes with
+/// a file name typed in; select it all first, so the path replaces it.
+pub async fn answer_file_dialog(title: &str, path: &Path, select_name: bool) {
+    let xdotool = |args: &[&str]| {
+        Command::new("xdotool")
+            .args(args)
+            .output()
+            .expect("xdotool (scripts/setup.sh installs it)")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", title]);
+        if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().last() {
+            break id.to_owned();
+        }
+        assert!(Instant::now() < deadline, "no dialog titled {title:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let run = |args: &[&str]| {
+        let out = xdotool(args);
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["windowfocus", "--sync", &window]);
+    // The dialog fills its folder view and name field after it shows.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    if select_name {
+        run(&["key", "--clearmodifiers", "ctrl+a"]);
+    } else {
+        // The open dialog's location entry (it may still hold the last path): open it, select what it holds.
+        run(&["key", "--clearmodifiers", "ctrl+l"]);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        run(&["key", "--clearmodifiers", "ctrl+a"]);
+    }
+    run(&["type", "--delay", "15", &path.to_string_lossy()]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    run(&["key", "Return"]);
+}

@@ -637,6 +637,25 @@ function stripeParam(field: Field): string {
 
 function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (values: Values) => void): void {
   clear(box);
+  const paging: HTMLElement[] = [];
+  if (paged && r.firstId && r.items.length) {
+    const prev = h("button", { class: "btn secondary", text: "Previous", attrs: { type: "button" } });
+    prev.addEventListener("click", () => page({ ending_before: r.firstId ?? "" }));
+    paging.push(prev);
+  }
+  if (r.hasMore && (r.nextPage || r.lastId)) {
+    const next = h("button", { class: "btn secondary", text: "Next", attrs: { type: "button" } });
+    next.addEventListener("click", () => page(r.nextPage ? { page: r.nextPage } : { starting_after: r.lastId ?? "" }));
+    paging.push(next);
+  }
+  const card = resultCard(r, paging);
+  box.appendChild(card);
+  card.scrollIntoView({ block: "start" });
+}
+
+/** An action's result as this screen shows it (headline, note, request ID, summary rows, list items, prices,
+ * Dashboard link, JSON); also a done workflow step's. `paging`: this screen's Previous and Next. */
+export function resultCard(r: ActionResult, paging: HTMLElement[] = []): HTMLElement {
   const card = h("div", { class: "card action-result-card" }, h("h3", { class: "card-title", text: r.headline }));
   if (r.note) card.appendChild(h("p", { class: "note warn result-note", text: r.note, attrs: { role: "status" } }));
   const requestId = requestIdLine(r.requestId);
@@ -654,17 +673,7 @@ function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (
     r.related.forEach((item) => card.appendChild(summary(item)));
   }
   if (r.relatedError) card.appendChild(h("p", { class: "field-message is-error", text: r.relatedError }));
-  const nav = h("div", { class: "actions" });
-  if (paged && r.firstId && r.items.length) {
-    const prev = h("button", { class: "btn secondary", text: "Previous", attrs: { type: "button" } });
-    prev.addEventListener("click", () => page({ ending_before: r.firstId ?? "" }));
-    nav.appendChild(prev);
-  }
-  if (r.hasMore && (r.nextPage || r.lastId)) {
-    const next = h("button", { class: "btn secondary", text: "Next", attrs: { type: "button" } });
-    next.addEventListener("click", () => page(r.nextPage ? { page: r.nextPage } : { starting_after: r.lastId ?? "" }));
-    nav.appendChild(next);
-  }
+  const nav = h("div", { class: "actions" }, ...paging);
   if (r.dashboardUrl) {
     const url = r.dashboardUrl;
     const open = h("button", { class: "btn secondary", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
@@ -680,8 +689,7 @@ function renderResult(box: HTMLElement, r: ActionResult, paged: boolean, page: (
     h("pre", { text: JSON.stringify(r.json, null, 2) }),
   );
   card.appendChild(json);
-  box.appendChild(card);
-  card.scrollIntoView({ block: "start" });
+  return card;
 }
 
 function summary(rows: SummaryRow[]): HTMLElement {

@@ -4,6 +4,7 @@
 // visit (dynamic import from main.ts).
 
 import type { Action } from "./bindings/Action";
+import type { Field } from "./bindings/Field";
 import type { FieldValue } from "./bindings/FieldValue";
 import type { InputKind } from "./bindings/InputKind";
 import type { Listing } from "./bindings/Listing";
@@ -13,7 +14,7 @@ import type { RunPlan } from "./bindings/RunPlan";
 import type { RunRecord } from "./bindings/RunRecord";
 import type { StepRecord } from "./bindings/StepRecord";
 import type { Workflow } from "./bindings/Workflow";
-import { numberFormat, renderField, type Control } from "./actions.js";
+import { numberFormat, renderField, resultCard, type Control } from "./actions.js";
 import { confirmDialog } from "./dialog.js";
 import { clear, h, setMessage } from "./dom.js";
 import { activeConnection, navigate } from "./state.js";
@@ -170,7 +171,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     currentId = null;
     redraw();
   });
-  box.appendChild(h("div", { class: "card" }, h("label", { class: "label", text: "Name", attrs: { for: "wf-name" } }), name, h("div", { class: "row" }, rename, duplicate, remove), fileRow(w, redraw)));
+  box.appendChild(h("div", { class: "card" }, h("label", { class: "label", text: "Name", attrs: { for: "wf-name" } }), name, h("div", { class: "row" }, rename, duplicate, remove), fileRow(w, save, redraw)));
 
   // Inputs.
   box.appendChild(inputsCard(w, save, redraw));
@@ -215,9 +216,11 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     });
     card.appendChild(stepMessage);
     const controls: Control[] = [];
+    const menuOn = (field: HTMLElement): void => attachMenu(field, () => read(), () => stepName.value.trim() || step.name);
     for (const f of action?.fields ?? []) {
       if (f.advanced && step.fields[f.id] === undefined) continue;
-      const c = renderField(f, step.fields as Record<string, FieldValue>);
+      const values = step.fields as Record<string, FieldValue>;
+      const c = f.kind.type === "choice" || f.kind.type === "yesNo" ? switchableField(f, values, menuOn) : renderField(f, values);
       // References are text: inputs that would refuse `{{` become text boxes.
       for (const i of Array.from(c.el.querySelectorAll<HTMLInputElement>("input"))) {
         if (["number", "email", "url", "tel", "date"].includes(i.type)) i.type = "text";
@@ -225,9 +228,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
       controls.push(c);
       card.appendChild(c.el);
     }
-    for (const field of Array.from(card.querySelectorAll<HTMLElement>(".field"))) {
-      attachMenu(field, () => read(), () => stepName.value.trim() || step.name);
-    }
+    for (const field of Array.from(card.querySelectorAll<HTMLElement>(".field"))) menuOn(field);
     stepViews.push({ name: stepName, controls, el: card });
     box.appendChild(card);
   });
@@ -253,6 +254,41 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
   return box;
 }
 
+/** A choice or yes/no field: drawn as on the Actions screen (a list, a box to tick), or switched to "a value from
+ * an earlier step or input", a text box with the `{{` menu; and back. It starts switched when it holds a reference.
+ * The domain checks that the reference's kind fits; a choice's value is checked against its choices at run time. */
+function switchableField(f: Field, values: Record<string, FieldValue>, menuOn: (field: HTMLElement) => void): Control {
+  const current = values[f.id];
+  let byReference = typeof current === "string" && current.includes("{{");
+  const picked = renderField(f, byReference ? {} : values);
+  const asText: Field = { ...f, kind: { type: "text", maxLen: 5000, multiline: false }, default: null, lookup: null };
+  const typed = renderField(asText, byReference ? values : {});
+  typed.el.querySelector("input")?.setAttribute("placeholder", "{{step.field}} or {{input.name}}");
+  menuOn(typed.el);
+  const toggle = h("button", { class: "btn ghost small wf-use-reference", attrs: { type: "button" } });
+  const box = h("div", { class: "wf-switchable", data: { switchable: f.id } });
+  const draw = (): void => {
+    clear(box);
+    box.append((byReference ? typed : picked).el, toggle);
+    toggle.textContent = byReference ? "Pick a value instead" : "Use a value from an earlier step or input";
+    toggle.setAttribute("aria-label", `${f.label}: ${toggle.textContent.toLowerCase()}`);
+  };
+  toggle.addEventListener("click", () => {
+    byReference = !byReference;
+    draw();
+    (byReference ? typed : picked).el.querySelector<HTMLElement>("input, select")?.focus();
+  });
+  draw();
+  return {
+    field: f,
+    el: box,
+    read: () => (byReference ? typed : picked).read(),
+    get message() {
+      return (byReference ? typed : picked).message;
+    },
+  };
+}
+
 /** Shows a reason at the step's field (`items.0.price` at `items`); false if there is no such place. */
 function markAt(box: HTMLElement, step: string | null, field: string | null, reason: string): boolean {
   const scope = step === null ? box.querySelector<HTMLElement>(".wf-inputs") : box.querySelector<HTMLElement>(`.wf-step[data-step="${CSS.escape(step)}"]`);
@@ -266,23 +302,32 @@ function markAt(box: HTMLElement, step: string | null, field: string | null, rea
   return true;
 }
 
-function fileRow(w: Workflow, redraw: () => void): HTMLElement {
-  // No dialog plugin in the project: export and import take a file path.
-  const path = h("input", { id: "wf-file", class: "input", attrs: { placeholder: "/path/to/workflow.json", "aria-label": "File for export or import" } });
-  const msg = h("p", { class: "field-message", attrs: { hidden: true } });
-  const exp = h("button", { id: "btn-wf-export", class: "btn secondary", text: "Export", attrs: { type: "button" } });
+/** Export and import through the system's save and open dialogs. A refused file (damaged, from a newer
+ * Stripe Desk, not a workflow) is said here; nothing saved changes. */
+function fileRow(w: Workflow, save: () => Promise<Problem[]>, redraw: () => void): HTMLElement {
+  const msg = h("p", { id: "wf-file-message", class: "field-message", attrs: { hidden: true, role: "status" } });
+  const filters = [{ name: "Stripe Desk workflow", extensions: ["json"] }];
+  const exp = h("button", { id: "btn-wf-export", class: "btn secondary", text: "Export…", attrs: { type: "button" } });
   exp.addEventListener("click", async () => {
+    setMessage(msg, null);
     try {
-      await call("export_workflow", { id: w.id, path: path.value });
-      setMessage(msg, `Exported to ${path.value}.`, "ok");
+      const fileName = `${w.name.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "workflow"}.json`;
+      const path = await call<string | null>("plugin:dialog|save", { options: { title: "Export workflow", defaultPath: fileName, filters } });
+      if (!path) return;
+      await save(); // What is exported is what the editor shows.
+      await call("export_workflow", { id: w.id, path });
+      setMessage(msg, `Exported to ${path}.`, "ok");
     } catch (e) {
       setMessage(msg, toAppError(e).message, "error");
     }
   });
-  const imp = h("button", { id: "btn-wf-import", class: "btn secondary", text: "Import", attrs: { type: "button" } });
+  const imp = h("button", { id: "btn-wf-import", class: "btn secondary", text: "Import…", attrs: { type: "button" } });
   imp.addEventListener("click", async () => {
+    setMessage(msg, null);
     try {
-      const got = await call<Workflow>("import_workflow", { path: path.value });
+      const path = await call<string | null>("plugin:dialog|open", { options: { title: "Import a workflow", multiple: false, directory: false, filters } });
+      if (!path) return;
+      const got = await call<Workflow>("import_workflow", { path });
       workflows.push(got);
       currentId = got.id;
       redraw();
@@ -290,7 +335,7 @@ function fileRow(w: Workflow, redraw: () => void): HTMLElement {
       setMessage(msg, toAppError(e).message, "error");
     }
   });
-  return h("div", { class: "wf-file" }, h("div", { class: "row" }, path, exp, imp), msg);
+  return h("div", { class: "wf-file" }, h("div", { class: "row" }, exp, imp), msg);
 }
 
 function describeKind(k: InputKind): string {
@@ -316,12 +361,27 @@ function inputsCard(w: Workflow, save: () => Promise<Problem[]>, redraw: () => v
       await call<Problem[]>("save_workflow", { workflow: w });
       redraw();
     });
+    // A new name: every `{{input.<old>}}` in the steps follows it; a clash or a bad name is said here.
+    const rename = h("input", { class: "input wf-input-rename", attrs: { value: input.name, spellcheck: "false", "aria-label": `Name of the input “${input.label}”` } });
+    const message = h("p", { class: "field-message", attrs: { hidden: true } });
+    rename.addEventListener("change", async () => {
+      const renamed = rename.value.trim();
+      if (renamed === input.name) return;
+      await save();
+      try {
+        Object.assign(w, await call<Workflow>("rename_workflow_input", { workflow: w, old: input.name, new: renamed }));
+        redraw();
+      } catch (e) {
+        setMessage(message, toAppError(e).message, "error");
+        rename.setAttribute("aria-invalid", "true");
+      }
+    });
     card.appendChild(
       h(
         "div",
-        { class: "field", data: { field: input.name } },
-        h("div", { class: "row" }, h("code", { text: `{{input.${input.name}}}` }), h("span", { text: `${input.label} · ${describeKind(input.kind)}` }), remove),
-        h("p", { class: "field-message", attrs: { hidden: true } }),
+        { class: "field wf-input", data: { field: input.name } },
+        h("div", { class: "row" }, h("code", { class: "wf-input-ref" }, "{{input.", rename, "}}"), h("span", { text: `${input.label} · ${describeKind(input.kind)}` }), remove),
+        message,
       ),
     );
   });
@@ -364,6 +424,8 @@ function catalogField(field: HTMLElement, input: HTMLElement): string {
 let menuSeq = 0;
 
 function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () => string): void {
+  if (field.dataset.menu) return; // Once per field, however often it is found.
+  field.dataset.menu = "on";
   let menu: HTMLElement | null = null;
   let entries: MenuEntry[] = [];
   let selected = 0;
@@ -490,7 +552,10 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       if (s.state === "failed" && editor) markAt(editor, s.name, s.field, s.reason);
     }
   };
+  // Runs going on from this card: Run stays off until the last has ended (a refused Resume ends first).
+  let going = 0;
   const go = async (resume: RunRecord | null, values: Record<string, string>): Promise<void> => {
+    let started = false;
     setMessage(message, null);
     for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
     const problems = await save();
@@ -509,6 +574,8 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
         });
         if (!ok) return;
       }
+      started = true;
+      going += 1;
       runButton.disabled = true;
       const progress = channel<RunRecord>(showRun);
       const run = resume
@@ -521,7 +588,8 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       setMessage(message, err.message, "error");
       if (err.param) markInputs([{ step: null, field: err.param, reason: err.message }]);
     } finally {
-      runButton.disabled = false;
+      if (started) going -= 1;
+      runButton.disabled = going > 0;
       void drawHistory();
     }
   };
@@ -539,7 +607,7 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       const inputsText = Object.entries(r.inputs).map(([k, v]) => `${k} = ${v}`).join(", ");
       if (inputsText) item.appendChild(h("p", { class: "help", text: `Inputs: ${inputsText}` }));
       const steps = h("ol", { class: "wf-run" });
-      for (const s of r.steps) steps.appendChild(stepLine(s));
+      for (const s of r.steps) steps.appendChild(stepLine(s, true));
       item.appendChild(steps);
       const again = h("button", { class: "btn secondary btn-wf-again", text: "Run again with these inputs", attrs: { type: "button" } });
       again.addEventListener("click", () => {
@@ -561,9 +629,16 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
 
 const STATE_WORDS: Record<StepRecord["state"], string> = { waiting: "Waiting", running: "Running…", done: "Done", failed: "Failed" };
 
-function stepLine(s: StepRecord): HTMLElement {
+/** One step of a run; in the history (`folded`) a done step's result opens from its one-line summary. */
+function stepLine(s: StepRecord, folded = false): HTMLElement {
   const li = h("li", { class: `wf-run-step is-${s.state}`, data: { step: s.name, state: s.state } }, h("strong", { text: `${s.name}: ` }), h("span", { class: "wf-run-state", text: STATE_WORDS[s.state] }));
-  if (s.state === "done") li.appendChild(h("p", { class: "wf-run-summary", text: (s.found_existing ? "Found, created by an earlier attempt · " : "") + s.summary }));
+  if (s.state === "done") {
+    if (s.found_existing) li.appendChild(h("p", { class: "help", text: "Found: created by an earlier attempt of this run." }));
+    // The Actions screen's result, drawn by its code; records from before it was kept have one line.
+    if (!s.shown) li.appendChild(h("p", { class: "wf-run-summary", text: s.summary }));
+    else if (folded) li.appendChild(h("details", { class: "wf-run-details" }, h("summary", { class: "wf-run-summary", text: s.summary }), resultCard({ ...s.shown, json: s.output })));
+    else li.appendChild(resultCard({ ...s.shown, json: s.output }));
+  }
   if (s.state === "failed") li.appendChild(h("p", { class: "wf-run-reason field-message is-error", text: s.field ? `${s.field}: ${s.reason}` : s.reason }));
   return li;
 }

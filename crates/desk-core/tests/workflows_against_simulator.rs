@@ -176,7 +176,11 @@ fn summary(output: Value) -> StepResult {
         output["object"].as_str().unwrap_or("result"),
         output["id"].as_str().unwrap_or("")
     );
-    StepResult { output, summary }
+    StepResult {
+        output,
+        summary,
+        shown: None,
+    }
 }
 
 fn metadata_of(call: &StepCall, key: &str) -> String {

@@ -188,10 +188,28 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
     );
     match &run.steps[0].state {
         StepState::Done { result, .. } => {
-            assert!(result.summary.contains("Jo Baker"), "{}", result.summary)
+            assert!(result.summary.contains("Jo Baker"), "{}", result.summary);
+            // What the Actions screen shows for this customer, row for row.
+            let shown = result.shown.as_ref().expect("the Actions screen's result");
+            let action = desk_core::actions::find("create_customer").unwrap();
+            let screen = desk_core::actions::run::summarise(action, customer.clone(), None, None);
+            assert_eq!(shown.headline, screen.headline);
+            assert_eq!(shown.rows, screen.rows);
+            assert!(
+                shown
+                    .rows
+                    .iter()
+                    .any(|r| r.label == "Email" && r.value == "jo@example.com"),
+                "{shown:?}"
+            );
+            assert!(shown.request_id.is_some(), "{shown:?}");
+            assert_eq!(shown.json, Value::Null, "kept once, in output");
         }
         other => panic!("{other:?}"),
     }
+    // Kept in the record on disk, for the run history.
+    let kept = history.load(&w.id, &run.run_id).unwrap();
+    assert_eq!(kept.steps[0].state, run.steps[0].state);
 
     // The fix: the active price. Resume continues at step 2.
     w.steps[1].fields["items"] = json!([{"price": active, "quantity": "1"}]);
@@ -301,4 +319,263 @@ fn the_templates_name_real_actions_and_fields() {
     let problems = w.check(&ActionCatalog);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].field.as_deref(), Some("customer"));
+}
+
+/// A choice filled by a reference is checked when the run has the value:
+/// one that is not among the choices stops the step at its field, in plain
+/// words, before anything is sent; one that is runs.
+#[tokio::test]
+async fn a_referenced_choice_is_checked_against_the_choices_at_run_time() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+        number_format: NumberFormat::POINT,
+    };
+    let mut w = Workflow::new("Subscriptions by status");
+    w.add_input("status", "Status", InputKind::Text).unwrap();
+    w.add_step("list_subscriptions", "list_subscriptions")
+        .unwrap();
+    w.steps[0].fields = fields(json!({"status": "{{input.status}}"}));
+    assert_eq!(w.check(&ActionCatalog), vec![]);
+    // An amount cannot name a status: refused before the run.
+    let mut wrong = w.clone();
+    wrong
+        .add_input(
+            "fee",
+            "Fee",
+            InputKind::AmountIn {
+                currency: "usd".into(),
+            },
+        )
+        .unwrap();
+    wrong.steps[0].fields = fields(json!({"status": "{{input.fee}}"}));
+    let problems = wrong.check(&ActionCatalog);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .reason
+            .contains("takes one of its choices (active, trialing"),
+        "{problems:?}"
+    );
+
+    sim.clear_requests();
+    let typed = |s: &str| BTreeMap::from([("status".to_owned(), s.to_owned())]);
+    let run = engine
+        .start(&w, account(), typed("Sleeping"), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    let StepState::Failed { failure } = &run.steps[0].state else {
+        panic!("{:?}", run.steps[0].state)
+    };
+    assert_eq!(failure.field.as_deref(), Some("status"), "{failure:?}");
+    assert!(failure.reason.starts_with("Choose one of: "), "{failure:?}");
+    assert!(failure.reason.contains("Past due"), "{failure:?}");
+    assert!(sim.requests().is_empty(), "nothing was sent");
+    let run = engine
+        .start(&w, account(), typed("past_due"), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// One workflow runs once at a time: while a run is inside a step, a second
+/// Run and a Resume of that run are refused in plain words and send
+/// nothing; once it has ended, the workflow runs again.
+#[tokio::test]
+async fn a_workflow_that_is_running_cannot_be_run_or_resumed_again() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let (active, _) = prices(&c).await;
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+    let history = RunHistory::new(&dir);
+    let a = auth();
+    let executor = ActionSteps {
+        client: &c,
+        auth: &a,
+    };
+    let engine = Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &history,
+        clock: &system_clock,
+        number_format: NumberFormat::POINT,
+    };
+    let w = workflow(&active);
+    let inputs = || BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
+    sim.set_latency(Duration::from_millis(600));
+    let mut quiet = |_: &RunRecord| {};
+    let first = engine.start(&w, account(), inputs(), &mut quiet);
+    let meanwhile = async {
+        // Wait until the first run is inside its first step.
+        let run_id = loop {
+            let runs = history.list(&w.id).unwrap();
+            if let Some(r) = runs.first() {
+                if matches!(r.steps[0].state, StepState::Running) {
+                    break r.run_id.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let sent = sim.requests().len();
+        let again = engine
+            .start(&w, account(), inputs(), &mut |_: &RunRecord| {})
+            .await;
+        let resumed = engine
+            .resume(&w, &run_id, &account(), None, &mut |_: &RunRecord| {})
+            .await;
+        assert_eq!(sim.requests().len(), sent, "the refusals sent nothing");
+        (again, resumed)
+    };
+    let (first, (again, resumed)) = tokio::join!(first, meanwhile);
+    for refused in [again, resumed] {
+        let app = desk_core::AppError::from(refused.unwrap_err());
+        assert_eq!(app.code, "workflow_running");
+        assert!(
+            app.message.starts_with("This workflow is running now."),
+            "{}",
+            app.message
+        );
+    }
+    let first = first.unwrap();
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
+    assert_eq!(
+        history.list(&w.id).unwrap().len(),
+        1,
+        "no second run was recorded"
+    );
+    sim.set_latency(Duration::ZERO);
+    // Ended: the workflow runs again, and resuming the finished run is fine.
+    let second = engine
+        .start(&w, account(), inputs(), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(second.outcome, Outcome::Succeeded);
+    engine
+        .resume(&w, &first.run_id, &account(), None, &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The app killed inside a step, for real: a process runs "a customer, then
+/// a subscription for it" through the real binding and is SIGKILLed after
+/// Stripe has stored the customer but before its (delayed) answer arrives;
+/// a second process resumes and is killed the same way inside the
+/// subscription step; a third resumes to the end. The simulator then holds
+/// exactly one customer and one subscription, for that customer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_inside_its_steps_resumes_in_a_new_process_without_duplicates() {
+    use desk_core::workflows::WorkflowStore;
+    use std::process::{Command, Stdio};
+    let sim = sim().await;
+    let c = client(&sim);
+    let (active, _) = prices(&c).await;
+    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-killed"));
+    let w = workflow(&active);
+    WorkflowStore::new(&dir).save(&w).unwrap();
+    let history = RunHistory::new(&dir);
+    let (base, data_dir, workflow_id) = (sim.base_url(), dir.clone(), w.id.clone());
+    let process = move |resume: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_desk-workflow-run"));
+        cmd.args(["--api-base", &base, "--data-dir"])
+            .arg(&data_dir)
+            .args(["--workflow", &workflow_id, "--account", ACCOUNT])
+            .args(["--input", "email=jo@example.com"])
+            .env("STRIPE_DESK_RUN_KEY", KEY)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(run) = resume {
+            cmd.args(["--resume", run]);
+        }
+        cmd.spawn().unwrap()
+    };
+    // Stripe stores the object at once and answers 1.5 s later.
+    sim.set_latency(Duration::from_millis(1500));
+    let step_running = |index: usize| {
+        history
+            .list(&w.id)
+            .unwrap()
+            .first()
+            .is_some_and(|r| matches!(r.steps[index].state, StepState::Running))
+    };
+
+    let mut child = process(None);
+    wait_until("stored the customer", || {
+        step_running(0) && sim.count(ACCOUNT, "customers") == 1
+    })
+    .await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for Stripe's answer"
+    );
+    child.kill().unwrap(); // SIGKILL: no chance to tidy up.
+    child.wait().unwrap();
+    let run_id = history.list(&w.id).unwrap()[0].run_id.clone();
+    assert_eq!(history.list(&w.id).unwrap()[0].outcome, Outcome::Running);
+
+    let mut child = process(Some(&run_id));
+    wait_until("stored the subscription", || {
+        step_running(1) && sim.count(ACCOUNT, "subscriptions") == 1
+    })
+    .await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for Stripe's answer"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = history.load(&w.id, &run_id).unwrap();
+    assert!(
+        matches!(killed.steps[0].state, StepState::Done { .. }),
+        "{killed:?}"
+    );
+    assert!(
+        matches!(killed.steps[1].state, StepState::Running),
+        "{killed:?}"
+    );
+
+    let out = process(Some(&run_id)).wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: RunRecord = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run.run_id, run_id);
+    assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
+    sim.set_latency(Duration::ZERO);
+    let customers = all(&c, "/v1/customers").await;
+    let subscriptions = all(&c, "/v1/subscriptions").await;
+    assert_eq!(customers.len(), 1, "{customers:?}");
+    assert_eq!(subscriptions.len(), 1, "{subscriptions:?}");
+    assert_eq!(subscriptions[0]["customer"], customers[0]["id"]);
+    assert_eq!(
+        run.output("create_customer").unwrap()["id"],
+        customers[0]["id"]
+    );
+    assert_eq!(
+        run.output("create_subscription").unwrap()["id"],
+        subscriptions[0]["id"]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

@@ -5,4 +5,4 @@
  * amount where a customer ID belongs. The actions' richer field kinds
  * (phone, address, choice...) map onto these.
  */
-export type Kind = { "kind": "text" } | { "kind": "email" } | { "kind": "amount" } | { "kind": "currency" } | { "kind": "id", prefix: string, } | { "kind": "integer" } | { "kind": "yes_no" } | { "kind": "timestamp" } | { "kind": "group" } | { "kind": "any" };
+export type Kind = { "kind": "text" } | { "kind": "email" } | { "kind": "amount" } | { "kind": "currency" } | { "kind": "id", prefix: string, } | { "kind": "integer" } | { "kind": "yes_no" } | { "kind": "choice", options: Array<string>, } | { "kind": "timestamp" } | { "kind": "group" } | { "kind": "any" };

@@ -6,12 +6,12 @@ use crate::error::Error;
 use crate::money;
 use crate::stripe::Params;
 use crate::stripe::{Auth, Request, StripeClient, PAGE_SIZE};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
 /// One line of a result: a label and the value in plain words.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SummaryRow {
@@ -24,7 +24,9 @@ pub struct SummaryRow {
     pub timestamp: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+/// Also kept in a workflow run's record (a done step shows it as this
+/// screen does), hence `Deserialize`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ActionResult {

@@ -95,6 +95,9 @@ fn field_kind_of(kind: &FieldKind) -> Kind {
         FieldKind::Currency => Kind::Currency,
         FieldKind::Id { prefix } => Kind::id(prefix),
         FieldKind::YesNo => Kind::YesNo,
+        FieldKind::Choice { options } => Kind::Choice {
+            options: options.iter().map(|o| o.value.clone()).collect(),
+        },
         FieldKind::Integer { .. } => Kind::Integer,
         FieldKind::Address | FieldKind::SubscriptionItems => Kind::Group,
         FieldKind::Metadata | FieldKind::KeyValueRows => Kind::Any,
@@ -104,7 +107,6 @@ fn field_kind_of(kind: &FieldKind) -> Kind {
         | FieldKind::Url
         | FieldKind::UrlList { .. }
         | FieldKind::TextList { .. }
-        | FieldKind::Choice { .. }
         | FieldKind::Date => Kind::Text,
     }
 }
@@ -342,6 +344,16 @@ pub fn summary_line(result: &actions::ActionResult) -> String {
     parts.join(" · ")
 }
 
+/// A step's result as the Actions screen has it; Stripe's JSON moves to `output`.
+fn step_result(mut shown: actions::ActionResult) -> StepResult {
+    let output = std::mem::take(&mut shown.json);
+    StepResult {
+        summary: summary_line(&shown),
+        output,
+        shown: Some(Box::new(shown)),
+    }
+}
+
 /// Carries out steps on one connection through the actions.
 pub struct ActionSteps<'a> {
     pub client: &'a StripeClient,
@@ -373,10 +385,7 @@ impl StepExecutor for ActionSteps<'_> {
         let result = actions::run(self.client, self.auth, action, &form, &key)
             .await
             .map_err(|e| failure(&e))?;
-        Ok(StepResult {
-            summary: summary_line(&result),
-            output: result.json,
-        })
+        Ok(step_result(result))
     }
 
     /// Lists the collection the step creates in (newest first, a few pages)
@@ -431,10 +440,7 @@ impl StepExecutor for ActionSteps<'_> {
             let data = page["data"].as_array().cloned().unwrap_or_default();
             if let Some(found) = data.iter().find(|o| wanted(o)) {
                 let result = actions::run::summarise(action, found.clone(), None, None);
-                return Ok(Some(StepResult {
-                    summary: summary_line(&result),
-                    output: result.json,
-                }));
+                return Ok(Some(step_result(result)));
             }
             if page["has_more"].as_bool() != Some(true) {
                 break;

@@ -25,6 +25,11 @@ pub enum Kind {
     },
     Integer,
     YesNo,
+    /// One of a field's choices (a subscription status): text whose value
+    /// the action's checker compares with `options` at run time.
+    Choice {
+        options: Vec<String>,
+    },
     /// Unix seconds.
     Timestamp,
     /// Fields inside a field, each described on its own (`items.price`,
@@ -55,6 +60,14 @@ impl Kind {
             },
             Kind::Integer => "a whole number".into(),
             Kind::YesNo => "a yes/no value".into(),
+            Kind::Choice { options } => {
+                let named: Vec<&str> = options
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                format!("one of its choices ({})", named.join(", "))
+            }
             Kind::Timestamp => "a date".into(),
             Kind::Group => "a group of fields".into(),
             Kind::Any => "a value".into(),
@@ -69,6 +82,8 @@ impl Kind {
             // Any single value can be written as text.
             (_, Kind::Text) => true,
             (Kind::Id { prefix: a }, Kind::Id { prefix: b }) => a == b,
+            // Text may name a choice; the value is checked when the run has it.
+            (Kind::Text | Kind::Choice { .. }, Kind::Choice { .. }) => true,
             (a, b) => a == b,
         }
     }
@@ -224,6 +239,7 @@ pub(crate) mod test_catalog {
                 "create_product" => Shape::object(vec![
                     ("id", Shape::value(Kind::id("prod_"))),
                     ("name", Shape::value(Kind::Text)),
+                    ("active", Shape::value(Kind::YesNo)),
                 ]),
                 "any_endpoint" => Shape::Open,
                 _ => return None,
@@ -236,7 +252,10 @@ pub(crate) mod test_catalog {
                 ("create_customer", "email") | ("list_customers", "email") => Kind::Email,
                 ("create_customer", "metadata") => Kind::Any,
                 ("list_customers" | "list_subscriptions", "limit") => Kind::Integer,
-                ("list_subscriptions", "status") => Kind::Text,
+                ("list_subscriptions", "status") => Kind::Choice {
+                    options: vec!["".into(), "active".into(), "canceled".into()],
+                },
+                ("create_product", "active") => Kind::YesNo,
                 ("create_subscription" | "list_subscriptions", "customer") => Kind::id("cus_"),
                 ("create_subscription", "items") => Kind::Group,
                 ("create_subscription", "items.price") => Kind::id("price_"),
@@ -271,6 +290,16 @@ mod tests {
         assert!(Kind::Amount.fits(&Kind::Text));
         assert!(Kind::Any.fits(&Kind::id("cus_")));
         assert!(!Kind::Text.fits(&Kind::Email));
+        let status = Kind::Choice {
+            options: vec!["".into(), "active".into(), "canceled".into()],
+        };
+        assert!(Kind::Text.fits(&status));
+        assert!(Kind::Any.fits(&status));
+        assert!(!Kind::Amount.fits(&status));
+        assert!(!Kind::YesNo.fits(&status));
+        assert_eq!(status.describe(), "one of its choices (active, canceled)");
+        assert!(Kind::YesNo.fits(&Kind::YesNo));
+        assert!(!Kind::Text.fits(&Kind::YesNo));
         assert_eq!(Kind::id("cus_").describe(), "a customer ID (cus_...)");
     }
 

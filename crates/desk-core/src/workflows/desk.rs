@@ -81,6 +81,21 @@ impl crate::Desk {
         Ok(workflow)
     }
 
+    /// Renames an input and every `{{input.<old>}}` in the steps, then
+    /// saves the workflow. A clash or an invalid name is refused at the input.
+    pub fn rename_workflow_input(
+        &self,
+        mut workflow: Workflow,
+        old: &str,
+        new: &str,
+    ) -> Result<Workflow, Error> {
+        workflow
+            .rename_input(old, new)
+            .map_err(|why| Error::invalid("invalid_input_name", why, Some(old)))?;
+        self.workflow_store().save(&workflow)?;
+        Ok(workflow)
+    }
+
     pub fn duplicate_workflow(&self, id: &str) -> Result<Workflow, Error> {
         self.workflow_store().duplicate(id)
     }

@@ -15,6 +15,8 @@
 //!   it, under a new generation's key, when nothing is found.
 //! - A failed step stops the run; later steps stay waiting. The run record
 //!   is written before and after each step, so Resume works after a crash.
+//! - One run of a workflow at a time ([`RunHistory::claim`]): a second Run,
+//!   or a Resume of the run going on, is refused.
 
 use super::catalog::StepCatalog;
 use super::files::write_private;
@@ -58,8 +60,13 @@ pub struct StepResult {
     /// Stripe's JSON: what later steps reference.
     #[ts(type = "unknown")]
     pub output: Value,
-    /// As the Actions screen summarises it ("Created customer Jo (cus_...)").
+    /// On one line ("Created customer · Name: Jo · ID: cus_..."), for lists of runs.
     pub summary: String,
+    /// What the Actions screen shows for this result (headline, summary
+    /// rows, list items), drawn by its code; its `json` is left empty, as
+    /// `output` holds it. `None` in records from before it was kept.
+    #[serde(default)]
+    pub shown: Option<Box<crate::actions::ActionResult>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -301,6 +308,11 @@ struct RunFileIn {
     run: RunRecord,
 }
 
+/// Held while a run of one workflow goes on (see [`RunHistory::claim`]).
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
 /// Run history, one file per run: `<data dir>/workflows/runs/<workflow id>/<run id>.json`.
 pub struct RunHistory {
     dir: PathBuf,
@@ -320,6 +332,29 @@ impl RunHistory {
             return Err(Error::NotFound(format!("There is no run {run_id:?}.")));
         }
         Ok(self.dir.join(workflow_id).join(format!("{run_id}.json")))
+    }
+
+    /// Claims the workflow for one run: a second run, or a resume of a run
+    /// still going on, is refused until the lock is dropped. An OS file lock
+    /// (`running.lock` beside the runs), so two windows or processes on the
+    /// same data dir are refused too, and an app killed mid-run leaves no
+    /// stale claim: the OS releases it with the process.
+    pub fn claim(&self, workflow_id: &str) -> Result<RunLock, Error> {
+        let lock = self.path(workflow_id, "running")?.with_extension("lock");
+        let storage = |e: std::io::Error| Error::Storage(format!("{}: {e}", lock.display()));
+        if let Some(dir) = lock.parent() {
+            crate::private_files::private_dir(dir).map_err(storage)?;
+        }
+        let file = crate::private_files::open_append(&lock).map_err(storage)?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::invalid(
+                "workflow_running",
+                "This workflow is running now. Wait until its run ends, then run or resume it again.",
+                None,
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(storage(e)),
+        }
     }
 
     pub fn save(&self, run: &RunRecord) -> Result<(), Error> {
@@ -440,6 +475,7 @@ impl<E: StepExecutor> Engine<'_, E> {
         progress: Progress<'_>,
     ) -> Result<RunRecord, RunError> {
         let inputs = self.checked(workflow, &typed_inputs, self.number_format)?;
+        let _running = self.history.claim(&workflow.id)?;
         let now = (self.clock)();
         let mut run = RunRecord {
             run_id: crate::stripe::random_token("run"),
@@ -474,6 +510,8 @@ impl<E: StepExecutor> Engine<'_, E> {
         new_inputs: Option<BTreeMap<String, String>>,
         progress: Progress<'_>,
     ) -> Result<RunRecord, RunError> {
+        // Before reading the record: a run still going on rewrites it.
+        let _running = self.history.claim(&workflow.id)?;
         let mut run = self.history.load(&workflow.id, run_id)?;
         if run.account.id != account.id || run.account.livemode != account.livemode {
             return Err(Error::invalid(
@@ -795,6 +833,7 @@ mod tests {
                     result: StepResult {
                         output: serde_json::json!({"id": "cus_1"}),
                         summary: "Created cus_1".into(),
+                        shown: None,
                     },
                     found_existing: false,
                 },

@@ -276,6 +276,7 @@ mod tests {
                     result: StepResult {
                         output: json!({"id": "price_9", "unit_amount": 500, "recurring": {"interval": "month"}}),
                         summary: String::new(),
+                        shown: None,
                     },
                     found_existing: false,
                 },

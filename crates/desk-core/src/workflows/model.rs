@@ -468,6 +468,13 @@ impl FieldAt<'_> {
         if kinds.len() != template.references().count() {
             return;
         }
+        if let (Kind::Choice { options }, true) = (kind, kinds.is_empty()) {
+            // A typed choice (from an imported file, say) is known wrong now.
+            if !options.iter().any(|o| o == text) {
+                self.problem(field, format!("{text:?} is not {}.", kind.describe()));
+            }
+            return;
+        }
         if let Some(reference) = template.whole_reference() {
             let source = &kinds[0];
             if !source.fits(kind) {
@@ -539,7 +546,12 @@ impl FieldAt<'_> {
 fn takes_text(kind: &Kind) -> bool {
     matches!(
         kind,
-        Kind::Text | Kind::Email | Kind::Id { .. } | Kind::Currency | Kind::Any
+        Kind::Text
+            | Kind::Email
+            | Kind::Id { .. }
+            | Kind::Currency
+            | Kind::Choice { .. }
+            | Kind::Any
     )
 }
 
@@ -620,6 +632,81 @@ mod tests {
         }
     }
 
+    /// Choice and yes/no fields take a reference instead of a picked value:
+    /// a yes/no only a yes/no (or an untyped result), a choice any text.
+    #[test]
+    fn choice_and_yes_no_fields_take_references_of_a_kind_that_fits() {
+        let mut w = two_steps();
+        w.add_input("wanted", "Status", InputKind::Text).unwrap();
+        w.add_step("create_product", "create_product").unwrap();
+        w.add_step("ask", "any_endpoint").unwrap();
+        w.add_step("copy", "create_product").unwrap();
+        w.add_step("list_subscriptions", "list_subscriptions")
+            .unwrap();
+        let problems_with = |product_active: Value, status: Value| {
+            let mut w = w.clone();
+            w.steps[4].fields.insert("active".into(), product_active);
+            w.steps[5].fields.insert("status".into(), status);
+            reasons(&w)
+        };
+        // Fits: a yes/no result, an untyped one, a picked value; text for a choice.
+        for (active, status) in [
+            (
+                json!("{{create_product.active}}"),
+                json!("{{input.wanted}}"),
+            ),
+            (
+                json!("{{ask.anything}}"),
+                json!("{{create_subscription.status}}"),
+            ),
+            (json!(true), json!("canceled")),
+            (json!(false), json!("")),
+        ] {
+            assert_eq!(
+                problems_with(active.clone(), status.clone()),
+                vec![],
+                "{active} {status}"
+            );
+        }
+        // Refused at the field, saying what it takes.
+        let cases = [
+            (
+                json!("{{input.wanted}}"),
+                "active",
+                "{{input.wanted}} is text, but this field takes a yes/no value.",
+            ),
+            (
+                json!("{{create_customer.email}}"),
+                "active",
+                "is an email address, but this field takes a yes/no value",
+            ),
+            (
+                json!("yes {{create_product.active}}"),
+                "active",
+                "This field takes a yes/no value: use one reference on its own",
+            ),
+        ];
+        for (value, field, says) in cases {
+            let found = problems_with(value.clone(), json!("active"));
+            assert_eq!(found.len(), 1, "{value}: {found:?}");
+            assert_eq!(found[0].0.as_deref(), Some("copy"));
+            assert_eq!(found[0].1.as_deref(), Some(field));
+            assert!(found[0].2.contains(says), "{value}: {}", found[0].2);
+        }
+        let cases = [
+            (json!("{{create_customer.balance}}"), "{{create_customer.balance}} is an amount, but this field takes one of its choices (active, canceled)."),
+            (json!("{{create_product.active}}"), "is a yes/no value, but this field takes one of its choices"),
+            (json!("paused"), "\"paused\" is not one of its choices (active, canceled)."),
+        ];
+        for (value, says) in cases {
+            let found = problems_with(json!(true), value.clone());
+            assert_eq!(found.len(), 1, "{value}: {found:?}");
+            assert_eq!(found[0].0.as_deref(), Some("list_subscriptions"));
+            assert_eq!(found[0].1.as_deref(), Some("status"));
+            assert!(found[0].2.contains(says), "{value}: {}", found[0].2);
+        }
+    }
+
     #[test]
     fn a_step_that_comes_later_is_named_with_its_position() {
         let mut w = two_steps();
@@ -684,6 +771,34 @@ mod tests {
             json!("Signed up as {{input.customer_email}}, \\{{literal}}")
         );
         assert_eq!(reasons(&w), vec![]);
+        // Inside lists and objects too; other inputs and steps are left alone.
+        w.rename_input("price", "plan_price").unwrap();
+        assert_eq!(
+            w.steps[1].fields["items"],
+            json!([{"price": "{{input.plan_price}}", "quantity": 1}])
+        );
+        assert_eq!(
+            w.steps[1].fields["customer"],
+            json!("{{create_customer.id}}")
+        );
+        assert_eq!(w.inputs[0].name, "customer_email");
+        // A clash (with an input or a step) or an invalid name changes nothing.
+        let before = w.clone();
+        for (new, says) in [
+            ("plan_price", "plan_price is already used"),
+            ("create_customer", "create_customer is already used"),
+            ("input", "not one"),
+            ("Customer Email", "lowercase letters"),
+            ("", "lowercase letters"),
+        ] {
+            let why = w.rename_input("customer_email", new).unwrap_err();
+            assert!(why.contains(says), "{new:?}: {why}");
+            assert_eq!(w, before);
+        }
+        assert!(w
+            .rename_input("phone", "mobile")
+            .unwrap_err()
+            .contains("no input named phone"));
     }
 
     #[test]
