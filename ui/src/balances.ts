@@ -114,6 +114,13 @@ const COLUMNS: Array<{ key: SortColumn; label: string; money?: boolean }> = [
 
 const ROW_HEIGHT = 30;
 const HEAD_HEIGHT = 32;
+/**
+ * The tallest the scrolled area gets. WebKit lays out far beyond this but
+ * paints nothing past 2^24 px (float precision): a million rows of 30 px
+ * showed an empty table from 56% down. Taller tables map the scroll position
+ * onto the rows in proportion.
+ */
+const MAX_SCROLL_HEIGHT = 8_000_000;
 const PAGE_SIZE = 200;
 /** Pages kept in memory around the visible one; the rest are dropped. */
 const KEEP_PAGES = 6;
@@ -380,7 +387,7 @@ class BalancesView {
       const totals = await call<CurrencyTotals[]>("balances_totals", { id: this.id, filter: this.filter });
       this.total = totals.reduce((n, t) => n + t.count, 0);
       this.count.textContent = `${this.total.toLocaleString("en-US")} transactions`;
-      this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
+      this.spacer.style.height = `${Math.min(this.total * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
       this.draw();
       if (!totals.length) {
         card.appendChild(h("p", { class: "help", text: "Nothing in the local copy matches. Sync, or change the filters." }));
@@ -470,8 +477,17 @@ class BalancesView {
   }
 
   private draw(): void {
-    const first = Math.floor(Math.max(0, this.scroller.scrollTop - HEAD_HEIGHT) / ROW_HEIGHT);
-    const visible = Math.ceil((this.scroller.clientHeight || 450) / ROW_HEIGHT) + 2;
+    const view = this.scroller.clientHeight || 450;
+    const scrollTop = Math.max(0, this.scroller.scrollTop);
+    // Where the rows would be scrolled to at full height; the rows are drawn
+    // that far up from their place in the (shorter) scrolled area, so the
+    // last one ends at its bottom.
+    const full = this.total * ROW_HEIGHT;
+    const shown = Math.min(full, MAX_SCROLL_HEIGHT);
+    const ratio = full > shown ? (full + HEAD_HEIGHT - view) / (shown + HEAD_HEIGHT - view) : 1;
+    const offset = scrollTop * (ratio - 1);
+    const first = Math.floor(Math.max(0, scrollTop * ratio - HEAD_HEIGHT) / ROW_HEIGHT);
+    const visible = Math.ceil(view / ROW_HEIGHT) + 2;
     const last = Math.min(this.total, first + visible);
     const rows: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
@@ -483,7 +499,7 @@ class BalancesView {
       } else {
         rows.push(this.rowEl(row, i));
       }
-      rows[rows.length - 1]!.style.top = `${i * ROW_HEIGHT}px`;
+      rows[rows.length - 1]!.style.top = `${i * ROW_HEIGHT - offset}px`;
     }
     this.spacer.replaceChildren(...rows);
     // Drop pages far from the view: scrolling a million rows keeps memory flat.
