@@ -203,6 +203,8 @@ async fn run() {
     tokio::time::sleep(IDLE).await;
     let after = tree_memory(pid);
     w.quit().await;
+    // The copy of the million rows is over a gigabyte.
+    let _ = std::fs::remove_dir_all(&data_dir);
 
     println!(
         "\n== memory of the app with its WebKit processes ({} processes), {total} rows in the copy ==",
