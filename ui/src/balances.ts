@@ -158,6 +158,8 @@ class BalancesView {
   private chartBucket: "day" | "week" | "month" = "day";
   private chartCurrency = "";
   private chartExtra = false;
+  /** The account's time zone as of the last sync (null before one). */
+  private timezone: string | null = null;
 
   private readonly balanceCard = h("div", { id: "bal-now", class: "card" });
   private readonly syncCard = h("div", { id: "bal-sync", class: "card" });
@@ -264,6 +266,9 @@ class BalancesView {
   }
 
   private drawSync(s: StoreStats): void {
+    this.timezone = s.timezone;
+    const zone = document.getElementById("bal-chart-zone");
+    if (zone) zone.textContent = this.zoneNote();
     const card = this.syncCard;
     clear(card);
     const sync = h("button", { id: "btn-bal-sync", class: "btn primary small", text: "Sync", attrs: { type: "button" } });
@@ -623,6 +628,7 @@ class BalancesView {
     const plot = h("div", { id: "bal-chart", class: "bal-chart" });
     card.append(
       h("h2", { class: "card-title", text: "Net over time" }),
+      h("p", { id: "bal-chart-zone", class: "help", text: this.zoneNote() }),
       h("div", { class: "actions" }, bucket, currency, h("label", { class: "check" }, extra, " Gross and fees too")),
       plot,
     );
@@ -652,6 +658,14 @@ class BalancesView {
       this.chartExtra = extra.checked;
       void this.loadChart();
     });
+  }
+
+  /** Which days the chart adds up; until it follows the account's zone, says so when they differ. */
+  private zoneNote(): string {
+    const z = this.timezone;
+    return z === null || /^(Etc\/)?(UTC|GMT|UCT|Universal|Zulu)$/.test(z)
+      ? "Days in UTC."
+      : `Days in UTC; the account's Stripe Dashboard shows days in ${z}.`;
   }
 
   // ---- Export ----

@@ -190,6 +190,7 @@ pub async fn sync(
     let started = Instant::now();
     let now = unix_now();
     let mut open = blocking(&store, |s| s.open_ranges()).await?;
+    let mut account: Option<Value> = None;
     if open.is_empty() && !blocking(&store, |s| s.has_finished_ranges()).await? {
         let stats = blocking(&store, |s| s.stats()).await?;
         let plan: Vec<(i64, Option<i64>)> = if stats.complete {
@@ -199,12 +200,26 @@ pub async fn sync(
                 .unwrap_or(now - look_back);
             vec![(from, None)]
         } else {
-            let account: Value = client.send(auth, &Request::get("/v1/account")).await?;
-            let born = account.get("created").and_then(Value::as_i64).unwrap_or(0);
+            let fetched: Value = client.send(auth, &Request::get("/v1/account")).await?;
+            let born = fetched.get("created").and_then(Value::as_i64).unwrap_or(0);
+            account = Some(fetched);
             split_lifetime(born, now, options.workers.max(1))
         };
         blocking(&store, move |s| s.plan(&plan)).await?;
         open = blocking(&store, |s| s.open_ranges()).await?;
+    }
+    // The account's time zone, kept with the copy and refreshed by every
+    // sync: a bookkeeper reads days in the zone the Dashboard shows them in.
+    let account = match account {
+        Some(a) => a,
+        None => client.send(auth, &Request::get("/v1/account")).await?,
+    };
+    if let Some(zone) = account
+        .pointer("/settings/dashboard/timezone")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    {
+        blocking(&store, move |s| s.set_timezone(&zone)).await?;
     }
 
     let counters = Counters {
