@@ -91,6 +91,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     });
     sim.add_account(ACCOUNT, "Acme Balances Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    // The account's days are Tokyo's: the chart says so once a sync has read it.
+    sim.set_timezone(ACCOUNT, "Asia/Tokyo");
     sim.seed_sample_data(
         ACCOUNT,
         SeedSpec {
@@ -159,6 +161,11 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     // The copy agrees with GET /v1/balance.
     w.wait_for_text("#bal-reconcile", "agrees with Stripe")
         .await;
+    w.wait_for_text(
+        "#bal-chart-zone",
+        "Days in Asia/Tokyo, the account's time zone",
+    )
+    .await;
     w.screenshot(&shots.join("balances-02-synced.png")).await;
     // Stripe's balance off by 1.234 KWD: the difference is shown, never hidden.
     sim.set_balance_skew(ACCOUNT, "kwd", 1234);

@@ -68,12 +68,32 @@ function day(unix: number): string {
   return new Date(unix * 1000).toISOString().slice(0, 10);
 }
 
-/** A date input's `YYYY-MM-DD` as unix seconds at 00:00 UTC; `end` gives the next day (ranges are `[from, to)`). */
-function dateToUnix(value: string, end: boolean): number | null {
+/** Seconds east of UTC in `zone` at `unix` (what the clock there reads, less the instant). */
+function zoneOffset(unix: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(new Date(unix * 1000));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) / 1000 - unix;
+}
+
+/** The `YYYY-MM-DD` that `unix` falls on in `zone` (UTC when null). */
+function dayIn(unix: number, zone: string | null): string {
+  return day(zone === null ? unix : unix + zoneOffset(unix, zone));
+}
+
+/**
+ * A date input's `YYYY-MM-DD` as unix seconds at 00:00 that day in `zone`
+ * (UTC when null); `end` gives the next day's (ranges are `[from, to)`).
+ */
+function dateToUnix(value: string, end: boolean, zone: string | null = null): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return null;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000;
-  return end ? t + 86400 : t;
+  const midnight = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (end ? 1 : 0)) / 1000;
+  if (zone === null) return midnight;
+  // The offset at that midnight, asked twice: the first guess may sit across a DST change.
+  const first = midnight - zoneOffset(midnight, zone);
+  return midnight - zoneOffset(first, zone);
 }
 
 function duration(seconds: number): string {
@@ -357,7 +377,9 @@ class BalancesView {
         reporting_categories: list(category.value),
         statuses: status.value ? [status.value] : [],
         currencies: list(currency.value),
-        created: { from: dateToUnix(createdFrom.value, false), to: dateToUnix(createdTo.value, true) },
+        // Created days are the account's, as in the chart and the summary;
+        // available_on is a date Stripe gives at 00:00 UTC.
+        created: { from: dateToUnix(createdFrom.value, false, this.timezone), to: dateToUnix(createdTo.value, true, this.timezone) },
         available_on: { from: dateToUnix(availFrom.value, false), to: dateToUnix(availTo.value, true) },
         payout: opt(payout.value),
         source: opt(source.value),
@@ -423,7 +445,7 @@ class BalancesView {
     const period = this.filter.created;
     const range = period.from === null && period.to === null
       ? "all time"
-      : `${period.from === null ? "the start" : day(period.from)} to ${period.to === null ? "now" : day(period.to - 86400)}`;
+      : `${period.from === null ? "the start" : dayIn(period.from, this.timezone)} to ${period.to === null ? "now" : dayIn(period.to - 1, this.timezone)}`;
     card.appendChild(h("h2", { class: "card-title", text: `Period summary (${range}, from the Created filter)` }));
     try {
       const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, period });
@@ -660,12 +682,11 @@ class BalancesView {
     });
   }
 
-  /** Which days the chart adds up; until it follows the account's zone, says so when they differ. */
+  /** Which days the chart, the summary and the Created filter count in. */
   private zoneNote(): string {
-    const z = this.timezone;
-    return z === null || /^(Etc\/)?(UTC|GMT|UCT|Universal|Zulu)$/.test(z)
-      ? "Days in UTC."
-      : `Days in UTC; the account's Stripe Dashboard shows days in ${z}.`;
+    return this.timezone === null
+      ? "Days in UTC until a sync reads the account's time zone."
+      : `Days in ${this.timezone}, the account's time zone (as in its Stripe Dashboard).`;
   }
 
   // ---- Export ----

@@ -253,8 +253,13 @@ impl BalanceStore {
         })
     }
 
-    /// Keeps the account's time zone with the copy.
-    pub(crate) fn set_timezone(&self, zone: &str) -> Result<(), Error> {
+    /// The account's time zone as of the last sync.
+    pub(crate) fn timezone(&self) -> Result<Option<String>, Error> {
+        get_meta(&self.conn(), "timezone")
+    }
+
+    /// Keeps the account's time zone with the copy (each sync does, from Stripe).
+    pub fn set_timezone(&self, zone: &str) -> Result<(), Error> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db_error)?;
         set_meta(&tx, "timezone", zone)?;
