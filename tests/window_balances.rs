@@ -230,6 +230,46 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     w.screenshot(&shots.join("balances-03-filtered.png")).await;
 
+    // The Created filter counts the account's days (Tokyo's, UTC+9), not
+    // UTC's: one day picked where the two differ.
+    const TOKYO: i64 = 9 * 3600;
+    let created: Vec<i64> = truth
+        .iter()
+        .map(|t| t["created"].as_i64().unwrap())
+        .collect();
+    let in_day = |start: i64| {
+        created
+            .iter()
+            .filter(|c| (start..start + 86_400).contains(*c))
+            .count()
+    };
+    let (tokyo_midnight, tokyo_count) = created
+        .iter()
+        .map(|c| (c + TOKYO).div_euclid(86_400) * 86_400 - TOKYO)
+        .map(|start| (start, in_day(start)))
+        .find(|(start, n)| *n != in_day(start + TOKYO))
+        .expect("a day whose transactions differ between Tokyo and UTC");
+    let date = w
+        .execute(&format!(
+            "return new Date({}).toISOString().slice(0, 10);",
+            (tokyo_midnight + TOKYO) * 1000
+        ))
+        .await;
+    let date = date.as_str().unwrap();
+    w.execute(&format!(
+        "for (const [id, v] of [['flt-type', ''], ['flt-currency', ''], ['flt-created-from', '{date}'], ['flt-created-to', '{date}']]) document.getElementById(id).value = v;"
+    ))
+    .await;
+    w.click("#btn-bal-apply").await;
+    wait_js(
+        &w,
+        &format!("return document.getElementById('bt-count').textContent === '{tokyo_count} transactions';"),
+        &format!("{tokyo_count} transactions on {date} in Tokyo"),
+    )
+    .await;
+    w.wait_for_text("#bal-summary .card-title", &format!("{date} to {date}"))
+        .await;
+
     // Scroll the table far down: rows arrive by keyset pages; the DOM holds only what is visible.
     w.click("#btn-bal-reset").await;
     w.wait_for_text("#bt-count", &stored.replace(" stored", ""))
