@@ -6,6 +6,8 @@
 
 mod support;
 
+use desk_core::balances::BalanceStore;
+use desk_core::views::Mode;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -16,6 +18,8 @@ const KEY: &str = "sk_test_51WindowBalancesKey0000000000424242";
 const ACCOUNT: &str = "acct_1WindowBalances";
 const OTHER_KEY: &str = "sk_test_51WindowBalancesOther00000000777777";
 const OTHER_ACCOUNT: &str = "acct_1WindowBalancesOther";
+/// The other account's copy: large enough that its export runs for a while.
+const LARGE: usize = 100_000;
 
 async fn wait_js(w: &webdriver::Session, script: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -87,6 +91,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     });
     sim.add_account(ACCOUNT, "Acme Balances Shop");
     sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    // The account's days are Tokyo's: the chart says so once a sync has read it.
+    sim.set_timezone(ACCOUNT, "Asia/Tokyo");
     sim.seed_sample_data(
         ACCOUNT,
         SeedSpec {
@@ -155,7 +161,33 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     // The copy agrees with GET /v1/balance.
     w.wait_for_text("#bal-reconcile", "agrees with Stripe")
         .await;
+    w.wait_for_text(
+        "#bal-chart-zone",
+        "Days in Asia/Tokyo, the account's time zone",
+    )
+    .await;
     w.screenshot(&shots.join("balances-02-synced.png")).await;
+    // Stripe's balance off by 1.234 KWD: the difference is shown, never hidden.
+    sim.set_balance_skew(ACCOUNT, "kwd", 1234);
+    w.click("#btn-bal-refresh").await;
+    w.wait_for_text("#bal-reconcile", "differs from Stripe")
+        .await;
+    assert_eq!(
+        w.text("#bal-now-table tr[data-currency='kwd'] td.is-diff")
+            .await,
+        "1.234 KWD"
+    );
+    assert_eq!(
+        w.count("#bal-now-table td.is-diff").await,
+        1,
+        "only KWD differs"
+    );
+    w.screenshot(&shots.join("balances-02b-difference.png"))
+        .await;
+    sim.set_balance_skew(ACCOUNT, "kwd", 0);
+    w.click("#btn-bal-refresh").await;
+    w.wait_for_text("#bal-reconcile", "agrees with Stripe")
+        .await;
 
     // Filter: charges in JPY and KWD; totals equal an integer sum over the simulator's data.
     w.type_into("#flt-type", "charge").await;
@@ -197,6 +229,46 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.execute("document.getElementById('bal-totals').scrollIntoView();")
         .await;
     w.screenshot(&shots.join("balances-03-filtered.png")).await;
+
+    // The Created filter counts the account's days (Tokyo's, UTC+9), not
+    // UTC's: one day picked where the two differ.
+    const TOKYO: i64 = 9 * 3600;
+    let created: Vec<i64> = truth
+        .iter()
+        .map(|t| t["created"].as_i64().unwrap())
+        .collect();
+    let in_day = |start: i64| {
+        created
+            .iter()
+            .filter(|c| (start..start + 86_400).contains(*c))
+            .count()
+    };
+    let (tokyo_midnight, tokyo_count) = created
+        .iter()
+        .map(|c| (c + TOKYO).div_euclid(86_400) * 86_400 - TOKYO)
+        .map(|start| (start, in_day(start)))
+        .find(|(start, n)| *n != in_day(start + TOKYO))
+        .expect("a day whose transactions differ between Tokyo and UTC");
+    let date = w
+        .execute(&format!(
+            "return new Date({}).toISOString().slice(0, 10);",
+            (tokyo_midnight + TOKYO) * 1000
+        ))
+        .await;
+    let date = date.as_str().unwrap();
+    w.execute(&format!(
+        "for (const [id, v] of [['flt-type', ''], ['flt-currency', ''], ['flt-created-from', '{date}'], ['flt-created-to', '{date}']]) document.getElementById(id).value = v;"
+    ))
+    .await;
+    w.click("#btn-bal-apply").await;
+    wait_js(
+        &w,
+        &format!("return document.getElementById('bt-count').textContent === '{tokyo_count} transactions';"),
+        &format!("{tokyo_count} transactions on {date} in Tokyo"),
+    )
+    .await;
+    w.wait_for_text("#bal-summary .card-title", &format!("{date} to {date}"))
+        .await;
 
     // Scroll the table far down: rows arrive by keyset pages; the DOM holds only what is visible.
     w.click("#btn-bal-reset").await;
@@ -338,10 +410,35 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     w.screenshot(&shots.join("balances-06-exported.png")).await;
 
-    // Each account has its own copy: a second connection shows its own (empty) one,
-    // and switching back shows the first again.
+    // Each account has its own copy: a second connection shows its own one,
+    // and switching back shows the first again. The second one is large, as
+    // a finished first sync leaves it (a sync of this many at test mode's
+    // 2,500 objects/s would take most of a minute).
     sim.add_account(OTHER_ACCOUNT, "Other Books");
     sim.add_key(OTHER_KEY, OTHER_ACCOUNT, KeyAccess::Full);
+    sim.seed_sample_data(
+        OTHER_ACCOUNT,
+        SeedSpec {
+            customers: 0,
+            products: 0,
+            subscriptions: 0,
+            balance_transactions: LARGE,
+            rng_seed: 11,
+        },
+    );
+    let other_truth = sim.balance_transactions(OTHER_ACCOUNT);
+    let other_copy = BalanceStore::open(&BalanceStore::path_for(
+        &data_dir,
+        OTHER_ACCOUNT,
+        Mode::Test,
+    ))
+    .unwrap();
+    for chunk in other_truth.chunks(10_000) {
+        other_copy.upsert(chunk).unwrap();
+    }
+    other_copy.build_indexes().unwrap();
+    drop(other_copy);
+    let other_stored = format!("{} transactions stored", shown(other_truth.len() as i64, 0));
     w.click("#nav-connections").await;
     w.type_into("#key-input", OTHER_KEY).await;
     w.wait_for_text("#key-message", "Secret key, test mode")
@@ -351,8 +448,38 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     choose_in(&w, "#account-switcher", "Other Books").await;
     w.wait_for_text("#header-account", "Other Books").await;
     w.click("#nav-balances").await;
-    w.wait_for_text("#bal-status", "0 transactions stored")
+    w.wait_for_text("#bal-status", &other_stored).await;
+
+    // A large export cancelled while its progress shows leaves no file and
+    // no temporary file behind. Cancel is pressed the moment the first
+    // progress appears (from the page, so the export cannot finish first).
+    let cancelled_dir = temp_dir("window-balances-cancelled-export");
+    let cancelled = cancelled_dir.join("everything.csv");
+    w.type_into("#export-path", cancelled.to_str().unwrap())
         .await;
+    w.execute(
+        "const m = document.getElementById('export-message'); window.exportSeen = ''; new MutationObserver((_, o) => { if (/rows written/.test(m.textContent)) { o.disconnect(); window.exportSeen = m.textContent; document.getElementById('btn-export-cancel').click(); } }).observe(m, {childList: true, characterData: true, subtree: true});",
+    )
+    .await;
+    w.click("#btn-export").await;
+    w.wait_for_text("#export-message", "Export cancelled; no file was written.")
+        .await;
+    let seen = w.execute("return window.exportSeen;").await;
+    let of_total = format!(" of {} rows written", shown(other_truth.len() as i64, 0));
+    assert!(
+        seen.as_str().is_some_and(|s| s.ends_with(&of_total)),
+        "progress was shown before the cancel: {seen}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&cancelled_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "a cancelled export left {left:?}");
+    w.execute("document.getElementById('bal-export').scrollIntoView();")
+        .await;
+    w.screenshot(&shots.join("balances-06b-export-cancelled.png"))
+        .await;
+
     choose_in(&w, "#account-switcher", "Acme Balances Shop").await;
     w.wait_for_text("#header-account", "Acme Balances Shop")
         .await;
@@ -409,4 +536,6 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     assert_eq!(files(&acme), 0, "the removed account's copy is deleted");
     assert!(files(&other) > 0, "the other account's copy stays");
     w.quit().await;
+    // The other account's copy is large: none of it stays behind.
+    let _ = std::fs::remove_dir_all(&data_dir);
 }

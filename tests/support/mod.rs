@@ -66,7 +66,8 @@ impl Driver {
         Driver::start_with(sim, data_dir, &[])
     }
 
-    /// Like `start`, with more environment for the app (it inherits the driver's).
+    /// Like `start`, with more environment for the app (it inherits the driver's;
+    /// `env` wins over the defaults set here).
     pub fn start_with(
         sim: &Simulator,
         data_dir: &Path,
@@ -75,7 +76,6 @@ impl Driver {
         let port = free_port();
         let native_port = free_port();
         let mut command = Command::new(tauri_driver());
-        command.envs(env.iter().copied());
         // Its own process group: WebKitWebDriver, the app and its WebKit
         // processes join it, so a failed test ends them all (see Drop).
         command.process_group(0);
@@ -92,6 +92,8 @@ impl Driver {
             .env("STRIPE_DESK_DATA_DIR", data_dir)
             .env("STRIPE_DESK_IPC_AUDIT", "1")
             .env("NO_AT_BRIDGE", "1")
+            // The test's own environment wins over these defaults.
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

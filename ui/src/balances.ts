@@ -68,12 +68,32 @@ function day(unix: number): string {
   return new Date(unix * 1000).toISOString().slice(0, 10);
 }
 
-/** A date input's `YYYY-MM-DD` as unix seconds at 00:00 UTC; `end` gives the next day (ranges are `[from, to)`). */
-function dateToUnix(value: string, end: boolean): number | null {
+/** Seconds east of UTC in `zone` at `unix` (what the clock there reads, less the instant). */
+function zoneOffset(unix: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(new Date(unix * 1000));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) / 1000 - unix;
+}
+
+/** The `YYYY-MM-DD` that `unix` falls on in `zone` (UTC when null). */
+function dayIn(unix: number, zone: string | null): string {
+  return day(zone === null ? unix : unix + zoneOffset(unix, zone));
+}
+
+/**
+ * A date input's `YYYY-MM-DD` as unix seconds at 00:00 that day in `zone`
+ * (UTC when null); `end` gives the next day's (ranges are `[from, to)`).
+ */
+function dateToUnix(value: string, end: boolean, zone: string | null = null): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return null;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000;
-  return end ? t + 86400 : t;
+  const midnight = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (end ? 1 : 0)) / 1000;
+  if (zone === null) return midnight;
+  // The offset at that midnight, asked twice: the first guess may sit across a DST change.
+  const first = midnight - zoneOffset(midnight, zone);
+  return midnight - zoneOffset(first, zone);
 }
 
 function duration(seconds: number): string {
@@ -114,6 +134,13 @@ const COLUMNS: Array<{ key: SortColumn; label: string; money?: boolean }> = [
 
 const ROW_HEIGHT = 30;
 const HEAD_HEIGHT = 32;
+/**
+ * The tallest the scrolled area gets. WebKit lays out far beyond this but
+ * paints nothing past 2^24 px (float precision): a million rows of 30 px
+ * showed an empty table from 56% down. Taller tables map the scroll position
+ * onto the rows in proportion.
+ */
+const MAX_SCROLL_HEIGHT = 8_000_000;
 const PAGE_SIZE = 200;
 /** Pages kept in memory around the visible one; the rest are dropped. */
 const KEEP_PAGES = 6;
@@ -151,6 +178,8 @@ class BalancesView {
   private chartBucket: "day" | "week" | "month" = "day";
   private chartCurrency = "";
   private chartExtra = false;
+  /** The account's time zone as of the last sync (null before one). */
+  private timezone: string | null = null;
 
   private readonly balanceCard = h("div", { id: "bal-now", class: "card" });
   private readonly syncCard = h("div", { id: "bal-sync", class: "card" });
@@ -257,6 +286,9 @@ class BalancesView {
   }
 
   private drawSync(s: StoreStats): void {
+    this.timezone = s.timezone;
+    const zone = document.getElementById("bal-chart-zone");
+    if (zone) zone.textContent = this.zoneNote();
     const card = this.syncCard;
     clear(card);
     const sync = h("button", { id: "btn-bal-sync", class: "btn primary small", text: "Sync", attrs: { type: "button" } });
@@ -345,7 +377,9 @@ class BalancesView {
         reporting_categories: list(category.value),
         statuses: status.value ? [status.value] : [],
         currencies: list(currency.value),
-        created: { from: dateToUnix(createdFrom.value, false), to: dateToUnix(createdTo.value, true) },
+        // Created days are the account's, as in the chart and the summary;
+        // available_on is a date Stripe gives at 00:00 UTC.
+        created: { from: dateToUnix(createdFrom.value, false, this.timezone), to: dateToUnix(createdTo.value, true, this.timezone) },
         available_on: { from: dateToUnix(availFrom.value, false), to: dateToUnix(availTo.value, true) },
         payout: opt(payout.value),
         source: opt(source.value),
@@ -380,7 +414,7 @@ class BalancesView {
       const totals = await call<CurrencyTotals[]>("balances_totals", { id: this.id, filter: this.filter });
       this.total = totals.reduce((n, t) => n + t.count, 0);
       this.count.textContent = `${this.total.toLocaleString("en-US")} transactions`;
-      this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
+      this.spacer.style.height = `${Math.min(this.total * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
       this.draw();
       if (!totals.length) {
         card.appendChild(h("p", { class: "help", text: "Nothing in the local copy matches. Sync, or change the filters." }));
@@ -411,7 +445,7 @@ class BalancesView {
     const period = this.filter.created;
     const range = period.from === null && period.to === null
       ? "all time"
-      : `${period.from === null ? "the start" : day(period.from)} to ${period.to === null ? "now" : day(period.to - 86400)}`;
+      : `${period.from === null ? "the start" : dayIn(period.from, this.timezone)} to ${period.to === null ? "now" : dayIn(period.to - 1, this.timezone)}`;
     card.appendChild(h("h2", { class: "card-title", text: `Period summary (${range}, from the Created filter)` }));
     try {
       const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, period });
@@ -470,8 +504,17 @@ class BalancesView {
   }
 
   private draw(): void {
-    const first = Math.floor(Math.max(0, this.scroller.scrollTop - HEAD_HEIGHT) / ROW_HEIGHT);
-    const visible = Math.ceil((this.scroller.clientHeight || 450) / ROW_HEIGHT) + 2;
+    const view = this.scroller.clientHeight || 450;
+    const scrollTop = Math.max(0, this.scroller.scrollTop);
+    // Where the rows would be scrolled to at full height; the rows are drawn
+    // that far up from their place in the (shorter) scrolled area, so the
+    // last one ends at its bottom.
+    const full = this.total * ROW_HEIGHT;
+    const shown = Math.min(full, MAX_SCROLL_HEIGHT);
+    const ratio = full > shown ? (full + HEAD_HEIGHT - view) / (shown + HEAD_HEIGHT - view) : 1;
+    const offset = scrollTop * (ratio - 1);
+    const first = Math.floor(Math.max(0, scrollTop * ratio - HEAD_HEIGHT) / ROW_HEIGHT);
+    const visible = Math.ceil(view / ROW_HEIGHT) + 2;
     const last = Math.min(this.total, first + visible);
     const rows: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
@@ -483,7 +526,7 @@ class BalancesView {
       } else {
         rows.push(this.rowEl(row, i));
       }
-      rows[rows.length - 1]!.style.top = `${i * ROW_HEIGHT}px`;
+      rows[rows.length - 1]!.style.top = `${i * ROW_HEIGHT - offset}px`;
     }
     this.spacer.replaceChildren(...rows);
     // Drop pages far from the view: scrolling a million rows keeps memory flat.
@@ -607,6 +650,7 @@ class BalancesView {
     const plot = h("div", { id: "bal-chart", class: "bal-chart" });
     card.append(
       h("h2", { class: "card-title", text: "Net over time" }),
+      h("p", { id: "bal-chart-zone", class: "help", text: this.zoneNote() }),
       h("div", { class: "actions" }, bucket, currency, h("label", { class: "check" }, extra, " Gross and fees too")),
       plot,
     );
@@ -636,6 +680,13 @@ class BalancesView {
       this.chartExtra = extra.checked;
       void this.loadChart();
     });
+  }
+
+  /** Which days the chart, the summary and the Created filter count in. */
+  private zoneNote(): string {
+    return this.timezone === null
+      ? "Days in UTC until a sync reads the account's time zone."
+      : `Days in ${this.timezone}, the account's time zone (as in its Stripe Dashboard).`;
   }
 
   // ---- Export ----

@@ -435,7 +435,10 @@ async fn later_syncs_fetch_what_is_new_and_settle_pending_rows() {
     let sim = sim_with(2_000).await;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(BalanceStore::open(&dir.path().join("b.sqlite3")).unwrap());
+    assert_eq!(store.stats().unwrap().timezone, None);
     sync_all(&sim, &store).await;
+    // The account's time zone is kept with the copy.
+    assert_eq!(store.stats().unwrap().timezone.as_deref(), Some("Etc/UTC"));
     let pending = store
         .totals(&Filter {
             statuses: vec!["pending".into()],
@@ -446,10 +449,16 @@ async fn later_syncs_fetch_what_is_new_and_settle_pending_rows() {
 
     sim.advance_clock(Duration::from_secs(3 * 86_400));
     sim.add_recent_balance_transactions(ACCOUNT, 150, Duration::from_secs(3 * 86_400), 5);
+    // A zone changed in the Dashboard reaches the copy with the next sync.
+    sim.set_timezone(ACCOUNT, "Asia/Tokyo");
     sim.clear_requests();
     let outcome = sync_all(&sim, &store).await;
     assert!(outcome.completed);
     assert_identical(&sim, &store);
+    assert_eq!(
+        store.stats().unwrap().timezone.as_deref(),
+        Some("Asia/Tokyo")
+    );
     // Only the recent days were fetched again, not the lifetime.
     let listed = sim
         .requests()

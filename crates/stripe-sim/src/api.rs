@@ -338,6 +338,7 @@ fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError>
         id: account.id.clone(),
         display_name: account.display_name.clone(),
         created: account.created,
+        timezone: account.timezone.clone(),
     };
     let data = account.data(principal.livemode);
 
@@ -396,6 +397,7 @@ struct AccountInfo {
     id: String,
     display_name: String,
     created: i64,
+    timezone: String,
 }
 
 // ---- parameter helpers ----
@@ -654,7 +656,7 @@ fn account_json(info: &AccountInfo) -> Value {
         "metadata": {},
         "payouts_enabled": true,
         "settings": {
-            "dashboard": {"display_name": info.display_name, "timezone": "Etc/UTC"},
+            "dashboard": {"display_name": info.display_name, "timezone": info.timezone},
         },
         "type": "standard",
     })

@@ -258,6 +258,12 @@ impl Simulator {
         self.state().ensure_account(id, display_name).display_name = display_name.to_string();
     }
 
+    /// Sets the IANA time zone `GET /v1/account` reports in
+    /// `settings.dashboard.timezone` (`Etc/UTC` unless set).
+    pub fn set_timezone(&self, account_id: &str, timezone: &str) {
+        self.state().ensure_account(account_id, account_id).timezone = timezone.to_string();
+    }
+
     /// Registers an API key; livemode comes from the prefix (`sk_live_`, `rk_live_`).
     pub fn add_key(&self, key: &str, account_id: &str, access: KeyAccess) {
         let mut st = self.state();

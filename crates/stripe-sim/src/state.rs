@@ -71,6 +71,8 @@ pub struct Account {
     pub id: String,
     pub display_name: String,
     pub created: i64,
+    /// `settings.dashboard.timezone`: the IANA zone the Dashboard shows days in.
+    pub timezone: String,
     pub test: Data,
     pub live: Data,
     /// Stripe's search is not offered in every country (India, for one):
@@ -84,6 +86,7 @@ impl Account {
             id: id.to_string(),
             display_name: display_name.to_string(),
             created,
+            timezone: "Etc/UTC".to_string(),
             test: Data::new(false),
             live: Data::new(true),
             search_unavailable: false,

@@ -2,7 +2,8 @@
 
 export type ChartPoint = { 
 /**
- * Unix seconds at the start of the bucket (UTC; weeks start on Monday).
+ * The bucket's first day at 00:00 UTC, a date marker: the days are the
+ * account's (see [`BalanceStore::chart`]); weeks start on Monday.
  */
 start: number, 
 /**

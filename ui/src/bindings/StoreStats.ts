@@ -11,4 +11,9 @@ last_synced_at: number | null,
 /**
  * A first sync has finished at least once.
  */
-complete: boolean, };
+complete: boolean, 
+/**
+ * The account's time zone as of the last sync (IANA name, Stripe's
+ * `settings.dashboard.timezone`): the one its Dashboard shows days in.
+ */
+timezone: string | null, };

@@ -8,7 +8,11 @@ export type SyncProgress = { phase: SyncPhase,
 /**
  * Objects stored by this sync so far.
  */
-stored: number, pages: number, objects_per_second: number, 
+stored: number, pages: number, 
+/**
+ * Over the last ten seconds, or since the start when shorter.
+ */
+objects_per_second: number, 
 /**
  * Estimated seconds left in this phase, once there is enough to go by.
  */

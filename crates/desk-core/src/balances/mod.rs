@@ -10,6 +10,7 @@
 pub mod desk;
 mod export;
 mod query;
+mod rate;
 mod store;
 mod sync;
 

@@ -108,6 +108,9 @@ pub struct StoreStats {
     pub last_synced_at: Option<i64>,
     /// A first sync has finished at least once.
     pub complete: bool,
+    /// The account's time zone as of the last sync (IANA name, Stripe's
+    /// `settings.dashboard.timezone`): the one its Dashboard shows days in.
+    pub timezone: Option<String>,
 }
 
 /// One fetched page of a range, to store with the range's new cursor.
@@ -240,12 +243,27 @@ impl BalanceStore {
             .map_err(db_error)?;
         let last_synced_at = get_meta(&conn, "last_synced_at")?.and_then(|v| v.parse().ok());
         let complete = get_meta(&conn, "complete")?.is_some();
+        let timezone = get_meta(&conn, "timezone")?;
         Ok(StoreStats {
             transactions: transactions as u64,
             newest_created,
             last_synced_at,
             complete,
+            timezone,
         })
+    }
+
+    /// The account's time zone as of the last sync.
+    pub(crate) fn timezone(&self) -> Result<Option<String>, Error> {
+        get_meta(&self.conn(), "timezone")
+    }
+
+    /// Keeps the account's time zone with the copy (each sync does, from Stripe).
+    pub fn set_timezone(&self, zone: &str) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db_error)?;
+        set_meta(&tx, "timezone", zone)?;
+        tx.commit().map_err(db_error)
     }
 
     /// Stripe's JSON of one stored transaction.

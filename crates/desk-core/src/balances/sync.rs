@@ -14,6 +14,7 @@
 //! through the `payout` filter of the list, so each new payout is fetched
 //! that way and linked in one transaction.
 
+use super::rate::RateWindow;
 use super::store::{BalanceStore, PageWrite, StoredRange};
 use crate::error::Error;
 use crate::stripe::{Auth, ListPage, Request, StripeClient, PAGE_SIZE};
@@ -102,6 +103,7 @@ pub struct SyncProgress {
     pub stored: u64,
     #[ts(type = "number")]
     pub pages: u64,
+    /// Over the last ten seconds, or since the start when shorter.
     pub objects_per_second: f64,
     /// Estimated seconds left in this phase, once there is enough to go by.
     pub eta_seconds: Option<f64>,
@@ -168,6 +170,8 @@ struct Counters {
     stored: AtomicU64,
     pages: AtomicU64,
     started: Instant,
+    /// The rate and time left reported after every page.
+    rate: Mutex<RateWindow>,
     /// Woken after every page, for workers waiting for something to split.
     changed: Notify,
 }
@@ -186,6 +190,7 @@ pub async fn sync(
     let started = Instant::now();
     let now = unix_now();
     let mut open = blocking(&store, |s| s.open_ranges()).await?;
+    let mut account: Option<Value> = None;
     if open.is_empty() && !blocking(&store, |s| s.has_finished_ranges()).await? {
         let stats = blocking(&store, |s| s.stats()).await?;
         let plan: Vec<(i64, Option<i64>)> = if stats.complete {
@@ -195,18 +200,33 @@ pub async fn sync(
                 .unwrap_or(now - look_back);
             vec![(from, None)]
         } else {
-            let account: Value = client.send(auth, &Request::get("/v1/account")).await?;
-            let born = account.get("created").and_then(Value::as_i64).unwrap_or(0);
+            let fetched: Value = client.send(auth, &Request::get("/v1/account")).await?;
+            let born = fetched.get("created").and_then(Value::as_i64).unwrap_or(0);
+            account = Some(fetched);
             split_lifetime(born, now, options.workers.max(1))
         };
         blocking(&store, move |s| s.plan(&plan)).await?;
         open = blocking(&store, |s| s.open_ranges()).await?;
+    }
+    // The account's time zone, kept with the copy and refreshed by every
+    // sync: a bookkeeper reads days in the zone the Dashboard shows them in.
+    let account = match account {
+        Some(a) => a,
+        None => client.send(auth, &Request::get("/v1/account")).await?,
+    };
+    if let Some(zone) = account
+        .pointer("/settings/dashboard/timezone")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    {
+        blocking(&store, move |s| s.set_timezone(&zone)).await?;
     }
 
     let counters = Counters {
         stored: AtomicU64::new(0),
         pages: AtomicU64::new(0),
         started,
+        rate: Mutex::new(RateWindow::new()),
         changed: Notify::new(),
     };
     let shared = Mutex::new(Shared {
@@ -494,18 +514,23 @@ async fn transactions_worker(
                 (s.remaining_span(), s.total_span)
             };
             counters.changed.notify_waiters();
-            let stored = counters.stored.fetch_add(n, Ordering::SeqCst) + n;
-            let pages = counters.pages.fetch_add(1, Ordering::SeqCst) + 1;
-            let elapsed = counters.started.elapsed().as_secs_f64();
             let covered = (total - remaining).max(0) as f64 / total as f64;
-            progress(SyncProgress {
-                phase: SyncPhase::Transactions,
-                stored,
-                pages,
-                objects_per_second: stored as f64 / elapsed.max(1e-3),
-                eta_seconds: (covered > 0.01 && elapsed > 0.5)
-                    .then(|| elapsed * (1.0 - covered) / covered),
-            });
+            // Counted and sampled under one lock, so samples go in order.
+            let report = {
+                let mut rate = counters.rate.lock().unwrap_or_else(|e| e.into_inner());
+                let stored = counters.stored.fetch_add(n, Ordering::SeqCst) + n;
+                let pages = counters.pages.fetch_add(1, Ordering::SeqCst) + 1;
+                let at = counters.started.elapsed().as_secs_f64();
+                let (objects_per_second, eta_seconds) = rate.record(at, stored, covered);
+                SyncProgress {
+                    phase: SyncPhase::Transactions,
+                    stored,
+                    pages,
+                    objects_per_second,
+                    eta_seconds,
+                }
+            };
+            progress(report);
             if done {
                 break;
             }
@@ -561,6 +586,7 @@ async fn link_payouts(
         stored: AtomicU64::new(0),
         pages: AtomicU64::new(0),
         started: Instant::now(),
+        rate: Mutex::new(RateWindow::new()),
         changed: Notify::new(),
     };
     let linked = AtomicU64::new(0);
@@ -610,16 +636,22 @@ async fn link_payouts(
             .await;
             match r {
                 Ok(true) => {
-                    let done = linked.fetch_add(1, Ordering::SeqCst) + 1;
-                    let elapsed = counters.started.elapsed().as_secs_f64();
-                    let stored = counters.stored.load(Ordering::SeqCst);
-                    progress(SyncProgress {
-                        phase: SyncPhase::Payouts,
-                        stored,
-                        pages: counters.pages.load(Ordering::SeqCst),
-                        objects_per_second: stored as f64 / elapsed.max(1e-3),
-                        eta_seconds: Some(elapsed / done as f64 * (total as u64 - done) as f64),
-                    });
+                    let report = {
+                        let mut rate = counters.rate.lock().unwrap_or_else(|e| e.into_inner());
+                        let done = linked.fetch_add(1, Ordering::SeqCst) + 1;
+                        let stored = counters.stored.load(Ordering::SeqCst);
+                        let at = counters.started.elapsed().as_secs_f64();
+                        let (objects_per_second, eta_seconds) =
+                            rate.record(at, stored, done as f64 / total as f64);
+                        SyncProgress {
+                            phase: SyncPhase::Payouts,
+                            stored,
+                            pages: counters.pages.load(Ordering::SeqCst),
+                            objects_per_second,
+                            eta_seconds,
+                        }
+                    };
+                    progress(report);
                 }
                 Ok(false) => return,
                 Err(e) => {
