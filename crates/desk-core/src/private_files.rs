@@ -27,7 +27,9 @@ impl Tightened {
 
 /// Creates `dir` (and any missing parent) 0700; an existing `dir` that
 /// group or others may enter is set to 0700 and its files to 0600. The
-/// caller logs what was tightened.
+/// caller logs what was tightened. A shared folder (sticky and writable by
+/// all, like `/tmp`) is refused, never tightened: its files are other
+/// people's, and closing it would break every program that uses it.
 pub fn private_dir(dir: &Path) -> io::Result<Tightened> {
     if !dir.exists() {
         create_dir(dir)?;
@@ -55,11 +57,20 @@ fn create_dir(dir: &Path) -> io::Result<()> {
 fn tighten(dir: &Path) -> io::Result<Tightened> {
     use std::os::unix::fs::PermissionsExt;
     let mut tightened = Tightened::default();
-    let mode = fs::metadata(dir)
+    let full_mode = fs::metadata(dir)
         .map_err(|e| at(dir, e))?
         .permissions()
-        .mode()
-        & 0o777;
+        .mode();
+    if full_mode & 0o1002 == 0o1002 {
+        return Err(at(
+            dir,
+            io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "a folder shared by everyone on this machine; Stripe Desk keeps its files in a folder of their own",
+            ),
+        ));
+    }
+    let mode = full_mode & 0o777;
     if mode & 0o077 != 0 {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| at(dir, e))?;
         tightened.dir_was = Some(mode);
@@ -214,6 +225,30 @@ mod tests {
         assert_eq!(tightened.files, [dir.join("f.json")]);
         assert_eq!((mode(&dir), mode(&dir.join("f.json"))), (0o700, 0o600));
         fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn never_tightens_a_shared_folder_like_tmp() {
+        let shared = scratch("shared");
+        fs::create_dir_all(&shared).unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+        fs::write(shared.join("someone-elses"), b"x").unwrap();
+        fs::set_permissions(
+            shared.join("someone-elses"),
+            fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let refused = private_dir(&shared).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::PermissionDenied);
+        assert!(
+            refused.to_string().contains("shared by everyone"),
+            "{refused}"
+        );
+        let full = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(full(&shared), 0o1777);
+        assert_eq!(mode(&shared.join("someone-elses")), 0o644);
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o700)).unwrap();
+        fs::remove_dir_all(shared).unwrap();
     }
 
     #[test]
