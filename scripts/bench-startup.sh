@@ -5,15 +5,20 @@
 # idle RSS and PSS of the app plus its WebKit processes, and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-9}
 IDLE_SECONDS=${IDLE_SECONDS:-3}
 scripts/setup.sh --tests
 cargo build --release -p stripe-desk -p bare-window
 
 # As on a desktop: a display, a session bus and an unlocked keyring (the app
 # asks the keyring at start), in a throwaway HOME.
+# Under real-time priority when the system allows it (root, or a raised
+# rtprio limit), so builds or tests running beside the bench do not skew it:
+# both windows get the CPU as on an idle machine. BENCH_REALTIME=0 turns it off.
 if [ -z "${INSIDE_BENCH_SESSION:-}" ]; then
-  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- env INSIDE_BENCH_SESSION=1 NO_AT_BRIDGE=1 "$0"
+  rt=()
+  if [ "${BENCH_REALTIME:-1}" = 1 ] && chrt -r 10 true 2>/dev/null; then rt=(chrt -r 10); fi
+  exec "${rt[@]}" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- env INSIDE_BENCH_SESSION=1 NO_AT_BRIDGE=1 "$0"
 fi
 export HOME=$(mktemp -d)
 eval "$(echo -n bench | gnome-keyring-daemon --unlock --components=secrets)"
@@ -68,7 +73,7 @@ report() {
   awk -v n="$name" -v p="$paint" -v r="$rss" -v s="$pss" 'BEGIN {printf "%-12s first paint %5d ms   idle RSS %7.1f MB   idle PSS %7.1f MB\n", n, p, r/1024, s/1024}'
 }
 
-echo "median of $RUNS runs, idle after ${IDLE_SECONDS}s (Xvfb, $(nproc) cores)"
+echo "median of $RUNS runs, idle after ${IDLE_SECONDS}s (Xvfb, $(nproc) cores, scheduling $(chrt -p $$ | head -1 | sed 's/.*: //'))"
 report "stripe-desk" "$app_runs"
 report "bare-window" "$bare_runs"
 read -r a_paint a_rss a_pss < <(paste <(awk '{print $1}' <<<"$app_runs" | median) <(awk '{print $2}' <<<"$app_runs" | median) <(awk '{print $3}' <<<"$app_runs" | median))

@@ -70,14 +70,14 @@ fn bases(file: &Path, tracked: &[String]) -> Vec<usize> {
 }
 
 /// Each `file: path` whose path leaves the checkout from some base it may be
-/// resolved from. Rust's `include_str!`/`include_bytes!` resolve from the
-/// file's own folder only.
+/// resolved from. Rust's `include_str!`/`include_bytes!` and `#[path]`
+/// resolve from the file's own folder only.
 fn leaks(file: &str, text: &str, tracked: &[String]) -> Vec<String> {
     let bases = bases(Path::new(file), tracked);
     climbing_paths(text)
         .into_iter()
         .filter(|&(at, p)| {
-            let included = ["include_str!(\"", "include_bytes!(\""]
+            let included = ["include_str!(\"", "include_bytes!(\"", "#[path = \""]
                 .iter()
                 .any(|m| text[..at].ends_with(m));
             let from = if included { &bases[..1] } else { &bases[..] };
@@ -112,6 +112,11 @@ fn the_check_catches_what_once_leaked() {
     assert!(leaks("crates/sim/src/lib.rs", &bundled, &tracked).is_empty());
     let conf = format!(r#"include_str!("{UP}{UP}tauri.conf.json")"#);
     assert!(leaks("tests/support/webdriver.rs", &conf, &tracked).is_empty());
+    // `#[path]` resolves from the file's folder, not the package's.
+    let shared_support = format!(r#"#[path = "{UP}tests/support/mod.rs"]"#);
+    assert!(leaks("benches/memory.rs", &shared_support, &tracked).is_empty());
+    let path_outside = format!(r#"#[path = "{UP}{UP}support.rs"]"#);
+    assert_eq!(leaks("benches/memory.rs", &path_outside, &tracked).len(), 1);
     let outside = format!(r#"include_str!("{UP}{UP}{UP}x.json")"#);
     assert_eq!(
         leaks("tests/support/webdriver.rs", &outside, &tracked).len(),
