@@ -8,8 +8,8 @@ use desk_core::secret::Secret;
 use desk_core::stripe::{Auth, ClientConfig, Param, Params, Request, StripeClient};
 use desk_core::views::Mode;
 use desk_core::workflows::engine::{
-    system_clock, Engine, Outcome, RunAccount, RunHistory, RunRecord, StepCall, StepExecutor,
-    StepState, RUN_METADATA_KEY, STEP_METADATA_KEY,
+    Outcome, RunAccount, RunHistory, RunRecord, StepCall, StepExecutor, StepState,
+    RUN_METADATA_KEY, STEP_METADATA_KEY,
 };
 use desk_core::workflows::model::InputKind;
 use desk_core::workflows::{templates, ActionCatalog, ActionSteps, StepCatalog, Workflow};
@@ -135,13 +135,7 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
         client: &c,
         auth: &a,
     };
-    let engine = Engine {
-        catalog: &ActionCatalog,
-        executor: &executor,
-        history: &history,
-        clock: &system_clock,
-        number_format: NumberFormat::POINT,
-    };
+    let engine = executor.engine(&history, NumberFormat::POINT);
     let mut w = workflow(&inactive);
     assert_eq!(w.check(&ActionCatalog), vec![]);
     let inputs = BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
@@ -265,13 +259,7 @@ async fn the_product_with_price_template_runs_and_its_request_step_is_found_agai
         client: &c,
         auth: &a,
     };
-    let engine = Engine {
-        catalog: &ActionCatalog,
-        executor: &executor,
-        history: &history,
-        clock: &system_clock,
-        number_format: NumberFormat::POINT,
-    };
+    let engine = executor.engine(&history, NumberFormat::POINT);
     let w = templates::product_with_price();
     let inputs = BTreeMap::from([
         ("product_name".to_owned(), "Coffee club".to_owned()),
@@ -335,13 +323,7 @@ async fn a_referenced_choice_is_checked_against_the_choices_at_run_time() {
         client: &c,
         auth: &a,
     };
-    let engine = Engine {
-        catalog: &ActionCatalog,
-        executor: &executor,
-        history: &history,
-        clock: &system_clock,
-        number_format: NumberFormat::POINT,
-    };
+    let engine = executor.engine(&history, NumberFormat::POINT);
     let mut w = Workflow::new("Subscriptions by status");
     w.add_input("status", "Status", InputKind::Text).unwrap();
     w.add_step("list_subscriptions", "list_subscriptions")
@@ -405,13 +387,7 @@ async fn a_workflow_that_is_running_cannot_be_run_or_resumed_again() {
         client: &c,
         auth: &a,
     };
-    let engine = Engine {
-        catalog: &ActionCatalog,
-        executor: &executor,
-        history: &history,
-        clock: &system_clock,
-        number_format: NumberFormat::POINT,
-    };
+    let engine = executor.engine(&history, NumberFormat::POINT);
     let w = workflow(&active);
     let inputs = || BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
     sim.set_latency(Duration::from_millis(600));

@@ -12,8 +12,8 @@
 use desk_core::money::NumberFormat;
 use desk_core::stripe::{Auth, ClientConfig, StripeClient};
 use desk_core::views::Mode;
-use desk_core::workflows::engine::{system_clock, RunAccount, RunRecord};
-use desk_core::workflows::{ActionCatalog, ActionSteps, Engine, RunHistory, WorkflowStore};
+use desk_core::workflows::engine::{RunAccount, RunRecord};
+use desk_core::workflows::{ActionSteps, RunHistory, WorkflowStore};
 use desk_core::Secret;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -77,13 +77,7 @@ fn main() {
             client: &client,
             auth: &auth,
         };
-        let engine = Engine {
-            catalog: &ActionCatalog,
-            executor: &steps,
-            history: &history,
-            clock: &system_clock,
-            number_format: NumberFormat::POINT,
-        };
+        let engine = steps.engine(&history, NumberFormat::POINT);
         let account = RunAccount {
             name: account.clone(),
             id: account,

@@ -4,10 +4,13 @@
 //! client). No action is described here a second time.
 
 use super::catalog::{Kind, Shape, StepCatalog};
-use super::engine::{StepCall, StepExecutor, StepFailure, StepResult};
+use super::engine::{
+    system_clock, Engine, RunHistory, StepCall, StepExecutor, StepFailure, StepResult,
+};
 use crate::actions::form::{AddressValue, KeyValueRow, SubscriptionItemRow};
 use crate::actions::{self, Action, Display, FieldKind, FieldValue, FilledForm, HttpMethod};
 use crate::error::Error;
+use crate::money::NumberFormat;
 use crate::stripe::{Auth, Params, Request, StripeClient};
 use serde_json::{Map, Value};
 
@@ -358,6 +361,25 @@ fn step_result(mut shown: actions::ActionResult) -> StepResult {
 pub struct ActionSteps<'a> {
     pub client: &'a StripeClient,
     pub auth: &'a Auth,
+}
+
+impl<'a> ActionSteps<'a> {
+    /// The engine that runs workflows through these actions, on the
+    /// system clock, keeping its runs in `history`: the one binding the
+    /// app, `desk-workflow-run` and the tests share.
+    pub fn engine(
+        &'a self,
+        history: &'a RunHistory,
+        number_format: NumberFormat,
+    ) -> Engine<'a, ActionSteps<'a>> {
+        Engine {
+            catalog: &ActionCatalog,
+            executor: self,
+            history,
+            clock: &system_clock,
+            number_format,
+        }
+    }
 }
 
 fn failure(e: &Error) -> StepFailure {

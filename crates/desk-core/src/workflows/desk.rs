@@ -2,7 +2,7 @@
 //! against the real actions, run on the current connection.
 
 use super::bound::{ActionCatalog, ActionSteps};
-use super::engine::{system_clock, Engine, RunAccount, RunError, RunHistory, RunRecord};
+use super::engine::{RunAccount, RunError, RunHistory, RunRecord};
 use super::menu::{menu, MenuEntry};
 use super::model::{Problem, Workflow};
 use super::store::{Listing, WorkflowStore};
@@ -210,13 +210,7 @@ impl crate::Desk {
             client: self.client(),
             auth: &auth,
         };
-        let engine = Engine {
-            catalog: &ActionCatalog,
-            executor: &steps,
-            history: &history,
-            clock: &system_clock,
-            number_format,
-        };
+        let engine = steps.engine(&history, number_format);
         let run = match begin {
             Begin::New(inputs) => engine.start(&workflow, account, inputs, progress).await,
             Begin::Resume { run_id, inputs } => {
