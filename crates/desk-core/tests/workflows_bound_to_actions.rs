@@ -43,6 +43,38 @@ fn auth() -> Auth {
     }
 }
 
+/// Runs kept in a scratch folder, removed when the test ends (even when it fails).
+struct Scratch {
+    dir: std::path::PathBuf,
+    history: RunHistory,
+    auth: Auth,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
+        let history = RunHistory::new(&dir);
+        Scratch {
+            dir,
+            history,
+            auth: auth(),
+        }
+    }
+
+    fn steps<'a>(&'a self, client: &'a StripeClient) -> ActionSteps<'a> {
+        ActionSteps {
+            client,
+            auth: &self.auth,
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 fn account() -> RunAccount {
     RunAccount {
         id: ACCOUNT.into(),
@@ -128,14 +160,10 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
     let sim = sim().await;
     let c = client(&sim);
     let (active, inactive) = prices(&c).await;
-    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
-    let history = RunHistory::new(&dir);
-    let a = auth();
-    let executor = ActionSteps {
-        client: &c,
-        auth: &a,
-    };
-    let engine = executor.engine(&history, NumberFormat::POINT);
+    let scratch = Scratch::new();
+    let history = &scratch.history;
+    let executor = scratch.steps(&c);
+    let engine = executor.engine(history, NumberFormat::POINT);
     let mut w = workflow(&inactive);
     assert_eq!(w.check(&ActionCatalog), vec![]);
     let inputs = BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
@@ -242,7 +270,6 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
         ..call
     };
     assert!(executor.find_created(&other_run).await.unwrap().is_none());
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The product-with-price template: an amount input reaches Stripe in minor
@@ -252,14 +279,10 @@ async fn the_real_actions_run_a_workflow_refuse_at_the_field_and_resume_without_
 async fn the_product_with_price_template_runs_and_its_request_step_is_found_again() {
     let sim = sim().await;
     let c = client(&sim);
-    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
-    let history = RunHistory::new(&dir);
-    let a = auth();
-    let executor = ActionSteps {
-        client: &c,
-        auth: &a,
-    };
-    let engine = executor.engine(&history, NumberFormat::POINT);
+    let scratch = Scratch::new();
+    let history = &scratch.history;
+    let executor = scratch.steps(&c);
+    let engine = executor.engine(history, NumberFormat::POINT);
     let w = templates::product_with_price();
     let inputs = BTreeMap::from([
         ("product_name".to_owned(), "Coffee club".to_owned()),
@@ -290,7 +313,6 @@ async fn the_product_with_price_template_runs_and_its_request_step_is_found_agai
     };
     let found = executor.find_created(&call).await.unwrap().unwrap();
     assert_eq!(found.output["id"], price["id"]);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -316,14 +338,10 @@ fn the_templates_name_real_actions_and_fields() {
 async fn a_referenced_choice_is_checked_against_the_choices_at_run_time() {
     let sim = sim().await;
     let c = client(&sim);
-    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
-    let history = RunHistory::new(&dir);
-    let a = auth();
-    let executor = ActionSteps {
-        client: &c,
-        auth: &a,
-    };
-    let engine = executor.engine(&history, NumberFormat::POINT);
+    let scratch = Scratch::new();
+    let history = &scratch.history;
+    let executor = scratch.steps(&c);
+    let engine = executor.engine(history, NumberFormat::POINT);
     let mut w = Workflow::new("Subscriptions by status");
     w.add_input("status", "Status", InputKind::Text).unwrap();
     w.add_step("list_subscriptions", "list_subscriptions")
@@ -369,7 +387,6 @@ async fn a_referenced_choice_is_checked_against_the_choices_at_run_time() {
         .await
         .unwrap();
     assert_eq!(run.outcome, Outcome::Succeeded, "{run:?}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// One workflow runs once at a time: while a run is inside a step, a second
@@ -380,14 +397,10 @@ async fn a_workflow_that_is_running_cannot_be_run_or_resumed_again() {
     let sim = sim().await;
     let c = client(&sim);
     let (active, _) = prices(&c).await;
-    let dir = std::env::temp_dir().join(desk_core::stripe::random_token("desk-wf-bound"));
-    let history = RunHistory::new(&dir);
-    let a = auth();
-    let executor = ActionSteps {
-        client: &c,
-        auth: &a,
-    };
-    let engine = executor.engine(&history, NumberFormat::POINT);
+    let scratch = Scratch::new();
+    let history = &scratch.history;
+    let executor = scratch.steps(&c);
+    let engine = executor.engine(history, NumberFormat::POINT);
     let w = workflow(&active);
     let inputs = || BTreeMap::from([("email".to_owned(), "jo@example.com".to_owned())]);
     sim.set_latency(Duration::from_millis(600));
@@ -442,7 +455,6 @@ async fn a_workflow_that_is_running_cannot_be_run_or_resumed_again() {
         .resume(&w, &first.run_id, &account(), None, &mut |_: &RunRecord| {})
         .await
         .unwrap();
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The app killed inside a step, for real: a process runs "a customer, then
