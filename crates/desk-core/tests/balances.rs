@@ -725,6 +725,27 @@ async fn the_desk_syncs_queries_reconciles_exports_and_deletes_a_copy() {
     assert_eq!(rows, Some(1_200));
     assert!(target.exists());
 
+    // A second connection to the same account (a platform's key acting on
+    // it) reads the same copy: removing either one asks nothing about the
+    // copy and cannot delete it.
+    let platform_key = "sk_test_51BalancesPlatformKey00000009876";
+    sim.add_account("acct_1BalancesPlatform", "Balances Platform");
+    sim.add_key(platform_key, "acct_1BalancesPlatform", KeyAccess::Full);
+    let second = desk
+        .save_key_connection(platform_key, false)
+        .await
+        .unwrap()
+        .id;
+    assert!(desk.balances_has_copy(&id).unwrap(), "not shared yet");
+    desk.set_account_override(&second, Some(ACCOUNT)).unwrap();
+    assert!(!desk.balances_has_copy(&id).unwrap());
+    assert!(!desk.balances_has_copy(&second).unwrap());
+    let refused = desk.balances_delete_copy(&id).unwrap_err();
+    assert_eq!(refused.code(), "copy_in_use");
+    assert!(path.exists());
+    desk.remove_connection(&second).await.unwrap();
+
+    assert!(desk.balances_has_copy(&id).unwrap());
     desk.balances_delete_copy(&id).unwrap();
     assert!(!path.exists());
 }

@@ -246,8 +246,20 @@ impl Desk {
     }
 
     /// Deletes the connection's copy (when the user chose not to keep it).
+    /// Deletes the copy a connection's removal leaves behind. A copy another
+    /// connection to the same account still uses is refused, not deleted.
     pub fn balances_delete_copy(&self, connection_id: &str) -> Result<(), Error> {
         let (record, _) = self.record(connection_id)?;
+        if let Some(other) = self.copy_shared_with(&record) {
+            return Err(Error::invalid(
+                "copy_in_use",
+                format!(
+                    "The connection \"{}\" uses this account's local copy too, so it was kept.",
+                    other.display_name
+                ),
+                None,
+            ));
+        }
         let path = BalanceStore::path_for(self.data_dir(), copy_account(&record), record.mode);
         self.balances_state()
             .stores
@@ -261,9 +273,22 @@ impl Desk {
 impl Desk {
     /// Whether the connection's copy is on disk (asked before removing the
     /// connection; opens nothing, so asking creates no database).
+    /// Whether removing this connection would leave a copy only it uses:
+    /// the question keep-or-delete is asked then, and only then. Two
+    /// connections to one account (a key and Connect) share its copy.
     pub fn balances_has_copy(&self, connection_id: &str) -> Result<bool, Error> {
         let (record, _) = self.record(connection_id)?;
-        Ok(BalanceStore::path_for(self.data_dir(), copy_account(&record), record.mode).exists())
+        Ok(self.copy_shared_with(&record).is_none()
+            && BalanceStore::path_for(self.data_dir(), copy_account(&record), record.mode).exists())
+    }
+
+    /// Another connection that reads the same copy (same account, same mode).
+    fn copy_shared_with(&self, record: &ConnectionRecord) -> Option<ConnectionRecord> {
+        self.records().into_iter().find(|other| {
+            other.id != record.id
+                && other.mode == record.mode
+                && copy_account(other) == copy_account(record)
+        })
     }
 }
 

@@ -476,6 +476,18 @@ impl Connections {
             .ok_or_else(|| not_found(id))
     }
 
+    /// Every connection, saved or for this session only.
+    pub(crate) fn records(&self) -> Vec<ConnectionRecord> {
+        let state = self.state.lock().unwrap();
+        state
+            .saved
+            .connections
+            .iter()
+            .chain(&state.session)
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn client(&self) -> &StripeClient {
         &self.client
     }

@@ -204,6 +204,10 @@ impl Desk {
         self.connections.record(id)
     }
 
+    pub(crate) fn records(&self) -> Vec<ConnectionRecord> {
+        self.connections.records()
+    }
+
     /// Who a request on this connection acts as.
     pub(crate) async fn auth_for(&self, id: &str) -> Result<(ConnectionRecord, Auth), Error> {
         self.connections.auth_for(id).await
