@@ -75,6 +75,7 @@ pub fn export_csv(
             sort,
             after: None,
             before: None,
+            from_end: false,
             limit: CHUNK,
         };
         let mut written = 0u64;

@@ -251,8 +251,11 @@ pub struct PageRequest {
     pub sort: Sort,
     /// Rows after this one in the sort (scrolling down)...
     pub after: Option<Cursor>,
-    /// ...or before it (scrolling up). Neither: the first page.
+    /// ...or before it (scrolling up). Neither: the first page...
     pub before: Option<Cursor>,
+    /// ...or, with `from_end`, the last page: the first page of the
+    /// reversed sort, so a jump to the end reads no row above it.
+    pub from_end: bool,
     #[ts(type = "number")]
     pub limit: u32,
 }
@@ -490,7 +493,7 @@ impl BalanceStore {
             )
         };
         // Walking backwards reverses the order, then the rows are turned back.
-        let backwards = req.before.is_some() && req.after.is_none();
+        let backwards = req.after.is_none() && (req.before.is_some() || req.from_end);
         let descending = req.sort.descending != backwards;
         if let Some(cursor) = req.after.as_ref().or(req.before.as_ref()) {
             if cursor.0.len() != key.len() {
@@ -975,6 +978,106 @@ mod tests {
 
     fn at(y: i64, m: i64, d: i64, hour: i64, minute: i64) -> i64 {
         days_from_civil(y, m, d) * DAY + hour * 3600 + minute * 60
+    }
+
+    /// Rows that tie on every sort column and on `created` in many ways, so
+    /// only the ID tells them apart.
+    fn tied_rows() -> Vec<Value> {
+        (0..61)
+            .map(|i: i64| {
+                let currency = ["usd", "jpy", "kwd"][(i % 3) as usize];
+                let category = ["charge", "refund", "fee"][(i % 3) as usize];
+                let status = ["available", "pending"][(i % 2) as usize];
+                let kind = ["charge", "refund"][(i % 2) as usize];
+                let created = 1_700_000_000 + (i % 4) * 3_600;
+                serde_json::json!({
+                    "id": format!("txn_{:03}", (i * 37) % 61), "object": "balance_transaction",
+                    "amount": (i % 5) * 100, "available_on": created - created % DAY + (i % 2) * DAY,
+                    "created": created, "currency": currency,
+                    "description": if i % 3 == 0 { Value::Null } else { format!("order {}", i % 4).into() },
+                    "fee": -(i % 2) * 30, "fee_details": [], "net": (i % 5) * 100 - (i % 2) * 30,
+                    "reporting_category": category,
+                    "source": if i % 4 == 0 { Value::Null } else { format!("ch_{}", i % 3).into() },
+                    "status": status,
+                    "type": kind
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn backward_pages_from_the_end_are_the_forward_walk_reversed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BalanceStore::open(&dir.path().join("k.sqlite3")).unwrap();
+        store.upsert(&tied_rows()).unwrap();
+        let columns = [
+            SortColumn::Created,
+            SortColumn::Type,
+            SortColumn::ReportingCategory,
+            SortColumn::Description,
+            SortColumn::Amount,
+            SortColumn::Fee,
+            SortColumn::Net,
+            SortColumn::Currency,
+            SortColumn::Status,
+            SortColumn::AvailableOn,
+            SortColumn::Source,
+            SortColumn::Payout,
+        ];
+        for column in columns {
+            for descending in [false, true] {
+                let sort = Sort { column, descending };
+                let req = |after, before, from_end| PageRequest {
+                    sort,
+                    after,
+                    before,
+                    from_end,
+                    limit: 7,
+                    ..PageRequest::default()
+                };
+                let mut forward = Vec::new();
+                let mut page = store.page(&req(None, None, false)).unwrap();
+                loop {
+                    forward.extend(page.rows.iter().map(|r| r.id.clone()));
+                    if !page.has_more {
+                        break;
+                    }
+                    let after = page.rows.last().map(|r| r.cursor.clone());
+                    page = store.page(&req(after, None, false)).unwrap();
+                }
+                assert_eq!(forward.len(), 61, "{sort:?}");
+                // From the end: the first page of the reversed sort, in the
+                // sort's order, then pages before the first row of each.
+                let mut backward = Vec::new();
+                let mut page = store.page(&req(None, None, true)).unwrap();
+                assert_eq!(page.rows.len(), 7);
+                loop {
+                    backward.extend(page.rows.iter().rev().map(|r| r.id.clone()));
+                    if !page.has_more {
+                        break;
+                    }
+                    let before = page.rows.first().map(|r| r.cursor.clone());
+                    page = store.page(&req(None, before, false)).unwrap();
+                }
+                backward.reverse();
+                assert_eq!(backward, forward, "{sort:?}");
+            }
+        }
+        // The rows tie on the sort column and `created` (only the ID
+        // breaks them), or the test above would prove less than it says.
+        let page = store
+            .page(&PageRequest {
+                sort: Sort {
+                    column: SortColumn::Type,
+                    descending: false,
+                },
+                limit: 61,
+                ..PageRequest::default()
+            })
+            .unwrap();
+        assert!(page.rows.windows(2).any(|w| {
+            w[0].kind == w[1].kind && w[0].created == w[1].created && w[0].id < w[1].id
+        }));
     }
 
     #[test]
