@@ -156,8 +156,6 @@ const HEAD_HEIGHT = 32;
  */
 const MAX_SCROLL_HEIGHT = 8_000_000;
 const PAGE_SIZE = 200;
-/** Pages read per request while walking to a far page: the backend's most (1,000 rows). */
-const WALK_PAGES = 5;
 
 /** The screen survives redraws of the main area (e.g. after a connections broadcast). */
 let screen: { connectionId: string; root: HTMLElement } | null = null;
@@ -618,48 +616,45 @@ class BalancesView {
     }
   }
 
-  /** One request from the anchor nearest to page `target`, towards it. */
+  /**
+   * One request from the anchor nearest to page `target`: the backend walks
+   * the sort key over the pages between (`skip_pages`) and sends the rows of
+   * the target only, with where each page passed over ends (new anchors).
+   */
   private async step(target: number, generation: number): Promise<void> {
     const end = Math.ceil(this.total / PAGE_SIZE);
     const lastSize = this.total - (end - 1) * PAGE_SIZE;
-    // Pages to read from each anchor: forward from where page b begins
+    // Pages to walk from each anchor: forward from where page b begins
     // (target - b + 1), backward from where page b - 1 ends (b - target).
     let best: { from: number; forward: boolean; cost: number } = { from: end, forward: false, cost: end - target };
     for (const b of this.afterAt.keys()) if (b <= target && target - b + 1 < best.cost) best = { from: b, forward: true, cost: target - b + 1 };
     for (const b of this.beforeAt.keys()) if (b > target && b - target < best.cost) best = { from: b, forward: false, cost: b - target };
-    const n = Math.min(WALK_PAGES, best.cost);
     const fromEnd = !best.forward && best.from === end;
+    // The last page is the short one: from the end, it is read alone first,
+    // so every page walked over holds PAGE_SIZE rows.
+    const skip = fromEnd && lastSize < PAGE_SIZE ? 0 : best.cost - 1;
     const request = {
       filter: this.filter,
       sort: this.sort,
       after: best.forward ? this.afterAt.get(best.from)! : null,
       before: best.forward || fromEnd ? null : this.beforeAt.get(best.from)!,
       from_end: fromEnd,
-      limit: fromEnd ? lastSize + (n - 1) * PAGE_SIZE : n * PAGE_SIZE,
+      limit: fromEnd && skip === 0 ? lastSize : PAGE_SIZE,
+      skip_pages: skip,
     };
     const page = await call<Page>("balances_page", { id: this.id, request });
     if (generation !== this.generation) return;
-    // Cut the rows into pages: from the anchor's side, the last page of the table may be short.
+    page.skipped.forEach((cursor, k) => {
+      if (best.forward) this.afterAt.set(best.from + k + 1, cursor);
+      else this.beforeAt.set(best.from - k - 1, cursor);
+    });
+    const p = best.forward ? best.from + skip : best.from - 1 - skip;
     const rows = page.rows;
-    const chunks: Array<[number, BalanceRow[]]> = [];
-    if (best.forward) {
-      for (let k = 0; k < n && k * PAGE_SIZE < rows.length; k++) chunks.push([best.from + k, rows.slice(k * PAGE_SIZE, (k + 1) * PAGE_SIZE)]);
-    } else {
-      let stop = rows.length;
-      for (let k = 1; k <= n && stop > 0; k++) {
-        const size = fromEnd && k === 1 ? lastSize : PAGE_SIZE;
-        chunks.push([best.from - k, rows.slice(Math.max(0, stop - size), stop)]);
-        stop -= size;
-      }
-    }
-    for (const [p, chunk] of chunks) {
-      if (!chunk.length) continue;
-      this.afterAt.set(p + 1, chunk[chunk.length - 1]!.cursor);
-      this.beforeAt.set(p, chunk[0]!.cursor);
-      if (p >= this.want[0] && p <= this.want[1]) this.pages.set(p, chunk);
-    }
     // Nothing came back (the copy changed under the table): stop rather than ask again.
     if (!rows.length) throw new Error("The table changed while it was read; apply the filters again.");
+    this.afterAt.set(p + 1, rows[rows.length - 1]!.cursor);
+    this.beforeAt.set(p, rows[0]!.cursor);
+    if (p >= this.want[0] && p <= this.want[1]) this.pages.set(p, rows);
   }
 
   // ---- Details ----

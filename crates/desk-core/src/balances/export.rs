@@ -77,6 +77,7 @@ pub fn export_csv(
             before: None,
             from_end: false,
             limit: CHUNK,
+            skip_pages: 0,
         };
         let mut written = 0u64;
         loop {
