@@ -563,7 +563,7 @@ impl BalanceStore {
             let mut n = 0usize;
             while let Some(r) = rows.next().map_err(db_error)? {
                 n += 1;
-                if n % limit == 0 {
+                if n.is_multiple_of(limit) {
                     skipped.push(read_cursor(r, 0..key.len()).map_err(db_error)?);
                 }
             }
