@@ -4,7 +4,9 @@
 //! account matching the copy. Memory of the app and its WebKit processes
 //! (RSS and PSS from /proc/PID/smaps_rollup) idle with the Balances screen
 //! open, then again after the table was scrolled from top to bottom through
-//! WebDriver in steps; the difference against the 150 MB goal.
+//! WebDriver in steps; the difference against the 150 MB goal. Before the
+//! scroll, the time from a jump (End, a drag to the middle, Home) to its
+//! rows on screen.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -151,6 +153,33 @@ async fn run() {
     tokio::time::sleep(IDLE).await;
     let idle = tree_memory(pid);
 
+    // Jumps, as a person makes them: End to the bottom, then the scrollbar
+    // dragged to the middle, then Home; each timed from the key or the drag
+    // until every row in view is drawn (placeholder rows carry `is-loading`).
+    let drawn = |index: u64| {
+        format!("return !!document.querySelector('.bt-row[data-index=\"{index}\"]') && !document.querySelector('.bt-row.is-loading');")
+    };
+    let jumped = Instant::now();
+    w.send_keys("#bt-scroll", "\u{E010}").await;
+    wait_js(&w, &drawn(total - 1), "the last row after End").await;
+    let to_end = jumped.elapsed();
+    w.screenshot(&artifacts_dir().join("bench-balances-end.png"))
+        .await;
+    let jumped = Instant::now();
+    w.execute("const s = document.getElementById('bt-scroll'); s.scrollTop = Math.round((s.scrollHeight - s.clientHeight) / 2); s.dispatchEvent(new Event('scroll'));")
+        .await;
+    wait_js(
+        &w,
+        "return !!document.querySelector('.bt-row[data-index]') && !document.querySelector('.bt-row.is-loading');",
+        "the middle rows after a drag",
+    )
+    .await;
+    let to_middle = jumped.elapsed();
+    let jumped = Instant::now();
+    w.send_keys("#bt-scroll", "\u{E011}").await;
+    wait_js(&w, &drawn(0), "the first row after Home").await;
+    let to_top = jumped.elapsed();
+
     // Top to bottom in steps of the scrollbar (a tall table maps it onto
     // the rows in proportion); each step waits until every row in view is
     // drawn from a fetched page (placeholder rows carry no index), and the
@@ -228,6 +257,12 @@ async fn run() {
     println!(
         "scrolled in {steps} steps of {step} rows in {:.0} s; {in_dom} rows in the DOM at the bottom; screenshots at each quarter: test-artifacts/bench-balances-scrolled-*.png",
         scrolled.as_secs_f64()
+    );
+    println!(
+        "jumps: End to the last row on screen {:.0} ms; a drag to the middle {:.0} ms; Home back to the first row {:.0} ms",
+        to_end.as_secs_f64() * 1000.0,
+        to_middle.as_secs_f64() * 1000.0,
+        to_top.as_secs_f64() * 1000.0
     );
     let verdict = |added: f64| if added < GOAL_MB { "met" } else { "NOT met" };
     let added = |a: u64, b: u64| mb(b) - mb(a);

@@ -7,7 +7,8 @@
 #    totals, chart series;
 #  - the real app under Xvfb on that copy: memory (RSS, PSS) of the app and
 #    its WebKit processes idle on the Balances screen and after the table was
-#    scrolled top to bottom, against the 150 MB goal (skip with MEMORY=0).
+#    scrolled top to bottom, against the 150 MB goal, and the time from a
+#    jump (End, a drag to the middle, Home) to its rows on screen (skip with MEMORY=0).
 # Usage: scripts/bench-balances.sh [--sync N] [--rows N] [--db PATH (keep and reuse the million-row database)]
 # PROFILE=test builds in the test profile, which the window tests already built, instead of release.
 set -euo pipefail

@@ -45,6 +45,36 @@ async fn choose_in(w: &webdriver::Session, select: &str, label: &str) {
     assert_eq!(done, Value::Bool(true), "{select} has no option {label}");
 }
 
+/// `2026-11-25 09:30:05` for unix seconds (days from the civil calendar, as in
+/// Howard Hinnant's `civil_from_days`).
+fn clock(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// `balances_page` replies the app has sent, from its IPC audit.
+fn page_calls(data_dir: &std::path::Path) -> usize {
+    std::fs::read_to_string(data_dir.join("ipc-replies.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(r#""command":"balances_page""#))
+        .count()
+}
+
 /// `minor` as the screen shows it: grouped thousands, the currency's decimals.
 fn shown(minor: i64, decimals: u32) -> String {
     let digits = format!(
@@ -307,6 +337,98 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     )
     .await;
     w.screenshot(&shots.join("balances-04-scrolled-detail.png"))
+        .await;
+
+    // End jumps to the bottom at once: the last page is the first of the
+    // reversed sort, read in one request instead of every page from the top.
+    // Page requests are counted in the app's IPC audit (one line a reply).
+    let before_end = page_calls(&data_dir);
+    let last = by_created.len() - 1;
+    let jumped = Instant::now();
+    w.send_keys("#bt-scroll", "\u{E010}").await;
+    wait_js(
+        &w,
+        &format!(
+            "const r = document.querySelector('.bt-row[data-index=\"{last}\"]'); return !!r && r.dataset.id === '{}';",
+            by_created[last].1
+        ),
+        "the oldest transaction, the last row, after End",
+    )
+    .await;
+    let took = jumped.elapsed();
+    println!("End to the last row on screen: {} ms", took.as_millis());
+    assert!(took < Duration::from_secs(3), "End took {took:?}");
+    let end_calls = page_calls(&data_dir) - before_end;
+    // One, or two when the view shows the short last page and the one before it.
+    assert!(end_calls <= 2, "End read {end_calls} pages");
+    w.screenshot(&shots.join("balances-04b-end.png")).await;
+    // A jump back into the table walks backward from the end's pages,
+    // the nearer anchor, not forward from row 1500.
+    w.execute("const s = document.getElementById('bt-scroll'); s.scrollTop = 3300 * 30; s.dispatchEvent(new Event('scroll'));")
+        .await;
+    wait_js(
+        &w,
+        &format!(
+            "const r = document.querySelector('.bt-row[data-index=\"3300\"]'); return !!r && r.dataset.id === '{}';",
+            by_created[3300].1
+        ),
+        "row 3300 after a jump up from the end",
+    )
+    .await;
+    assert_eq!(
+        page_calls(&data_dir) - before_end - end_calls,
+        1,
+        "one backward request from the end's pages"
+    );
+    let in_dom = w.count(".bt-row").await;
+    assert!(in_dom < 40, "{in_dom} rows in the DOM");
+
+    // A transaction made in the last hour of a UTC day is made in the first
+    // hour of the next day in Tokyo: the table and the detail read Tokyo's
+    // clock, and the table names the zone once.
+    w.wait_for_text("#bt-zone", "Times in Asia/Tokyo, the account's time zone")
+        .await;
+    let near = by_created
+        .iter()
+        .position(|(c, _)| c.rem_euclid(86_400) >= 15 * 3600 && c.rem_euclid(86_400) < 16 * 3600)
+        .expect("a transaction between 15:00 and 16:00 UTC");
+    let (created_at, near_id) = by_created[near];
+    let available_on = truth.iter().find(|t| t["id"] == near_id).unwrap()["available_on"]
+        .as_i64()
+        .unwrap();
+    let tokyo_time = clock(created_at + TOKYO);
+    assert_ne!(
+        tokyo_time[..10],
+        clock(created_at)[..10],
+        "a different day in Tokyo and UTC"
+    );
+    w.execute(&format!(
+        "const s = document.getElementById('bt-scroll'); s.scrollTop = {near} * 30; s.dispatchEvent(new Event('scroll'));"
+    ))
+    .await;
+    let row = format!(".bt-row[data-index='{near}']");
+    w.wait_for_text(&format!("{row} span:nth-child(1)"), &tokyo_time)
+        .await;
+    let id = w
+        .execute(&format!(
+            "return document.querySelector(\"{row}\").dataset.id;"
+        ))
+        .await;
+    assert_eq!(id.as_str(), Some(near_id));
+    assert_eq!(
+        w.text(&format!("{row} span:nth-child(10)")).await,
+        clock(available_on + TOKYO)[..10]
+    );
+    w.click(&row).await;
+    w.wait_for_text(
+        "#bal-detail .bal-facts",
+        &format!("{tokyo_time} Asia/Tokyo"),
+    )
+    .await;
+    w.wait_for_text("#export-zone", "ISO 8601 in UTC").await;
+    w.execute("document.getElementById('bal-table-card').scrollIntoView();")
+        .await;
+    w.screenshot(&shots.join("balances-04c-near-midnight.png"))
         .await;
 
     // Sort by net: money columns sort within each currency, then by amount, then created and ID.

@@ -68,11 +68,19 @@ function day(unix: number): string {
   return new Date(unix * 1000).toISOString().slice(0, 10);
 }
 
+/** One formatter per zone: building one costs more than formatting a table's worth of rows. */
+const zoneClocks = new Map<string, Intl.DateTimeFormat>();
+
 /** Seconds east of UTC in `zone` at `unix` (what the clock there reads, less the instant). */
 function zoneOffset(unix: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).formatToParts(new Date(unix * 1000));
+  let clock = zoneClocks.get(zone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    zoneClocks.set(zone, clock);
+  }
+  const parts = clock.formatToParts(new Date(unix * 1000));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) / 1000 - unix;
 }
@@ -80,6 +88,12 @@ function zoneOffset(unix: number, zone: string): number {
 /** The `YYYY-MM-DD` that `unix` falls on in `zone` (UTC when null). */
 function dayIn(unix: number, zone: string | null): string {
   return day(zone === null ? unix : unix + zoneOffset(unix, zone));
+}
+
+/** `2026-11-25 09:30:05`, what a clock in `zone` (UTC when null) reads at `unix`. */
+function timeIn(unix: number, zone: string | null): string {
+  const local = zone === null ? unix : unix + zoneOffset(unix, zone);
+  return new Date(local * 1000).toISOString().slice(0, 19).replace("T", " ");
 }
 
 /**
@@ -142,8 +156,6 @@ const HEAD_HEIGHT = 32;
  */
 const MAX_SCROLL_HEIGHT = 8_000_000;
 const PAGE_SIZE = 200;
-/** Pages kept in memory around the visible one; the rest are dropped. */
-const KEEP_PAGES = 6;
 
 /** The screen survives redraws of the main area (e.g. after a connections broadcast). */
 let screen: { connectionId: string; root: HTMLElement } | null = null;
@@ -169,10 +181,20 @@ class BalancesView {
   private filter: Filter = emptyFilter();
   private sort: Sort = { column: "created", descending: true };
   private total = 0;
-  /** Loaded pages by index; `starts[i]` is the cursor after which page i begins. */
+  /** The rows of the pages the visible rows are on, by page index (page i holds rows i*PAGE_SIZE...). */
   private pages = new Map<number, BalanceRow[]>();
-  private starts: Array<Cursor | null> = [null];
-  private loading = new Set<number>();
+  /**
+   * The anchors a jump walks from: `afterAt.get(i)` is the cursor after
+   * which page i begins (null: the top), `beforeAt.get(i)` the one before
+   * which page i - 1 ends. The end of the table needs none: it is the first
+   * page of the reversed sort. Two cursors per page read, no rows.
+   */
+  private afterAt = new Map<number, Cursor | null>([[0, null]]);
+  private beforeAt = new Map<number, Cursor>();
+  /** The pages the visible rows are on, first and last. */
+  private want: [number, number] = [0, 0];
+  /** One walk at a time; it heads for whatever is visible when each request returns. */
+  private walking = false;
   /** Bumped whenever filter or sort change, so late pages of an old query are dropped. */
   private generation = 0;
   private chartBucket: "day" | "week" | "month" = "day";
@@ -194,6 +216,7 @@ class BalancesView {
   private readonly scroller = h("div", { id: "bt-scroll", class: "bt-scroll", attrs: { tabindex: "0", role: "rowgroup" } });
   private readonly spacer = h("div", { class: "bt-spacer" });
   private readonly count = h("p", { id: "bt-count", class: "help" });
+  private readonly tableZone = h("p", { id: "bt-zone", class: "help" });
 
   constructor(
     private readonly id: string,
@@ -289,6 +312,11 @@ class BalancesView {
     this.timezone = s.timezone;
     const zone = document.getElementById("bal-chart-zone");
     if (zone) zone.textContent = this.zoneNote();
+    this.tableZone.textContent = this.timezone === null
+      ? "Times in UTC until a sync reads the account's time zone."
+      : `Times in ${this.timezone}, the account's time zone.`;
+    // Rows drawn before the zone was known are drawn again in it.
+    this.draw();
     const card = this.syncCard;
     clear(card);
     const sync = h("button", { id: "btn-bal-sync", class: "btn primary small", text: "Sync", attrs: { type: "button" } });
@@ -377,10 +405,9 @@ class BalancesView {
         reporting_categories: list(category.value),
         statuses: status.value ? [status.value] : [],
         currencies: list(currency.value),
-        // Created days are the account's, as in the chart and the summary;
-        // available_on is a date Stripe gives at 00:00 UTC.
+        // Days are the account's, as in the table, the chart and the summary.
         created: { from: dateToUnix(createdFrom.value, false, this.timezone), to: dateToUnix(createdTo.value, true, this.timezone) },
-        available_on: { from: dateToUnix(availFrom.value, false), to: dateToUnix(availTo.value, true) },
+        available_on: { from: dateToUnix(availFrom.value, false, this.timezone), to: dateToUnix(availTo.value, true, this.timezone) },
         payout: opt(payout.value),
         source: opt(source.value),
         text: opt(text.value),
@@ -397,8 +424,9 @@ class BalancesView {
   private async reload(): Promise<void> {
     this.generation++;
     this.pages.clear();
-    this.starts = [null];
-    this.loading.clear();
+    this.afterAt = new Map([[0, null]]);
+    this.beforeAt = new Map();
+    this.walking = false;
     this.scroller.scrollTop = 0;
     this.detail.hidden = true;
     await Promise.all([this.loadTotals(), this.loadChart(), this.loadSummary()]);
@@ -476,7 +504,7 @@ class BalancesView {
 
   private drawTableShell(): void {
     const card = this.tableCard;
-    card.append(h("h2", { class: "card-title", text: "Balance transactions" }), this.count);
+    card.append(h("h2", { class: "card-title", text: "Balance transactions" }), this.count, this.tableZone);
     for (const c of COLUMNS) {
       const b = h("button", { class: `bt-sort${c.money ? " num" : ""}`, text: c.label, data: { sort: c.key }, attrs: { type: "button", role: "columnheader" } });
       b.addEventListener("click", () => {
@@ -492,6 +520,12 @@ class BalancesView {
     this.scroller.prepend(this.head);
     card.append(h("div", { class: "bt-table", attrs: { role: "table", "aria-label": "Balance transactions" } }, this.scroller));
     this.scroller.addEventListener("scroll", () => this.draw(), { passive: true });
+    // Home and End (with or without Ctrl) jump to either end of the whole table.
+    this.scroller.addEventListener("keydown", (ev) => {
+      if (ev.key !== "End" && ev.key !== "Home") return;
+      ev.preventDefault();
+      this.scroller.scrollTop = ev.key === "End" ? this.scroller.scrollHeight : 0;
+    });
   }
 
   private drawHead(): void {
@@ -517,11 +551,11 @@ class BalancesView {
     const visible = Math.ceil(view / ROW_HEIGHT) + 2;
     const last = Math.min(this.total, first + visible);
     const rows: HTMLElement[] = [];
+    let missing = false;
     for (let i = first; i < last; i++) {
-      const p = Math.floor(i / PAGE_SIZE);
-      const row = this.pages.get(p)?.[i % PAGE_SIZE];
+      const row = this.pages.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE];
       if (!row) {
-        void this.ensure(p);
+        missing = true;
         rows.push(h("div", { class: "bt-row bt-grid is-loading", attrs: { style: null } }, h("span", { text: "…" })));
       } else {
         rows.push(this.rowEl(row, i));
@@ -529,14 +563,15 @@ class BalancesView {
       rows[rows.length - 1]!.style.top = `${i * ROW_HEIGHT - offset}px`;
     }
     this.spacer.replaceChildren(...rows);
-    // Drop pages far from the view: scrolling a million rows keeps memory flat.
-    const here = Math.floor(first / PAGE_SIZE);
-    for (const p of Array.from(this.pages.keys())) if (Math.abs(p - here) > KEEP_PAGES) this.pages.delete(p);
+    // Only the pages of the visible rows stay: scrolling a million rows keeps memory flat.
+    this.want = [Math.floor(first / PAGE_SIZE), Math.floor(Math.max(first, last - 1) / PAGE_SIZE)];
+    for (const p of Array.from(this.pages.keys())) if (p < this.want[0] || p > this.want[1]) this.pages.delete(p);
+    if (missing) void this.walk();
   }
 
   private rowEl(r: BalanceRow, index: number): HTMLElement {
     const cells = [
-      when(r.created).replace(" UTC", ""),
+      timeIn(r.created, this.timezone),
       r.type,
       r.reporting_category,
       r.description ?? "",
@@ -545,7 +580,7 @@ class BalancesView {
       money(r.net, r.currency),
       r.currency.toUpperCase(),
       r.status,
-      day(r.available_on),
+      dayIn(r.available_on, this.timezone),
       r.source ?? "",
       r.payout ?? "",
     ];
@@ -555,34 +590,71 @@ class BalancesView {
     return el;
   }
 
-  /** Fetches page `p`, and on the way every page before it whose start is not known (keyset: no OFFSET). */
-  private async ensure(p: number): Promise<void> {
-    if (this.pages.has(p) || this.loading.has(p)) return;
+  /**
+   * Reads the visible pages, each from the nearest anchor (the top, the end,
+   * or a page read before) forward or backward by keyset: a jump to the end
+   * reads the end, a jump to the middle walks from the closer side.
+   */
+  private async walk(): Promise<void> {
+    if (this.walking) return;
+    this.walking = true;
     const generation = this.generation;
-    this.loading.add(p);
     try {
-      let k = Math.min(p, this.starts.length - 1);
-      while (k <= p) {
+      for (;;) {
+        const [lo, hi] = this.want;
+        let target = -1;
+        for (let p = lo; p <= hi && p * PAGE_SIZE < this.total; p++) if (!this.pages.has(p)) { target = p; break; }
+        if (target < 0) break;
+        await this.step(target, generation);
         if (generation !== this.generation) return;
-        const after = this.starts[k];
-        if (after === undefined) return;
-        const page = await call<Page>("balances_page", {
-          id: this.id,
-          request: { filter: this.filter, sort: this.sort, after, before: null, limit: PAGE_SIZE },
-        });
-        if (generation !== this.generation) return;
-        const lastRow = page.rows[page.rows.length - 1];
-        if (lastRow && this.starts.length === k + 1) this.starts.push(lastRow.cursor);
-        if (k === p || Math.abs(k - p) <= 1) this.pages.set(k, page.rows);
-        if (!page.has_more) break;
-        k++;
+        this.draw();
       }
     } catch (e) {
-      this.count.textContent = toAppError(e).message;
+      if (generation === this.generation) this.count.textContent = toAppError(e).message;
     } finally {
-      if (generation === this.generation) this.loading.delete(p);
+      if (generation === this.generation) this.walking = false;
     }
-    if (generation === this.generation) this.draw();
+  }
+
+  /**
+   * One request from the anchor nearest to page `target`: the backend walks
+   * the sort key over the pages between (`skip_pages`) and sends the rows of
+   * the target only, with where each page passed over ends (new anchors).
+   */
+  private async step(target: number, generation: number): Promise<void> {
+    const end = Math.ceil(this.total / PAGE_SIZE);
+    const lastSize = this.total - (end - 1) * PAGE_SIZE;
+    // Pages to walk from each anchor: forward from where page b begins
+    // (target - b + 1), backward from where page b - 1 ends (b - target).
+    let best: { from: number; forward: boolean; cost: number } = { from: end, forward: false, cost: end - target };
+    for (const b of this.afterAt.keys()) if (b <= target && target - b + 1 < best.cost) best = { from: b, forward: true, cost: target - b + 1 };
+    for (const b of this.beforeAt.keys()) if (b > target && b - target < best.cost) best = { from: b, forward: false, cost: b - target };
+    const fromEnd = !best.forward && best.from === end;
+    // The last page is the short one: from the end, it is read alone first,
+    // so every page walked over holds PAGE_SIZE rows.
+    const skip = fromEnd && lastSize < PAGE_SIZE ? 0 : best.cost - 1;
+    const request = {
+      filter: this.filter,
+      sort: this.sort,
+      after: best.forward ? this.afterAt.get(best.from)! : null,
+      before: best.forward || fromEnd ? null : this.beforeAt.get(best.from)!,
+      from_end: fromEnd,
+      limit: fromEnd && skip === 0 ? lastSize : PAGE_SIZE,
+      skip_pages: skip,
+    };
+    const page = await call<Page>("balances_page", { id: this.id, request });
+    if (generation !== this.generation) return;
+    page.skipped.forEach((cursor, k) => {
+      if (best.forward) this.afterAt.set(best.from + k + 1, cursor);
+      else this.beforeAt.set(best.from - k - 1, cursor);
+    });
+    const p = best.forward ? best.from + skip : best.from - 1 - skip;
+    const rows = page.rows;
+    // Nothing came back (the copy changed under the table): stop rather than ask again.
+    if (!rows.length) throw new Error("The table changed while it was read; apply the filters again.");
+    this.afterAt.set(p + 1, rows[rows.length - 1]!.cursor);
+    this.beforeAt.set(p, rows[0]!.cursor);
+    if (p >= this.want[0] && p <= this.want[1]) this.pages.set(p, rows);
   }
 
   // ---- Details ----
@@ -597,7 +669,7 @@ class BalancesView {
     const open = h("button", { id: "btn-bal-dashboard", class: "btn secondary small", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
     open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
     const facts: Array<[string, string]> = [
-      ["ID", r.id], ["Created", when(r.created)], ["Available on", when(r.available_on)], ["Type", r.type],
+      ["ID", r.id], ["Created", this.zoned(r.created)], ["Available on", this.zoned(r.available_on)], ["Type", r.type],
       ["Reporting category", r.reporting_category], ["Status", r.status], ["Amount", money(r.amount, r.currency)],
       ["Fee", money(r.fee, r.currency)], ["Net", money(r.net, r.currency)], ["Description", r.description ?? "—"],
       ["Source", r.source ?? "—"], ["Payout", r.payout ?? "—"],
@@ -682,6 +754,11 @@ class BalancesView {
     });
   }
 
+  /** `2026-11-25 09:30:05 Asia/Tokyo`: the detail view names the zone it reads in. */
+  private zoned(unix: number): string {
+    return `${timeIn(unix, this.timezone)} ${this.timezone ?? "UTC"}`;
+  }
+
   /** Which days the chart, the summary and the Created filter count in. */
   private zoneNote(): string {
     return this.timezone === null
@@ -701,6 +778,7 @@ class BalancesView {
     const message = h("p", { id: "export-message", class: "field-message", attrs: { "aria-live": "polite" } });
     card.append(
       h("h2", { class: "card-title", text: "Export what the filters select to CSV" }),
+      h("p", { id: "export-zone", class: "help", text: "Dates in the file are ISO 8601 in UTC (2026-11-25T14:30:00Z), whatever the account's time zone, so spreadsheets and other tools read them alike." }),
       h("label", { class: "field" }, h("span", { class: "label", text: "Save as (full path of the file)" }), path),
       h("div", { class: "actions" }, choose, go, cancel),
       bar,

@@ -9,6 +9,17 @@ export type PageRequest = { filter: Filter, sort: Sort,
  */
 after: Cursor | null, 
 /**
- * ...or before it (scrolling up). Neither: the first page.
+ * ...or before it (scrolling up). Neither: the first page...
  */
-before: Cursor | null, limit: number, };
+before: Cursor | null, 
+/**
+ * ...or, with `from_end`, the last page: the first page of the
+ * reversed sort, so a jump to the end reads no row above it.
+ */
+from_end: boolean, limit: number, 
+/**
+ * Pages of `limit` rows to pass over first, in the direction of
+ * travel: a jump far from any page the table holds walks the keys
+ * alone (the sort's index) and reads the rows of the one page it lands on.
+ */
+skip_pages: number, };

@@ -75,7 +75,9 @@ pub fn export_csv(
             sort,
             after: None,
             before: None,
+            from_end: false,
             limit: CHUNK,
+            skip_pages: 0,
         };
         let mut written = 0u64;
         loop {

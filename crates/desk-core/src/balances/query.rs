@@ -251,10 +251,18 @@ pub struct PageRequest {
     pub sort: Sort,
     /// Rows after this one in the sort (scrolling down)...
     pub after: Option<Cursor>,
-    /// ...or before it (scrolling up). Neither: the first page.
+    /// ...or before it (scrolling up). Neither: the first page...
     pub before: Option<Cursor>,
+    /// ...or, with `from_end`, the last page: the first page of the
+    /// reversed sort, so a jump to the end reads no row above it.
+    pub from_end: bool,
     #[ts(type = "number")]
     pub limit: u32,
+    /// Pages of `limit` rows to pass over first, in the direction of
+    /// travel: a jump far from any page the table holds walks the keys
+    /// alone (the sort's index) and reads the rows of the one page it lands on.
+    #[ts(type = "number")]
+    pub skip_pages: u32,
 }
 
 /// One row of the table. Amounts in minor units.
@@ -290,6 +298,10 @@ pub struct Page {
     pub rows: Vec<BalanceRow>,
     /// More rows exist beyond this page in the direction of travel.
     pub has_more: bool,
+    /// Where each page passed over (`skip_pages`) ends in the direction of
+    /// travel: its last row's cursor walking forward, its first row's
+    /// backward. Fewer than asked when the rows ran out.
+    pub skipped: Vec<Cursor>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -415,18 +427,28 @@ fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
-    let mut cursor = Vec::with_capacity(key.len());
-    for k in key {
-        let idx = ROW_COLUMNS
-            .split(", ")
-            .position(|c| c == *k)
-            .expect("sort keys are row columns");
+/// The cursor made of the row's columns at `positions`.
+fn read_cursor(r: &Row<'_>, positions: impl Iterator<Item = usize>) -> rusqlite::Result<Cursor> {
+    let mut cursor = Vec::new();
+    for idx in positions {
         cursor.push(match r.get_ref(idx)? {
             rusqlite::types::ValueRef::Integer(i) => CursorValue::Int(i),
             v => CursorValue::Text(v.as_str().unwrap_or_default().to_string()),
         });
     }
+    Ok(Cursor(cursor))
+}
+
+fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
+    let cursor = read_cursor(
+        r,
+        key.iter().map(|k| {
+            ROW_COLUMNS
+                .split(", ")
+                .position(|c| c == *k)
+                .expect("sort keys are row columns")
+        }),
+    )?;
     Ok(BalanceRow {
         id: r.get(0)?,
         created: r.get(1)?,
@@ -441,7 +463,7 @@ fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
         description: opt(r.get(10)?),
         source: opt(r.get(11)?),
         payout: opt(r.get(12)?),
-        cursor: Cursor(cursor),
+        cursor,
     })
 }
 
@@ -475,7 +497,6 @@ impl BalanceStore {
     pub fn page(&self, req: &PageRequest) -> Result<Page, Error> {
         let limit = req.limit.clamp(1, 1000) as usize;
         let key = req.sort.key_columns();
-        let (mut where_sql, mut args) = req.filter.sql();
         // Walking the sort column's index and skipping what the filter
         // leaves out finds a page in a few thousand steps at most; SQLite
         // would rather use a filter's index and sort every match (a million,
@@ -490,29 +511,15 @@ impl BalanceStore {
             )
         };
         // Walking backwards reverses the order, then the rows are turned back.
-        let backwards = req.before.is_some() && req.after.is_none();
+        let backwards = req.after.is_none() && (req.before.is_some() || req.from_end);
         let descending = req.sort.descending != backwards;
-        if let Some(cursor) = req.after.as_ref().or(req.before.as_ref()) {
-            if cursor.0.len() != key.len() {
-                return Err(Error::invalid(
-                    "bad_cursor",
-                    "The table position no longer fits this sort; start from the top.",
-                    None,
-                ));
-            }
-            let op = if descending { "<" } else { ">" };
-            let cols = key.join(", ");
-            let marks = vec!["?"; key.len()].join(", ");
-            where_sql.push_str(if where_sql.is_empty() {
-                " WHERE "
-            } else {
-                " AND "
-            });
-            where_sql.push_str(&format!("({cols}) {op} ({marks})"));
-            args.extend(cursor.0.iter().map(|v| match v {
-                CursorValue::Int(i) => Sql::Integer(*i),
-                CursorValue::Text(t) => Sql::Text(t.clone()),
-            }));
+        let mut anchor = req.after.clone().or_else(|| req.before.clone());
+        if anchor.as_ref().is_some_and(|c| c.0.len() != key.len()) {
+            return Err(Error::invalid(
+                "bad_cursor",
+                "The table position no longer fits this sort; start from the top.",
+                None,
+            ));
         }
         let dir = if descending { "DESC" } else { "ASC" };
         let order = key
@@ -520,11 +527,60 @@ impl BalanceStore {
             .map(|k| format!("{k} {dir}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let op = if descending { "<" } else { ">" };
+        let key_list = key.join(", ");
+        let marks = vec!["?"; key.len()].join(", ");
+        let (base_where, base_args) = req.filter.sql();
+        // The filter, and past the anchor in the direction of travel.
+        let after_anchor = |anchor: &Option<Cursor>| {
+            let (mut where_sql, mut args) = (base_where.clone(), base_args.clone());
+            if let Some(cursor) = anchor {
+                where_sql.push_str(if where_sql.is_empty() {
+                    " WHERE "
+                } else {
+                    " AND "
+                });
+                where_sql.push_str(&format!("({key_list}) {op} ({marks})"));
+                args.extend(cursor.0.iter().map(|v| match v {
+                    CursorValue::Int(i) => Sql::Integer(*i),
+                    CursorValue::Text(t) => Sql::Text(t.clone()),
+                }));
+            }
+            (where_sql, args)
+        };
+        let conn = self.conn();
+        let mut skipped = Vec::new();
+        if req.skip_pages > 0 {
+            // The same keyset walk the table would make page by page, on the
+            // sort key alone: the sort's index answers it without the table
+            // (unless a filter needs a column the index lacks).
+            let (where_sql, args) = after_anchor(&anchor);
+            let walk = limit * req.skip_pages as usize;
+            let sql =
+                format!("SELECT {key_list} FROM {from}{where_sql} ORDER BY {order} LIMIT {walk}");
+            let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+            let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+            let mut n = 0usize;
+            while let Some(r) = rows.next().map_err(db_error)? {
+                n += 1;
+                if n.is_multiple_of(limit) {
+                    skipped.push(read_cursor(r, 0..key.len()).map_err(db_error)?);
+                }
+            }
+            if n < walk {
+                return Ok(Page {
+                    rows: Vec::new(),
+                    has_more: false,
+                    skipped,
+                });
+            }
+            anchor = skipped.last().cloned();
+        }
+        let (where_sql, args) = after_anchor(&anchor);
         let sql = format!(
             "SELECT {ROW_COLUMNS} FROM {from}{where_sql} ORDER BY {order} LIMIT {}",
             limit + 1
         );
-        let conn = self.conn();
         let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
         let mut rows = stmt
             .query_map(params_from_iter(args), |r| read_row(r, &key))
@@ -536,7 +592,11 @@ impl BalanceStore {
         if backwards {
             rows.reverse();
         }
-        Ok(Page { rows, has_more })
+        Ok(Page {
+            rows,
+            has_more,
+            skipped,
+        })
     }
 
     /// Count, amount, fee and net per currency, for exactly what `filter` selects.
@@ -975,6 +1035,134 @@ mod tests {
 
     fn at(y: i64, m: i64, d: i64, hour: i64, minute: i64) -> i64 {
         days_from_civil(y, m, d) * DAY + hour * 3600 + minute * 60
+    }
+
+    /// Rows that tie on every sort column and on `created` in many ways, so
+    /// only the ID tells them apart.
+    fn tied_rows() -> Vec<Value> {
+        (0..61)
+            .map(|i: i64| {
+                let currency = ["usd", "jpy", "kwd"][(i % 3) as usize];
+                let category = ["charge", "refund", "fee"][(i % 3) as usize];
+                let status = ["available", "pending"][(i % 2) as usize];
+                let kind = ["charge", "refund"][(i % 2) as usize];
+                let created = 1_700_000_000 + (i % 4) * 3_600;
+                serde_json::json!({
+                    "id": format!("txn_{:03}", (i * 37) % 61), "object": "balance_transaction",
+                    "amount": (i % 5) * 100, "available_on": created - created % DAY + (i % 2) * DAY,
+                    "created": created, "currency": currency,
+                    "description": if i % 3 == 0 { Value::Null } else { format!("order {}", i % 4).into() },
+                    "fee": -(i % 2) * 30, "fee_details": [], "net": (i % 5) * 100 - (i % 2) * 30,
+                    "reporting_category": category,
+                    "source": if i % 4 == 0 { Value::Null } else { format!("ch_{}", i % 3).into() },
+                    "status": status,
+                    "type": kind
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn backward_pages_from_the_end_are_the_forward_walk_reversed_and_skips_land_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BalanceStore::open(&dir.path().join("k.sqlite3")).unwrap();
+        store.upsert(&tied_rows()).unwrap();
+        let columns = [
+            SortColumn::Created,
+            SortColumn::Type,
+            SortColumn::ReportingCategory,
+            SortColumn::Description,
+            SortColumn::Amount,
+            SortColumn::Fee,
+            SortColumn::Net,
+            SortColumn::Currency,
+            SortColumn::Status,
+            SortColumn::AvailableOn,
+            SortColumn::Source,
+            SortColumn::Payout,
+        ];
+        for column in columns {
+            for descending in [false, true] {
+                let sort = Sort { column, descending };
+                let req = |after, before, from_end| PageRequest {
+                    sort,
+                    after,
+                    before,
+                    from_end,
+                    limit: 7,
+                    ..PageRequest::default()
+                };
+                let mut forward = Vec::new();
+                let mut rows = Vec::new();
+                let mut page = store.page(&req(None, None, false)).unwrap();
+                loop {
+                    rows.extend(page.rows.iter().cloned());
+                    forward.extend(page.rows.iter().map(|r| r.id.clone()));
+                    if !page.has_more {
+                        break;
+                    }
+                    let after = page.rows.last().map(|r| r.cursor.clone());
+                    page = store.page(&req(after, None, false)).unwrap();
+                }
+                assert_eq!(forward.len(), 61, "{sort:?}");
+                // From the end: the first page of the reversed sort, in the
+                // sort's order, then pages before the first row of each.
+                let mut backward = Vec::new();
+                let mut page = store.page(&req(None, None, true)).unwrap();
+                assert_eq!(page.rows.len(), 7);
+                loop {
+                    backward.extend(page.rows.iter().rev().map(|r| r.id.clone()));
+                    if !page.has_more {
+                        break;
+                    }
+                    let before = page.rows.first().map(|r| r.cursor.clone());
+                    page = store.page(&req(None, before, false)).unwrap();
+                }
+                backward.reverse();
+                assert_eq!(backward, forward, "{sort:?}");
+
+                // Pages passed over by the key alone land where the page
+                // by page walk does, and say where each page ends.
+                let skip = |mut r: PageRequest, pages| {
+                    r.skip_pages = pages;
+                    store.page(&r).unwrap()
+                };
+                let from_top = skip(req(None, None, false), 3);
+                assert_eq!(from_top.rows, rows[21..28], "{sort:?}");
+                let ends: Vec<_> = [6, 13, 20].map(|i| rows[i].cursor.clone()).into();
+                assert_eq!(from_top.skipped, ends, "{sort:?}");
+                let after = Some(rows[20].cursor.clone());
+                let from_middle = skip(req(after, None, false), 2);
+                assert_eq!(from_middle.rows, rows[35..42], "{sort:?}");
+                let from_end = skip(req(None, None, true), 2);
+                assert_eq!(from_end.rows, rows[40..47], "{sort:?}");
+                let starts: Vec<_> = [54, 47].map(|i| rows[i].cursor.clone()).into();
+                assert_eq!(from_end.skipped, starts, "{sort:?}");
+                let before = Some(rows[40].cursor.clone());
+                let backward = skip(req(None, before, false), 1);
+                assert_eq!(backward.rows, rows[26..33], "{sort:?}");
+                assert_eq!(backward.skipped, vec![rows[33].cursor.clone()]);
+                // Past the last row: no rows, the pages walked until then.
+                let beyond = skip(req(None, None, false), 9);
+                assert!(beyond.rows.is_empty() && !beyond.has_more);
+                assert_eq!(beyond.skipped.len(), 8, "{sort:?}");
+            }
+        }
+        // The rows tie on the sort column and `created` (only the ID
+        // breaks them), or the test above would prove less than it says.
+        let page = store
+            .page(&PageRequest {
+                sort: Sort {
+                    column: SortColumn::Type,
+                    descending: false,
+                },
+                limit: 61,
+                ..PageRequest::default()
+            })
+            .unwrap();
+        assert!(page.rows.windows(2).any(|w| {
+            w[0].kind == w[1].kind && w[0].created == w[1].created && w[0].id < w[1].id
+        }));
     }
 
     #[test]
