@@ -45,25 +45,12 @@ async fn choose_in(w: &webdriver::Session, select: &str, label: &str) {
     assert_eq!(done, Value::Bool(true), "{select} has no option {label}");
 }
 
-/// `2026-11-25 09:30:05` for unix seconds (days from the civil calendar, as in
-/// Howard Hinnant's `civil_from_days`).
+/// `2026-11-25 09:30:05` for unix seconds, read as UTC.
 fn clock(unix: i64) -> String {
-    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    jiff::Timestamp::from_second(unix)
+        .unwrap()
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// `balances_page` replies the app has sent, from its IPC audit.

@@ -303,23 +303,11 @@ fn status_words(s: &str) -> String {
 
 /// "2026-01-31 14:05 UTC"; the window shows `timestamp` in the user's locale.
 fn utc_date(t: i64) -> String {
-    let days = t.div_euclid(86400);
-    let secs = t.rem_euclid(86400);
-    // Civil date from days (Howard Hinnant's algorithm).
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
+    match jiff::Timestamp::from_second(t) {
+        Ok(at) => at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        // Out of jiff's range (years -9999..=9999): say the number.
+        Err(_) => t.to_string(),
+    }
 }
 
 /// Where the Dashboard shows an object: `/test` for test mode, the
