@@ -59,9 +59,10 @@ export function money(minor: number, currency: string): string {
   return `${sign}${grouped}${frac ? "." + frac : ""} ${currency.toUpperCase()}`;
 }
 
+/** When the app itself read or synced: on the user's own clock, as the Actions screen shows times. */
 function when(unix: number | null): string {
   if (unix === null) return "never";
-  return new Date(unix * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(unix * 1000).toLocaleString();
 }
 
 function day(unix: number): string {
