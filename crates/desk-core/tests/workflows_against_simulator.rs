@@ -6,6 +6,8 @@
 //! The step executor here sends the requests directly with the real
 //! `StripeClient`; in the app it is bound to the actions' descriptions.
 
+#[path = "support/prices.rs"]
+mod prices;
 use desk_core::money::NumberFormat;
 use desk_core::secret::Secret;
 use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
@@ -17,6 +19,7 @@ use desk_core::workflows::engine::{
     StepExecutor, StepFailure, StepResult, StepState, RUN_METADATA_KEY, STEP_METADATA_KEY,
 };
 use desk_core::workflows::model::{InputKind, Workflow};
+use prices::active_and_archived_prices;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -266,42 +269,7 @@ impl StepExecutor for SimExecutor {
 
 /// A product with an active and an archived monthly price.
 async fn prices(sim: &Simulator) -> (String, String) {
-    let c = client(sim, 2);
-    let product = c
-        .send(
-            &auth(),
-            &Request::post("/v1/products").params(Params::new().text("name", "Coffee club")),
-        )
-        .await
-        .unwrap();
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        let price = c
-            .send(
-                &auth(),
-                &Request::post("/v1/prices").params(
-                    Params::new()
-                        .text("product", product["id"].as_str().unwrap())
-                        .text("unit_amount", "1500")
-                        .text("currency", "usd")
-                        .param(
-                            "recurring",
-                            Param::Map(vec![("interval".into(), Param::Text("month".into()))]),
-                        ),
-                ),
-            )
-            .await
-            .unwrap();
-        ids.push(price["id"].as_str().unwrap().to_owned());
-    }
-    c.send(
-        &auth(),
-        &Request::post(format!("/v1/prices/{}", ids[1]))
-            .params(Params::new().text("active", "false")),
-    )
-    .await
-    .unwrap();
-    (ids.remove(0), ids.remove(0))
+    active_and_archived_prices(&client(sim, 2), &auth()).await
 }
 
 /// "Create a customer, then a subscription for {{create_customer.id}}",

@@ -3,9 +3,11 @@
 //! then a subscription for {{create_customer.id}}", a refusal at its field
 //! (an inactive price), the fix, Resume, and no duplicate in Stripe.
 
+#[path = "support/prices.rs"]
+mod prices;
 use desk_core::money::NumberFormat;
 use desk_core::secret::Secret;
-use desk_core::stripe::{Auth, ClientConfig, Param, Params, Request, StripeClient};
+use desk_core::stripe::{Auth, ClientConfig, Params, Request, StripeClient};
 use desk_core::views::Mode;
 use desk_core::workflows::engine::{
     Outcome, RunAccount, RunHistory, RunRecord, StepCall, StepExecutor, StepState,
@@ -13,6 +15,7 @@ use desk_core::workflows::engine::{
 };
 use desk_core::workflows::model::InputKind;
 use desk_core::workflows::{templates, ActionCatalog, ActionSteps, StepCatalog, Workflow};
+use prices::active_and_archived_prices;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -85,41 +88,7 @@ fn account() -> RunAccount {
 
 /// An active and an archived monthly price of one product.
 async fn prices(c: &StripeClient) -> (String, String) {
-    let product = c
-        .send(
-            &auth(),
-            &Request::post("/v1/products").params(Params::new().text("name", "Coffee club")),
-        )
-        .await
-        .unwrap();
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        let price = c
-            .send(
-                &auth(),
-                &Request::post("/v1/prices").params(
-                    Params::new()
-                        .text("product", product["id"].as_str().unwrap())
-                        .text("unit_amount", "1500")
-                        .text("currency", "usd")
-                        .param(
-                            "recurring",
-                            Param::Map(vec![("interval".into(), Param::Text("month".into()))]),
-                        ),
-                ),
-            )
-            .await
-            .unwrap();
-        ids.push(price["id"].as_str().unwrap().to_owned());
-    }
-    c.send(
-        &auth(),
-        &Request::post(format!("/v1/prices/{}", ids[1]))
-            .params(Params::new().text("active", "false")),
-    )
-    .await
-    .unwrap();
-    (ids.remove(0), ids.remove(0))
+    active_and_archived_prices(c, &auth()).await
 }
 
 async fn all(c: &StripeClient, path: &str) -> Vec<Value> {
