@@ -157,11 +157,7 @@ async fn run() {
     // No IPC audit: it would write every page the table fetches to disk.
     let driver = Driver::start_with(&sim, &data_dir, &[("STRIPE_DESK_IPC_AUDIT", "0".as_ref())]);
     let w = driver.session().await;
-    w.type_into("#key-input", KEY).await;
-    w.wait_for_text("#key-message", "Secret key, test mode")
-        .await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Bench Shop").await;
+    connect_with_key(&w, KEY, "Secret key, test mode", "Bench Shop").await;
     w.click("#nav-balances").await;
     w.wait_for_text("#bt-count", "transactions").await;
     wait_js(

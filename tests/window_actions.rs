@@ -81,12 +81,7 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     let driver = Driver::start(&sim, &data_dir);
     let w = driver.session().await;
 
-    w.type_into("#key-input", KEY).await;
-    w.wait_for_text("#key-message", "Secret key, test mode")
-        .await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Acme Actions Shop")
-        .await;
+    connect_with_key(&w, KEY, "Secret key, test mode", "Acme Actions Shop").await;
 
     w.click("#nav-actions").await;
     w.wait_for_text(".action-form h2", "Create Customer").await;
@@ -361,10 +356,7 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     // A read-only restricted key: before anything is typed, Create Customer
     // says which permission it lacks, and cannot be submitted.
     w.click("#nav-connections").await;
-    w.type_into("#key-input", READ_ONLY).await;
-    w.wait_for_text("#key-message", "Restricted key").await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Read Only Books").await;
+    connect_with_key(&w, READ_ONLY, "Restricted key", "Read Only Books").await;
     w.click("#nav-actions").await;
     open_action(&w, "create_customer", "Create Customer").await;
     w.wait_for_text(".action-form .note.warn", "rak_customer_write")

@@ -19,10 +19,7 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     let driver = Driver::start(&sim, &data_dir);
     let w = driver.session().await;
 
-    w.type_into("#key-input", LIVE_KEY).await;
-    w.wait_for_text("#key-message", "live mode").await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Acme Live Shop").await;
+    connect_with_key(&w, LIVE_KEY, "live mode", "Acme Live Shop").await;
     w.click("#nav-actions").await;
     w.wait_for_text(".action-form h2", "Create Customer").await;
     w.type_into("[data-field='name'] input", "Real Person")

@@ -130,12 +130,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     let shots = artifacts_dir();
     let driver = Driver::start(&sim, &data_dir);
     let w = driver.session().await;
-    w.type_into("#key-input", KEY).await;
-    w.wait_for_text("#key-message", "Secret key, test mode")
-        .await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Acme Balances Shop")
-        .await;
+    connect_with_key(&w, KEY, "Secret key, test mode", "Acme Balances Shop").await;
 
     w.click("#nav-balances").await;
     w.wait_for_text("#bal-status", "0 transactions stored")

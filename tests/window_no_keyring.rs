@@ -91,11 +91,7 @@ async fn without_a_keyring_the_key_is_used_for_this_session_only() {
     w.screenshot(&shots.join("nokeyring-01-offer.png")).await;
 
     // Connected for now, marked as such.
-    w.type_into("#key-input", KEY).await;
-    w.wait_for_text("#key-message", "Secret key, test mode")
-        .await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Harbour Books").await;
+    connect_with_key(&w, KEY, "Secret key, test mode", "Harbour Books").await;
     w.wait_for_text("#connection-list", "This session only")
         .await;
     w.screenshot(&shots.join("nokeyring-02-session-only.png"))

@@ -67,12 +67,7 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     let driver = Driver::start(&sim, &data_dir);
     let w = driver.session().await;
 
-    w.type_into("#key-input", KEY).await;
-    w.wait_for_text("#key-message", "Secret key, test mode")
-        .await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Acme Workflow Shop")
-        .await;
+    connect_with_key(&w, KEY, "Secret key, test mode", "Acme Workflow Shop").await;
 
     w.click("#nav-workflows").await;
     w.find("#btn-wf-new").await;

@@ -21,11 +21,7 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
     let driver = Driver::start(&sim, &data_dir);
     let w = driver.session().await;
 
-    w.type_into("#key-input", LIVE_KEY).await;
-    w.wait_for_text("#key-message", "live mode").await;
-    w.click("#btn-save-key").await;
-    w.wait_for_text("#header-account", "Acme Live Workflows")
-        .await;
+    connect_with_key(&w, LIVE_KEY, "live mode", "Acme Live Workflows").await;
     w.click("#nav-workflows").await;
     // The templates arrive after the list is drawn.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

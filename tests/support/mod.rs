@@ -272,3 +272,13 @@ pub async fn answer_file_dialog(title: &str, path: &Path, select_name: bool) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     run(&["key", "Return"]);
 }
+
+/// Connects as a person does on the first screen: pastes `key`, waits for
+/// the form to say what it recognised (`recognised`, e.g. "Secret key, test
+/// mode"), saves, and waits for the header to name `account`.
+pub async fn connect_with_key(w: &webdriver::Session, key: &str, recognised: &str, account: &str) {
+    w.type_into("#key-input", key).await;
+    w.wait_for_text("#key-message", recognised).await;
+    w.click("#btn-save-key").await;
+    w.wait_for_text("#header-account", account).await;
+}
