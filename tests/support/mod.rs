@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
+pub mod plain_words;
 pub mod webdriver;
 
 use std::net::TcpListener;

@@ -1,0 +1,53 @@
+//! What a shop owner must never read: developer words on a screen. Window
+//! tests call [`assert_plain_words`] on every screen they reach, so a new
+//! label that says "param" or "cus_..." fails a test instead of a person.
+
+use super::webdriver::Session;
+
+/// Words and fragments that belong to Stripe's API or to this app's code,
+/// not to a person's screen. Matched case-sensitively on the rendered text
+/// (`innerText`, so hidden detail such as a folded JSON view is not read).
+pub const FORBIDDEN: &[&str] = &[
+    "param",
+    "rak_",
+    "Stripe-Account",
+    "Etc/UTC",
+    "ISO 8601",
+    "sum of nets",
+    "sum of all nets",
+    "objects",
+    "full path",
+    "{{input.",
+    "undefined",
+    "null",
+    "NaN",
+    "[object Object]",
+];
+
+/// Fails with every forbidden word found on `screen`, each in its line.
+pub async fn assert_plain_words(w: &Session, screen: &str) {
+    let text = w
+        .execute("return document.body.innerText")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let found = forbidden_in(&text);
+    assert!(
+        found.is_empty(),
+        "developer words on the {screen} screen:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Each line of `text` holding a forbidden word, with the word.
+pub fn forbidden_in(text: &str) -> Vec<String> {
+    text.lines()
+        .flat_map(|line| {
+            FORBIDDEN
+                .iter()
+                .filter(move |word| line.contains(*word))
+                .map(move |word| format!("{word:?} in {:?}", line.trim()))
+        })
+        .collect()
+}
