@@ -12,8 +12,8 @@ use desk_core::balances::{
 };
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
-    AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
-    OAuthSettingsForm, OAuthSettingsView,
+    AppInfo, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthSettingsForm,
+    OAuthSettingsView, SaveKeyOutcome, WhenAlreadySaved,
 };
 use desk_core::workflows::desk::RunPlan;
 use desk_core::workflows::menu::MenuEntry;
@@ -130,16 +130,17 @@ pub async fn test_key(
 pub async fn save_key_connection(
     key: String,
     session_only: bool,
+    when_saved: WhenAlreadySaved,
     app: AppHandle,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
-) -> Reply<ConnectionSummary> {
+) -> Reply<SaveKeyOutcome> {
     let desk = desk.get().await?;
     let reply = desk
-        .save_key_connection(&key, session_only)
+        .save_key_as(&key, session_only, when_saved)
         .await
         .map_err(AppError::from);
-    if reply.is_ok() {
+    if matches!(reply, Ok(SaveKeyOutcome::Saved { .. })) {
         broadcast(&app, &desk.list_connections());
     }
     audited(&audit, "save_key_connection", reply)
@@ -210,7 +211,7 @@ pub async fn set_account_override(
         &app,
         &audit,
         "set_account_override",
-        desk.set_account_override(&id, account_id.as_deref()),
+        desk.set_account_override(&id, account_id.as_deref()).await,
     )
 }
 

@@ -8,6 +8,7 @@ use stripe_sim::KeyAccess;
 use support::*;
 
 const KEY: &str = "sk_test_51WindowJourneyKey000000000004242";
+const READ_ONLY: &str = "rk_test_51WindowJourneyReadOnly0000001111";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
@@ -15,14 +16,34 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     let sim = simulator().await;
     sim.add_account("acct_1WindowShop", "Acme Test Shop");
     sim.add_key(KEY, "acct_1WindowShop", KeyAccess::Full);
+    sim.add_key(
+        READ_ONLY,
+        "acct_1WindowShop",
+        KeyAccess::Restricted(["rak_customer_read".to_owned()].into()),
+    );
+    sim.add_account("acct_1WindowCafe", "Window Cafe");
+    sim.connect_account("acct_1WindowShop", "acct_1WindowCafe");
     let data_dir = temp_dir("window-connect");
     let shots = artifacts_dir();
     let driver = Driver::start(&sim, &data_dir);
     let keyring_before = keyring_entries();
 
-    // First launch: no connection yet, so the window leads to connecting.
+    // First launch: no connection yet, so the window leads to pasting a
+    // key, guided; OAuth (an app of one's own) is folded away for platforms
+    // and developers.
     let w = driver.session().await;
     w.find("#key-input").await;
+    w.wait_for_text("#path-key-title", "Paste your API key")
+        .await;
+    w.find("#btn-open-api-keys").await;
+    let oauth_open = w
+        .execute("return document.querySelector('#oauth-path').open")
+        .await;
+    assert_eq!(oauth_open, serde_json::json!(false), "OAuth starts folded");
+    assert_eq!(w.text("#btn-connect-stripe").await, "", "not shown folded");
+    w.wait_for_text("#path-oauth-title", "For platforms and developers")
+        .await;
+    plain_words::assert_plain_words(&w, "first").await;
     w.screenshot(&shots.join("01-first-launch.png")).await;
     w.wait_for_text("#header-account", "Not connected").await;
     w.wait_for_text("#banner", &sim.base_url()).await;
@@ -70,11 +91,88 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.wait_for_text("#mode-badge", "TEST").await;
     w.wait_for_text("#connection-list", "sk_test_...4242").await;
     w.screenshot(&shots.join("04-connected.png")).await;
+    plain_words::assert_plain_words(&w, "Connections").await;
     assert_eq!(
         keyring_entries(),
         keyring_before + 1,
         "the key is in the keyring"
     );
+
+    // A restricted key of the same account asks before it replaces the
+    // full-access one; Cancel saves nothing and says so.
+    w.type_into("#key-input", READ_ONLY).await;
+    w.wait_for_text("#key-message", "Restricted key, test mode")
+        .await;
+    w.click("#btn-save-key").await;
+    w.wait_for_text(
+        "#confirm-body",
+        "This replaces your full-access key (sk_test_...4242) for Acme Test Shop with a restricted key (rk_test_...1111)",
+    )
+    .await;
+    w.screenshot(&shots.join("04b-replace-asks.png")).await;
+    w.click("#confirm-no").await;
+    w.wait_for_text("#test-result", "Nothing was saved").await;
+    assert_eq!(w.count(".connection-card").await, 1);
+    assert_eq!(w.count(".connection-card .tag-restricted").await, 0);
+    // Keep both: two connections, named by what each key can do.
+    w.click("#btn-save-key").await;
+    w.click("#confirm-keep_both").await;
+    w.wait_for_text("#connection-list", "Acme Test Shop (restricted key)")
+        .await;
+    assert_eq!(w.count(".connection-card").await, 2);
+    w.screenshot(&shots.join("04c-kept-both.png")).await;
+    // Removing one confirms what happened, and the other stays.
+    w.click(".connection-card.is-active .btn-remove").await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text(
+        "#connections-removed",
+        "Removed Acme Test Shop (restricted key): its key was deleted from this computer's keyring.",
+    )
+    .await;
+    assert_eq!(w.count(".connection-card").await, 1);
+    assert_eq!(
+        w.text("#test-result").await,
+        "",
+        "no \"Saved\" for a removed key"
+    );
+    // The one left becomes the current one.
+    w.wait_for_text(".connection-card.is-active", "sk_test_...4242")
+        .await;
+
+    // A connected account's ID is checked with Stripe when entered: a typo
+    // is refused at the field, not later shown as a disconnection.
+    w.click(".connection-card .btn-account").await;
+    w.type_into(".connection-card .card-edit input", "acct_1WindowCafx")
+        .await;
+    w.click(".connection-card .card-edit button[type=submit]")
+        .await;
+    w.wait_for_text(
+        ".connection-card .card-edit .field-message",
+        "No such connected account: acct_1WindowCafx is not connected to Acme Test Shop.",
+    )
+    .await;
+    assert_eq!(w.count(".connection-card.is-revoked").await, 0);
+    w.screenshot(&shots.join("04d-no-such-connected-account.png"))
+        .await;
+    w.type_into(".connection-card .card-edit input", "acct_1WindowCafe")
+        .await;
+    w.click(".connection-card .card-edit button[type=submit]")
+        .await;
+    w.wait_for_text(
+        ".connection-card",
+        "Working in connected account Window Cafe (acct_1WindowCafe)",
+    )
+    .await;
+    w.wait_for_text("#header-sub", "Working in Window Cafe")
+        .await;
+    plain_words::assert_plain_words(&w, "Connections").await;
+    // Back to the account's own data.
+    w.click(".connection-card .btn-account").await;
+    w.type_into(".connection-card .card-edit input", "").await;
+    w.click(".connection-card .card-edit button[type=submit]")
+        .await;
+    w.wait_until_gone(".connection-card .card-edit input").await;
+    w.wait_for_text("#header-sub", "acct_1WindowShop").await;
     w.quit().await;
 
     // Restart: still connected, from the keyring and the data dir.
@@ -113,5 +211,8 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
         data_dir.join("logs/stripe-desk.log").exists(),
         "the app wrote its log"
     );
-    assert_eq!(files_containing(&data_dir, &[KEY]), Vec::<String>::new());
+    assert_eq!(
+        files_containing(&data_dir, &[KEY, READ_ONLY]),
+        Vec::<String>::new()
+    );
 }

@@ -52,6 +52,8 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     let w = driver.session().await;
 
     // The OAuth app settings, with a mistake caught first.
+    // OAuth is folded away under "For platforms and developers".
+    w.click("#path-oauth-title").await;
     w.click("#nav-oauth-settings").await;
     w.type_into("#oauth-client-id", "pk_WindowClient").await;
     w.type_into("#oauth-client-secret", PLATFORM_KEY).await;

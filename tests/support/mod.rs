@@ -56,10 +56,18 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// tauri-driver, configured so the app it starts talks to `sim` and keeps
 /// its data in `data_dir`.
 pub struct Driver {
-    child: Child,
-    pub port: u16,
+    /// The running tauri-driver: started again when it drops a new session.
+    running: std::sync::Mutex<Running>,
     /// The app's session bus, when the test gave it one of its own.
     bus: Option<std::ffi::OsString>,
+    env: Vec<(String, std::ffi::OsString)>,
+    /// tauri-driver's and WebKitWebDriver's own words, kept for a failed test.
+    log: PathBuf,
+}
+
+struct Running {
+    child: Child,
+    port: u16,
 }
 
 impl Driver {
@@ -74,81 +82,125 @@ impl Driver {
         data_dir: &Path,
         env: &[(&str, &std::ffi::OsStr)],
     ) -> Driver {
-        let port = free_port();
-        let native_port = free_port();
-        let mut command = Command::new(tauri_driver());
-        // Its own process group: WebKitWebDriver, the app and its WebKit
-        // processes join it, so a failed test ends them all (see Drop).
-        command.process_group(0);
-        let child = command
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("STRIPE_DESK_API_BASE", sim.base_url())
-            .env("STRIPE_DESK_CONNECT_BASE", sim.base_url())
-            .env("STRIPE_DESK_MARKETPLACE_BASE", sim.base_url())
-            .env("STRIPE_DESK_DATA_DIR", data_dir)
-            .env("STRIPE_DESK_IPC_AUDIT", "1")
-            .env("NO_AT_BRIDGE", "1")
-            // The test's own environment wins over these defaults.
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver starts (cargo install tauri-driver --locked)");
-        // Both ports must accept connections before a session can start.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        for p in [port, native_port] {
-            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "tauri-driver did not open port {p}"
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
+        let mut all: Vec<(String, std::ffi::OsString)> = vec![
+            ("STRIPE_DESK_API_BASE".into(), sim.base_url().into()),
+            ("STRIPE_DESK_CONNECT_BASE".into(), sim.base_url().into()),
+            ("STRIPE_DESK_MARKETPLACE_BASE".into(), sim.base_url().into()),
+            ("STRIPE_DESK_DATA_DIR".into(), data_dir.into()),
+            ("STRIPE_DESK_IPC_AUDIT".into(), "1".into()),
+            ("NO_AT_BRIDGE".into(), "1".into()),
+        ];
+        // The test's own environment wins over these defaults.
+        all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_os_string())));
         let bus = env
             .iter()
             .find(|(name, _)| *name == "DBUS_SESSION_BUS_ADDRESS")
             .map(|(_, value)| value.to_os_string());
-        Driver { child, port, bus }
+        let log = std::env::temp_dir().join(format!(
+            "tauri-driver-{}-{}.log",
+            std::process::id(),
+            free_port()
+        ));
+        let running = spawn_driver(&all, &log);
+        Driver {
+            running: std::sync::Mutex::new(running),
+            bus,
+            env: all,
+            log,
+        }
     }
 
     pub async fn session(&self) -> webdriver::Session {
-        webdriver::Session::start(
-            self.port,
-            self.child.id(),
-            self.bus.as_deref(),
-            Path::new(APP),
-            &[],
-        )
-        .await
+        self.session_with_args(&[]).await
     }
 
     /// Starts the app with command-line arguments (a deep link at a cold start).
+    ///
+    /// Now and then (about one window-test run in ten here) tauri-driver
+    /// closes the connection of a new session without an answer: the
+    /// WebKitWebDriver behind it is gone. No app was started then, so the
+    /// driver is started again and the session asked for once more.
     pub async fn session_with_args(&self, args: &[&str]) -> webdriver::Session {
-        webdriver::Session::start(
-            self.port,
-            self.child.id(),
-            self.bus.as_deref(),
-            Path::new(APP),
-            args,
-        )
-        .await
+        let mut tries = 0;
+        loop {
+            let (port, group) = {
+                let running = self.running.lock().unwrap();
+                (running.port, running.child.id())
+            };
+            match webdriver::Session::start(port, group, self.bus.as_deref(), Path::new(APP), args)
+                .await
+            {
+                Ok(session) => return session,
+                Err(dropped) if tries < 2 => {
+                    tries += 1;
+                    eprintln!(
+                        "tauri-driver dropped a new session ({dropped}); its log:\n{}\nstarting it again",
+                        std::fs::read_to_string(&self.log).unwrap_or_default()
+                    );
+                    let mut running = self.running.lock().unwrap();
+                    kill_group(&mut running.child);
+                    *running = spawn_driver(&self.env, &self.log);
+                }
+                Err(dropped) => panic!(
+                    "tauri-driver dropped a new session {tries} times: {dropped}; its log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                ),
+            }
+        }
     }
+}
+
+/// Starts tauri-driver on two free ports and waits until both accept.
+fn spawn_driver(env: &[(String, std::ffi::OsString)], log: &Path) -> Running {
+    let port = free_port();
+    let native_port = free_port();
+    let log = std::fs::File::create(log).expect("tauri-driver's log");
+    let mut command = Command::new(tauri_driver());
+    // Its own process group: WebKitWebDriver, the app and its WebKit
+    // processes join it, so a failed test ends them all (see Drop).
+    command.process_group(0);
+    let child = command
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("tauri-driver starts (cargo install tauri-driver --locked)");
+    // Both ports must accept connections before a session can start.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for p in [port, native_port] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not open port {p}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    Running { child, port }
+}
+
+/// Ends tauri-driver and everything in its process group.
+fn kill_group(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
         // A test that failed mid-session leaves the app running; a later
         // test's app would then hand its start to it (single instance).
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.wait();
+        if let Ok(running) = self.running.get_mut() {
+            kill_group(&mut running.child);
+        }
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 

@@ -31,7 +31,7 @@ impl Session {
         bus: Option<&OsStr>,
         application: &Path,
         args: &[&str],
-    ) -> Session {
+    ) -> Result<Session, String> {
         // Generous, but a stuck driver fails the test instead of hanging it.
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(90))
@@ -42,25 +42,27 @@ impl Session {
             "browserName": "wry",
             "tauri:options": {"application": application, "args": args}
         }}});
+        // A connection closed without an answer is the caller's to retry;
+        // an answer that is no session is a failure of the test.
         let reply: Value = http
             .post(format!("{base}/session"))
             .json(&caps)
             .send()
             .await
-            .expect("tauri-driver answers")
+            .map_err(|e| format!("{e:?}"))?
             .json()
             .await
-            .expect("session JSON");
+            .map_err(|e| format!("{e:?}"))?;
         let id = reply["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no session: {reply}"))
             .to_owned();
-        Session {
+        Ok(Session {
             http,
             url: format!("{base}/session/{id}"),
             group,
             bus: bus.map(OsStr::to_os_string),
-        }
+        })
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {

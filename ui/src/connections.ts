@@ -13,6 +13,8 @@ import { connections, setView, state, subscribe } from "./state.js";
 import { call, toAppError } from "./tauri.js";
 
 let screen: HTMLElement | null = null;
+/** Shows (or, with null, clears) what the last removal did. */
+let showRemoved: (text: string | null) => void = () => {};
 
 /** Test results of saved connections, kept across redraws of the list. */
 const cardResults = new Map<string, { test?: ConnectionTest; error?: AppError }>();
@@ -47,18 +49,58 @@ function buildScreen(): HTMLElement {
   const addTitle = h("h2", { class: "section-title", text: "Add a connection" });
 
   const form = keyForm();
+  const openKeys = h("button", {
+    id: "btn-open-api-keys",
+    class: "btn secondary small",
+    text: "Open Stripe's API keys page",
+    attrs: { type: "button", title: "Opens your Stripe Dashboard in your web browser" },
+  });
+  const openKeysMessage = h("p", { class: "field-message", attrs: { hidden: true } });
+  openKeys.addEventListener("click", () => {
+    void call("open_in_dashboard", { url: "https://dashboard.stripe.com/test/apikeys" }).catch((e) =>
+      setMessage(openKeysMessage, toAppError(e).message, "error"),
+    );
+  });
   const keyCard = h(
     "section",
-    { class: "card path-card", attrs: { "aria-labelledby": "path-key-title" } },
-    h("h2", { id: "path-key-title", class: "card-title" }, h("span", { class: "path-num", text: "1" }), "Paste an API key"),
+    { class: "card path-card key-path", attrs: { "aria-labelledby": "path-key-title" } },
+    h("h2", { id: "path-key-title", class: "card-title" }, "Paste your API key"),
+    h(
+      "ol",
+      { class: "key-steps" },
+      h("li", {}, "In your Stripe Dashboard, open Developers, then API keys. ", openKeys, openKeysMessage),
+      h("li", {}, "Copy the secret key, or create a restricted key that may do only what you need."),
+      h("li", {}, "Paste it here. Start with a test-mode key (it begins sk_test_ or rk_test_): nothing real happens in test mode."),
+    ),
     form.root,
   );
+  // OAuth needs an OAuth app of one's own (client ID, secret, redirect):
+  // a platform's or a developer's path, folded away from a shop owner's.
   const oauthCard = h(
-    "section",
-    { class: "card path-card", attrs: { "aria-labelledby": "path-oauth-title" } },
-    h("h2", { id: "path-oauth-title", class: "card-title" }, h("span", { class: "path-num", text: "2" }), "Connect with Stripe"),
+    "details",
+    { id: "oauth-path", class: "card path-card oauth-path" },
+    h("summary", { id: "path-oauth-title", class: "card-title" }, "For platforms and developers: Connect with Stripe"),
+    h(
+      "p",
+      { class: "help" },
+      "If you run a Stripe Connect platform or built a Stripe App, you can connect accounts through your own OAuth app instead of a key.",
+    ),
     connectPanel(),
   );
+  // A flow in progress, or an OAuth app already set up, keeps it open.
+  const openOAuthWhenInUse = (): void => {
+    const s = state.oauthSettings;
+    if (state.oauthFlow.state !== "idle" || (s && s.clientId)) oauthCard.open = true;
+  };
+  subscribe("oauth", openOAuthWhenInUse);
+  openOAuthWhenInUse();
+
+  // What the last removal did, until the list changes again otherwise.
+  const removedNote = h("p", { id: "connections-removed", class: "result is-ok", attrs: { role: "status", hidden: true } });
+  showRemoved = (text: string | null): void => {
+    removedNote.textContent = text ? `✓ ${text}` : "";
+    removedNote.hidden = !text;
+  };
 
   // How "Connect with Stripe" ended, at the top where the cards are: the
   // flow's own status sits below the fold once accounts are listed.
@@ -94,9 +136,11 @@ function buildScreen(): HTMLElement {
     title,
     lead,
     notice,
+    removedNote,
     listSection,
     addTitle,
-    h("div", { class: "two-col wide-left" }, keyCard, oauthCard),
+    keyCard,
+    oauthCard,
   );
 
   const render = (): void => {
@@ -105,7 +149,7 @@ function buildScreen(): HTMLElement {
     root.classList.toggle("is-welcome", first);
     title.textContent = first ? "Connect your Stripe account" : "Connections";
     lead.textContent = first
-      ? "Welcome to Stripe Desk. Choose one of the two ways below. You can start with a test-mode key: nothing real happens in test mode."
+      ? "Welcome to Stripe Desk. To work with your Stripe account, paste an API key from your Stripe Dashboard: it stays in this computer's keyring."
       : "The Stripe accounts this computer can work with. The current one is used everywhere in Stripe Desk.";
     addTitle.hidden = first;
     listSection.hidden = first;
@@ -115,6 +159,7 @@ function buildScreen(): HTMLElement {
   render();
 
   setOnSaved((saved) => {
+    showRemoved(null);
     cardResults.delete(saved.id);
     const card = list.querySelector<HTMLElement>(`.connection-card[data-id="${CSS.escape(saved.id)}"]`);
     if (card) {
@@ -172,7 +217,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
   const accountBtn = h("button", {
     class: "btn ghost small btn-account",
     text: "Connected account…",
-    attrs: { type: "button", "aria-expanded": "false", title: "Act for an account connected to this one (Stripe-Account)" },
+    attrs: { type: "button", "aria-expanded": "false", title: "Work in an account connected to this one through Stripe Connect" },
   });
   // Stripe-Account overrides are for API keys; an OAuth connection already names its account.
   accountBtn.hidden = c.method !== "api_key";
@@ -230,6 +275,11 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
           }
           cardResults.delete(c.id);
           setView(await call<ConnectionsView>("remove_connection", { id: c.id }));
+          showRemoved(
+            c.method === "connect_oauth"
+              ? `Removed ${c.displayName}: Stripe Desk is disconnected from it and its credentials were deleted from this computer.`
+              : `Removed ${c.displayName}: its key was deleted from this computer's keyring.`,
+          );
         } catch (e) {
           showError(toAppError(e));
         }
@@ -255,7 +305,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
     toggleEdit(editSlot, accountBtn, renameBtn, () =>
       inlineForm({
         label: "Connected account ID",
-        help: "To work in an account connected to this one (it is sent as Stripe-Account). Starts with acct_. Leave empty to work in this account.",
+        help: "To work in an account connected to yours through Stripe Connect. Its ID starts with acct_ and is on the account's page in your Stripe Dashboard, under Connect. Leave empty to work in this account.",
         value: c.accountOverride ?? "",
         placeholder: "acct_…",
         saveText: "Use this account",
@@ -269,7 +319,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
 
   const tags: HTMLElement[] = [];
   if (active) tags.push(h("span", { class: "tag tag-current", text: "Current" }));
-  if (c.restricted) tags.push(h("span", { class: "tag", text: "Restricted key" }));
+  if (c.restricted) tags.push(h("span", { class: "tag tag-restricted", text: "Restricted key" }));
   if (c.sessionOnly) tags.push(h("span", { class: "tag tag-warn", text: "This session only", attrs: { title: "Not stored: forgotten when Stripe Desk closes" } }));
 
   return h(
@@ -293,7 +343,12 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
       h("span", { class: "sep", text: "·", attrs: { "aria-hidden": "true" } }),
       h("span", { class: "method", text: methodText(c) }),
     ),
-    c.accountOverride ? h("p", { class: "card-meta", text: `Working in connected account ${c.accountOverride}` }) : null,
+    c.accountOverride
+      ? h("p", {
+          class: "card-meta",
+          text: `Working in connected account ${c.accountOverrideName ? `${c.accountOverrideName} (${c.accountOverride})` : c.accountOverride}`,
+        })
+      : null,
     c.revoked ? h("p", { class: "revoked", attrs: { role: "alert" }, text: c.revoked }) : null,
     result,
     perms,

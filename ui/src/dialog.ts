@@ -1,5 +1,5 @@
-// An in-page confirmation (never window.confirm): a modal <dialog> with a
-// safe default (focus starts on "Cancel"; Escape cancels).
+// In-page questions (never window.confirm): a modal <dialog> with a safe
+// default (focus starts on "Cancel"; Escape cancels).
 
 import { h } from "./dom.js";
 
@@ -11,19 +11,48 @@ export interface ConfirmOptions {
   danger?: boolean;
 }
 
-export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
+export interface Choice<K extends string> {
+  key: K;
+  text: string;
+  /** The button's look: the main answer, a risky one, or a plain one. */
+  kind?: "primary" | "danger" | "secondary";
+}
+
+export interface ChoiceOptions<K extends string> {
+  title: string;
+  body: string;
+  choices: Choice<K>[];
+  /** The safe way out (Escape, and where focus starts). */
+  cancel?: string;
+}
+
+/** Asks a yes/no question; `true` for yes. */
+export async function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
+  const answer = await chooseDialog({
+    title: opts.title,
+    body: opts.body,
+    choices: [{ key: "yes", text: opts.yes, kind: opts.danger ? "danger" : "primary" }],
+    cancel: opts.no,
+  });
+  return answer === "yes";
+}
+
+/** Asks the person to pick one answer; `null` when they cancel. */
+export function chooseDialog<K extends string>(opts: ChoiceOptions<K>): Promise<K | null> {
   document.getElementById("confirm-dialog")?.remove();
-  return new Promise<boolean>((resolve) => {
+  return new Promise<K | null>((resolve) => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const title = h("h2", { id: "confirm-title", class: "dialog-title", text: opts.title });
     const body = h("p", { id: "confirm-body", class: "dialog-body", text: opts.body });
-    const yes = h("button", {
-      id: "confirm-yes",
-      class: opts.danger ? "btn danger" : "btn primary",
-      text: opts.yes,
-      attrs: { type: "button" },
-    });
-    const no = h("button", { id: "confirm-no", class: "btn secondary", text: opts.no ?? "Cancel", attrs: { type: "button" } });
+    const buttons = opts.choices.map((c, i) =>
+      h("button", {
+        id: opts.choices.length === 1 ? "confirm-yes" : `confirm-${c.key}`,
+        class: `btn ${c.kind ?? (i === 0 ? "primary" : "secondary")}`,
+        text: c.text,
+        attrs: { type: "button" },
+      }),
+    );
+    const no = h("button", { id: "confirm-no", class: "btn secondary", text: opts.cancel ?? "Cancel", attrs: { type: "button" } });
     const dialog = h(
       "dialog",
       {
@@ -33,10 +62,10 @@ export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
       },
       title,
       body,
-      h("div", { class: "dialog-actions" }, no, yes),
+      h("div", { class: "dialog-actions" }, no, ...buttons),
     );
     let done = false;
-    const finish = (answer: boolean): void => {
+    const finish = (answer: K | null): void => {
       if (done) return;
       done = true;
       if (dialog.open) dialog.close();
@@ -44,16 +73,16 @@ export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
       previous?.focus();
       resolve(answer);
     };
-    yes.addEventListener("click", () => finish(true));
-    no.addEventListener("click", () => finish(false));
+    buttons.forEach((b, i) => b.addEventListener("click", () => finish(opts.choices[i].key)));
+    no.addEventListener("click", () => finish(null));
     dialog.addEventListener("cancel", (ev) => {
       ev.preventDefault();
-      finish(false);
+      finish(null);
     });
     dialog.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") {
         ev.preventDefault();
-        finish(false);
+        finish(null);
       }
     });
     document.body.appendChild(dialog);

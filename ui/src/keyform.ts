@@ -3,18 +3,20 @@
 // cleared only after a successful save.
 
 import type { AppError } from "./bindings/AppError";
-import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
+import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { KeyCheck } from "./bindings/KeyCheck";
 import type { PermissionCheck } from "./bindings/PermissionCheck";
+import type { SaveKeyOutcome } from "./bindings/SaveKeyOutcome";
+import type { WhenAlreadySaved } from "./bindings/WhenAlreadySaved";
+import { chooseDialog } from "./dialog.js";
 import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { keyringAvailable, setView, state, subscribe } from "./state.js";
 import { call, toAppError } from "./tauri.js";
 
-const HELP_KEYRING =
-  "Find it in the Stripe Dashboard under Developers > API keys. Stripe Desk keeps it in your computer's keyring.";
-const HELP_NO_KEYRING = "Find it in the Stripe Dashboard under Developers > API keys.";
+const HELP_KEYRING = "Stripe Desk keeps it in your computer's keyring, never in a file.";
+const HELP_NO_KEYRING = "It begins sk_ or rk_.";
 
 export interface KeyForm {
   root: HTMLElement;
@@ -182,6 +184,7 @@ function buildKeyForm(): KeyForm {
   input.addEventListener("change", classifyNow);
 
   const clearResult = (): void => {
+    savedId = null;
     result.hidden = true;
     clear(result);
     result.className = "result";
@@ -198,6 +201,15 @@ function buildKeyForm(): KeyForm {
   };
 
   const controls = [testBtn, saveBtn, showBtn, sessionOnly];
+
+  // "Saved: …" belongs to the connection it names: gone with it.
+  let savedId: string | null = null;
+  subscribe("connections", () => {
+    if (savedId && !(state.view?.connections ?? []).some((c) => c.id === savedId)) {
+      savedId = null;
+      clearResult();
+    }
+  });
 
   // --- Test connection ---
   /** Runs `action` on the typed key with the form busy; a refusal that
@@ -245,7 +257,27 @@ function buildKeyForm(): KeyForm {
     ev.preventDefault();
     const wantSessionOnly = !keyringAvailable() && sessionOnly.checked;
     withKey("Checking the key with Stripe and saving…", async (key) => {
-      const saved = await call<ConnectionSummary>("save_key_connection", { key, sessionOnly: wantSessionOnly });
+      const save = (whenSaved: WhenAlreadySaved): Promise<SaveKeyOutcome> =>
+        call<SaveKeyOutcome>("save_key_connection", { key, sessionOnly: wantSessionOnly, whenSaved });
+      let outcome = await save("ask");
+      if (outcome.outcome === "alreadySaved") {
+        // Another key of this account is saved: the person decides.
+        const choice = await chooseDialog<WhenAlreadySaved>({
+          title: `${outcome.existing.displayName} already has a key saved`,
+          body: outcome.question,
+          choices: [
+            { key: "replace", text: "Replace it", kind: "danger" },
+            { key: "keep_both", text: "Keep both", kind: "primary" },
+          ],
+        });
+        if (!choice) {
+          showResult("error", "Nothing was saved. The saved key is unchanged.");
+          return;
+        }
+        outcome = await save(choice);
+      }
+      if (outcome.outcome !== "saved") return;
+      const saved = outcome.connection;
       // Only now, after success, does the field forget the key.
       input.value = "";
       input.type = "password";
@@ -263,6 +295,7 @@ function buildKeyForm(): KeyForm {
       } catch {
         /* the connections-changed event will bring it */
       }
+      savedId = saved.id;
       onSaved(saved);
     });
   });

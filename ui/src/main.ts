@@ -78,7 +78,9 @@ function renderHeader(): void {
   } else {
     name.classList.remove("is-none");
     name.textContent = active.displayName;
-    sub.textContent = active.accountOverride ? `${active.accountId} → ${active.accountOverride}` : active.accountId;
+    sub.textContent = active.accountOverride
+      ? `Working in ${active.accountOverrideName ? `${active.accountOverrideName} (${active.accountOverride})` : active.accountOverride}`
+      : active.accountId;
     badgeSlot.appendChild(modeBadge(active.mode, "mode-badge"));
     if (active.revoked) {
       badgeSlot.appendChild(h("span", { class: "tag tag-danger", text: "Disconnected", attrs: { title: active.revoked } }));

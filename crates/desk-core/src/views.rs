@@ -58,6 +58,8 @@ pub struct ConnectionSummary {
     pub display_name: String,
     pub account_id: String,
     pub account_override: Option<String>,
+    /// The connected account's name, when Stripe gave one.
+    pub account_override_name: Option<String>,
     pub mode: Mode,
     pub method: ConnectionMethod,
     pub masked_key: Option<String>,
@@ -65,6 +67,36 @@ pub struct ConnectionSummary {
     pub session_only: bool,
     /// `None` while the connection works; otherwise what to tell the user.
     pub revoked: Option<String>,
+}
+
+/// What saving a key does when the same account already has another key
+/// saved in the same mode: the person decides, never the app silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum WhenAlreadySaved {
+    /// Save nothing yet; answer with the question to put to the person.
+    Ask,
+    /// The new key takes the saved one's place.
+    Replace,
+    /// Keep both, each named by what its key can do.
+    KeepBoth,
+}
+
+/// How saving a key ended.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+#[ts(export)]
+pub enum SaveKeyOutcome {
+    #[serde(rename = "saved")]
+    Saved { connection: ConnectionSummary },
+    /// Another key of this account is saved in this mode; nothing was saved.
+    #[serde(rename = "alreadySaved")]
+    AlreadySaved {
+        existing: ConnectionSummary,
+        /// "This replaces your full-access key for … with a restricted one …"
+        question: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -741,3 +741,138 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+#[tokio::test]
+async fn a_restricted_key_for_a_saved_account_asks_before_replacing_the_full_access_one() {
+    use desk_core::views::{SaveKeyOutcome, WhenAlreadySaved};
+    let sim = sim().await;
+    let restricted = "rk_test_51DomainReadOnly000000000000001111";
+    sim.add_key(
+        restricted,
+        ACCOUNT,
+        KeyAccess::Restricted(BTreeSet::from(["rak_customer_read".to_owned()])),
+    );
+    let keyring: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let d = desk(&sim.base_url(), &data_dir("replace-ask"), keyring.clone());
+    let full = d.save_key_connection(KEY, false).await.unwrap();
+
+    // The very same key again only refreshes: nothing to ask.
+    let again = d
+        .save_key_as(KEY, false, WhenAlreadySaved::Ask)
+        .await
+        .unwrap();
+    assert!(matches!(again, SaveKeyOutcome::Saved { connection } if connection.id == full.id));
+
+    // A different key of the same account asks first, and saves nothing.
+    let asked = d
+        .save_key_as(restricted, false, WhenAlreadySaved::Ask)
+        .await
+        .unwrap();
+    let SaveKeyOutcome::AlreadySaved { existing, question } = asked else {
+        panic!("saving a restricted key over a full-access one must ask first");
+    };
+    assert_eq!(existing.id, full.id);
+    assert!(
+        question.contains("full-access key (sk_test_...1234)")
+            && question.contains("restricted key (rk_test_...1111)")
+            && question.contains("Domain Test Shop"),
+        "{question}"
+    );
+    let view = d.list_connections();
+    assert_eq!(view.connections.len(), 1);
+    assert!(!view.connections[0].restricted, "the full-access key stays");
+    assert_eq!(
+        keyring
+            .get(&format!("connection/{}", full.id))
+            .unwrap()
+            .unwrap()
+            .expose(),
+        KEY
+    );
+
+    // Keep both: two connections, each named by what its key can do.
+    let SaveKeyOutcome::Saved { connection: second } = d
+        .save_key_as(restricted, false, WhenAlreadySaved::KeepBoth)
+        .await
+        .unwrap()
+    else {
+        panic!("keep both saves");
+    };
+    assert_ne!(second.id, full.id);
+    assert_eq!(second.display_name, "Domain Test Shop (restricted key)");
+    assert_eq!(d.list_connections().connections.len(), 2);
+    assert!(d.test_connection(&full.id).await.unwrap().available);
+
+    // Replace, asked for: the saved connection takes the new key.
+    d.remove_connection(&second.id).await.unwrap();
+    let SaveKeyOutcome::Saved {
+        connection: replaced,
+    } = d
+        .save_key_as(restricted, false, WhenAlreadySaved::Replace)
+        .await
+        .unwrap()
+    else {
+        panic!("replace saves");
+    };
+    assert_eq!(replaced.id, full.id);
+    assert!(replaced.restricted);
+    assert_eq!(d.list_connections().connections.len(), 1);
+}
+
+#[tokio::test]
+async fn a_mistyped_connected_account_is_refused_at_the_field_and_a_real_disconnection_says_so() {
+    let sim = sim().await;
+    sim.add_account("acct_1ConnectedCafe", "Connected Cafe");
+    sim.connect_account(ACCOUNT, "acct_1ConnectedCafe");
+    let d = desk(
+        &sim.base_url(),
+        &data_dir("override-check"),
+        Arc::new(MemoryStore::default()),
+    );
+    let saved = d.save_key_connection(KEY, false).await.unwrap();
+
+    // A mistyped ID: Stripe's 403 reads as "no such connected account" at
+    // the field, nothing is stored, and the connection is not marked revoked.
+    let err = d
+        .set_account_override(&saved.id, Some("acct_1ConnectedCaf"))
+        .await
+        .unwrap_err();
+    let shown = AppError::from(err);
+    assert_eq!(shown.code, "no_such_connected_account");
+    assert_eq!(shown.param.as_deref(), Some("accountId"));
+    assert!(
+        shown.message.starts_with("No such connected account"),
+        "{}",
+        shown.message
+    );
+    let view = d.list_connections();
+    assert_eq!(view.connections[0].account_override, None);
+    assert_eq!(view.connections[0].revoked, None);
+
+    // The real one: kept, with the name Stripe gives it.
+    let view = d
+        .set_account_override(&saved.id, Some("acct_1ConnectedCafe"))
+        .await
+        .unwrap();
+    let c = &view.connections[0];
+    assert_eq!(c.account_override.as_deref(), Some("acct_1ConnectedCafe"));
+    assert_eq!(c.account_override_name.as_deref(), Some("Connected Cafe"));
+
+    // Later the account leaves the platform: the card says which account
+    // left, not that the key stopped working.
+    sim.disconnect_account(ACCOUNT, "acct_1ConnectedCafe");
+    let err = d
+        .call(&saved.id, &Request::get("/v1/customers"))
+        .await
+        .unwrap_err();
+    assert!(err.is_revoked());
+    let revoked = d.list_connections().connections[0].revoked.clone().unwrap();
+    assert!(
+        revoked.contains("can no longer act for the connected account acct_1ConnectedCafe"),
+        "{revoked}"
+    );
+    // Working in its own account again ends that state.
+    let view = d.set_account_override(&saved.id, None).await.unwrap();
+    assert_eq!(view.connections[0].revoked, None);
+    assert!(d.test_connection(&saved.id).await.unwrap().available);
+}

@@ -737,7 +737,10 @@ async fn the_desk_syncs_queries_reconciles_exports_and_deletes_a_copy() {
         .unwrap()
         .id;
     assert!(desk.balances_has_copy(&id).unwrap(), "not shared yet");
-    desk.set_account_override(&second, Some(ACCOUNT)).unwrap();
+    sim.connect_account("acct_1BalancesPlatform", ACCOUNT);
+    desk.set_account_override(&second, Some(ACCOUNT))
+        .await
+        .unwrap();
     assert!(!desk.balances_has_copy(&id).unwrap());
     assert!(!desk.balances_has_copy(&second).unwrap());
     let refused = desk.balances_delete_copy(&id).unwrap_err();

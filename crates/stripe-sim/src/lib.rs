@@ -258,6 +258,37 @@ impl Simulator {
         self.state().ensure_account(id, display_name).display_name = display_name.to_string();
     }
 
+    /// Connects `account_id` to the platform `platform_account` (as a
+    /// finished Connect OAuth flow would): the platform's keys may then act
+    /// on it with `Stripe-Account`.
+    pub fn connect_account(&self, platform_account: &str, account_id: &str) {
+        let mut st = self.state();
+        st.ensure_account(account_id, account_id);
+        st.connections.push(state::Connection {
+            client_id: "ca_sim_connected".into(),
+            platform_account: platform_account.into(),
+            account_id: account_id.into(),
+            kind: OAuthKind::Connect,
+            active: true,
+        });
+    }
+
+    /// Disconnects `account_id` from the platform (the account owner removed
+    /// the platform's access): `Stripe-Account` calls for it get Stripe's 403.
+    pub fn disconnect_account(&self, platform_account: &str, account_id: &str) {
+        let mut st = self.state();
+        let found: Vec<usize> = st
+            .connections
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.platform_account == platform_account && c.account_id == account_id)
+            .map(|(i, _)| i)
+            .collect();
+        for i in found {
+            st.revoke_connection(i);
+        }
+    }
+
     /// Sets the IANA time zone `GET /v1/account` reports in
     /// `settings.dashboard.timezone` (`Etc/UTC` unless set).
     pub fn set_timezone(&self, account_id: &str, timezone: &str) {

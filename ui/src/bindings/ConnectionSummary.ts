@@ -2,7 +2,11 @@
 import type { ConnectionMethod } from "./ConnectionMethod";
 import type { Mode } from "./Mode";
 
-export type ConnectionSummary = { id: string, displayName: string, accountId: string, accountOverride: string | null, mode: Mode, method: ConnectionMethod, maskedKey: string | null, restricted: boolean, sessionOnly: boolean, 
+export type ConnectionSummary = { id: string, displayName: string, accountId: string, accountOverride: string | null, 
+/**
+ * The connected account's name, when Stripe gave one.
+ */
+accountOverrideName: string | null, mode: Mode, method: ConnectionMethod, maskedKey: string | null, restricted: boolean, sessionOnly: boolean, 
 /**
  * `None` while the connection works; otherwise what to tell the user.
  */

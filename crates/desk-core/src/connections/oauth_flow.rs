@@ -305,6 +305,7 @@ impl Connections {
             display_name: tokens.stripe_user_id.clone(),
             account_id: tokens.stripe_user_id.clone(),
             account_override: None,
+            account_override_name: None,
             mode,
             method,
             masked_key: None,

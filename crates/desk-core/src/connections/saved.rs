@@ -15,6 +15,9 @@ pub struct ConnectionRecord {
     pub account_id: String,
     #[serde(default)]
     pub account_override: Option<String>,
+    /// The connected account's name, as Stripe gave it when the override was checked.
+    #[serde(default)]
+    pub account_override_name: Option<String>,
     pub mode: Mode,
     pub method: ConnectionMethod,
     #[serde(default)]
@@ -60,6 +63,7 @@ impl ConnectionRecord {
             display_name: self.display_name.clone(),
             account_id: self.account_id.clone(),
             account_override: self.account_override.clone(),
+            account_override_name: self.account_override_name.clone(),
             mode: self.mode,
             method: self.method,
             masked_key: self.masked_key.clone(),
@@ -185,6 +189,7 @@ mod tests {
                 display_name: "Acme".into(),
                 account_id: "acct_1".into(),
                 account_override: None,
+                account_override_name: None,
                 mode: Mode::Test,
                 method: ConnectionMethod::ApiKey,
                 masked_key: Some("sk_test_...4242".into()),

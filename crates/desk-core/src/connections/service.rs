@@ -15,7 +15,7 @@ use crate::secret::Secret;
 use crate::stripe::{random_token, Auth, Request, StripeClient};
 use crate::views::{
     ConnectionMethod, ConnectionSummary, ConnectionTest, ConnectionsView, FlowStage, KeyCheck,
-    KeyringStatus, Mode, OAuthFlowState,
+    KeyringStatus, Mode, OAuthFlowState, SaveKeyOutcome, WhenAlreadySaved,
 };
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -187,12 +187,32 @@ impl Connections {
     }
 
     /// Tests the key, then keeps it in the keyring (or, if asked, for this
-    /// session only) and the account's details in the data dir.
+    /// session only) and the account's details in the data dir. Another key
+    /// of the same account and mode is replaced (see [`Self::save_key_as`]).
     pub async fn save_key_connection(
         &self,
         input: &str,
         session_only: bool,
     ) -> Result<ConnectionSummary, Error> {
+        match self
+            .save_key_as(input, session_only, WhenAlreadySaved::Replace)
+            .await?
+        {
+            SaveKeyOutcome::Saved { connection } => Ok(connection),
+            SaveKeyOutcome::AlreadySaved { .. } => unreachable!("Replace never asks"),
+        }
+    }
+
+    /// Like [`Self::save_key_connection`], but when the account already has
+    /// a different key saved in this mode, `when_saved` decides: ask first
+    /// (nothing is saved), replace it, or keep both. Saving the very key that
+    /// is saved only refreshes the account's details.
+    pub async fn save_key_as(
+        &self,
+        input: &str,
+        session_only: bool,
+        when_saved: WhenAlreadySaved,
+    ) -> Result<SaveKeyOutcome, Error> {
         let key = parse_key(input)?;
         let keyring = self.secrets.status();
         if !session_only && !keyring.available {
@@ -214,17 +234,40 @@ impl Connections {
             )
         })?;
 
-        // Saving the same account's key again replaces the old key.
-        let existing = self.find_existing(ConnectionMethod::ApiKey, &account.id, key.mode);
+        let mut existing = self.find_existing(ConnectionMethod::ApiKey, &account.id, key.mode);
+        if let Some(saved) = existing.clone() {
+            if !self.holds_key(&saved, &key).await? {
+                match when_saved {
+                    WhenAlreadySaved::Ask => {
+                        let session = self.record(&saved.id).map(|(_, s)| s).unwrap_or(false);
+                        return Ok(SaveKeyOutcome::AlreadySaved {
+                            question: replace_question(&saved, &key),
+                            existing: saved.summary(session),
+                        });
+                    }
+                    WhenAlreadySaved::Replace => {}
+                    WhenAlreadySaved::KeepBoth => existing = None,
+                }
+            }
+        }
+        let keeps_both = existing.is_none()
+            && self
+                .find_existing(ConnectionMethod::ApiKey, &account.id, key.mode)
+                .is_some();
         let record = ConnectionRecord {
             id: existing
                 .as_ref()
                 .map_or_else(|| random_token("conn"), |c| c.id.clone()),
-            display_name: existing
-                .as_ref()
-                .map_or_else(|| account.display_name(), |c| c.display_name.clone()),
+            display_name: match &existing {
+                Some(c) => c.display_name.clone(),
+                None if keeps_both => format!("{} ({})", account.display_name(), key_words(&key)),
+                None => account.display_name(),
+            },
             account_id: account.id.clone(),
             account_override: existing.as_ref().and_then(|c| c.account_override.clone()),
+            account_override_name: existing
+                .as_ref()
+                .and_then(|c| c.account_override_name.clone()),
             mode: key.mode,
             method: ConnectionMethod::ApiKey,
             masked_key: Some(key.masked()),
@@ -246,7 +289,17 @@ impl Connections {
         if saved.is_err() && existing.is_none() {
             let _ = self.store_for(session_only).delete(&record.secret_name());
         }
-        saved
+        saved.map(|connection| SaveKeyOutcome::Saved { connection })
+    }
+
+    /// Whether `saved` already holds exactly this key (read from the keyring:
+    /// two keys can share their masked form).
+    async fn holds_key(&self, saved: &ConnectionRecord, key: &ApiKey) -> Result<bool, Error> {
+        let (_, session_only) = self.record(&saved.id)?;
+        let store = self.store_for(session_only);
+        let name = saved.secret_name();
+        let held: Option<Secret> = blocking(move || store.get(&name)).await?;
+        Ok(held.is_some_and(|h| h.expose() == key.secret().expose()))
     }
 
     pub(super) fn find_existing(
@@ -422,12 +475,26 @@ impl Connections {
     }
 
     /// Acts on a connected account with this key (`Stripe-Account`).
-    pub fn set_account_override(
+    /// Makes the connection act for an account connected to it
+    /// (`Stripe-Account`), or, with `None`, for its own again. The ID is
+    /// checked with Stripe first, so a mistyped one is refused at the field
+    /// ("no such connected account") instead of later reading as a revoked
+    /// connection.
+    pub async fn set_account_override(
         &self,
         id: &str,
         account: Option<&str>,
     ) -> Result<ConnectionsView, Error> {
         let account = account.map(str::trim).filter(|a| !a.is_empty());
+        let (record, _) = self.record(id)?;
+        if record.method != ConnectionMethod::ApiKey {
+            return Err(Error::invalid(
+                "not_api_key",
+                "Only API-key connections can act on another account.",
+                Some("accountId"),
+            ));
+        }
+        let mut name = None;
         if let Some(a) = account {
             let valid = a.starts_with("acct_")
                 && a.len() > 5
@@ -439,17 +506,39 @@ impl Connections {
                     Some("accountId"),
                 ));
             }
+            let (_, mut auth) = self.auth_for(id).await?;
+            auth.stripe_account = Some(a.to_owned());
+            match fetch_account(&self.client, &auth).await {
+                Ok(found) => name = Some(found.display_name()).filter(|n| n != a),
+                // 403 account_invalid: this key may not act for that account.
+                Err(e) if e.is_revoked() && e.status() == Some(403) => {
+                    return Err(Error::invalid(
+                        "no_such_connected_account",
+                        format!(
+                            "No such connected account: {a} is not connected to {}. Check the ID on the account's page in your Stripe Dashboard, under Connect.",
+                            record.display_name
+                        ),
+                        Some("accountId"),
+                    ));
+                }
+                Err(e) => {
+                    self.note_error(id, &e);
+                    return Err(Error::invalid(
+                        "account_check_failed",
+                        e.plain_message(),
+                        Some("accountId"),
+                    ));
+                }
+            }
         }
         self.update(|state| {
             let record = state.find_mut(id).ok_or_else(|| not_found(id))?;
-            if record.method != ConnectionMethod::ApiKey {
-                return Err(Error::invalid(
-                    "not_api_key",
-                    "Only API-key connections can act on another account.",
-                    Some("accountId"),
-                ));
-            }
             record.account_override = account.map(str::to_owned);
+            record.account_override_name = name.clone();
+            // A working account (or none) ends a disconnected state it caused.
+            if record.revoked.is_some() {
+                record.revoked = None;
+            }
             Ok(())
         })
     }
@@ -519,9 +608,19 @@ impl Connections {
     }
 
     pub(crate) fn note_error(&self, id: &str, e: &Error) {
-        if e.is_revoked() {
-            self.set_revoked(id, Some("Disconnected by Stripe: reconnect".into()));
+        if !e.is_revoked() {
+            return;
         }
+        // A 403 while acting for a connected account says that account left
+        // (the override was checked when it was entered); the key still works.
+        let acting_for = self.record(id).ok().and_then(|(r, _)| r.account_override);
+        let message = match acting_for {
+            Some(account) if e.status() == Some(403) => format!(
+                "Stripe says this key can no longer act for the connected account {account}: it was disconnected. Choose another connected account, or work in this account."
+            ),
+            _ => "Disconnected by Stripe: reconnect".into(),
+        };
+        self.set_revoked(id, Some(message));
     }
 
     pub(super) fn set_revoked(&self, id: &str, revoked: Option<String>) {
@@ -562,4 +661,34 @@ pub(super) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Keyring(e.to_string()))?
+}
+
+/// A key as a person names it: by what it may do.
+fn key_words(key: &ApiKey) -> &'static str {
+    match key.kind {
+        KeyKind::Secret => "full-access key",
+        KeyKind::Restricted => "restricted key",
+    }
+}
+
+/// What saving `key` would do to the key `saved` holds, in plain words.
+fn replace_question(saved: &ConnectionRecord, key: &ApiKey) -> String {
+    let old = if saved.restricted {
+        "restricted key"
+    } else {
+        "full-access key"
+    };
+    let old_masked = saved.masked_key.as_deref().unwrap_or_default();
+    let downgrade = !saved.restricted && key.kind == KeyKind::Restricted;
+    format!(
+        "This replaces your {old} ({old_masked}) for {name} with a {new} ({masked}){then}. Replace it, or keep both keys as two connections?",
+        name = saved.display_name,
+        new = key_words(key),
+        masked = key.masked(),
+        then = if downgrade {
+            ", which may not be allowed to do everything the saved one does"
+        } else {
+            ""
+        },
+    )
 }

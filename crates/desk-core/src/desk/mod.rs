@@ -10,7 +10,7 @@ use crate::private_files;
 use crate::stripe::{Auth, ClientConfig, Request, StripeClient};
 use crate::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,
-    OAuthSettingsForm, OAuthSettingsView,
+    OAuthSettingsForm, OAuthSettingsView, SaveKeyOutcome, WhenAlreadySaved,
 };
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -130,6 +130,18 @@ impl Desk {
             .await
     }
 
+    /// Saves a key; see [`Connections::save_key_as`] for another key of the same account.
+    pub async fn save_key_as(
+        &self,
+        input: &str,
+        session_only: bool,
+        when_saved: WhenAlreadySaved,
+    ) -> Result<SaveKeyOutcome, Error> {
+        self.connections
+            .save_key_as(input, session_only, when_saved)
+            .await
+    }
+
     pub async fn test_connection(&self, id: &str) -> Result<ConnectionTest, Error> {
         self.connections.test_connection(id).await
     }
@@ -153,12 +165,12 @@ impl Desk {
         self.connections.rename(id, name)
     }
 
-    pub fn set_account_override(
+    pub async fn set_account_override(
         &self,
         id: &str,
         account: Option<&str>,
     ) -> Result<ConnectionsView, Error> {
-        self.connections.set_account_override(id, account)
+        self.connections.set_account_override(id, account).await
     }
 
     pub async fn oauth_settings(&self) -> Result<Option<OAuthSettingsView>, Error> {
