@@ -2,7 +2,8 @@
 //! simulator over real HTTP, and the Desk entry points on a saved connection.
 
 use desk_core::actions::form::{AddressValue, KeyValueRow, SubscriptionItemRow};
-use desk_core::actions::{self, ActionResult, FieldValue, FilledForm};
+use desk_core::actions::{self, ActionResult, FieldValue, FilledForm, Submission};
+use desk_core::connections::ExpectedConnection;
 use desk_core::connections::secret_store::MemoryStore;
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
@@ -363,6 +364,22 @@ fn desk(sim: &Simulator, name: &str) -> Desk {
     Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap()
 }
 
+/// The connection on screen, as the window sends it with every write.
+fn seen(d: &Desk) -> ExpectedConnection {
+    let view = d.list_connections();
+    let id = view.active_id.clone().unwrap_or_default();
+    let mode = view
+        .connections
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.mode)
+        .unwrap_or(Mode::Test);
+    ExpectedConnection {
+        connection_id: id,
+        mode,
+    }
+}
+
 #[tokio::test]
 async fn desk_runs_actions_on_the_current_connection() {
     let sim = sim().await;
@@ -371,7 +388,8 @@ async fn desk_runs_actions_on_the_current_connection() {
         .run_action(
             "get_customer",
             &FilledForm::new().text("customer", "cus_1"),
-            "k1",
+            &Submission::first("k1"),
+            &seen(&d),
         )
         .await
         .unwrap_err();
@@ -389,7 +407,8 @@ async fn desk_runs_actions_on_the_current_connection() {
         .run_action(
             "get_customer",
             &FilledForm::new().text("customer", "cus_missing1"),
-            "k2",
+            &Submission::first("k2"),
+            &seen(&d),
         )
         .await
         .unwrap_err();
@@ -404,7 +423,8 @@ async fn desk_runs_actions_on_the_current_connection() {
             &FilledForm::new()
                 .text("name", "Zoë")
                 .value("metadata", rows(&[("order", "42")])),
-            "k4",
+            &Submission::first("k4"),
+            &seen(&d),
         )
         .await
         .unwrap();
@@ -454,7 +474,8 @@ async fn desk_runs_actions_on_the_current_connection() {
         .run_action(
             "create_customer",
             &FilledForm::new().text("name", "X"),
-            "k3",
+            &Submission::first("k3"),
+            &seen(&ro),
         )
         .await
         .unwrap_err();
@@ -531,7 +552,11 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
     let form = |f: FilledForm, k: &str| {
         let d = &d;
         let k = k.to_owned();
-        async move { d.run_action("create_customer", &f, &k).await.unwrap() }
+        async move {
+            d.run_action("create_customer", &f, &Submission::first(k), &seen(d))
+                .await
+                .unwrap()
+        }
     };
     form(
         FilledForm::new()
@@ -576,7 +601,8 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
         .run_action(
             "list_customers",
             &FilledForm::new().text("search", "zoe@example.com"),
-            "l1",
+            &Submission::first("l1"),
+            &seen(&d),
         )
         .await
         .unwrap();
@@ -590,7 +616,8 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
         .run_action(
             "list_customers",
             &FilledForm::new().text("search", "Zoë"),
-            "l2",
+            &Submission::first("l2"),
+            &seen(&d),
         )
         .await
         .unwrap_err();
@@ -607,7 +634,8 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
                 .text("price_amount", "12")
                 .text("price_currency", "eur")
                 .text("price_interval", "month"),
-            "p1",
+            &Submission::first("p1"),
+            &seen(&d),
         )
         .await
         .unwrap();
@@ -617,7 +645,8 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
             .text("name", "One-off mug")
             .text("price_amount", "9")
             .text("price_currency", "eur"),
-        "p2",
+        &Submission::first("p2"),
+            &seen(&d),
     )
     .await
     .unwrap();

@@ -3,4 +3,4 @@
 /**
  * How a value in the result is shown.
  */
-export type Display = { "type": "text" } | { "type": "id" } | { "type": "money", currency: string, } | { "type": "date" } | { "type": "status" } | { "type": "yesNo" };
+export type Display = { "type": "text" } | { "type": "id" } | { "type": "money", currency: string, } | { "type": "date" } | { "type": "status" } | { "type": "yesNo" } | { "type": "recurring", currency: string, interval: string, count: string, } | { "type": "link" };
