@@ -1117,6 +1117,10 @@ pub fn prefill(action: &Action, object: &serde_json::Value) -> BTreeMap<String, 
             FieldKind::Metadata => v.as_object().map(|m| {
                 FieldValue::Rows(
                     m.iter()
+                        // This app's own tags (`stripe_desk_submission`,
+                        // a workflow run's): not the person's notes, and
+                        // left as they are by an update.
+                        .filter(|(k, _)| !k.starts_with("stripe_desk_"))
                         .map(|(k, val)| KeyValueRow {
                             key: k.clone(),
                             value: val.as_str().unwrap_or_default().to_owned(),
