@@ -490,7 +490,7 @@ const SUBSCRIPTION_STATUSES: [(&str, &str); 11] = [
     ("", "Any but ended"),
     ("active", "Active"),
     ("trialing", "In a free trial"),
-    ("past_due", "Payment overdue"),
+    ("past_due", "Past due"),
     ("unpaid", "Unpaid"),
     ("incomplete", "Waiting for the first payment"),
     ("incomplete_expired", "First payment never made"),
