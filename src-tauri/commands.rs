@@ -505,7 +505,7 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
     } else {
         Err(AppError {
             code: "not_dashboard".into(),
-            message: "Only Stripe Dashboard addresses open from here.".into(),
+            message: "Only Stripe's own pages open from here.".into(),
             param: None,
             request_id: None,
             stripe_message: None,

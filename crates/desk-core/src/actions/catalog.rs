@@ -829,7 +829,7 @@ fn get_product() -> Action {
         fields: vec![field(
             "product",
             "Product",
-            "The product's ID from Stripe, such as one starting with prod_ or one you chose (gold).",
+            "The product's ID from Stripe, or the one you chose for it (such as gold).",
             custom_id_kind("prod_"),
             "{id}",
         )

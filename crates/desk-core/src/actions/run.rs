@@ -555,13 +555,19 @@ pub fn dashboard_url(object: &Value, auth: &Auth) -> Option<String> {
 
 pub const DASHBOARD: &str = "https://dashboard.stripe.com/";
 
-/// Only Dashboard addresses this app made are opened in the browser.
+/// Where a customer pays a finalized invoice (`hosted_invoice_url`).
+pub const HOSTED_INVOICE: &str = "https://invoice.stripe.com/i/";
+
+/// Only Stripe's own pages are opened in the browser: the Dashboard
+/// addresses this app makes, and hosted invoice (payment) pages.
 pub fn is_dashboard_url(url: &str) -> bool {
-    url.strip_prefix(DASHBOARD).is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_".contains(c))
+    [DASHBOARD, HOSTED_INVOICE].iter().any(|base| {
+        url.strip_prefix(base).is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_".contains(c))
+        })
     })
 }
 
@@ -601,6 +607,10 @@ mod tests {
         ));
         assert!(!is_dashboard_url("https://dashboard.stripe.com/x?y=1"));
         assert!(!is_dashboard_url("javascript:alert(1)"));
+        assert!(is_dashboard_url(
+            "https://invoice.stripe.com/i/acct_1Shop/test_YWNjdF8xTXl"
+        ));
+        assert!(!is_dashboard_url("https://invoice.stripe.com.evil/i/x"));
     }
 
     #[test]
