@@ -90,6 +90,14 @@ impl SummaryField {
     }
 }
 
+fn word(value: &str, label: &str) -> ChoiceOption {
+    ChoiceOption {
+        value: value.into(),
+        label: label.into(),
+        sends: Vec::new(),
+    }
+}
+
 fn kv(key: &str, value: &str) -> KeyValueRow {
     KeyValueRow {
         key: key.into(),
@@ -516,7 +524,16 @@ fn subscription_summary() -> Vec<SummaryField> {
         )
         .with_id("items.data.price.id"),
         show("Status", "status", Display::Status).with_id("id"),
-        show("How they pay", "collection_method", Display::Status),
+        show(
+            "How they pay",
+            "collection_method",
+            Display::Words {
+                words: vec![
+                    word("charge_automatically", "Charged automatically"),
+                    word("send_invoice", "Emailed invoice"),
+                ],
+            },
+        ),
         show("Trial ends", "trial_end", Display::Date),
         show("Invoice emailed to", "latest_invoice.customer_email", Display::Text)
             .only_if("collection_method", &["send_invoice"]),

@@ -423,6 +423,11 @@ fn rows_of(summary: &[SummaryField], object: &Value) -> Vec<SummaryRow> {
                     (value, None)
                 }
                 Display::Link => (v.as_str()?.to_owned(), None),
+                Display::Words { words } => {
+                    let code = v.as_str()?;
+                    let said = words.iter().find(|w| w.value == code);
+                    (said.map_or_else(|| status_words(code), |w| w.label.clone()), None)
+                }
             };
             let id = f
                 .id_path
