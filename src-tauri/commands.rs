@@ -6,11 +6,11 @@ use desk_core::actions::desk::ActionAvailability;
 use desk_core::actions::drafts::ConnectionDrafts;
 use desk_core::actions::lookup::{LookupAnswer, LookupChoice};
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm, Submission};
-use desk_core::connections::ExpectedConnection;
 use desk_core::balances::{
     Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, Page, PageRequest, PayoutDetail,
     PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress, TimeRange,
 };
+use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
     AppInfo, ConnectionSummary, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState,

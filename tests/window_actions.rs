@@ -82,11 +82,16 @@ async fn api_customer(sim: &stripe_sim::Simulator, name: &str, email: &str) -> S
 
 /// Picks a customer in the form's customer picker by part of the name.
 async fn pick_customer(w: &webdriver::Session, typed: &str, name: &str) {
-    w.type_into("[data-field='customer'] .picker-search", typed).await;
-    w.wait_for_text("[data-field='customer'] .picker-choices", name).await;
-    w.click("[data-field='customer'] .picker-choice").await;
-    w.wait_for_text("[data-field='customer'] .picker-note", &format!("Chosen: {name}"))
+    w.type_into("[data-field='customer'] .picker-search", typed)
         .await;
+    w.wait_for_text("[data-field='customer'] .picker-choices", name)
+        .await;
+    w.click("[data-field='customer'] .picker-choice").await;
+    w.wait_for_text(
+        "[data-field='customer'] .picker-note",
+        &format!("Chosen: {name}"),
+    )
+    .await;
 }
 
 /// Picks the product's one recurring price in the first item row.
@@ -108,8 +113,10 @@ async fn pick_price(w: &webdriver::Session, product: &str) {
 }
 
 async fn how_to_pay(w: &webdriver::Session, way: &str) {
-    w.click(&format!("[data-field='payment'] [data-choice='{way}'] input"))
-        .await;
+    w.click(&format!(
+        "[data-field='payment'] [data-choice='{way}'] input"
+    ))
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +187,8 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
         .await;
     w.wait_for_text("[data-field='preferred_locales'] .picker-choices", "German")
         .await;
-    w.click("[data-field='preferred_locales'] .picker-choice").await;
+    w.click("[data-field='preferred_locales'] .picker-choice")
+        .await;
     w.wait_for_text("[data-field='preferred_locales'] .chips", "German")
         .await;
     w.screenshot(&shots.join("actions-02a-country-and-language-picked.png"))
@@ -225,7 +233,8 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     w.screenshot(&shots.join("actions-02b-duplicate-email.png"))
         .await;
     w.click("#btn-open-existing").await;
-    w.wait_for_text(".action-form h2", "Get Customer by ID").await;
+    w.wait_for_text(".action-form h2", "Get Customer by ID")
+        .await;
     w.wait_for_text(".action-result h3", "Found").await;
     w.wait_for_text(".action-result .summary", "Zoë Café").await;
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
@@ -278,14 +287,17 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     w.wait_for_text(".action-form h2", "List Customers").await;
     w.click(".action-form button[type='submit']").await;
     w.wait_for_text(".action-result h3", "Customers").await;
-    w.wait_for_text(".action-result .showing", "Showing 1").await;
-    w.wait_for_text(".action-result .result-table", "Zoë Café").await;
+    w.wait_for_text(".action-result .showing", "Showing 1")
+        .await;
+    w.wait_for_text(".action-result .result-table", "Zoë Café")
+        .await;
     assert_plain_words(&w, "Actions").await;
     w.screenshot(&shots.join("actions-04-list.png")).await;
     // Search finds part of an email; fewer than 3 characters is said plainly.
     w.type_into("[data-field='search'] input", "new.exa").await;
     submit_and_see(&w, "Customers").await;
-    w.wait_for_text(".action-result .result-table", "Zoë Café").await;
+    w.wait_for_text(".action-result .result-table", "Zoë Café")
+        .await;
     w.type_into("[data-field='search'] input", "zo").await;
     w.click(".action-form button[type='submit']").await;
     w.wait_for_text(
@@ -383,13 +395,17 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     pick_customer(&w, "mar", "Maria Lopez").await;
     pick_price(&w, &product).await;
     // A new customer has no card: that way is not offered.
-    w.wait_for_text("[data-field='payment'] [data-choice='saved_card']", "none saved")
-        .await;
+    w.wait_for_text(
+        "[data-field='payment'] [data-choice='saved_card']",
+        "none saved",
+    )
+    .await;
     let disabled = w
         .execute("return document.querySelector(\"[data-field='payment'] [data-choice='saved_card'] input\").disabled")
         .await;
     assert_eq!(disabled, true);
-    w.type_into("[data-field='days_until_due'] input", "14").await;
+    w.type_into("[data-field='days_until_due'] input", "14")
+        .await;
     assert_plain_words(&w, "Actions").await;
     w.screenshot(&shots.join("actions-07-how-they-pay-invoice.png"))
         .await;
@@ -435,7 +451,8 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     w.type_into("[data-field='trial_period_days'] input", "14")
         .await;
     submit_and_see(&w, "Created").await;
-    w.wait_for_text(".action-result .summary", "Trial ends").await;
+    w.wait_for_text(".action-result .summary", "Trial ends")
+        .await;
     w.click("#btn-create-another").await;
 
     // 4. Unpaid, with a payment page to give the customer: Copy and Open.
@@ -443,13 +460,17 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     pick_price(&w, &product).await;
     how_to_pay(&w, "payment_page").await;
     submit_and_see(&w, "Created").await;
-    w.wait_for_text(".action-result .summary", "Payment page").await;
-    w.wait_for_text(".action-result .summary", "Incomplete").await;
+    w.wait_for_text(".action-result .summary", "Payment page")
+        .await;
+    w.wait_for_text(".action-result .summary", "Incomplete")
+        .await;
     let link = w
         .execute("return document.querySelector('.action-result .link-value').value")
         .await;
     assert!(
-        link.as_str().unwrap().starts_with("https://invoice.stripe.com/i/"),
+        link.as_str()
+            .unwrap()
+            .starts_with("https://invoice.stripe.com/i/"),
         "{link}"
     );
     w.find(".action-result .summary button[aria-label='Copy the payment page link']")
@@ -462,7 +483,8 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     for customer in [&maria, &jo, &ann, &bo] {
         let subs = sim.requests();
         assert!(
-            subs.iter().any(|r| r.path == "/v1/subscriptions" && r.body.contains(customer.as_str())),
+            subs.iter()
+                .any(|r| r.path == "/v1/subscriptions" && r.body.contains(customer.as_str())),
             "no subscription sent for {customer}"
         );
     }
@@ -554,7 +576,8 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     );
     open_action(&w, "list_balance_transactions", "List Balance Transactions").await;
     submit_and_see(&w, "Balance transactions").await;
-    w.wait_for_text(".action-result .showing", "Showing 10").await;
+    w.wait_for_text(".action-result .showing", "Showing 10")
+        .await;
     w.wait_for_text(".action-result .result-table", "Net").await;
     w.wait_for_text("[data-field='payout'] .help", "Automatic payouts only")
         .await;

@@ -16,14 +16,20 @@ const TEST_KEY: &str = "sk_test_51WindowActionsLiveOther000000042";
 
 /// Calls one of the app's commands from the window, as its own code does,
 /// and waits for the answer.
-async fn invoke(w: &webdriver::Session, command: &str, args: serde_json::Value) -> serde_json::Value {
+async fn invoke(
+    w: &webdriver::Session,
+    command: &str,
+    args: serde_json::Value,
+) -> serde_json::Value {
     w.execute(&format!(
         "window.__answer = undefined; window.__TAURI__.core.invoke({command:?}, {args}).then(v => window.__answer = {{ok: v}}, e => window.__answer = {{err: e}});"
     ))
     .await;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let answer = w.execute("return window.__answer === undefined ? null : window.__answer").await;
+        let answer = w
+            .execute("return window.__answer === undefined ? null : window.__answer")
+            .await;
         if !answer.is_null() {
             return answer["ok"].clone();
         }
@@ -92,7 +98,12 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     w.wait_for_text("#confirm-title", "Create Customer in Acme Live Shop?")
         .await;
     let other = connection_id(&w, "Other Test Shop").await;
-    invoke(&w, "set_active_connection", serde_json::json!({ "id": other })).await;
+    invoke(
+        &w,
+        "set_active_connection",
+        serde_json::json!({ "id": other }),
+    )
+    .await;
     w.wait_for_text("#header-account", "Other Test Shop").await;
     w.click("#confirm-yes").await;
     w.wait_for_text(
@@ -114,7 +125,12 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     // Back on the live account: a half-filled form survives an app restart
     // (kept per connection in the data dir); the sent one was cleared.
     let live = connection_id(&w, "Acme Live Shop").await;
-    invoke(&w, "set_active_connection", serde_json::json!({ "id": live })).await;
+    invoke(
+        &w,
+        "set_active_connection",
+        serde_json::json!({ "id": live }),
+    )
+    .await;
     w.wait_for_text("#header-account", "Acme Live Shop").await;
     w.click("[data-action='create_product']").await;
     w.wait_for_text(".action-form h2", "Create Product").await;
@@ -129,7 +145,10 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     let kept = w
         .execute("return document.querySelector(\"[data-field='name'] input\").value")
         .await;
-    assert_eq!(kept, "Switch Person", "the unsent form is kept, the sent one is not");
+    assert_eq!(
+        kept, "Switch Person",
+        "the unsent form is kept, the sent one is not"
+    );
     w.click("[data-action='create_product']").await;
     w.wait_for_text(".action-form h2", "Create Product").await;
     let kept = w

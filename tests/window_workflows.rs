@@ -251,7 +251,10 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     let behind = w
         .execute("return document.querySelector(\"#wf-run .wf-run-step[data-step='create_subscription'] .id-behind\").textContent")
         .await;
-    assert!(behind.as_str().unwrap_or_default().contains("cus_"), "{behind}");
+    assert!(
+        behind.as_str().unwrap_or_default().contains("cus_"),
+        "{behind}"
+    );
     w.wait_for_text("#wf-run-message", "Every step is done")
         .await;
     // Each done step as the Actions screen shows its result: headline and rows.

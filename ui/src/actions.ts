@@ -1041,7 +1041,8 @@ function table(items: SummaryRow[][], ids: Array<string | null>): HTMLElement {
     for (const label of labels) {
       const row = item.find((r) => r.label === label);
       const value = row ? shownValue(row) : "";
-      tr.appendChild(h("td", { text: value, attrs: { title: value } }));
+      const whole = ["Status", "Price", "Amount", "Fee", "Net"].includes(label);
+      tr.appendChild(h("td", { text: value, class: whole ? "whole" : undefined, attrs: { title: value } }));
     }
     const first = item.find((r) => !r.copy);
     const id = ids[i] ?? null;

@@ -304,7 +304,11 @@ mod tests {
         assert_eq!(e.missing_permission().as_deref(), Some("rak_customer_read"));
         let app = AppError::from(e);
         assert_eq!(app.code, "permission_denied");
-        assert!(app.message.contains("it needs Customers: Read"), "{}", app.message);
+        assert!(
+            app.message.contains("it needs Customers: Read"),
+            "{}",
+            app.message
+        );
         assert!(!app.message.contains("rak_"), "{}", app.message);
         assert_eq!(app.status, Some(403));
         assert!(app
@@ -332,7 +336,11 @@ mod tests {
         if let Error::Stripe { error, .. } = &mut busy {
             error.rate_limited_reason = Some("global-concurrency".into());
         }
-        assert!(busy.plain_message().contains("at the same time"), "{}", busy.plain_message());
+        assert!(
+            busy.plain_message().contains("at the same time"),
+            "{}",
+            busy.plain_message()
+        );
     }
 
     #[test]

@@ -19,7 +19,8 @@ fn leaf(name: &str) -> &str {
 pub fn is_sensitive_param(name: &str) -> bool {
     let name = name.trim().to_ascii_lowercase();
     let leaf = leaf(&name);
-    let in_card = name.starts_with("card[") || name.contains("[card]") || name.contains("card_details");
+    let in_card =
+        name.starts_with("card[") || name.contains("[card]") || name.contains("card_details");
     matches!(
         leaf,
         "cvc"
@@ -45,8 +46,13 @@ pub fn is_sensitive_param(name: &str) -> bool {
 /// to 19 digits that pass the Luhn check.
 pub fn is_sensitive_value(value: &str) -> bool {
     let v = value.trim();
-    let prefixes = ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "rt_", "ac_"];
-    if prefixes.iter().any(|p| v.starts_with(p) && v.len() > p.len() + 8) {
+    let prefixes = [
+        "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "rt_", "ac_",
+    ];
+    if prefixes
+        .iter()
+        .any(|p| v.starts_with(p) && v.len() > p.len() + 8)
+    {
         return true;
     }
     if v.contains("_secret_") {
@@ -79,7 +85,7 @@ fn luhn(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -102,7 +108,14 @@ mod tests {
         ] {
             assert!(is_sensitive_param(name), "{name}");
         }
-        for name in ["name", "email", "card[exp_month]", "metadata[order]", "items[0][price]", "phone"] {
+        for name in [
+            "name",
+            "email",
+            "card[exp_month]",
+            "metadata[order]",
+            "items[0][price]",
+            "phone",
+        ] {
             assert!(!is_sensitive_param(name), "{name}");
         }
     }
@@ -120,7 +133,14 @@ mod tests {
         ] {
             assert!(is_sensitive_value(value), "{value}");
         }
-        for value in ["Maria Lopez", "4242424242424241", "+44 20 7946 0958", "12345", "cus_NeGfPRiPKxeBi1", "sk_"] {
+        for value in [
+            "Maria Lopez",
+            "4242424242424241",
+            "+44 20 7946 0958",
+            "12345",
+            "cus_NeGfPRiPKxeBi1",
+            "sk_",
+        ] {
             assert!(!is_sensitive_value(value), "{value}");
         }
     }

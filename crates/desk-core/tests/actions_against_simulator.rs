@@ -3,8 +3,8 @@
 
 use desk_core::actions::form::{AddressValue, KeyValueRow, SubscriptionItemRow};
 use desk_core::actions::{self, ActionResult, FieldValue, FilledForm, Submission};
-use desk_core::connections::ExpectedConnection;
 use desk_core::connections::secret_store::MemoryStore;
+use desk_core::connections::ExpectedConnection;
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
 use desk_core::views::Mode;
@@ -666,7 +666,7 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
             .text("price_amount", "9")
             .text("price_currency", "eur"),
         &Submission::first("p2"),
-            &seen(&d),
+        &seen(&d),
     )
     .await
     .unwrap();
@@ -817,9 +817,10 @@ async fn new_customer(d: &Desk, name: &str) -> String {
     let c = d
         .run_action(
             "create_customer",
-            &FilledForm::new()
-                .text("name", name)
-                .text("email", &format!("{}@example.com", name.to_lowercase().replace(' ', "."))),
+            &FilledForm::new().text("name", name).text(
+                "email",
+                &format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+            ),
             &Submission::first(new_idempotency_key()),
             &seen(d),
         )
@@ -834,26 +835,27 @@ async fn a_brand_new_customer_subscribes_each_way_to_pay() {
     let d = desk(&sim, "ways-to-pay");
     d.save_key_connection(KEY, false).await.unwrap();
     let price = monthly_price(&d).await;
-    let subscribe = |customer: String, payment: &'static str, extra: Option<(&'static str, &'static str)>| {
-        let d = &d;
-        let price = price.clone();
-        async move {
-            let mut form = FilledForm::new()
-                .text("customer", &customer)
-                .value("items", items_of(&price))
-                .text("payment", payment);
-            if let Some((k, v)) = extra {
-                form = form.text(k, v);
+    let subscribe =
+        |customer: String, payment: &'static str, extra: Option<(&'static str, &'static str)>| {
+            let d = &d;
+            let price = price.clone();
+            async move {
+                let mut form = FilledForm::new()
+                    .text("customer", &customer)
+                    .value("items", items_of(&price))
+                    .text("payment", payment);
+                if let Some((k, v)) = extra {
+                    form = form.text(k, v);
+                }
+                d.run_action(
+                    "create_subscription",
+                    &form,
+                    &Submission::first(new_idempotency_key()),
+                    &seen(d),
+                )
+                .await
             }
-            d.run_action(
-                "create_subscription",
-                &form,
-                &Submission::first(new_idempotency_key()),
-                &seen(d),
-            )
-            .await
-        }
-    };
+        };
 
     // Charging a card the customer does not have: Stripe refuses, and the
     // refusal reads plainly at the choice of how to pay.
@@ -863,18 +865,40 @@ async fn a_brand_new_customer_subscribes_each_way_to_pay() {
         .await
         .unwrap();
     assert!(none.choices.is_empty(), "{none:?}");
-    assert_eq!(none.note.as_deref(), Some("No card is saved on this customer."));
-    let refused = AppError::from(subscribe(maria.clone(), "saved_card", None).await.unwrap_err());
+    assert_eq!(
+        none.note.as_deref(),
+        Some("No card is saved on this customer.")
+    );
+    let refused = AppError::from(
+        subscribe(maria.clone(), "saved_card", None)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(refused.param.as_deref(), Some("payment"), "{refused:?}");
-    assert!(refused.message.starts_with("This customer has no card saved"), "{refused:?}");
+    assert!(
+        refused
+            .message
+            .starts_with("This customer has no card saved"),
+        "{refused:?}"
+    );
     assert_eq!(sim.count(ACCOUNT, "subscriptions"), 0);
 
     // 1. Email an invoice, due in N days: Stripe emails it.
-    let emailed = subscribe(maria.clone(), "invoice", Some(("days_until_due", "14"))).await.unwrap();
+    let emailed = subscribe(maria.clone(), "invoice", Some(("days_until_due", "14")))
+        .await
+        .unwrap();
     assert_eq!(row(&emailed.rows, "Status"), "Active");
-    assert_eq!(row(&emailed.rows, "Invoice emailed to"), "maria.lopez@example.com");
+    assert_eq!(
+        row(&emailed.rows, "Invoice emailed to"),
+        "maria.lopez@example.com"
+    );
     assert_eq!(sim.emailed_invoices(ACCOUNT).len(), 1);
-    assert_eq!(emailed.json["latest_invoice"].as_str().map(|i| i.starts_with("in_")), Some(true));
+    assert_eq!(
+        emailed.json["latest_invoice"]
+            .as_str()
+            .map(|i| i.starts_with("in_")),
+        Some(true)
+    );
 
     // 2. The card saved on the customer, shown as brand and last four.
     let jo = new_customer(&d, "Jo Baker").await;
@@ -893,7 +917,9 @@ async fn a_brand_new_customer_subscribes_each_way_to_pay() {
 
     // 3. A free trial of N days.
     let ann = new_customer(&d, "Ann Smith").await;
-    let trial = subscribe(ann, "trial", Some(("trial_period_days", "14"))).await.unwrap();
+    let trial = subscribe(ann, "trial", Some(("trial_period_days", "14")))
+        .await
+        .unwrap();
     assert_eq!(row(&trial.rows, "Status"), "Trialing");
     assert!(trial.rows.iter().any(|r| r.label == "Trial ends"));
 
@@ -901,9 +927,16 @@ async fn a_brand_new_customer_subscribes_each_way_to_pay() {
     let bo = new_customer(&d, "Bo Lee").await;
     let page = subscribe(bo, "payment_page", None).await.unwrap();
     assert_eq!(row(&page.rows, "Status"), "Incomplete");
-    let link = page.rows.iter().find(|r| r.label == "Payment page").unwrap();
+    let link = page
+        .rows
+        .iter()
+        .find(|r| r.label == "Payment page")
+        .unwrap();
     assert!(link.link);
-    assert!(link.value.starts_with("https://invoice.stripe.com/i/"), "{link:?}");
+    assert!(
+        link.value.starts_with("https://invoice.stripe.com/i/"),
+        "{link:?}"
+    );
     assert_eq!(sim.count(ACCOUNT, "subscriptions"), 4);
 }
 
@@ -936,7 +969,12 @@ async fn the_new_customer_with_a_subscription_template_emails_an_invoice() {
         livemode: false,
     };
     let run = engine
-        .start(&templates::customer_with_subscription(), account, inputs, &mut |_: &RunRecord| {})
+        .start(
+            &templates::customer_with_subscription(),
+            account,
+            inputs,
+            &mut |_: &RunRecord| {},
+        )
         .await
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -959,12 +997,18 @@ async fn try_again_after_stripe_failed_with_a_500_looks_first_then_sends_with_a_
     // Stripe made the customer, then failed: the next try finds it.
     let mut submission = Submission::first("sub-made");
     sim.fail_next(1, Failure::CommitThen500);
-    let err = d.run_action("create_customer", &form, &submission, &seen(&d)).await.unwrap_err();
+    let err = d
+        .run_action("create_customer", &form, &submission, &seen(&d))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
     // The same key would only get the same 500 back: a new try looks first.
     submission.attempt += 1;
-    let found = d.run_action("create_customer", &form, &submission, &seen(&d)).await.unwrap();
+    let found = d
+        .run_action("create_customer", &form, &submission, &seen(&d))
+        .await
+        .unwrap();
     assert_eq!(found.headline, "Already created by the earlier try");
     assert_eq!(found.json["name"], "Maria Lopez");
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
@@ -973,9 +1017,14 @@ async fn try_again_after_stripe_failed_with_a_500_looks_first_then_sends_with_a_
     sim.clear_requests();
     let mut submission = Submission::first("sub-lost");
     sim.fail_next(1, Failure::ServerError500);
-    d.run_action("create_customer", &form, &submission, &seen(&d)).await.unwrap_err();
+    d.run_action("create_customer", &form, &submission, &seen(&d))
+        .await
+        .unwrap_err();
     submission.attempt += 1;
-    let made = d.run_action("create_customer", &form, &submission, &seen(&d)).await.unwrap();
+    let made = d
+        .run_action("create_customer", &form, &submission, &seen(&d))
+        .await
+        .unwrap();
     assert_eq!(made.headline, "Created");
     assert_eq!(sim.count(ACCOUNT, "customers"), 2);
     let keys: Vec<String> = sim
@@ -1015,7 +1064,10 @@ async fn a_write_is_refused_when_the_connection_on_screen_changed() {
         "Nothing was sent: the account on screen changed to Other Shop (test mode). Look at it and try again."
     );
     assert!(sim.requests().is_empty(), "{:?}", sim.requests());
-    assert_eq!(sim.count(ACCOUNT, "customers") + sim.count("acct_1OtherShop", "customers"), 0);
+    assert_eq!(
+        sim.count(ACCOUNT, "customers") + sim.count("acct_1OtherShop", "customers"),
+        0
+    );
 }
 
 #[tokio::test]
@@ -1041,16 +1093,25 @@ async fn drafts_never_keep_card_numbers_or_secrets_and_a_sent_form_is_cleared() 
         .text("description", "whsec_abcdefghijklmnopqrstuv");
     d.save_action_draft("create_customer", &customer).unwrap();
     let drafts_dir = std::env::temp_dir()
-        .join(format!("desk-actions-sensitive-drafts-{}", std::process::id()))
+        .join(format!(
+            "desk-actions-sensitive-drafts-{}",
+            std::process::id()
+        ))
         .join("drafts");
     let mut kept = String::new();
     for entry in std::fs::read_dir(&drafts_dir).unwrap() {
         kept.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
     for secret in ["4242424242424242", "314", "whsec_"] {
-        assert!(!kept.contains(secret), "{secret} kept in the drafts: {kept}");
+        assert!(
+            !kept.contains(secret),
+            "{secret} kept in the drafts: {kept}"
+        );
     }
-    assert!(kept.contains("card[number]") && kept.contains("Maria Lopez"), "{kept}");
+    assert!(
+        kept.contains("card[number]") && kept.contains("Maria Lopez"),
+        "{kept}"
+    );
     // Sent: the draft of that form is gone.
     d.run_action(
         "create_customer",
@@ -1070,10 +1131,22 @@ async fn countries_languages_limits_and_what_stripe_keeps() {
     let d = desk(&sim, "places");
     d.save_key_connection(KEY, false).await.unwrap();
     // "Germ" finds Germany, which is sent as DE (never GE, Georgia).
-    let found = d.lookup_choices("create_customer", "address", "Germ", None).await.unwrap();
+    let found = d
+        .lookup_choices("create_customer", "address", "Germ", None)
+        .await
+        .unwrap();
     assert_eq!(found.choices.len(), 1);
-    assert_eq!((found.choices[0].id.as_str(), found.choices[0].label.as_str()), ("DE", "Germany"));
-    let langs = d.lookup_choices("create_customer", "preferred_locales", "Germ", None).await.unwrap();
+    assert_eq!(
+        (
+            found.choices[0].id.as_str(),
+            found.choices[0].label.as_str()
+        ),
+        ("DE", "Germany")
+    );
+    let langs = d
+        .lookup_choices("create_customer", "preferred_locales", "Germ", None)
+        .await
+        .unwrap();
     assert_eq!(langs.choices[0].id, "de");
     let long = "Lindenstraße ".repeat(30);
     let made = d
@@ -1090,7 +1163,10 @@ async fn countries_languages_limits_and_what_stripe_keeps() {
                         ..AddressValue::default()
                     }),
                 )
-                .value("preferred_locales", FieldValue::List(vec!["German".into(), "en".into()])),
+                .value(
+                    "preferred_locales",
+                    FieldValue::List(vec!["German".into(), "en".into()]),
+                ),
             &Submission::first("places-1"),
             &seen(&d),
         )
@@ -1098,7 +1174,10 @@ async fn countries_languages_limits_and_what_stripe_keeps() {
         .unwrap();
     assert_eq!(made.json["address"]["country"], "DE");
     assert_eq!(made.json["address"]["line1"], long.trim());
-    assert_eq!(made.json["preferred_locales"], serde_json::json!(["de", "en"]));
+    assert_eq!(
+        made.json["preferred_locales"],
+        serde_json::json!(["de", "en"])
+    );
     // Typed text is refused at its field with the reason, never cut.
     let errors = d
         .check_action(
@@ -1111,20 +1190,36 @@ async fn countries_languages_limits_and_what_stripe_keeps() {
                         ..AddressValue::default()
                     }),
                 )
-                .value("preferred_locales", FieldValue::List(vec!["Klingon".into()])),
+                .value(
+                    "preferred_locales",
+                    FieldValue::List(vec!["Klingon".into()]),
+                ),
         )
         .unwrap();
-    assert!(errors.iter().any(|e| e.field == "address" && e.message.contains("Germ for Germany")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.field == "preferred_locales"), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "address" && e.message.contains("Germ for Germany")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.field == "preferred_locales"),
+        "{errors:?}"
+    );
     // A statement descriptor: what Stripe keeps is said, not refused.
     let notes = d
         .check_action(
             "create_product",
-            &FilledForm::new().text("name", "Tea").text("statement_descriptor", "Café Zoë Tea"),
+            &FilledForm::new()
+                .text("name", "Tea")
+                .text("statement_descriptor", "Café Zoë Tea"),
         )
         .unwrap();
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].note && notes[0].message.contains("CAF ZO TEA"), "{notes:?}");
+    assert!(
+        notes[0].note && notes[0].message.contains("CAF ZO TEA"),
+        "{notes:?}"
+    );
 }
 
 #[tokio::test]
@@ -1160,8 +1255,14 @@ async fn search_finds_part_of_an_email_and_a_duplicate_email_is_found_before_cre
         .await
         .unwrap();
     let note = nothing.note.unwrap();
-    assert_eq!(note, "No customer's name, email or phone contains \"zzzz\".");
-    let short = d.lookup_choices("create_subscription", "customer", "ma", None).await.unwrap();
+    assert_eq!(
+        note,
+        "No customer's name, email or phone contains \"zzzz\"."
+    );
+    let short = d
+        .lookup_choices("create_subscription", "customer", "ma", None)
+        .await
+        .unwrap();
     assert!(short.note.unwrap().contains("at least 3 characters"));
     // Before creating a second customer with an email that exists.
     let same = d
@@ -1174,7 +1275,10 @@ async fn search_finds_part_of_an_email_and_a_duplicate_email_is_found_before_cre
         .expect("the existing customer");
     assert_eq!(same.label, "Maria Lopez");
     assert!(d
-        .action_duplicate("create_customer", &FilledForm::new().text("email", "new@example.com"))
+        .action_duplicate(
+            "create_customer",
+            &FilledForm::new().text("email", "new@example.com")
+        )
         .await
         .unwrap()
         .is_none());
@@ -1195,7 +1299,11 @@ async fn products_and_plans_with_ids_the_account_chose() {
         }
     };
     use desk_core::stripe::Params;
-    post("/v1/products", Params::new().text("id", "gold").text("name", "Gold")).await;
+    post(
+        "/v1/products",
+        Params::new().text("id", "gold").text("name", "Gold"),
+    )
+    .await;
     post("/v1/products", Params::new().text("name", "Silver")).await;
     post(
         "/v1/plans",
@@ -1207,18 +1315,34 @@ async fn products_and_plans_with_ids_the_account_chose() {
             .text("product", "gold"),
     )
     .await;
-    let got = run(&sim, "get_product", FilledForm::new().text("product", "gold")).await.unwrap();
+    let got = run(
+        &sim,
+        "get_product",
+        FilledForm::new().text("product", "gold"),
+    )
+    .await
+    .unwrap();
     assert_eq!(row(&got.rows, "Name"), "Gold");
-    let after = run(&sim, "list_products", FilledForm::new().text("starting_after", "gold"))
-        .await
-        .unwrap();
+    let after = run(
+        &sim,
+        "list_products",
+        FilledForm::new().text("starting_after", "gold"),
+    )
+    .await
+    .unwrap();
     assert!(after.items.is_empty() || after.items.iter().all(|i| row(i, "Name") != "Gold"));
     let plans = run(&sim, "list_plans", FilledForm::new()).await.unwrap();
     assert_eq!(row(&plans.items[0], "Product"), "Gold");
     assert_eq!(row(&plans.items[0], "Price"), "24.90 EUR / month");
-    let cus = run(&sim, "create_customer", FilledForm::new().text("name", "Plan Buyer").text("email", "p@example.com"))
-        .await
-        .unwrap();
+    let cus = run(
+        &sim,
+        "create_customer",
+        FilledForm::new()
+            .text("name", "Plan Buyer")
+            .text("email", "p@example.com"),
+    )
+    .await
+    .unwrap();
     let sub = run(
         &sim,
         "create_subscription",
@@ -1229,6 +1353,12 @@ async fn products_and_plans_with_ids_the_account_chose() {
     .await
     .unwrap();
     assert_eq!(row(&sub.rows, "Product"), "Gold");
-    let ended = run(&sim, "list_subscriptions", FilledForm::new().text("status", "ended")).await.unwrap();
+    let ended = run(
+        &sim,
+        "list_subscriptions",
+        FilledForm::new().text("status", "ended"),
+    )
+    .await
+    .unwrap();
     assert_eq!(ended.headline, "Nothing found");
 }

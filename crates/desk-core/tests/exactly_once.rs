@@ -16,7 +16,10 @@ async fn every_submission_creates_exactly_one_customer_despite_failures() {
     // One key per submission, and one more per try after a 5xx that did
     // not find what the submission had made (one that found it sent nothing).
     assert_eq!(r.distinct_keys, 150 + r.new_key_tries - r.found_after_5xx);
-    assert!(r.new_key_tries > 0, "no 5xx was met: the test proved nothing");
+    assert!(
+        r.new_key_tries > 0,
+        "no 5xx was met: the test proved nothing"
+    );
     // With 20% failing, retries must have happened, or the test proved nothing.
     assert!(r.retries >= 10, "only {} retries", r.retries);
 }

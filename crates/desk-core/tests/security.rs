@@ -538,7 +538,11 @@ async fn a_path_that_would_move_the_host_is_refused_before_anything_is_sent() {
         }
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(trap.arrived(), Vec::<String>::new(), "the key went elsewhere");
+    assert_eq!(
+        trap.arrived(),
+        Vec::<String>::new(),
+        "the key went elsewhere"
+    );
     assert!(sim.requests().is_empty(), "{:?}", sim.requests());
     // And Stripe's own paths go through.
     client
@@ -642,14 +646,16 @@ async fn an_answer_larger_than_the_cap_is_not_read_and_says_so() {
     let small = client
         .send(
             &auth,
-            &Request::get("/v1/customers").params(desk_core::stripe::Params::new().text("limit", "3")),
+            &Request::get("/v1/customers")
+                .params(desk_core::stripe::Params::new().text("limit", "3")),
         )
         .await;
     assert!(small.is_ok(), "{small:?}");
     let err = client
         .send(
             &auth,
-            &Request::get("/v1/customers").params(desk_core::stripe::Params::new().text("limit", "30")),
+            &Request::get("/v1/customers")
+                .params(desk_core::stripe::Params::new().text("limit", "30")),
         )
         .await
         .unwrap_err();
@@ -708,11 +714,24 @@ async fn a_resumes_look_up_cannot_send_the_key_to_another_host() {
     assert!(matches!(run.outcome, Outcome::Failed { .. }), "{run:?}");
     let evil = BTreeMap::from([("path".to_owned(), format!("@127.0.0.1:{}", trap.port))]);
     let resumed = engine
-        .resume(&w, &run.run_id, &account, Some(evil), &mut |_: &RunRecord| {})
+        .resume(
+            &w,
+            &run.run_id,
+            &account,
+            Some(evil),
+            &mut |_: &RunRecord| {},
+        )
         .await
         .unwrap();
-    assert!(matches!(resumed.outcome, Outcome::Failed { .. }), "{resumed:?}");
+    assert!(
+        matches!(resumed.outcome, Outcome::Failed { .. }),
+        "{resumed:?}"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(trap.arrived(), Vec::<String>::new(), "the key went elsewhere");
+    assert_eq!(
+        trap.arrived(),
+        Vec::<String>::new(),
+        "the key went elsewhere"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

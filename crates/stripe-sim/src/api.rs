@@ -715,18 +715,18 @@ fn expand(data: &Data, mut answer: Value, params: &Value) -> Result<Value, ApiEr
                 format!("You cannot expand more than 4 levels of a property. Property: {path}"),
             ));
         }
-        expand_at(data, &mut answer, &segments, &path)?;
+        expand_at(data, &mut answer, &segments)?;
     }
     Ok(answer)
 }
 
-fn expand_at(data: &Data, at: &mut Value, segments: &[&str], path: &str) -> Result<(), ApiError> {
+fn expand_at(data: &Data, at: &mut Value, segments: &[&str]) -> Result<(), ApiError> {
     let Some((first, rest)) = segments.split_first() else {
         return Ok(());
     };
     if let Value::Array(items) = at {
         for item in items {
-            expand_at(data, item, segments, path)?;
+            expand_at(data, item, segments)?;
         }
         return Ok(());
     }
@@ -753,7 +753,7 @@ fn expand_at(data: &Data, at: &mut Value, segments: &[&str], path: &str) -> Resu
     if child.is_null() {
         return Ok(());
     }
-    expand_at(data, child, rest, path)
+    expand_at(data, child, rest)
 }
 
 fn account_json(info: &AccountInfo) -> Value {

@@ -535,11 +535,19 @@ fn subscription_summary() -> Vec<SummaryField> {
             },
         ),
         show("Trial ends", "trial_end", Display::Date),
-        show("Invoice emailed to", "latest_invoice.customer_email", Display::Text)
-            .only_if("collection_method", &["send_invoice"]),
+        show(
+            "Invoice emailed to",
+            "latest_invoice.customer_email",
+            Display::Text,
+        )
+        .only_if("collection_method", &["send_invoice"]),
         show("Due", "latest_invoice.due_date", Display::Date),
-        show("Payment page", "latest_invoice.hosted_invoice_url", Display::Link)
-            .only_if("latest_invoice.status", &["open"]),
+        show(
+            "Payment page",
+            "latest_invoice.hosted_invoice_url",
+            Display::Link,
+        )
+        .only_if("latest_invoice.status", &["open"]),
         show("Created", "created", Display::Date),
     ]
 }

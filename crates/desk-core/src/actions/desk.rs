@@ -202,7 +202,11 @@ impl crate::Desk {
             let id = o["id"].as_str()?.to_owned();
             let email = o["email"].as_str().unwrap_or_default();
             Some(LookupChoice {
-                label: o["name"].as_str().filter(|n| !n.is_empty()).unwrap_or(email).to_owned(),
+                label: o["name"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(email)
+                    .to_owned(),
                 detail: email.to_owned(),
                 id,
             })
@@ -262,11 +266,13 @@ impl crate::Desk {
         };
         let need = permission_words(&permission.name);
         let what = what_it_does(action);
-        let cannot = || ActionAvailability {
+        let cannot = || {
+            ActionAvailability {
             allowed: Some(false),
             reason: Some(format!(
                 "This key can't {what}: it needs {need}. Edit the key in the Stripe Dashboard, under Developers > API keys."
             )),
+        }
         };
         if !read {
             return Ok(cannot());
@@ -283,10 +289,15 @@ impl crate::Desk {
         let probe = Request::post(list_path).params(Params::new().text(WRITE_PROBE_PARAM, "1"));
         Ok(match self.client().send(&auth, &probe).await {
             Err(e) if e.missing_permission().is_some() => cannot(),
-            Err(Error::Stripe { status: 400, .. }) => ActionAvailability { allowed: Some(true), reason: None },
+            Err(Error::Stripe { status: 400, .. }) => ActionAvailability {
+                allowed: Some(true),
+                reason: None,
+            },
             _ => ActionAvailability {
                 allowed: None,
-                reason: Some(format!("To {what}, this key needs {need}; Stripe checks it when you send the form.")),
+                reason: Some(format!(
+                    "To {what}, this key needs {need}; Stripe checks it when you send the form."
+                )),
             },
         })
     }

@@ -7,9 +7,9 @@
 
 use super::form::{AddressValue, KeyValueRow};
 use super::{FieldValue, FilledForm};
-use crate::sensitive::{is_sensitive_param, is_sensitive_value};
 use crate::error::Error;
 use crate::private_files;
+use crate::sensitive::{is_sensitive_param, is_sensitive_value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -123,7 +123,9 @@ fn keepable(value: &FieldValue) -> Option<FieldValue> {
         FieldValue::Yes(b) => FieldValue::Yes(*b),
         FieldValue::Text(t) if t.contains('=') => FieldValue::Text(without_sensitive_pairs(t)),
         FieldValue::Text(t) => FieldValue::Text(clean(t)?),
-        FieldValue::List(items) => FieldValue::List(items.iter().filter_map(|i| clean(i)).collect()),
+        FieldValue::List(items) => {
+            FieldValue::List(items.iter().filter_map(|i| clean(i)).collect())
+        }
         FieldValue::Rows(rows) => FieldValue::Rows(
             rows.iter()
                 .map(|r| KeyValueRow {
@@ -154,7 +156,11 @@ fn without_sensitive_pairs(body: &str) -> String {
         .into_owned()
         .collect();
     if pairs.is_empty() {
-        return if is_sensitive_value(body) { String::new() } else { body.to_owned() };
+        return if is_sensitive_value(body) {
+            String::new()
+        } else {
+            body.to_owned()
+        };
     }
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
@@ -174,24 +180,55 @@ mod tests {
         let form = FilledForm::new()
             .text("name", "Maria")
             .text("note", "4242 4242 4242 4242")
-            .text("body", "amount=500&card[number]=4242424242424242&card[cvc]=123&currency=eur")
+            .text(
+                "body",
+                "amount=500&card[number]=4242424242424242&card[cvc]=123&currency=eur",
+            )
             .value(
                 "params",
                 FieldValue::Rows(vec![
-                    KeyValueRow { key: "card[number]".into(), value: "4000056655665556".into() },
-                    KeyValueRow { key: "bank_account[account_number]".into(), value: "000123456789".into() },
-                    KeyValueRow { key: "individual[id_number]".into(), value: "123-45-6789".into() },
-                    KeyValueRow { key: "description".into(), value: "whsec_abcdefghijklmno".into() },
-                    KeyValueRow { key: "email".into(), value: "maria@example.com".into() },
+                    KeyValueRow {
+                        key: "card[number]".into(),
+                        value: "4000056655665556".into(),
+                    },
+                    KeyValueRow {
+                        key: "bank_account[account_number]".into(),
+                        value: "000123456789".into(),
+                    },
+                    KeyValueRow {
+                        key: "individual[id_number]".into(),
+                        value: "123-45-6789".into(),
+                    },
+                    KeyValueRow {
+                        key: "description".into(),
+                        value: "whsec_abcdefghijklmno".into(),
+                    },
+                    KeyValueRow {
+                        key: "email".into(),
+                        value: "maria@example.com".into(),
+                    },
                 ]),
             );
         let kept = without_sensitive(&form);
         let text = serde_json::to_string(&kept).unwrap();
-        for secret in ["4242", "4000056655665556", "000123456789", "123-45-6789", "whsec_", "cvc]=123"] {
+        for secret in [
+            "4242",
+            "4000056655665556",
+            "000123456789",
+            "123-45-6789",
+            "whsec_",
+            "cvc]=123",
+        ] {
             assert!(!text.contains(secret), "{secret} kept: {text}");
         }
-        assert!(text.contains("Maria") && text.contains("maria@example.com"), "{text}");
-        assert!(text.contains("card[number]"), "the row's name stays: {text}");
+        assert!(
+            text.contains("Maria") && text.contains("maria@example.com"),
+            "{text}"
+        );
+        assert!(
+            text.contains("card[number]"),
+            "the row's name stays: {text}"
+        );
         assert_eq!(
             kept.values["body"],
             FieldValue::Text("amount=500&currency=eur".into())

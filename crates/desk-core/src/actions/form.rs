@@ -368,8 +368,7 @@ pub fn check(
             }
         } else if !field.param.is_empty() {
             c.tree.insert(&field.param, param);
-        } else if let (FieldKind::Choice { options }, Param::Text(chosen)) = (&field.kind, &param)
-        {
+        } else if let (FieldKind::Choice { options }, Param::Text(chosen)) = (&field.kind, &param) {
             // A choice that steers the request sends what its option says.
             for row in options
                 .iter()
@@ -434,7 +433,10 @@ fn check_field(
                     if t != typed {
                         c.note(
                             id,
-                            format!("Stripe leaves out letters such as é or ß: it will show {}.", t.to_uppercase()),
+                            format!(
+                                "Stripe leaves out letters such as é or ß: it will show {}.",
+                                t.to_uppercase()
+                            ),
                         );
                     }
                     Some(Param::Text(t))
@@ -609,10 +611,15 @@ fn check_field(
                     return None;
                 }
             };
-            if a.parts().iter().any(|(_, v)| v.chars().count() > ADDRESS_LINE_LEN) {
+            if a.parts()
+                .iter()
+                .any(|(_, v)| v.chars().count() > ADDRESS_LINE_LEN)
+            {
                 c.fail(
                     id,
-                    format!("Each part of an address can be at most {ADDRESS_LINE_LEN} characters."),
+                    format!(
+                        "Each part of an address can be at most {ADDRESS_LINE_LEN} characters."
+                    ),
                 );
                 return None;
             }
@@ -1275,6 +1282,20 @@ mod tests {
             "name",
             "Name is required",
         );
+        // The OpenAPI description's limits: 5,000 characters, not fewer.
+        let long = "x".repeat(5000);
+        assert!(build(action("create_product"), &FilledForm::new().text("name", &long)).is_ok());
+        assert!(build(
+            action("create_customer"),
+            &FilledForm::new().text("description", &long)
+        )
+        .is_ok());
+        refused_at(
+            "create_product",
+            FilledForm::new().text("name", &format!("{long}x")),
+            "name",
+            "at most 5000 characters",
+        );
     }
 
     #[test]
@@ -1405,7 +1426,10 @@ mod tests {
                 .value("items", items(&[("gold-monthly", "1")])),
         )
         .unwrap();
-        assert!(by_plan.params.encode().contains("items[0][price]=gold-monthly"));
+        assert!(by_plan
+            .params
+            .encode()
+            .contains("items[0][price]=gold-monthly"));
         let after = build(
             action("list_products"),
             &FilledForm::new().text("starting_after", "gold"),
@@ -1479,16 +1503,31 @@ mod tests {
             .ends_with("&collection_method=charge_automatically"));
         assert!(encoded("create_subscription", way("payment_page"))
             .ends_with("&payment_behavior=default_incomplete"));
-        assert!(encoded("create_subscription", way("invoice").text("days_until_due", "14"))
-            .ends_with("&collection_method=send_invoice&days_until_due=14"));
-        refused_at("create_subscription", way("trial"), "trial_period_days", "required");
+        assert!(encoded(
+            "create_subscription",
+            way("invoice").text("days_until_due", "14")
+        )
+        .ends_with("&collection_method=send_invoice&days_until_due=14"));
+        refused_at(
+            "create_subscription",
+            way("trial"),
+            "trial_period_days",
+            "required",
+        );
         let trial = encoded(
             "create_subscription",
-            way("trial").text("trial_period_days", "14").text("days_until_due", "30"),
+            way("trial")
+                .text("trial_period_days", "14")
+                .text("days_until_due", "30"),
         );
         assert!(trial.ends_with("&trial_period_days=14"), "{trial}");
         assert!(!trial.contains("days_until_due"), "{trial}");
-        refused_at("create_subscription", way("cash"), "payment", "Choose one of");
+        refused_at(
+            "create_subscription",
+            way("cash"),
+            "payment",
+            "Choose one of",
+        );
     }
 
     #[test]
@@ -1660,8 +1699,18 @@ mod tests {
         let f = |path: &str| FilledForm::new().text("method", "POST").text("path", path);
         refused_at("any_endpoint", f("/v2/x"), "path", "/v1/");
         refused_at("any_endpoint", f("/v1/../x"), "path", "..");
-        refused_at("any_endpoint", f("/v1/customers?x=1"), "path", "put parameters in the rows");
-        refused_at("any_endpoint", f("@127.0.0.1:9"), "path", "starts with /v1/");
+        refused_at(
+            "any_endpoint",
+            f("/v1/customers?x=1"),
+            "path",
+            "put parameters in the rows",
+        );
+        refused_at(
+            "any_endpoint",
+            f("@127.0.0.1:9"),
+            "path",
+            "starts with /v1/",
+        );
         refused_at("any_endpoint", FilledForm::new(), "path", "required");
         refused_at(
             "any_endpoint",

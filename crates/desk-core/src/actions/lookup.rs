@@ -152,7 +152,10 @@ pub async fn find(
                 crate::stripe::Param::Flat(vec!["invoice_settings.default_payment_method".into()]),
             );
             let found = client
-                .send(auth, &Request::get(format!("/v1/customers/{customer}")).params(params))
+                .send(
+                    auth,
+                    &Request::get(format!("/v1/customers/{customer}")).params(params),
+                )
                 .await?;
             let pm = &found["invoice_settings"]["default_payment_method"];
             let card = pm.get("card");

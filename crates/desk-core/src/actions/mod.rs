@@ -226,7 +226,9 @@ pub enum Display {
     /// A page of Stripe's for the customer (a hosted invoice): Copy and Open.
     Link,
     /// One of Stripe's code words, each in the words given here.
-    Words { words: Vec<ChoiceOption> },
+    Words {
+        words: Vec<ChoiceOption>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

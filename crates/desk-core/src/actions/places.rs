@@ -100,12 +100,16 @@ mod tests {
     fn germany_is_found_by_its_first_letters_and_is_de() {
         let found = matching(countries(), "Germ");
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].value.as_str(), found[0].label.as_str()), ("DE", "Germany"));
+        assert_eq!(
+            (found[0].value.as_str(), found[0].label.as_str()),
+            ("DE", "Germany")
+        );
         assert_eq!(code_of(countries(), "Germany"), Some("DE"));
         assert_eq!(code_of(countries(), "ge"), Some("GE"));
         assert_eq!(code_of(countries(), "Germ"), None);
         assert!(countries().len() > 240);
-        let codes: std::collections::BTreeSet<&str> = countries().iter().map(|c| c.value.as_str()).collect();
+        let codes: std::collections::BTreeSet<&str> =
+            countries().iter().map(|c| c.value.as_str()).collect();
         assert_eq!(codes.len(), countries().len(), "no code twice");
         assert!(countries().iter().all(|c| c.value.len() == 2));
     }

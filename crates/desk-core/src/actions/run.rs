@@ -109,7 +109,10 @@ fn tags(action: &Action) -> bool {
     action.writes
         && action.method == HttpMethod::Post
         && !action.changes_only
-        && action.fields.iter().any(|f| f.kind == super::FieldKind::Metadata)
+        && action
+            .fields
+            .iter()
+            .any(|f| f.kind == super::FieldKind::Metadata)
 }
 
 /// Carries out a submission: on a later try of a create, first looks for
@@ -148,9 +151,10 @@ pub async fn submit(
             )
         })?;
         if let Some(found) = found {
-            let mut shown = found.shown.map(|b| *b).unwrap_or_else(|| {
-                summarise(action, Value::Null, None, None)
-            });
+            let mut shown = found
+                .shown
+                .map(|b| *b)
+                .unwrap_or_else(|| summarise(action, Value::Null, None, None));
             shown.json = found.output;
             shown.headline = "Already created by the earlier try".into();
             shown.note = Some(
@@ -426,7 +430,10 @@ fn rows_of(summary: &[SummaryField], object: &Value) -> Vec<SummaryRow> {
                 Display::Words { words } => {
                     let code = v.as_str()?;
                     let said = words.iter().find(|w| w.value == code);
-                    (said.map_or_else(|| status_words(code), |w| w.label.clone()), None)
+                    (
+                        said.map_or_else(|| status_words(code), |w| w.label.clone()),
+                        None,
+                    )
                 }
             };
             let id = f

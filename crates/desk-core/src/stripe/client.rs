@@ -414,7 +414,10 @@ pub fn check_path(host: Host, path: &str) -> Result<(), PathProblem> {
     if !path.chars().all(allowed) {
         return Err(PathProblem::Characters);
     }
-    if rest.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+    if rest
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
         return Err(PathProblem::Segments);
     }
     Ok(())
@@ -435,16 +438,26 @@ impl PathProblem {
     /// In plain words, for the field where a path is typed.
     pub fn words(self) -> String {
         match self {
-            PathProblem::NotUnderRoot(root) => format!("The path starts with {root}, such as {root}customers."),
-            PathProblem::Characters => "The path has only letters, digits and / _ - . (put parameters in the rows).".into(),
-            PathProblem::Segments => "The path cannot have // or a part that is . or .. between slashes.".into(),
+            PathProblem::NotUnderRoot(root) => {
+                format!("The path starts with {root}, such as {root}customers.")
+            }
+            PathProblem::Characters => {
+                "The path has only letters, digits and / _ - . (put parameters in the rows).".into()
+            }
+            PathProblem::Segments => {
+                "The path cannot have // or a part that is . or .. between slashes.".into()
+            }
         }
     }
 }
 
 impl From<PathProblem> for Error {
     fn from(p: PathProblem) -> Error {
-        Error::invalid("path_refused", format!("Nothing was sent: {}", p.words()), None)
+        Error::invalid(
+            "path_refused",
+            format!("Nothing was sent: {}", p.words()),
+            None,
+        )
     }
 }
 
