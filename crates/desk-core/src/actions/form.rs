@@ -1284,7 +1284,11 @@ mod tests {
         );
         // The OpenAPI description's limits: 5,000 characters, not fewer.
         let long = "x".repeat(5000);
-        assert!(build(action("create_product"), &FilledForm::new().text("name", &long)).is_ok());
+        assert!(build(
+            action("create_product"),
+            &FilledForm::new().text("name", &long)
+        )
+        .is_ok());
         assert!(build(
             action("create_customer"),
             &FilledForm::new().text("description", &long)
