@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "understand_amount",
     "action_current_values",
     "action_availability",
+    "action_duplicate",
     "open_in_dashboard",
     "balances_sync",
     "balances_cancel_sync",

@@ -4,12 +4,13 @@
 use crate::startup::DeskCell;
 use desk_core::actions::desk::ActionAvailability;
 use desk_core::actions::drafts::ConnectionDrafts;
-use desk_core::actions::lookup::LookupAnswer;
-use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm};
+use desk_core::actions::lookup::{LookupAnswer, LookupChoice};
+use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm, Submission};
 use desk_core::balances::{
     Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, Page, PageRequest, PayoutDetail,
     PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress, TimeRange,
 };
+use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::views::{
     AppInfo, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthSettingsForm,
@@ -355,19 +356,22 @@ pub async fn check_action(
     audited(&audit, "check_action", reply)
 }
 
-/// Runs an action on the current connection. The window makes one
-/// idempotency key per submission and passes it again on "Try again".
+/// Runs an action on the connection the person saw (`expected`). The window
+/// makes one submission per form sent and passes it again on "Try again".
 #[tauri::command]
 pub async fn run_action(
     action_id: String,
     form: FilledForm,
-    idempotency_key: String,
+    submission: Submission,
+    expected: ExpectedConnection,
     app: AppHandle,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<ActionResult> {
     let desk = desk.get().await?;
-    let reply = desk.run_action(&action_id, &form, &idempotency_key).await;
+    let reply = desk
+        .run_action(&action_id, &form, &submission, &expected)
+        .await;
     // Only a revoked connection changes the list; any broadcast redraws
     // the screen, which would wipe the refusal shown at its field.
     if reply.as_ref().is_err_and(|e| e.is_revoked()) {
@@ -408,6 +412,23 @@ pub async fn action_current_values(
         .await
         .map_err(AppError::from);
     audited(&audit, "action_current_values", reply)
+}
+
+/// Before a create: an existing object with the same email (or the
+/// action's duplicate field), to offer instead.
+#[tauri::command]
+pub async fn action_duplicate(
+    action_id: String,
+    form: FilledForm,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Option<LookupChoice>> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .action_duplicate(&action_id, &form)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "action_duplicate", reply)
 }
 
 /// Whether the current connection may run the action, before the form is filled.
@@ -485,7 +506,7 @@ pub fn open_in_dashboard(url: String, app: AppHandle, audit: State<'_, IpcAudit>
     } else {
         Err(AppError {
             code: "not_dashboard".into(),
-            message: "Only Stripe Dashboard addresses open from here.".into(),
+            message: "Only Stripe's own pages open from here.".into(),
             param: None,
             request_id: None,
             stripe_message: None,

@@ -77,6 +77,7 @@ pub fn run() {
             commands::understand_amount,
             commands::action_current_values,
             commands::action_availability,
+            commands::action_duplicate,
             commands::open_in_dashboard,
             commands::balances_sync,
             commands::balances_cancel_sync,

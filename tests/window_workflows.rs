@@ -242,11 +242,19 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     w.type_into(&format!("{step2} [data-field='items'] .row input"), &active)
         .await;
     w.click("#wf-history .btn-wf-resume").await;
+    // Done: its result in names and amounts (the ID one click away).
     w.wait_for_text(
         "#wf-run .wf-run-step[data-step='create_subscription'][data-state='done']",
-        "sub_",
+        "Active",
     )
     .await;
+    let behind = w
+        .execute("return document.querySelector(\"#wf-run .wf-run-step[data-step='create_subscription'] .id-behind\").textContent")
+        .await;
+    assert!(
+        behind.as_str().unwrap_or_default().contains("cus_"),
+        "{behind}"
+    );
     w.wait_for_text("#wf-run-message", "Every step is done")
         .await;
     // Each done step as the Actions screen shows its result: headline and rows.
@@ -259,12 +267,12 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     assert!(card.contains("jo@example.com"), "{card}");
     w.wait_for_text(
         "#wf-run .wf-run-step[data-step='list_subscriptions'] .action-result-card",
-        "1 found",
+        "Showing 1",
     )
     .await;
     w.wait_for_text(
         "#wf-run .wf-run-step[data-step='create_customer'][data-state='done']",
-        "cus_",
+        "Jo Baker",
     )
     .await;
     w.screenshot(&shots.join("workflows-03-resumed.png")).await;

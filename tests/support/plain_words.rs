@@ -22,6 +22,18 @@ pub const FORBIDDEN: &[&str] = &[
     "null",
     "NaN",
     "[object Object]",
+    // Stripe's IDs belong one click away, never in what a person reads.
+    "cus_",
+    "prod_",
+    "price_",
+    "sub_",
+    "pm_",
+    "Stripe parameter",
+    "payment_behavior",
+    "collection_method",
+    "default_incomplete",
+    "send_invoice",
+    "10 found",
 ];
 
 /// Fails with every forbidden word found on `screen`, each in its line.

@@ -20,14 +20,18 @@ async fn main() {
     println!("customers in simulator:  {}", r.customers);
     println!("POST /v1/customers sent: {}", r.attempts);
     println!(
-        "retries:                 {} ({} automatic by the client, {} \"Try again\" with the same key)",
+        "retries:                 {} ({} automatic by the client, {} \"Try again\")",
         r.retries,
         r.retries - r.manual_retries,
         r.manual_retries
     );
     println!("idempotency keys:        {}", r.distinct_keys);
     println!(
-        "failure rate:            {:.0}% (500, dropped connection, committed then dropped)",
+        "new keys after a 5xx:    {} (each try looked first; {} found what the submission had made)",
+        r.new_key_tries, r.found_after_5xx
+    );
+    println!(
+        "failure rate:            {:.0}% (500, 500 after commit, dropped connection, committed then dropped)",
         rate * 100.0
     );
     println!("elapsed:                 {:.1} s", r.elapsed.as_secs_f64());

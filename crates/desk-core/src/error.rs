@@ -23,6 +23,10 @@ pub struct StripeApiError {
     /// The dashboard's log of this request, sent with some errors.
     #[serde(default)]
     pub request_log_url: Option<String>,
+    /// A 429's `Stripe-Rate-Limited-Reason` header (`global-rate`,
+    /// `endpoint-concurrency`, `resource-specific`, ...): which limiter said no.
+    #[serde(skip)]
+    pub rate_limited_reason: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +142,8 @@ impl Error {
                     401 => "Stripe does not recognise this key. Check that you copied the whole key, or create a new one in Developers > API keys.".into(),
                     403 => match self.missing_permission() {
                         Some(p) => format!(
-                            "This restricted key is not allowed to do this: it needs the {p} permission. Edit the key in Developers > API keys."
+                            "This restricted key isn't allowed to do this: it needs {}. Edit the key in the Stripe Dashboard, under Developers > API keys.",
+                            permission_words(&p)
                         ),
                         None if self.is_revoked() => {
                             "Stripe says this app no longer has access to the account. Reconnect it.".into()
@@ -150,7 +155,12 @@ impl Error {
                     429 if error.code.as_deref() == Some("lock_timeout") => {
                         "This object is busy with another request to Stripe. Wait a moment and try again.".into()
                     }
-                    429 => "Stripe is receiving too many requests from this account. Wait a moment and try again.".into(),
+                    429 => match error.rate_limited_reason.as_deref() {
+                        Some("global-concurrency" | "endpoint-concurrency") => "Stripe is working on too many requests from this account at the same time. Wait a moment and try again.".into(),
+                        Some("resource-specific") => "This has been changed too often in a short time, and Stripe limits that. Wait a while and try again.".into(),
+                        Some("endpoint-rate") => "Stripe is receiving too many requests of this kind from this account. Wait a moment and try again.".into(),
+                        _ => "Stripe is receiving too many requests from this account. Wait a moment and try again.".into(),
+                    },
                     s if *s >= 500 => "Stripe had a problem on its side. Try again in a few minutes.".into(),
                     _ if !stripe_says.is_empty() => stripe_says,
                     _ => format!("Stripe refused the request (HTTP {status})."),
@@ -188,6 +198,42 @@ impl Error {
             Error::Storage(_) => "storage".into(),
             Error::NotFound(_) => "not_found".into(),
         }
+    }
+}
+
+/// A restricted key's permission as the Dashboard's key editor names it:
+/// `rak_customer_write` -> "Customers: Write".
+pub fn permission_words(name: &str) -> String {
+    let bare = name.strip_prefix("rak_").unwrap_or(name);
+    let (resource, level) = match bare.rsplit_once('_') {
+        Some((r, l @ ("read" | "write"))) => (r, l),
+        _ => (bare, ""),
+    };
+    let resource = match resource {
+        "customer" => "Customers".to_owned(),
+        "product" => "Products".to_owned(),
+        "price" => "Prices".to_owned(),
+        "plan" => "Plans".to_owned(),
+        "subscription" => "Subscriptions".to_owned(),
+        "invoice" => "Invoices".to_owned(),
+        "payment_method" => "Payment methods".to_owned(),
+        "balance" => "Balance".to_owned(),
+        "balance_transaction_source" => "Balance transaction sources".to_owned(),
+        "event" => "Events".to_owned(),
+        "payout" => "Payouts".to_owned(),
+        other => {
+            let words = other.replace('_', " ");
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => words,
+            }
+        }
+    };
+    match level {
+        "read" => format!("{resource}: Read"),
+        "write" => format!("{resource}: Write"),
+        _ => resource,
     }
 }
 
@@ -258,12 +304,43 @@ mod tests {
         assert_eq!(e.missing_permission().as_deref(), Some("rak_customer_read"));
         let app = AppError::from(e);
         assert_eq!(app.code, "permission_denied");
-        assert!(app.message.contains("rak_customer_read"));
+        assert!(
+            app.message.contains("it needs Customers: Read"),
+            "{}",
+            app.message
+        );
+        assert!(!app.message.contains("rak_"), "{}", app.message);
         assert_eq!(app.status, Some(403));
         assert!(app
             .stripe_message
             .as_deref()
             .is_some_and(|m| m.starts_with("The provided key 'rk_test_****1111'")));
+    }
+
+    #[test]
+    fn permissions_in_the_dashboards_words() {
+        assert_eq!(permission_words("rak_customer_write"), "Customers: Write");
+        assert_eq!(
+            permission_words("rak_balance_transaction_source_read"),
+            "Balance transaction sources: Read"
+        );
+        assert_eq!(permission_words("rak_topup_write"), "Topup: Write");
+    }
+
+    #[test]
+    fn a_429_says_which_limit_was_hit() {
+        let mut busy = stripe(
+            429,
+            r#"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Request rate limit exceeded."}}"#,
+        );
+        if let Error::Stripe { error, .. } = &mut busy {
+            error.rate_limited_reason = Some("global-concurrency".into());
+        }
+        assert!(
+            busy.plain_message().contains("at the same time"),
+            "{}",
+            busy.plain_message()
+        );
     }
 
     #[test]

@@ -33,10 +33,10 @@ fn sample(kind: &FieldKind) -> FieldValue {
                 .map(|i| format!("https://example.com/{i}.png"))
                 .collect(),
         ),
-        FieldKind::TextList { .. } => FieldValue::List(vec!["en".into(), "fr-FR".into()]),
+        FieldKind::TextList { .. } => FieldValue::List(vec!["en".into(), "fr-CA".into()]),
         FieldKind::Amount { .. } => text("12.50"),
         FieldKind::Currency => text("eur"),
-        FieldKind::Id { prefix } => text(&format!("{prefix}1Abc")),
+        FieldKind::Id { prefix, .. } => text(&format!("{prefix}1Abc")),
         FieldKind::Choice { options } => text(&options.last().unwrap().value),
         FieldKind::YesNo => FieldValue::Yes(true),
         FieldKind::Integer { min, .. } => text(&min.to_string()),

@@ -84,7 +84,7 @@ async fn a_create_whose_answer_is_lost_after_commit_is_retried_into_exactly_one_
 async fn every_attempt_of_one_request_carries_the_same_idempotency_key_and_the_pinned_version() {
     let sim = sim().await;
     let c = client(&sim);
-    sim.fail_next(2, Failure::ServerError500);
+    sim.fail_next(2, Failure::DropConnection);
     c.send(
         &auth(KEY),
         &Request::post("/v1/products").params(Params::new().text("name", "Beans")),
@@ -142,6 +142,77 @@ async fn stripe_should_retry_false_is_never_retried() {
     assert_eq!(err.status(), Some(500));
     assert_eq!(idempotency_keys(&sim, "/v1/customers").len(), 1);
     assert_eq!(sim.count(ACCOUNT, "customers"), 0);
+}
+
+/// Stripe keeps a POST's 500 under its idempotency key and replays it for
+/// 24 hours: retrying with that key cannot succeed, so the client does not
+/// (stripe-go and stripe-ruby neither). A read's 500 is retried.
+#[tokio::test]
+async fn a_posts_500_is_not_retried_with_the_same_key_but_a_reads_is() {
+    let sim = sim().await;
+    sim.fail_next(1, Failure::ServerError500);
+    let err = client(&sim)
+        .send(
+            &auth(KEY),
+            &Request::post("/v1/customers").params(Params::new().text("name", "Ann")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(attempts(&sim, "/v1/customers"), [500], "not retried");
+    assert_eq!(idempotency_keys(&sim, "/v1/customers").len(), 1);
+
+    sim.clear_requests();
+    sim.fail_next(1, Failure::ServerError500);
+    client(&sim)
+        .send(&auth(KEY), &Request::get("/v1/customers"))
+        .await
+        .unwrap();
+    assert_eq!(attempts(&sim, "/v1/customers"), [500, 200]);
+}
+
+/// Stripe's concurrency limiter counts requests in flight: with answers
+/// slower than a second, a client that starts N a second would have 2N in
+/// flight. The client never has more in flight than it starts in a second.
+#[tokio::test]
+async fn requests_in_flight_never_exceed_what_the_limiter_starts_in_a_second() {
+    let sim = sim().await;
+    sim.set_concurrency_limit(Some(5));
+    sim.set_latency(Duration::from_millis(1500));
+    let mut config = config(&sim.base_url());
+    config.test_mode_rate = 5;
+    let c = StripeClient::new(config).unwrap();
+    let a = auth(KEY);
+    let list = Request::get("/v1/customers");
+    let calls = (0..15).map(|_| c.send(&a, &list));
+    let answers = futures_util::future::join_all(calls).await;
+    let refused: Vec<String> = answers
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|e| e.to_string())
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
+    assert!(
+        sim.most_concurrent_requests() <= 5,
+        "{} in flight at once",
+        sim.most_concurrent_requests()
+    );
+}
+
+/// `Stripe-Rate-Limited-Reason` says which limiter refused, and the words follow it.
+#[tokio::test]
+async fn a_429_is_told_in_words_of_the_limit_stripe_named() {
+    let sim = sim().await;
+    sim.set_concurrency_limit(Some(1));
+    sim.set_latency(Duration::from_millis(400));
+    let c = client(&sim);
+    let a = auth(KEY);
+    let (customers, products) = (Request::get("/v1/customers"), Request::get("/v1/products"));
+    let (one, two) = tokio::join!(c.send(&a, &customers), c.send(&a, &products));
+    let err = one.err().or(two.err()).expect("one of them refused");
+    assert_eq!(err.status(), Some(429));
+    let words = AppError::from(err).message;
+    assert!(words.contains("at the same time"), "{words}");
 }
 
 fn attempts(sim: &Simulator, path: &str) -> Vec<u16> {

@@ -448,3 +448,290 @@ async fn idle_connections_neither_starve_the_loopback_listener_nor_burn_cpu() {
     assert!(took < Duration::from_secs(2), "took {took:?}");
     assert!(spent < 0.3, "{spent:.2} CPU-seconds in 3 s");
 }
+
+// ---- The one Stripe client: where a request (and its key) may go ----
+
+/// A listener on another port that records what reaches it: a request that
+/// arrives there carried the key to a host that is not Stripe's.
+struct Trap {
+    port: u16,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Trap {
+    async fn start() -> Trap {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 8192];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                    .await;
+            }
+        });
+        Trap { port, seen }
+    }
+
+    /// What arrived, with any key masked, for a failure message.
+    fn arrived(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.lines().next().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+fn client_of(base: &str) -> desk_core::stripe::StripeClient {
+    let mut c = ClientConfig::new(base, base);
+    c.retry.initial_delay = Duration::from_millis(5);
+    desk_core::stripe::StripeClient::new(c).unwrap()
+}
+
+fn key_auth() -> desk_core::stripe::Auth {
+    desk_core::stripe::Auth {
+        secret: Secret::new(KEY),
+        mode: desk_core::views::Mode::Test,
+        stripe_account: Some("acct_1Connected".into()),
+    }
+}
+
+#[tokio::test]
+async fn a_path_that_would_move_the_host_is_refused_before_anything_is_sent() {
+    let sim = sim().await;
+    let trap = Trap::start().await;
+    let client = client_of(&sim.base_url());
+    let evil = trap.port;
+    sim.clear_requests();
+    for path in [
+        ".evil.example".to_owned(),
+        format!("@127.0.0.1:{evil}"),
+        format!("@127.0.0.1:{evil}/v1/customers"),
+        format!("//127.0.0.1:{evil}/v1/customers"),
+        format!("/v1/customers@127.0.0.1:{evil}"),
+        "/v1/../oauth/deauthorize".into(),
+        "/v1/customers/..".into(),
+        "/v1/customers?limit=1".into(),
+        "/v1/customers#x".into(),
+        "/v1/%2e%2e/x".into(),
+        "/v1//customers".into(),
+        "v1/customers".into(),
+        "/v2/core/accounts".into(),
+    ] {
+        for request in [Request::get(&path), Request::post(&path)] {
+            let err = client.send(&key_auth(), &request).await.unwrap_err();
+            assert_eq!(err.code(), "path_refused", "{path}: {err}");
+            assert!(
+                err.plain_message().starts_with("Nothing was sent"),
+                "{path}: {}",
+                err.plain_message()
+            );
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        trap.arrived(),
+        Vec::<String>::new(),
+        "the key went elsewhere"
+    );
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+    // And Stripe's own paths go through.
+    client
+        .send(&key_auth(), &Request::get("/v1/customers"))
+        .await
+        .unwrap_err(); // acct_1Connected is not this key's: a 403, but it reached Stripe.
+    assert_eq!(sim.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn the_client_follows_no_redirect() {
+    let trap = Trap::start().await;
+    // A host that answers every request with a redirect to the trap.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let to = format!("http://127.0.0.1:{}/v1/customers", trap.port);
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let _ = s.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nlocation: {to}\r\ncontent-length: 0\r\n\r\n"
+            );
+            let _ = s.write_all(answer.as_bytes()).await;
+        }
+    });
+    let client = client_of(&format!("http://127.0.0.1:{port}"));
+    let post = Request::post("/v1/customers")
+        .params(desk_core::stripe::Params::new().text("name", "Jo"))
+        .idempotency_key("desk_redirect_test");
+    let err = client.send(&key_auth(), &post).await.unwrap_err();
+    assert_eq!(err.status(), Some(307), "{err}");
+    let err = client
+        .send(&key_auth(), &Request::get("/v1/customers"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(307), "{err}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(trap.arrived(), Vec::<String>::new());
+}
+
+#[test]
+fn the_client_talks_https_only_except_to_this_computer() {
+    for refused in [
+        "http://api.stripe.com",
+        "http://192.168.1.20:12111",
+        "ftp://api.stripe.com",
+        "https://user:pw@api.stripe.com",
+        "not a url",
+    ] {
+        let err = desk_core::stripe::StripeClient::new(ClientConfig::new(
+            refused,
+            "https://connect.stripe.com",
+        ))
+        .err()
+        .unwrap_or_else(|| panic!("{refused} was accepted"));
+        assert_eq!(err.code(), "insecure_base", "{refused}");
+    }
+    for allowed in [
+        "https://api.stripe.com",
+        "http://127.0.0.1:12111",
+        "http://localhost:12111",
+        "http://[::1]:12111",
+    ] {
+        assert!(
+            desk_core::stripe::StripeClient::new(ClientConfig::new(
+                allowed,
+                "https://connect.stripe.com"
+            ))
+            .is_ok(),
+            "{allowed}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_not_read_and_says_so() {
+    let sim = sim().await;
+    let base = sim.base_url();
+    let mut config = ClientConfig::new(&base, &base);
+    // The app's cap is 32 MB; a page this test can make is far smaller.
+    config.max_body_bytes = 64 * 1024;
+    let client = desk_core::stripe::StripeClient::new(config).unwrap();
+    let auth = desk_core::stripe::Auth {
+        secret: Secret::new(KEY),
+        mode: desk_core::views::Mode::Test,
+        stripe_account: None,
+    };
+    let long = "x".repeat(500);
+    for i in 0..30 {
+        let mut params = desk_core::stripe::Params::new().text("name", format!("Customer {i}"));
+        for k in 0..10 {
+            params = params.text(&format!("metadata[k{k}]"), long.clone());
+        }
+        client
+            .send(&auth, &Request::post("/v1/customers").params(params))
+            .await
+            .unwrap();
+    }
+    let small = client
+        .send(
+            &auth,
+            &Request::get("/v1/customers")
+                .params(desk_core::stripe::Params::new().text("limit", "3")),
+        )
+        .await;
+    assert!(small.is_ok(), "{small:?}");
+    let err = client
+        .send(
+            &auth,
+            &Request::get("/v1/customers")
+                .params(desk_core::stripe::Params::new().text("limit", "30")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "answer_too_large");
+    let words = AppError::from(err).message;
+    assert!(words.contains("larger than 64 KB"), "{words}");
+    assert_eq!(desk_core::stripe::MAX_BODY_BYTES, 32 * 1024 * 1024);
+}
+
+/// A workflow's Resume looks for what an earlier attempt made (its
+/// `find_created`) with the step's path as resolved from its inputs: the
+/// client's one path check holds there too.
+#[tokio::test]
+async fn a_resumes_look_up_cannot_send_the_key_to_another_host() {
+    use desk_core::money::NumberFormat;
+    use desk_core::workflows::engine::{Outcome, RunAccount, RunHistory, RunRecord};
+    use desk_core::workflows::model::InputKind;
+    use desk_core::workflows::{ActionSteps, Workflow};
+    use std::collections::BTreeMap;
+    let sim = sim().await;
+    let trap = Trap::start().await;
+    let client = client_of(&sim.base_url());
+    let auth = desk_core::stripe::Auth {
+        secret: Secret::new(KEY),
+        mode: desk_core::views::Mode::Test,
+        stripe_account: None,
+    };
+    let dir = data_dir("resume-lookup");
+    let history = RunHistory::new(&dir);
+    let steps = ActionSteps {
+        client: &client,
+        auth: &auth,
+    };
+    let engine = steps.engine(&history, NumberFormat::POINT);
+    let mut w = Workflow::new("Request from an input");
+    w.add_input("path", "Path", InputKind::Text).unwrap();
+    w.add_step("make", "any_endpoint").unwrap();
+    w.steps[0].fields = match serde_json::json!({
+        "method": "POST", "path": "{{input.path}}", "params": [{"key": "name", "value": "Jo"}],
+    }) {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    let account = RunAccount {
+        id: "acct_1Platform".into(),
+        name: "Desk Platform".into(),
+        livemode: false,
+    };
+    // Stripe fails the create with a 500: the next attempt must look first.
+    sim.fail_next(1, stripe_sim::Failure::ServerError500);
+    let inputs = BTreeMap::from([("path".to_owned(), "/v1/customers".to_owned())]);
+    let run = engine
+        .start(&w, account.clone(), inputs, &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert!(matches!(run.outcome, Outcome::Failed { .. }), "{run:?}");
+    let evil = BTreeMap::from([("path".to_owned(), format!("@127.0.0.1:{}", trap.port))]);
+    let resumed = engine
+        .resume(
+            &w,
+            &run.run_id,
+            &account,
+            Some(evil),
+            &mut |_: &RunRecord| {},
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(resumed.outcome, Outcome::Failed { .. }),
+        "{resumed:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        trap.arrived(),
+        Vec::<String>::new(),
+        "the key went elsewhere"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

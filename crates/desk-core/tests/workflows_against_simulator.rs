@@ -200,13 +200,21 @@ impl StepExecutor for SimExecutor {
         if self.kill_at == KillAt::BeforeCall(n) {
             self.die().await;
         }
+        let mut params = params(call);
+        if call.action == "create_subscription" {
+            // A new customer has no saved card, and real Stripe (so the
+            // simulator) will not charge one now: Stripe emails an invoice.
+            params = params
+                .text("collection_method", "send_invoice")
+                .text("days_until_due", "30");
+        }
         let mut request = match call.action.as_str() {
             "create_customer" => Request::post("/v1/customers"),
             "create_subscription" => Request::post("/v1/subscriptions"),
             "list_subscriptions" => Request::get("/v1/subscriptions"),
             other => panic!("no action {other}"),
         }
-        .params(params(call));
+        .params(params);
         if let Some(key) = &call.idempotency_key {
             request = request.idempotency_key(key);
         }

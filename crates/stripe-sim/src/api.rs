@@ -9,11 +9,13 @@ pub use crate::resources::subscriptions::build_subscription;
 use crate::resources::subscriptions::{
     cancel_subscription, create_subscription, update_subscription,
 };
-use crate::resources::{balance, customers, plans, products, subscriptions};
+use crate::resources::{
+    balance, customers, invoices, payment_methods, plans, products, subscriptions,
+};
 use crate::spec::Spec;
 use crate::state::{gen_id, Data, IdemRecord, State, IDEMPOTENCY_KEY_LIFETIME_SECS};
 use crate::store::ListQuery;
-use crate::{form, KeyAccess, Out, Req, DEFAULT_API_VERSION};
+use crate::{form, Failure, KeyAccess, Out, Req, DEFAULT_API_VERSION};
 use serde_json::{json, Map, Value};
 
 pub struct Principal {
@@ -124,6 +126,8 @@ enum Res {
     Prices,
     Plans,
     Subscriptions,
+    Invoices,
+    PaymentMethods,
     Events,
     BalanceTransactions,
 }
@@ -136,6 +140,8 @@ impl Res {
             "prices" => Res::Prices,
             "plans" => Res::Plans,
             "subscriptions" => Res::Subscriptions,
+            "invoices" => Res::Invoices,
+            "payment_methods" => Res::PaymentMethods,
             "events" => Res::Events,
             "balance_transactions" => Res::BalanceTransactions,
             _ => return None,
@@ -149,6 +155,8 @@ impl Res {
             Res::Prices => ("rak_price_read", "rak_price_write"),
             Res::Plans => ("rak_plan_read", "rak_plan_write"),
             Res::Subscriptions => ("rak_subscription_read", "rak_subscription_write"),
+            Res::Invoices => ("rak_invoice_read", "rak_invoice_write"),
+            Res::PaymentMethods => ("rak_payment_method_read", "rak_payment_method_write"),
             Res::Events => ("rak_event_read", "rak_event_read"),
             Res::BalanceTransactions => (
                 "rak_balance_transaction_source_read",
@@ -168,6 +176,10 @@ enum Route {
     Get(Res, String),
     Update(Res, String),
     Delete(Res, String),
+    /// `POST /v1/payment_methods/{id}/attach`.
+    Attach(String),
+    /// `GET /v1/customers/{id}/payment_methods`.
+    CustomerPaymentMethods(String),
 }
 
 fn route(method: &str, path: &str) -> Option<Route> {
@@ -177,6 +189,12 @@ fn route(method: &str, path: &str) -> Option<Route> {
         ("GET", ["v1", "account"]) => Route::Account,
         ("GET", ["v1", "balance"]) => Route::Balance,
         ("GET", ["v1", "customers", "search"]) => Route::Search(Customers),
+        ("POST", ["v1", "payment_methods", id, "attach"]) if !id.is_empty() => {
+            Route::Attach(id.to_string())
+        }
+        ("GET", ["v1", "customers", id, "payment_methods"]) if !id.is_empty() => {
+            Route::CustomerPaymentMethods(id.to_string())
+        }
         ("GET", ["v1", res]) => Route::List(Res::from_segment(res)?),
         ("POST", ["v1", res]) => match Res::from_segment(res)? {
             r @ (Customers | Products | Prices | Plans | Subscriptions) => Route::Create(r),
@@ -212,12 +230,19 @@ fn needed_permission(route: &Route) -> Option<(&'static str, Option<&'static str
         Route::Create(r) | Route::Update(r, _) | Route::Delete(r, _) => {
             Some((r.permissions().1, None))
         }
+        Route::Attach(_) => Some((Res::PaymentMethods.permissions().1, None)),
+        Route::CustomerPaymentMethods(_) => {
+            let (read, write) = Res::PaymentMethods.permissions();
+            Some((read, Some(write)))
+        }
     }
 }
 
 /// Context of one request, for events and timestamps.
 pub struct Ctx {
     pub now: i64,
+    /// The account the request acts on (hosted invoice pages name it).
+    pub account_id: String,
     pub livemode: bool,
     pub request_id: String,
     pub idempotency_key: Option<String>,
@@ -226,14 +251,22 @@ pub struct Ctx {
     pub connected_account: Option<String>,
 }
 
-pub fn handle(st: &mut State, spec: &Spec, req: &Req) -> Out {
-    match handle_inner(st, spec, req) {
+/// Carries out one API request. `failure`: an injected 500 that happens once
+/// the endpoint has started (after authentication and parameter checks), so
+/// Stripe keeps it under the request's idempotency key like any answer.
+pub fn handle(st: &mut State, spec: &Spec, req: &Req, failure: Option<Failure>) -> Out {
+    match handle_inner(st, spec, req, failure) {
         Ok(out) => out,
         Err(e) => Out::error(&e),
     }
 }
 
-fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError> {
+fn handle_inner(
+    st: &mut State,
+    spec: &Spec,
+    req: &Req,
+    failure: Option<Failure>,
+) -> Result<Out, ApiError> {
     let principal = authenticate(st, req)?;
     let target = req
         .header("stripe-account")
@@ -316,6 +349,7 @@ fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError>
     );
     let ctx = Ctx {
         now: st.now(),
+        account_id: target.clone(),
         livemode: principal.livemode,
         request_id: req.request_id.clone(),
         idempotency_key: idem_key.clone(),
@@ -373,9 +407,21 @@ fn handle_inner(st: &mut State, spec: &Spec, req: &Req) -> Result<Out, ApiError>
         }
     }
 
-    let mut out = match execute(data, &info, &ctx, route, &params) {
-        Ok((status, v)) => Out::json(status, &v),
-        Err(e) => Out::error(&e),
+    let mut out = match failure {
+        // Stripe failed partway: with `CommitThen500` after the object was
+        // made. Either way the 500 is the answer kept under the key.
+        Some(f) => {
+            if f == Failure::CommitThen500 {
+                let _ = execute(data, &info, &ctx, route, &params);
+            }
+            crate::failure_out(f)
+        }
+        None => match execute(data, &info, &ctx, route, &params)
+            .and_then(|(status, v)| Ok((status, expand(data, v, &params)?)))
+        {
+            Ok((status, v)) => Out::json(status, &v),
+            Err(e) => Out::error(&e),
+        },
     };
     if let Some(key) = idem_key {
         // Stripe keeps the outcome of anything that started executing.
@@ -578,9 +624,22 @@ fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Val
     match route {
         Route::Account => Ok((200, account_json(info))),
         Route::Balance => Ok((200, balance::retrieve(data, ctx.now))),
-        Route::List(res) => list(data, res, p, ctx.now),
+        Route::List(res) => {
+            if res == Res::Subscriptions {
+                subscriptions::expire_incomplete(data, ctx.now);
+            }
+            list(data, res, p, ctx.now)
+        }
         Route::Search(_) => search_customers(data, p),
+        Route::Attach(id) => payment_methods::attach(data, ctx, &id, p),
+        Route::CustomerPaymentMethods(customer) => {
+            let q = ListQuery::from_params(p)?;
+            Ok((200, payment_methods::list(data, &q, p, Some(&customer))?))
+        }
         Route::Get(res, id) => {
+            if res == Res::Subscriptions {
+                subscriptions::expire_incomplete(data, ctx.now);
+            }
             let store = match res {
                 Res::BalanceTransactions => return Ok((200, balance::get(data, &id, ctx.now)?)),
                 Res::Customers => &data.customers,
@@ -588,6 +647,8 @@ fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Val
                 Res::Prices => &data.prices,
                 Res::Plans => &data.plans,
                 Res::Subscriptions => &data.subscriptions,
+                Res::Invoices => &data.invoices,
+                Res::PaymentMethods => &data.payment_methods,
                 Res::Events => &data.events,
             };
             Ok((200, get_or_404(store, &data.deleted, &id)?))
@@ -621,6 +682,78 @@ fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Val
             "Unrecognized request URL.",
         )),
     }
+}
+
+/// The store an expandable field's ID lives in, by the field's name
+/// (`customer`, `latest_invoice`, `default_payment_method`, ...).
+fn expandable<'a>(data: &'a Data, field: &str) -> Option<&'a crate::store::Store<Value>> {
+    Some(match field {
+        "customer" => &data.customers,
+        "product" => &data.products,
+        "price" | "default_price" => &data.prices,
+        "plan" => &data.plans,
+        "subscription" => &data.subscriptions,
+        "latest_invoice" | "invoice" => &data.invoices,
+        "default_payment_method" | "payment_method" => &data.payment_methods,
+        _ => return None,
+    })
+}
+
+/// Stripe's `expand[]`: each dotted path (`latest_invoice`,
+/// `items.data.price.product`, `data.customer` in a list) has the IDs along
+/// it replaced by their objects. A path through something that is not an
+/// expandable ID is refused in Stripe's words. "Expansions have a maximum
+/// depth of four levels (for example, the deepest expansion allowed when
+/// listing subscriptions is `data.items.data.price.product`)": four dots.
+fn expand(data: &Data, mut answer: Value, params: &Value) -> Result<Value, ApiError> {
+    for path in string_array(params.get("expand")) {
+        let segments: Vec<&str> = path.split('.').collect();
+        if segments.len() > 5 {
+            return Err(ApiError::invalid(
+                None,
+                "expand",
+                format!("You cannot expand more than 4 levels of a property. Property: {path}"),
+            ));
+        }
+        expand_at(data, &mut answer, &segments)?;
+    }
+    Ok(answer)
+}
+
+fn expand_at(data: &Data, at: &mut Value, segments: &[&str]) -> Result<(), ApiError> {
+    let Some((first, rest)) = segments.split_first() else {
+        return Ok(());
+    };
+    if let Value::Array(items) = at {
+        for item in items {
+            expand_at(data, item, segments)?;
+        }
+        return Ok(());
+    }
+    let cannot = || {
+        ApiError::invalid(
+            None,
+            "expand",
+            format!("This property cannot be expanded ({first})."),
+        )
+    };
+    let Some(child) = at.get_mut(*first) else {
+        return Err(cannot());
+    };
+    if let Some(id) = child.as_str().map(str::to_string) {
+        let store = expandable(data, first).ok_or_else(cannot)?;
+        if let Some(object) = store.get(&id) {
+            *child = object.clone();
+        } else if let Some(object) = data.deleted.get(&id) {
+            *child = deleted_stub(&id, object);
+        }
+    } else if rest.is_empty() && !child.is_null() && !child.is_object() {
+        return Err(cannot());
+    }
+    if child.is_null() {
+        return Ok(());
+    }
+    expand_at(data, child, rest)
 }
 
 fn account_json(info: &AccountInfo) -> Value {
@@ -671,6 +804,8 @@ fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
         Res::Prices => products::list_prices(data, &q, p)?,
         Res::Plans => plans::list(data, &q, p)?,
         Res::Subscriptions => subscriptions::list(data, &q, p)?,
+        Res::Invoices => invoices::list(data, &q, p)?,
+        Res::PaymentMethods => payment_methods::list(data, &q, p, None)?,
         Res::Events => {
             let mut types = string_array(p.get("types"));
             if let Some(t) = eq("type") {

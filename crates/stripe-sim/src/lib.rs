@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 use state::State;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -58,8 +59,14 @@ pub enum KeyAccess {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// 500 with an `api_error` body; nothing happens.
+    /// 500 with an `api_error` body; nothing happens. Like any answer to a
+    /// request that started executing, Stripe keeps it under the request's
+    /// idempotency key and replays it for 24 hours.
     ServerError500,
+    /// The request is carried out, then Stripe fails with a 500 (kept under
+    /// the idempotency key like `ServerError500`): the object exists though
+    /// the answer says Stripe had a problem.
+    CommitThen500,
     /// The connection closes without a response; nothing happens.
     DropConnection,
     /// The request is carried out (and its idempotency record kept), then the
@@ -78,6 +85,7 @@ impl Failure {
     pub fn parse(s: &str) -> Option<Failure> {
         let all = [
             Failure::ServerError500,
+            Failure::CommitThen500,
             Failure::DropConnection,
             Failure::CommitThenDrop,
             Failure::RateLimited429,
@@ -139,6 +147,9 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     spec: Arc<Spec>,
     addr: SocketAddr,
+    /// API requests being answered now, and the most seen at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
 }
 
 /// Handle to a running simulator; cheap to clone.
@@ -222,6 +233,8 @@ impl Simulator {
             state: Mutex::new(State::new()),
             spec,
             addr,
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
         });
         let server = inner.clone();
         tokio::spawn(async move {
@@ -347,9 +360,75 @@ impl Simulator {
             .then(|| (probability.min(1.0), kinds.to_vec()));
     }
 
-    /// Token bucket over all API requests; `None` turns it off.
+    /// Token bucket over all API requests; `None` turns it off. A request
+    /// over it gets Stripe's 429 with `Stripe-Rate-Limited-Reason: global-rate`.
     pub fn set_rate_limit(&self, per_second: Option<u32>) {
         self.state().rate = per_second.filter(|n| *n > 0).map(state::Bucket::new);
+    }
+
+    /// Stripe's concurrency limiter: at most `n` API requests answered at
+    /// once; one more gets a 429 with `Stripe-Rate-Limited-Reason:
+    /// global-concurrency`. `None` turns it off.
+    pub fn set_concurrency_limit(&self, n: Option<usize>) {
+        self.state().concurrency = n.filter(|n| *n > 0);
+    }
+
+    /// The most API requests that were being answered at the same moment.
+    pub fn most_concurrent_requests(&self) -> usize {
+        self.inner.most_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Gives a customer (test mode) a saved card, as attaching Stripe's test
+    /// PaymentMethod `token` (`pm_card_visa`, `pm_card_mastercard`, ...) and
+    /// setting it as `invoice_settings.default_payment_method` does. Returns
+    /// the new PaymentMethod's ID.
+    pub fn save_test_card(
+        &self,
+        account_id: &str,
+        customer: &str,
+        token: &str,
+    ) -> Result<String, String> {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let ctx = api::Ctx {
+            now,
+            account_id: account_id.to_string(),
+            livemode: false,
+            request_id: state::gen_id("req_", 14),
+            idempotency_key: None,
+            api_version: DEFAULT_API_VERSION.to_string(),
+            connected_account: None,
+        };
+        resources::payment_methods::save_test_card(acct.data(false), &ctx, customer, token)
+            .map_err(|e| e.message)
+    }
+
+    /// Invoices Stripe emailed to customers (test mode): (address, invoice ID).
+    pub fn emailed_invoices(&self, account_id: &str) -> Vec<(String, String)> {
+        self.state()
+            .accounts
+            .get(account_id)
+            .map(|a| a.test.emailed_invoices.clone())
+            .unwrap_or_default()
+    }
+
+    /// One object of the account (test mode) as stored, by its collection
+    /// (`customers`, `subscriptions`, `invoices`, ...) and ID.
+    pub fn object(&self, account_id: &str, collection: &str, id: &str) -> Option<Value> {
+        let st = self.state();
+        let data = &st.accounts.get(account_id)?.test;
+        let store = match collection {
+            "customers" => &data.customers,
+            "products" => &data.products,
+            "prices" => &data.prices,
+            "plans" => &data.plans,
+            "subscriptions" => &data.subscriptions,
+            "invoices" => &data.invoices,
+            "payment_methods" => &data.payment_methods,
+            _ => return None,
+        };
+        store.get(id).cloned()
     }
 
     /// Adds sample data (test mode); the same seed gives the same data.
@@ -470,7 +549,7 @@ impl Simulator {
     }
 }
 
-fn failure_out(f: Failure) -> Out {
+pub(crate) fn failure_out(f: Failure) -> Out {
     use error::ApiError;
     const API_ERROR: &str = "Sorry, something went wrong. We've already been notified of the problem, but if you need any help, you can reach us at https://support.stripe.com/contact.";
     let e = match f {
@@ -479,7 +558,8 @@ fn failure_out(f: Failure) -> Out {
             "invalid_request_error",
             "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
         )
-        .with_code(Some("rate_limit")),
+        .with_code(Some("rate_limit"))
+        .with_header("stripe-rate-limited-reason", "global-rate"),
         Failure::LockTimeout429 => ApiError::new(
             429,
             "invalid_request_error",
@@ -492,6 +572,30 @@ fn failure_out(f: Failure) -> Out {
         _ => ApiError::new(500, "api_error", API_ERROR),
     };
     Out::error(&e)
+}
+
+/// Leaves the in-flight count when the request is answered (or dropped).
+struct InFlight<'a>(&'a Inner, bool);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Stripe's concurrency limiter's 429: the same body as the rate limiter's,
+/// told apart by `Stripe-Rate-Limited-Reason`.
+fn concurrency_out() -> Out {
+    let mut out = failure_out(Failure::RateLimited429);
+    out.headers
+        .retain(|(k, _)| k != "stripe-rate-limited-reason");
+    out.headers.push((
+        "stripe-rate-limited-reason".into(),
+        "global-concurrency".into(),
+    ));
+    out
 }
 
 async fn serve(
@@ -528,21 +632,39 @@ async fn serve(
     }
 
     let is_oauth = req.path.starts_with("/oauth/") || req.path == "/v1/oauth/token";
+    // Counted while the answer is being made and sent, as Stripe's
+    // concurrency limiter counts "requests that are active at any given time".
+    let now_in_flight = if is_oauth {
+        0
+    } else {
+        let n = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        inner.most_in_flight.fetch_max(n, Ordering::SeqCst);
+        n
+    };
+    let _leave = InFlight(&inner, !is_oauth);
     let (out, drop_after, latency) = {
         let mut st = inner.state.lock().unwrap_or_else(|e| e.into_inner());
         let failure = if is_oauth { None } else { st.next_failure() };
         let out = match failure {
             Some(Failure::DropConnection) => None,
-            Some(Failure::CommitThenDrop) => Some(api::handle(&mut st, &inner.spec, &req)),
+            Some(Failure::CommitThenDrop) => Some(api::handle(&mut st, &inner.spec, &req, None)),
+            Some(
+                f @ (Failure::ServerError500
+                | Failure::CommitThen500
+                | Failure::ShouldRetryFalse500),
+            ) => Some(api::handle(&mut st, &inner.spec, &req, Some(f))),
             Some(f) => Some(failure_out(f)),
             None => {
+                let over_concurrency = st.concurrency.is_some_and(|most| now_in_flight > most);
                 let limited = !is_oauth && st.rate.as_mut().is_some_and(|b| !b.take());
-                if limited {
+                if over_concurrency {
+                    Some(concurrency_out())
+                } else if limited {
                     Some(failure_out(Failure::RateLimited429))
                 } else if is_oauth {
                     Some(oauth::handle(&mut st, &req))
                 } else {
-                    Some(api::handle(&mut st, &inner.spec, &req))
+                    Some(api::handle(&mut st, &inner.spec, &req, None))
                 }
             }
         };
@@ -638,6 +760,20 @@ fn control(inner: &Arc<Inner>, req: &Req) -> Out {
                 ok()
             }
             None => bad("ms required"),
+        },
+        ("POST", "/_sim/concurrency_limit") => {
+            sim.set_concurrency_limit(body.get("n").and_then(Value::as_u64).map(|n| n as usize));
+            ok()
+        }
+        ("POST", "/_sim/save_test_card") => match (s("account"), s("customer")) {
+            (Some(account), Some(customer)) => {
+                let token = s("token").unwrap_or_else(|| "pm_card_visa".into());
+                match sim.save_test_card(&account, &customer, &token) {
+                    Ok(id) => Out::json(200, &json!({"id": id})),
+                    Err(e) => bad(&e),
+                }
+            }
+            _ => bad("account and customer required"),
         },
         ("POST", "/_sim/rate_limit") => {
             sim.set_rate_limit(

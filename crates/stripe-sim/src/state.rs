@@ -27,6 +27,8 @@ pub struct Data {
     pub prices: Store<Value>,
     pub plans: Store<Value>,
     pub subscriptions: Store<Value>,
+    pub invoices: Store<Value>,
+    pub payment_methods: Store<Value>,
     pub events: Store<Value>,
     pub txns: Store<Txn>,
     pub idempotency: HashMap<String, IdemRecord>,
@@ -34,6 +36,8 @@ pub struct Data {
     pub deleted: HashMap<String, &'static str>,
     /// Added to the available balance per currency, to break reconciliation on purpose.
     pub balance_skew: HashMap<String, i64>,
+    /// Invoices Stripe emailed (`collection_method=send_invoice`): (address, invoice id).
+    pub emailed_invoices: Vec<(String, String)>,
 }
 
 impl Data {
@@ -45,11 +49,14 @@ impl Data {
             prices: Store::new("price"),
             plans: Store::new("plan"),
             subscriptions: Store::new("subscription"),
+            invoices: Store::new("invoice"),
+            payment_methods: Store::new("PaymentMethod"),
             events: Store::new("event"),
             txns: Store::new("balance transaction"),
             idempotency: HashMap::new(),
             deleted: HashMap::new(),
             balance_skew: HashMap::new(),
+            emailed_invoices: Vec::new(),
         }
     }
 
@@ -60,6 +67,8 @@ impl Data {
             "prices" => self.prices.len(),
             "plans" => self.plans.len(),
             "subscriptions" => self.subscriptions.len(),
+            "invoices" => self.invoices.len(),
+            "payment_methods" => self.payment_methods.len(),
             "balance_transactions" => self.txns.len(),
             "events" => self.events.len(),
             _ => 0,
@@ -181,6 +190,8 @@ pub struct State {
     pub random_failures: Option<(f64, Vec<Failure>)>,
     pub latency: Duration,
     pub rate: Option<Bucket>,
+    /// Stripe's concurrency limiter: most API requests answered at once.
+    pub concurrency: Option<usize>,
     pub requests: Vec<RecordedRequest>,
     pub clock_offset: Duration,
     pub clients: HashMap<String, OAuthClient>,
@@ -202,6 +213,7 @@ impl State {
             random_failures: None,
             latency: Duration::ZERO,
             rate: None,
+            concurrency: None,
             requests: Vec::new(),
             clock_offset: Duration::ZERO,
             clients: HashMap::new(),

@@ -268,7 +268,17 @@ async fn products_prices_plans_subscriptions() {
     assert_eq!(r.json()["error"]["code"], "resource_missing");
     assert_eq!(r.json()["error"]["param"], "customer");
 
-    let cus = c.post("/v1/customers", "email=a%40b.co").await.json();
+    // A saved card (Stripe's test PaymentMethod), so the first invoice is paid.
+    let cus = c
+        .post(
+            "/v1/customers",
+            "email=a%40b.co&payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa",
+        )
+        .await
+        .json();
+    assert!(cus["invoice_settings"]["default_payment_method"]
+        .as_str()
+        .is_some_and(|pm| pm.starts_with("pm_") && pm != "pm_card_visa"));
     let cus = cus["id"].as_str().unwrap();
     let prod = c
         .post(

@@ -6,7 +6,17 @@ export type ResultShape = {
 /**
  * A Stripe list (`data`, `has_more`): the summary is per item.
  */
-list: boolean, summary: Array<SummaryField>, 
+list: boolean, 
+/**
+ * What a list holds, for its heading ("Customers").
+ */
+noun: string, 
+/**
+ * Asked with the request (`expand[]`), so names and amounts can be
+ * shown instead of IDs at no extra request; the JSON a workflow reads
+ * keeps the IDs.
+ */
+expand: Array<string>, summary: Array<SummaryField>, 
 /**
  * Fields of the result a later workflow step may reference, as
  * `{{step.path}}` (for lists, per item under `data`).

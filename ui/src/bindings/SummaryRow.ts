@@ -5,10 +5,18 @@
  */
 export type SummaryRow = { label: string, value: string, 
 /**
- * IDs get a Copy button.
+ * The value is an ID (shown one click away, with Copy).
  */
 copy: boolean, 
 /**
  * Unix time, for dates the window shows in the user's locale.
  */
-timestamp: number | null, };
+timestamp: number | null, 
+/**
+ * The ID behind a name ("Maria Lopez" is `cus_...`), one click away.
+ */
+id: string | null, 
+/**
+ * The value is a page of Stripe's to give the customer: Copy and Open.
+ */
+link: boolean, };

@@ -3,8 +3,9 @@
 //! against that description.
 
 use super::{
-    Action, ChoiceOption, Display, Field, FieldKind, HttpMethod, KeyValueRow, Lookup, Permission,
-    RelatedList, ResultShape, SummaryField,
+    Action, ChoiceOption, Display, DuplicateCheck, Field, FieldKind, FixedList, HttpMethod,
+    KeyValueRow, KnownRefusal, Lookup, Permission, RelatedList, ResultShape, ShownWhen,
+    SummaryField,
 };
 use std::sync::OnceLock;
 
@@ -43,6 +44,7 @@ fn field(id: &str, label: &str, help: &str, kind: FieldKind, param: &str) -> Fie
         advanced: false,
         default: None,
         lookup: None,
+        shown_when: None,
     }
 }
 
@@ -62,6 +64,44 @@ impl Field {
     fn lookup(mut self, lookup: Lookup) -> Self {
         self.lookup = Some(lookup);
         self
+    }
+    /// Applies only when `field` is one of `values`.
+    fn shown_when(mut self, field: &str, values: &[&str]) -> Self {
+        self.shown_when = Some(ShownWhen {
+            field: field.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        });
+        self
+    }
+}
+
+impl SummaryField {
+    /// A name whose object's ID is at `id_path`, one click away.
+    fn with_id(mut self, id_path: &str) -> Self {
+        self.id_path = Some(id_path.into());
+        self
+    }
+    fn only_if(mut self, path: &str, values: &[&str]) -> Self {
+        self.only_if = Some(ShownWhen {
+            field: path.into(),
+            values: values.iter().map(|v| (*v).into()).collect(),
+        });
+        self
+    }
+}
+
+fn word(value: &str, label: &str) -> ChoiceOption {
+    ChoiceOption {
+        value: value.into(),
+        label: label.into(),
+        sends: Vec::new(),
+    }
+}
+
+fn kv(key: &str, value: &str) -> KeyValueRow {
+    KeyValueRow {
+        key: key.into(),
+        value: value.into(),
     }
 }
 
@@ -105,6 +145,15 @@ fn text(max_len: u32) -> FieldKind {
 fn id_kind(prefix: &str) -> FieldKind {
     FieldKind::Id {
         prefix: prefix.into(),
+        custom: false,
+    }
+}
+
+/// Products and plans may have IDs the account chose (`gold-monthly`).
+fn custom_id_kind(prefix: &str) -> FieldKind {
+    FieldKind::Id {
+        prefix: prefix.into(),
+        custom: true,
     }
 }
 
@@ -115,6 +164,7 @@ fn choice(options: &[(&str, &str)]) -> FieldKind {
             .map(|(value, label)| ChoiceOption {
                 value: (*value).into(),
                 label: (*label).into(),
+                sends: Vec::new(),
             })
             .collect(),
     }
@@ -132,7 +182,13 @@ fn show(label: &str, path: &str, display: Display) -> SummaryField {
         label: label.into(),
         path: path.into(),
         display,
+        id_path: None,
+        only_if: None,
     }
+}
+
+fn expand(paths: &[&str]) -> Vec<String> {
+    paths.iter().map(|p| (*p).into()).collect()
 }
 
 fn outputs(paths: &[&str]) -> Vec<String> {
@@ -157,23 +213,23 @@ fn limit() -> Field {
     .default("10")
 }
 
-fn starting_after(prefix: &str) -> Field {
+fn starting_after(kind: FieldKind) -> Field {
     field(
         "starting_after",
         "After",
-        "Show the page that follows this ID (the Next button fills it).",
-        id_kind(prefix),
+        "Show the page that follows this one (the Next button fills it).",
+        kind,
         "starting_after",
     )
     .advanced()
 }
 
-fn ending_before(prefix: &str) -> Field {
+fn ending_before(kind: FieldKind) -> Field {
     field(
         "ending_before",
         "Before",
-        "Show the page that precedes this ID (the Previous button fills it).",
-        id_kind(prefix),
+        "Show the page that comes before this one (the Previous button fills it).",
+        kind,
         "ending_before",
     )
     .advanced()
@@ -202,7 +258,7 @@ fn metadata() -> Field {
     field(
         "metadata",
         "Notes for your own use",
-        "Up to 50 rows of key and value that Stripe keeps with it (metadata).",
+        "Up to 50 notes, each a name and a value; Stripe keeps them with it and shows them under Metadata.",
         FieldKind::Metadata,
         "metadata",
     )
@@ -236,7 +292,7 @@ fn customer_fields() -> Vec<Field> {
             "Description",
             "A note shown next to the customer in Stripe.",
             FieldKind::Text {
-                max_len: 350,
+                max_len: 5000,
                 multiline: true,
             },
             "description",
@@ -247,26 +303,31 @@ fn customer_fields() -> Vec<Field> {
             "Used on invoices and for tax.",
             FieldKind::Address,
             "address",
-        ),
+        )
+        .lookup(Lookup::Fixed {
+            list: FixedList::Countries,
+        }),
         field(
             "preferred_locales",
             "Languages",
-            "Languages for emails and invoices, most preferred first (en, fr-FR).",
+            "The languages Stripe writes this customer's emails and invoices in, most preferred first.",
             FieldKind::TextList {
                 max: 10,
                 max_len: 20,
             },
             "preferred_locales",
-        ),
+        )
+        .lookup(Lookup::Fixed {
+            list: FixedList::Languages,
+        }),
         metadata(),
     ]
 }
 
 fn customer_summary() -> Vec<SummaryField> {
     vec![
-        show("Name", "name", Display::Text),
+        show("Name", "name", Display::Text).with_id("id"),
         show("Email", "email", Display::Text),
-        show("ID", "id", Display::Id),
         show("Phone", "phone", Display::Text),
         show("Country", "address.country", Display::Text),
         show("Created", "created", Display::Date),
@@ -296,11 +357,20 @@ fn create_customer() -> Action {
         fields: customer_fields(),
         result: ResultShape {
             list: false,
+            noun: "customer".into(),
+            expand: Vec::new(),
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: Some(DuplicateCheck {
+            field: "email".into(),
+            list_path: "/v1/customers".into(),
+            filter: "email".into(),
+        }),
+        refusals: Vec::new(),
     }
 }
 
@@ -312,7 +382,7 @@ fn customer_id_field(help: &str) -> Field {
 
 fn update_customer() -> Action {
     let mut fields = vec![customer_id_field(
-        "The customer to change: pick one or paste its ID (cus_...).",
+        "The customer to change: find them by name or email, or paste their ID from Stripe.",
     )];
     fields.extend(customer_fields());
     Action {
@@ -326,11 +396,16 @@ fn update_customer() -> Action {
         fields,
         result: ResultShape {
             list: false,
+            noun: "customer".into(),
+            expand: Vec::new(),
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
             related: None,
         },
         changes_only: true,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -343,14 +418,21 @@ fn get_customer() -> Action {
         path: "/v1/customers/{id}".into(),
         writes: false,
         permission: permission("rak_customer_read", false),
-        fields: vec![customer_id_field("The customer's ID, starting with cus_.")],
+        fields: vec![customer_id_field(
+            "Find the customer by name or email, or paste their ID from Stripe.",
+        )],
         result: ResultShape {
             list: false,
+            noun: "customer".into(),
+            expand: Vec::new(),
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -359,14 +441,14 @@ fn list_customers() -> Action {
         field(
             "search",
             "Search",
-            "A name, an email, or Stripe's search syntax (email:'a@b.com'). New customers may take a minute to appear.",
+            "At least 3 characters of a name, an email or a phone number, such as gmail or maria.lopez.",
             text(1000),
             "query",
         ),
         field(
             "email",
             "Email is exactly",
-            "Only customers with this email (case-sensitive).",
+            "Only customers with exactly this email.",
             FieldKind::Email,
             "email",
         ),
@@ -374,8 +456,8 @@ fn list_customers() -> Action {
     fields.extend(created_range());
     fields.extend([
         limit(),
-        starting_after("cus_"),
-        ending_before("cus_"),
+        starting_after(id_kind("cus_")),
+        ending_before(id_kind("cus_")),
         field(
             "page",
             "Search page",
@@ -398,39 +480,74 @@ fn list_customers() -> Action {
         fields,
         result: ResultShape {
             list: true,
+            noun: "customers".into(),
+            expand: Vec::new(),
             summary: customer_summary(),
             outputs: outputs(CUSTOMER_OUTPUTS),
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
-const SUBSCRIPTION_STATUSES: [(&str, &str); 9] = [
-    ("", "Any but canceled"),
+/// Stripe's whole list (`GET /v1/subscriptions` `status`), in plain words.
+const SUBSCRIPTION_STATUSES: [(&str, &str); 11] = [
+    ("", "Any but ended"),
     ("active", "Active"),
-    ("trialing", "Trialing"),
+    ("trialing", "In a free trial"),
     ("past_due", "Past due"),
     ("unpaid", "Unpaid"),
-    ("incomplete", "Incomplete"),
+    ("incomplete", "Waiting for the first payment"),
+    ("incomplete_expired", "First payment never made"),
     ("paused", "Paused"),
     ("canceled", "Canceled"),
-    ("all", "All, canceled too"),
+    ("ended", "Ended (canceled or never paid)"),
+    ("all", "All, ended ones too"),
 ];
 
 fn subscription_summary() -> Vec<SummaryField> {
     vec![
-        show("ID", "id", Display::Id),
-        show("Customer", "customer", Display::Id),
-        show("Status", "status", Display::Status),
-        show("Collection", "collection_method", Display::Status),
-        show("Price", "items.data.price.id", Display::Id),
+        show("Customer", "customer.name", Display::Text).with_id("customer.id"),
+        show("Product", "items.data.price.product.name", Display::Text)
+            .with_id("items.data.price.product.id"),
         show(
-            "Amount",
+            "Price",
             "items.data.price.unit_amount",
-            money("items.data.price.currency"),
+            Display::Recurring {
+                currency: "items.data.price.currency".into(),
+                interval: "items.data.price.recurring.interval".into(),
+                count: "items.data.price.recurring.interval_count".into(),
+            },
+        )
+        .with_id("items.data.price.id"),
+        show("Status", "status", Display::Status).with_id("id"),
+        show(
+            "How they pay",
+            "collection_method",
+            Display::Words {
+                words: vec![
+                    word("charge_automatically", "Charged automatically"),
+                    word("send_invoice", "Emailed invoice"),
+                ],
+            },
         ),
         show("Trial ends", "trial_end", Display::Date),
+        show(
+            "Invoice emailed to",
+            "latest_invoice.customer_email",
+            Display::Text,
+        )
+        .only_if("collection_method", &["send_invoice"]),
+        show("Due", "latest_invoice.due_date", Display::Date),
+        show(
+            "Payment page",
+            "latest_invoice.hosted_invoice_url",
+            Display::Link,
+        )
+        .only_if("latest_invoice.status", &["open"]),
         show("Created", "created", Display::Date),
     ]
 }
@@ -444,6 +561,36 @@ const SUBSCRIPTION_OUTPUTS: &[&str] = &[
     "trial_end",
     "created",
 ];
+
+/// How a new subscription's customer pays, in plain words; each choice
+/// sends what Stripe needs for it.
+fn payment_choices() -> FieldKind {
+    let option = |value: &str, label: &str, sends: Vec<KeyValueRow>| ChoiceOption {
+        value: value.into(),
+        label: label.into(),
+        sends,
+    };
+    FieldKind::Choice {
+        options: vec![
+            option(
+                "invoice",
+                "Email them an invoice to pay online",
+                vec![kv("collection_method", "send_invoice")],
+            ),
+            option(
+                "saved_card",
+                "Charge the card saved on the customer",
+                vec![kv("collection_method", "charge_automatically")],
+            ),
+            option("trial", "Start with a free trial", Vec::new()),
+            option(
+                "payment_page",
+                "Create it unpaid and give me a payment page",
+                vec![kv("payment_behavior", "default_incomplete")],
+            ),
+        ],
+    }
+}
 
 fn create_subscription() -> Action {
     Action {
@@ -459,7 +606,7 @@ fn create_subscription() -> Action {
             field(
                 "customer",
                 "Customer",
-                "Who pays: search for a customer or paste an ID (cus_...).",
+                "Who pays: find them by name or email, or paste their ID from Stripe.",
                 id_kind("cus_"),
                 "customer",
             )
@@ -468,46 +615,61 @@ fn create_subscription() -> Action {
             field(
                 "items",
                 "What they subscribe to",
-                "One to 20 recurring prices: choose a product and one of its prices, or paste a price ID (price_...).",
+                "One to 20 recurring prices: choose a product and one of its prices, or paste a price's ID.",
                 FieldKind::SubscriptionItems,
                 "items",
             )
             .required()
             .lookup(recurring_price_lookup()),
             field(
-                "collection_method",
-                "How to collect",
-                "Charge the saved payment method, or email an invoice to pay.",
-                choice(&[
-                    ("charge_automatically", "Charge automatically"),
-                    ("send_invoice", "Send an invoice"),
-                ]),
-                "collection_method",
+                "payment",
+                "How the customer will pay",
+                "Stripe needs a way to collect the first payment.",
+                payment_choices(),
+                "",
             )
-            .default("charge_automatically"),
+            .required()
+            .default("invoice")
+            .lookup(Lookup::SavedCard {
+                customer_field: "customer".into(),
+            }),
             field(
                 "days_until_due",
-                "Days to pay an invoice",
-                "Only when sending an invoice: days before it is due.",
+                "Days to pay each invoice",
+                "Stripe emails the invoice with a link to pay online.",
                 FieldKind::Integer { min: 1, max: 365 },
                 "days_until_due",
-            ),
+            )
+            .required()
+            .default("30")
+            .shown_when("payment", &["invoice"]),
             field(
                 "trial_period_days",
                 "Free trial days",
-                "Days before the first charge; leave empty for none.",
+                "Nothing is charged until the trial ends.",
                 FieldKind::Integer { min: 1, max: 730 },
                 "trial_period_days",
-            ),
+            )
+            .required()
+            .shown_when("payment", &["trial"]),
             metadata(),
         ],
         result: ResultShape {
             list: false,
+            noun: "subscription".into(),
+            expand: expand(&["customer", "latest_invoice", "items.data.price.product"]),
             summary: subscription_summary(),
             outputs: outputs(SUBSCRIPTION_OUTPUTS),
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: vec![KnownRefusal {
+            stripe_says: "This customer has no attached payment source or default payment method".into(),
+            field: "payment".into(),
+            words: "This customer has no card saved, so Stripe cannot charge them now. Choose another way to pay: email an invoice, a free trial, or a payment page.".into(),
+        }],
     }
 }
 
@@ -516,7 +678,7 @@ fn list_subscriptions() -> Action {
         field(
             "customer",
             "Customer",
-            "Only this customer's subscriptions (cus_...).",
+            "Only this customer's subscriptions: find them by name or email.",
             id_kind("cus_"),
             "customer",
         )
@@ -524,20 +686,24 @@ fn list_subscriptions() -> Action {
         field(
             "status",
             "Status",
-            "Stripe leaves canceled subscriptions out unless you ask for them.",
+            "Stripe leaves ended subscriptions out unless you ask for them.",
             choice(&SUBSCRIPTION_STATUSES),
             "status",
         ),
         field(
             "price",
             "Price",
-            "Only subscriptions to this price (price_...).",
+            "Only subscriptions to this price (paste its ID from Stripe).",
             id_kind("price_"),
             "price",
         ),
     ];
     fields.extend(created_range());
-    fields.extend([limit(), starting_after("sub_"), ending_before("sub_")]);
+    fields.extend([
+        limit(),
+        starting_after(id_kind("sub_")),
+        ending_before(id_kind("sub_")),
+    ]);
     Action {
         id: "list_subscriptions".into(),
         name: "List Subscriptions".into(),
@@ -549,20 +715,33 @@ fn list_subscriptions() -> Action {
         fields,
         result: ResultShape {
             list: true,
+            noun: "subscriptions".into(),
+            expand: expand(&["data.customer", "data.items.data.price.product"]),
             summary: subscription_summary(),
             outputs: outputs(SUBSCRIPTION_OUTPUTS),
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
 fn product_summary() -> Vec<SummaryField> {
     vec![
-        show("Name", "name", Display::Text),
-        show("ID", "id", Display::Id),
-        show("Active", "active", Display::YesNo),
-        show("Price", "default_price", Display::Id),
+        show("Name", "name", Display::Text).with_id("id"),
+        show(
+            "Price",
+            "default_price.unit_amount",
+            Display::Recurring {
+                currency: "default_price.currency".into(),
+                interval: "default_price.recurring.interval".into(),
+                count: "default_price.recurring.interval_count".into(),
+            },
+        )
+        .with_id("default_price.id"),
+        show("For sale", "active", Display::YesNo),
         show("Description", "description", Display::Text),
         show("Created", "created", Display::Date),
     ]
@@ -580,7 +759,7 @@ fn create_product() -> Action {
         writes: true,
         permission: permission("rak_product_write", true),
         fields: vec![
-            field("name", "Name", "What customers see on invoices and receipts.", text(250), "name").required(),
+            field("name", "Name", "What customers see on invoices and receipts.", text(5000), "name").required(),
             field(
                 "description",
                 "Description",
@@ -600,7 +779,7 @@ fn create_product() -> Action {
             field(
                 "statement_descriptor",
                 "On card statements",
-                "Up to 22 characters with at least one letter, shown on the buyer's bank statement.",
+                "Up to 22 characters with at least one letter, shown on the buyer's bank statement in capitals. Stripe leaves out letters such as é or ß.",
                 FieldKind::StatementDescriptor,
                 "statement_descriptor",
             ),
@@ -648,8 +827,18 @@ fn create_product() -> Action {
                 "default_price_data[recurring][interval_count]",
             ),
         ],
-        result: ResultShape { list: false, summary: product_summary(), outputs: outputs(PRODUCT_OUTPUTS), related: None },
+        result: ResultShape {
+            list: false,
+            noun: "product".into(),
+            expand: expand(&["default_price"]),
+            summary: product_summary(),
+            outputs: outputs(PRODUCT_OUTPUTS),
+            related: None,
+        },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -665,13 +854,15 @@ fn get_product() -> Action {
         fields: vec![field(
             "product",
             "Product",
-            "The product's ID, starting with prod_.",
-            id_kind("prod_"),
+            "The product's ID from Stripe, or the one you chose for it (such as gold).",
+            custom_id_kind("prod_"),
             "{id}",
         )
         .required()],
         result: ResultShape {
             list: false,
+            noun: "product".into(),
+            expand: expand(&["default_price"]),
             summary: product_summary(),
             outputs: outputs(PRODUCT_OUTPUTS),
             related: Some(RelatedList {
@@ -679,14 +870,25 @@ fn get_product() -> Action {
                 path: "/v1/prices".into(),
                 filter: "product".into(),
                 summary: vec![
-                    show("ID", "id", Display::Id),
-                    show("Amount", "unit_amount", money("currency")),
-                    show("Every", "recurring.interval", Display::Status),
-                    show("Active", "active", Display::YesNo),
+                    show(
+                        "Price",
+                        "unit_amount",
+                        Display::Recurring {
+                            currency: "currency".into(),
+                            interval: "recurring.interval".into(),
+                            count: "recurring.interval_count".into(),
+                        },
+                    )
+                    .with_id("id"),
+                    show("Name", "nickname", Display::Text),
+                    show("For sale", "active", Display::YesNo),
                 ],
             }),
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -699,7 +901,11 @@ fn list_products() -> Action {
         "active",
     )];
     fields.extend(created_range());
-    fields.extend([limit(), starting_after("prod_"), ending_before("prod_")]);
+    fields.extend([
+        limit(),
+        starting_after(custom_id_kind("prod_")),
+        ending_before(custom_id_kind("prod_")),
+    ]);
     Action {
         id: "list_products".into(),
         name: "List Products".into(),
@@ -711,11 +917,16 @@ fn list_products() -> Action {
         fields,
         result: ResultShape {
             list: true,
+            noun: "products".into(),
+            expand: expand(&["data.default_price"]),
             summary: product_summary(),
             outputs: outputs(PRODUCT_OUTPUTS),
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -747,7 +958,7 @@ fn list_balance_transactions() -> Action {
         field(
             "payout",
             "Payout",
-            "Only what went out in this payout (po_...).",
+            "Only what an automatic payout paid out (paste the payout's ID). Automatic payouts only: Stripe does not trace manual ones this way.",
             id_kind("po_"),
             "payout",
         ),
@@ -760,7 +971,11 @@ fn list_balance_transactions() -> Action {
         ),
     ];
     fields.extend(created_range());
-    fields.extend([limit(), starting_after("txn_"), ending_before("txn_")]);
+    fields.extend([
+        limit(),
+        starting_after(id_kind("txn_")),
+        ending_before(id_kind("txn_")),
+    ]);
     Action {
         id: "list_balance_transactions".into(),
         name: "List Balance Transactions".into(),
@@ -772,9 +987,10 @@ fn list_balance_transactions() -> Action {
         fields,
         result: ResultShape {
             list: true,
+            noun: "balance transactions".into(),
+            expand: Vec::new(),
             summary: vec![
-                show("ID", "id", Display::Id),
-                show("Type", "type", Display::Status),
+                show("Type", "type", Display::Status).with_id("id"),
                 show("Amount", "amount", money("currency")),
                 show("Fee", "fee", money("currency")),
                 show("Net", "net", money("currency")),
@@ -788,6 +1004,9 @@ fn list_balance_transactions() -> Action {
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -803,13 +1022,17 @@ fn list_plans() -> Action {
         field(
             "product",
             "Product",
-            "Only plans of this product (prod_...).",
-            id_kind("prod_"),
+            "Only plans of this product (paste its ID from Stripe).",
+            custom_id_kind("prod_"),
             "product",
         ),
     ];
     fields.extend(created_range());
-    fields.extend([limit(), starting_after(""), ending_before("")]);
+    fields.extend([
+        limit(),
+        starting_after(custom_id_kind("")),
+        ending_before(custom_id_kind("")),
+    ]);
     Action {
         id: "list_plans".into(),
         name: "List Plans".into(),
@@ -821,13 +1044,22 @@ fn list_plans() -> Action {
         fields,
         result: ResultShape {
             list: true,
+            noun: "plans".into(),
+            expand: expand(&["data.product"]),
             summary: vec![
+                show("Product", "product.name", Display::Text).with_id("product.id"),
                 show("Name", "nickname", Display::Text),
-                show("ID", "id", Display::Id),
-                show("Amount", "amount", money("currency")),
-                show("Every", "interval", Display::Status),
-                show("Product", "product", Display::Id),
-                show("Active", "active", Display::YesNo),
+                show(
+                    "Price",
+                    "amount",
+                    Display::Recurring {
+                        currency: "currency".into(),
+                        interval: "interval".into(),
+                        count: "interval_count".into(),
+                    },
+                )
+                .with_id("id"),
+                show("For new subscriptions", "active", Display::YesNo),
             ],
             outputs: outputs(&[
                 "id", "nickname", "amount", "currency", "interval", "product", "active",
@@ -835,6 +1067,9 @@ fn list_plans() -> Action {
             related: None,
         },
         changes_only: false,
+        advanced: false,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -894,10 +1129,15 @@ fn any_endpoint() -> Action {
         ],
         result: ResultShape {
             list: false,
+            noun: "answer".into(),
+            expand: Vec::new(),
             summary: vec![show("ID", "id", Display::Id)],
             outputs: outputs(&["id"]),
             related: None,
         },
         changes_only: false,
+        advanced: true,
+        duplicate_check: None,
+        refusals: Vec::new(),
     }
 }

@@ -1,8 +1,9 @@
 //! The actions as the window uses them, on the current connection.
 
-use super::lookup::{LookupAnswer, SEARCH_UNAVAILABLE};
-use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod};
-use crate::error::Error;
+use super::lookup::{LookupAnswer, LookupChoice, SEARCH_UNAVAILABLE};
+use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod, Lookup, Submission};
+use crate::connections::ExpectedConnection;
+use crate::error::{permission_words, Error};
 use crate::stripe::Params;
 use crate::stripe::Request;
 use crate::views::ConnectionMethod;
@@ -17,35 +18,42 @@ impl crate::Desk {
     }
 
     /// Checks a form without sending anything (the window calls it as the
-    /// user types, and before asking a live-mode confirmation).
+    /// user types, and before asking a live-mode confirmation): the
+    /// mistakes, and notes on what will be sent in place of what was typed.
     pub fn check_action(
         &self,
         action_id: &str,
         form: &FilledForm,
     ) -> Result<Vec<FieldError>, Error> {
         let action = find(action_id)?;
-        Ok(super::build(action, form).err().unwrap_or_default())
+        let (built, mut notes) = super::form::check(action, form);
+        let mut found = built.err().unwrap_or_default();
+        found.append(&mut notes);
+        Ok(found)
     }
 
-    /// Runs the action on the current connection. `idempotency_key` is one
-    /// per submission, chosen by the window, so pressing Enter twice or
-    /// "Try again" after a network failure creates one object.
+    /// Runs the action on the active connection, if it is the one the
+    /// person saw (`expected`): a switch between showing the form and
+    /// sending it sends nothing. `submission` is one per submission, chosen
+    /// by the window, so pressing Enter twice or "Try again" creates one
+    /// object. After a successful write, the form's kept draft is cleared.
     pub async fn run_action(
         &self,
         action_id: &str,
         form: &FilledForm,
-        idempotency_key: &str,
+        submission: &Submission,
+        expected: &ExpectedConnection,
     ) -> Result<ActionResult, Error> {
         let action = find(action_id)?;
-        let (record, auth) = self.current_auth().await?;
+        let (record, auth) = self.connections().expected_auth(expected).await?;
         let (id, account_name) = (record.id, record.display_name);
-        let mut outcome = super::run(self.client(), &auth, action, form, idempotency_key).await;
+        let mut outcome = super::submit(self.client(), &auth, action, form, submission).await;
         if let Err(e) = &outcome {
             if let Some(fallback) = search_fallback(action, form, e) {
                 outcome = match fallback {
                     // Search is not offered here: the exact-email filter, and say so.
                     Ok((by_email, note)) => {
-                        super::run(self.client(), &auth, action, &by_email, idempotency_key)
+                        super::submit(self.client(), &auth, action, &by_email, submission)
                             .await
                             .map(|mut r| {
                                 r.note = Some(note);
@@ -57,7 +65,13 @@ impl crate::Desk {
             }
         }
         match outcome {
-            Ok(result) => Ok(result),
+            Ok(result) => {
+                if action.writes {
+                    // Sent: what was typed is done with (and may hold what should not be kept).
+                    let _ = self.drafts().save(&id, action_id, &FilledForm::new());
+                }
+                Ok(result)
+            }
             Err(e) => {
                 self.note_call_error(&id, &e);
                 Err(unknown_object(e, action, &account_name, false))
@@ -101,6 +115,10 @@ impl crate::Desk {
             .ok_or_else(|| {
                 Error::NotFound(format!("{} has no picker for {field_id}.", action.name))
             })?;
+        if let Lookup::Fixed { list } = lookup {
+            // Kept in the app: no account needed.
+            return Ok(super::lookup::fixed(*list, query));
+        }
         let (record, auth) = self.current_auth().await?;
         super::lookup::find(self.client(), &auth, lookup, query, parent)
             .await
@@ -154,6 +172,48 @@ impl crate::Desk {
     }
 }
 
+impl crate::Desk {
+    /// Before a create: an existing object with the same value of the
+    /// action's `duplicate_check` field (a customer with this email), found
+    /// by the list's exact filter, for the window to offer instead.
+    pub async fn action_duplicate(
+        &self,
+        action_id: &str,
+        form: &FilledForm,
+    ) -> Result<Option<LookupChoice>, Error> {
+        let action = find(action_id)?;
+        let Some(check) = &action.duplicate_check else {
+            return Ok(None);
+        };
+        let value = match form.values.get(&check.field) {
+            Some(FieldValue::Text(t)) if !t.trim().is_empty() => t.trim().to_owned(),
+            _ => return Ok(None),
+        };
+        let (record, auth) = self.current_auth().await?;
+        let request = Request::get(&check.list_path)
+            .params(Params::new().text(&check.filter, value).text("limit", "1"));
+        let page = self
+            .client()
+            .send(&auth, &request)
+            .await
+            .inspect_err(|e| self.note_call_error(&record.id, e))?;
+        let first = page["data"].as_array().and_then(|d| d.first());
+        Ok(first.and_then(|o| {
+            let id = o["id"].as_str()?.to_owned();
+            let email = o["email"].as_str().unwrap_or_default();
+            Some(LookupChoice {
+                label: o["name"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(email)
+                    .to_owned(),
+                detail: email.to_owned(),
+                id,
+            })
+        }))
+    }
+}
+
 /// Whether the current connection can run an action, known before the form
 /// is filled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -185,9 +245,9 @@ impl crate::Desk {
             return Ok(ActionAvailability {
                 allowed: Some(false),
                 reason: Some(format!(
-                    "{} was connected with read-only access, so it cannot {}. Connect it again with read and write access.",
+                    "{} was connected with read-only access, so it can't {}. Connect it again with read and write access.",
                     record.display_name,
-                    action.name.to_lowercase()
+                    what_it_does(action)
                 )),
             });
         }
@@ -204,11 +264,14 @@ impl crate::Desk {
             Err(e) if e.missing_permission().is_some() => false,
             Err(e) => return Err(e),
         };
-        let need = &permission.name;
+        let need = permission_words(&permission.name);
+        let what = what_it_does(action);
         let cannot = || {
             ActionAvailability {
             allowed: Some(false),
-            reason: Some(format!("This restricted key cannot {}: it needs the {need} permission. Edit the key in Developers > API keys.", action.name.to_lowercase())),
+            reason: Some(format!(
+                "This key can't {what}: it needs {need}. Edit the key in the Stripe Dashboard, under Developers > API keys."
+            )),
         }
         };
         if !read {
@@ -226,10 +289,15 @@ impl crate::Desk {
         let probe = Request::post(list_path).params(Params::new().text(WRITE_PROBE_PARAM, "1"));
         Ok(match self.client().send(&auth, &probe).await {
             Err(e) if e.missing_permission().is_some() => cannot(),
-            Err(Error::Stripe { status: 400, .. }) => ActionAvailability { allowed: Some(true), reason: None },
+            Err(Error::Stripe { status: 400, .. }) => ActionAvailability {
+                allowed: Some(true),
+                reason: None,
+            },
             _ => ActionAvailability {
                 allowed: None,
-                reason: Some(format!("This restricted key needs the {need} permission; Stripe checks it when you submit.")),
+                reason: Some(format!(
+                    "To {what}, this key needs {need}; Stripe checks it when you send the form."
+                )),
             },
         })
     }
@@ -270,6 +338,28 @@ fn search_fallback(
             "{SEARCH_UNAVAILABLE}, so this shows the customers whose email is exactly {typed}."
         ),
     )))
+}
+
+/// "create customers", "see subscriptions": what an action does, in words
+/// for a sentence about permissions.
+fn what_it_does(action: &super::Action) -> String {
+    let noun = &action.result.noun;
+    let plural = if noun.ends_with('s') {
+        noun.clone()
+    } else {
+        format!("{noun}s")
+    };
+    if action.writes {
+        let verb = action
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or("change")
+            .to_lowercase();
+        format!("{verb} {plural}")
+    } else {
+        format!("see {plural}")
+    }
 }
 
 /// A parameter no Stripe endpoint takes, so a write probe is always refused.

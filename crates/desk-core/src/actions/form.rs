@@ -2,7 +2,7 @@
 //! request. Every rule a person can break is caught here, before anything
 //! is sent, and reported at its field in plain words.
 
-use super::{Action, FieldKind, HttpMethod};
+use super::{places, Action, FieldKind, HttpMethod, Lookup};
 use crate::money::{self, NumberFormat};
 use crate::stripe::{Param, Params};
 use serde::{Deserialize, Serialize};
@@ -123,13 +123,15 @@ impl FilledForm {
     }
 }
 
-/// A mistake in one field, to show next to it.
+/// A mistake in one field, to show next to it; or, with `note`, not a
+/// mistake but what will be sent in its place ("Sent as CAFE TEA").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    pub note: bool,
 }
 
 /// A checked form, ready for the Stripe client.
@@ -146,6 +148,8 @@ const METADATA_KEY_LEN: usize = 40;
 const METADATA_VALUE_LEN: usize = 500;
 const EMAIL_LEN: usize = 512;
 const SUBSCRIPTION_ITEMS: usize = 20;
+/// Each part of an address (the OpenAPI description's `maxLength`).
+const ADDRESS_LINE_LEN: usize = 5000;
 
 /// A nested parameter tree, built field by field and turned into `Params`.
 #[derive(Default)]
@@ -218,8 +222,11 @@ struct Checker<'a> {
     action: &'a Action,
     form: &'a FilledForm,
     errors: Vec<FieldError>,
+    notes: Vec<FieldError>,
     tree: Tree,
     path: String,
+    /// Each field's default, used where a new object's form left it out.
+    defaults: BTreeMap<String, FieldValue>,
 }
 
 impl Checker<'_> {
@@ -227,11 +234,37 @@ impl Checker<'_> {
         self.errors.push(FieldError {
             field: field.into(),
             message: message.into(),
+            note: false,
         });
     }
 
+    fn note(&mut self, field: &str, message: impl Into<String>) {
+        self.notes.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+            note: true,
+        });
+    }
+
+    /// The field's value, or its default where the form left it out (a
+    /// new object's form; an update sends only what changed).
     fn value(&self, id: &str) -> Option<&FieldValue> {
-        self.form.values.get(id).filter(|v| !v.is_empty())
+        self.form
+            .values
+            .get(id)
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.defaults.get(id))
+    }
+
+    /// Whether a field applies, given the field its `shown_when` names.
+    fn applies(&self, field: &super::Field) -> bool {
+        let Some(when) = &field.shown_when else {
+            return true;
+        };
+        match self.value(&when.field) {
+            Some(FieldValue::Text(t)) => when.values.iter().any(|v| v == t.trim()),
+            _ => false,
+        }
     }
 
     fn text(&self, id: &str) -> Option<String> {
@@ -245,17 +278,51 @@ impl Checker<'_> {
 /// Checks a filled form and builds its request, or says what is wrong with
 /// which fields. Nothing is sent from here.
 pub fn build(action: &Action, form: &FilledForm) -> Result<BuiltRequest, Vec<FieldError>> {
+    check(action, form).0
+}
+
+/// Checks a form as [`build`] does, and also says what will be sent in
+/// place of what was typed where Stripe would change it (notes).
+pub fn check(
+    action: &Action,
+    form: &FilledForm,
+) -> (Result<BuiltRequest, Vec<FieldError>>, Vec<FieldError>) {
+    let defaults = if action.changes_only {
+        BTreeMap::new()
+    } else {
+        action
+            .fields
+            .iter()
+            // A required field's default stands in for it (how a new
+            // subscription is paid: an emailed invoice, due in 30 days).
+            .filter(|f| f.required)
+            .filter_map(|f| {
+                let d = f.default.as_ref()?;
+                let v = match f.kind {
+                    FieldKind::YesNo => FieldValue::Yes(d == "true"),
+                    _ => FieldValue::Text(d.clone()),
+                };
+                Some((f.id.clone(), v))
+            })
+            .collect()
+    };
     let mut c = Checker {
         action,
         form,
         errors: Vec::new(),
+        notes: Vec::new(),
         tree: Tree::default(),
         path: action.path.clone(),
+        defaults,
     };
     if action.id == "any_endpoint" {
-        return any_endpoint(c);
+        return (any_endpoint(c), Vec::new());
     }
     for field in &action.fields {
+        if !c.applies(field) {
+            // Not for this way (days to pay a card payment): neither sent nor required.
+            continue;
+        }
         let value = c.value(&field.id).cloned();
         let original = form
             .original
@@ -301,17 +368,28 @@ pub fn build(action: &Action, form: &FilledForm) -> Result<BuiltRequest, Vec<Fie
             }
         } else if !field.param.is_empty() {
             c.tree.insert(&field.param, param);
+        } else if let (FieldKind::Choice { options }, Param::Text(chosen)) = (&field.kind, &param) {
+            // A choice that steers the request sends what its option says.
+            for row in options
+                .iter()
+                .filter(|o| &o.value == chosen)
+                .flat_map(|o| &o.sends)
+            {
+                c.tree.insert(&row.key, Param::Text(row.value.clone()));
+            }
         }
     }
     cross_field_rules(&mut c);
+    let notes = std::mem::take(&mut c.notes);
     if !c.errors.is_empty() {
-        return Err(c.errors);
+        return (Err(c.errors), notes);
     }
-    Ok(BuiltRequest {
+    let built = BuiltRequest {
         method: action.method,
         path: c.path,
         params: c.tree.into_params(),
-    })
+    };
+    (Ok(built), notes)
 }
 
 /// Checks one non-empty value against its field's kind; `None` after
@@ -341,13 +419,28 @@ fn check_field(
             Some(Param::Text(t))
         }
         FieldKind::StatementDescriptor => {
-            let t = expect_text(c)?;
+            let typed = expect_text(c)?;
+            // "Non-ASCII characters are automatically stripped": say what
+            // Stripe will keep, rather than refuse what was typed.
+            let t: String = typed.chars().filter(char::is_ascii).collect();
+            let t = t.trim().to_owned();
             match statement_descriptor_problem(&t) {
                 Some(p) => {
                     c.fail(id, p);
                     None
                 }
-                None => Some(Param::Text(t)),
+                None => {
+                    if t != typed {
+                        c.note(
+                            id,
+                            format!(
+                                "Stripe leaves out letters such as é or ß: it will show {}.",
+                                t.to_uppercase()
+                            ),
+                        );
+                    }
+                    Some(Param::Text(t))
+                }
             }
         }
         FieldKind::Email => {
@@ -400,7 +493,7 @@ fn check_field(
             Some(Param::List(items.into_iter().map(Param::Text).collect()))
         }
         FieldKind::TextList { max, max_len } => {
-            let items = list_items(value);
+            let mut items = list_items(value);
             if items.len() > *max as usize {
                 c.fail(id, format!("{label}: at most {max}."));
                 return None;
@@ -408,6 +501,21 @@ fn check_field(
             if items.iter().any(|s| s.chars().count() > *max_len as usize) {
                 c.fail(id, format!("{label}: each at most {max_len} characters."));
                 return None;
+            }
+            if let Some(Lookup::Fixed { list }) = &field.lookup {
+                // Picked from a list: each must be one of it, sent as its code.
+                for item in &mut items {
+                    match places::code_of(list.options(), item) {
+                        Some(code) => *item = code.to_owned(),
+                        None => {
+                            c.fail(
+                                id,
+                                format!("Stripe does not write in \"{item}\": choose the languages from the list."),
+                            );
+                            return None;
+                        }
+                    }
+                }
             }
             Some(Param::List(items.into_iter().map(Param::Text).collect()))
         }
@@ -433,9 +541,13 @@ fn check_field(
             }
             Some(Param::Text(t))
         }
-        FieldKind::Id { prefix } => {
+        FieldKind::Id { prefix, custom } => {
             let t = expect_text(c)?;
-            match id_problem(&t, prefix, label) {
+            let problem = match id_problem(&t, prefix, label) {
+                Some(_) if *custom => custom_id_problem(&t, label),
+                other => other,
+            };
+            match problem {
                 Some(p) => {
                     c.fail(id, p);
                     None
@@ -485,18 +597,30 @@ fn check_field(
                 c.fail(id, format!("{label} should be an address."));
                 return None;
             };
-            let country = a.country.trim();
-            let two_letters =
-                country.len() == 2 && country.chars().all(|ch| ch.is_ascii_alphabetic());
-            if !country.is_empty() && !two_letters {
+            let typed_country = a.country.trim();
+            // The country's ISO code, from the list by code or by name:
+            // "Germany" must never become "GE" (Georgia).
+            let country = match places::code_of(places::countries(), typed_country) {
+                Some(code) => code.to_owned(),
+                None if typed_country.is_empty() => String::new(),
+                None => {
+                    c.fail(
+                        id,
+                        format!("\"{typed_country}\" is not a country in the list: type the start of its name, such as Germ for Germany, and pick it."),
+                    );
+                    return None;
+                }
+            };
+            if a.parts()
+                .iter()
+                .any(|(_, v)| v.chars().count() > ADDRESS_LINE_LEN)
+            {
                 c.fail(
                     id,
-                    "Choose the country from the list (two letters, such as DE).",
+                    format!(
+                        "Each part of an address can be at most {ADDRESS_LINE_LEN} characters."
+                    ),
                 );
-                return None;
-            }
-            if a.parts().iter().any(|(_, v)| v.chars().count() > 200) {
-                c.fail(id, "Each address line can be at most 200 characters.");
                 return None;
             }
             let before = match original {
@@ -514,7 +638,7 @@ fn check_field(
                         .unwrap_or_default()
                 });
                 let v = if name == "country" {
-                    v.to_ascii_uppercase()
+                    country.clone()
                 } else {
                     v.to_owned()
                 };
@@ -558,7 +682,12 @@ fn check_field(
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 let n = i + 1;
-                if let Some(p) = id_problem(item.price.trim(), "price_", "The price") {
+                // A price (`price_...`), or a plan, whose ID may be the
+                // account's own (`gold-monthly`): Stripe takes a plan ID as a price.
+                let price = item.price.trim();
+                let problem = id_problem(price, "price_", "The price")
+                    .and_then(|_| custom_id_problem(price, "The price"));
+                if let Some(p) = problem {
                     c.fail(id, format!("Item {n}: {p}"));
                     return None;
                 }
@@ -672,22 +801,6 @@ fn cross_field_rules(c: &mut Checker) {
             );
         }
     }
-    if action.id == "create_subscription" {
-        let invoice = c.text("collection_method").as_deref() == Some("send_invoice");
-        let days = c.text("days_until_due").is_some();
-        if invoice && !days {
-            c.fail(
-                "days_until_due",
-                "Say how many days the customer has to pay the invoice.",
-            );
-        }
-        if !invoice && days {
-            c.fail(
-                "days_until_due",
-                "Only invoices have days to pay: choose \"Send an invoice\" or leave this empty.",
-            );
-        }
-    }
     if c.text("starting_after").is_some() && c.text("ending_before").is_some() {
         c.fail(
             "ending_before",
@@ -710,6 +823,13 @@ fn cross_field_rules(c: &mut Checker) {
                 );
                 return;
             }
+            if !is_search_syntax(&search) && search.chars().count() < 3 {
+                c.fail(
+                    "search",
+                    "Type at least 3 characters to search, or put a whole email in \"Email is exactly\".",
+                );
+                return;
+            }
             c.path = "/v1/customers/search".into();
             let mut tree = Tree::default();
             tree.insert("query", Param::Text(search_query(&search)));
@@ -725,19 +845,22 @@ fn cross_field_rules(c: &mut Checker) {
     }
 }
 
-/// Plain words become a search by name or email; Stripe's own syntax
-/// (`email:'a@b.com' AND metadata['k']:'v'`) is passed as typed.
+/// Stripe's own query syntax (`email:'a@b.com' AND metadata['k']:'v'`),
+/// passed as typed.
+fn is_search_syntax(input: &str) -> bool {
+    input.contains(':') || input.contains('~')
+}
+
+/// Plain words become a search for any customer whose name, email or phone
+/// contains them (Stripe's substring match, `~`, on its three string
+/// fields for customers, joined with OR); Stripe's own syntax is passed as typed.
 pub fn search_query(input: &str) -> String {
     let input = input.trim();
-    if input.contains(':') || input.contains('~') {
+    if is_search_syntax(input) {
         return input.to_owned();
     }
     let quoted = input.replace('\\', "\\\\").replace('\'', "\\'");
-    if input.contains('@') {
-        format!("email:'{quoted}'")
-    } else {
-        format!("name~'{quoted}'")
-    }
+    format!("name~'{quoted}' OR email~'{quoted}' OR phone~'{quoted}'")
 }
 
 fn any_endpoint(mut c: Checker) -> Result<BuiltRequest, Vec<FieldError>> {
@@ -751,19 +874,15 @@ fn any_endpoint(mut c: Checker) -> Result<BuiltRequest, Vec<FieldError>> {
         }
     };
     let path = c.text("path").unwrap_or_default();
-    let path_ok = path.starts_with("/v1/")
-        && !path.contains("..")
-        && path
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "/_-.".contains(ch));
+    // The client's own check, which every request passes; said here, at
+    // the field, before sending.
+    let path_ok = crate::stripe::check_path(crate::stripe::Host::Api, &path);
     if path.is_empty() {
         c.fail("path", "Path is required.");
-    } else if !path_ok {
-        c.fail(
-            "path",
-            "The path starts with /v1/ and has only letters, digits and / _ - . (put parameters in the rows).",
-        );
+    } else if let Err(problem) = path_ok {
+        c.fail("path", problem.words());
     }
+    let path_ok = path_ok.is_ok();
     if path_ok && c.errors.is_empty() {
         let m = match method {
             HttpMethod::Get => "GET",
@@ -891,6 +1010,15 @@ fn url_problem(t: &str) -> Option<String> {
     }
 }
 
+/// An ID the account chose for a product or plan: letters, digits, `_` and `-`.
+fn custom_id_problem(t: &str, label: &str) -> Option<String> {
+    let ok = !t.is_empty()
+        && t.len() <= 250
+        && t.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+    (!ok).then(|| format!("{label}: an ID has only letters, digits, _ and -."))
+}
+
 fn id_problem(t: &str, prefix: &str, label: &str) -> Option<String> {
     let rest = t.strip_prefix(prefix);
     let ok = rest.is_some_and(|r| {
@@ -996,6 +1124,10 @@ pub fn prefill(action: &Action, object: &serde_json::Value) -> BTreeMap<String, 
             FieldKind::Metadata => v.as_object().map(|m| {
                 FieldValue::Rows(
                     m.iter()
+                        // This app's own tags (`stripe_desk_submission`,
+                        // a workflow run's): not the person's notes, and
+                        // left as they are by an update.
+                        .filter(|(k, _)| !k.starts_with("stripe_desk_"))
                         .map(|(k, val)| KeyValueRow {
                             key: k.clone(),
                             value: val.as_str().unwrap_or_default().to_owned(),
@@ -1150,6 +1282,24 @@ mod tests {
             "name",
             "Name is required",
         );
+        // The OpenAPI description's limits: 5,000 characters, not fewer.
+        let long = "x".repeat(5000);
+        assert!(build(
+            action("create_product"),
+            &FilledForm::new().text("name", &long)
+        )
+        .is_ok());
+        assert!(build(
+            action("create_customer"),
+            &FilledForm::new().text("description", &long)
+        )
+        .is_ok());
+        refused_at(
+            "create_product",
+            FilledForm::new().text("name", &format!("{long}x")),
+            "name",
+            "at most 5000 characters",
+        );
     }
 
     #[test]
@@ -1260,12 +1410,36 @@ mod tests {
             "customer",
             "cus_",
         );
+        // Products may have IDs the account chose, but not any text.
         refused_at(
             "get_product",
-            FilledForm::new().text("product", "cus_1"),
+            FilledForm::new().text("product", "gold monthly/1"),
             "product",
-            "prod_",
+            "letters, digits, _ and -",
         );
+        let gold = build(
+            action("get_product"),
+            &FilledForm::new().text("product", "gold-monthly"),
+        )
+        .unwrap();
+        assert_eq!(gold.path, "/v1/products/gold-monthly");
+        let by_plan = build(
+            action("create_subscription"),
+            &FilledForm::new()
+                .text("customer", "cus_1")
+                .value("items", items(&[("gold-monthly", "1")])),
+        )
+        .unwrap();
+        assert!(by_plan
+            .params
+            .encode()
+            .contains("items[0][price]=gold-monthly"));
+        let after = build(
+            action("list_products"),
+            &FilledForm::new().text("starting_after", "gold"),
+        )
+        .unwrap();
+        assert_eq!(after.params.encode(), "starting_after=gold");
         let built = build(
             action("get_customer"),
             &FilledForm::new().text("customer", "cus_9"),
@@ -1278,9 +1452,9 @@ mod tests {
             .value("items", items(&[("prod_1", "1")]));
         refused_at(
             "create_subscription",
-            sub,
+            sub.value("items", items(&[("a price", "1")])),
             "items",
-            "Item 1: The price is an ID starting with price_",
+            "Item 1: The price: an ID has only letters, digits, _ and -.",
         );
     }
 
@@ -1325,20 +1499,39 @@ mod tests {
                 "create_subscription",
                 f(items(&[("price_1", "2"), ("price_2", "")]))
             ),
-            "customer=cus_1&items[0][price]=price_1&items[0][quantity]=2&items[1][price]=price_2"
+            "customer=cus_1&items[0][price]=price_1&items[0][quantity]=2&items[1][price]=price_2&collection_method=send_invoice&days_until_due=30"
         );
-        let invoice = f(items(&[("price_1", "")])).text("collection_method", "send_invoice");
+        // Each way to pay sends what Stripe needs for it, and only what applies.
+        let way = |payment: &str| f(items(&[("price_1", "")])).text("payment", payment);
+        assert!(encoded("create_subscription", way("saved_card"))
+            .ends_with("&collection_method=charge_automatically"));
+        assert!(encoded("create_subscription", way("payment_page"))
+            .ends_with("&payment_behavior=default_incomplete"));
+        assert!(encoded(
+            "create_subscription",
+            way("invoice").text("days_until_due", "14")
+        )
+        .ends_with("&collection_method=send_invoice&days_until_due=14"));
         refused_at(
             "create_subscription",
-            invoice.clone(),
-            "days_until_due",
-            "how many days",
+            way("trial"),
+            "trial_period_days",
+            "required",
         );
-        assert!(build(
-            action("create_subscription"),
-            &invoice.text("days_until_due", "30")
-        )
-        .is_ok());
+        let trial = encoded(
+            "create_subscription",
+            way("trial")
+                .text("trial_period_days", "14")
+                .text("days_until_due", "30"),
+        );
+        assert!(trial.ends_with("&trial_period_days=14"), "{trial}");
+        assert!(!trial.contains("days_until_due"), "{trial}");
+        refused_at(
+            "create_subscription",
+            way("cash"),
+            "payment",
+            "Choose one of",
+        );
     }
 
     #[test]
@@ -1459,9 +1652,18 @@ mod tests {
         assert_eq!(built.path, "/v1/customers/search");
         assert_eq!(
             built.params.encode(),
-            "query=name~%27O%5C%27Brien%27&limit=5"
+            "query=name~%27O%5C%27Brien%27%20OR%20email~%27O%5C%27Brien%27%20OR%20phone~%27O%5C%27Brien%27&limit=5"
         );
-        assert_eq!(search_query("a@b.com"), "email:'a@b.com'");
+        assert_eq!(
+            search_query("gmail"),
+            "name~'gmail' OR email~'gmail' OR phone~'gmail'"
+        );
+        refused_at(
+            "list_customers",
+            FilledForm::new().text("search", "gm"),
+            "search",
+            "at least 3 characters",
+        );
         assert_eq!(search_query("metadata['k']:'v'"), "metadata['k']:'v'");
         let both = FilledForm::new()
             .text("search", "x")
@@ -1500,8 +1702,19 @@ mod tests {
     fn any_endpoint_paths_and_raw_params() {
         let f = |path: &str| FilledForm::new().text("method", "POST").text("path", path);
         refused_at("any_endpoint", f("/v2/x"), "path", "/v1/");
-        refused_at("any_endpoint", f("/v1/../x"), "path", "/v1/");
-        refused_at("any_endpoint", f("/v1/customers?x=1"), "path", "/v1/");
+        refused_at("any_endpoint", f("/v1/../x"), "path", "..");
+        refused_at(
+            "any_endpoint",
+            f("/v1/customers?x=1"),
+            "path",
+            "put parameters in the rows",
+        );
+        refused_at(
+            "any_endpoint",
+            f("@127.0.0.1:9"),
+            "path",
+            "starts with /v1/",
+        );
         refused_at("any_endpoint", FilledForm::new(), "path", "required");
         refused_at(
             "any_endpoint",

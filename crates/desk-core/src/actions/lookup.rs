@@ -2,7 +2,7 @@
 //! product's recurring price) from the field's [`Lookup`] description, so
 //! the window draws every picker with its one renderer.
 
-use super::{form::search_query, Lookup};
+use super::{form::search_query, places, FixedList, Lookup};
 use crate::error::Error;
 use crate::money;
 use crate::stripe::{Auth, Params, Request, StripeClient};
@@ -58,10 +58,10 @@ pub async fn find(
         } => {
             let query = query.trim();
             let email = query.contains('@') && !query.contains(':');
-            if query.chars().count() < 3 && !email {
+            if query.chars().count() < 3 {
                 return Ok(LookupAnswer {
                     choices: Vec::new(),
-                    note: Some("Type at least 3 letters of a name, or an email.".into()),
+                    note: Some(SEARCH_HOW.into()),
                 });
             }
             // Stripe's search paging (`next_page`), stopped after one screenful.
@@ -79,7 +79,7 @@ pub async fn find(
             match found {
                 Ok(objects) => Ok(LookupAnswer {
                     note: objects.is_empty().then(|| {
-                        "No customer found. A customer created in the last minute may not be searchable yet.".into()
+                        format!("No customer's name, email or phone contains \"{query}\".")
                     }),
                     choices: objects.iter().filter_map(customer_choice).collect(),
                 }),
@@ -138,6 +138,89 @@ pub async fn find(
                 .to_owned()
             });
             Ok(LookupAnswer { choices, note })
+        }
+        Lookup::Fixed { list } => Ok(fixed(*list, query)),
+        Lookup::SavedCard { .. } => {
+            let Some(customer) = parent.filter(|p| !p.is_empty()) else {
+                return Ok(LookupAnswer {
+                    choices: Vec::new(),
+                    note: Some("Choose the customer first.".into()),
+                });
+            };
+            let params = Params::new().param(
+                "expand",
+                crate::stripe::Param::Flat(vec!["invoice_settings.default_payment_method".into()]),
+            );
+            let found = client
+                .send(
+                    auth,
+                    &Request::get(format!("/v1/customers/{customer}")).params(params),
+                )
+                .await?;
+            let pm = &found["invoice_settings"]["default_payment_method"];
+            let card = pm.get("card");
+            let choice = card.and_then(|card| {
+                let brand = text(card, "display_brand").or(text(card, "brand"))?;
+                let last4 = text(card, "last4")?;
+                let brand = brand_words(brand);
+                let expires = match (card["exp_month"].as_i64(), card["exp_year"].as_i64()) {
+                    (Some(m), Some(y)) => format!("expires {m:02}/{y}"),
+                    _ => String::new(),
+                };
+                Some(LookupChoice {
+                    id: "saved_card".into(),
+                    label: format!("{brand} ending {last4}"),
+                    detail: expires,
+                })
+            });
+            Ok(LookupAnswer {
+                note: choice
+                    .is_none()
+                    .then(|| "No card is saved on this customer.".into()),
+                choices: choice.into_iter().collect(),
+            })
+        }
+    }
+}
+
+/// What the search box takes, said plainly.
+pub const SEARCH_HOW: &str =
+    "Type at least 3 characters of the customer's name, email or phone number.";
+
+/// A list kept in the app, narrowed to what was typed (no connection needed).
+pub fn fixed(list: FixedList, query: &str) -> LookupAnswer {
+    let found = places::matching(list.options(), query);
+    LookupAnswer {
+        note: found.is_empty().then(|| match list {
+            FixedList::Countries => format!("No country's name starts with \"{}\".", query.trim()),
+            FixedList::Languages => format!("Stripe does not write in \"{}\".", query.trim()),
+        }),
+        choices: found
+            .into_iter()
+            .map(|o| LookupChoice {
+                id: o.value.clone(),
+                label: o.label.clone(),
+                detail: o.value.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// `visa` -> "Visa", `american_express`/`amex` -> "American Express".
+fn brand_words(brand: &str) -> String {
+    match brand {
+        "amex" | "american_express" => "American Express".into(),
+        "mastercard" => "Mastercard".into(),
+        "diners" => "Diners Club".into(),
+        "unionpay" => "UnionPay".into(),
+        "jcb" => "JCB".into(),
+        other => {
+            let words = other.replace('_', " ");
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => words,
+            }
         }
     }
 }

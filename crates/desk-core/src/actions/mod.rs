@@ -11,11 +11,12 @@ pub mod drafts;
 pub mod endpoints;
 pub mod form;
 pub mod lookup;
+pub mod places;
 pub mod run;
 
 pub use catalog::{all, find};
 pub use form::{build, prefill, BuiltRequest, FieldError, FieldValue, FilledForm, KeyValueRow};
-pub use run::{run, ActionResult, SummaryRow};
+pub use run::{run, submit, ActionResult, Submission, SummaryRow};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -45,6 +46,21 @@ pub struct ChoiceOption {
     /// What Stripe gets; empty means the parameter is left out.
     pub value: String,
     pub label: String,
+    /// For a choice that steers the request (its field has no parameter of
+    /// its own): the parameters this choice sends, such as
+    /// `collection_method=send_invoice` for "Email them an invoice".
+    pub sends: Vec<KeyValueRow>,
+}
+
+/// A field that applies only when another field has one of some values
+/// (days to pay, only when the customer is emailed an invoice): hidden and
+/// not sent otherwise, and required only when it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ShownWhen {
+    pub field: String,
+    pub values: Vec<String>,
 }
 
 /// What kind of input a field is, with its limits.
@@ -80,8 +96,11 @@ pub enum FieldKind {
     },
     /// A three-letter ISO code, such as `eur`.
     Currency,
+    /// An object's ID: `prefix` and letters, digits and `_`; with `custom`,
+    /// also an ID the account chose (products and plans: `gold-monthly`).
     Id {
         prefix: String,
+        custom: bool,
     },
     Choice {
         options: Vec<ChoiceOption>,
@@ -121,10 +140,12 @@ pub struct Field {
     pub param: String,
     /// Paging and rarely used filters: the window may fold them away.
     pub advanced: bool,
+    /// Used when the form leaves the field out (the window shows it filled in).
     pub default: Option<String>,
     /// A picker drawn next to the input, so the user can find the ID
     /// instead of pasting it (the input still takes a pasted ID).
     pub lookup: Option<Lookup>,
+    pub shown_when: Option<ShownWhen>,
 }
 
 /// How a field's picker finds its choices; [`lookup`] runs it.
@@ -152,6 +173,31 @@ pub enum Lookup {
         child_filter: String,
         child_params: Vec<KeyValueRow>,
     },
+    /// A list kept in the app ([`places`]): the field (or an address's
+    /// country) takes one of its codes, found by its name.
+    #[serde(rename_all = "camelCase")]
+    Fixed { list: FixedList },
+    /// The card saved on the customer chosen in `customer_field` (brand and
+    /// last four), so the choice that charges it is offered only when there is one.
+    #[serde(rename_all = "camelCase")]
+    SavedCard { customer_field: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum FixedList {
+    Countries,
+    Languages,
+}
+
+impl FixedList {
+    pub fn options(self) -> &'static [ChoiceOption] {
+        match self {
+            FixedList::Countries => places::countries(),
+            FixedList::Languages => places::locales(),
+        }
+    }
 }
 
 /// How a value in the result is shown.
@@ -171,6 +217,18 @@ pub enum Display {
     /// Stripe's status words (`past_due`) in plain words.
     Status,
     YesNo,
+    /// A recurring price: "24.90 EUR / month", "9.00 EUR every 3 months".
+    Recurring {
+        currency: String,
+        interval: String,
+        count: String,
+    },
+    /// A page of Stripe's for the customer (a hosted invoice): Copy and Open.
+    Link,
+    /// One of Stripe's code words, each in the words given here.
+    Words {
+        words: Vec<ChoiceOption>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -181,6 +239,11 @@ pub struct SummaryField {
     /// Dotted path in the object (`address.country`).
     pub path: String,
     pub display: Display,
+    /// Where the ID behind a name is (`customer.id` for `customer.name`):
+    /// shown one click away.
+    pub id_path: Option<String>,
+    /// Shown only when the value at this path is one of these.
+    pub only_if: Option<ShownWhen>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -189,6 +252,12 @@ pub struct SummaryField {
 pub struct ResultShape {
     /// A Stripe list (`data`, `has_more`): the summary is per item.
     pub list: bool,
+    /// What a list holds, for its heading ("Customers").
+    pub noun: String,
+    /// Asked with the request (`expand[]`), so names and amounts can be
+    /// shown instead of IDs at no extra request; the JSON a workflow reads
+    /// keeps the IDs.
+    pub expand: Vec<String>,
     pub summary: Vec<SummaryField>,
     /// Fields of the result a later workflow step may reference, as
     /// `{{step.path}}` (for lists, per item under `data`).
@@ -225,6 +294,34 @@ pub struct Action {
     pub result: ResultShape,
     /// Update forms send only what changed from the object's current values.
     pub changes_only: bool,
+    /// Shown under "Advanced", away from everyday actions.
+    pub advanced: bool,
+    /// Before creating: an existing object with the same value of this
+    /// field, found by the list's exact filter, is offered instead.
+    pub duplicate_check: Option<DuplicateCheck>,
+    /// Stripe refusals that name no parameter, turned into plain words at
+    /// the field they concern.
+    pub refusals: Vec<KnownRefusal>,
+}
+
+/// `GET list_path?{filter}={the form's field}` finds an existing one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DuplicateCheck {
+    pub field: String,
+    pub list_path: String,
+    pub filter: String,
+}
+
+/// Stripe's message starting with `stripe_says` becomes `words` at `field`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct KnownRefusal {
+    pub stripe_says: String,
+    pub field: String,
+    pub words: String,
 }
 
 impl Action {

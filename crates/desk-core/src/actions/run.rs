@@ -17,11 +17,17 @@ use ts_rs::TS;
 pub struct SummaryRow {
     pub label: String,
     pub value: String,
-    /// IDs get a Copy button.
+    /// The value is an ID (shown one click away, with Copy).
     pub copy: bool,
     /// Unix time, for dates the window shows in the user's locale.
     #[ts(type = "number | null")]
     pub timestamp: Option<i64>,
+    /// The ID behind a name ("Maria Lopez" is `cus_...`), one click away.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The value is a page of Stripe's to give the customer: Copy and Open.
+    #[serde(default)]
+    pub link: bool,
 }
 
 /// Also kept in a workflow run's record (a done step shows it as this
@@ -63,6 +69,122 @@ pub struct ActionResult {
     pub json: Value,
 }
 
+/// One submission of a form: its ID, kept across every try of it and
+/// written into what a create makes (`metadata[stripe_desk_submission]`),
+/// and which try this is. The idempotency key is the ID for the first try;
+/// after Stripe answered a try with a 5xx (which it keeps under that key
+/// and replays for 24 hours) the window counts a new try, which first looks
+/// for what the earlier one may have made, then sends under a new key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Submission {
+    pub id: String,
+    pub attempt: u32,
+}
+
+/// The metadata key a submission's create carries.
+pub const SUBMISSION_METADATA_KEY: &str = "stripe_desk_submission";
+
+impl Submission {
+    pub fn first(id: impl Into<String>) -> Self {
+        Submission {
+            id: id.into(),
+            attempt: 0,
+        }
+    }
+
+    pub fn idempotency_key(&self) -> String {
+        match self.attempt {
+            0 => self.id.clone(),
+            n => format!("{}-{n}", self.id),
+        }
+    }
+}
+
+/// Whether the action makes a new object that keeps metadata, so a try can
+/// tag it and a later try find it: the catalog's creates (a request to any
+/// endpoint is not tagged: not every endpoint takes metadata).
+fn tags(action: &Action) -> bool {
+    action.writes
+        && action.method == HttpMethod::Post
+        && !action.changes_only
+        && action
+            .fields
+            .iter()
+            .any(|f| f.kind == super::FieldKind::Metadata)
+}
+
+/// Carries out a submission: on a later try of a create, first looks for
+/// what an earlier try made (the workflows' own look-up, by the
+/// submission's metadata), and only then sends, under this try's key.
+pub async fn submit(
+    client: &StripeClient,
+    auth: &Auth,
+    action: &Action,
+    filled: &FilledForm,
+    submission: &Submission,
+) -> Result<ActionResult, Error> {
+    if !tags(action) {
+        return run(client, auth, action, filled, &submission.idempotency_key()).await;
+    }
+    let tag = (SUBMISSION_METADATA_KEY.to_owned(), submission.id.clone());
+    if submission.attempt > 0 {
+        let fields: serde_json::Map<String, Value> = filled
+            .values
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), serde_json::to_value(v).ok()?)))
+            .collect();
+        let call = crate::workflows::engine::StepCall {
+            action: action.id.clone(),
+            fields,
+            idempotency_key: None,
+            metadata: vec![tag.clone()],
+        };
+        let steps = crate::workflows::ActionSteps { client, auth };
+        use crate::workflows::engine::StepExecutor;
+        let found = steps.find_created(&call).await.map_err(|f| {
+            Error::invalid(
+                "look_up_failed",
+                format!("Stripe had a problem with the earlier try, and looking for what it may have made failed too: {} Nothing new was sent.", f.reason),
+                None,
+            )
+        })?;
+        if let Some(found) = found {
+            let mut shown = found
+                .shown
+                .map(|b| *b)
+                .unwrap_or_else(|| summarise(action, Value::Null, None, None));
+            shown.json = found.output;
+            shown.headline = "Already created by the earlier try".into();
+            shown.note = Some(
+                "Stripe had a problem answering the earlier try, but it had made this: nothing new was made.".into(),
+            );
+            shown.dashboard_url = dashboard_url(&shown.json, auth);
+            return Ok(shown);
+        }
+    }
+    let mut tagged = filled.clone();
+    let target = action
+        .fields
+        .iter()
+        .find(|f| f.kind == super::FieldKind::Metadata)
+        .map(|f| f.id.clone())
+        .unwrap_or_default();
+    let mut rows = match tagged.values.remove(&target) {
+        Some(super::FieldValue::Rows(rows)) => rows,
+        _ => Vec::new(),
+    };
+    rows.retain(|r| r.key != tag.0);
+    rows.push(super::KeyValueRow {
+        key: tag.0,
+        value: tag.1,
+    });
+    tagged.values.insert(target, super::FieldValue::Rows(rows));
+    // An update form's `original` never holds the tag: it is always sent.
+    run(client, auth, action, &tagged, &submission.idempotency_key()).await
+}
+
 /// Checks the form, sends it with `idempotency_key` (one key per
 /// submission: a retry or "Try again" of the same submission passes the
 /// same key, so Stripe creates at most one object), and summarises the
@@ -88,12 +210,20 @@ pub async fn run(
             param: Some(first.field.clone()),
         }
     })?;
+    let mut params = built.params;
+    if !action.result.expand.is_empty() {
+        // Names and amounts instead of IDs, in the same answer.
+        params = params.param(
+            "expand",
+            crate::stripe::Param::Flat(action.result.expand.clone()),
+        );
+    }
     let request = match built.method {
         HttpMethod::Get => Request::get(built.path),
         HttpMethod::Post => Request::post(built.path),
         HttpMethod::Delete => Request::delete(built.path),
     }
-    .params(built.params)
+    .params(params)
     .idempotency_key(idempotency_key);
     let answer = client
         .send_full(auth, &request)
@@ -103,6 +233,8 @@ pub async fn run(
     // carried out before (a retry or "Try again" after a lost answer).
     let replayed = (built.method == HttpMethod::Post).then_some(answer.idempotent_replayed);
     let mut result = summarise(action, answer.body, answer.request_id, replayed);
+    // What a workflow reads keeps Stripe's IDs where they were asked expanded.
+    collapse(&mut result.json, &action.result.expand);
     result.status = Some(answer.status);
     result.dashboard_url = dashboard_url(&result.json, auth);
     if let Some(related) = &action.result.related {
@@ -135,8 +267,19 @@ pub async fn run(
 }
 
 /// Stripe names the parameter it refused; the window shows it at the field
-/// that produced it.
+/// that produced it. A refusal the catalog knows (one naming no parameter)
+/// becomes its plain words at its field.
 fn at_field(action: &Action, e: Error) -> Error {
+    if let Error::Stripe { error, .. } = &e {
+        let says = error.message.as_deref().unwrap_or_default();
+        if let Some(known) = action
+            .refusals
+            .iter()
+            .find(|r| says.starts_with(&r.stripe_says))
+        {
+            return Error::invalid("refused", known.words.clone(), Some(&known.field));
+        }
+    }
     match e {
         Error::Stripe {
             status,
@@ -210,10 +353,12 @@ pub fn summarise(
         result.first_id = id(data.first());
         result.last_id = id(data.last());
         result.items = data.iter().map(|o| rows(action, o)).collect();
-        result.headline = match data.len() {
-            0 => "Nothing found".into(),
-            1 => "1 found".into(),
-            n => format!("{n} found"),
+        // A page is a page: "Customers", with "Showing 10" and Next
+        // beside it; never a count Stripe did not give.
+        result.headline = if data.is_empty() {
+            "Nothing found".into()
+        } else {
+            capitalised(&action.result.noun)
         };
     } else if json.get("deleted").and_then(Value::as_bool) == Some(true) {
         result.headline = format!("This {noun} was deleted");
@@ -240,6 +385,12 @@ fn rows_of(summary: &[SummaryField], object: &Value) -> Vec<SummaryRow> {
     summary
         .iter()
         .filter_map(|f| {
+            if let Some(only) = &f.only_if {
+                let at = lookup(object, &only.field).and_then(Value::as_str)?;
+                if !only.values.iter().any(|v| v == at) {
+                    return None;
+                }
+            }
             let v = lookup(object, &f.path)?;
             let (value, timestamp) = match &f.display {
                 Display::Text => (plain(v)?, None),
@@ -259,12 +410,45 @@ fn rows_of(summary: &[SummaryField], object: &Value) -> Vec<SummaryRow> {
                 }
                 Display::Status => (status_words(v.as_str()?), None),
                 Display::YesNo => ((if v.as_bool()? { "Yes" } else { "No" }).to_owned(), None),
+                Display::Recurring {
+                    currency,
+                    interval,
+                    count,
+                } => {
+                    let cur = lookup(object, currency).and_then(Value::as_str)?;
+                    let amount = money::format(v.as_i64()?, cur);
+                    let every = lookup(object, interval).and_then(Value::as_str);
+                    let n = lookup(object, count).and_then(Value::as_i64).unwrap_or(1);
+                    let value = match every {
+                        Some(unit) if n == 1 => format!("{amount} / {unit}"),
+                        Some(unit) => format!("{amount} every {n} {unit}s"),
+                        None => amount,
+                    };
+                    (value, None)
+                }
+                Display::Link => (v.as_str()?.to_owned(), None),
+                Display::Words { words } => {
+                    let code = v.as_str()?;
+                    let said = words.iter().find(|w| w.value == code);
+                    (
+                        said.map_or_else(|| status_words(code), |w| w.label.clone()),
+                        None,
+                    )
+                }
             };
+            let id = f
+                .id_path
+                .as_deref()
+                .and_then(|p| lookup(object, p))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             Some(SummaryRow {
                 label: f.label.clone(),
                 value,
                 copy: f.display == Display::Id,
                 timestamp,
+                id,
+                link: f.display == Display::Link,
             })
         })
         .collect()
@@ -288,6 +472,49 @@ fn plain(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// "balance transactions" -> "Balance transactions".
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Puts the IDs back where `expand` put objects (`customer`,
+/// `data.items.data.price.product`), so the JSON a workflow reads is the
+/// shape Stripe gives without expanding.
+pub fn collapse(json: &mut Value, expand: &[String]) {
+    fn at(v: &mut Value, segments: &[&str]) {
+        let Some((first, rest)) = segments.split_first() else {
+            return;
+        };
+        if let Value::Array(items) = v {
+            for item in items {
+                at(item, segments);
+            }
+            return;
+        }
+        let Some(child) = v.get_mut(*first) else {
+            return;
+        };
+        if rest.is_empty() {
+            if let Some(id) = child.get("id").cloned() {
+                *child = id;
+            }
+        } else {
+            at(child, rest);
+        }
+    }
+    // Deepest first: a product inside an item's price before the price.
+    let mut paths: Vec<&String> = expand.iter().collect();
+    paths.sort_by_key(|p| std::cmp::Reverse(p.matches('.').count()));
+    for path in paths {
+        let segments: Vec<&str> = path.split('.').collect();
+        at(json, &segments);
     }
 }
 
@@ -340,13 +567,19 @@ pub fn dashboard_url(object: &Value, auth: &Auth) -> Option<String> {
 
 pub const DASHBOARD: &str = "https://dashboard.stripe.com/";
 
-/// Only Dashboard addresses this app made are opened in the browser.
+/// Where a customer pays a finalized invoice (`hosted_invoice_url`).
+pub const HOSTED_INVOICE: &str = "https://invoice.stripe.com/i/";
+
+/// Only Stripe's own pages are opened in the browser: the Dashboard
+/// addresses this app makes, and hosted invoice (payment) pages.
 pub fn is_dashboard_url(url: &str) -> bool {
-    url.strip_prefix(DASHBOARD).is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_".contains(c))
+    [DASHBOARD, HOSTED_INVOICE].iter().any(|base| {
+        url.strip_prefix(base).is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_".contains(c))
+        })
     })
 }
 
@@ -386,6 +619,10 @@ mod tests {
         ));
         assert!(!is_dashboard_url("https://dashboard.stripe.com/x?y=1"));
         assert!(!is_dashboard_url("javascript:alert(1)"));
+        assert!(is_dashboard_url(
+            "https://invoice.stripe.com/i/acct_1Shop/test_YWNjdF8xTXl"
+        ));
+        assert!(!is_dashboard_url("https://invoice.stripe.com.evil/i/x"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The one Stripe client. Requests are values; [`StripeClient::send`] is the
 //! one place that sets auth, `Stripe-Version`, `Stripe-Account`, idempotency
-//! keys, retries, rate limiting and timeouts.
+//! keys, retries, rate limiting and timeouts, and the one place that decides
+//! where a request may go: every path is checked here ([`check_path`]) and
+//! the URL is built by parsing, so the key never leaves for another host.
 
 use super::form::Params;
 use super::rate_limit::RateLimiter;
@@ -14,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
+use url::Url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -106,7 +109,13 @@ pub struct ClientConfig {
     pub timeout: Duration,
     pub test_mode_rate: u32,
     pub live_mode_rate: u32,
+    /// The most of one answer read from Stripe; nothing legitimate comes
+    /// close (a page of 100 objects is well under a megabyte).
+    pub max_body_bytes: usize,
 }
+
+/// 32 MB.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 impl ClientConfig {
     pub fn new(api_base: impl Into<String>, connect_base: impl Into<String>) -> Self {
@@ -118,6 +127,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(80),
             test_mode_rate: 25,
             live_mode_rate: 100,
+            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 }
@@ -137,6 +147,9 @@ pub struct StripeResponse {
 pub struct StripeClient {
     http: reqwest::Client,
     config: ClientConfig,
+    /// The bases, parsed once: every request's URL must keep their origin.
+    api_base: Url,
+    connect_base: Url,
     test_limiter: RateLimiter,
     live_limiter: RateLimiter,
 }
@@ -156,13 +169,21 @@ enum ErrorEnvelope {
 
 impl StripeClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let api_base = secure_base(&config.api_base)?;
+        let connect_base = secure_base(&config.connect_base)?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .user_agent(concat!("StripeDesk/", env!("CARGO_PKG_VERSION")))
+            // A redirect would carry `Authorization`'s neighbours
+            // (`Idempotency-Key`, `Stripe-Account`) elsewhere; Stripe's API
+            // never redirects, so a 3xx is an answer like any other.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Network(e.to_string()))?;
         Ok(StripeClient {
+            api_base,
+            connect_base,
             test_limiter: RateLimiter::new(config.test_mode_rate),
             live_limiter: RateLimiter::new(config.live_mode_rate),
             http,
@@ -178,6 +199,34 @@ impl StripeClient {
         &self.http
     }
 
+    /// The URL a request goes to: its path under the base of its host,
+    /// checked by [`check_path`], built by parsing and refused unless it
+    /// keeps the base's scheme, host and port.
+    pub fn url(&self, request: &Request) -> Result<Url, Error> {
+        check_path(request.host, &request.path)?;
+        let base = match request.host {
+            Host::Api => &self.api_base,
+            Host::Connect => &self.connect_base,
+        };
+        let mut url = base.clone();
+        url.set_path(&format!(
+            "{}{}",
+            base.path().trim_end_matches('/'),
+            request.path
+        ));
+        let encoded = request.params.encode();
+        url.set_query((request.method != Method::Post && !encoded.is_empty()).then_some(&*encoded));
+        let same_origin = url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if !same_origin {
+            return Err(path_refused(&request.path, base));
+        }
+        Ok(url)
+    }
+
     /// Sends the request, retrying as the policy allows; returns Stripe's JSON.
     pub async fn send(&self, auth: &Auth, request: &Request) -> Result<Value, Error> {
         self.send_full(auth, request).await.map(|r| r.body)
@@ -186,6 +235,7 @@ impl StripeClient {
     /// Sends the request, retrying as the policy allows; returns Stripe's
     /// answer with its `Request-Id` (the first thing Stripe's support asks for).
     pub async fn send_full(&self, auth: &Auth, request: &Request) -> Result<StripeResponse, Error> {
+        let url = self.url(request)?;
         // One key per logical request, reused by every retry, so a create
         // that Stripe committed before the connection dropped is not repeated.
         let idempotency_key = match (request.method, &request.idempotency_key) {
@@ -197,9 +247,10 @@ impl StripeClient {
         let mut answer_lost = false;
         loop {
             let (attempt, result) = self
-                .attempt(auth, request, idempotency_key.as_deref())
+                .attempt(auth, request, &url, idempotency_key.as_deref())
                 .await;
-            if !self.config.retry.should_retry(attempt, retries) {
+            let post = request.method == Method::Post;
+            if !self.config.retry.should_retry(post, attempt, retries) {
                 return match result {
                     Err(e) if answer_lost && request.method == Method::Delete => {
                         deleted_after_lost_answer(&request.path, e)
@@ -235,25 +286,17 @@ impl StripeClient {
         &self,
         auth: &Auth,
         request: &Request,
+        url: &Url,
         idempotency_key: Option<&str>,
     ) -> (Attempt, Result<StripeResponse, Error>) {
-        match auth.mode {
-            Mode::Test => self.test_limiter.acquire().await,
-            Mode::Live => self.live_limiter.acquire().await,
-        }
-        let encoded = request.params.encode();
-        let base = match request.host {
-            Host::Api => &self.config.api_base,
-            Host::Connect => &self.config.connect_base,
+        // Held until the answer is read: the request is in flight till then.
+        let _in_flight = match auth.mode {
+            Mode::Test => self.test_limiter.start().await,
+            Mode::Live => self.live_limiter.start().await,
         };
-        let mut url = format!("{base}{}", request.path);
-        if request.method != Method::Post && !encoded.is_empty() {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&encoded);
-        }
         let mut builder = self
             .http
-            .request(request.method.as_reqwest(), &url)
+            .request(request.method.as_reqwest(), url.clone())
             .bearer_auth(auth.secret.expose())
             .header("Stripe-Version", STRIPE_VERSION);
         if let Some(account) = &auth.stripe_account {
@@ -265,7 +308,7 @@ impl StripeClient {
         if request.method == Method::Post {
             builder = builder
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(encoded);
+                .body(request.params.encode());
         }
         let response = match builder.send().await {
             Ok(r) => r,
@@ -278,9 +321,20 @@ impl StripeClient {
         let idempotent_replayed = header("Idempotent-Replayed") == Some("true");
         let should_retry = parse_should_retry(header("Stripe-Should-Retry"));
         let retry_after = parse_retry_after(header("Retry-After"));
-        let body = match response.bytes().await {
+        let rate_limited_reason = header("Stripe-Rate-Limited-Reason").map(str::to_owned);
+        let answered = Attempt::Answered {
+            status,
+            should_retry,
+            lock_timeout: false,
+            retry_after,
+        };
+        let body = match read_capped(response, self.config.max_body_bytes).await {
             Ok(b) => b,
-            Err(e) => return transport_failure(&e),
+            Err(Capped::Transport(e)) => return transport_failure(&e),
+            Err(Capped::TooLarge) => {
+                tracing::warn!(path = %request.path, status, request_id, "Stripe's answer is over the size limit; not read");
+                return (answered, Err(too_large(self.config.max_body_bytes)));
+            }
         };
         if (200..300).contains(&status) {
             let attempt = Attempt::Answered {
@@ -313,10 +367,15 @@ impl StripeClient {
             },
             Err(_) => StripeApiError::default(),
         };
+        let error = StripeApiError {
+            rate_limited_reason,
+            ..error
+        };
         tracing::warn!(
             path = %request.path,
             status,
             code = ?error.code,
+            rate_limited_reason = ?error.rate_limited_reason,
             request_id,
             request_log_url = ?error.request_log_url,
             "Stripe answered with an error"
@@ -336,6 +395,145 @@ impl StripeClient {
             }),
         )
     }
+}
+
+/// The one path check, for every request: a path of Stripe's API
+/// (`/v1/...`, or `/oauth/...` on the Connect host) made of letters, digits
+/// and `/ _ - .`, without empty, `.` or `..` segments. Anything else could
+/// move the request (and its key) elsewhere once joined to the base:
+/// `.evil.example`, `@127.0.0.1:9`, `//host`, `/v1/../x`.
+pub fn check_path(host: Host, path: &str) -> Result<(), PathProblem> {
+    let root = match host {
+        Host::Api => "/v1/",
+        Host::Connect => "/oauth/",
+    };
+    let Some(rest) = path.strip_prefix(root) else {
+        return Err(PathProblem::NotUnderRoot(root));
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "/_-.".contains(c);
+    if !path.chars().all(allowed) {
+        return Err(PathProblem::Characters);
+    }
+    if rest
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(PathProblem::Segments);
+    }
+    Ok(())
+}
+
+/// Why a path is not one of Stripe's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathProblem {
+    /// It does not start with `/v1/` (or `/oauth/` on the Connect host).
+    NotUnderRoot(&'static str),
+    /// Something other than letters, digits and `/ _ - .`.
+    Characters,
+    /// An empty, `.` or `..` part between slashes.
+    Segments,
+}
+
+impl PathProblem {
+    /// In plain words, for the field where a path is typed.
+    pub fn words(self) -> String {
+        match self {
+            PathProblem::NotUnderRoot(root) => {
+                format!("The path starts with {root}, such as {root}customers.")
+            }
+            PathProblem::Characters => {
+                "The path has only letters, digits and / _ - . (put parameters in the rows).".into()
+            }
+            PathProblem::Segments => {
+                "The path cannot have // or a part that is . or .. between slashes.".into()
+            }
+        }
+    }
+}
+
+impl From<PathProblem> for Error {
+    fn from(p: PathProblem) -> Error {
+        Error::invalid(
+            "path_refused",
+            format!("Nothing was sent: {}", p.words()),
+            None,
+        )
+    }
+}
+
+fn path_refused(path: &str, base: &Url) -> Error {
+    tracing::warn!(path, "refused a request that would leave Stripe's host");
+    Error::invalid(
+        "path_refused",
+        format!(
+            "Nothing was sent: that address would leave {}, the only place Stripe Desk sends your key.",
+            base.host_str().unwrap_or("Stripe")
+        ),
+        None,
+    )
+}
+
+/// A base must be HTTPS, or HTTP to this computer (the simulator in tests
+/// and the demo): a key is never sent in the clear over a network.
+fn secure_base(base: &str) -> Result<Url, Error> {
+    let insecure = || {
+        Error::invalid(
+            "insecure_base",
+            format!("Stripe Desk talks to Stripe only over HTTPS (http:// only to this computer), and {base} is neither."),
+            None,
+        )
+    };
+    let url = Url::parse(base).map_err(|_| insecure())?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    let ok = url.host().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && (url.scheme() == "https" || (url.scheme() == "http" && loopback));
+    if ok {
+        Ok(url)
+    } else {
+        Err(insecure())
+    }
+}
+
+enum Capped {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// The answer's body, read no further than `max` bytes.
+async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Capped> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(Capped::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Capped::Transport)? {
+        if body.len() + chunk.len() > max {
+            return Err(Capped::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_large(max: usize) -> Error {
+    let mb = max as f64 / (1024.0 * 1024.0);
+    let size = if mb >= 1.0 {
+        format!("{} MB", mb.round())
+    } else {
+        format!("{} KB", (max / 1024).max(1))
+    };
+    Error::invalid(
+        "answer_too_large",
+        format!("Stripe's answer was larger than {size}, more than Stripe Desk reads at once, so it was not read. Ask for less at a time, such as a smaller page size."),
+        None,
+    )
 }
 
 /// A DELETE whose answer was lost may have gone through: if the retry then

@@ -7,8 +7,8 @@ pub mod rate_limit;
 pub mod retry;
 
 pub use client::{
-    new_idempotency_key, random_token, Auth, ClientConfig, Host, Method, Request, StripeClient,
-    StripeResponse,
+    check_path, new_idempotency_key, random_token, Auth, ClientConfig, Host, Method, PathProblem,
+    Request, StripeClient, StripeResponse, MAX_BODY_BYTES,
 };
 pub use form::{Param, Params};
 pub use paging::{next_cursor, Direction, ListPage, SearchPage, PAGE_SIZE};

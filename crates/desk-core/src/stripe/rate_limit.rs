@@ -8,10 +8,14 @@
 //! within the same second, so a sync running at the limit would send 2N in
 //! one second and earn 429s, which are not retried. The log holds at most N
 //! instants, so it stays tiny.
+//!
+//! It also caps the requests in flight at N: Stripe's concurrency limiter
+//! counts "requests that are active at any given time", and a slow answer
+//! must not let the next second's N start beside the last second's.
 
 use std::collections::VecDeque;
 use std::time::Duration;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
 /// Stripe counts a request when it arrives, and network delay varies from
@@ -25,7 +29,13 @@ pub struct RateLimiter {
     window: Duration,
     /// When each of the last (at most `limit`) requests went, oldest first.
     sent: Mutex<VecDeque<Instant>>,
+    /// One permit per request in flight, at most `limit`.
+    in_flight: Semaphore,
 }
+
+/// Held while a request is in flight (sent, and its answer being read).
+#[derive(Debug)]
+pub struct InFlight<'a>(#[allow(dead_code)] SemaphorePermit<'a>);
 
 impl RateLimiter {
     pub fn new(per_second: u32) -> Self {
@@ -34,7 +44,21 @@ impl RateLimiter {
             limit,
             window: Duration::from_secs(1) + ARRIVAL_SLACK,
             sent: Mutex::new(VecDeque::with_capacity(limit)),
+            in_flight: Semaphore::new(limit),
         }
+    }
+
+    /// Waits until one more request may be in flight and may start within
+    /// the rate; the request stays counted until the guard is dropped.
+    pub async fn start(&self) -> InFlight<'_> {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the limiter's semaphore is never closed");
+        self.acquire().await;
+        InFlight(permit)
     }
 
     /// Waits until one request may go. Callers are served in the order they
@@ -100,6 +124,30 @@ mod tests {
         let last = times[199];
         assert!(last <= Duration::from_millis(7 * 1050 + 10), "{last:?}");
         assert!(last >= Duration::from_secs(7), "{last:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_more_in_flight_than_start_in_a_second() {
+        let limiter = Arc::new(RateLimiter::new(5));
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..30 {
+            let (l, now, most) = (limiter.clone(), in_flight.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                let _guard = l.start().await;
+                use std::sync::atomic::Ordering::SeqCst;
+                let n = now.fetch_add(1, SeqCst) + 1;
+                most.fetch_max(n, SeqCst);
+                // A slow answer: three seconds in flight.
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                now.fetch_sub(1, SeqCst);
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 5);
     }
 
     #[tokio::test(start_paused = true)]

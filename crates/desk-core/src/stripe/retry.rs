@@ -69,14 +69,18 @@ pub fn parse_retry_after(header: Option<&str>) -> Option<Duration> {
 }
 
 impl RetryPolicy {
-    /// `retries_done` counts the retries already made for this request.
+    /// `retries_done` counts the retries already made for this request;
+    /// `post`: the request is a POST.
     ///
-    /// As stripe-node `RequestSender._shouldRetry`, stripe-python
-    /// `HTTPClient._should_retry` and stripe-go `shouldRetry`: Stripe's
+    /// As stripe-go `shouldRetry` and stripe-ruby `should_retry?`: Stripe's
     /// `Stripe-Should-Retry` decides when sent; otherwise retry 409, a 429
-    /// only when it is a `lock_timeout` (stripe-go, stripe-ruby: retrying a
-    /// rate limit only adds contention), and 5xx.
-    pub fn should_retry(&self, attempt: Attempt, retries_done: u32) -> bool {
+    /// only when it is a `lock_timeout` (retrying a rate limit only adds
+    /// contention), a 503, and other 5xx only of a non-POST: "POSTs end up
+    /// being cached by the idempotency layer so there's no purpose in
+    /// retrying them" (Stripe keeps a POST's 500 under its key and replays
+    /// it for 24 hours; a new key is the caller's decision, after looking
+    /// for what the request may have made).
+    pub fn should_retry(&self, post: bool, attempt: Attempt, retries_done: u32) -> bool {
         if retries_done >= self.max_retries {
             return false;
         }
@@ -89,7 +93,12 @@ impl RetryPolicy {
                 status,
                 lock_timeout,
                 ..
-            } => status == 409 || (status == 429 && lock_timeout) || status >= 500,
+            } => {
+                status == 409
+                    || (status == 429 && lock_timeout)
+                    || status == 503
+                    || (status >= 500 && !post)
+            }
             Attempt::ConnectionFailed | Attempt::TimedOut => true,
         }
     }
@@ -150,7 +159,7 @@ mod tests {
             answered(400, Some(true)),
             answered(429, Some(true)),
         ] {
-            assert!(p.should_retry(a, 0), "{a:?}");
+            assert!(p.should_retry(false, a, 0), "{a:?}");
         }
         for a in [
             answered(400, None),
@@ -161,8 +170,21 @@ mod tests {
             // A rate limit is not retried: that only adds contention.
             answered(429, None),
         ] {
-            assert!(!p.should_retry(a, 0), "{a:?}");
+            assert!(!p.should_retry(false, a, 0), "{a:?}");
         }
+    }
+
+    #[test]
+    fn a_posts_500_is_not_retried_with_its_key_but_a_503_is() {
+        let p = RetryPolicy::default();
+        assert!(!p.should_retry(true, answered(500, None), 0));
+        assert!(!p.should_retry(true, answered(502, None), 0));
+        assert!(p.should_retry(true, answered(503, None), 0));
+        assert!(p.should_retry(false, answered(500, None), 0));
+        // Stripe's own word still decides.
+        assert!(p.should_retry(true, answered(500, Some(true)), 0));
+        assert!(p.should_retry(true, Attempt::ConnectionFailed, 0));
+        assert!(p.should_retry(true, answered(409, None), 0));
     }
 
     #[test]
@@ -178,15 +200,15 @@ mod tests {
     #[test]
     fn never_retries_when_stripe_says_no() {
         let p = RetryPolicy::default();
-        assert!(!p.should_retry(answered(500, Some(false)), 0));
-        assert!(!p.should_retry(answered(409, Some(false)), 0));
+        assert!(!p.should_retry(false, answered(500, Some(false)), 0));
+        assert!(!p.should_retry(true, answered(409, Some(false)), 0));
     }
 
     #[test]
     fn stops_after_two_retries() {
         let p = RetryPolicy::default();
-        assert!(p.should_retry(Attempt::ConnectionFailed, 1));
-        assert!(!p.should_retry(Attempt::ConnectionFailed, 2));
+        assert!(p.should_retry(true, Attempt::ConnectionFailed, 1));
+        assert!(!p.should_retry(true, Attempt::ConnectionFailed, 2));
     }
 
     #[test]

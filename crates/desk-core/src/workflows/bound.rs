@@ -96,7 +96,7 @@ fn field_kind_of(kind: &FieldKind) -> Kind {
         FieldKind::Email => Kind::Email,
         FieldKind::Amount { .. } => Kind::Amount,
         FieldKind::Currency => Kind::Currency,
-        FieldKind::Id { prefix } => Kind::id(prefix),
+        FieldKind::Id { prefix, .. } => Kind::id(prefix),
         FieldKind::YesNo => Kind::YesNo,
         FieldKind::Choice { options } => Kind::Choice {
             options: options.iter().map(|o| o.value.clone()).collect(),

@@ -20,6 +20,10 @@ pub mod ids {
     pub const SUBSCRIPTION_ITEMS: &str = "items";
     pub const ITEM_PRICE: &str = "price";
     pub const ITEM_QUANTITY: &str = "quantity";
+    /// How the subscription is paid, and the choice that emails an invoice.
+    pub const SUBSCRIPTION_PAYMENT: &str = "payment";
+    pub const PAY_BY_EMAILED_INVOICE: &str = "invoice";
+    pub const SUBSCRIPTION_DAYS_TO_PAY: &str = "days_until_due";
     pub const PRODUCT_NAME: &str = "name";
     pub const LIST_EMAIL: &str = "email";
     pub const LIST_LIMIT: &str = "limit";
@@ -47,7 +51,9 @@ fn add_input(w: &mut Workflow, name: &str, label: &str, kind: InputKind) {
         .expect("template input names are valid");
 }
 
-/// Create a customer, then a subscription to a price for that customer.
+/// Create a customer, then a subscription to a price for that customer,
+/// paid by an invoice Stripe emails them (due in 30 days): a new customer
+/// has no saved card, and real Stripe refuses to charge one who has none.
 pub fn customer_with_subscription() -> Workflow {
     use ids::*;
     let mut w = Workflow::new("New customer with a subscription");
@@ -73,6 +79,8 @@ pub fn customer_with_subscription() -> Workflow {
             json!({
                 SUBSCRIPTION_CUSTOMER: "{{create_customer.id}}",
                 SUBSCRIPTION_ITEMS: [{ ITEM_PRICE: "{{input.price}}", ITEM_QUANTITY: "1" }],
+                SUBSCRIPTION_PAYMENT: PAY_BY_EMAILED_INVOICE,
+                SUBSCRIPTION_DAYS_TO_PAY: "30",
             }),
         ),
     ];

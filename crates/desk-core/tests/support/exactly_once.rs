@@ -1,9 +1,11 @@
-//! Creates customers through `actions::run` against a simulator that fails
-//! a share of requests, the way a person would: one idempotency key per
-//! submission, "Try again" with the same key after a network failure.
+//! Creates customers through `actions::submit` against a simulator that
+//! fails a share of requests, the way the window does: one submission per
+//! form, "Try again" with the same key after a network failure, and after a
+//! 5xx (which Stripe replays for that key) a new try that first looks for
+//! what the submission made, then sends under a new key.
 //! Shared by the exactly-once test and `examples/bench_exactly_once.rs`.
 
-use desk_core::actions::{self, FilledForm};
+use desk_core::actions::{self, FilledForm, Submission};
 use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
 use desk_core::views::Mode;
 use desk_core::{Error, Secret};
@@ -24,12 +26,18 @@ pub struct Report {
     pub retries: usize,
     pub manual_retries: usize,
     pub distinct_keys: usize,
+    /// Tries after a 5xx: each looked first, then used a new key.
+    pub new_key_tries: usize,
+    /// Of those, the ones that found what the submission had made.
+    pub found_after_5xx: usize,
     pub elapsed: Duration,
 }
 
 fn transient(e: &Error) -> bool {
     matches!(e, Error::Network(_) | Error::Timeout)
         || e.status().is_some_and(|s| s >= 500 || s == 409)
+        // The look-up before a new key failed: try again, looking again.
+        || e.code() == "look_up_failed"
 }
 
 pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report {
@@ -40,6 +48,7 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
         failure_rate,
         &[
             Failure::ServerError500,
+            Failure::CommitThen500,
             Failure::DropConnection,
             Failure::CommitThenDrop,
         ],
@@ -58,19 +67,28 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
     };
     let action = actions::find("create_customer").unwrap();
     let started = Instant::now();
-    let manual: Vec<usize> = futures_util::stream::iter(0..wanted)
+    let outcomes: Vec<(usize, usize, bool)> = futures_util::stream::iter(0..wanted)
         .map(|i| {
             let (client, auth) = (&client, &auth);
             async move {
                 let form = FilledForm::new()
                     .text("name", &format!("Customer {i}"))
                     .text("email", &format!("c{i}@example.com"));
-                let key = new_idempotency_key();
+                let mut submission = Submission::first(new_idempotency_key());
                 let mut tries = 0;
                 loop {
-                    match actions::run(client, auth, action, &form, &key).await {
-                        Ok(_) => return tries,
-                        Err(e) if transient(&e) && tries < 20 => tries += 1,
+                    match actions::submit(client, auth, action, &form, &submission).await {
+                        Ok(r) => {
+                            let found = r.headline == "Already created by the earlier try";
+                            return (tries, submission.attempt as usize, found);
+                        }
+                        Err(e) if transient(&e) && tries < 20 => {
+                            tries += 1;
+                            // Stripe keeps a 5xx under its key: the next try looks, then uses a new one.
+                            if e.status().is_some_and(|s| s >= 500) {
+                                submission.attempt += 1;
+                            }
+                        }
                         Err(e) => panic!("customer {i}: {e}"),
                     }
                 }
@@ -79,6 +97,7 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
         .buffer_unordered(concurrency)
         .collect()
         .await;
+    let manual: Vec<usize> = outcomes.iter().map(|o| o.0).collect();
     let elapsed = started.elapsed();
     let posts: Vec<_> = sim
         .requests()
@@ -98,6 +117,8 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
         retries: posts.len() - wanted,
         manual_retries: manual.iter().sum(),
         distinct_keys,
+        new_key_tries: outcomes.iter().map(|o| o.1).sum(),
+        found_after_5xx: outcomes.iter().filter(|o| o.2).count(),
         elapsed,
     }
 }

@@ -5,6 +5,7 @@ use crate::api::{
     Reply,
 };
 use crate::error::ApiError;
+use crate::resources::payment_methods;
 use crate::state::{gen_id, Data};
 use crate::store::ListQuery;
 use serde_json::{json, Map, Value};
@@ -27,10 +28,33 @@ pub(crate) struct Clause {
     pub value: String,
 }
 
+/// A parsed query: its clauses, joined all by AND or all by OR ("AND and
+/// OR operators are mutually exclusive").
+#[derive(Debug, PartialEq)]
+pub(crate) struct Query {
+    pub clauses: Vec<Clause>,
+    pub any: bool,
+}
+
+/// The customer fields Stripe's search takes, and whether each is a
+/// string field (substring `~` allowed) or a token field (exact only):
+/// Stripe's "Query fields for customers" lists `email`, `name` and `phone`
+/// as strings, `metadata` as a token and `created` as a number.
+fn customer_field(field: &str) -> Option<bool> {
+    match field {
+        "email" | "name" | "phone" => Some(true),
+        "created" => Some(false),
+        f if f.starts_with("metadata[") && f.ends_with(']') => Some(false),
+        _ => None,
+    }
+}
+
 /// Stripe's customer search subset: `email:'x'`, `name~'x'`,
-/// `metadata['k']:'v'`, joined with AND; quotes inside values escaped `\'`.
-pub(crate) fn parse_search(query: &str) -> Result<Vec<Clause>, String> {
-    let mut out = Vec::new();
+/// `metadata['k']:'v'`, up to 10 clauses joined with AND or with OR (or a
+/// space, which means AND); quotes inside values escaped `\'`.
+pub(crate) fn parse_search(query: &str) -> Result<Query, String> {
+    let mut clauses = Vec::new();
+    let mut joiner: Option<bool> = None;
     let mut rest = query.trim();
     loop {
         let op_at = rest
@@ -62,34 +86,58 @@ pub(crate) fn parse_search(query: &str) -> Result<Vec<Clause>, String> {
             }
         }
         let end = end.ok_or_else(|| format!("the value for {field} has no closing quote"))?;
-        let known = ["email", "name", "phone", "created"].contains(&field.as_str())
-            || (field.starts_with("metadata[") && field.ends_with(']'));
-        if !known {
+        let Some(string_field) = customer_field(&field) else {
             return Err(format!(
                 "{field} is not a field you can search customers by"
             ));
+        };
+        if substring && !string_field {
+            return Err(format!("{field} does not support substring matching (~)"));
         }
         if substring && value.chars().count() < 3 {
             return Err(format!("a ~ search needs at least 3 characters ({field})"));
         }
-        out.push(Clause {
+        clauses.push(Clause {
             field,
             substring,
             value,
         });
+        if clauses.len() > 10 {
+            return Err("a query has at most 10 clauses".into());
+        }
         rest = after[end..].trim_start();
         if rest.is_empty() {
-            return Ok(out);
+            return Ok(Query {
+                clauses,
+                any: joiner == Some(true),
+            });
         }
-        rest = rest
-            .strip_prefix("AND ")
-            .ok_or_else(|| "clauses are joined with AND".to_string())?;
+        let (or, next) = if let Some(r) = strip_keyword(rest, "OR") {
+            (true, r)
+        } else if let Some(r) = strip_keyword(rest, "AND") {
+            (false, r)
+        } else {
+            (false, rest)
+        };
+        if joiner.is_some_and(|j| j != or) {
+            return Err("AND and OR cannot be combined in one query".into());
+        }
+        joiner = Some(or);
+        rest = next;
     }
+}
+
+/// `AND `/`OR ` at the start, case-insensitive, with what follows.
+fn strip_keyword<'a>(s: &'a str, word: &str) -> Option<&'a str> {
+    let head = s.get(..word.len())?;
+    let after = &s[word.len()..];
+    (head.eq_ignore_ascii_case(word) && after.starts_with(char::is_whitespace))
+        .then(|| after.trim_start())
 }
 
 pub(crate) fn search_customers(data: &Data, p: &Value) -> Reply {
     let query = require(p, "query")?.as_str().unwrap_or_default();
-    let clauses = parse_search(query).map_err(|why| {
+    let parsed = parse_search(query).map_err(|why| {
         ApiError::invalid(None, "query", format!("Invalid query: '{query}': {why}."))
     })?;
     let limit = p_int(p, "limit")?.unwrap_or(10);
@@ -104,26 +152,38 @@ pub(crate) fn search_customers(data: &Data, p: &Value) -> Reply {
         .and_then(|s| s.strip_prefix("page_"))
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let matches = |c: &Value| {
-        clauses.iter().all(|clause| {
-            let have = match clause
-                .field
-                .strip_prefix("metadata[")
-                .and_then(|s| s.strip_suffix(']'))
-            {
-                Some(key) => {
-                    let key = key.trim_matches(|c| c == '\'' || c == '"');
-                    c["metadata"][key].as_str()
-                }
-                None => c[clause.field.as_str()].as_str(),
-            };
-            let Some(have) = have else { return false };
-            if clause.substring {
-                have.to_lowercase().contains(&clause.value.to_lowercase())
-            } else {
-                have.eq_ignore_ascii_case(&clause.value)
+    let clause_matches = |c: &Value, clause: &Clause| {
+        let have = match clause
+            .field
+            .strip_prefix("metadata[")
+            .and_then(|s| s.strip_suffix(']'))
+        {
+            Some(key) => {
+                let key = key.trim_matches(|c| c == '\'' || c == '"');
+                c["metadata"][key].as_str().map(str::to_string)
             }
-        })
+            None if clause.field == "created" => c["created"].as_i64().map(|n| n.to_string()),
+            None => c[clause.field.as_str()].as_str().map(str::to_string),
+        };
+        let Some(have) = have else { return false };
+        if clause.substring {
+            have.to_lowercase().contains(&clause.value.to_lowercase())
+        } else {
+            have.eq_ignore_ascii_case(&clause.value)
+        }
+    };
+    let matches = |c: &Value| {
+        if parsed.any {
+            parsed
+                .clauses
+                .iter()
+                .any(|clause| clause_matches(c, clause))
+        } else {
+            parsed
+                .clauses
+                .iter()
+                .all(|clause| clause_matches(c, clause))
+        }
     };
     let found: Vec<Value> = data
         .customers
@@ -154,7 +214,7 @@ pub(crate) fn invoice_prefix() -> String {
 
 pub(crate) fn create_customer(data: &mut Data, ctx: &Ctx, p: &Value) -> Reply {
     let address = p.get("address").filter(|v| v.is_object()).cloned();
-    let obj = json!({
+    let mut obj = json!({
         "id": gen_id("cus_", 14),
         "object": "customer",
         "address": address,
@@ -183,6 +243,41 @@ pub(crate) fn create_customer(data: &mut Data, ctx: &Ctx, p: &Value) -> Reply {
         "tax_exempt": ps(p, "tax_exempt").unwrap_or("none"),
         "test_clock": null,
     });
+    let id = obj["id"].as_str().unwrap_or_default().to_string();
+    data.customers.insert(obj.clone());
+    // `payment_method`: "The ID of the PaymentMethod to attach to the customer."
+    if let Some(pm) = ps(p, "payment_method").filter(|s| !s.is_empty()) {
+        match payment_methods::attach_to(data, ctx, pm, &id) {
+            Ok(attached) if pm.starts_with("pm_card_") => {
+                // A test token became a PaymentMethod with its own ID.
+                let default = p.pointer("/invoice_settings/default_payment_method");
+                if default.and_then(Value::as_str) == Some(pm) {
+                    obj["invoice_settings"]["default_payment_method"] = attached["id"].clone();
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                data.customers.remove(&id);
+                return Err(e);
+            }
+        }
+    }
+    if let Some(default) = p
+        .pointer("/invoice_settings/default_payment_method")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty() && !s.starts_with("pm_card_"))
+    {
+        if let Err(e) = payment_methods::check_owned(
+            data,
+            &id,
+            default,
+            "invoice_settings[default_payment_method]",
+        ) {
+            data.customers.remove(&id);
+            return Err(e);
+        }
+        obj["invoice_settings"]["default_payment_method"] = json!(default);
+    }
     emit(data, ctx, "customer.created", &obj, None);
     data.customers.insert(obj.clone());
     Ok((200, obj))
@@ -190,6 +285,16 @@ pub(crate) fn create_customer(data: &mut Data, ctx: &Ctx, p: &Value) -> Reply {
 
 pub(crate) fn update_customer(data: &mut Data, ctx: &Ctx, id: &str, p: &Value) -> Reply {
     let balance = p_int(p, "balance")?;
+    let default_pm = p
+        .pointer("/invoice_settings/default_payment_method")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if let Some(pm) = default_pm.as_deref().filter(|s| !s.is_empty()) {
+        if !data.customers.contains(id) {
+            return Err(ApiError::missing("customer", id, "id"));
+        }
+        payment_methods::check_owned(data, id, pm, "invoice_settings[default_payment_method]")?;
+    }
     let Some(obj) = data.customers.get_mut(id) else {
         return Err(ApiError::missing("customer", id, "id"));
     };
@@ -221,6 +326,15 @@ pub(crate) fn update_customer(data: &mut Data, ctx: &Ctx, id: &str, p: &Value) -
     if let Some(t) = ps(p, "tax_exempt") {
         set(obj, &mut prev, "tax_exempt", json!(t));
     }
+    if let Some(pm) = default_pm {
+        let mut settings = obj["invoice_settings"].clone();
+        settings["default_payment_method"] = if pm.is_empty() {
+            Value::Null
+        } else {
+            json!(pm)
+        };
+        set(obj, &mut prev, "invoice_settings", settings);
+    }
     let meta = metadata_merge(&obj["metadata"], p);
     set(obj, &mut prev, "metadata", meta);
     let obj = obj.clone();
@@ -236,8 +350,10 @@ mod tests {
 
     #[test]
     fn search_language_subset() {
-        let c = parse_search(r"email:'a@b.com' AND name~'O\'Bri' AND metadata['k']:'v'").unwrap();
+        let q = parse_search(r"email:'a@b.com' AND name~'O\'Bri' AND metadata['k']:'v'").unwrap();
+        let c = &q.clauses;
         assert_eq!(c.len(), 3);
+        assert!(!q.any);
         assert_eq!(
             (c[0].field.as_str(), c[0].substring, c[0].value.as_str()),
             ("email", false, "a@b.com")
@@ -251,7 +367,11 @@ mod tests {
             .unwrap_err()
             .contains("3 characters"));
         assert!(parse_search("colour:'red'").unwrap_err().contains("colour"));
-        assert!(parse_search("email:'a' OR name:'b'").is_err());
+        let or = parse_search("name~'gmail' OR email~'gmail' or phone~'gmail'").unwrap();
+        assert!(or.any);
+        assert_eq!(or.clauses.len(), 3);
+        assert!(parse_search("email:'a' OR name:'b' AND phone:'c'").is_err());
+        assert!(parse_search("metadata['k']~'abc'").is_err());
         assert!(parse_search("email:a").is_err());
         assert!(parse_search("email:'a").is_err());
     }

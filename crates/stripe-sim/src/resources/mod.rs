@@ -2,6 +2,8 @@
 
 pub mod balance;
 pub mod customers;
+pub mod invoices;
+pub mod payment_methods;
 pub mod plans;
 pub mod products;
 pub mod subscriptions;

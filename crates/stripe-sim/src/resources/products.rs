@@ -48,6 +48,15 @@ pub(crate) fn list_prices(data: &Data, q: &ListQuery, p: &Value) -> Result<Value
     })
 }
 
+/// "Non-ASCII characters are automatically stripped" from a statement
+/// descriptor (the OpenAPI description of `statement_descriptor`).
+fn statement_descriptor(p: &Value) -> Value {
+    match ps(p, "statement_descriptor") {
+        Some(s) if !s.is_empty() => json!(s.chars().filter(char::is_ascii).collect::<String>()),
+        _ => Value::Null,
+    }
+}
+
 pub(crate) fn product_json(
     id: String,
     name: &str,
@@ -69,7 +78,7 @@ pub(crate) fn product_json(
         "name": name,
         "package_dimensions": null,
         "shippable": p_bool(p, "shippable")?,
-        "statement_descriptor": str_or_null(p, "statement_descriptor"),
+        "statement_descriptor": statement_descriptor(p),
         "tax_code": str_or_null(p, "tax_code"),
         "type": "service",
         "unit_label": str_or_null(p, "unit_label"),
@@ -139,9 +148,16 @@ pub(crate) fn update_product(data: &mut Data, ctx: &Ctx, id: &str, p: &Value) ->
     if let Some(n) = ps(p, "name").filter(|s| !s.is_empty()) {
         set(obj, &mut prev, "name", json!(n));
     }
+    if p.get("statement_descriptor").is_some() {
+        set(
+            obj,
+            &mut prev,
+            "statement_descriptor",
+            statement_descriptor(p),
+        );
+    }
     for k in [
         "description",
-        "statement_descriptor",
         "tax_code",
         "unit_label",
         "url",

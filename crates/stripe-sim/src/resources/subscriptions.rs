@@ -4,6 +4,8 @@ use crate::api::{
     emit, metadata_merge, metadata_new, p_bool, p_int, ps, require, set, str_or_null, Ctx, Reply,
 };
 use crate::error::ApiError;
+use crate::resources::invoices::{self, Outcome};
+use crate::resources::payment_methods;
 use crate::resources::plans::{plan_from_price, price_from_plan};
 use crate::state::{gen_id, Data};
 use crate::store::ListQuery;
@@ -20,6 +22,9 @@ pub(crate) fn list(data: &Data, q: &ListQuery, p: &Value) -> Result<Value, ApiEr
         let status_ok = match status.as_deref() {
             None => st != "canceled" && st != "incomplete_expired",
             Some("all") => true,
+            // "Pass `ended` to find subscriptions that are canceled and
+            // subscriptions that are expired due to incomplete payment."
+            Some("ended") => st == "canceled" || st == "incomplete_expired",
             Some(s) => st == s,
         };
         status_ok
@@ -153,7 +158,7 @@ pub fn build_subscription(
         "currency": currency,
         "customer": customer,
         "days_until_due": extra.get("days_until_due").cloned().unwrap_or(Value::Null),
-        "default_payment_method": null,
+        "default_payment_method": extra.get("default_payment_method").cloned().unwrap_or(Value::Null),
         "description": extra.get("description").cloned().unwrap_or(Value::Null),
         "discounts": [],
         "ended_at": null,
@@ -175,6 +180,12 @@ pub fn build_subscription(
         "current_period_start": now,
     }))
 }
+
+/// Stripe's refusal to charge a customer who has nothing to charge.
+pub(crate) const NO_PAYMENT_METHOD: &str = "This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority.";
+
+/// How long an `incomplete` subscription waits for its first payment.
+pub(crate) const INCOMPLETE_EXPIRES_AFTER: i64 = 23 * 3600;
 
 pub(crate) fn create_subscription(data: &mut Data, ctx: &Ctx, p: &Value) -> Reply {
     let customer = require(p, "customer")?
@@ -230,21 +241,106 @@ pub(crate) fn create_subscription(data: &mut Data, ctx: &Ctx, p: &Value) -> Repl
         }
         items.push((price.to_string(), quantity, metadata_new(it)));
     }
+    let collection = ps(p, "collection_method")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("charge_automatically");
+    let days_until_due = p_int(p, "days_until_due")?;
+    // "Valid only for subscriptions where `collection_method` is set to
+    // `send_invoice`", and needed there: it sets the invoices' due date.
+    if collection == "send_invoice" && days_until_due.is_none() {
+        return Err(ApiError::invalid(
+            Some("parameter_missing"),
+            "days_until_due",
+            "Missing required param: days_until_due.",
+        ));
+    }
+    let subscription_pm = ps(p, "default_payment_method").filter(|s| !s.is_empty());
+    if let Some(pm) = subscription_pm {
+        payment_methods::check_owned(data, &customer, pm, "default_payment_method")?;
+    }
     let mut extra = json!({
         "metadata": metadata_new(p),
         "description": str_or_null(p, "description"),
         "trial_period_days": p_int(p, "trial_period_days")?,
         "cancel_at_period_end": p_bool(p, "cancel_at_period_end")?,
-        "collection_method": ps(p, "collection_method"),
-        "days_until_due": p_int(p, "days_until_due")?,
+        "collection_method": collection,
+        "days_until_due": days_until_due,
+        "default_payment_method": subscription_pm,
     });
     if by_plan {
         extra["_by_plan"] = json!(true);
     }
-    let obj = build_subscription(data, &customer, &items, ctx.now, ctx.livemode, &extra)?;
+    let mut obj = build_subscription(data, &customer, &items, ctx.now, ctx.livemode, &extra)?;
+    // The first invoice: what is due now (nothing in a trial).
+    let due_now: i64 = if obj["status"] == json!("trialing") {
+        0
+    } else {
+        obj["items"]["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| {
+                i["price"]["unit_amount"].as_i64().unwrap_or(0)
+                    * i["quantity"].as_i64().unwrap_or(1)
+            })
+            .sum()
+    };
+    let behavior = ps(p, "payment_behavior")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("allow_incomplete");
+    let outcome = if due_now == 0 {
+        Outcome::Paid
+    } else if collection == "send_invoice" {
+        // "Subscriptions with `collection_method=send_invoice` are
+        // automatically activated regardless of the first Invoice status."
+        Outcome::Open
+    } else if behavior == "default_incomplete" {
+        // "create Subscriptions with `status=incomplete` when the first
+        // invoice requires payment": no payment is attempted.
+        obj["status"] = json!("incomplete");
+        Outcome::Open
+    } else if payment_methods::default_for(data, &customer, subscription_pm).is_some() {
+        // Stripe's test cards (pm_card_visa, ...) pay.
+        Outcome::Paid
+    } else {
+        return Err(
+            ApiError::new(400, "invalid_request_error", NO_PAYMENT_METHOD)
+                .with_code(Some("resource_missing")),
+        );
+    };
+    let invoice = invoices::first_invoice(data, ctx, &ctx.account_id, &obj, due_now, outcome);
+    obj["latest_invoice"] = invoice["id"].clone();
     emit(data, ctx, "customer.subscription.created", &obj, None);
     data.subscriptions.insert(obj.clone());
     Ok((200, obj))
+}
+
+/// Stripe's clock on incomplete subscriptions: unpaid 23 hours after
+/// creation, one becomes `incomplete_expired` and its open invoice is voided.
+pub(crate) fn expire_incomplete(data: &mut Data, now: i64) {
+    let due: Vec<(String, Option<String>)> = data
+        .subscriptions
+        .iter()
+        .filter(|s| {
+            s["status"] == json!("incomplete")
+                && now - s["created"].as_i64().unwrap_or(now) >= INCOMPLETE_EXPIRES_AFTER
+        })
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or_default().to_string(),
+                s["latest_invoice"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    for (id, invoice) in due {
+        if let Some(s) = data.subscriptions.get_mut(&id) {
+            s["status"] = json!("incomplete_expired");
+            s["ended_at"] = json!(now);
+        }
+        if let Some(invoice) = invoice {
+            invoices::void(data, now, &invoice);
+        }
+    }
 }
 
 pub(crate) fn update_subscription(data: &mut Data, ctx: &Ctx, id: &str, p: &Value) -> Reply {
