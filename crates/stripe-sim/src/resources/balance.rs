@@ -596,6 +596,8 @@ impl Simulator {
     pub fn add_charge(&self, account_id: &str, charge: Charge) -> String {
         let mut st = self.state();
         let acct = st.ensure_account(account_id, account_id);
+        // An account is never younger than its data (a sync starts from `created`).
+        acct.created = acct.created.min(charge.created);
         let data = acct.data(false);
         let id = crate::state::gen_id("txn_", 24);
         data.txns.insert(Txn {
@@ -637,6 +639,23 @@ impl Simulator {
             completed: reconciled,
         };
         self.add_payout(account_id, currency, None, how)
+    }
+
+    /// The ids of the balance transactions an automatic payout settled
+    /// (test mode), newest first: what its `payout` filter lists once reconciled.
+    pub fn payout_settled(&self, account_id: &str, payout_id: &str) -> Vec<String> {
+        let st = self.state();
+        st.accounts
+            .get(account_id)
+            .map(|a| {
+                a.test
+                    .txns
+                    .iter()
+                    .filter(|t| t.payout.as_deref() == Some(payout_id))
+                    .map(|t| t.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Stripe has finished reconciling the payout: its transactions can be listed.
