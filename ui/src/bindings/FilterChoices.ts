@@ -8,4 +8,8 @@ export type FilterChoices = { types: Array<Choice>, reporting_categories: Array<
 /**
  * Lowercase ISO codes.
  */
-currencies: Array<string>, };
+currencies: Array<string>, 
+/**
+ * Every part of a balance (a transaction's `balance_type`), in words.
+ */
+balances: Array<Choice>, };

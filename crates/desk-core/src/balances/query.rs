@@ -288,6 +288,8 @@ pub struct BalanceRow {
     pub description: Option<String>,
     pub source: Option<String>,
     pub payout: Option<String>,
+    /// The balance it moves: `payments`, `issuing`, ... (Stripe's `balance_type`).
+    pub balance_type: String,
     /// Where the row sits in the requested sort, for the next request.
     pub cursor: Cursor,
 }
@@ -354,7 +356,7 @@ pub struct ChartSeries {
     pub points: Vec<ChartPoint>,
 }
 
-pub(super) const ROW_COLUMNS: &str = "id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source, payout";
+pub(super) const ROW_COLUMNS: &str = "id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source, payout, balance_type";
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -396,6 +398,7 @@ pub(super) fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow
         description: opt(r.get(10)?),
         source: opt(r.get(11)?),
         payout: opt(r.get(12)?),
+        balance_type: r.get(13)?,
         cursor,
     })
 }

@@ -171,6 +171,8 @@ pub struct FilterChoices {
     pub statuses: Vec<Choice>,
     /// Lowercase ISO codes.
     pub currencies: Vec<String>,
+    /// Every part of a balance (a transaction's `balance_type`), in words.
+    pub balances: Vec<Choice>,
 }
 
 impl Filter {
@@ -455,6 +457,13 @@ impl BalanceStore {
             reporting_categories: categories,
             statuses: choices(distinct("status")?, words::status_label),
             currencies: distinct("currency")?,
+            balances: PARTS
+                .iter()
+                .map(|p| Choice {
+                    value: p.to_string(),
+                    label: words::part_label(p),
+                })
+                .collect(),
         })
     }
 }

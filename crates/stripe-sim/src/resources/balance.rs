@@ -221,7 +221,7 @@ pub fn retrieve(data: &Data, now: i64) -> Value {
 }
 
 /// The default currency first, then the others alphabetically.
-fn ordered<'a>(m: BTreeMap<&'a str, (i64, i64)>) -> Vec<(&'a str, (i64, i64))> {
+fn ordered(m: BTreeMap<&str, (i64, i64)>) -> Vec<(&str, (i64, i64))> {
     let mut order: Vec<(&str, (i64, i64))> = m.into_iter().collect();
     order.sort_by_key(|(c, _)| (*c != "usd", *c));
     order
