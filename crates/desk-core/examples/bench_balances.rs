@@ -68,7 +68,8 @@ async fn bench_sync(n: usize) {
     let ceiling = f64::from(RATE) * 100.0;
     println!("== sync of {n} balance transactions: {} ms latency per request, {RATE} requests/s limit ==", LATENCY.as_millis());
     let (sim, client, auth) = bench_account(n, History::Uniform).await;
-    let side_rate = sync_side_by_side(&sim, &client, &auth, "side by side (10 workers)", true).await;
+    let side_rate =
+        sync_side_by_side(&sim, &client, &auth, "side by side (10 workers)", true).await;
 
     // One page after another, stored the same way.
     let dir = tempfile::tempdir().unwrap();
@@ -101,7 +102,10 @@ async fn bench_sync(n: usize) {
     drop(sim);
 
     for (history, label) in [
-        (History::Growing, "growing (90% in the newest 10% of its life)"),
+        (
+            History::Growing,
+            "growing (90% in the newest 10% of its life)",
+        ),
         (
             History::GrowingWithoutCreated,
             "growing, account without created",
@@ -174,9 +178,16 @@ async fn sync_side_by_side(
         link_payouts,
         ..SyncOptions::default()
     };
-    let outcome = sync(client, auth, store.clone(), &options, &Cancel::new(), &|_| {})
-        .await
-        .unwrap();
+    let outcome = sync(
+        client,
+        auth,
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
     let limited = sim.requests().iter().filter(|r| r.status == 429).count();
     let rate = outcome.stored as f64 / outcome.transactions_seconds;
     println!(
@@ -376,5 +387,23 @@ fn bench_queries(rows: usize) {
         ms(new_york_t),
         ms(month_t),
         ms(filtered_chart_t)
+    );
+    let dates = Filter {
+        created: filter.created,
+        ..Filter::default()
+    };
+    let summary_t = time(5, || store.period_summary(&Filter::default()).unwrap());
+    let dates_t = time(5, || store.period_summary(&dates).unwrap());
+    let filtered_summary_t = time(5, || store.period_summary(&filter).unwrap());
+    let balance = json!({"object": "balance", "available": [{"amount": 0, "currency": "usd"}], "pending": []});
+    let reconcile_t = time(5, || store.reconcile(&balance, now).unwrap());
+    let choices_t = time(5, || store.filter_choices().unwrap());
+    println!(
+        "summary by category: all rows {:.0} ms, last year with the balance before and after {:.0} ms, filtered {:.0} ms; reconciliation {:.0} ms; the filters' choices {:.1} ms (goal < 300 ms)",
+        ms(summary_t),
+        ms(dates_t),
+        ms(filtered_summary_t),
+        ms(reconcile_t),
+        ms(choices_t)
     );
 }

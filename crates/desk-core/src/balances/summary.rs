@@ -344,18 +344,39 @@ impl BalanceStore {
         let synced = self.stats()?.complete;
         let mut lines: Lines = BTreeMap::new();
         {
+            // Per currency in the index's order (no sorting of a million
+            // rows): the payments balance, and whether any other part has
+            // transactions; those few are then summed by part.
             let source = self.scan_source(&Filter::default());
             let conn = self.conn();
+            let mut others = false;
             let mut stmt = conn
                 .prepare_cached(&format!(
-                    "SELECT currency, balance_type, SUM(net) FROM {source} GROUP BY 1, 2"
+                    "SELECT currency, SUM(CASE WHEN balance_type = 'payments' THEN net ELSE 0 END),
+                            COUNT(*) - COUNT(CASE WHEN balance_type = 'payments' THEN 1 END)
+                     FROM {source} GROUP BY currency"
                 ))
                 .map_err(db_error)?;
             let mut rows = stmt.query([]).map_err(db_error)?;
             while let Some(r) = rows.next().map_err(db_error)? {
                 let currency: String = r.get(0).map_err(db_error)?;
-                let part: String = r.get(1).map_err(db_error)?;
-                line(&mut lines, &currency, &part).in_copy = Some(r.get(2).map_err(db_error)?);
+                line(&mut lines, &currency, "payments").in_copy = Some(r.get(1).map_err(db_error)?);
+                others |= r.get::<_, i64>(2).map_err(db_error)? > 0;
+            }
+            drop(rows);
+            if others {
+                let mut stmt = conn
+                    .prepare_cached(&format!(
+                        "SELECT currency, balance_type, SUM(net) FROM {source}
+                         WHERE balance_type != 'payments' GROUP BY 1, 2"
+                    ))
+                    .map_err(db_error)?;
+                let mut rows = stmt.query([]).map_err(db_error)?;
+                while let Some(r) = rows.next().map_err(db_error)? {
+                    let currency: String = r.get(0).map_err(db_error)?;
+                    let part: String = r.get(1).map_err(db_error)?;
+                    line(&mut lines, &currency, &part).in_copy = Some(r.get(2).map_err(db_error)?);
+                }
             }
         }
         // Stripe's side: (part, field of the balance object, pending?).

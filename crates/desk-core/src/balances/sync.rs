@@ -109,8 +109,8 @@ pub enum SyncPhase {
 #[ts(export)]
 pub struct SyncProgress {
     pub phase: SyncPhase,
-    /// Transactions stored by this sync so far; in the payouts phase,
-    /// payouts looked at so far.
+    /// Transactions stored by this sync so far (its last page or so may
+    /// still be being written); in the payouts phase, payouts looked at so far.
     #[ts(type = "number")]
     pub stored: u64,
     /// In the payouts phase, the payouts to look at.
@@ -174,8 +174,18 @@ struct Live {
     hi: Option<i64>,
     cursor: Option<String>,
     top: i64,
-    /// A page of this range is being stored: its `lo` must not move now.
-    storing: bool,
+    /// Where this sync started fetching it, and the rows stored since: how
+    /// dense it is, so the one with the most rows left is split.
+    start: i64,
+    fetched: u64,
+}
+
+impl Live {
+    /// Rows still to fetch, guessed from how dense the fetched part was.
+    fn rows_left(&self) -> f64 {
+        let seen = (self.start - self.top).max(1) as f64;
+        self.fetched as f64 / seen * (self.top - self.lo).max(0) as f64
+    }
 }
 
 struct Shared {
@@ -269,7 +279,8 @@ pub async fn sync(
                         hi: r.hi,
                         cursor: r.cursor,
                         top,
-                        storing: false,
+                        start: top,
+                        fetched: 0,
                     },
                 )
             })
@@ -340,9 +351,11 @@ pub async fn sync(
 /// A time no transaction is older than, found by probing: `None` when the
 /// account has none. One probe asks whether anything is older than the
 /// account's `created`; when something is (or `created` is absent), rounds
-/// of probes side by side (one per worker, each "the newest transaction
-/// before t") narrow where the oldest is, until it is known to a
-/// twentieth of the account's life, closer than the plan needs.
+/// of probes side by side (each "the newest transaction before t", spaced
+/// evenly in age, so the first round spans years and hours alike) narrow
+/// where the oldest is, until the time found is less than twice its age:
+/// the plan needs no better, since a range planned where nothing is costs
+/// one request, as a probe does.
 async fn oldest_transaction(
     client: &StripeClient,
     auth: &Auth,
@@ -371,12 +384,20 @@ async fn oldest_transaction(
     };
     // The oldest transaction is in [lo, hi]: nothing is older than lo (Stripe's times are positive).
     let mut lo = 0i64;
-    let probes = options.workers.clamp(1, 32) as i64;
-    while (hi - lo) * 20 > (now - lo).max(1) {
+    let most = options.workers.clamp(1, 32);
+    while (hi - lo) * 2 > now - lo {
+        // Ages (seconds before now) from hi's to lo's, in equal ratios; as
+        // few probes as bring the ratio under 2, as many as there are workers.
+        let (young, old) = ((now - hi).max(1) as f64, (now - lo).max(2) as f64);
+        let probes = ((old / young).log2().ceil() as usize).clamp(1, most);
         let points: Vec<i64> = (1..=probes)
-            .map(|k| lo + (hi - lo) * k / (probes + 1))
-            .filter(|p| *p > lo)
+            .rev()
+            .map(|k| now - (young * (old / young).powf(k as f64 / (probes + 1) as f64)) as i64)
+            .filter(|p| *p > lo && *p < hi)
             .collect();
+        if points.is_empty() {
+            break;
+        }
         let found =
             futures_util::future::try_join_all(points.iter().map(|p| newest_before(*p))).await?;
         match points.iter().zip(&found).position(|(_, f)| f.is_some()) {
@@ -449,13 +470,24 @@ impl Writer {
         Writer { queue, busy_micros }
     }
 
-    /// Returns once the page and its cursor are committed.
-    async fn write(&self, page: PageWrite) -> Result<(), Error> {
+    /// Queues the page and its cursor; the receipt resolves once they are committed.
+    fn submit(&self, page: PageWrite) -> Result<Receipt, Error> {
         let (reply, done) = tokio::sync::oneshot::channel();
         self.queue
             .send((page, reply))
             .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?;
-        done.await
+        Ok(Receipt(done))
+    }
+}
+
+/// A page queued for the writer.
+struct Receipt(tokio::sync::oneshot::Receiver<Result<(), String>>);
+
+impl Receipt {
+    /// Returns once the page and its cursor are committed.
+    async fn committed(self) -> Result<(), Error> {
+        self.0
+            .await
             .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?
             .map_err(Error::Storage)
     }
@@ -469,13 +501,20 @@ fn claim(shared: &Mutex<Shared>, store: &BalanceStore) -> Result<Option<i64>, Er
             return Ok(Some(id));
         }
     }
-    // Split where the most is left, but only a range that has shown it holds
-    // more than a page (a cursor), so sparse stretches are not cut to crumbs.
+    // Split where the most rows are left, judged by how dense the range
+    // was so far: only one that has shown it holds more than a page (a
+    // cursor) and has two pages' worth left, so sparse stretches and the
+    // last page of a range are not cut to crumbs (each piece ends in a short
+    // page). A page of it still on its way, or being stored, may hold rows
+    // below the new `lo`: they are stored once either way (rows are upserted
+    // by id), and the worker drops those it has not stored yet.
     let Some((&id, r)) = s
         .ranges
         .iter()
-        .filter(|(_, r)| r.cursor.is_some() && !r.storing && r.top - r.lo >= 2)
-        .max_by_key(|(_, r)| r.top - r.lo)
+        .filter(|(_, r)| {
+            r.cursor.is_some() && r.top - r.lo >= 2 && r.rows_left() >= 2.0 * PAGE_SIZE as f64
+        })
+        .max_by(|a, b| a.1.rows_left().total_cmp(&b.1.rows_left()))
     else {
         return Ok(None);
     };
@@ -492,7 +531,8 @@ fn claim(shared: &Mutex<Shared>, store: &BalanceStore) -> Result<Option<i64>, Er
             hi: Some(at),
             cursor: None,
             top: at - 1,
-            storing: false,
+            start: at - 1,
+            fetched: 0,
         },
     );
     Ok(Some(new_id))
@@ -534,6 +574,9 @@ async fn transactions_worker(
             }
             continue;
         };
+        // The page before, while it is being stored: the next one is fetched
+        // meanwhile (at most one waits per worker, so memory stays bounded).
+        let mut storing: Option<Receipt> = None;
         loop {
             let (lo, hi, cursor) = {
                 let s = shared.lock().unwrap_or_else(|e| e.into_inner());
@@ -552,12 +595,21 @@ async fn transactions_worker(
                 params.set("starting_after", Param::Text(c));
             }
             let request = Request::get("/v1/balance_transactions").params(params);
-            let page: ListPage<Value> = tokio::select! {
+            let fetched = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return Ok(()),
-                _ = stop.cancelled() => return Ok(()),
-                page = fetch_page(client, auth, &request, options) => page?,
+                _ = cancel.cancelled() => None,
+                _ = stop.cancelled() => None,
+                page = fetch_page(client, auth, &request, options) => Some(page),
             };
+            // Before this page is queued, the one before it is stored (or the
+            // sync ends with every page it queued stored).
+            if let Some(before) = storing.take() {
+                before.committed().await?;
+            }
+            let Some(page) = fetched else {
+                return Ok(());
+            };
+            let page: ListPage<Value> = page?;
             let last = page.data.last().and_then(|o| {
                 Some((
                     o.get("id")?.as_str()?.to_string(),
@@ -567,14 +619,8 @@ async fn transactions_worker(
             // A split may have raised `lo` while the page was on its way:
             // rows below it belong to the new range now.
             let lo_now = {
-                let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
-                match s.ranges.get_mut(&id) {
-                    Some(r) => {
-                        r.storing = true;
-                        r.lo
-                    }
-                    None => lo,
-                }
+                let s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                s.ranges.get(&id).map_or(lo, |r| r.lo)
             };
             let rows: Vec<Value> = page
                 .data
@@ -589,7 +635,7 @@ async fn transactions_worker(
                 cursor: last.clone(),
                 done,
             };
-            writer.write(write).await?;
+            storing = Some(writer.submit(write)?);
             let (remaining, total) = {
                 let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
                 if done {
@@ -599,8 +645,7 @@ async fn transactions_worker(
                 {
                     r.cursor = Some(last_id);
                     r.top = last_created;
-                    // Stored: the range may be split again (its `lo` may move).
-                    r.storing = false;
+                    r.fetched += n;
                 }
                 (s.remaining_span(), s.total_span)
             };
@@ -626,6 +671,9 @@ async fn transactions_worker(
             if done {
                 break;
             }
+        }
+        if let Some(last) = storing.take() {
+            last.committed().await?;
         }
     }
 }
