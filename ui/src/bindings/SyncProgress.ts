@@ -6,8 +6,8 @@ import type { SyncPhase } from "./SyncPhase";
  */
 export type SyncProgress = { phase: SyncPhase, 
 /**
- * Transactions stored by this sync so far; in the payouts phase,
- * payouts looked at so far.
+ * Transactions stored by this sync so far (its last page or so may
+ * still be being written); in the payouts phase, payouts looked at so far.
  */
 stored: number, 
 /**
