@@ -72,8 +72,8 @@ impl Cancel {
 pub struct SyncOptions {
     /// Requests in flight at once; the client's rate limiter sets the pace.
     pub workers: usize,
-    /// Later syncs start this far before the newest stored transaction,
-    /// for transactions that arrive late.
+    /// Later syncs start this far before the newest stored transaction (or
+    /// the last sync, when none is stored), for transactions that arrive late.
     pub look_back: Duration,
     /// Link payouts to the transactions they settled after the transactions.
     pub link_payouts: bool,
