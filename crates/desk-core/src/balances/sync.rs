@@ -721,14 +721,14 @@ struct PayoutsOutcome {
 
 /// What Stripe says of a payout: made by the schedule, and reconciled.
 #[derive(Debug, Clone, Copy)]
-struct PayoutState {
+struct StripePayout {
     automatic: bool,
     reconciled: bool,
 }
 
-impl PayoutState {
-    fn of(payout: &Value) -> PayoutState {
-        PayoutState {
+impl StripePayout {
+    fn of(payout: &Value) -> StripePayout {
+        StripePayout {
             automatic: payout.get("automatic").and_then(Value::as_bool) != Some(false),
             reconciled: payout.get("reconciliation_status").and_then(Value::as_str)
                 == Some("completed"),
@@ -745,7 +745,7 @@ async fn payout_states(
     wanted: &HashSet<String>,
     since: i64,
     options: &SyncOptions,
-) -> Result<HashMap<String, PayoutState>, Error> {
+) -> Result<HashMap<String, StripePayout>, Error> {
     let mut found = HashMap::new();
     let mut after: Option<String> = None;
     loop {
@@ -766,7 +766,7 @@ async fn payout_states(
         for po in &page.data {
             if let Some(id) = po.get("id").and_then(Value::as_str) {
                 if wanted.contains(id) {
-                    found.insert(id.to_string(), PayoutState::of(po));
+                    found.insert(id.to_string(), StripePayout::of(po));
                 }
             }
         }
@@ -887,14 +887,14 @@ async fn link_one_payout(
     options: &SyncOptions,
     counters: &Counters,
     po: &str,
-    known: Option<PayoutState>,
+    known: Option<StripePayout>,
 ) -> Result<PayoutLink, Error> {
     let attempt = async {
         let state = match known {
             Some(state) => state,
             None => {
                 let request = Request::get(format!("/v1/payouts/{po}"));
-                PayoutState::of(
+                StripePayout::of(
                     &client
                         .send(auth, &request)
                         .await
