@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "balances_totals",
     "balances_chart",
     "balances_period_summary",
+    "balances_filter_choices",
     "balances_payout",
     "balances_transaction",
     "balances_reconcile",

@@ -2,7 +2,9 @@
 # Balances benchmark: prints figures, asserts nothing.
 #  - sync of 100,000 balance transactions from the simulator (150 ms latency
 #    per request, 25 requests/s): ranges side by side vs one page after
-#    another vs the ceiling (25 x 100 objects/s);
+#    another vs the ceiling (25 x 100 objects/s); then the same for a growing
+#    business (90% of them in the newest 10% of its life) and for such an
+#    account whose record leaves `created` out (goal: 90% of the ceiling each);
 #  - with 1,000,000 stored rows: a filtered sorted page, per-currency
 #    totals, chart series;
 #  - the real app under Xvfb on that copy: memory (RSS, PSS) of the app and

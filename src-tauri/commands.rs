@@ -7,8 +7,8 @@ use desk_core::actions::drafts::ConnectionDrafts;
 use desk_core::actions::lookup::{LookupAnswer, LookupChoice};
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm, Submission};
 use desk_core::balances::{
-    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, Page, PageRequest, PayoutDetail,
-    PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress, TimeRange,
+    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, FilterChoices, Page, PageRequest,
+    PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress,
 };
 use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
@@ -602,16 +602,30 @@ pub async fn balances_chart(
 #[tauri::command]
 pub async fn balances_period_summary(
     id: String,
-    period: TimeRange,
+    filter: Filter,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
 ) -> Reply<Vec<PeriodSummary>> {
     let desk = desk.get().await?;
     let reply = desk
-        .balances_period_summary(&id, period)
+        .balances_period_summary(&id, filter)
         .await
         .map_err(AppError::from);
     audited(&audit, "balances_period_summary", reply)
+}
+
+#[tauri::command]
+pub async fn balances_filter_choices(
+    id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<FilterChoices> {
+    let desk = desk.get().await?;
+    let reply = desk
+        .balances_filter_choices(&id)
+        .await
+        .map_err(AppError::from);
+    audited(&audit, "balances_filter_choices", reply)
 }
 
 #[tauri::command]

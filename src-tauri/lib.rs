@@ -87,6 +87,7 @@ pub fn run() {
             commands::balances_totals,
             commands::balances_chart,
             commands::balances_period_summary,
+            commands::balances_filter_choices,
             commands::balances_payout,
             commands::balances_transaction,
             commands::balances_reconcile,

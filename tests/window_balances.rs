@@ -1,8 +1,12 @@
-//! The Balances screen in the real app window, against the simulator: a
-//! first sync with visible progress, a filter and its totals checked against
-//! an integer sum over the simulator's own data, the virtual table scrolled,
-//! the chart, a CSV export read back, and the offline view once the
-//! simulator is gone.
+//! The Balances screen in the real app window, against the simulator: the
+//! screen before a first sync, a first sync with visible progress, an
+//! account with Issuing spend, a reserve, a Connect reserve and a manual
+//! payout that still matches Stripe's balance, filters chosen from what the
+//! copy holds and their totals and summary checked against each other and
+//! an integer sum over the simulator's own data, dates checked at their
+//! field, the virtual table scrolled, payouts' details, the chart, a CSV
+//! export read back, and the offline view once the simulator is gone. Every
+//! state is read for developer words.
 
 mod support;
 
@@ -12,6 +16,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use stripe_sim::{KeyAccess, SeedSpec, Simulator};
+use support::plain_words::assert_plain_words;
 use support::*;
 
 const KEY: &str = "sk_test_51WindowBalancesKey0000000000424242";
@@ -123,8 +128,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     // Slow enough that the progress of a first sync is there to see.
     sim.set_latency(Duration::from_millis(150));
     sim.set_rate_limit(Some(25));
-    let truth = sim.balance_transactions(ACCOUNT);
-    assert!(truth.len() >= 4000);
+    assert!(sim.balance_transactions(ACCOUNT).len() >= 4000);
 
     let data_dir = temp_dir("window-balances");
     let shots = artifacts_dir();
@@ -132,15 +136,34 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     let w = driver.session().await;
     connect_with_key(&w, KEY, "Secret key, test mode", "Acme Balances Shop").await;
 
+    // Issuing spend, a reserve, a Connect reserve and a manual payout: a
+    // healthy account that must not "differ" from Stripe's balance.
+    sim.add_issuing_activity(ACCOUNT, "usd", 250_000, 61_234);
+    sim.hold_reserve(ACCOUNT, "usd", 50_000);
+    sim.set_connect_reserved(ACCOUNT, "usd", 4_200);
+    let manual = sim.add_manual_payout(ACCOUNT, "usd", 10_000);
+    let truth = sim.balance_transactions(ACCOUNT);
+
     w.click("#nav-balances").await;
-    w.wait_for_text("#bal-status", "0 transactions stored")
+    w.wait_for_text("#bal-status", "No transactions stored yet")
         .await;
-    // "Never" synced: nothing is claimed before a sync has finished.
-    w.wait_for_text("#bal-status", "last synced never").await;
+    // "Never" synced: nothing is claimed before a sync has finished, and
+    // no currency is called different from Stripe's balance.
+    w.wait_for_text("#bal-status", "never synced").await;
+    w.wait_for_text("#bal-reconcile", "Not synced yet").await;
+    w.wait_for_text(
+        "#bal-now-table tr[data-currency='usd'] td:last-child",
+        "Not synced yet",
+    )
+    .await;
+    assert_eq!(w.count("#bal-now-table td.is-diff").await, 0);
+    assert_plain_words(&w, "Balances").await;
+    w.screenshot(&shots.join("balances-00-not-synced.png"))
+        .await;
     // Cancel stops a sync cleanly; the next one resumes (slow pages make the moment certain).
     sim.set_latency(Duration::from_millis(1500));
     w.click("#btn-bal-sync").await;
-    w.wait_for_text("#bal-sync-progress", "objects stored")
+    w.wait_for_text("#bal-sync-progress", "transactions stored")
         .await;
     w.click("#btn-bal-cancel-sync").await;
     wait_js(
@@ -153,14 +176,12 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     sim.set_latency(Duration::from_millis(150));
     w.click("#btn-bal-sync").await;
-    // Progress while it runs: objects stored, pages, rate.
-    w.wait_for_text("#bal-sync-progress", "objects stored")
+    // Progress while it runs: transactions stored, the pace, in words.
+    w.wait_for_text("#bal-sync-progress", "transactions stored")
         .await;
     let during = w.text("#bal-sync-progress").await;
-    assert!(
-        during.contains("pages") && during.contains("/s"),
-        "{during}"
-    );
+    assert!(during.contains("a second"), "{during}");
+    assert_plain_words(&w, "Balances").await;
     w.screenshot(&shots.join("balances-01-syncing.png")).await;
     wait_js(
         &w,
@@ -170,19 +191,55 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     .await;
     let stored = format!("{} transactions stored", shown(truth.len() as i64, 0));
     w.wait_for_text("#bal-status", &stored).await;
-    // The copy agrees with GET /v1/balance.
-    w.wait_for_text("#bal-reconcile", "agrees with Stripe")
-        .await;
     w.wait_for_text(
-        "#bal-chart-zone",
-        "Days in Asia/Tokyo, the account's time zone",
+        "#bal-sync-message",
+        "1 manual payout: Stripe does not list what it settled.",
     )
     .await;
+    // The copy agrees with GET /v1/balance, part by part: Issuing's own
+    // balance matches, the reserve and the Connect reserve stand beside.
+    w.wait_for_text("#bal-reconcile", "Stripe's balance matches your copy.")
+        .await;
+    assert_eq!(w.count("#bal-now-table td.is-diff").await, 0);
+    w.wait_for_text("#bal-now-table tr[data-part='issuing']", "Issuing balance")
+        .await;
+    assert_eq!(
+        w.text("#bal-now-table tr[data-part='issuing'] td:last-child")
+            .await,
+        "0.00 USD"
+    );
+    let reserve = w.text("#bal-now-table tr[data-part='risk_reserved']").await;
+    assert!(
+        reserve.contains("Held in reserve by Stripe")
+            && reserve.contains("500.00 USD")
+            && reserve.contains("Not compared"),
+        "{reserve}"
+    );
+    let connect = w
+        .text("#bal-now-table tr[data-part='connect_reserved']")
+        .await;
+    assert!(
+        connect.contains("42.00 USD") && connect.contains("Not compared"),
+        "{connect}"
+    );
+    w.wait_for_text(
+        "#bal-now [data-note='risk_reserved']",
+        "Stripe's balance does not show its reserve apart",
+    )
+    .await;
+    w.wait_for_text(
+        "#bal-chart-zone",
+        "Days are Tokyo time, the account's time zone",
+    )
+    .await;
+    assert_plain_words(&w, "Balances").await;
+    w.execute("document.getElementById('screen-title').scrollIntoView();")
+        .await;
     w.screenshot(&shots.join("balances-02-synced.png")).await;
     // Stripe's balance off by 1.234 KWD: the difference is shown, never hidden.
     sim.set_balance_skew(ACCOUNT, "kwd", 1234);
     w.click("#btn-bal-refresh").await;
-    w.wait_for_text("#bal-reconcile", "differs from Stripe")
+    w.wait_for_text("#bal-reconcile", "Stripe's balance and your copy differ")
         .await;
     assert_eq!(
         w.text("#bal-now-table tr[data-currency='kwd'] td.is-diff")
@@ -196,14 +253,44 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     );
     w.screenshot(&shots.join("balances-02b-difference.png"))
         .await;
+    assert_plain_words(&w, "Balances").await;
     sim.set_balance_skew(ACCOUNT, "kwd", 0);
     w.click("#btn-bal-refresh").await;
-    w.wait_for_text("#bal-reconcile", "agrees with Stripe")
+    w.wait_for_text("#bal-reconcile", "Stripe's balance matches your copy.")
         .await;
 
-    // Filter: charges in JPY and KWD; totals equal an integer sum over the simulator's data.
-    w.type_into("#flt-type", "charge").await;
-    w.type_into("#flt-currency", "jpy, kwd").await;
+    // The filters offer what the copy holds, in words: "Charge", not "charge".
+    let options = w
+        .execute(
+            "return Array.from(document.querySelectorAll('#flt-type option')).map((o) => o.text);",
+        )
+        .await;
+    let options: Vec<&str> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    for word in [
+        "All types",
+        "Charge",
+        "Refund",
+        "Stripe fee",
+        "Payout",
+        "Issuing card spending",
+        "Reserve held",
+    ] {
+        assert!(options.contains(&word), "{word} not among {options:?}");
+    }
+    assert!(options.iter().all(|o| !o.contains('_')), "{options:?}");
+    let currencies = w
+        .execute("return Array.from(document.querySelectorAll('#flt-currency option')).map((o) => o.text).join('|');")
+        .await;
+    assert!(currencies.as_str().unwrap().contains("JPY"), "{currencies}");
+
+    // Filter: charges in JPY; totals equal an integer sum over the simulator's data.
+    choose_in(&w, "#flt-type", "Charge").await;
+    choose_in(&w, "#flt-currency", "JPY").await;
     w.click("#btn-bal-apply").await;
     let mut expected: BTreeMap<&str, (u64, i64, i64, i64)> = BTreeMap::new();
     for t in &truth {
@@ -217,8 +304,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         }
     }
     assert_eq!(expected.len(), 2, "the seed has JPY and KWD charges");
-    for (cur, (_, amount, fee, net)) in &expected {
-        let decimals = if *cur == "jpy" { 0 } else { 3 };
+    for (cur, (_, amount, fee, net)) in expected.iter().filter(|(c, _)| **c == "jpy") {
+        let decimals = 0;
         let row = format!("#bal-totals-table tr[data-currency='{cur}']");
         w.wait_for_text(
             &format!("{row} td[data-total='net']"),
@@ -234,13 +321,59 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
             format!("{} {}", shown(*fee, decimals), cur.to_uppercase())
         );
     }
-    assert_eq!(w.count("#bal-totals-table tbody tr").await, 2);
-    let selected: u64 = expected.values().map(|e| e.0).sum();
-    w.wait_for_text("#bt-count", &format!("{selected} transactions"))
+    assert_eq!(w.count("#bal-totals-table tbody tr").await, 1);
+    let selected = expected["jpy"].0;
+    w.wait_for_text(
+        "#bt-count",
+        &format!("{} transactions", shown(selected as i64, 0)),
+    )
+    .await;
+    // The summary by category uses the same filters, says so, and agrees
+    // with the totals: Charges show gross, Stripe's fees and net.
+    let (_, amount, fee, net) = expected["jpy"];
+    let summary = ".bal-summary[data-currency='jpy']";
+    for (sum, value) in [("gross", amount), ("fee", fee), ("net", net)] {
+        let want = format!("{} JPY", shown(value, 0));
+        w.wait_for_text(
+            &format!("{summary} tr[data-category='charge'] td[data-sum='{sum}']"),
+            &want,
+        )
         .await;
+        assert_eq!(
+            w.text(&format!("{summary} tr[data-total] td[data-sum='{sum}']"))
+                .await,
+            want
+        );
+    }
+    assert_eq!(w.count(&format!("{summary} tr[data-category]")).await, 1);
+    let said = w.text("#bal-totals-filter").await;
+    assert_eq!(said, "For Charge · JPY");
+    assert_eq!(w.text("#bal-summary-filter").await, said);
+    assert_plain_words(&w, "Balances").await;
     w.execute("document.getElementById('bal-totals').scrollIntoView();")
         .await;
     w.screenshot(&shots.join("balances-03-filtered.png")).await;
+
+    // Dates are checked at their field: a half-typed one says so and
+    // nothing is applied; an end before the start too.
+    w.send_keys("#flt-created-from", "11").await;
+    w.click("#btn-bal-apply").await;
+    w.wait_for_text("#flt-created-from-message", "Finish the date")
+        .await;
+    w.wait_for_text("#bal-filters-message", "Nothing was applied")
+        .await;
+    assert_eq!(w.text("#bal-totals-filter").await, said);
+    w.execute("for (const [id, v] of [['flt-created-from', '2026-03-10'], ['flt-created-to', '2026-03-01']]) { const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('input')); }")
+        .await;
+    w.click("#btn-bal-apply").await;
+    w.wait_for_text("#flt-created-to-message", "This is before the start date.")
+        .await;
+    assert_eq!(w.text("#flt-created-from-message").await, "");
+    assert_plain_words(&w, "Balances").await;
+    w.execute("document.getElementById('bal-filters').scrollIntoView();")
+        .await;
+    w.screenshot(&shots.join("balances-03b-dates-checked.png"))
+        .await;
 
     // The Created filter counts the account's days (Tokyo's, UTC+9), not
     // UTC's: one day picked where the two differ.
@@ -269,7 +402,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     let date = date.as_str().unwrap();
     w.execute(&format!(
-        "for (const [id, v] of [['flt-type', ''], ['flt-currency', ''], ['flt-created-from', '{date}'], ['flt-created-to', '{date}']]) document.getElementById(id).value = v;"
+        "for (const [id, v] of [['flt-type', ''], ['flt-currency', ''], ['flt-created-from', '{date}'], ['flt-created-to', '{date}']]) {{ const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('input')); }}"
     ))
     .await;
     w.click("#btn-bal-apply").await;
@@ -279,7 +412,12 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         &format!("{tokyo_count} transactions on {date} in Tokyo"),
     )
     .await;
-    w.wait_for_text("#bal-summary .card-title", &format!("{date} to {date}"))
+    // The messages of the last Apply no longer hold: gone.
+    assert_eq!(w.text("#flt-created-to-message").await, "");
+    assert_eq!(w.text("#bal-filters-message").await, "");
+    // One day, with the balance before and after it.
+    w.wait_for_text("#bal-summary-filter", "For created ").await;
+    w.wait_for_text(".bal-summary tr[data-edge='start']", "Balance before")
         .await;
 
     // Scroll the table far down: rows arrive by keyset pages; the DOM holds only what is visible.
@@ -368,7 +506,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     // A transaction made in the last hour of a UTC day is made in the first
     // hour of the next day in Tokyo: the table and the detail read Tokyo's
     // clock, and the table names the zone once.
-    w.wait_for_text("#bt-zone", "Times in Asia/Tokyo, the account's time zone")
+    w.wait_for_text("#bt-zone", "Times are Tokyo time, the account's time zone")
         .await;
     let near = by_created
         .iter()
@@ -389,7 +527,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     ))
     .await;
     let row = format!(".bt-row[data-index='{near}']");
-    w.wait_for_text(&format!("{row} span:nth-child(1)"), &tokyo_time)
+    // To the minute in the table; the detail has the seconds.
+    w.wait_for_text(&format!("{row} span:nth-child(1)"), &tokyo_time[..16])
         .await;
     let id = w
         .execute(&format!(
@@ -398,19 +537,114 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         .await;
     assert_eq!(id.as_str(), Some(near_id));
     assert_eq!(
-        w.text(&format!("{row} span:nth-child(10)")).await,
+        w.text(&format!("{row} span:nth-child(9)")).await,
         clock(available_on + TOKYO)[..10]
     );
     w.click(&row).await;
     w.wait_for_text(
         "#bal-detail .bal-facts",
-        &format!("{tokyo_time} Asia/Tokyo"),
+        &format!("{tokyo_time} Tokyo time"),
     )
     .await;
-    w.wait_for_text("#export-zone", "ISO 8601 in UTC").await;
+    w.wait_for_text("#export-zone", "Dates in the file are UTC")
+        .await;
+    // Every column fits: the last one ends inside the table, none is cut at its edge.
+    let fits = w
+        .execute("const t = document.getElementById('bt-scroll'); const last = document.querySelector('.bt-row span:last-child'); return last.getBoundingClientRect().right <= t.getBoundingClientRect().right && t.scrollWidth <= t.clientWidth;")
+        .await;
+    assert_eq!(
+        fits,
+        Value::Bool(true),
+        "a column is cut off at the table's edge"
+    );
+    let headings_fit = w
+        .execute("return Array.from(document.querySelectorAll('.bt-sort')).every((b) => b.scrollWidth <= b.clientWidth + 1 && b.scrollHeight <= b.clientHeight + 1);")
+        .await;
+    assert_eq!(
+        headings_fit,
+        Value::Bool(true),
+        "a column heading is cut short"
+    );
+    // Dates, amounts and statuses are never cut short ("pen…" for "Pending").
+    for (column, what) in [
+        (1, "a time"),
+        (4, "a gross"),
+        (6, "a net"),
+        (8, "a status"),
+        (9, "an available date"),
+    ] {
+        let fit = w
+            .execute(&format!("return Array.from(document.querySelectorAll('.bt-row span:nth-child({column})')).every((s) => s.scrollWidth <= s.clientWidth);"))
+            .await;
+        assert_eq!(fit, Value::Bool(true), "{what} is cut short");
+    }
+    assert_plain_words(&w, "Balances").await;
     w.execute("document.getElementById('bal-table-card').scrollIntoView();")
         .await;
     w.screenshot(&shots.join("balances-04c-near-midnight.png"))
+        .await;
+
+    // Payouts. A manual one: Stripe does not list what it settled.
+    let open_row = |index: usize| {
+        format!("const s = document.getElementById('bt-scroll'); s.scrollTop = {index} * 30; s.dispatchEvent(new Event('scroll'));")
+    };
+    let manual_txn = truth
+        .iter()
+        .find(|t| t["source"] == manual.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap();
+    let at = by_created
+        .iter()
+        .position(|(_, id)| *id == manual_txn)
+        .unwrap();
+    w.execute(&open_row(at)).await;
+    w.click(&format!(".bt-row[data-index='{at}']")).await;
+    w.wait_for_text(
+        "#bal-payout-state",
+        "Manual payout: Stripe does not list what it settled.",
+    )
+    .await;
+    assert_plain_words(&w, "Balances").await;
+    w.execute("document.getElementById('bal-payout').scrollIntoView({block: 'end'});")
+        .await;
+    w.screenshot(&shots.join("balances-04d-manual-payout.png"))
+        .await;
+    // An automatic one: how many it paid out and the newest few; the table shows them all.
+    let (po_txn, po, settled) = truth
+        .iter()
+        .filter(|t| t["type"] == "payout" && t["source"] != manual.as_str())
+        .map(|t| {
+            let po = t["source"].as_str().unwrap();
+            (
+                t["id"].as_str().unwrap(),
+                po,
+                sim.payout_settled(ACCOUNT, po).len(),
+            )
+        })
+        .max_by_key(|p| p.2)
+        .unwrap();
+    assert!(settled > 10);
+    let at = by_created.iter().position(|(_, id)| *id == po_txn).unwrap();
+    w.execute(&open_row(at)).await;
+    w.click(&format!(".bt-row[data-index='{at}']")).await;
+    let all = shown(settled as i64, 0);
+    w.wait_for_text("#bal-payout-limit", &format!("The newest 10 of {all}"))
+        .await;
+    w.wait_for_text("#bal-payout-state", "equals the payout")
+        .await;
+    assert_eq!(w.count("#bal-payout-rows tbody tr").await, 10);
+    assert_plain_words(&w, "Balances").await;
+    w.execute("document.getElementById('bal-payout').scrollIntoView({block: 'end'});")
+        .await;
+    w.screenshot(&shots.join("balances-04e-payout.png")).await;
+    w.click("#btn-bal-payout-all").await;
+    w.wait_for_text("#bt-count", &format!("{all} transactions"))
+        .await;
+    w.wait_for_text("#bal-totals-filter", &format!("paid out in {po}"))
+        .await;
+    w.click("#btn-bal-reset").await;
+    w.wait_for_text("#bt-count", &stored.replace(" stored", ""))
         .await;
 
     // Sort by net: money columns sort within each currency, then by amount, then created and ID.
@@ -436,7 +670,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         "the smallest net first",
     )
     .await;
-    // The period summary (all time): each currency's ending balance is the sum of its nets.
+    // The summary (all time): each currency's balance after is the sum of its nets.
     for cur in ["jpy", "kwd", "usd"] {
         let net: i64 = truth
             .iter()
@@ -449,7 +683,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
             _ => 2,
         };
         w.wait_for_text(
-            &format!(".bal-summary[data-currency='{cur}'] tr:last-child"),
+            &format!(".bal-summary[data-currency='{cur}'] tr[data-edge='end']"),
             &format!("{} {}", shown(net, decimals), cur.to_uppercase()),
         )
         .await;
@@ -475,8 +709,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.screenshot(&shots.join("balances-05-chart.png")).await;
 
     // CSV of the KWD charges, read back: every row, and sums equal to the simulator's.
-    w.type_into("#flt-type", "charge").await;
-    w.type_into("#flt-currency", "kwd").await;
+    choose_in(&w, "#flt-type", "Charge").await;
+    choose_in(&w, "#flt-currency", "KWD").await;
     w.click("#btn-bal-apply").await;
     let kwd = expected["kwd"];
     w.wait_for_text("#bt-count", &format!("{} transactions", kwd.0))
@@ -485,6 +719,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.type_into("#export-path", out.to_str().unwrap()).await;
     w.click("#btn-export").await;
     w.wait_for_text("#export-message", "Exported").await;
+    assert_plain_words(&w, "Balances").await;
     let text = std::fs::read_to_string(&out).unwrap();
     let text = text
         .strip_prefix('\u{feff}')
@@ -513,6 +748,14 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.execute("document.getElementById('bal-export').scrollIntoView();")
         .await;
     w.screenshot(&shots.join("balances-06-exported.png")).await;
+    // The filters change: the message about the last export no longer holds.
+    w.click("#btn-bal-reset").await;
+    wait_js(
+        &w,
+        "return document.getElementById('export-message').textContent === '';",
+        "the export's message cleared when the selection changed",
+    )
+    .await;
 
     // Each account has its own copy: a second connection shows its own one,
     // and switching back shows the first again. The second one is large, as
@@ -593,6 +836,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     sim_runtime.shutdown_background();
     w.click("#btn-bal-refresh").await;
     w.wait_for_text("#bal-offline", "Offline").await;
+    assert_plain_words(&w, "Balances").await;
     // A time on the user's own clock (its format is the locale's), not "never".
     let synced_at = |line: &str, words: &str| {
         line.split_once(words)

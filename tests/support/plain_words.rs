@@ -16,6 +16,10 @@ pub const FORBIDDEN: &[&str] = &[
     "sum of nets",
     "sum of all nets",
     "objects",
+    // Stripe's codes for a balance's parts, which have words (balances/words.rs).
+    "balance_type",
+    "risk_reserved",
+    "connect_reserved",
     "full path",
     "{{input.",
     "undefined",

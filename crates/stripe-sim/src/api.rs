@@ -130,6 +130,7 @@ enum Res {
     PaymentMethods,
     Events,
     BalanceTransactions,
+    Payouts,
 }
 
 impl Res {
@@ -144,6 +145,7 @@ impl Res {
             "payment_methods" => Res::PaymentMethods,
             "events" => Res::Events,
             "balance_transactions" => Res::BalanceTransactions,
+            "payouts" => Res::Payouts,
             _ => return None,
         })
     }
@@ -162,6 +164,7 @@ impl Res {
                 "rak_balance_transaction_source_read",
                 "rak_balance_transaction_source_read",
             ),
+            Res::Payouts => ("rak_payout_read", "rak_payout_write"),
         }
     }
 }
@@ -371,7 +374,7 @@ fn handle_inner(
     let info = AccountInfo {
         id: account.id.clone(),
         display_name: account.display_name.clone(),
-        created: account.created,
+        created: (!account.created_omitted).then_some(account.created),
         timezone: account.timezone.clone(),
     };
     let data = account.data(principal.livemode);
@@ -442,7 +445,8 @@ fn handle_inner(
 struct AccountInfo {
     id: String,
     display_name: String,
-    created: i64,
+    /// `None`: left out of the account object.
+    created: Option<i64>,
     timezone: String,
 }
 
@@ -642,6 +646,7 @@ fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Val
             }
             let store = match res {
                 Res::BalanceTransactions => return Ok((200, balance::get(data, &id, ctx.now)?)),
+                Res::Payouts => return Ok((200, balance::get_payout(data, &id, ctx.now)?)),
                 Res::Customers => &data.customers,
                 Res::Products => &data.products,
                 Res::Prices => &data.prices,
@@ -768,7 +773,7 @@ fn account_json(info: &AccountInfo) -> Value {
     } else {
         slug
     };
-    json!({
+    let mut account = json!({
         "id": info.id,
         "object": "account",
         "business_profile": {
@@ -792,7 +797,12 @@ fn account_json(info: &AccountInfo) -> Value {
             "dashboard": {"display_name": info.display_name, "timezone": info.timezone},
         },
         "type": "standard",
-    })
+    });
+    if info.created.is_none() {
+        // Left out, not null: the field is absent from such an account's record.
+        account.as_object_mut().map(|a| a.remove("created"));
+    }
+    account
 }
 
 fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
@@ -821,6 +831,7 @@ fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
             })?
         }
         Res::BalanceTransactions => balance::list(data, p, now)?,
+        Res::Payouts => balance::list_payouts(data, &q, p, now)?,
     };
     Ok((200, v))
 }

@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+pub use resources::balance::Charge;
 pub use spec::{Spec, SpecSource, BUNDLED_SPEC_FILE};
 
 /// Stripe-Version sent back when the request names none.
@@ -352,6 +353,17 @@ impl Simulator {
         }
     }
 
+    /// From now on every API request (not `/_sim`, not OAuth) whose path and
+    /// query (`/v1/x?a=b`, as sent) contain `needle` fails this way, until
+    /// [`Simulator::stop_failing`].
+    pub fn fail_when(&self, needle: &str, failure: Failure) {
+        self.state().failing.push((needle.to_string(), failure));
+    }
+
+    pub fn stop_failing(&self) {
+        self.state().failing.clear();
+    }
+
     /// From now on every API request (not `/_sim`, not OAuth) fails with
     /// `probability`, in one of `kinds` picked at random; `fail_next`
     /// failures come first. A probability of 0 turns it off.
@@ -644,7 +656,11 @@ async fn serve(
     let _leave = InFlight(&inner, !is_oauth);
     let (out, drop_after, latency) = {
         let mut st = inner.state.lock().unwrap_or_else(|e| e.into_inner());
-        let failure = if is_oauth { None } else { st.next_failure() };
+        let failure = if is_oauth {
+            None
+        } else {
+            st.next_failure(&format!("{}?{}", req.path, req.query))
+        };
         let out = match failure {
             Some(Failure::DropConnection) => None,
             Some(Failure::CommitThenDrop) => Some(api::handle(&mut st, &inner.spec, &req, None)),

@@ -31,6 +31,7 @@ pub struct Data {
     pub payment_methods: Store<Value>,
     pub events: Store<Value>,
     pub txns: Store<Txn>,
+    pub payouts: Store<Value>,
     pub idempotency: HashMap<String, IdemRecord>,
     /// Deleted object ids -> object name, so GET returns Stripe's deleted stub.
     pub deleted: HashMap<String, &'static str>,
@@ -38,6 +39,8 @@ pub struct Data {
     pub balance_skew: HashMap<String, i64>,
     /// Invoices Stripe emailed (`collection_method=send_invoice`): (address, invoice id).
     pub emailed_invoices: Vec<(String, String)>,
+    /// `connect_reserved` per currency: held for connected accounts' negative balances.
+    pub connect_reserved: HashMap<String, i64>,
 }
 
 impl Data {
@@ -53,10 +56,12 @@ impl Data {
             payment_methods: Store::new("PaymentMethod"),
             events: Store::new("event"),
             txns: Store::new("balance transaction"),
+            payouts: Store::new("payout"),
             idempotency: HashMap::new(),
             deleted: HashMap::new(),
             balance_skew: HashMap::new(),
             emailed_invoices: Vec::new(),
+            connect_reserved: HashMap::new(),
         }
     }
 
@@ -70,6 +75,7 @@ impl Data {
             "invoices" => self.invoices.len(),
             "payment_methods" => self.payment_methods.len(),
             "balance_transactions" => self.txns.len(),
+            "payouts" => self.payouts.len(),
             "events" => self.events.len(),
             _ => 0,
         }
@@ -80,6 +86,8 @@ pub struct Account {
     pub id: String,
     pub display_name: String,
     pub created: i64,
+    /// `GET /v1/account` leaves `created` out (see `Simulator::omit_account_created`).
+    pub created_omitted: bool,
     /// `settings.dashboard.timezone`: the IANA zone the Dashboard shows days in.
     pub timezone: String,
     pub test: Data,
@@ -95,6 +103,7 @@ impl Account {
             id: id.to_string(),
             display_name: display_name.to_string(),
             created,
+            created_omitted: false,
             timezone: "Etc/UTC".to_string(),
             test: Data::new(false),
             live: Data::new(true),
@@ -188,6 +197,8 @@ pub struct State {
     /// After the queued failures: each API request fails with this
     /// probability, in one of these ways picked at random.
     pub random_failures: Option<(f64, Vec<Failure>)>,
+    /// Every API request whose path and query contain the text fails this way.
+    pub failing: Vec<(String, Failure)>,
     pub latency: Duration,
     pub rate: Option<Bucket>,
     /// Stripe's concurrency limiter: most API requests answered at once.
@@ -211,6 +222,7 @@ impl State {
             keys: HashMap::new(),
             failures: VecDeque::new(),
             random_failures: None,
+            failing: Vec::new(),
             latency: Duration::ZERO,
             rate: None,
             concurrency: None,
@@ -228,9 +240,17 @@ impl State {
         }
     }
 
-    /// The next failure to inject: a queued one, else perhaps a random one.
-    pub fn next_failure(&mut self) -> Option<Failure> {
+    /// The next failure to inject: one for requests like this, a queued
+    /// one, else perhaps a random one.
+    pub fn next_failure(&mut self, path_and_query: &str) -> Option<Failure> {
         use rand::Rng;
+        if let Some((_, f)) = self
+            .failing
+            .iter()
+            .find(|(needle, _)| path_and_query.contains(needle.as_str()))
+        {
+            return Some(*f);
+        }
         if let Some(f) = self.failures.pop_front() {
             return Some(f);
         }

@@ -6,6 +6,10 @@ import type { Cursor } from "./Cursor";
  */
 export type BalanceRow = { id: string, created: number, available_on: number, amount: number, fee: number, net: number, currency: string, type: string, reporting_category: string, status: string, description: string | null, source: string | null, payout: string | null, 
 /**
+ * The balance it moves: `payments`, `issuing`, ... (Stripe's `balance_type`).
+ */
+balance_type: string, 
+/**
  * Where the row sits in the requested sort, for the next request.
  */
 cursor: Cursor, };

@@ -5,4 +5,12 @@ export type Reconciliation = {
 /**
  * Unix seconds when the balance was read from Stripe.
  */
-read_at: number, lines: Array<ReconciliationLine>, matches: boolean, };
+read_at: number, 
+/**
+ * A first sync has finished: the copy can be compared with Stripe.
+ */
+synced: boolean, lines: Array<ReconciliationLine>, 
+/**
+ * Synced, and every part that can be compared agrees.
+ */
+matches: boolean, };

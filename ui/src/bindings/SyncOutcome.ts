@@ -4,7 +4,23 @@ export type SyncOutcome = {
 /**
  * False when cancelled; what was stored stays and the next sync resumes.
  */
-completed: boolean, stored: number, pages: number, payouts_linked: number, 
+completed: boolean, stored: number, pages: number, 
+/**
+ * Payouts linked to the transactions they settled.
+ */
+payouts_linked: number, 
+/**
+ * Manual payouts: Stripe does not list what they settled.
+ */
+payouts_manual: number, 
+/**
+ * Payouts Stripe is still reconciling: a later sync links them.
+ */
+payouts_reconciling: number, 
+/**
+ * Payouts Stripe did not answer for: the next sync tries them again.
+ */
+payouts_failed: number, 
 /**
  * Seconds spent on transactions, and on payouts.
  */

@@ -2,13 +2,18 @@
 import type { SyncPhase } from "./SyncPhase";
 
 /**
- * Sent after every stored page.
+ * Sent after every stored page, and after every payout looked at.
  */
 export type SyncProgress = { phase: SyncPhase, 
 /**
- * Objects stored by this sync so far.
+ * Transactions stored by this sync so far (its last page or so may
+ * still be being written); in the payouts phase, payouts looked at so far.
  */
-stored: number, pages: number, 
+stored: number, 
+/**
+ * In the payouts phase, the payouts to look at.
+ */
+total: number | null, pages: number, 
 /**
  * Over the last ten seconds, or since the start when shorter.
  */

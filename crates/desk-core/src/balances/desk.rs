@@ -5,8 +5,8 @@
 use super::BalanceStore;
 use super::{
     export_csv, fetch_balance, sync, Bucket, Cancel, ChartSeries, CurrencyTotals, ExportProgress,
-    Filter, Page, PageRequest, PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats,
-    SyncOptions, SyncOutcome, SyncProgress, TimeRange,
+    Filter, FilterChoices, Page, PageRequest, PayoutDetail, PeriodSummary, Reconciliation, Sort,
+    StoreStats, SyncOptions, SyncOutcome, SyncProgress,
 };
 use crate::connections::saved::ConnectionRecord;
 use crate::error::Error;
@@ -171,13 +171,23 @@ impl Desk {
             .await
     }
 
+    /// What `filter` selects, per currency and reporting category (the
+    /// same filter the totals and the table use).
     pub async fn balances_period_summary(
         &self,
         connection_id: &str,
-        period: TimeRange,
+        filter: Filter,
     ) -> Result<Vec<PeriodSummary>, Error> {
-        self.on_store(connection_id, move |s| s.period_summary(period))
+        self.on_store(connection_id, move |s| s.period_summary(&filter))
             .await
+    }
+
+    /// The types, categories, statuses and currencies in the copy, in words.
+    pub async fn balances_filter_choices(
+        &self,
+        connection_id: &str,
+    ) -> Result<FilterChoices, Error> {
+        self.on_store(connection_id, |s| s.filter_choices()).await
     }
 
     pub async fn balances_payout(

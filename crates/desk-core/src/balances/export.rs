@@ -1,9 +1,10 @@
 //! CSV export of what the filters select: a header row, amounts in major
 //! units with the currency's decimals and a dot, ISO 8601 dates (UTC),
 //! UTF-8 with a byte-order mark so Excel reads it as UTF-8 (LibreOffice
-//! ignores the mark). Written to a temporary file in the target folder and
-//! renamed over the target only when complete: a cancel or a crash leaves
-//! no half file.
+//! ignores the mark). Text from Stripe that a spreadsheet would run as a
+//! formula is written as text (see [`text_cell`]). Written to a temporary
+//! file in the target folder and renamed over the target only when
+//! complete: a cancel or a crash leaves no half file.
 
 use super::query::{iso_datetime, PageRequest, Sort};
 use super::store::BalanceStore;
@@ -11,6 +12,7 @@ use super::{Cancel, Filter};
 use crate::error::Error;
 use crate::money::to_decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 use ts_rs::TS;
@@ -41,6 +43,20 @@ const HEADER: [&str; 13] = [
     "source",
     "payout",
 ];
+
+/// A text cell a spreadsheet reads as text: one beginning with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would run as a formula in Excel or
+/// LibreOffice (a description is whatever a customer or an integration
+/// wrote), so it gets a leading `'`, as OWASP's "CSV Injection" advises.
+/// Only text columns: amounts are written as they are, so a negative
+/// amount stays a number.
+fn text_cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
 
 /// Writes the rows `filter` selects, in `sort`, to `target`. Returns the
 /// number of rows, or `Ok(None)` when cancelled (and `target` untouched).
@@ -87,22 +103,24 @@ pub fn export_csv(
             let page = store.page(&req)?;
             for r in &page.rows {
                 let money = |minor: i64| to_decimal(minor, &r.currency).to_string();
-                csv.write_record([
-                    r.id.as_str(),
-                    &iso_datetime(r.created),
-                    &iso_datetime(r.available_on),
-                    &r.kind,
-                    &r.reporting_category,
-                    &r.status,
-                    r.description.as_deref().unwrap_or_default(),
-                    &r.currency.to_ascii_uppercase(),
-                    &money(r.amount),
-                    &money(r.fee),
-                    &money(r.net),
-                    r.source.as_deref().unwrap_or_default(),
-                    r.payout.as_deref().unwrap_or_default(),
-                ])
-                .map_err(csv_err)?;
+                let currency = r.currency.to_ascii_uppercase();
+                let fields: [Cow<'_, str>; 13] = [
+                    text_cell(&r.id),
+                    iso_datetime(r.created).into(),
+                    iso_datetime(r.available_on).into(),
+                    text_cell(&r.kind),
+                    text_cell(&r.reporting_category),
+                    text_cell(&r.status),
+                    text_cell(r.description.as_deref().unwrap_or_default()),
+                    text_cell(&currency),
+                    money(r.amount).into(),
+                    money(r.fee).into(),
+                    money(r.net).into(),
+                    text_cell(r.source.as_deref().unwrap_or_default()),
+                    text_cell(r.payout.as_deref().unwrap_or_default()),
+                ];
+                csv.write_record(fields.iter().map(|f| f.as_bytes()))
+                    .map_err(csv_err)?;
             }
             written += page.rows.len() as u64;
             progress(ExportProgress { written, total });
@@ -123,5 +141,19 @@ pub fn export_csv(
         tmp.persist(target)
             .map_err(|e| Error::Storage(format!("{}: {}", target.display(), e.error)))?;
         Ok(Some(written))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn formula_text_is_written_as_text() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text_cell(formula), format!("'{formula}"));
+        }
+        assert_eq!(text_cell("Payment from Olivia"), "Payment from Olivia");
+        assert_eq!(text_cell(""), "");
     }
 }

@@ -2,7 +2,8 @@
 //! transactions in SQLite (one database per account and mode), kept up to
 //! date by a resumable sync, and the queries the Balances screen runs on it:
 //! keyset pages, per-currency totals, chart series, period summaries, payout
-//! details, reconciliation with `GET /v1/balance`, and CSV export.
+//! details, reconciliation with `GET /v1/balance`, the filters' choices in
+//! words, and CSV export.
 //!
 //! Money is integer minor units everywhere; it becomes a decimal only when
 //! shown or exported ([`crate::money`]).
@@ -12,13 +13,18 @@ mod export;
 mod query;
 mod rate;
 mod store;
+mod summary;
 mod sync;
+mod words;
 
 pub use export::{export_csv, ExportProgress};
 pub use query::{
-    BalanceRow, Bucket, CategoryActivity, ChartPoint, ChartSeries, CurrencyTotals, Cursor,
-    CursorValue, Filter, Page, PageRequest, PayoutDetail, PeriodSummary, Reconciliation,
-    ReconciliationLine, Sort, SortColumn, TimeRange,
+    BalanceRow, Bucket, ChartPoint, ChartSeries, CurrencyTotals, Cursor, CursorValue, Filter, Page,
+    PageRequest, Sort, SortColumn, TimeRange,
 };
 pub use store::{BalanceStore, StoreStats};
+pub use summary::{
+    CategoryActivity, Choice, FilterChoices, PayoutDetail, PayoutState, PeriodSummary,
+    Reconciliation, ReconciliationLine, Sums, PAYOUT_PREVIEW,
+};
 pub use sync::{fetch_balance, sync, Cancel, SyncOptions, SyncOutcome, SyncPhase, SyncProgress};

@@ -1,13 +1,13 @@
-//! Reads of the local copy: keyset pages (never OFFSET), totals, chart
-//! series, period summaries, payout details and reconciliation. All sums are
-//! SQLite integer sums of minor units; nothing passes through a float.
+//! Reads of the local copy for the table and the chart: keyset pages (never
+//! OFFSET), totals and chart series (the bookkeeper's views are in
+//! `summary.rs`). All sums are SQLite integer sums of minor units; nothing
+//! passes through a float.
 
 use super::store::{db_error, BalanceStore};
 use crate::error::Error;
 use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Row};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
@@ -79,13 +79,13 @@ impl Filter {
         set(&self.payout) || set(&self.source)
     }
 
-    /// What a scan of the `bt_totals` index can answer without the table.
+    /// What a scan of the `bt_sums` index can answer without the table.
     fn covered_by_totals_index(&self) -> bool {
         !self.is_narrow() && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
     }
 
     /// ` WHERE ...` (or nothing) and its parameters.
-    fn sql(&self) -> (String, Vec<Sql>) {
+    pub(super) fn sql(&self) -> (String, Vec<Sql>) {
         let mut clauses = Vec::new();
         let mut args = Vec::new();
         let mut any_of = |column: &str, values: &[String], lower: bool| {
@@ -219,7 +219,7 @@ impl Sort {
 
     /// The full sort key, unique per row: the column, then `created`, then
     /// `id`; money columns within each currency (each has an index in this shape).
-    fn key_columns(&self) -> Vec<&'static str> {
+    pub(super) fn key_columns(&self) -> Vec<&'static str> {
         match self.column {
             SortColumn::Created => vec!["created", "id"],
             c @ (SortColumn::Amount | SortColumn::Fee | SortColumn::Net) => {
@@ -288,6 +288,8 @@ pub struct BalanceRow {
     pub description: Option<String>,
     pub source: Option<String>,
     pub payout: Option<String>,
+    /// The balance it moves: `payments`, `issuing`, ... (Stripe's `balance_type`).
+    pub balance_type: String,
     /// Where the row sits in the requested sort, for the next request.
     pub cursor: Cursor,
 }
@@ -354,74 +356,7 @@ pub struct ChartSeries {
     pub points: Vec<ChartPoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CategoryActivity {
-    /// `charges`, `refunds`, `disputes`, `fees`, `payouts` or `other`.
-    pub group: String,
-    #[ts(type = "number")]
-    pub count: u64,
-    #[ts(type = "number")]
-    pub net: i64,
-}
-
-/// A bookkeeper's view of one currency over `[from, to)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct PeriodSummary {
-    pub currency: String,
-    #[ts(type = "number")]
-    pub starting_balance: i64,
-    pub activity: Vec<CategoryActivity>,
-    #[ts(type = "number")]
-    pub ending_balance: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct PayoutDetail {
-    pub payout: String,
-    /// The payout's own balance transaction, when it is in the copy.
-    pub payout_transaction: Option<BalanceRow>,
-    pub currency: Option<String>,
-    /// The payout's amount (positive: money sent to the bank).
-    #[ts(type = "number | null")]
-    pub payout_amount: Option<i64>,
-    pub transactions: Vec<BalanceRow>,
-    /// Sum of the nets of `transactions`.
-    #[ts(type = "number")]
-    pub settled_net: i64,
-    /// `settled_net` equals `payout_amount`.
-    pub matches: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct ReconciliationLine {
-    pub currency: String,
-    /// Sum of all nets in the copy.
-    #[ts(type = "number")]
-    pub local_net: i64,
-    #[ts(type = "number")]
-    pub available: i64,
-    #[ts(type = "number")]
-    pub pending: i64,
-    /// `available + pending - local_net`: zero when the copy agrees with Stripe.
-    #[ts(type = "number")]
-    pub difference: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Reconciliation {
-    /// Unix seconds when the balance was read from Stripe.
-    #[ts(type = "number")]
-    pub read_at: i64,
-    pub lines: Vec<ReconciliationLine>,
-    pub matches: bool,
-}
-
-const ROW_COLUMNS: &str = "id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source, payout";
+pub(super) const ROW_COLUMNS: &str = "id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source, payout, balance_type";
 
 fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -439,7 +374,7 @@ fn read_cursor(r: &Row<'_>, positions: impl Iterator<Item = usize>) -> rusqlite:
     Ok(Cursor(cursor))
 }
 
-fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
+pub(super) fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
     let cursor = read_cursor(
         r,
         key.iter().map(|k| {
@@ -463,31 +398,18 @@ fn read_row(r: &Row<'_>, key: &[&str]) -> rusqlite::Result<BalanceRow> {
         description: opt(r.get(10)?),
         source: opt(r.get(11)?),
         payout: opt(r.get(12)?),
+        balance_type: r.get(13)?,
         cursor,
     })
 }
 
-/// The group a reporting category is summarised under.
-pub fn category_group(reporting_category: &str) -> &'static str {
-    match reporting_category {
-        "charge" | "payment" => "charges",
-        "refund" | "refund_failure" | "payment_refund" | "payment_failure_refund" => "refunds",
-        "dispute" | "dispute_reversal" => "disputes",
-        "fee" | "stripe_fee" | "network_cost" | "tax" => "fees",
-        "payout" | "payout_reversal" => "payouts",
-        _ => "other",
-    }
-}
-
-const GROUPS: [&str; 6] = ["charges", "refunds", "disputes", "fees", "payouts", "other"];
-
 impl BalanceStore {
-    /// The table, or its covering `bt_totals` index when that answers the
+    /// The table, or its covering `bt_sums` index when that answers the
     /// query: SQLite would otherwise prefer a filter's index and visit the
     /// table row by row.
-    fn scan_source(&self, filter: &Filter) -> &'static str {
+    pub(super) fn scan_source(&self, filter: &Filter) -> &'static str {
         if self.is_indexed() && filter.covered_by_totals_index() {
-            "balance_transactions INDEXED BY bt_totals"
+            "balance_transactions INDEXED BY bt_sums"
         } else {
             "balance_transactions"
         }
@@ -636,7 +558,7 @@ impl BalanceStore {
             Some(zone) => self.zone_offset(zone)?,
             None => None,
         };
-        // Group by UTC day in SQLite, in the order of `bt_totals` (which
+        // Group by UTC day in SQLite, in the order of `bt_sums` (which
         // indexes exactly `created / 86400`; Stripe's times are never
         // negative), and roll days up into the account's days, weeks or
         // months here. In a zone, each UTC day's rows that fall on the local
@@ -776,158 +698,6 @@ impl BalanceStore {
         };
         Ok(Some(ZoneOffset { sql, offsets }))
     }
-
-    /// Per currency: the balance before `period.from`, the period's activity
-    /// by reporting-category group, and the balance at `period.to`.
-    pub fn period_summary(&self, period: TimeRange) -> Result<Vec<PeriodSummary>, Error> {
-        let from = period.from.unwrap_or(i64::MIN);
-        let to = period.to.unwrap_or(i64::MAX);
-        let table = self.scan_source(&Filter::default());
-        let conn = self.conn();
-        let mut out: BTreeMap<String, PeriodSummary> = BTreeMap::new();
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT currency,
-                        SUM(CASE WHEN created < ?1 THEN net ELSE 0 END),
-                        SUM(CASE WHEN created < ?2 THEN net ELSE 0 END)
-                 FROM {table} GROUP BY currency"
-            ))
-            .map_err(db_error)?;
-        let mut rows = stmt.query([from, to]).map_err(db_error)?;
-        while let Some(r) = rows.next().map_err(db_error)? {
-            let currency: String = r.get(0).map_err(db_error)?;
-            out.insert(
-                currency.clone(),
-                PeriodSummary {
-                    currency,
-                    starting_balance: r.get(1).map_err(db_error)?,
-                    activity: GROUPS
-                        .iter()
-                        .map(|g| CategoryActivity {
-                            group: (*g).into(),
-                            count: 0,
-                            net: 0,
-                        })
-                        .collect(),
-                    ending_balance: r.get(2).map_err(db_error)?,
-                },
-            );
-        }
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT currency, reporting_category, COUNT(*), SUM(net)
-                 FROM {table} WHERE created >= ?1 AND created < ?2 GROUP BY 1, 2"
-            ))
-            .map_err(db_error)?;
-        let mut rows = stmt.query([from, to]).map_err(db_error)?;
-        while let Some(r) = rows.next().map_err(db_error)? {
-            let currency: String = r.get(0).map_err(db_error)?;
-            let category: String = r.get(1).map_err(db_error)?;
-            let group = category_group(&category);
-            if let Some(summary) = out.get_mut(&currency) {
-                if let Some(a) = summary.activity.iter_mut().find(|a| a.group == group) {
-                    a.count += r.get::<_, i64>(2).map_err(db_error)? as u64;
-                    a.net += r.get::<_, i64>(3).map_err(db_error)?;
-                }
-            }
-        }
-        Ok(out.into_values().collect())
-    }
-
-    /// A payout and the transactions it settled, with their sum.
-    pub fn payout_detail(&self, payout: &str) -> Result<PayoutDetail, Error> {
-        let key = Sort::newest_first().key_columns();
-        let conn = self.conn();
-        let query = |sql: &str| -> Result<Vec<BalanceRow>, Error> {
-            let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
-            let rows = stmt
-                .query_map([payout], |r| read_row(r, &key))
-                .map_err(db_error)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_error);
-            rows
-        };
-        let own = query(&format!(
-            "SELECT {ROW_COLUMNS} FROM balance_transactions WHERE type = 'payout' AND source = ?1"
-        ))?
-        .into_iter()
-        .next();
-        // Stripe's `payout` filter may or may not list the payout's own row: leave it out here.
-        let transactions = query(&format!(
-            "SELECT {ROW_COLUMNS} FROM balance_transactions WHERE payout = ?1
-             AND NOT (type = 'payout' AND source = ?1) ORDER BY created DESC, id DESC"
-        ))?;
-        let settled_net = transactions.iter().map(|t| t.net).sum();
-        let payout_amount = own.as_ref().map(|o| -o.amount);
-        Ok(PayoutDetail {
-            payout: payout.to_string(),
-            currency: own.as_ref().map(|o| o.currency.clone()),
-            matches: payout_amount == Some(settled_net),
-            payout_amount,
-            payout_transaction: own,
-            transactions,
-            settled_net,
-        })
-    }
-
-    /// Compares the copy with Stripe's balance (`GET /v1/balance`, read at
-    /// `read_at`): per currency, the sum of all nets against available plus
-    /// pending. Every difference is reported.
-    pub fn reconcile(&self, balance: &Value, read_at: i64) -> Result<Reconciliation, Error> {
-        let mut lines: BTreeMap<String, ReconciliationLine> = BTreeMap::new();
-        for t in self.totals(&Filter::default())? {
-            lines.insert(
-                t.currency.clone(),
-                ReconciliationLine {
-                    currency: t.currency,
-                    local_net: t.net,
-                    available: 0,
-                    pending: 0,
-                    difference: 0,
-                },
-            );
-        }
-        for (field, pending) in [("available", false), ("pending", true)] {
-            for entry in balance
-                .get(field)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let Some(currency) = entry.get("currency").and_then(Value::as_str) else {
-                    continue;
-                };
-                let amount = entry.get("amount").and_then(Value::as_i64).unwrap_or(0);
-                let line =
-                    lines
-                        .entry(currency.to_string())
-                        .or_insert_with(|| ReconciliationLine {
-                            currency: currency.to_string(),
-                            local_net: 0,
-                            available: 0,
-                            pending: 0,
-                            difference: 0,
-                        });
-                if pending {
-                    line.pending += amount;
-                } else {
-                    line.available += amount;
-                }
-            }
-        }
-        let lines: Vec<ReconciliationLine> = lines
-            .into_values()
-            .map(|mut l| {
-                l.difference = l.available + l.pending - l.local_net;
-                l
-            })
-            .collect();
-        Ok(Reconciliation {
-            read_at,
-            matches: lines.iter().all(|l| l.difference == 0),
-            lines,
-        })
-    }
 }
 
 fn empty_point(day: i64) -> ChartPoint {
@@ -1013,6 +783,7 @@ pub(crate) fn iso_datetime(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn usd(id: &str, created: i64, net: i64) -> Value {
         serde_json::json!({

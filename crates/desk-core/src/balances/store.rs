@@ -14,7 +14,8 @@ use ts_rs::TS;
 
 /// Versioned schema: entry `n` takes `user_version` from `n` to `n + 1`.
 /// Never edit a released step; add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE balance_transactions (
     id TEXT PRIMARY KEY NOT NULL,
     created INTEGER NOT NULL,
@@ -55,7 +56,26 @@ CREATE TABLE meta (
     key TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
-"#];
+"#,
+    // 2: each transaction's `balance_type` (the balance it moves), taken in
+    // place from the JSON Stripe sent, which always carried it; and what became
+    // of each payout (linked, a manual payout Stripe cannot itemise, still being
+    // reconciled by Stripe, or failed), with the reason of a failure. Payouts
+    // linked to nothing were linked while Stripe was still reconciling them:
+    // they are looked at again.
+    r#"
+ALTER TABLE balance_transactions ADD COLUMN balance_type TEXT NOT NULL DEFAULT 'payments';
+UPDATE balance_transactions
+   SET balance_type = (SELECT json_extract(j.json, '$.balance_type')
+                         FROM balance_transaction_json j WHERE j.id = balance_transactions.id)
+ WHERE id IN (SELECT id FROM balance_transaction_json
+               WHERE json_extract(json, '$.balance_type') IS NOT NULL
+                 AND json_extract(json, '$.balance_type') != 'payments');
+ALTER TABLE payout_links ADD COLUMN status TEXT NOT NULL DEFAULT 'linked';
+ALTER TABLE payout_links ADD COLUMN message TEXT NOT NULL DEFAULT '';
+DELETE FROM payout_links WHERE transactions = 0;
+"#,
+];
 
 /// The indexes the screen's queries need. They are derived data, built in
 /// one sorted pass once the first sync has fetched everything (much cheaper
@@ -77,15 +97,30 @@ CREATE INDEX IF NOT EXISTS bt_status ON balance_transactions (status, created, i
 CREATE INDEX IF NOT EXISTS bt_source ON balance_transactions (source, created, id);
 CREATE INDEX IF NOT EXISTS bt_payout ON balance_transactions (payout, created, id);
 CREATE INDEX IF NOT EXISTS bt_description ON balance_transactions (description, created, id);
--- Everything totals, chart and period summary read, so they scan this
--- narrow index instead of the table (a million rows in ~100 ms, not
--- seconds); in (currency, day) order, so the chart groups without sorting.
-CREATE INDEX IF NOT EXISTS bt_totals ON balance_transactions
-    (currency, created / 86400, created, type, reporting_category, status, available_on, amount, fee, net);
+-- Everything totals, chart, period summary and reconciliation read, so they
+-- scan this narrow index instead of the table (a million rows in ~100 ms,
+-- not seconds); in (currency, day) order, so the chart groups without sorting.
+DROP INDEX IF EXISTS bt_totals;
+CREATE INDEX IF NOT EXISTS bt_sums ON balance_transactions
+    (currency, created / 86400, created, type, reporting_category, status, available_on, balance_type, amount, fee, net);
 "#;
 
-/// How many of `QUERY_INDEXES` there are, to tell whether all exist.
-const QUERY_INDEX_COUNT: i64 = 13;
+/// The names of `QUERY_INDEXES`, to tell whether all exist.
+const QUERY_INDEX_NAMES: &[&str] = &[
+    "bt_created",
+    "bt_available_on",
+    "bt_amount",
+    "bt_fee",
+    "bt_net",
+    "bt_currency",
+    "bt_type",
+    "bt_category",
+    "bt_status",
+    "bt_source",
+    "bt_payout",
+    "bt_description",
+    "bt_sums",
+];
 
 /// One account's local copy.
 pub struct BalanceStore {
@@ -191,17 +226,18 @@ impl BalanceStore {
         if store.stats()?.complete {
             store.build_indexes()?;
         } else {
+            let marks = vec!["?"; QUERY_INDEX_NAMES.len()].join(", ");
             let count: i64 = store
                 .conn()
                 .query_row(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND substr(name, 1, 3) = 'bt_'",
-                    [],
+                    &format!("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})"),
+                    rusqlite::params_from_iter(QUERY_INDEX_NAMES),
                     |r| r.get(0),
                 )
                 .map_err(db_error)?;
             store
                 .indexed
-                .store(count >= QUERY_INDEX_COUNT, Ordering::SeqCst);
+                .store(count == QUERY_INDEX_NAMES.len() as i64, Ordering::SeqCst);
         }
         Ok(store)
     }
@@ -404,49 +440,52 @@ impl BalanceStore {
             .map_err(db_error)
     }
 
-    /// Where a later sync starts: the newest stored minus the look-back, or
-    /// the oldest pending row, whichever is earlier (pending rows can still change).
+    /// Where a later sync starts: the newest stored, or the last sync when
+    /// nothing is stored (an account with no activity yet), minus the
+    /// look-back; or the oldest pending row, whichever is earlier (pending
+    /// rows can still change). `None` before a sync has finished.
     pub(crate) fn incremental_start(&self, look_back: i64) -> Result<Option<i64>, Error> {
         let conn = self.conn();
-        let newest: Option<i64> = conn
-            .query_row("SELECT MAX(created) FROM balance_transactions", [], |r| {
-                r.get(0)
-            })
-            .map_err(db_error)?;
-        let pending: Option<i64> = conn
+        let (newest, pending): (Option<i64>, Option<i64>) = conn
             .query_row(
-                "SELECT MIN(created) FROM balance_transactions WHERE status = 'pending'",
+                "SELECT MAX(created), (SELECT MIN(created) FROM balance_transactions WHERE status = 'pending')
+                 FROM balance_transactions",
                 [],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(db_error)?;
-        Ok(newest.map(|n| {
+        let last_synced: Option<i64> =
+            get_meta(&conn, "last_synced_at")?.and_then(|v| v.parse().ok());
+        Ok(newest.or(last_synced).map(|n| {
             let from = n - look_back;
             pending.map_or(from, |p| p.min(from))
         }))
     }
 
-    /// Payouts in the copy whose settled transactions are not linked yet.
-    pub(crate) fn unlinked_payouts(&self) -> Result<Vec<String>, Error> {
+    /// Payouts in the copy whose settled transactions are not linked yet
+    /// (new ones, those Stripe was still reconciling, those that failed),
+    /// oldest first, with when each was made.
+    pub(crate) fn unlinked_payouts(&self) -> Result<Vec<(String, i64)>, Error> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT source FROM balance_transactions
-                 WHERE type = 'payout' AND source LIKE 'po_%' AND status = 'available'
-                   AND source NOT IN (SELECT id FROM payout_links)
-                 ORDER BY created",
+                "SELECT source, MIN(created) FROM balance_transactions
+                 WHERE type = 'payout' AND source LIKE 'po_%'
+                   AND source NOT IN (SELECT id FROM payout_links WHERE status IN ('linked', 'manual'))
+                 GROUP BY source ORDER BY 2",
             )
             .map_err(db_error)?;
         let rows = stmt
-            .query_map([], |r| r.get(0))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(db_error)?
-            .collect::<Result<Vec<String>, _>>()
+            .collect::<Result<Vec<(String, i64)>, _>>()
             .map_err(db_error)?;
         Ok(rows)
     }
 
-    /// Records which transactions a payout settled (all of them at once).
-    pub(crate) fn link_payout(&self, payout: &str, objects: &[Value]) -> Result<(), Error> {
+    /// Stores one page of what a payout settled and links each row to it,
+    /// in one transaction: a payout is linked page by page, never held whole.
+    pub(crate) fn link_payout_page(&self, payout: &str, objects: &[Value]) -> Result<(), Error> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db_error)?;
         upsert_rows(&tx, objects)?;
@@ -460,13 +499,62 @@ impl BalanceStore {
                 }
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO payout_links (id, transactions) VALUES (?1, ?2)",
-            params![payout, objects.len() as i64],
-        )
-        .map_err(db_error)?;
         tx.commit().map_err(db_error)
     }
+
+    /// Records what became of a payout's linking (see [`PayoutLink`]).
+    pub(crate) fn set_payout_link(&self, payout: &str, link: &PayoutLink) -> Result<(), Error> {
+        let (status, transactions, message) = match link {
+            PayoutLink::Linked { transactions } => ("linked", *transactions as i64, ""),
+            PayoutLink::Manual => ("manual", 0, ""),
+            PayoutLink::Reconciling => ("reconciling", 0, ""),
+            PayoutLink::Failed { message } => ("failed", 0, message.as_str()),
+        };
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO payout_links (id, transactions, status, message) VALUES (?1, ?2, ?3, ?4)",
+                params![payout, transactions, status, message],
+            )
+            .map(|_| ())
+            .map_err(db_error)
+    }
+
+    /// What became of a payout's linking; `None` before a sync looked at it.
+    pub(crate) fn payout_link(&self, payout: &str) -> Result<Option<PayoutLink>, Error> {
+        self.conn()
+            .query_row(
+                "SELECT status, transactions, message FROM payout_links WHERE id = ?1",
+                [payout],
+                |r| {
+                    let status: String = r.get(0)?;
+                    let transactions: i64 = r.get(1)?;
+                    let message: String = r.get(2)?;
+                    Ok(match status.as_str() {
+                        "manual" => PayoutLink::Manual,
+                        "reconciling" => PayoutLink::Reconciling,
+                        "failed" => PayoutLink::Failed { message },
+                        _ => PayoutLink::Linked {
+                            transactions: transactions as u64,
+                        },
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_error)
+    }
+}
+
+/// What became of a payout when a sync looked at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PayoutLink {
+    /// Stripe listed what it settled; so many transactions.
+    Linked { transactions: u64 },
+    /// Requested by hand: Stripe does not list what it settled.
+    Manual,
+    /// Automatic, but Stripe is still reconciling it: linked by a later sync.
+    Reconciling,
+    /// Stripe did not answer for it; a later sync tries again.
+    Failed { message: String },
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), Error> {
@@ -509,14 +597,15 @@ fn upsert_rows(tx: &Transaction<'_>, objects: &[Value]) -> Result<usize, Error> 
     let mut row = tx
         .prepare_cached(
             "INSERT INTO balance_transactions
-               (id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+               (id, created, available_on, amount, fee, net, currency, type, reporting_category, status, description, source, balance_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT(id) DO UPDATE SET
                created = excluded.created, available_on = excluded.available_on,
                amount = excluded.amount, fee = excluded.fee, net = excluded.net,
                currency = excluded.currency, type = excluded.type,
                reporting_category = excluded.reporting_category, status = excluded.status,
-               description = excluded.description, source = excluded.source",
+               description = excluded.description, source = excluded.source,
+               balance_type = excluded.balance_type",
         )
         .map_err(db_error)?;
     let mut json = tx
@@ -549,6 +638,8 @@ fn upsert_rows(tx: &Transaction<'_>, objects: &[Value]) -> Result<usize, Error> 
             s("status").ok_or_else(|| bad("status"))?,
             s("description").unwrap_or_default(),
             source,
+            // Older API versions left it out: everything was the payments balance then.
+            s("balance_type").unwrap_or("payments"),
         ])
         .map_err(db_error)?;
         json.execute(params![id, o.to_string()]).map_err(db_error)?;
@@ -588,6 +679,82 @@ mod tests {
             .unwrap();
         let err = BalanceStore::open(&path).err().unwrap();
         assert!(err.plain_message().contains("newer Stripe Desk"), "{err}");
+    }
+
+    /// A copy written before `balance_type` was kept is brought up to date
+    /// in place, from the JSON Stripe sent (no re-sync), and its query
+    /// indexes are rebuilt under their new names.
+    #[test]
+    fn an_old_copy_gains_balance_types_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let row = |id: &str, balance_type: Option<&str>| {
+                let mut json = serde_json::json!({"id": id, "object": "balance_transaction"});
+                if let Some(b) = balance_type {
+                    json["balance_type"] = b.into();
+                }
+                conn.execute(
+                    "INSERT INTO balance_transactions (id, created, available_on, amount, fee, net, currency, type, reporting_category, status)
+                     VALUES (?1, 1, 1, 100, 0, 100, 'usd', 'topup', 'topup', 'available')",
+                    [id],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO balance_transaction_json (id, json) VALUES (?1, ?2)",
+                    params![id, json.to_string()],
+                )
+                .unwrap();
+            };
+            row("txn_issuing", Some("issuing"));
+            row("txn_payments", Some("payments"));
+            row("txn_before_the_field", None);
+            conn.execute_batch(
+                "INSERT INTO payout_links (id, transactions) VALUES ('po_linked', 5), ('po_empty', 0);
+                 INSERT INTO meta (key, value) VALUES ('complete', '1');
+                 CREATE INDEX bt_totals ON balance_transactions (currency, created);",
+            )
+            .unwrap();
+        }
+        let store = BalanceStore::open(&path).unwrap();
+        assert_eq!(version(&path), MIGRATIONS.len() as i64);
+        let kinds: Vec<(String, String)> = store
+            .conn()
+            .prepare("SELECT id, balance_type FROM balance_transactions ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want = [
+            ("txn_before_the_field", "payments"),
+            ("txn_issuing", "issuing"),
+            ("txn_payments", "payments"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()));
+        assert_eq!(kinds, want);
+        // Kept links stay linked; one linked to nothing is looked at again.
+        assert_eq!(
+            store.payout_link("po_linked").unwrap(),
+            Some(PayoutLink::Linked { transactions: 5 })
+        );
+        assert_eq!(store.payout_link("po_empty").unwrap(), None);
+        assert!(store.is_indexed());
+        let index = |name: &str| -> bool {
+            store
+                .conn()
+                .query_row(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    [name],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap()
+                == 1
+        };
+        assert!(index("bt_sums") && !index("bt_totals"));
     }
 
     #[test]

@@ -1,27 +1,38 @@
 //! Filling and refreshing the local copy from Stripe.
 //!
-//! The first sync splits the account's lifetime (from its `created`) into
-//! `created` ranges fetched side by side, 100 per page, through the one
-//! Stripe client and its rate limiter. Whenever a worker runs out of work it
-//! splits the largest range still being fetched, so every worker stays busy
-//! to the end. Later syncs fetch what is new (from the newest stored minus a
-//! look-back, or the oldest pending row, whichever is earlier) the same way.
-//! Each page is stored together with its range's cursor in one transaction,
-//! so a process killed at any instant resumes with nothing lost and nothing
-//! stored twice (rows are upserted by id).
+//! The first sync splits the account's lifetime into `created` ranges
+//! fetched side by side, 100 per page, through the one Stripe client and its
+//! rate limiter. The lifetime starts at the account's `created` when nothing
+//! is older (one probe says so), else at its oldest transaction, found by a
+//! few rounds of probes side by side (`created` is "the time the account was
+//! connected", and some accounts' records leave it out). Whenever a worker
+//! runs out of work it splits the range with the most time still to fetch,
+//! so every worker stays busy to the end however unevenly the transactions
+//! fall (a growing business has most of them in its last months). Later
+//! syncs fetch what is new (from the newest stored, or the last sync when
+//! nothing is stored, minus a look-back; or the oldest pending row, whichever
+//! is earlier) the same way. Each page is stored together with its range's
+//! cursor in one transaction, so a process killed at any instant resumes
+//! with nothing lost and nothing stored twice (rows are upserted by id).
 //!
-//! Then the payouts: Stripe only tells which transactions a payout settled
-//! through the `payout` filter of the list, so each new payout is fetched
-//! that way and linked in one transaction.
+//! Then the payouts: Stripe tells which transactions a payout settled only
+//! through the list's `payout` filter, "for automatic Stripe payouts only",
+//! and completely only once the payout's `reconciliation_status` is
+//! `completed`. So each new payout is first looked up (`GET /v1/payouts`):
+//! a manual one is recorded as such, one Stripe is still reconciling is left
+//! for a later sync, and a reconciled one is linked page by page as the
+//! pages arrive (never held whole). One payout Stripe does not answer for is
+//! recorded as failed, with the reason, and tried again by the next sync;
+//! it never stops the others.
 
 use super::rate::RateWindow;
-use super::store::{BalanceStore, PageWrite, StoredRange};
+use super::store::{BalanceStore, PageWrite, PayoutLink, StoredRange};
 use crate::error::Error;
 use crate::stripe::{Auth, ListPage, Request, StripeClient, PAGE_SIZE};
 use crate::stripe::{Param, Params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -61,8 +72,8 @@ impl Cancel {
 pub struct SyncOptions {
     /// Requests in flight at once; the client's rate limiter sets the pace.
     pub workers: usize,
-    /// Later syncs start this far before the newest stored transaction,
-    /// for transactions that arrive late.
+    /// Later syncs start this far before the newest stored transaction (or
+    /// the last sync, when none is stored), for transactions that arrive late.
     pub look_back: Duration,
     /// Link payouts to the transactions they settled after the transactions.
     pub link_payouts: bool,
@@ -93,14 +104,18 @@ pub enum SyncPhase {
     Payouts,
 }
 
-/// Sent after every stored page.
+/// Sent after every stored page, and after every payout looked at.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SyncProgress {
     pub phase: SyncPhase,
-    /// Objects stored by this sync so far.
+    /// Transactions stored by this sync so far (its last page or so may
+    /// still be being written); in the payouts phase, payouts looked at so far.
     #[ts(type = "number")]
     pub stored: u64,
+    /// In the payouts phase, the payouts to look at.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
     #[ts(type = "number")]
     pub pages: u64,
     /// Over the last ten seconds, or since the start when shorter.
@@ -118,8 +133,18 @@ pub struct SyncOutcome {
     pub stored: u64,
     #[ts(type = "number")]
     pub pages: u64,
+    /// Payouts linked to the transactions they settled.
     #[ts(type = "number")]
     pub payouts_linked: u64,
+    /// Manual payouts: Stripe does not list what they settled.
+    #[ts(type = "number")]
+    pub payouts_manual: u64,
+    /// Payouts Stripe is still reconciling: a later sync links them.
+    #[ts(type = "number")]
+    pub payouts_reconciling: u64,
+    /// Payouts Stripe did not answer for: the next sync tries them again.
+    #[ts(type = "number")]
+    pub payouts_failed: u64,
     /// Seconds spent on transactions, and on payouts.
     pub transactions_seconds: f64,
     pub payouts_seconds: f64,
@@ -149,8 +174,18 @@ struct Live {
     hi: Option<i64>,
     cursor: Option<String>,
     top: i64,
-    /// A page of this range is being stored: its `lo` must not move now.
-    storing: bool,
+    /// Where this sync started fetching it, and the rows stored since: how
+    /// dense it is, so the one with the most rows left is split.
+    start: i64,
+    fetched: u64,
+}
+
+impl Live {
+    /// Rows still to fetch, guessed from how dense the fetched part was.
+    fn rows_left(&self) -> f64 {
+        let seen = (self.start - self.top).max(1) as f64;
+        self.fetched as f64 / seen * (self.top - self.lo).max(0) as f64
+    }
 }
 
 struct Shared {
@@ -201,9 +236,10 @@ pub async fn sync(
             vec![(from, None)]
         } else {
             let fetched: Value = client.send(auth, &Request::get("/v1/account")).await?;
-            let born = fetched.get("created").and_then(Value::as_i64).unwrap_or(0);
+            let created = fetched.get("created").and_then(Value::as_i64);
             account = Some(fetched);
-            split_lifetime(born, now, options.workers.max(1))
+            let born = oldest_transaction(client, auth, created, now, options).await?;
+            split_lifetime(born.unwrap_or(now), now, options.workers.max(1))
         };
         blocking(&store, move |s| s.plan(&plan)).await?;
         open = blocking(&store, |s| s.open_ranges()).await?;
@@ -243,7 +279,8 @@ pub async fn sync(
                         hi: r.hi,
                         cursor: r.cursor,
                         top,
-                        storing: false,
+                        start: top,
+                        fetched: 0,
                     },
                 )
             })
@@ -279,6 +316,9 @@ pub async fn sync(
         stored: counters.stored.load(Ordering::SeqCst),
         pages: counters.pages.load(Ordering::SeqCst),
         payouts_linked: 0,
+        payouts_manual: 0,
+        payouts_reconciling: 0,
+        payouts_failed: 0,
         transactions_seconds,
         payouts_seconds: 0.0,
         storing_seconds: writer.busy_micros.load(Ordering::Relaxed) as f64 / 1e6,
@@ -294,13 +334,83 @@ pub async fn sync(
     if options.link_payouts {
         let payouts_started = Instant::now();
         match link_payouts(client, auth, &store, options, cancel, progress).await? {
-            Some(n) => outcome.payouts_linked = n,
+            Some(p) => {
+                outcome.payouts_linked = p.linked;
+                outcome.payouts_manual = p.manual;
+                outcome.payouts_reconciling = p.reconciling;
+                outcome.payouts_failed = p.failed;
+            }
             None => return Ok(outcome),
         }
         outcome.payouts_seconds = payouts_started.elapsed().as_secs_f64();
     }
     outcome.completed = true;
     Ok(outcome)
+}
+
+/// A time no transaction is older than, found by probing: `None` when the
+/// account has none. One probe asks whether anything is older than the
+/// account's `created`; when something is (or `created` is absent), rounds
+/// of probes side by side (each "the newest transaction before t", spaced
+/// evenly in age, so the first round spans years and hours alike) narrow
+/// where the oldest is, until the time found is less than twice its age:
+/// the plan needs no better, since a range planned where nothing is costs
+/// one request, as a probe does.
+async fn oldest_transaction(
+    client: &StripeClient,
+    auth: &Auth,
+    created: Option<i64>,
+    now: i64,
+    options: &SyncOptions,
+) -> Result<Option<i64>, Error> {
+    let below = created.map_or(now + 1, |c| c.min(now + 1));
+    // The newest transaction made before `t`, if any.
+    let newest_before = |t: i64| async move {
+        let params = Params::new().text("limit", "1").param(
+            "created",
+            Param::Map(vec![("lt".to_string(), Param::Text(t.to_string()))]),
+        );
+        let request = Request::get("/v1/balance_transactions").params(params);
+        let page = fetch_page(client, auth, &request, options).await?;
+        Ok::<Option<i64>, Error>(
+            page.data
+                .first()
+                .and_then(|o| o.get("created").and_then(Value::as_i64)),
+        )
+    };
+    let Some(mut hi) = newest_before(below).await? else {
+        // Nothing older than `created`: it starts the plan (nothing at all: no plan to speak of).
+        return Ok(created.filter(|c| *c <= now));
+    };
+    // The oldest transaction is in [lo, hi]: nothing is older than lo (Stripe's times are positive).
+    let mut lo = 0i64;
+    let most = options.workers.clamp(1, 32);
+    while (hi - lo) * 2 > now - lo {
+        // Ages (seconds before now) from hi's to lo's, in equal ratios; as
+        // few probes as bring the ratio under 2, as many as there are workers.
+        let (young, old) = ((now - hi).max(1) as f64, (now - lo).max(2) as f64);
+        let probes = ((old / young).log2().ceil() as usize).clamp(1, most);
+        let points: Vec<i64> = (1..=probes)
+            .rev()
+            .map(|k| now - (young * (old / young).powf(k as f64 / (probes + 1) as f64)) as i64)
+            .filter(|p| *p > lo && *p < hi)
+            .collect();
+        if points.is_empty() {
+            break;
+        }
+        let found =
+            futures_util::future::try_join_all(points.iter().map(|p| newest_before(*p))).await?;
+        match points.iter().zip(&found).position(|(_, f)| f.is_some()) {
+            // Something before the first point: the oldest is in [lo, that transaction].
+            Some(0) => hi = found[0].unwrap_or(hi),
+            Some(k) => {
+                lo = points[k - 1];
+                hi = found[k].unwrap_or(hi);
+            }
+            None => lo = points.last().copied().unwrap_or(hi),
+        }
+    }
+    Ok(Some(lo))
 }
 
 /// `workers` ranges of equal span over `[born, now]`, the newest open-ended.
@@ -360,13 +470,24 @@ impl Writer {
         Writer { queue, busy_micros }
     }
 
-    /// Returns once the page and its cursor are committed.
-    async fn write(&self, page: PageWrite) -> Result<(), Error> {
+    /// Queues the page and its cursor; the receipt resolves once they are committed.
+    fn submit(&self, page: PageWrite) -> Result<Receipt, Error> {
         let (reply, done) = tokio::sync::oneshot::channel();
         self.queue
             .send((page, reply))
             .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?;
-        done.await
+        Ok(Receipt(done))
+    }
+}
+
+/// A page queued for the writer.
+struct Receipt(tokio::sync::oneshot::Receiver<Result<(), String>>);
+
+impl Receipt {
+    /// Returns once the page and its cursor are committed.
+    async fn committed(self) -> Result<(), Error> {
+        self.0
+            .await
             .map_err(|_| Error::Storage("the local copy's writer stopped".into()))?
             .map_err(Error::Storage)
     }
@@ -380,13 +501,20 @@ fn claim(shared: &Mutex<Shared>, store: &BalanceStore) -> Result<Option<i64>, Er
             return Ok(Some(id));
         }
     }
-    // Split where the most is left, but only a range that has shown it holds
-    // more than a page (a cursor), so sparse stretches are not cut to crumbs.
+    // Split where the most rows are left, judged by how dense the range
+    // was so far: only one that has shown it holds more than a page (a
+    // cursor) and has two pages' worth left, so sparse stretches and the
+    // last page of a range are not cut to crumbs (each piece ends in a short
+    // page). A page of it still on its way, or being stored, may hold rows
+    // below the new `lo`: they are stored once either way (rows are upserted
+    // by id), and the worker drops those it has not stored yet.
     let Some((&id, r)) = s
         .ranges
         .iter()
-        .filter(|(_, r)| r.cursor.is_some() && !r.storing && r.top - r.lo >= 2)
-        .max_by_key(|(_, r)| r.top - r.lo)
+        .filter(|(_, r)| {
+            r.cursor.is_some() && r.top - r.lo >= 2 && r.rows_left() >= 2.0 * PAGE_SIZE as f64
+        })
+        .max_by(|a, b| a.1.rows_left().total_cmp(&b.1.rows_left()))
     else {
         return Ok(None);
     };
@@ -403,7 +531,8 @@ fn claim(shared: &Mutex<Shared>, store: &BalanceStore) -> Result<Option<i64>, Er
             hi: Some(at),
             cursor: None,
             top: at - 1,
-            storing: false,
+            start: at - 1,
+            fetched: 0,
         },
     );
     Ok(Some(new_id))
@@ -445,6 +574,9 @@ async fn transactions_worker(
             }
             continue;
         };
+        // The page before, while it is being stored: the next one is fetched
+        // meanwhile (at most one waits per worker, so memory stays bounded).
+        let mut storing: Option<Receipt> = None;
         loop {
             let (lo, hi, cursor) = {
                 let s = shared.lock().unwrap_or_else(|e| e.into_inner());
@@ -463,12 +595,21 @@ async fn transactions_worker(
                 params.set("starting_after", Param::Text(c));
             }
             let request = Request::get("/v1/balance_transactions").params(params);
-            let page: ListPage<Value> = tokio::select! {
+            let fetched = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return Ok(()),
-                _ = stop.cancelled() => return Ok(()),
-                page = fetch_page(client, auth, &request, options) => page?,
+                _ = cancel.cancelled() => None,
+                _ = stop.cancelled() => None,
+                page = fetch_page(client, auth, &request, options) => Some(page),
             };
+            // Before this page is queued, the one before it is stored (or the
+            // sync ends with every page it queued stored).
+            if let Some(before) = storing.take() {
+                before.committed().await?;
+            }
+            let Some(page) = fetched else {
+                return Ok(());
+            };
+            let page: ListPage<Value> = page?;
             let last = page.data.last().and_then(|o| {
                 Some((
                     o.get("id")?.as_str()?.to_string(),
@@ -478,14 +619,8 @@ async fn transactions_worker(
             // A split may have raised `lo` while the page was on its way:
             // rows below it belong to the new range now.
             let lo_now = {
-                let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
-                match s.ranges.get_mut(&id) {
-                    Some(r) => {
-                        r.storing = true;
-                        r.lo
-                    }
-                    None => lo,
-                }
+                let s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                s.ranges.get(&id).map_or(lo, |r| r.lo)
             };
             let rows: Vec<Value> = page
                 .data
@@ -500,7 +635,7 @@ async fn transactions_worker(
                 cursor: last.clone(),
                 done,
             };
-            writer.write(write).await?;
+            storing = Some(writer.submit(write)?);
             let (remaining, total) = {
                 let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
                 if done {
@@ -510,6 +645,7 @@ async fn transactions_worker(
                 {
                     r.cursor = Some(last_id);
                     r.top = last_created;
+                    r.fetched += n;
                 }
                 (s.remaining_span(), s.total_span)
             };
@@ -525,6 +661,7 @@ async fn transactions_worker(
                 SyncProgress {
                     phase: SyncPhase::Transactions,
                     stored,
+                    total: None,
                     pages,
                     objects_per_second,
                     eta_seconds,
@@ -534,6 +671,9 @@ async fn transactions_worker(
             if done {
                 break;
             }
+        }
+        if let Some(last) = storing.take() {
+            last.committed().await?;
         }
     }
 }
@@ -570,7 +710,77 @@ fn transient(e: &Error) -> bool {
     }
 }
 
-/// Links every payout not linked yet. `None` when cancelled.
+/// What the payouts phase found.
+#[derive(Debug, Default)]
+struct PayoutsOutcome {
+    linked: u64,
+    manual: u64,
+    reconciling: u64,
+    failed: u64,
+}
+
+/// What Stripe says of a payout: made by the schedule, and reconciled.
+#[derive(Debug, Clone, Copy)]
+struct StripePayout {
+    automatic: bool,
+    reconciled: bool,
+}
+
+impl StripePayout {
+    fn of(payout: &Value) -> StripePayout {
+        StripePayout {
+            automatic: payout.get("automatic").and_then(Value::as_bool) != Some(false),
+            reconciled: payout.get("reconciliation_status").and_then(Value::as_str)
+                == Some("completed"),
+        }
+    }
+}
+
+/// Stripe's view of the payouts made since `since`, for those in `wanted`:
+/// the list, newest first, a page at a time. Payouts it does not list are
+/// looked up one by one later.
+async fn payout_states(
+    client: &StripeClient,
+    auth: &Auth,
+    wanted: &HashSet<String>,
+    since: i64,
+    options: &SyncOptions,
+) -> Result<HashMap<String, StripePayout>, Error> {
+    let mut found = HashMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut params = Params::new().text("limit", PAGE_SIZE.to_string()).param(
+            "created",
+            Param::Map(vec![("gte".to_string(), Param::Text(since.to_string()))]),
+        );
+        if let Some(a) = &after {
+            params.set("starting_after", Param::Text(a.clone()));
+        }
+        let page = fetch_page(
+            client,
+            auth,
+            &Request::get("/v1/payouts").params(params),
+            options,
+        )
+        .await?;
+        for po in &page.data {
+            if let Some(id) = po.get("id").and_then(Value::as_str) {
+                if wanted.contains(id) {
+                    found.insert(id.to_string(), StripePayout::of(po));
+                }
+            }
+        }
+        after = page
+            .data
+            .last()
+            .and_then(|o| o.get("id")?.as_str().map(str::to_string));
+        if !page.has_more || after.is_none() || found.len() == wanted.len() {
+            return Ok(found);
+        }
+    }
+}
+
+/// Looks at every payout not linked yet. `None` when cancelled.
 async fn link_payouts(
     client: &StripeClient,
     auth: &Auth,
@@ -578,9 +788,22 @@ async fn link_payouts(
     options: &SyncOptions,
     cancel: &Cancel,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
-) -> Result<Option<u64>, Error> {
+) -> Result<Option<PayoutsOutcome>, Error> {
     let payouts = blocking(store, |s| s.unlinked_payouts()).await?;
-    let total = payouts.len();
+    let total = payouts.len() as u64;
+    if payouts.is_empty() {
+        return Ok(Some(PayoutsOutcome::default()));
+    }
+    let wanted: HashSet<String> = payouts.iter().map(|(id, _)| id.clone()).collect();
+    // A payout object is made with its balance transaction: a day's margin covers any gap.
+    let since = payouts.iter().map(|(_, at)| *at).min().unwrap_or(0) - 86_400;
+    let known = match payout_states(client, auth, &wanted, since, options).await {
+        Ok(known) => known,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing payouts failed; looking them up one by one");
+            HashMap::new()
+        }
+    };
     let queue = Mutex::new(VecDeque::from(payouts));
     let counters = Counters {
         stored: AtomicU64::new(0),
@@ -589,7 +812,7 @@ async fn link_payouts(
         rate: Mutex::new(RateWindow::new()),
         changed: Notify::new(),
     };
-    let linked = AtomicU64::new(0);
+    let outcome = Mutex::new(PayoutsOutcome::default());
     let failed: Mutex<Option<Error>> = Mutex::new(None);
     let stop = Cancel::default();
     let worker = |_: usize| async {
@@ -597,63 +820,17 @@ async fn link_payouts(
             if cancel.is_cancelled() || stop.is_cancelled() {
                 return;
             }
-            let Some(po) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front() else {
+            let Some((po, _)) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front() else {
                 return;
             };
-            let r = async {
-                let mut rows = Vec::new();
-                let mut after: Option<String> = None;
-                loop {
-                    let mut params = Params::new()
-                        .text("limit", PAGE_SIZE.to_string())
-                        .text("payout", po.clone());
-                    if let Some(a) = &after {
-                        params.set("starting_after", Param::Text(a.clone()));
-                    }
-                    let request = Request::get("/v1/balance_transactions").params(params);
-                    let page = tokio::select! {
-                        biased;
-                        _ = cancel.cancelled() => return Ok(false),
-                        _ = stop.cancelled() => return Ok(false),
-                        page = fetch_page(client, auth, &request, options) => page?,
-                    };
-                    counters.pages.fetch_add(1, Ordering::SeqCst);
-                    after = page
-                        .data
-                        .last()
-                        .and_then(|o| o.get("id")?.as_str().map(str::to_string));
-                    let more = page.has_more && after.is_some();
-                    rows.extend(page.data);
-                    if !more {
-                        break;
-                    }
-                }
-                let n = rows.len() as u64;
-                blocking(store, move |s| s.link_payout(&po, &rows)).await?;
-                counters.stored.fetch_add(n, Ordering::SeqCst);
-                Ok::<bool, Error>(true)
-            }
-            .await;
-            match r {
-                Ok(true) => {
-                    let report = {
-                        let mut rate = counters.rate.lock().unwrap_or_else(|e| e.into_inner());
-                        let done = linked.fetch_add(1, Ordering::SeqCst) + 1;
-                        let stored = counters.stored.load(Ordering::SeqCst);
-                        let at = counters.started.elapsed().as_secs_f64();
-                        let (objects_per_second, eta_seconds) =
-                            rate.record(at, stored, done as f64 / total as f64);
-                        SyncProgress {
-                            phase: SyncPhase::Payouts,
-                            stored,
-                            pages: counters.pages.load(Ordering::SeqCst),
-                            objects_per_second,
-                            eta_seconds,
-                        }
-                    };
-                    progress(report);
-                }
-                Ok(false) => return,
+            let looked_at = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                link = link_one_payout(client, auth, store, options, &counters, &po, known.get(&po).copied()) => link,
+            };
+            // Only the local copy failing stops the phase; Stripe's answers are recorded.
+            let link = match looked_at {
+                Ok(link) => link,
                 Err(e) => {
                     failed
                         .lock()
@@ -662,7 +839,31 @@ async fn link_payouts(
                     stop.cancel();
                     return;
                 }
+            };
+            {
+                let mut o = outcome.lock().unwrap_or_else(|p| p.into_inner());
+                match link {
+                    PayoutLink::Linked { .. } => o.linked += 1,
+                    PayoutLink::Manual => o.manual += 1,
+                    PayoutLink::Reconciling => o.reconciling += 1,
+                    PayoutLink::Failed { .. } => o.failed += 1,
+                }
             }
+            let report = {
+                let mut rate = counters.rate.lock().unwrap_or_else(|e| e.into_inner());
+                let done = counters.stored.fetch_add(1, Ordering::SeqCst) + 1;
+                let at = counters.started.elapsed().as_secs_f64();
+                let (per_second, eta_seconds) = rate.record(at, done, done as f64 / total as f64);
+                SyncProgress {
+                    phase: SyncPhase::Payouts,
+                    stored: done,
+                    total: Some(total),
+                    pages: counters.pages.load(Ordering::SeqCst),
+                    objects_per_second: per_second,
+                    eta_seconds,
+                }
+            };
+            progress(report);
         }
     };
     futures_util::future::join_all((0..options.workers.max(1)).map(worker)).await;
@@ -672,7 +873,92 @@ async fn link_payouts(
     if cancel.is_cancelled() {
         return Ok(None);
     }
-    Ok(Some(linked.load(Ordering::SeqCst)))
+    Ok(Some(
+        outcome.into_inner().unwrap_or_else(|p| p.into_inner()),
+    ))
+}
+
+/// Looks at one payout and records what became of it. `Err` only when the
+/// local copy cannot be written; whatever Stripe answers is recorded.
+async fn link_one_payout(
+    client: &StripeClient,
+    auth: &Auth,
+    store: &Arc<BalanceStore>,
+    options: &SyncOptions,
+    counters: &Counters,
+    po: &str,
+    known: Option<StripePayout>,
+) -> Result<PayoutLink, Error> {
+    let attempt = async {
+        let state = match known {
+            Some(state) => state,
+            None => {
+                let request = Request::get(format!("/v1/payouts/{po}"));
+                StripePayout::of(
+                    &client
+                        .send(auth, &request)
+                        .await
+                        .map_err(LinkError::Stripe)?,
+                )
+            }
+        };
+        if !state.automatic {
+            return Ok(PayoutLink::Manual);
+        }
+        if !state.reconciled {
+            return Ok(PayoutLink::Reconciling);
+        }
+        // Page by page: each stored (and its rows linked) as it arrives.
+        let mut count = 0u64;
+        let mut after: Option<String> = None;
+        loop {
+            let mut params = Params::new()
+                .text("limit", PAGE_SIZE.to_string())
+                .text("payout", po);
+            if let Some(a) = &after {
+                params.set("starting_after", Param::Text(a.clone()));
+            }
+            let request = Request::get("/v1/balance_transactions").params(params);
+            let page = fetch_page(client, auth, &request, options)
+                .await
+                .map_err(LinkError::Stripe)?;
+            counters.pages.fetch_add(1, Ordering::SeqCst);
+            after = page
+                .data
+                .last()
+                .and_then(|o| o.get("id")?.as_str().map(str::to_string));
+            let more = page.has_more && after.is_some();
+            count += page.data.len() as u64;
+            let id = po.to_string();
+            blocking(store, move |s| s.link_payout_page(&id, &page.data))
+                .await
+                .map_err(LinkError::Local)?;
+            if !more {
+                return Ok(PayoutLink::Linked {
+                    transactions: count,
+                });
+            }
+        }
+    };
+    let link = match attempt.await {
+        Ok(link) => link,
+        Err(LinkError::Local(e)) => return Err(e),
+        Err(LinkError::Stripe(e)) => PayoutLink::Failed {
+            message: e.plain_message(),
+        },
+    };
+    let (id, record) = (po.to_string(), link.clone());
+    blocking(store, move |s| s.set_payout_link(&id, &record)).await?;
+    if let PayoutLink::Failed { message } = &link {
+        tracing::warn!(payout = po, %message, "could not link a payout; the next sync tries again");
+    }
+    Ok(link)
+}
+
+/// While linking, Stripe's errors are recorded and the local copy's stop the sync.
+enum LinkError {
+    Stripe(Error),
+    Local(Error),
 }
 
 #[cfg(test)]

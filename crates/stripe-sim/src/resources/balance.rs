@@ -1,14 +1,20 @@
-//! Balance and balance transactions: `GET /v1/balance`, `GET
-//! /v1/balance_transactions[/{id}]`, and their sample data.
+//! Balance, balance transactions and payouts: `GET /v1/balance`, `GET
+//! /v1/balance_transactions[/{id}]`, `GET /v1/payouts[/{id}]`, their sample
+//! data, and the knobs that give an account what real accounts have
+//! (manual payouts, payouts Stripe is still reconciling, Issuing spend,
+//! reserves).
 //!
-//! The data is kept consistent the way Stripe's is: every payout's amount is
-//! minus the sum of the nets it settled, and per currency the balance's
-//! available plus pending equals the sum of all nets (unless a test skews it
-//! on purpose with [`crate::Simulator::set_balance_skew`]).
+//! The data is kept consistent the way Stripe's is: every automatic
+//! payout's amount is minus the sum of the nets it settled, and per currency
+//! each part of the balance equals the nets of the transactions of its
+//! `balance_type`: available plus pending the `payments` ones, `issuing` the
+//! Issuing ones (unless a test skews it on purpose with
+//! [`crate::Simulator::set_balance_skew`]).
 
 use crate::error::ApiError;
 use crate::state::Data;
 use crate::store::{Item, ListQuery};
+use crate::Simulator;
 use rand::rngs::StdRng;
 use rand::Rng;
 use serde_json::{json, Value};
@@ -26,6 +32,8 @@ pub struct Txn {
     pub fee: i64,
     pub currency: &'static str,
     pub kind: TxnKind,
+    /// The balance the transaction moves (Stripe's `balance_type`).
+    pub balance_type: BalanceType,
     pub description: String,
     pub livemode: bool,
     pub source: Option<String>,
@@ -41,6 +49,9 @@ pub enum TxnKind {
     Payout,
     StripeFee,
     Adjustment,
+    Topup,
+    IssuingTransaction,
+    ReserveHold,
 }
 
 impl TxnKind {
@@ -51,6 +62,9 @@ impl TxnKind {
             TxnKind::Payout => "payout",
             TxnKind::StripeFee => "stripe_fee",
             TxnKind::Adjustment => "adjustment",
+            TxnKind::Topup => "topup",
+            TxnKind::IssuingTransaction => "issuing_transaction",
+            TxnKind::ReserveHold => "reserve_hold",
         }
     }
     fn reporting_category(self) -> &'static str {
@@ -60,6 +74,29 @@ impl TxnKind {
             TxnKind::Payout => "payout",
             TxnKind::StripeFee => "fee",
             TxnKind::Adjustment => "other_adjustment",
+            TxnKind::Topup => "topup",
+            TxnKind::IssuingTransaction => "issuing_transaction",
+            TxnKind::ReserveHold => "risk_reserved_funds",
+        }
+    }
+}
+
+/// Stripe's `balance_type`: "The balance that this transaction impacts."
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BalanceType {
+    Payments,
+    Issuing,
+    RefundAndDisputePrefunding,
+    RiskReserved,
+}
+
+impl BalanceType {
+    pub fn name(self) -> &'static str {
+        match self {
+            BalanceType::Payments => "payments",
+            BalanceType::Issuing => "issuing",
+            BalanceType::RefundAndDisputePrefunding => "refund_and_dispute_prefunding",
+            BalanceType::RiskReserved => "risk_reserved",
         }
     }
 }
@@ -88,7 +125,7 @@ impl Txn {
             "object": "balance_transaction",
             "amount": self.amount,
             "available_on": self.available_on,
-            "balance_type": "payments",
+            "balance_type": self.balance_type.name(),
             "created": self.created,
             "currency": self.currency,
             "description": self.description,
@@ -117,33 +154,77 @@ impl Item for Txn {
     }
 }
 
-/// `GET /v1/balance`: per currency, the nets of available and of pending rows.
+/// `GET /v1/balance`: per currency, the nets of the `payments` transactions
+/// (available and pending), and the parts an account has besides: `issuing`
+/// (Issuing's transactions), `refund_and_dispute_prefunding`, and
+/// `connect_reserved` (held by Stripe for connected accounts' negative
+/// balances; no transaction of the account moves it). The Risk Reserved
+/// balance is not a field of this object (OpenAPI `balance`), so reserve
+/// transactions show only in the list.
 pub fn retrieve(data: &Data, now: i64) -> Value {
-    let mut sums: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut payments: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut issuing: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut prefunding: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for t in data.txns.iter() {
-        let e = sums.entry(t.currency).or_default();
-        if t.available_at(now) {
-            e.0 += t.amount - t.fee;
-        } else {
-            e.1 += t.amount - t.fee;
+        let net = t.amount - t.fee;
+        let split = |e: &mut (i64, i64)| {
+            if t.available_at(now) {
+                e.0 += net;
+            } else {
+                e.1 += net;
+            }
+        };
+        match t.balance_type {
+            BalanceType::Payments => split(payments.entry(t.currency).or_default()),
+            BalanceType::Issuing => *issuing.entry(t.currency).or_default() += net,
+            BalanceType::RefundAndDisputePrefunding => {
+                split(prefunding.entry(t.currency).or_default())
+            }
+            BalanceType::RiskReserved => {}
         }
     }
     for (currency, skew) in &data.balance_skew {
-        if let Some(e) = sums.get_mut(currency.as_str()) {
+        if let Some(e) = payments.get_mut(currency.as_str()) {
             e.0 += skew;
         }
     }
-    sums.entry("usd").or_default();
-    // The default currency first, then the others alphabetically.
-    let mut order: Vec<(&str, (i64, i64))> = sums.into_iter().collect();
-    order.sort_by_key(|(c, _)| (*c != "usd", *c));
+    payments.entry("usd").or_default();
     let entry = |c: &str, n: i64| json!({"amount": n, "currency": c, "source_types": {"card": n}});
-    json!({
+    let side = |order: &[(&str, (i64, i64))], pending: bool| {
+        order
+            .iter()
+            .map(|(c, (a, p))| entry(c, if pending { *p } else { *a }))
+            .collect::<Vec<_>>()
+    };
+    let payments = ordered(payments);
+    let mut balance = json!({
         "object": "balance",
-        "available": order.iter().map(|(c, (a, _))| entry(c, *a)).collect::<Vec<_>>(),
+        "available": side(&payments, false),
         "livemode": data.livemode,
-        "pending": order.iter().map(|(c, (_, p))| entry(c, *p)).collect::<Vec<_>>(),
-    })
+        "pending": side(&payments, true),
+    });
+    if !issuing.is_empty() {
+        let order = ordered(issuing.into_iter().map(|(c, n)| (c, (n, 0))).collect());
+        balance["issuing"] = json!({ "available": side(&order, false) });
+    }
+    if !prefunding.is_empty() {
+        let order = ordered(prefunding);
+        balance["refund_and_dispute_prefunding"] =
+            json!({ "available": side(&order, false), "pending": side(&order, true) });
+    }
+    if !data.connect_reserved.is_empty() {
+        let mut held: Vec<(&String, &i64)> = data.connect_reserved.iter().collect();
+        held.sort();
+        balance["connect_reserved"] = held.into_iter().map(|(c, n)| entry(c, *n)).collect();
+    }
+    balance
+}
+
+/// The default currency first, then the others alphabetically.
+fn ordered(m: BTreeMap<&str, (i64, i64)>) -> Vec<(&str, (i64, i64))> {
+    let mut order: Vec<(&str, (i64, i64))> = m.into_iter().collect();
+    order.sort_by_key(|(c, _)| (*c != "usd", *c));
+    order
 }
 
 pub fn get(data: &Data, id: &str, now: i64) -> Result<Value, ApiError> {
@@ -167,6 +248,25 @@ pub fn list(data: &Data, p: &Value, now: i64) -> Result<Value, ApiError> {
     let currency = eq("currency").map(|c| c.to_lowercase());
     let payout = eq("payout");
     let source = eq("source");
+    if let Some(po) = payout.as_deref().and_then(|id| data.payouts.get(id)) {
+        // "For automatic Stripe payouts only" (the `payout` parameter); Stripe's refusal:
+        if po["automatic"] == false {
+            return Err(ApiError::invalid(
+                None,
+                "payout",
+                "Balance transaction history can only be filtered on automatic transfers, not manual.",
+            ));
+        }
+        // Until Stripe has reconciled an automatic payout, the list is not
+        // complete ("If `completed`, you can use the Balance Transactions
+        // API to list all balance transactions that are paid out in this
+        // payout"): here it lists none of them yet.
+        if po["reconciliation_status"] != "completed" {
+            return Ok(json!({
+                "object": "list", "data": [], "has_more": false, "url": "/v1/balance_transactions",
+            }));
+        }
+    }
     let (items, more) = data.txns.page(&q, |t| {
         kind.as_deref().is_none_or(|k| t.kind.name() == k)
             && currency.as_deref().is_none_or(|c| t.currency == c)
@@ -305,6 +405,7 @@ pub fn seed(
             fee,
             currency,
             kind,
+            balance_type: BalanceType::Payments,
             description,
             livemode,
             source,
@@ -338,14 +439,27 @@ pub fn seed(
             to += 1;
         }
         next.insert(currency, to);
+        let txn = id(rng, "txn_");
+        let destination = id(rng, "ba_");
+        data.payouts.insert(payout_object(
+            &po,
+            settled,
+            currency,
+            at,
+            &txn,
+            &destination,
+            livemode,
+            Reconciliation::Automatic { completed: true },
+        ));
         payout_rows.push(Txn {
-            id: id(rng, "txn_"),
+            id: txn,
             created: at,
             available_on: at,
             amount: -settled,
             fee: 0,
             currency,
             kind: TxnKind::Payout,
+            balance_type: BalanceType::Payments,
             description: "STRIPE PAYOUT".to_string(),
             livemode,
             source: Some(po),
@@ -355,5 +469,417 @@ pub fn seed(
     }
     for t in txns.into_iter().chain(payout_rows) {
         data.txns.insert(t);
+    }
+}
+
+/// How a payout came about, and how far Stripe has got reconciling it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Reconciliation {
+    /// Made by the payout schedule; `completed` once Stripe can list what it settled.
+    Automatic { completed: bool },
+    /// Requested by hand ("Stripe can't identify which transactions are included").
+    Manual,
+}
+
+/// A payout as `GET /v1/payouts/{id}` renders it (its `status` follows the clock, see [`render_payout`]).
+#[allow(clippy::too_many_arguments)]
+fn payout_object(
+    id: &str,
+    amount: i64,
+    currency: &str,
+    created: i64,
+    balance_transaction: &str,
+    destination: &str,
+    livemode: bool,
+    how: Reconciliation,
+) -> Value {
+    let (automatic, reconciliation_status) = match how {
+        Reconciliation::Automatic { completed: true } => (true, "completed"),
+        Reconciliation::Automatic { completed: false } => (true, "in_progress"),
+        Reconciliation::Manual => (false, "not_applicable"),
+    };
+    json!({
+        "id": id,
+        "object": "payout",
+        "amount": amount,
+        "application_fee": null,
+        "application_fee_amount": null,
+        // Two days later, as a standard payout to a bank account arrives.
+        "arrival_date": created + 2 * DAY,
+        "automatic": automatic,
+        "balance_transaction": balance_transaction,
+        "created": created,
+        "currency": currency,
+        "description": "STRIPE PAYOUT",
+        "destination": destination,
+        "failure_balance_transaction": null,
+        "failure_code": null,
+        "failure_message": null,
+        "livemode": livemode,
+        "metadata": {},
+        "method": "standard",
+        "original_payout": null,
+        "reconciliation_status": reconciliation_status,
+        "reversed_by": null,
+        "source_type": "card",
+        "statement_descriptor": null,
+        "status": "in_transit",
+        "trace_id": null,
+        "type": "bank_account",
+    })
+}
+
+/// A payout is `in_transit` until its arrival date, then `paid`.
+fn render_payout(po: &Value, now: i64) -> Value {
+    let mut po = po.clone();
+    if po["arrival_date"].as_i64().is_some_and(|a| a <= now) {
+        po["status"] = json!("paid");
+    }
+    po
+}
+
+/// `GET /v1/payouts/{id}`.
+pub fn get_payout(data: &Data, id: &str, now: i64) -> Result<Value, ApiError> {
+    data.payouts
+        .get(id)
+        .map(|p| render_payout(p, now))
+        .ok_or_else(|| ApiError::missing("payout", id, "id"))
+}
+
+/// `GET /v1/payouts`: newest first, `created` ranges and `status`.
+pub fn list_payouts(data: &Data, q: &ListQuery, p: &Value, now: i64) -> Result<Value, ApiError> {
+    let status = p
+        .get("status")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let (items, more) = data.payouts.page(q, |po| {
+        status.is_none_or(|s| render_payout(po, now)["status"] == s)
+    })?;
+    Ok(json!({
+        "object": "list",
+        "data": items.iter().map(|po| render_payout(po, now)).collect::<Vec<_>>(),
+        "has_more": more,
+        "url": "/v1/payouts",
+    }))
+}
+
+/// A charge for a test to place exactly (see [`Simulator::add_charge`]).
+#[derive(Debug, Clone)]
+pub struct Charge {
+    pub currency: String,
+    /// Minor units.
+    pub amount: i64,
+    /// Unix seconds on the simulator's clock.
+    pub created: i64,
+    pub description: String,
+}
+
+/// The `&'static` currency code the compact [`Txn`] keeps.
+fn static_currency(currency: &str) -> &'static str {
+    let c = currency.to_ascii_lowercase();
+    CURRENCIES
+        .iter()
+        .map(|c| c.0)
+        .find(|known| *known == c)
+        // A currency the sample data lacks: kept for the simulator's life (a test knob).
+        .unwrap_or_else(|| Box::leak(c.into_boxed_str()))
+}
+
+/// Funds become available two days after the day they came in.
+fn two_days_after(created: i64) -> i64 {
+    (created.div_euclid(DAY) + 2) * DAY
+}
+
+impl Simulator {
+    /// Adds one charge (test mode) with Stripe's 2.9% + 30 fee; returns its
+    /// balance transaction's id.
+    pub fn add_charge(&self, account_id: &str, charge: Charge) -> String {
+        let mut st = self.state();
+        let acct = st.ensure_account(account_id, account_id);
+        // An account is never younger than its data (a sync starts from `created`).
+        acct.created = acct.created.min(charge.created);
+        let data = acct.data(false);
+        let id = crate::state::gen_id("txn_", 24);
+        data.txns.insert(Txn {
+            id: id.clone(),
+            created: charge.created,
+            available_on: two_days_after(charge.created),
+            amount: charge.amount,
+            fee: charge.amount * 29 / 1000 + 30,
+            currency: static_currency(&charge.currency),
+            kind: TxnKind::Charge,
+            balance_type: BalanceType::Payments,
+            description: charge.description,
+            livemode: data.livemode,
+            source: Some(crate::state::gen_id("ch_", 24)),
+            payout: None,
+            exchange_rate: None,
+        });
+        id
+    }
+
+    /// A payout requested by hand (test mode) of `amount` from the available
+    /// balance. Stripe cannot say what it settled: listing balance
+    /// transactions by it is refused. Returns the payout's id.
+    pub fn add_manual_payout(&self, account_id: &str, currency: &str, amount: i64) -> String {
+        self.add_payout(account_id, currency, Some(amount), Reconciliation::Manual)
+    }
+
+    /// An automatic payout (test mode) of everything available in
+    /// `currency` that no payout settled yet. With `reconciled: false`
+    /// Stripe is still reconciling it (`in_progress`) until
+    /// [`Simulator::complete_payout_reconciliation`]. Returns its id.
+    pub fn add_automatic_payout(
+        &self,
+        account_id: &str,
+        currency: &str,
+        reconciled: bool,
+    ) -> String {
+        let how = Reconciliation::Automatic {
+            completed: reconciled,
+        };
+        self.add_payout(account_id, currency, None, how)
+    }
+
+    /// The ids of the balance transactions an automatic payout settled
+    /// (test mode), newest first: what its `payout` filter lists once reconciled.
+    pub fn payout_settled(&self, account_id: &str, payout_id: &str) -> Vec<String> {
+        let st = self.state();
+        st.accounts
+            .get(account_id)
+            .map(|a| {
+                a.test
+                    .txns
+                    .iter()
+                    .filter(|t| t.payout.as_deref() == Some(payout_id))
+                    .map(|t| t.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Stripe has finished reconciling the payout: its transactions can be listed.
+    pub fn complete_payout_reconciliation(&self, account_id: &str, payout_id: &str) {
+        let mut st = self.state();
+        let acct = st.ensure_account(account_id, account_id);
+        if let Some(po) = acct.test.payouts.get_mut(payout_id) {
+            po["reconciliation_status"] = json!("completed");
+        }
+    }
+
+    fn add_payout(
+        &self,
+        account_id: &str,
+        currency: &str,
+        manual_amount: Option<i64>,
+        how: Reconciliation,
+    ) -> String {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let data = acct.data(false);
+        let currency = static_currency(currency);
+        let po = crate::state::gen_id("po_", 24);
+        let amount = match manual_amount {
+            Some(amount) => amount,
+            None => {
+                let settled: Vec<String> = data
+                    .txns
+                    .iter()
+                    .filter(|t| {
+                        t.currency == currency
+                            && t.balance_type == BalanceType::Payments
+                            && t.kind != TxnKind::Payout
+                            && t.payout.is_none()
+                            && t.available_at(now)
+                    })
+                    .map(|t| t.id.clone())
+                    .collect();
+                let mut sum = 0;
+                for id in settled {
+                    if let Some(t) = data.txns.get_mut(&id) {
+                        t.payout = Some(po.clone());
+                        sum += t.amount - t.fee;
+                    }
+                }
+                sum
+            }
+        };
+        let txn = crate::state::gen_id("txn_", 24);
+        let destination = crate::state::gen_id("ba_", 24);
+        let livemode = data.livemode;
+        data.payouts.insert(payout_object(
+            &po,
+            amount,
+            currency,
+            now,
+            &txn,
+            &destination,
+            livemode,
+            how,
+        ));
+        data.txns.insert(Txn {
+            id: txn,
+            created: now,
+            available_on: now,
+            amount: -amount,
+            fee: 0,
+            currency,
+            kind: TxnKind::Payout,
+            balance_type: BalanceType::Payments,
+            description: "STRIPE PAYOUT".to_string(),
+            livemode,
+            source: Some(po.clone()),
+            payout: None,
+            exchange_rate: None,
+        });
+        po
+    }
+
+    /// Issuing (test mode): `topped_up` added to the Issuing balance, then
+    /// `spent` on an Issuing card. Both move the `issuing` balance, not the
+    /// payments balance.
+    pub fn add_issuing_activity(
+        &self,
+        account_id: &str,
+        currency: &str,
+        topped_up: i64,
+        spent: i64,
+    ) {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let data = acct.data(false);
+        let livemode = data.livemode;
+        let currency = static_currency(currency);
+        for (kind, amount, at, source, description) in [
+            (
+                TxnKind::Topup,
+                topped_up,
+                now - 3600,
+                "tu_",
+                "Top-up of the Issuing balance",
+            ),
+            (
+                TxnKind::IssuingTransaction,
+                -spent,
+                now - 60,
+                "ipi_",
+                "Card purchase: Office supplies",
+            ),
+        ] {
+            data.txns.insert(Txn {
+                id: crate::state::gen_id("txn_", 24),
+                created: at,
+                available_on: at,
+                amount,
+                fee: 0,
+                currency,
+                kind,
+                balance_type: BalanceType::Issuing,
+                description: description.to_string(),
+                livemode,
+                source: Some(crate::state::gen_id(source, 24)),
+                payout: None,
+                exchange_rate: None,
+            });
+        }
+    }
+
+    /// `amount` added (test mode) to the balance Stripe draws refunds and
+    /// disputes from first (`refund_and_dispute_prefunding`), by a top-up.
+    pub fn prefund_refunds_and_disputes(&self, account_id: &str, currency: &str, amount: i64) {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let data = acct.data(false);
+        data.txns.insert(Txn {
+            id: crate::state::gen_id("txn_", 24),
+            created: now - 600,
+            available_on: now - 600,
+            amount,
+            fee: 0,
+            currency: static_currency(currency),
+            kind: TxnKind::Topup,
+            balance_type: BalanceType::RefundAndDisputePrefunding,
+            description: "Top-up for refunds and disputes".to_string(),
+            livemode: data.livemode,
+            source: Some(crate::state::gen_id("tu_", 24)),
+            payout: None,
+            exchange_rate: None,
+        });
+    }
+
+    /// Stripe holds `amount` of the payments balance in reserve (test
+    /// mode): a `reserve_hold` out of the payments balance and one into the
+    /// Risk Reserved balance.
+    pub fn hold_reserve(&self, account_id: &str, currency: &str, amount: i64) {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let data = acct.data(false);
+        let livemode = data.livemode;
+        let currency = static_currency(currency);
+        for (balance_type, sign) in [(BalanceType::Payments, -1), (BalanceType::RiskReserved, 1)] {
+            data.txns.insert(Txn {
+                id: crate::state::gen_id("txn_", 24),
+                created: now - 120,
+                available_on: now - 120,
+                amount: sign * amount,
+                fee: 0,
+                currency,
+                kind: TxnKind::ReserveHold,
+                balance_type,
+                description: "Reserve held by Stripe".to_string(),
+                livemode,
+                source: None,
+                payout: None,
+                exchange_rate: None,
+            });
+        }
+    }
+
+    /// The platform's `connect_reserved` balance in `currency` (test mode):
+    /// funds Stripe holds for connected accounts' negative balances.
+    pub fn set_connect_reserved(&self, account_id: &str, currency: &str, amount: i64) {
+        let mut st = self.state();
+        st.ensure_account(account_id, account_id)
+            .test
+            .connect_reserved
+            .insert(currency.to_ascii_lowercase(), amount);
+    }
+
+    /// `GET /v1/account` leaves `created` out for this account, as Stripe
+    /// may for an account's own record ("Time at which the account was
+    /// connected"; not a required field of `account`).
+    pub fn omit_account_created(&self, account_id: &str) {
+        self.state()
+            .ensure_account(account_id, account_id)
+            .created_omitted = true;
+    }
+
+    /// `n` balance transactions (test mode) over the past 540 days as a
+    /// growing business has them: 90% in the newest 10% of that time.
+    pub fn seed_growing_balance_history(&self, account_id: &str, n: usize, rng_seed: u64) {
+        use rand::SeedableRng;
+        const SPAN: i64 = 540 * DAY;
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        let mut rng = StdRng::seed_from_u64(rng_seed);
+        let recent = n * 9 / 10;
+        let data = acct.data(false);
+        let rid = |rng: &mut StdRng, prefix: &str| crate::seed::rid(rng, prefix, 24);
+        seed(
+            data,
+            &mut rng,
+            n - recent,
+            now - SPAN / 10,
+            SPAN * 9 / 10,
+            rid,
+        );
+        seed(data, &mut rng, recent, now, SPAN / 10, rid);
+        let oldest = acct.test.txns.iter().map(|t| t.created).min();
+        acct.created = oldest.map_or(acct.created, |o| acct.created.min(o));
     }
 }
