@@ -12,6 +12,7 @@ pub mod error;
 pub mod money;
 pub mod private_files;
 pub mod secret;
+pub mod sensitive;
 pub mod stripe;
 pub mod views;
 pub mod workflows;

@@ -258,6 +258,21 @@ impl Simulator {
         self.state().ensure_account(id, display_name).display_name = display_name.to_string();
     }
 
+    /// Adds an account connected to `platform` (as an account the platform
+    /// created, or one connected in the Dashboard): the platform's keys may
+    /// act on it with `Stripe-Account`.
+    pub fn add_connected_account(&self, platform: &str, id: &str, display_name: &str) {
+        let mut st = self.state();
+        st.ensure_account(id, display_name).display_name = display_name.to_string();
+        st.connections.push(state::Connection {
+            client_id: String::new(),
+            platform_account: platform.to_string(),
+            account_id: id.to_string(),
+            kind: OAuthKind::Connect,
+            active: true,
+        });
+    }
+
     /// Sets the IANA time zone `GET /v1/account` reports in
     /// `settings.dashboard.timezone` (`Etc/UTC` unless set).
     pub fn set_timezone(&self, account_id: &str, timezone: &str) {

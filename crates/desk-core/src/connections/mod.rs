@@ -4,6 +4,7 @@
 
 pub mod connection_test;
 pub mod deep_link;
+pub mod expected;
 pub mod keys;
 pub mod loopback;
 pub mod oauth;
@@ -12,5 +13,6 @@ pub mod saved;
 pub mod secret_store;
 mod service;
 
+pub use expected::ExpectedConnection;
 pub use oauth_flow::{LoopbackWait, OAuthStart};
 pub use service::Connections;
