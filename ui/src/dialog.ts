@@ -9,6 +9,8 @@ export interface ConfirmOptions {
   yes: string;
   no?: string;
   danger?: boolean;
+  /** More than a sentence (a list of what will be sent), under the body. */
+  details?: HTMLElement;
 }
 
 export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
@@ -33,6 +35,7 @@ export function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
       },
       title,
       body,
+      opts.details ?? null,
       h("div", { class: "dialog-actions" }, no, yes),
     );
     let done = false;

@@ -106,7 +106,7 @@ fn looks_like_card_number(v: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// What is kept instead of a secret: its kind and at most its last four

@@ -756,3 +756,80 @@ fn the_list_of_creates_that_take_tags_matches_the_description() {
         "src/workflows/tagged_creates.txt drifted from the OpenAPI description: run with UPDATE_TAGGED_CREATES=1"
     );
 }
+
+/// Issue 15, item 7: a step that carries no tags (an update) cannot be
+/// looked up once Stripe has forgotten its key. A Resume more than a day
+/// after it went unanswered is refused, in words naming the step, until
+/// the person confirms sending it again; then it is sent once, under a new key.
+#[tokio::test]
+async fn an_untagged_step_is_not_sent_again_after_24_hours_unless_confirmed() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+    let sim = sim().await;
+    let c = client_without_retries(&sim);
+    let scratch = Scratch::new();
+    let executor = scratch.steps(&c);
+    let skew = Arc::new(AtomicI64::new(0));
+    let clock = {
+        let skew = skew.clone();
+        move || desk_core::workflows::engine::system_clock() + skew.load(Ordering::SeqCst)
+    };
+    let mut engine = desk_core::workflows::Engine {
+        catalog: &ActionCatalog,
+        executor: &executor,
+        history: &scratch.history,
+        clock: &clock,
+        number_format: NumberFormat::POINT,
+        resend_unchecked: false,
+    };
+    let customer = c
+        .send(
+            &auth(),
+            &Request::post("/v1/customers").params(Params::new().text("name", "Jo Baker")),
+        )
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut w = Workflow::new("Rename");
+    w.add_step("rename", "update_customer").unwrap();
+    w.steps[0].fields = fields(json!({"customer": customer, "name": "Jo Again"}));
+    sim.fail_next(1, stripe_sim::Failure::DropConnection);
+    let run = engine
+        .start(&w, account(), BTreeMap::new(), &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert!(matches!(run.outcome, Outcome::Failed { .. }), "{run:?}");
+    skew.fetch_add(25 * 3600, Ordering::SeqCst);
+    sim.advance_clock(Duration::from_secs(25 * 3600));
+    sim.clear_requests();
+    let refused = engine
+        .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
+        .await
+        .expect_err("sent again without asking");
+    let refused = desk_core::AppError::from(refused);
+    assert_eq!(refused.code, "unchecked_step");
+    assert!(
+        refused
+            .message
+            .starts_with("Step 1 (Update Customer) may already have been done"),
+        "{}",
+        refused.message
+    );
+    assert!(sim.requests().is_empty(), "nothing was sent");
+    // Confirmed: sent again once, under the next generation's key.
+    engine.resend_unchecked = true;
+    let resumed = engine
+        .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
+        .await
+        .unwrap();
+    assert_eq!(resumed.outcome, Outcome::Succeeded, "{resumed:?}");
+    let sent: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.header("idempotency-key").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(sent, [format!("stripe-desk-{}-rename-1", run.run_id)]);
+}

@@ -6,7 +6,7 @@
 
 use super::bound::{method_and_path, ActionCatalog};
 use super::catalog::StepCatalog;
-use super::model::{Problem, Workflow};
+use super::model::{InputKind, Problem, Workflow};
 use super::reference::{Part, Root, Template};
 use super::words;
 use crate::actions::{self, FieldKind};
@@ -124,7 +124,15 @@ fn value_words(
                     Part::Text(s) => s.clone(),
                     Part::Ref(r) => match (&r.root, typed) {
                         (Root::Input, Some(typed)) if typed.contains_key(&r.path[0]) => {
-                            typed[&r.path[0]].trim().to_owned()
+                            let value = typed[&r.path[0]].trim();
+                            // An amount as typed, in its currency (Stripe gets minor units).
+                            let kind = workflow.inputs.iter().find(|i| i.name == r.path[0]);
+                            match kind.map(|i| &i.kind) {
+                                Some(InputKind::AmountIn { currency }) => {
+                                    format!("{value} {}", currency.to_uppercase())
+                                }
+                                _ => value.to_owned(),
+                            }
                         }
                         _ => format!("[{}]", words::reference_words(&ActionCatalog, workflow, r)),
                     },
@@ -236,7 +244,22 @@ pub fn plan_step(
                     };
                     params.push(ParamLine {
                         name: format!("{} · item {}", field.label, i + 1),
-                        value: format!("price {price}, quantity {quantity}"),
+                        value: format!("{price}, quantity {quantity}"),
+                    });
+                }
+            }
+            (FieldKind::Choice { options }, _) => {
+                // The choice as the form names it ("Charge automatically").
+                let said = value_words(workflow, &field.param, value, typed);
+                let label = options
+                    .iter()
+                    .find(|o| o.value == said)
+                    .map(|o| o.label.clone())
+                    .unwrap_or(said);
+                if !label.trim().is_empty() {
+                    params.push(ParamLine {
+                        name: field.label.clone(),
+                        value: label,
                     });
                 }
             }
