@@ -636,7 +636,13 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     // A customer asked for at each run is found by name.
     w.click("#wf-template-empty").await;
     w.click("#btn-wf-new").await;
-    w.find("#wf-name").await;
+    w.wait_for_text(".wf-item[aria-current]", "New workflow").await;
+    wait_value(
+        &w,
+        "return document.querySelector('#wf-name').value",
+        "New workflow",
+    )
+    .await;
     w.type_into("#wf-name", "Subscriptions of a customer").await;
     w.click("#btn-wf-rename").await;
     w.wait_for_text(".wf-item[aria-current]", "Subscriptions of a customer")
@@ -683,6 +689,33 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         "1 found",
     )
     .await;
+    assert_plain_words(&w, "Workflows").await;
+
+    // How long runs are kept is shown and changed here; removing a step
+    // says what was removed; a long name ends in "…" with the whole name
+    // in its tooltip.
+    let kept = w
+        .execute("return document.querySelector('#wf-keep-days').value")
+        .await;
+    assert_eq!(kept, "90");
+    w.type_into("#wf-keep-days", "0").await;
+    w.click("#btn-wf-keep").await;
+    w.wait_for_text("#wf-keep-message", "Keep run history for 1 to 3650 days")
+        .await;
+    w.type_into("#wf-keep-days", "30").await;
+    w.click("#btn-wf-keep").await;
+    w.wait_for_text("#wf-keep-message", "Runs are kept for 30 days")
+        .await;
+    w.click("[data-step='list_subscriptions'] .btn-wf-remove-step")
+        .await;
+    w.wait_for_text("#wf-save-message", "Removed Step 1 · List Subscriptions.")
+        .await;
+    let title = w
+        .execute("const b = document.querySelector('.wf-item[aria-current]'); return [b.title, b.querySelector('.wf-item-name').scrollWidth > b.querySelector('.wf-item-name').clientWidth]")
+        .await;
+    assert_eq!(title, serde_json::json!(["Subscriptions of a customer", true]));
+    w.screenshot(&shots.join("workflows-11-kept-and-removed.png"))
+        .await;
     assert_plain_words(&w, "Workflows").await;
     w.quit().await;
 }
