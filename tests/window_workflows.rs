@@ -636,7 +636,8 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     // A customer asked for at each run is found by name.
     w.click("#wf-template-empty").await;
     w.click("#btn-wf-new").await;
-    w.wait_for_text(".wf-item[aria-current]", "New workflow").await;
+    w.wait_for_text(".wf-item[aria-current]", "New workflow")
+        .await;
     wait_value(
         &w,
         "return document.querySelector('#wf-name').value",
@@ -713,7 +714,10 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     let title = w
         .execute("const b = document.querySelector('.wf-item[aria-current]'); return [b.title, b.querySelector('.wf-item-name').scrollWidth > b.querySelector('.wf-item-name').clientWidth]")
         .await;
-    assert_eq!(title, serde_json::json!(["Subscriptions of a customer", true]));
+    assert_eq!(
+        title,
+        serde_json::json!(["Subscriptions of a customer", true])
+    );
     w.screenshot(&shots.join("workflows-11-kept-and-removed.png"))
         .await;
     assert_plain_words(&w, "Workflows").await;

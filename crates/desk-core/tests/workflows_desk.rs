@@ -721,37 +721,75 @@ async fn an_untagged_step_is_said_before_the_run_and_resent_only_when_confirmed(
         plan.unchecked[0].starts_with("Step 1 (Update Customer) cannot be checked after 24 hours"),
         "{plan:?}"
     );
-    assert!(plan.confirmation.is_none(), "a test-mode update asks nothing");
+    assert!(
+        plan.confirmation.is_none(),
+        "a test-mode update asks nothing"
+    );
 
     // No answer ever comes (every retry dropped); then a day passes.
     sim.fail_next(3, stripe_sim::Failure::DropConnection);
     let run = d
-        .run_workflow(&w.id, &saw, no_inputs(), NumberFormat::POINT, None, &mut quiet())
+        .run_workflow(
+            &w.id,
+            &saw,
+            no_inputs(),
+            NumberFormat::POINT,
+            None,
+            &mut quiet(),
+        )
         .await
         .unwrap();
     assert!(matches!(run.outcome, Outcome::Failed { .. }), "{run:?}");
-    let file = dir.0.join("workflows/runs").join(&w.id).join(format!("{}.json", run.run_id));
+    let file = dir
+        .0
+        .join("workflows/runs")
+        .join(&w.id)
+        .join(format!("{}.json", run.run_id));
     let mut record: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let day_ago = desk_core::workflows::engine::system_clock() - 25 * 3600;
     record["run"]["steps"][0]["first_tried_at"] = json!(day_ago);
     std::fs::write(&file, record.to_string()).unwrap();
 
     let plan = d
-        .workflow_plan(&w.id, &saw, no_inputs(), Some(&run.run_id), NumberFormat::POINT)
+        .workflow_plan(
+            &w.id,
+            &saw,
+            no_inputs(),
+            Some(&run.run_id),
+            NumberFormat::POINT,
+        )
         .await
         .unwrap();
     assert_eq!(plan.resend_unchecked.len(), 1, "{plan:?}");
-    assert!(plan.resend_unchecked[0].starts_with("Step 1 (Update Customer) may already have been done"));
+    assert!(
+        plan.resend_unchecked[0].starts_with("Step 1 (Update Customer) may already have been done")
+    );
     let token = plan.confirmation.expect("asked again");
     sim.clear_requests();
     let refused = d
-        .resume_workflow(&w.id, &run.run_id, &saw, None, NumberFormat::POINT, None, &mut quiet())
+        .resume_workflow(
+            &w.id,
+            &run.run_id,
+            &saw,
+            None,
+            NumberFormat::POINT,
+            None,
+            &mut quiet(),
+        )
         .await
         .unwrap_err();
     assert_eq!(AppError::from(refused).code, "confirmation_needed");
     assert!(sim.requests().is_empty(), "nothing was sent");
     let resumed = d
-        .resume_workflow(&w.id, &run.run_id, &saw, None, NumberFormat::POINT, Some(&token), &mut quiet())
+        .resume_workflow(
+            &w.id,
+            &run.run_id,
+            &saw,
+            None,
+            NumberFormat::POINT,
+            Some(&token),
+            &mut quiet(),
+        )
         .await
         .unwrap();
     assert_eq!(resumed.outcome, Outcome::Succeeded, "{resumed:?}");
