@@ -625,6 +625,10 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         "true",
     )
     .await;
+    // What no longer holds is gone.
+    w.wait_until_gone(".wf-run-input[data-field='price'] .field-message:not([hidden])")
+        .await;
+    assert_eq!(w.text("#wf-run-message").await, "");
     w.screenshot(&shots.join("workflows-09-price-picked.png"))
         .await;
     w.click("#btn-wf-run").await;

@@ -1080,13 +1080,15 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       if (m) setMessage(m, p.reason, "error");
     }
   };
-  // What no longer holds goes when the person types again.
-  card.addEventListener("input", (ev) => {
+  // What no longer holds goes when the person types or picks again.
+  const changed = (ev: Event): void => {
     if ((ev.target as HTMLElement).closest(".wf-run-input")) {
       setMessage(message, null);
       for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
     }
-  });
+  };
+  card.addEventListener("input", changed);
+  card.addEventListener("change", changed);
   const showRun = (run: RunRecord): void => {
     clear(live);
     run.steps.forEach((s, i) => live.appendChild(stepLine(s, i)));
