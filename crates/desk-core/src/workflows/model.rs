@@ -435,15 +435,6 @@ impl Workflow {
         problems
     }
 
-    /// The steps that create or change something in Stripe: what a live-mode
-    /// run lists when it asks for confirmation.
-    pub fn write_steps(&self, catalog: &dyn StepCatalog) -> Vec<&Step> {
-        self.steps
-            .iter()
-            .filter(|s| catalog.writes(&s.action))
-            .collect()
-    }
-
     /// Checks the values typed for the inputs, as the action forms check
     /// theirs, and turns them into what references get.
     /// `format` is the user's number convention ("12,50" or "12.50").
@@ -905,7 +896,7 @@ mod tests {
     }
 
     #[test]
-    fn input_kinds_and_writes_are_known_before_a_run() {
+    fn input_kinds_are_known_before_a_run() {
         let mut w = two_steps();
         w.add_input(
             "fee",
@@ -929,14 +920,6 @@ mod tests {
         assert!(found[0].2.contains("not a currency code"));
         assert_eq!(found[1].1.as_deref(), Some("who"));
         assert!(found[1].2.contains("not an ID prefix"));
-        let writes: Vec<&str> = w
-            .write_steps(&TestCatalog)
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(writes, ["create_customer", "create_subscription"]);
-        let w = super::super::templates::customer_subscriptions_by_email();
-        assert!(w.write_steps(&TestCatalog).is_empty());
     }
 
     #[test]
