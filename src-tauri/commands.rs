@@ -1,6 +1,7 @@
 //! The window's commands: each takes its arguments, calls the domain, and
 //! returns a view or one `AppError`. Changes are broadcast as events.
 
+use crate::dialogs;
 use crate::startup::DeskCell;
 use desk_core::actions::desk::ActionAvailability;
 use desk_core::actions::drafts::ConnectionDrafts;
@@ -12,12 +13,15 @@ use desk_core::balances::{
 };
 use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
+use desk_core::saved_file::SavedFile;
 use desk_core::views::{
     AppInfo, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthSettingsForm,
     OAuthSettingsView, SaveKeyOutcome, WhenAlreadySaved,
 };
-use desk_core::workflows::desk::RunPlan;
+use desk_core::workflows::desk::{EditorWords, RunPlan};
 use desk_core::workflows::menu::MenuEntry;
+use desk_core::workflows::review::WorkflowReview;
+use desk_core::workflows::settings::WorkflowSettings;
 use desk_core::workflows::store::Listing;
 use desk_core::workflows::{Problem, RunRecord, Workflow};
 use desk_core::{private_files, AppError};
@@ -672,23 +676,41 @@ pub async fn balances_reconcile(
     audited(&audit, "balances_reconcile", reply)
 }
 
-/// Writes the CSV to `path` (chosen by the user in the save dialog).
+/// Asks where to save in the system's save dialog (which asks before
+/// replacing a file), then writes the CSV there. `None`: the person
+/// cancelled the dialog; `rows: None`: they cancelled the export.
 #[tauri::command]
 pub async fn balances_export(
     id: String,
     filter: Filter,
     sort: Sort,
-    path: String,
     on_progress: Channel<ExportProgress>,
+    app: AppHandle,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
-) -> Reply<Option<u64>> {
+) -> Reply<Option<SavedFile>> {
     let desk = desk.get().await?;
+    let Some(path) = dialogs::save(
+        &app,
+        "Export balance transactions",
+        "balance-transactions.csv",
+        &dialogs::CSV,
+    )
+    .await
+    else {
+        return audited(&audit, "balances_export", Ok(None));
+    };
     let reply = desk
-        .balances_export(&id, filter, sort, path.into(), move |p| {
+        .balances_export(&id, filter, sort, path.clone(), move |p| {
             let _ = on_progress.send(p);
         })
         .await
+        .map(|rows| {
+            Some(SavedFile {
+                path: path.display().to_string(),
+                rows,
+            })
+        })
         .map_err(AppError::from);
     audited(&audit, "balances_export", reply)
 }
@@ -818,18 +840,115 @@ pub async fn delete_workflow(id: String, desk: State<'_, DeskCell>) -> Reply<Wor
     desk.delete_workflow(&id).map_err(AppError::from)
 }
 
+/// Asks where to save in the system's save dialog, then writes the
+/// workflow there; `None` when the person cancelled.
 #[tauri::command]
-pub async fn export_workflow(id: String, path: String, desk: State<'_, DeskCell>) -> Reply<()> {
+pub async fn export_workflow(
+    id: String,
+    app: AppHandle,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Option<SavedFile>> {
     let desk = desk.get().await?;
-    desk.export_workflow(&id, Path::new(&path))
-        .map_err(AppError::from)
+    let name = desk
+        .workflow_review(&id)
+        .map(|r| r.workflow.name)
+        .unwrap_or_default();
+    let suggested: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || " _-".contains(*c))
+        .collect();
+    let suggested = match suggested.trim() {
+        "" => "workflow.json".to_owned(),
+        s => format!("{s}.json"),
+    };
+    let reply = match dialogs::save(&app, "Export workflow", &suggested, &dialogs::WORKFLOW).await {
+        None => Ok(None),
+        Some(path) => desk
+            .export_workflow(&id, &path)
+            .map(|()| {
+                Some(SavedFile {
+                    path: path.display().to_string(),
+                    rows: None,
+                })
+            })
+            .map_err(AppError::from),
+    };
+    audited(&audit, "export_workflow", reply)
+}
+
+/// Asks for a workflow file in the system's open dialog, adds it not yet
+/// reviewed, and says what it will do; `None` when the person cancelled.
+#[tauri::command]
+pub async fn import_workflow(
+    app: AppHandle,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Option<WorkflowReview>> {
+    let desk = desk.get().await?;
+    let reply = match dialogs::open(&app, "Import a workflow", &dialogs::WORKFLOW).await {
+        None => Ok(None),
+        Some(path) => desk
+            .import_workflow(&path)
+            .map(Some)
+            .map_err(AppError::from),
+    };
+    audited(&audit, "import_workflow", reply)
+}
+
+/// What a saved workflow will do, step by step, in words.
+#[tauri::command]
+pub async fn workflow_review(
+    id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<WorkflowReview> {
+    let desk = desk.get().await?;
+    audited(
+        &audit,
+        "workflow_review",
+        desk.workflow_review(&id).map_err(AppError::from),
+    )
+}
+
+/// The person accepts an imported workflow after reading what it does.
+#[tauri::command]
+pub async fn accept_workflow(
+    id: String,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<Workflow> {
+    let desk = desk.get().await?;
+    audited(
+        &audit,
+        "accept_workflow",
+        desk.accept_workflow(&id).map_err(AppError::from),
+    )
+}
+
+/// The workflow's references in words and notes on its steps.
+#[tauri::command]
+pub async fn workflow_words(workflow: Workflow, desk: State<'_, DeskCell>) -> Reply<EditorWords> {
+    let desk = desk.get().await?;
+    Ok(desk.workflow_words(&workflow))
+}
+
+/// How long run history is kept.
+#[tauri::command]
+pub async fn workflow_settings(desk: State<'_, DeskCell>) -> Reply<WorkflowSettings> {
+    let desk = desk.get().await?;
+    Ok(desk.workflow_settings())
 }
 
 #[tauri::command]
-pub async fn import_workflow(path: String, desk: State<'_, DeskCell>) -> Reply<Workflow> {
+pub async fn set_workflow_settings(
+    settings: WorkflowSettings,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<WorkflowSettings> {
     let desk = desk.get().await?;
-    desk.import_workflow(Path::new(&path))
-        .map_err(AppError::from)
+    let reply = desk.set_workflow_settings(settings).map_err(AppError::from);
+    audited(&audit, "set_workflow_settings", reply)
 }
 
 /// What the `{{` menu offers in one field, filtered by what follows `{{`.
@@ -856,20 +975,43 @@ pub async fn workflow_runs(
     audited(&audit, "workflow_runs", reply)
 }
 
+/// What a run (or, with `run_id`, a Resume) with these inputs will do on
+/// the connection the person sees, with the confirmation to pass back
+/// when it must be confirmed.
 #[tauri::command]
-pub async fn workflow_plan(workflow_id: String, desk: State<'_, DeskCell>) -> Reply<RunPlan> {
+pub async fn workflow_plan(
+    workflow_id: String,
+    expected: ExpectedConnection,
+    inputs: BTreeMap<String, String>,
+    run_id: Option<String>,
+    number_format: NumberFormat,
+    desk: State<'_, DeskCell>,
+    audit: State<'_, IpcAudit>,
+) -> Reply<RunPlan> {
     let desk = desk.get().await?;
-    desk.workflow_plan(&workflow_id)
+    let reply = desk
+        .workflow_plan(
+            &workflow_id,
+            &expected,
+            inputs,
+            run_id.as_deref(),
+            number_format,
+        )
         .await
-        .map_err(AppError::from)
+        .map_err(AppError::from);
+    audited(&audit, "workflow_plan", reply)
 }
 
-/// Runs the saved workflow; every change of the run goes to `progress`.
+/// Runs the saved workflow on the connection the person saw; every change
+/// of the run goes to `progress`.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn run_workflow(
     workflow_id: String,
+    expected: ExpectedConnection,
     inputs: BTreeMap<String, String>,
     number_format: NumberFormat,
+    confirmation: Option<String>,
     progress: Channel<RunRecord>,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
@@ -879,18 +1021,28 @@ pub async fn run_workflow(
         let _ = progress.send(run.clone());
     };
     let reply = desk
-        .run_workflow(&workflow_id, inputs, number_format, &mut tell)
+        .run_workflow(
+            &workflow_id,
+            &expected,
+            inputs,
+            number_format,
+            confirmation.as_deref(),
+            &mut tell,
+        )
         .await;
     audited(&audit, "run_workflow", reply.map_err(AppError::from))
 }
 
 /// Resumes a failed or interrupted run with the saved workflow's fixes.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn resume_workflow(
     workflow_id: String,
     run_id: String,
+    expected: ExpectedConnection,
     inputs: Option<BTreeMap<String, String>>,
     number_format: NumberFormat,
+    confirmation: Option<String>,
     progress: Channel<RunRecord>,
     desk: State<'_, DeskCell>,
     audit: State<'_, IpcAudit>,
@@ -900,7 +1052,15 @@ pub async fn resume_workflow(
         let _ = progress.send(run.clone());
     };
     let reply = desk
-        .resume_workflow(&workflow_id, &run_id, inputs, number_format, &mut tell)
+        .resume_workflow(
+            &workflow_id,
+            &run_id,
+            &expected,
+            inputs,
+            number_format,
+            confirmation.as_deref(),
+            &mut tell,
+        )
         .await;
     audited(&audit, "resume_workflow", reply.map_err(AppError::from))
 }

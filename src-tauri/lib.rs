@@ -2,6 +2,7 @@
 //! calls. Every command is a thin adapter over [`desk_core::Desk`].
 
 mod commands;
+mod dialogs;
 mod logging;
 mod startup;
 
@@ -29,8 +30,8 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
-        // The system save and open dialogs: the Balances CSV export, workflow export and import
-        // (only `save` and `open` are allowed, see capabilities).
+        // The system save and open dialogs, opened by the backend only
+        // (src-tauri/dialogs.rs): the window may not open them itself.
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             // Only what costs no I/O here: the window paints first (see startup.rs).
@@ -106,6 +107,11 @@ pub fn run() {
             commands::delete_workflow,
             commands::export_workflow,
             commands::import_workflow,
+            commands::workflow_review,
+            commands::accept_workflow,
+            commands::workflow_words,
+            commands::workflow_settings,
+            commands::set_workflow_settings,
             commands::workflow_menu,
             commands::workflow_runs,
             commands::workflow_plan,

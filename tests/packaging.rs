@@ -91,3 +91,22 @@ fn the_window_may_listen_to_events_but_not_emit_them() {
         ["core:event:allow-listen", "core:event:allow-unlisten"]
     );
 }
+
+/// Every file the app reads or writes is one the person picked in a system
+/// dialog the backend opens (src-tauri/dialogs.rs): the window may not open
+/// dialogs itself, so a compromised page cannot pick a file for the person.
+#[test]
+fn the_window_may_not_open_file_dialogs() {
+    let caps: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("capabilities/default.json")).unwrap(),
+    )
+    .unwrap();
+    let dialogs: Vec<&str> = caps["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|p| p.starts_with("dialog:"))
+        .collect();
+    assert_eq!(dialogs, Vec::<&str>::new());
+}

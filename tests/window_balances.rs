@@ -716,8 +716,9 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     w.wait_for_text("#bt-count", &format!("{} transactions", kwd.0))
         .await;
     let out = temp_dir("window-balances-export").join("kwd charges.csv");
-    w.type_into("#export-path", out.to_str().unwrap()).await;
+    // Where to save is picked in the system's save dialog (the app opens it).
     w.click("#btn-export").await;
+    answer_file_dialog("Export balance transactions", &out, true).await;
     w.wait_for_text("#export-message", "Exported").await;
     assert_plain_words(&w, "Balances").await;
     let text = std::fs::read_to_string(&out).unwrap();
@@ -802,13 +803,12 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     // progress appears (from the page, so the export cannot finish first).
     let cancelled_dir = temp_dir("window-balances-cancelled-export");
     let cancelled = cancelled_dir.join("everything.csv");
-    w.type_into("#export-path", cancelled.to_str().unwrap())
-        .await;
     w.execute(
         "const m = document.getElementById('export-message'); window.exportSeen = ''; new MutationObserver((_, o) => { if (/rows written/.test(m.textContent)) { o.disconnect(); window.exportSeen = m.textContent; document.getElementById('btn-export-cancel').click(); } }).observe(m, {childList: true, characterData: true, subtree: true});",
     )
     .await;
     w.click("#btn-export").await;
+    answer_file_dialog("Export balance transactions", &cancelled, true).await;
     w.wait_for_text("#export-message", "Export cancelled; no file was written.")
         .await;
     let seen = w.execute("return window.exportSeen;").await;

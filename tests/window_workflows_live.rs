@@ -1,6 +1,7 @@
-//! A live-mode workflow run asks once, listing what it will create in which
-//! account; cancelling sends nothing; confirming runs the "new product with
-//! its price" template to the end. (Its own binary: one app window per test process.)
+//! A live-mode workflow run asks once, listing each write with its whole
+//! path and values, in which account; cancelling sends nothing; confirming
+//! runs the "new product with its price" template to the end. (Its own
+//! binary: one app window per test process.)
 
 mod support;
 
@@ -23,16 +24,7 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
 
     connect_with_key(&w, LIVE_KEY, "live mode", "Acme Live Workflows").await;
     w.click("#nav-workflows").await;
-    // The templates arrive after the list is drawn.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while w.count("#wf-template option").await < 4 {
-        assert!(std::time::Instant::now() < deadline, "no templates");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    w.execute(
-        "const s = document.querySelector('#wf-template'); s.value = '1'; s.dispatchEvent(new Event('change'));",
-    )
-    .await;
+    w.click("#wf-template-1").await;
     w.click("#btn-wf-new").await;
     w.wait_for_text(".wf-item", "New product with its price")
         .await;
@@ -43,9 +35,23 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
     w.click("#btn-wf-run").await;
     w.wait_for_text("#confirm-title", "Run in live mode in Acme Live Workflows?")
         .await;
-    let body = w.text("#confirm-body").await;
-    assert!(body.contains("create_product: Create Product"), "{body}");
-    assert!(body.contains("create_price: POST /v1/prices"), "{body}");
+    let body = w.text("#confirm-dialog").await;
+    assert!(
+        body.contains("This creates or changes real things in Acme Live Workflows, in live mode"),
+        "{body}"
+    );
+    for says in [
+        "Step 1 · Create Product",
+        "POST /v1/products",
+        "Coffee club",
+        "Step 2 · Request to any endpoint",
+        "POST /v1/prices",
+        "unit_amount",
+        "12.50 USD",
+        "[Step 1, Create Product → ID]",
+    ] {
+        assert!(body.contains(says), "{says} in {body}");
+    }
     w.screenshot(&shots.join("workflows-05-live-confirm.png"))
         .await;
     w.click("#confirm-no").await;

@@ -21,6 +21,7 @@ import type { Page } from "./bindings/Page";
 import type { PayoutDetail } from "./bindings/PayoutDetail";
 import type { PeriodSummary } from "./bindings/PeriodSummary";
 import type { Reconciliation } from "./bindings/Reconciliation";
+import type { SavedFile } from "./bindings/SavedFile";
 import type { Sort } from "./bindings/Sort";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { StoreStats } from "./bindings/StoreStats";
@@ -1014,9 +1015,9 @@ class BalancesView {
 
   private drawExport(): void {
     const card = this.exportCard;
-    const path = h("input", { id: "export-path", class: "input", attrs: { type: "text", placeholder: "/home/you/balance-transactions.csv", spellcheck: "false" } });
-    const choose = h("button", { id: "btn-export-choose", class: "btn secondary small", text: "Choose…", attrs: { type: "button" } });
-    const go = h("button", { id: "btn-export", class: "btn primary small", text: "Export CSV", attrs: { type: "button" } });
+    // Where to save is picked in the system's save dialog, which the app opens (and which asks before
+    // replacing a file): there is no typed path, so the page can never name a file to write.
+    const go = h("button", { id: "btn-export", class: "btn primary small", text: "Export CSV…", attrs: { type: "button" } });
     const cancel = h("button", { id: "btn-export-cancel", class: "btn secondary small", text: "Cancel", attrs: { type: "button", hidden: true } });
     const bar = h("progress", { id: "export-bar", class: "bal-bar", attrs: { hidden: true } });
     const message = h("p", { id: "export-message", class: "field-message", attrs: { "aria-live": "polite" } });
@@ -1024,29 +1025,12 @@ class BalancesView {
     card.append(
       h("h2", { class: "card-title", text: "Export what the filters select to CSV" }),
       h("p", { id: "export-zone", class: "help", text: "Dates in the file are UTC, written like 2026-11-25T14:30:00Z whatever the account's time zone, so spreadsheets and other tools read them alike. Text that a spreadsheet would take for a formula starts with an apostrophe." }),
-      h("label", { class: "field" }, h("span", { class: "label", text: "Save as (folder and file name)" }), path),
-      h("div", { class: "actions" }, choose, go, cancel),
+      h("div", { class: "actions" }, go, cancel),
       bar,
       message,
     );
-    // The system save dialog (tauri-plugin-dialog); the path field stays for typing or pasting.
-    choose.addEventListener("click", () => {
-      void call<string | null>("plugin:dialog|save", {
-        options: { title: "Export balance transactions", defaultPath: "balance-transactions.csv", filters: [{ name: "CSV", extensions: ["csv"] }] },
-      })
-        .then((picked) => {
-          if (!picked) return;
-          path.value = picked;
-          go.click();
-        })
-        .catch((e: unknown) => say(message, "error", toAppError(e).message));
-    });
     cancel.addEventListener("click", () => void call("balances_cancel_export", { id: this.id }).catch(() => undefined));
     go.addEventListener("click", () => {
-      if (!path.value.trim()) {
-        say(message, "error", "Type where to save the file.");
-        return;
-      }
       go.disabled = true;
       cancel.hidden = false;
       bar.hidden = false;
@@ -1057,9 +1041,9 @@ class BalancesView {
         bar.value = p.written;
         say(message, "hint", `${p.written.toLocaleString("en-US")} of ${p.total.toLocaleString("en-US")} rows written`);
       });
-      void call<number | null>("balances_export", { id: this.id, filter: this.filter, sort: this.sort, path: path.value.trim(), onProgress })
-        .then((n) => say(message, n === null ? "hint" : "ok",
-          n === null ? "Export cancelled; no file was written." : `Exported ${n.toLocaleString("en-US")} rows to ${path.value.trim()}.`))
+      void call<SavedFile | null>("balances_export", { id: this.id, filter: this.filter, sort: this.sort, onProgress })
+        .then((saved) => saved === null ? say(message, "hint", "") : say(message, saved.rows === null ? "hint" : "ok",
+          saved.rows === null ? "Export cancelled; no file was written." : `Exported ${saved.rows.toLocaleString("en-US")} rows to ${saved.path}.`))
         .catch((e: unknown) => say(message, "error", toAppError(e).message))
         .finally(() => {
           go.disabled = false;

@@ -9,6 +9,8 @@ export interface ConfirmOptions {
   yes: string;
   no?: string;
   danger?: boolean;
+  /** More than a sentence (a list of what will be sent), under the body. */
+  details?: HTMLElement;
 }
 
 export interface Choice<K extends string> {
@@ -24,6 +26,8 @@ export interface ChoiceOptions<K extends string> {
   choices: Choice<K>[];
   /** The safe way out (Escape, and where focus starts). */
   cancel?: string;
+  /** More than a sentence (a list of what will be sent), under the body. */
+  details?: HTMLElement;
 }
 
 /** Asks a yes/no question; `true` for yes. */
@@ -33,6 +37,7 @@ export async function confirmDialog(opts: ConfirmOptions): Promise<boolean> {
     body: opts.body,
     choices: [{ key: "yes", text: opts.yes, kind: opts.danger ? "danger" : "primary" }],
     cancel: opts.no,
+    details: opts.details,
   });
   return answer === "yes";
 }
@@ -62,6 +67,7 @@ export function chooseDialog<K extends string>(opts: ChoiceOptions<K>): Promise<
       },
       title,
       body,
+      opts.details ?? null,
       h("div", { class: "dialog-actions" }, no, ...buttons),
     );
     let done = false;

@@ -1,34 +1,57 @@
 // The Workflows screen: named, ordered steps, each an action drawn with the
-// Actions screen's one field renderer; `{{` in any field opens the menu of
-// inputs and earlier results (from the domain's menu.rs). Loaded on first
-// visit (dynamic import from main.ts).
+// Actions screen's one field renderer. References to earlier results show as
+// chips in words ("Step 1, Create Customer → ID"); typing `{{` in a field
+// opens the menu of inputs and earlier results (from the domain's menu.rs).
+// Loaded on first visit (dynamic import from main.ts).
 
 import type { Action } from "./bindings/Action";
+import type { EditorWords } from "./bindings/EditorWords";
+import type { ExpectedConnection } from "./bindings/ExpectedConnection";
 import type { Field } from "./bindings/Field";
 import type { FieldValue } from "./bindings/FieldValue";
 import type { InputKind } from "./bindings/InputKind";
+import type { InputSpec } from "./bindings/InputSpec";
 import type { Listing } from "./bindings/Listing";
+import type { LookupAnswer } from "./bindings/LookupAnswer";
 import type { MenuEntry } from "./bindings/MenuEntry";
 import type { Problem } from "./bindings/Problem";
 import type { RunPlan } from "./bindings/RunPlan";
 import type { RunRecord } from "./bindings/RunRecord";
+import type { SavedFile } from "./bindings/SavedFile";
+import type { StepPlan } from "./bindings/StepPlan";
 import type { StepRecord } from "./bindings/StepRecord";
 import type { Workflow } from "./bindings/Workflow";
+import type { WorkflowReview } from "./bindings/WorkflowReview";
+import type { WorkflowSettings } from "./bindings/WorkflowSettings";
 import { numberFormat, renderField, resultCard, type Control } from "./actions.js";
 import { confirmDialog } from "./dialog.js";
 import { clear, h, setMessage } from "./dom.js";
 import { activeConnection, navigate } from "./state.js";
 import { call, channel, toAppError } from "./tauri.js";
 
+type WorkflowStep = Workflow["steps"][number];
+
 let actions: Action[] = [];
 let workflows: Workflow[] = [];
+let templates: Workflow[] = [];
 let currentId: string | null = null;
 /** The deleted workflow, until Undo or the next change. */
 let undoable: Workflow | null = null;
+/** What the list says happened last (deleted, imported, accepted), until the next change. */
+let listNote: string | null = null;
+/** What the editor says happened last (a step added, moved or removed), until the next change. */
+let editNote: string | null = null;
 
 export function workflowsScreen(): HTMLElement {
   const title = h("h1", { id: "screen-title", class: "screen-title", text: "Workflows", attrs: { tabindex: "-1" } });
   const screen = h("section", { class: "screen", attrs: { "aria-labelledby": "screen-title" } }, title);
+  screen.appendChild(
+    h("p", {
+      id: "wf-intro",
+      class: "card-text wf-intro",
+      text: "A workflow does several actions one after another, and later steps can use what earlier ones made, such as a new customer's ID.",
+    }),
+  );
   if (!activeConnection()) {
     const go = h("button", { id: "btn-go-connections", class: "btn primary", text: "Go to Connections", attrs: { type: "button" } });
     go.addEventListener("click", () => navigate("connections"));
@@ -45,6 +68,7 @@ export function workflowsScreen(): HTMLElement {
 async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
   try {
     if (!actions.length) actions = await call<Action[]>("list_actions");
+    if (!templates.length) templates = await call<Workflow[]>("workflow_templates");
     const listing = await call<Listing>("list_workflows");
     workflows = listing.workflows;
     const refused = listing.refused.map((r) => `${r.file}: ${r.reason}`);
@@ -54,43 +78,73 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
   }
 }
 
+function actionName(id: string): string {
+  return actions.find((a) => a.id === id)?.name ?? id.replace(/_/g, " ");
+}
+
+/** "Step 2 · Create Subscription". */
+function stepTitle(index: number, action: string): string {
+  return `Step ${index + 1} · ${actionName(action)}`;
+}
+
+/** The connection and mode on screen: every run and plan carries them. */
+function expected(): ExpectedConnection | null {
+  const c = activeConnection();
+  return c ? { connection_id: c.id, mode: c.mode } : null;
+}
+
 function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []): void {
   clear(list);
   for (const w of workflows) {
-    const b = h("button", { class: "action-item wf-item", text: w.name, data: { workflow: w.id }, attrs: { type: "button" } });
+    const b = h("button", { class: "action-item wf-item", data: { workflow: w.id }, attrs: { type: "button", title: w.name } }, h("span", { class: "wf-item-name", text: w.name }));
+    if (!w.reviewed) b.appendChild(h("span", { class: "wf-badge", text: "Not reviewed" }));
     if (w.id === currentId) b.setAttribute("aria-current", "true");
     b.addEventListener("click", () => {
       currentId = w.id;
+      listNote = null;
       drawList(list, pane);
     });
     list.appendChild(b);
   }
-  // New: from a template or empty.
-  const pick = h("select", { id: "wf-template", class: "input", attrs: { "aria-label": "New workflow from" } });
-  pick.appendChild(h("option", { text: "Empty workflow", attrs: { value: "" } }));
-  const templates = call<Workflow[]>("workflow_templates");
-  void templates.then((ts) => ts.forEach((t, i) => pick.appendChild(h("option", { text: t.name, attrs: { value: String(i) } }))));
+  // New: empty, or from a template that says what it does.
+  const group = h("fieldset", { id: "wf-template", class: "wf-new" }, h("legend", { class: "label", text: "Start a new workflow" }));
+  const choice = (value: string, name: string, about: string, checked: boolean): HTMLElement => {
+    const id = `wf-template-${value === "" ? "empty" : value}`;
+    const radio = h("input", { id, attrs: { type: "radio", name: "wf-template", value, checked } });
+    return h("label", { class: "wf-template-choice", attrs: { for: id } }, radio, h("span", { class: "wf-template-name", text: name }), h("span", { class: "help wf-template-about", text: about }));
+  };
+  group.appendChild(choice("", "Empty workflow", "Start from nothing and add steps.", true));
+  templates.forEach((t, i) => group.appendChild(choice(String(i), t.name, t.description, false)));
   const create = h("button", { id: "btn-wf-new", class: "btn primary", text: "New workflow", attrs: { type: "button" } });
   create.addEventListener("click", async () => {
-    const ts = await templates;
+    const picked = group.querySelector<HTMLInputElement>("input[name='wf-template']:checked")?.value ?? "";
     let w: Workflow;
-    if (pick.value === "") {
+    if (picked === "") {
       w = await call<Workflow>("new_workflow");
     } else {
-      w = ts[Number(pick.value)] as Workflow;
+      // Templates come with their own IDs: a new one each time.
+      templates = await call<Workflow[]>("workflow_templates");
+      w = templates[Number(picked)] as Workflow;
       await call<Problem[]>("save_workflow", { workflow: w });
     }
     workflows.push(w);
     currentId = w.id;
+    undoable = null;
+    listNote = null;
     drawList(list, pane);
   });
-  list.appendChild(h("div", { class: "wf-new" }, pick, create));
+  group.appendChild(create);
+  list.appendChild(group);
+  const note = h("p", { id: "wf-list-message", class: "field-message", attrs: { hidden: true, role: "status" } });
+  list.appendChild(note);
+  if (listNote) setMessage(note, listNote, "ok");
   if (undoable) {
     const w = undoable;
-    const undo = h("button", { id: "btn-wf-undo", class: "btn secondary", text: `Undo delete of “${w.name}”`, attrs: { type: "button" } });
+    const undo = h("button", { id: "btn-wf-undo", class: "btn secondary", text: `Undo delete of “${w.name}”`, attrs: { type: "button", title: w.name } });
     undo.addEventListener("click", async () => {
       await call<Problem[]>("save_workflow", { workflow: w });
       undoable = null;
+      listNote = `“${w.name}” is back.`;
       workflows.push(w);
       currentId = w.id;
       drawList(list, pane);
@@ -100,8 +154,78 @@ function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []):
   for (const r of refused) list.appendChild(h("p", { class: "field-message is-error", text: `Not loaded: ${r}` }));
   clear(pane);
   const current = workflows.find((w) => w.id === currentId);
-  if (current) pane.appendChild(editor(current, () => drawList(list, pane)));
-  else pane.appendChild(h("p", { class: "card-text", text: "Pick a workflow, or make a new one from a template." }));
+  const redraw = (): void => drawList(list, pane);
+  if (!current) {
+    pane.appendChild(h("p", { class: "card-text", text: "Pick a workflow, or start a new one from a template." }));
+    pane.appendChild(importRow(redraw));
+  } else if (!current.reviewed) {
+    pane.appendChild(reviewCard(current, redraw));
+  } else {
+    pane.appendChild(editor(current, redraw));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// An imported workflow, in words, before the person accepts it
+// ---------------------------------------------------------------------------
+
+/** One step as the review and the confirmation show it: what it does, its method and whole path, every value. */
+function planStep(s: StepPlan): HTMLElement {
+  const li = h("li", { class: "wf-plan-step", data: { step: s.step } }, h("strong", { class: "wf-plan-title", text: `Step ${s.number} · ${s.title}` }));
+  li.appendChild(h("span", { class: "help", text: s.writes ? " creates or changes something in Stripe" : " only looks things up" }));
+  if (s.method) li.appendChild(h("p", { class: "wf-plan-request" }, h("code", { text: `${s.method} ${s.path}` })));
+  if (s.params.length) {
+    const dl = h("dl", { class: "summary wf-plan-values" });
+    for (const p of s.params) dl.append(h("dt", { text: p.name }), h("dd", { text: p.value }));
+    li.appendChild(dl);
+  }
+  if (s.moves_out) li.appendChild(h("p", { class: "note warn", text: `This step ${s.moves_out}.` }));
+  return li;
+}
+
+function reviewCard(w: Workflow, redraw: () => void): HTMLElement {
+  const card = h("div", { id: "wf-review", class: "card wf-review" });
+  card.appendChild(h("h2", { class: "card-title wf-title", text: `Read what “${w.name}” does`, attrs: { title: w.name } }));
+  card.appendChild(h("p", { class: "card-text", text: "This workflow came from a file. It does nothing until you accept it: check every step below, above all any request to an endpoint, and that it only does what you expect." }));
+  const body = h("div", { class: "wf-review-body", text: "Reading the workflow…" });
+  const message = h("p", { id: "wf-review-message", class: "field-message", attrs: { hidden: true } });
+  const accept = h("button", { id: "btn-wf-accept", class: "btn primary", text: "Accept it", attrs: { type: "button", disabled: true } });
+  const reject = h("button", { id: "btn-wf-reject", class: "btn danger", text: "Delete it", attrs: { type: "button" } });
+  card.append(body, h("div", { class: "row" }, accept, reject), message);
+  void call<WorkflowReview>("workflow_review", { id: w.id }).then(
+    (r) => {
+      clear(body);
+      body.appendChild(h("p", { class: "label", text: r.inputs.length ? `Each run asks for: ${r.inputs.join(", ")}.` : "Each run asks for nothing." }));
+      const steps = h("ol", { class: "wf-plan" });
+      r.steps.forEach((s) => steps.appendChild(planStep(s)));
+      body.appendChild(steps);
+      if (r.problems.length) body.appendChild(h("p", { class: "note warn", text: `${r.problems.length === 1 ? "One thing" : `${r.problems.length} things`} would stop it from running; you can fix them after accepting it.` }));
+      accept.disabled = false;
+    },
+    (e: unknown) => setMessage(message, toAppError(e).message, "error"),
+  );
+  accept.addEventListener("click", async () => {
+    try {
+      const got = await call<Workflow>("accept_workflow", { id: w.id });
+      Object.assign(w, got);
+      listNote = `“${w.name}” was accepted: you can edit and run it now.`;
+      redraw();
+    } catch (e) {
+      setMessage(message, toAppError(e).message, "error");
+    }
+  });
+  reject.addEventListener("click", async () => {
+    try {
+      await call<Workflow>("delete_workflow", { id: w.id });
+      workflows = workflows.filter((x) => x.id !== w.id);
+      currentId = null;
+      listNote = `“${w.name}” was deleted; nothing from it ran.`;
+      redraw();
+    } catch (e) {
+      setMessage(message, toAppError(e).message, "error");
+    }
+  });
+  return card;
 }
 
 // ---------------------------------------------------------------------------
@@ -114,11 +238,38 @@ interface StepView {
   el: HTMLElement;
 }
 
+/** References in words, for the chips; refreshed as the workflow changes. */
+class Words {
+  private map = new Map<string, string>();
+  private views = new Set<() => void>();
+  add(reference: string, words: string): void {
+    this.map.set(reference, words);
+  }
+  get(reference: string): string | undefined {
+    return this.map.get(reference);
+  }
+  onChange(draw: () => void): void {
+    this.views.add(draw);
+  }
+  async refresh(w: Workflow): Promise<EditorWords | null> {
+    try {
+      const got = await call<EditorWords>("workflow_words", { workflow: w });
+      for (const r of got.references) this.map.set(r.reference, r.words);
+      for (const draw of this.views) draw();
+      return got;
+    } catch {
+      return null;
+    }
+  }
+}
+
 function editor(w: Workflow, redraw: () => void): HTMLElement {
   const box = h("div", { class: "wf-editor" });
   const problemsBox = h("div", { id: "wf-problems", attrs: { role: "status" } });
-  const name = h("input", { id: "wf-name", class: "input", attrs: { value: w.name, "aria-label": "Workflow name" } });
+  const saveMessage = h("p", { id: "wf-save-message", class: "field-message", attrs: { hidden: true, role: "status" } });
+  const name = h("input", { id: "wf-name", class: "input", attrs: { value: w.name } });
   const stepViews: StepView[] = [];
+  const words = new Words();
 
   /** The workflow as edited now. */
   const read = (): Workflow => {
@@ -128,9 +279,20 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
         const value = c.read();
         if (value !== undefined) fields[c.field.id] = value;
       }
-      return { name: v.name.value.trim(), action: (w.steps[i] as Workflow["steps"][number]).action, fields };
+      return { name: v.name.value.trim(), action: (w.steps[i] as WorkflowStep).action, fields };
     });
     return { ...w, name: name.value, steps };
+  };
+  const showProblems = (problems: Problem[]): void => {
+    for (const m of Array.from(box.querySelectorAll<HTMLElement>(".wf-step .field-message, .wf-inputs .field-message"))) setMessage(m, null);
+    clear(problemsBox);
+    for (const p of problems) {
+      const at = markAt(box, p.step, p.field, p.reason);
+      if (at) continue;
+      const index = w.steps.findIndex((s) => s.name === p.step);
+      const where = index >= 0 ? `${stepTitle(index, (w.steps[index] as WorkflowStep).action)}: ` : "";
+      problemsBox.appendChild(h("p", { class: "field-message is-error", text: `${where}${p.reason}` }));
+    }
   };
   const save = async (): Promise<Problem[]> => {
     const now = read();
@@ -139,20 +301,19 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     showProblems(problems);
     return problems;
   };
-  const showProblems = (problems: Problem[]): void => {
-    for (const m of Array.from(box.querySelectorAll<HTMLElement>(".wf-step .field-message, .wf-inputs .field-message"))) setMessage(m, null);
-    clear(problemsBox);
-    for (const p of problems) {
-      const at = markAt(box, p.step, p.field, p.reason);
-      if (!at) problemsBox.appendChild(h("p", { class: "field-message is-error", text: p.step ? `${p.step}: ${p.reason}` : p.reason }));
-    }
-  };
+  // A message about the last save, check or removal holds until the next change.
+  box.addEventListener("input", () => setMessage(saveMessage, null));
 
   // Name, rename, duplicate, delete, export/import.
   const rename = h("button", { id: "btn-wf-rename", class: "btn secondary", text: "Rename", attrs: { type: "button" } });
   rename.addEventListener("click", async () => {
-    w.name = (await call<Workflow>("rename_workflow", { id: w.id, name: name.value })).name;
-    redraw();
+    try {
+      w.name = (await call<Workflow>("rename_workflow", { id: w.id, name: name.value })).name;
+      listNote = `Renamed to “${w.name}”.`;
+      redraw();
+    } catch (e) {
+      setMessage(saveMessage, toAppError(e).message, "error");
+    }
   });
   const duplicate = h("button", { id: "btn-wf-duplicate", class: "btn secondary", text: "Duplicate", attrs: { type: "button" } });
   duplicate.addEventListener("click", async () => {
@@ -160,6 +321,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     const copy = await call<Workflow>("duplicate_workflow", { id: w.id });
     workflows.push(copy);
     currentId = copy.id;
+    listNote = `Made “${copy.name}”.`;
     redraw();
   });
   const remove = h("button", { id: "btn-wf-delete", class: "btn danger", text: "Delete", attrs: { type: "button" } });
@@ -169,9 +331,19 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     undoable = await call<Workflow>("delete_workflow", { id: w.id });
     workflows = workflows.filter((x) => x.id !== w.id);
     currentId = null;
+    listNote = `“${w.name}” was deleted.`;
     redraw();
   });
-  box.appendChild(h("div", { class: "card" }, h("label", { class: "label", text: "Name", attrs: { for: "wf-name" } }), name, h("div", { class: "row" }, rename, duplicate, remove), fileRow(w, save, redraw)));
+  box.appendChild(
+    h(
+      "div",
+      { class: "card" },
+      h("label", { class: "label", text: "Name", attrs: { for: "wf-name" } }),
+      name,
+      h("div", { class: "row" }, rename, duplicate, remove),
+      fileRow(w, save, redraw),
+    ),
+  );
 
   // Inputs.
   box.appendChild(inputsCard(w, save, redraw));
@@ -180,15 +352,17 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
   w.steps.forEach((step, index) => {
     const action = actions.find((a) => a.id === step.action);
     const card = h("div", { class: "card wf-step", data: { step: step.name } });
-    const stepName = h("input", { class: "input wf-step-name", attrs: { value: step.name, "aria-label": `Step ${index + 1} name` } });
-    const up = h("button", { class: "btn secondary btn-wf-up", text: "Move up", attrs: { type: "button", disabled: index === 0 } });
-    const down = h("button", { class: "btn secondary btn-wf-down", text: "Move down", attrs: { type: "button", disabled: index === w.steps.length - 1 } });
-    const drop = h("button", { class: "btn secondary btn-wf-remove-step", text: "Remove step", attrs: { type: "button" } });
+    const nameId = `wf-step-name-${index}`;
+    const stepName = h("input", { id: nameId, class: "input wf-step-name", attrs: { value: step.name, spellcheck: "false" } });
+    const up = h("button", { class: "btn secondary btn-wf-up", text: "Move up", attrs: { type: "button", disabled: index === 0, "aria-label": `Move step ${index + 1} up` } });
+    const down = h("button", { class: "btn secondary btn-wf-down", text: "Move down", attrs: { type: "button", disabled: index === w.steps.length - 1, "aria-label": `Move step ${index + 1} down` } });
+    const drop = h("button", { class: "btn secondary btn-wf-remove-step", text: "Remove step", attrs: { type: "button", "aria-label": `Remove step ${index + 1}` } });
     const move = async (to: number): Promise<void> => {
       Object.assign(w, read());
       const [s] = w.steps.splice(index, 1);
-      w.steps.splice(to, 0, s as Workflow["steps"][number]);
+      w.steps.splice(to, 0, s as WorkflowStep);
       await call<Problem[]>("save_workflow", { workflow: w });
+      editNote = `Moved ${stepTitle(index, step.action)} to position ${to + 1}.`;
       redraw();
     };
     up.addEventListener("click", () => void move(index - 1));
@@ -197,16 +371,32 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
       Object.assign(w, read());
       w.steps.splice(index, 1);
       await call<Problem[]>("save_workflow", { workflow: w });
+      editNote = `Removed ${stepTitle(index, step.action)}.`;
       redraw();
     });
-    card.appendChild(h("h2", { class: "card-title", text: `${index + 1}. ${action?.name ?? step.action}` }));
-    card.appendChild(h("div", { class: "row" }, stepName, up, down, drop));
+    card.appendChild(h("h2", { class: "card-title", text: stepTitle(index, step.action) }));
+    if (action) card.appendChild(h("p", { class: "help", text: action.description }));
+    card.appendChild(h("div", { class: "row" }, up, down, drop));
+    // The name references use: for those who type `{{` by hand.
     const stepMessage = h("p", { class: "field-message wf-step-message", attrs: { hidden: true } });
+    card.appendChild(
+      h(
+        "details",
+        { class: "wf-ref-name" },
+        h("summary", { text: "Name used when typing {{" }),
+        h("label", { class: "label", text: "Name of this step in references", attrs: { for: nameId } }),
+        stepName,
+        h("p", { class: "help", text: "Lowercase letters, digits and _. References to this step follow a new name." }),
+      ),
+    );
+    card.appendChild(stepMessage);
+    const notes = h("div", { class: "wf-step-notes" });
+    card.appendChild(notes);
     // A new name: references to the step follow it.
     stepName.addEventListener("change", async () => {
       const now = read();
       const renamed = stepName.value.trim();
-      (now.steps[index] as Workflow["steps"][number]).name = step.name;
+      (now.steps[index] as WorkflowStep).name = step.name;
       try {
         Object.assign(w, await call<Workflow>("rename_workflow_step", { workflow: now, old: step.name, new: renamed }));
         redraw();
@@ -214,9 +404,8 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
         setMessage(stepMessage, toAppError(e).message, "error");
       }
     });
-    card.appendChild(stepMessage);
     const controls: Control[] = [];
-    const menuOn = (field: HTMLElement): void => attachMenu(field, () => read(), () => stepName.value.trim() || step.name);
+    const menuOn = (field: HTMLElement): void => attachMenu(field, () => read(), () => stepName.value.trim() || step.name, words);
     for (const f of action?.fields ?? []) {
       if (f.advanced && step.fields[f.id] === undefined) continue;
       const values = step.fields as Record<string, FieldValue>;
@@ -225,16 +414,19 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
       for (const i of Array.from(c.el.querySelectorAll<HTMLInputElement>("input"))) {
         if (["number", "email", "url", "tel", "date"].includes(i.type)) i.type = "text";
       }
+      labelRows(c.el);
       controls.push(c);
       card.appendChild(c.el);
     }
     for (const field of Array.from(card.querySelectorAll<HTMLElement>(".field"))) menuOn(field);
+    for (const i of Array.from(card.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(".field input[type='text'], .field input:not([type]), .field textarea"))) chips(i, words);
+    card.addEventListener("change", () => void words.refresh(read()));
     stepViews.push({ name: stepName, controls, el: card });
     box.appendChild(card);
   });
 
   // Add a step.
-  const pick = h("select", { id: "wf-add-action", class: "input", attrs: { "aria-label": "Action for the new step" } });
+  const pick = h("select", { id: "wf-add-action", class: "input" });
   for (const a of actions) pick.appendChild(h("option", { text: a.name, attrs: { value: a.id } }));
   const add = h("button", { id: "btn-wf-add-step", class: "btn secondary", text: "Add step", attrs: { type: "button" } });
   add.addEventListener("click", async () => {
@@ -243,15 +435,131 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     let stepName = pick.value;
     while (w.steps.some((s) => s.name === stepName)) stepName = `${pick.value}_${++n}`;
     w.steps.push({ name: stepName, action: pick.value, fields: {} });
-    await call<Problem[]>("save_workflow", { workflow: w });
-    redraw();
+    try {
+      await call<Problem[]>("save_workflow", { workflow: w });
+      editNote = `Added ${stepTitle(w.steps.length - 1, pick.value)}.`;
+      redraw();
+    } catch (e) {
+      w.steps.pop();
+      setMessage(saveMessage, toAppError(e).message, "error");
+    }
   });
   const saveButton = h("button", { id: "btn-wf-save", class: "btn secondary", text: "Save and check", attrs: { type: "button" } });
-  saveButton.addEventListener("click", () => void save());
-  box.appendChild(h("div", { class: "card row" }, pick, add, saveButton));
+  saveButton.addEventListener("click", async () => {
+    try {
+      const problems = await save();
+      setMessage(
+        saveMessage,
+        problems.length === 0 ? "Saved. Nothing stops it from running." : `Saved. ${problems.length === 1 ? "One thing" : `${problems.length} things`} to fix before it runs: see the marks.`,
+        problems.length === 0 ? "ok" : "error",
+      );
+    } catch (e) {
+      setMessage(saveMessage, toAppError(e).message, "error");
+    }
+  });
+  box.appendChild(
+    h(
+      "div",
+      { class: "card" },
+      h("div", { class: "row" }, h("label", { class: "label", text: "Add a step that", attrs: { for: "wf-add-action" } }), pick, add),
+      h("div", { class: "row" }, saveButton),
+      saveMessage,
+    ),
+  );
   box.appendChild(problemsBox);
   box.appendChild(runCard(w, save, showProblems));
+  // Notes on steps (sends data out, cannot be checked after a day), and chips in words.
+  void words.refresh(w).then((got) => {
+    for (const n of got?.notes ?? []) {
+      const at = box.querySelector<HTMLElement>(`.wf-step[data-step="${CSS.escape(n.step)}"] .wf-step-notes`);
+      at?.appendChild(h("p", { class: "note warn wf-step-note", text: n.note }));
+    }
+  });
+  // What the list said last goes once the person edits.
+  box.addEventListener("input", () => {
+    listNote = null;
+    editNote = null;
+    const m = document.getElementById("wf-list-message");
+    if (m) setMessage(m, null);
+  });
+  if (editNote) setMessage(saveMessage, editNote, "ok");
+  editNote = null;
   return box;
+}
+
+/** Rows (subscription items, parameters) get visible column headings; the `price_…` placeholder goes. */
+function labelRows(el: HTMLElement): void {
+  const rows = el.querySelector<HTMLElement>(".rows");
+  if (!rows) return;
+  const items = rows.querySelector(".item-id")?.getAttribute("aria-label")?.startsWith("Price") ?? false;
+  const [a, b] = items ? ["Price", "Quantity"] : ["Name", "Value"];
+  rows.before(h("div", { class: "wf-rows-head", attrs: { "aria-hidden": "true" } }, h("span", { class: "label", text: a }), h("span", { class: "label", text: b })));
+  for (const i of Array.from(rows.querySelectorAll<HTMLInputElement>(".item-id"))) i.placeholder = a;
+}
+
+/** A text box that holds references shows them as chips in words; pressing it (or Enter) edits the text, where `{{` opens the menu. */
+function chips(input: HTMLInputElement | HTMLTextAreaElement, words: Words): void {
+  const view = h("div", { class: "wf-ref-view input", attrs: { role: "button", tabindex: "0" } });
+  input.before(view);
+  // A reference, unless escaped (`\{{`): group 1 is the escape, group 2 what is inside.
+  const pattern = /(\\)?\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+  let editing = false;
+  const draw = (): void => {
+    const text = input.value;
+    const found = Array.from(text.matchAll(pattern)).filter((m) => !m[1]);
+    const has = !editing && found.length > 0;
+    view.hidden = !has;
+    input.hidden = has;
+    if (!has) return;
+    clear(view);
+    let at = 0;
+    const spoken: string[] = [];
+    for (const m of found) {
+      const before = text.slice(at, m.index);
+      if (before) {
+        view.append(before);
+        spoken.push(before);
+      }
+      const said = words.get(`{{${m[2]}}}`) ?? (m[2] ?? "").replace(/[._]/g, " ");
+      view.appendChild(h("span", { class: "wf-chip", text: said }));
+      spoken.push(said);
+      at = (m.index ?? 0) + m[0].length;
+    }
+    const rest = text.slice(at);
+    if (rest) {
+      view.append(rest);
+      spoken.push(rest);
+    }
+    const label = input.id ? document.querySelector(`label[for="${CSS.escape(input.id)}"]`)?.textContent ?? "" : input.getAttribute("aria-label") ?? "";
+    view.setAttribute("aria-label", `${label}: ${spoken.join("")}. Press to change.`);
+  };
+  const edit = (): void => {
+    editing = true;
+    draw();
+    input.focus();
+    const end = input.value.length;
+    input.setSelectionRange(end, end);
+  };
+  view.addEventListener("click", edit);
+  view.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" || ev.key === " ") {
+      ev.preventDefault();
+      edit();
+    }
+  });
+  input.addEventListener("focus", () => {
+    editing = true;
+  });
+  input.addEventListener("blur", () => {
+    // The menu keeps focus in the field; chips come back once the person moves on.
+    window.setTimeout(() => {
+      if (document.activeElement === input) return;
+      editing = false;
+      draw();
+    }, 150);
+  });
+  words.onChange(draw);
+  draw();
 }
 
 /** A choice or yes/no field: drawn as on the Actions screen (a list, a box to tick), or switched to "a value from
@@ -263,7 +571,7 @@ function switchableField(f: Field, values: Record<string, FieldValue>, menuOn: (
   const picked = renderField(f, byReference ? {} : values);
   const asText: Field = { ...f, kind: { type: "text", maxLen: 5000, multiline: false }, default: null, lookup: null };
   const typed = renderField(asText, byReference ? values : {});
-  typed.el.querySelector("input")?.setAttribute("placeholder", "{{step.field}} or {{input.name}}");
+  typed.el.querySelector("input")?.setAttribute("placeholder", "Type {{ to pick an earlier result");
   menuOn(typed.el);
   const toggle = h("button", { class: "btn ghost small wf-use-reference", attrs: { type: "button" } });
   const box = h("div", { class: "wf-switchable", data: { switchable: f.id } });
@@ -302,67 +610,88 @@ function markAt(box: HTMLElement, step: string | null, field: string | null, rea
   return true;
 }
 
-/** Export and import through the system's save and open dialogs. A refused file (damaged, from a newer
- * Stripe Desk, not a workflow) is said here; nothing saved changes. */
-function fileRow(w: Workflow, save: () => Promise<Problem[]>, redraw: () => void): HTMLElement {
-  const msg = h("p", { id: "wf-file-message", class: "field-message", attrs: { hidden: true, role: "status" } });
-  const filters = [{ name: "Stripe Desk workflow", extensions: ["json"] }];
-  const exp = h("button", { id: "btn-wf-export", class: "btn secondary", text: "Export…", attrs: { type: "button" } });
-  exp.addEventListener("click", async () => {
-    setMessage(msg, null);
-    try {
-      const fileName = `${w.name.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "workflow"}.json`;
-      const path = await call<string | null>("plugin:dialog|save", { options: { title: "Export workflow", defaultPath: fileName, filters } });
-      if (!path) return;
-      await save(); // What is exported is what the editor shows.
-      await call("export_workflow", { id: w.id, path });
-      setMessage(msg, `Exported to ${path}.`, "ok");
-    } catch (e) {
-      setMessage(msg, toAppError(e).message, "error");
-    }
-  });
+/** Import through the system's open dialog, which the app opens: a refused file (damaged, too big, from a newer
+ * Stripe Desk, not a workflow) is said here; nothing saved changes. An accepted file waits for its review. */
+function importButton(msg: HTMLElement, redraw: () => void): HTMLElement {
   const imp = h("button", { id: "btn-wf-import", class: "btn secondary", text: "Import…", attrs: { type: "button" } });
   imp.addEventListener("click", async () => {
     setMessage(msg, null);
     try {
-      const path = await call<string | null>("plugin:dialog|open", { options: { title: "Import a workflow", multiple: false, directory: false, filters } });
-      if (!path) return;
-      const got = await call<Workflow>("import_workflow", { path });
-      workflows.push(got);
-      currentId = got.id;
+      const got = await call<WorkflowReview | null>("import_workflow");
+      if (!got) return;
+      workflows.push(got.workflow);
+      currentId = got.workflow.id;
+      listNote = `Imported “${got.workflow.name}”: read what it does before you accept it.`;
       redraw();
     } catch (e) {
       setMessage(msg, toAppError(e).message, "error");
     }
   });
-  return h("div", { class: "wf-file" }, h("div", { class: "row" }, exp, imp), msg);
+  return imp;
 }
 
+function importRow(redraw: () => void): HTMLElement {
+  const msg = h("p", { id: "wf-file-message", class: "field-message", attrs: { hidden: true, role: "status" } });
+  return h("div", { class: "card wf-file" }, h("p", { class: "card-text", text: "Or add a workflow someone shared with you as a file: you will see what it does before it can run." }), h("div", { class: "row" }, importButton(msg, redraw)), msg);
+}
+
+/** Export through the system's save dialog, which the app opens (it asks before replacing a file). */
+function fileRow(w: Workflow, save: () => Promise<Problem[]>, redraw: () => void): HTMLElement {
+  const msg = h("p", { id: "wf-file-message", class: "field-message", attrs: { hidden: true, role: "status" } });
+  const exp = h("button", { id: "btn-wf-export", class: "btn secondary", text: "Export…", attrs: { type: "button" } });
+  exp.addEventListener("click", async () => {
+    setMessage(msg, null);
+    try {
+      await save(); // What is exported is what the editor shows.
+      const saved = await call<SavedFile | null>("export_workflow", { id: w.id });
+      if (saved) setMessage(msg, `Exported to ${saved.path}.`, "ok");
+    } catch (e) {
+      setMessage(msg, toAppError(e).message, "error");
+    }
+  });
+  return h("div", { class: "wf-file" }, h("div", { class: "row" }, exp, importButton(msg, redraw)), msg);
+}
+
+/** What an input asks for, in words. */
 function describeKind(k: InputKind): string {
   switch (k.type) {
     case "text":
       return "text";
     case "email":
-      return "email";
+      return "an email address";
     case "amount_in":
-      return `amount in ${k.currency.toUpperCase()}`;
+      return `an amount in ${k.currency.toUpperCase()}`;
     case "id_with_prefix":
-      return `ID (${k.prefix}…)`;
+      return ({ cus_: "a customer", price_: "a price", prod_: "a product" } as Record<string, string>)[k.prefix] ?? `an ID starting with ${k.prefix}`;
   }
 }
 
+/** A name for references from a label: "Customer email" becomes `customer_email`. */
+function nameFrom(label: string): string {
+  const base = label
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 40);
+  return /^[a-z]/.test(base) ? base : `value_${base}`.replace(/_+$/, "");
+}
+
 function inputsCard(w: Workflow, save: () => Promise<Problem[]>, redraw: () => void): HTMLElement {
-  const card = h("div", { class: "card wf-inputs" }, h("h2", { class: "card-title", text: "Inputs asked for at each run" }));
+  const card = h("div", { class: "card wf-inputs" }, h("h2", { class: "card-title", text: "What each run asks for" }));
+  if (!w.inputs.length) card.appendChild(h("p", { class: "help", text: "Nothing yet. Add what a run should ask for, such as a customer's email, and use it in the steps." }));
   w.inputs.forEach((input, i) => {
-    const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button" } });
+    const remove = h("button", { class: "btn secondary", text: "Remove", attrs: { type: "button", "aria-label": `Remove “${input.label}”` } });
     remove.addEventListener("click", async () => {
       await save();
       w.inputs.splice(i, 1);
       await call<Problem[]>("save_workflow", { workflow: w });
+      editNote = `Removed “${input.label || input.name}” from what each run asks for.`;
       redraw();
     });
-    // A new name: every `{{input.<old>}}` in the steps follows it; a clash or a bad name is said here.
-    const rename = h("input", { class: "input wf-input-rename", attrs: { value: input.name, spellcheck: "false", "aria-label": `Name of the input “${input.label}”` } });
+    // A new name: every reference to the input follows it; a clash or a bad name is said here.
+    const renameId = `wf-input-rename-${i}`;
+    const rename = h("input", { id: renameId, class: "input wf-input-rename", attrs: { value: input.name, spellcheck: "false" } });
     const message = h("p", { class: "field-message", attrs: { hidden: true } });
     rename.addEventListener("change", async () => {
       const renamed = rename.value.trim();
@@ -380,26 +709,70 @@ function inputsCard(w: Workflow, save: () => Promise<Problem[]>, redraw: () => v
       h(
         "div",
         { class: "field wf-input", data: { field: input.name } },
-        h("div", { class: "row" }, h("code", { class: "wf-input-ref" }, "{{input.", rename, "}}"), h("span", { text: `${input.label} · ${describeKind(input.kind)}` }), remove),
+        h("div", { class: "row" }, h("span", { class: "wf-input-label", text: input.label || input.name }), h("span", { class: "help", text: describeKind(input.kind) }), remove),
+        h(
+          "details",
+          { class: "wf-ref-name" },
+          h("summary", { text: "Name used when typing {{" }),
+          h("label", { class: "label", text: "Name of this input in references", attrs: { for: renameId } }),
+          rename,
+        ),
         message,
       ),
     );
   });
-  const nameIn = h("input", { id: "wf-input-name", class: "input", attrs: { placeholder: "name (email)", "aria-label": "New input name" } });
-  const labelIn = h("input", { id: "wf-input-label", class: "input", attrs: { placeholder: "Label", "aria-label": "New input label" } });
-  const kind = h("select", { id: "wf-input-kind", class: "input", attrs: { "aria-label": "New input kind" } });
-  for (const [v, t] of [["text", "Text"], ["email", "Email"], ["amount", "Amount in…"], ["id", "ID with prefix…"]]) kind.appendChild(h("option", { text: t, attrs: { value: v } }));
-  const extra = h("input", { id: "wf-input-extra", class: "input", attrs: { placeholder: "usd or cus_", "aria-label": "Currency or ID prefix" } });
-  const add = h("button", { id: "btn-wf-add-input", class: "btn secondary", text: "Add input", attrs: { type: "button" } });
+  const labelled = (id: string, label: string, control: HTMLElement): HTMLElement => h("div", { class: "wf-add-field" }, h("label", { class: "label", text: label, attrs: { for: id } }), control);
+  const labelIn = h("input", { id: "wf-input-label", class: "input", attrs: { placeholder: "Customer email" } });
+  const kind = h("select", { id: "wf-input-kind", class: "input" });
+  for (const [v, t] of [["text", "Text"], ["email", "An email address"], ["amount", "An amount"], ["customer", "A customer"], ["price", "A price (picked by product)"], ["product", "A product"], ["id", "Another kind of ID"]]) {
+    kind.appendChild(h("option", { text: t, attrs: { value: v } }));
+  }
+  const extra = h("input", { id: "wf-input-extra", class: "input", attrs: { placeholder: "usd" } });
+  const extraBox = labelled("wf-input-extra", "Currency", extra);
+  const nameIn = h("input", { id: "wf-input-name", class: "input", attrs: { placeholder: "made from the label", spellcheck: "false" } });
+  const showExtra = (): void => {
+    extraBox.hidden = kind.value !== "amount" && kind.value !== "id";
+    const label = extraBox.querySelector("label");
+    if (label) label.textContent = kind.value === "amount" ? "Currency (three letters)" : "IDs start with";
+    extra.placeholder = kind.value === "amount" ? "usd" : "txn_";
+  };
+  kind.addEventListener("change", showExtra);
+  showExtra();
+  const add = h("button", { id: "btn-wf-add-input", class: "btn secondary", text: "Add", attrs: { type: "button" } });
+  const addMessage = h("p", { id: "wf-input-message", class: "field-message", attrs: { hidden: true } });
   add.addEventListener("click", async () => {
+    const label = labelIn.value.trim() || nameIn.value.trim();
+    if (!label) {
+      setMessage(addMessage, "Say what the run should ask for, such as “Customer email”.", "error");
+      return;
+    }
     await save();
-    const k: InputKind =
-      kind.value === "amount" ? { type: "amount_in", currency: extra.value.trim().toLowerCase() } : kind.value === "id" ? { type: "id_with_prefix", prefix: extra.value.trim() } : { type: kind.value as "text" | "email" };
-    w.inputs.push({ name: nameIn.value.trim(), label: labelIn.value.trim() || nameIn.value.trim(), kind: k });
+    const byKind: Record<string, InputKind> = {
+      text: { type: "text" },
+      email: { type: "email" },
+      amount: { type: "amount_in", currency: extra.value.trim().toLowerCase() },
+      customer: { type: "id_with_prefix", prefix: "cus_" },
+      price: { type: "id_with_prefix", prefix: "price_" },
+      product: { type: "id_with_prefix", prefix: "prod_" },
+      id: { type: "id_with_prefix", prefix: extra.value.trim() },
+    };
+    const spec: InputSpec = { name: nameIn.value.trim() || nameFrom(label), label, kind: byKind[kind.value] ?? { type: "text" } };
+    w.inputs.push(spec);
     await call<Problem[]>("save_workflow", { workflow: w });
+    editNote = `Each run now asks for “${label}”.`;
     redraw();
   });
-  card.appendChild(h("div", { class: "row" }, nameIn, labelIn, kind, extra, add));
+  const advanced = h("details", { class: "wf-ref-name" }, h("summary", { text: "Name used when typing {{" }), labelled("wf-input-name", "Name in references", nameIn));
+  card.appendChild(
+    h(
+      "div",
+      { class: "wf-add-input" },
+      h("h3", { class: "label", text: "Ask for something more" }),
+      h("div", { class: "row" }, labelled("wf-input-label", "What the run asks for", labelIn), labelled("wf-input-kind", "Kind", kind), extraBox, add),
+      advanced,
+      addMessage,
+    ),
+  );
   return card;
 }
 
@@ -415,7 +788,7 @@ function catalogField(field: HTMLElement, input: HTMLElement): string {
     const column = Array.from(row.querySelectorAll("input")).indexOf(input as HTMLInputElement);
     const label = input.getAttribute("aria-label") ?? "";
     if (label.startsWith("Price")) return `${id}.price`;
-    if (label === "Quantity") return `${id}.quantity`;
+    if (label.startsWith("Quantity")) return `${id}.quantity`;
     return column === 0 ? `${id}.key` : `${id}.value`;
   }
   return id;
@@ -423,7 +796,7 @@ function catalogField(field: HTMLElement, input: HTMLElement): string {
 
 let menuSeq = 0;
 
-function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () => string): void {
+function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () => string, words: Words): void {
   if (field.dataset.menu) return; // Once per field, however often it is found.
   field.dataset.menu = "on";
   let menu: HTMLElement | null = null;
@@ -444,9 +817,9 @@ function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () =
       const id = `${menu!.id}-${i}`;
       const o = h(
         "div",
-        { id, class: "wf-menu-option", attrs: { role: "option", "aria-selected": i === selected ? "true" : "false" }, data: { insert: e.insert } },
-        h("span", { class: "wf-menu-path", text: e.path }),
-        e.example ? h("span", { class: "wf-menu-example", text: ` ${e.example}` }) : null,
+        { id, class: "wf-menu-option", attrs: { role: "option", "aria-selected": i === selected ? "true" : "false" }, data: { insert: e.insert, path: e.path } },
+        h("span", { class: "wf-menu-path", text: e.words }),
+        e.example ? h("span", { class: "wf-menu-example", text: ` (last run: ${e.example})` }) : null,
         e.fits ? null : h("span", { class: "wf-menu-misfit", text: " (does not fit this field)" }),
       );
       menu!.appendChild(o);
@@ -460,14 +833,14 @@ function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () =
     const open = before.lastIndexOf("{{");
     const typed = open >= 0 ? before.slice(open + 2) : "";
     // Open while the caret is inside an unclosed `{{`, not after an escaped `\{{`.
-    if (open < 0 || /[^a-z0-9_.]/i.test(typed) || before[open - 1] === "\\") {
+    if (open < 0 || /[^a-z0-9_. ]/i.test(typed) || before[open - 1] === "\\") {
       close();
       return;
     }
     target = input;
     start = open;
     const seq = ++menuSeq;
-    const got = await call<MenuEntry[]>("workflow_menu", { workflow: workflow(), step: stepName(), field: catalogField(field, input), typed });
+    const got = await call<MenuEntry[]>("workflow_menu", { workflow: workflow(), step: stepName(), field: catalogField(field, input), typed: typed.trim() });
     if (seq !== menuSeq) return;
     entries = got;
     selected = 0;
@@ -489,6 +862,7 @@ function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () =
     target.value = target.value.slice(0, start) + e.insert + target.value.slice(caret);
     const at = start + e.insert.length;
     target.setSelectionRange(at, at);
+    words.add(e.insert, e.words);
     close();
     target.dispatchEvent(new Event("change", { bubbles: true }));
   };
@@ -520,20 +894,183 @@ function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () =
 // Running
 // ---------------------------------------------------------------------------
 
+/** The field of an action whose picker finds IDs of this kind: customers by name or email, a product's prices. */
+function pickerFor(prefix: string): { actionId: string; field: Field } | null {
+  for (const a of actions) {
+    for (const f of a.fields) {
+      const search = f.lookup?.type === "search" && f.kind.type === "id" && f.kind.prefix === prefix;
+      const priced = prefix === "price_" && f.lookup?.type === "parentThenChild" && f.kind.type === "subscriptionItems";
+      if (search || priced) return { actionId: a.id, field: f };
+    }
+  }
+  return null;
+}
+
+function lookup(actionId: string, fieldId: string, query: string, parent: string | null): Promise<LookupAnswer> {
+  return call<LookupAnswer>("lookup_choices", { actionId, fieldId, query, parent });
+}
+
+/** A run input: a text box, with a picker where the input is a customer (by name or email) or a price (a product,
+ * then one of its prices). The box still takes a pasted ID. */
+function runInput(input: InputSpec): { el: HTMLElement; box: HTMLInputElement } {
+  const id = `wf-run-input-${input.name}`;
+  const box = h("input", { id, class: "input", attrs: { spellcheck: "false" } });
+  const label = h("label", { class: "label", text: input.label || input.name, attrs: { for: id } });
+  const help = h("p", { class: "help", text: `Asks for ${describeKind(input.kind)}.` });
+  const message = h("p", { class: "field-message", attrs: { hidden: true } });
+  const el = h("div", { class: "field wf-run-input", data: { field: input.name } }, label);
+  const prefix = input.kind.type === "id_with_prefix" ? input.kind.prefix : null;
+  const picker = prefix ? pickerFor(prefix) : null;
+  if (picker && prefix === "price_") {
+    const product = h("select", { id: `${id}-product`, class: "input pick-parent" });
+    const price = h("select", { id: `${id}-price`, class: "input pick-child", attrs: { disabled: true } });
+    product.appendChild(h("option", { text: "Loading products…", attrs: { value: "" } }));
+    price.appendChild(h("option", { text: "Pick a product first", attrs: { value: "" } }));
+    const fill = (s: HTMLSelectElement, a: LookupAnswer, first: string): void => {
+      clear(s);
+      s.appendChild(h("option", { text: a.choices.length ? first : (a.note ?? "None found"), attrs: { value: "" } }));
+      for (const c of a.choices) s.appendChild(h("option", { text: c.label, attrs: { value: c.id } }));
+    };
+    lookup(picker.actionId, picker.field.id, "", null).then(
+      (a) => fill(product, a, "Pick a product"),
+      (e: unknown) => fill(product, { choices: [], note: toAppError(e).message }, ""),
+    );
+    product.addEventListener("change", () => {
+      price.disabled = true;
+      box.value = "";
+      if (!product.value) return;
+      lookup(picker.actionId, picker.field.id, "", product.value).then(
+        (a) => {
+          fill(price, a, "Pick a price");
+          price.disabled = a.choices.length === 0;
+          if (a.choices.length === 1 && a.choices[0]) {
+            price.value = a.choices[0].id;
+            box.value = price.value;
+          }
+        },
+        (e: unknown) => fill(price, { choices: [], note: toAppError(e).message }, ""),
+      );
+    });
+    price.addEventListener("change", () => {
+      box.value = price.value;
+      setMessage(message, null);
+    });
+    label.setAttribute("for", product.id);
+    el.append(
+      h("div", { class: "row wf-run-picker" }, h("label", { class: "label", text: "Product", attrs: { for: product.id } }), product, h("label", { class: "label", text: "Price", attrs: { for: price.id } }), price),
+      h("details", { class: "wf-paste" }, h("summary", { text: "Paste a price ID instead" }), box),
+    );
+  } else if (picker) {
+    const sid = `${id}-find`;
+    const find = h("input", { id: sid, class: "input picker-search", attrs: { type: "search", placeholder: "Name or email", autocomplete: "off" } });
+    const chosen = h("p", { class: "help picker-note", attrs: { "aria-live": "polite", hidden: true } });
+    const found = h("ul", { class: "picker-choices", attrs: { "aria-label": "Customers found" } });
+    let timer: number | undefined;
+    let asked = 0;
+    const search = async (): Promise<void> => {
+      const mine = ++asked;
+      const query = find.value.trim();
+      clear(found);
+      if (!query) return;
+      try {
+        const a = await lookup(picker.actionId, picker.field.id, query, null);
+        if (mine !== asked) return;
+        chosen.textContent = a.note ?? "";
+        chosen.hidden = !a.note;
+        for (const c of a.choices) {
+          const b = h("button", { class: "picker-choice", attrs: { type: "button" } }, h("span", { class: "picker-label", text: c.label }), h("span", { class: "picker-detail", text: c.detail }));
+          b.addEventListener("click", () => {
+            box.value = c.id;
+            clear(found);
+            chosen.textContent = `Chosen: ${c.label}`;
+            chosen.hidden = false;
+            setMessage(message, null);
+          });
+          found.appendChild(h("li", {}, b));
+        }
+      } catch (e) {
+        chosen.textContent = toAppError(e).message;
+        chosen.hidden = false;
+      }
+    };
+    find.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void search(), 300);
+    });
+    find.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        void search();
+      }
+    });
+    label.setAttribute("for", sid);
+    label.textContent = `${input.label || input.name}: find by name or email`;
+    el.append(find, chosen, found, h("details", { class: "wf-paste" }, h("summary", { text: "Paste an ID instead" }), box));
+  } else {
+    el.append(box, help);
+    box.setAttribute("aria-describedby", `${id}-msg`);
+  }
+  message.id = `${id}-msg`;
+  el.appendChild(message);
+  return { el, box };
+}
+
+/** What the confirmation lists: each write with its whole path and values, what leaves the account, what cannot be checked. */
+function planDetails(plan: RunPlan): HTMLElement {
+  const box = h("div", { id: "confirm-details", class: "wf-confirm-details" });
+  for (const m of plan.moves_out) box.appendChild(h("p", { class: "note warn", text: m }));
+  for (const m of plan.resend_unchecked) box.appendChild(h("p", { class: "note warn", text: m }));
+  if (plan.writes.length) {
+    const list = h("ol", { class: "wf-plan" });
+    plan.writes.forEach((s) => list.appendChild(planStep(s)));
+    box.appendChild(list);
+  }
+  for (const m of plan.unchecked) box.appendChild(h("p", { class: "help", text: m }));
+  return box;
+}
+
+function accountWords(a: RunRecord["account"]): string {
+  return a.through ? `${a.name} (through ${a.through})` : a.name;
+}
+
 function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: Problem[]) => void): HTMLElement {
   const card = h("div", { class: "card wf-run-card" }, h("h2", { class: "card-title", text: "Run" }));
   const inputs = new Map<string, HTMLInputElement>();
   for (const input of w.inputs) {
-    const id = `wf-run-input-${input.name}`;
-    const i = h("input", { id, class: "input", attrs: { "aria-label": input.label } });
-    inputs.set(input.name, i);
-    card.appendChild(h("div", { class: "field wf-run-input", data: { field: input.name } }, h("label", { class: "label", text: `${input.label} (${describeKind(input.kind)})`, attrs: { for: id } }), i, h("p", { class: "field-message", attrs: { hidden: true } })));
+    const { el, box } = runInput(input);
+    inputs.set(input.name, box);
+    card.appendChild(el);
   }
   const runButton = h("button", { id: "btn-wf-run", class: "btn primary", text: "Run", attrs: { type: "button" } });
   const message = h("p", { id: "wf-run-message", class: "field-message", attrs: { hidden: true, role: "alert" } });
   const live = h("ol", { id: "wf-run", class: "wf-run", attrs: { "aria-live": "polite" } });
   const history = h("div", { id: "wf-history" });
-  card.append(runButton, message, live, h("h2", { class: "card-title", text: "Run history" }), history);
+  const keep = h("input", { id: "wf-keep-days", class: "input wf-keep-days", attrs: { inputmode: "numeric", value: "" } });
+  const keepSave = h("button", { id: "btn-wf-keep", class: "btn secondary small", text: "Keep for this long", attrs: { type: "button" } });
+  const keepMessage = h("p", { id: "wf-keep-message", class: "field-message", attrs: { hidden: true } });
+  card.append(
+    runButton,
+    message,
+    live,
+    h("h2", { class: "card-title", text: "Run history" }),
+    h("div", { class: "row wf-keep" }, h("label", { class: "label", text: "Keep runs for (days)", attrs: { for: "wf-keep-days" } }), keep, keepSave),
+    keepMessage,
+    history,
+  );
+  void call<WorkflowSettings>("workflow_settings").then((s) => {
+    keep.value = String(s.run_history_days);
+  });
+  keepSave.addEventListener("click", async () => {
+    try {
+      const s = await call<WorkflowSettings>("set_workflow_settings", { settings: { run_history_days: Number(keep.value.trim()) } });
+      keep.value = String(s.run_history_days);
+      setMessage(keepMessage, `Runs are kept for ${s.run_history_days} days; older ones are removed.`, "ok");
+      void drawHistory();
+    } catch (e) {
+      setMessage(keepMessage, toAppError(e).message, "error");
+    }
+  });
+  keep.addEventListener("input", () => setMessage(keepMessage, null));
 
   const typed = (): Record<string, string> => Object.fromEntries(Array.from(inputs, ([k, i]) => [k, i.value]));
   const markInputs = (problems: Problem[]): void => {
@@ -543,9 +1080,18 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       if (m) setMessage(m, p.reason, "error");
     }
   };
+  // What no longer holds goes when the person types or picks again.
+  const changed = (ev: Event): void => {
+    if ((ev.target as HTMLElement).closest(".wf-run-input")) {
+      setMessage(message, null);
+      for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
+    }
+  };
+  card.addEventListener("input", changed);
+  card.addEventListener("change", changed);
   const showRun = (run: RunRecord): void => {
     clear(live);
-    for (const s of run.steps) live.appendChild(stepLine(s));
+    run.steps.forEach((s, i) => live.appendChild(stepLine(s, i)));
     // A failure's reason also goes to the step's field in the editor.
     const editor = card.closest(".wf-editor") as HTMLElement | null;
     for (const s of run.steps) {
@@ -558,6 +1104,11 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
     let started = false;
     setMessage(message, null);
     for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
+    const seen = expected();
+    if (!seen) {
+      setMessage(message, "Connect a Stripe account first.", "error");
+      return;
+    }
     const problems = await save();
     if (problems.length) {
       showProblems(problems);
@@ -565,12 +1116,20 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       return;
     }
     try {
-      const plan = await call<RunPlan>("workflow_plan", { workflowId: w.id });
-      if (plan.account.livemode && plan.writes.length) {
+      const plan = await call<RunPlan>("workflow_plan", { workflowId: w.id, expected: seen, inputs: values, runId: resume?.run_id ?? null, numberFormat: numberFormat() });
+      if (plan.confirmation) {
+        const where = accountWords(plan.account);
+        const title = plan.moves_out.length
+          ? `Send money or data out of ${plan.account.name}?`
+          : plan.resend_unchecked.length
+            ? `Send a step again in ${plan.account.name}?`
+            : `Run in live mode in ${plan.account.name}?`;
         const ok = await confirmDialog({
-          title: `Run in live mode in ${plan.account.name}?`,
-          body: `This creates or changes real objects in ${plan.account.name}: ${plan.writes.join("; ")}.`,
-          yes: "Run in live mode",
+          title,
+          body: plan.account.livemode ? `This creates or changes real things in ${where}, in live mode:` : `This runs in ${where}, in test mode:`,
+          details: planDetails(plan),
+          yes: plan.account.livemode ? "Run in live mode" : "Run it",
+          danger: plan.moves_out.length > 0,
         });
         if (!ok) return;
       }
@@ -578,15 +1137,19 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       going += 1;
       runButton.disabled = true;
       const progress = channel<RunRecord>(showRun);
-      const run = resume
-        ? await call<RunRecord>("resume_workflow", { workflowId: w.id, runId: resume.run_id, inputs: values, numberFormat: numberFormat(), progress })
-        : await call<RunRecord>("run_workflow", { workflowId: w.id, inputs: values, numberFormat: numberFormat(), progress });
+      const common = { workflowId: w.id, expected: seen, inputs: values, numberFormat: numberFormat(), confirmation: plan.confirmation, progress };
+      const run = resume ? await call<RunRecord>("resume_workflow", { ...common, runId: resume.run_id }) : await call<RunRecord>("run_workflow", common);
       showRun(run);
       setMessage(message, run.outcome === "succeeded" ? "Every step is done." : "The run stopped: fix what is marked, then Resume.", run.outcome === "succeeded" ? "ok" : "error");
     } catch (e) {
       const err = toAppError(e);
-      setMessage(message, err.message, "error");
-      if (err.param) markInputs([{ step: null, field: err.param, reason: err.message }]);
+      if (err.param && w.inputs.some((i) => i.name === err.param)) {
+        // Said once, at the input it concerns.
+        markInputs([{ step: null, field: err.param, reason: err.message }]);
+        setMessage(message, "Fix what is marked, then run.", "error");
+      } else {
+        setMessage(message, err.message, "error");
+      }
     } finally {
       if (started) going -= 1;
       runButton.disabled = going > 0;
@@ -595,21 +1158,30 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
   };
   runButton.addEventListener("click", () => void go(null, typed()));
 
+  const labelOf = (name: string): string => w.inputs.find((i) => i.name === name)?.label || name.replace(/_/g, " ");
   const drawHistory = async (): Promise<void> => {
     const runs = await call<RunRecord[]>("workflow_runs", { workflowId: w.id });
     clear(history);
     if (!runs.length) history.appendChild(h("p", { class: "help", text: "No runs yet." }));
     for (const r of runs) {
       const when = new Date(r.started_at * 1000).toLocaleString();
-      const how = r.outcome === "succeeded" ? "succeeded" : r.outcome === "failed" ? `failed at ${r.step}` : "interrupted";
+      const stoppedAt = r.outcome === "failed" ? r.steps.findIndex((s) => s.name === r.step) : -1;
+      const how =
+        r.outcome === "succeeded"
+          ? "succeeded"
+          : r.outcome === "failed"
+            ? `stopped at ${stoppedAt >= 0 ? stepTitle(stoppedAt, (r.steps[stoppedAt] as StepRecord).action) : "a step"}`
+            : "interrupted";
       const item = h("div", { class: "wf-history-item", data: { run: r.run_id, outcome: r.outcome } });
-      item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${r.account.name} (${r.account.livemode ? "live" : "test"}) · ${how}` }));
-      const inputsText = Object.entries(r.inputs).map(([k, v]) => `${k} = ${v}`).join(", ");
-      if (inputsText) item.appendChild(h("p", { class: "help", text: `Inputs: ${inputsText}` }));
+      item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
+      const inputsText = Object.entries(r.inputs)
+        .map(([k, v]) => `${labelOf(k)}: ${v ?? ""}`)
+        .join(", ");
+      if (inputsText) item.appendChild(h("p", { class: "help", text: `Asked for: ${inputsText}` }));
       const steps = h("ol", { class: "wf-run" });
-      for (const s of r.steps) steps.appendChild(stepLine(s, true));
+      r.steps.forEach((s, i) => steps.appendChild(stepLine(s, i, true)));
       item.appendChild(steps);
-      const again = h("button", { class: "btn secondary btn-wf-again", text: "Run again with these inputs", attrs: { type: "button" } });
+      const again = h("button", { class: "btn secondary btn-wf-again", text: w.inputs.length ? "Run again with these inputs" : "Run again", attrs: { type: "button" } });
       again.addEventListener("click", () => {
         for (const [k, i] of inputs) i.value = r.inputs[k] ?? "";
         void go(null, typed());
@@ -629,16 +1201,30 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
 
 const STATE_WORDS: Record<StepRecord["state"], string> = { waiting: "Waiting", running: "Running…", done: "Done", failed: "Failed" };
 
+/** The label of a step's field, for a failure said there. */
+function fieldLabel(action: string, field: string | null): string | null {
+  if (!field) return null;
+  const top = field.split(/[.[]/)[0];
+  return actions.find((a) => a.id === action)?.fields.find((f) => f.id === top)?.label ?? null;
+}
+
 /** One step of a run; in the history (`folded`) a done step's result opens from its one-line summary. */
-function stepLine(s: StepRecord, folded = false): HTMLElement {
-  const li = h("li", { class: `wf-run-step is-${s.state}`, data: { step: s.name, state: s.state } }, h("strong", { text: `${s.name}: ` }), h("span", { class: "wf-run-state", text: STATE_WORDS[s.state] }));
+function stepLine(s: StepRecord, index: number, folded = false): HTMLElement {
+  const li = h("li", { class: `wf-run-step is-${s.state}`, data: { step: s.name, state: s.state } }, h("strong", { text: `${stepTitle(index, s.action)}: ` }), h("span", { class: "wf-run-state", text: STATE_WORDS[s.state] }));
   if (s.state === "done") {
-    if (s.found_existing) li.appendChild(h("p", { class: "help", text: "Found: created by an earlier attempt of this run." }));
+    if (s.found_existing) li.appendChild(h("p", { class: "help", text: "Found: made by an earlier attempt of this run." }));
     // The Actions screen's result, drawn by its code; records from before it was kept have one line.
     if (!s.shown) li.appendChild(h("p", { class: "wf-run-summary", text: s.summary }));
-    else if (folded) li.appendChild(h("details", { class: "wf-run-details" }, h("summary", { class: "wf-run-summary", text: s.summary }), resultCard({ ...s.shown, json: s.output })));
-    else li.appendChild(resultCard({ ...s.shown, json: s.output }));
+    else {
+      const card = resultCard({ ...s.shown, json: s.output });
+      // In a run, Stripe's JSON stays folded, whatever the step.
+      card.querySelector("details.json")?.removeAttribute("open");
+      li.appendChild(folded ? h("details", { class: "wf-run-details" }, h("summary", { class: "wf-run-summary", text: s.summary }), card) : card);
+    }
   }
-  if (s.state === "failed") li.appendChild(h("p", { class: "wf-run-reason field-message is-error", text: s.field ? `${s.field}: ${s.reason}` : s.reason }));
+  if (s.state === "failed") {
+    const at = fieldLabel(s.action, s.field);
+    li.appendChild(h("p", { class: "wf-run-reason field-message is-error", text: at ? `${at}: ${s.reason}` : s.reason }));
+  }
   return li;
 }

@@ -11,6 +11,7 @@ pub mod desk;
 pub mod error;
 pub mod money;
 pub mod private_files;
+pub mod saved_file;
 pub mod secret;
 pub mod sensitive;
 pub mod stripe;

@@ -967,6 +967,7 @@ async fn the_new_customer_with_a_subscription_template_emails_an_invoice() {
         id: ACCOUNT.into(),
         name: "Actions Tea Shop".into(),
         livemode: false,
+        through: None,
     };
     let run = engine
         .start(

@@ -61,6 +61,7 @@ fn account() -> RunAccount {
         id: ACCOUNT.into(),
         name: "Workflow Test Shop".into(),
         livemode: false,
+        through: None,
     }
 }
 
@@ -370,6 +371,7 @@ async fn a_failed_step_stops_the_run_and_resume_with_the_fix_creates_each_object
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let w = workflow();
 
@@ -527,6 +529,7 @@ async fn nothing_runs_when_a_reference_or_an_input_is_wrong() {
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let mut w = workflow();
     w.steps[1]
@@ -575,6 +578,7 @@ async fn killed_run(
         history,
         clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let killed = executor.killed.clone();
     let mut progress = |_: &RunRecord| {};
@@ -623,6 +627,7 @@ async fn a_run_killed_between_steps_resumes_without_duplicates() {
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -684,6 +689,7 @@ async fn a_create_committed_but_unanswered_when_the_app_died_is_replayed_not_rep
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -742,6 +748,7 @@ async fn a_resume_after_24_hours_looks_the_object_up_before_creating_it() {
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -810,6 +817,7 @@ async fn a_resume_after_24_hours_creates_what_never_reached_stripe_once() {
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let resumed = engine
         .resume(&w, &run.run_id, &account(), None, &mut |_: &RunRecord| {})
@@ -849,6 +857,7 @@ async fn a_reference_to_a_result_that_is_not_there_fails_at_its_field_before_sen
         history: &history,
         clock: &clock,
         number_format: NumberFormat::POINT,
+        resend_unchecked: false,
     };
     let mut w = Workflow::new("Subscribe again");
     w.add_input(
@@ -887,7 +896,7 @@ async fn a_reference_to_a_result_that_is_not_there_fails_at_its_field_before_sen
     assert_eq!(failure.kind, FailureKind::Refused);
     assert_eq!(
         failure.reason,
-        "{{find.data.0.customer}}: step find has no data.0 in its result."
+        "Step 1, List subscriptions → First found → Customer is not there in this run (the earlier result has nothing there), so this step was not sent."
     );
     assert!(posts(&sim, "/v1/subscriptions").is_empty());
     std::fs::remove_dir_all(data).unwrap();

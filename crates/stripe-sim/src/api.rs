@@ -290,6 +290,14 @@ fn handle_inner(
         .with_code(Some("account_invalid")));
     }
     let Some(route) = route(&req.method, &req.path) else {
+        // Stripe checks the parameters against the endpoint before it looks
+        // for the object: `metadata` sent to finalize an invoice is
+        // "Received unknown parameter: metadata" even here, where the
+        // simulator has no invoices.
+        if let Some(op) = spec.find(&req.method, &req.path) {
+            op.validate(&req.method, &decode_params(req))
+                .map_err(violation)?;
+        }
         return Err(ApiError::new(
             404,
             "invalid_request_error",
@@ -300,17 +308,7 @@ fn handle_inner(
         ));
     };
 
-    let params = match req.method.as_str() {
-        "POST" => form::decode(&req.body),
-        "DELETE" if !req.body.is_empty() => {
-            let mut q = form::decode(&req.query);
-            if let (Value::Object(q), Value::Object(b)) = (&mut q, form::decode(&req.body)) {
-                q.extend(b);
-            }
-            q
-        }
-        _ => form::decode(&req.query),
-    };
+    let params = decode_params(req);
 
     if let (KeyAccess::Restricted(perms), Some((needed, also))) =
         (&principal.access, needed_permission(&route))
@@ -331,12 +329,7 @@ fn handle_inner(
     }
 
     if let Some(op) = spec.find(&req.method, &req.path) {
-        op.validate(&req.method, &params).map_err(|v| {
-            let mut e = ApiError::new(400, "invalid_request_error", v.message);
-            e.code = v.code.map(str::to_string);
-            e.param = Some(v.param);
-            e
-        })?;
+        op.validate(&req.method, &params).map_err(violation)?;
     }
 
     let idem_key = (req.method == "POST")
@@ -440,6 +433,29 @@ fn handle_inner(
         out.headers.push(("idempotency-key".into(), key));
     }
     Ok(out)
+}
+
+/// A request's parameters: the form body of a POST, the query otherwise
+/// (a DELETE may carry both).
+fn decode_params(req: &Req) -> Value {
+    match req.method.as_str() {
+        "POST" => form::decode(&req.body),
+        "DELETE" if !req.body.is_empty() => {
+            let mut q = form::decode(&req.query);
+            if let (Value::Object(q), Value::Object(b)) = (&mut q, form::decode(&req.body)) {
+                q.extend(b);
+            }
+            q
+        }
+        _ => form::decode(&req.query),
+    }
+}
+
+fn violation(v: crate::spec::Violation) -> ApiError {
+    let mut e = ApiError::new(400, "invalid_request_error", v.message);
+    e.code = v.code.map(str::to_string);
+    e.param = Some(v.param);
+    e
 }
 
 struct AccountInfo {

@@ -360,6 +360,30 @@ impl Spec {
 }
 
 impl Op {
+    /// Whether the form body takes this top-level parameter (`metadata`).
+    pub fn body_takes(&self, name: &str) -> bool {
+        self.body
+            .as_ref()
+            .and_then(|b| b.get("properties"))
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key(name))
+    }
+
+    /// Whether the query takes this parameter (a list's `created`).
+    pub fn query_takes(&self, name: &str) -> bool {
+        self.query.iter().any(|p| p.name == name)
+    }
+
+    /// The query parameters a request must carry (`subscription` for a
+    /// subscription's items).
+    pub fn required_query(&self) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.as_str())
+            .collect()
+    }
+
     /// Checks decoded parameters. POST reads the form-body schema; GET and
     /// DELETE read the query parameters (DELETE may also carry body params).
     pub fn validate(&self, method: &str, params: &Value) -> Result<(), Violation> {

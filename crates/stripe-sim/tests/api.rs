@@ -941,3 +941,33 @@ async fn every_answer_carries_a_request_id_and_errors_link_the_request_log() {
     let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [429, 200, 404, 404, 400, 401]);
 }
+
+/// Stripe checks parameters against the endpoint before anything else:
+/// `metadata` where the endpoint takes none (finalizing an invoice, paying
+/// it, cancelling a subscription) is "Received unknown parameter:
+/// metadata", whether or not the object exists.
+#[tokio::test]
+async fn metadata_is_refused_where_the_endpoint_takes_none() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    for path in [
+        "/v1/invoices/in_1Missing/finalize",
+        "/v1/invoices/in_1Missing/pay",
+        "/v1/payment_intents/pi_1Missing/cancel",
+    ] {
+        let r = c.post(path, "metadata[stripe_desk_run]=run_1").await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        let e = &r.json()["error"];
+        assert_eq!(
+            e["message"], "Received unknown parameter: metadata",
+            "{path}"
+        );
+        assert_eq!(e["param"], "metadata", "{path}");
+        assert_eq!(e["code"], "parameter_unknown", "{path}");
+    }
+    // Where it is taken, it is kept.
+    let r = c
+        .post("/v1/customers", "metadata[stripe_desk_run]=run_1")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}

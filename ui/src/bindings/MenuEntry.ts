@@ -3,9 +3,13 @@ import type { Kind } from "./Kind";
 
 export type MenuEntry = { 
 /**
- * `create_customer.id`: what is shown and filtered.
+ * `create_customer.id`: what is filtered, with [`MenuEntry::words`].
  */
 path: string, 
+/**
+ * "Step 1, Create Customer → ID": what is shown.
+ */
+words: string, 
 /**
  * `{{create_customer.id}}`: what is inserted.
  */

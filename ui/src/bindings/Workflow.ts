@@ -6,4 +6,13 @@ export type Workflow = {
 /**
  * `wf_` and 32 hex digits; also the file name.
  */
-id: string, name: string, inputs: Array<InputSpec>, steps: Array<Step>, };
+id: string, name: string, 
+/**
+ * One line on what it does ("Adds a customer, then subscribes them to a price").
+ */
+description: string, 
+/**
+ * False for a workflow imported from a file until the person has read
+ * what it does and accepted it; it does not run before.
+ */
+reviewed: boolean, inputs: Array<InputSpec>, steps: Array<Step>, };

@@ -140,6 +140,9 @@ pub async fn submit(
             fields,
             idempotency_key: None,
             metadata: vec![tag.clone()],
+            // The earlier try was made from this window, in this session:
+            // within a day (the window keeps no time of its first try).
+            since: Some(jiff::Timestamp::now().as_second() - 24 * 60 * 60),
         };
         let steps = crate::workflows::ActionSteps { client, auth };
         use crate::workflows::engine::StepExecutor;

@@ -82,6 +82,7 @@ fn main() {
             name: account.clone(),
             id: account,
             livemode: false,
+            through: None,
         };
         let mut quiet = |_: &RunRecord| {};
         let run = match resume {

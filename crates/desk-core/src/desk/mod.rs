@@ -49,6 +49,7 @@ pub struct Desk {
     data_dir: PathBuf,
     balances: crate::balances::desk::BalancesState,
     drafts: crate::actions::drafts::Drafts,
+    workflows: crate::workflows::desk::WorkflowsState,
 }
 
 impl Desk {
@@ -79,6 +80,7 @@ impl Desk {
             data_dir: config.data_dir,
             demo: config.demo,
             balances: Default::default(),
+            workflows: Default::default(),
         })
     }
 
@@ -93,6 +95,10 @@ impl Desk {
 
     pub(crate) fn balances_state(&self) -> &crate::balances::desk::BalancesState {
         &self.balances
+    }
+
+    pub(crate) fn workflows(&self) -> &crate::workflows::desk::WorkflowsState {
+        &self.workflows
     }
 
     pub fn app_info(&self) -> AppInfo {

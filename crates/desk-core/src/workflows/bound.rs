@@ -7,12 +7,18 @@ use super::catalog::{Kind, Shape, StepCatalog};
 use super::engine::{
     system_clock, Engine, RunHistory, StepCall, StepExecutor, StepFailure, StepResult,
 };
+use super::tags;
 use crate::actions::form::{AddressValue, KeyValueRow, SubscriptionItemRow};
 use crate::actions::{self, Action, Display, FieldKind, FieldValue, FilledForm, HttpMethod};
 use crate::error::Error;
 use crate::money::NumberFormat;
-use crate::stripe::{Auth, Params, Request, StripeClient};
+use crate::stripe::{Auth, Param, Params, StripeClient};
+use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
+
+/// How far before a step's first attempt its look-up starts: a computer's
+/// clock may be off from Stripe's, and `created` is Stripe's.
+pub const LOOKUP_SLACK_SECS: i64 = 60 * 60;
 
 /// The actions' descriptions, as workflows need them.
 pub struct ActionCatalog;
@@ -155,6 +161,46 @@ impl StepCatalog for ActionCatalog {
     fn writes(&self, action_id: &str) -> bool {
         actions::find(action_id).is_some_and(|a| a.writes)
     }
+
+    fn tags(&self, action_id: &str, fields: &Map<String, Value>) -> bool {
+        actions::find(action_id).is_some_and(|a| {
+            let (method, path) = method_and_path(a, fields);
+            a.writes && tags::collection(&method, &path).is_some()
+        })
+    }
+
+    fn action_name(&self, action_id: &str) -> Option<String> {
+        actions::find(action_id).map(|a| a.name.clone())
+    }
+
+    fn output_label(&self, action_id: &str, path: &str) -> Option<String> {
+        let action = actions::find(action_id)?;
+        action
+            .result
+            .summary
+            .iter()
+            .find(|s| s.path == path)
+            .map(|s| s.label.clone())
+    }
+}
+
+/// The method and path a step sends to: the action's own, or, for the
+/// request to any endpoint, what its fields say (references left in).
+pub fn method_and_path(action: &Action, fields: &Map<String, Value>) -> (String, String) {
+    if action.path.is_empty() {
+        let field = |id: &str| fields.get(id).map(text_of).unwrap_or_default();
+        (
+            field("method").trim().to_ascii_uppercase(),
+            field("path").trim().to_owned(),
+        )
+    } else {
+        let method = match action.method {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+        };
+        (method.to_owned(), action.path.clone())
+    }
 }
 
 /// A resolved value as text: strings as they are, numbers and yes/no written out.
@@ -276,9 +322,9 @@ fn form_value(
     }
 }
 
-/// The filled form of a step: its resolved fields, and for writes the run's
-/// metadata merged into the object's metadata (or, for the request to any
-/// endpoint, into its parameters when it POSTs).
+/// The filled form of a step: its resolved fields, and for tagged creates
+/// the run's metadata merged into the object's metadata (or, for the
+/// request to any endpoint, into its parameter rows or its raw body).
 pub fn filled_form(action: &Action, call: &StepCall) -> FilledForm {
     let mut form = FilledForm::new();
     for (id, value) in &call.fields {
@@ -295,14 +341,22 @@ pub fn filled_form(action: &Action, call: &StepCall) -> FilledForm {
     if call.metadata.is_empty() {
         return form;
     }
-    let posts = call
-        .fields
-        .get("method")
-        .map(text_of)
-        .is_some_and(|m| m.eq_ignore_ascii_case("POST"));
+    // A raw body (the request to any endpoint) carries the tags itself:
+    // rows and a raw body together are refused.
+    if let Some(FieldValue::Text(body)) = form.values.get_mut("body") {
+        if !body.trim().is_empty() {
+            let mut tags = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &call.metadata {
+                tags.append_pair(&format!("metadata[{k}]"), v);
+            }
+            let tags = tags.finish();
+            *body = format!("{}&{tags}", body.trim().trim_end_matches('&'));
+            return form;
+        }
+    }
     let (target, prefixed) = match action.fields.iter().find(|f| f.kind == FieldKind::Metadata) {
         Some(f) => (f.id.clone(), false),
-        None if posts => match action
+        None => match action
             .fields
             .iter()
             .find(|f| f.kind == FieldKind::KeyValueRows)
@@ -310,7 +364,6 @@ pub fn filled_form(action: &Action, call: &StepCall) -> FilledForm {
             Some(f) => (f.id.clone(), true),
             None => return form,
         },
-        None => return form,
     };
     let mut rows = match form.values.remove(&target) {
         Some(FieldValue::Rows(rows)) => rows,
@@ -378,6 +431,7 @@ impl<'a> ActionSteps<'a> {
             history,
             clock: &system_clock,
             number_format,
+            resend_unchecked: false,
         }
     }
 }
@@ -410,37 +464,46 @@ impl StepExecutor for ActionSteps<'_> {
         Ok(step_result(result))
     }
 
-    /// Lists the collection the step creates in (newest first, a few pages)
-    /// and picks the object whose metadata names this run and step. A list
-    /// rather than Stripe's search: search is only on some objects and may
-    /// lag behind a create by up to a minute, just when a resume looks.
+    /// Lists the collection the step creates in, from the step's first
+    /// attempt on (less [`LOOKUP_SLACK_SECS`] for the clocks' difference),
+    /// every page, and picks the object whose metadata names this run and
+    /// step. A list rather than Stripe's search: search is only on some
+    /// objects and may lag behind a create by up to a minute, just when a
+    /// resume looks.
     async fn find_created(&self, call: &StepCall) -> Result<Option<StepResult>, StepFailure> {
         let Some(action) = actions::find(&call.action) else {
             return Ok(None);
         };
-        let path = if action.path.is_empty() {
-            call.fields.get("path").map(text_of).unwrap_or_default()
-        } else {
-            action.path.clone()
+        let untagged = StepCall {
+            metadata: Vec::new(),
+            ..call.clone()
         };
-        let creates = if action.path.is_empty() {
-            call.fields
-                .get("method")
-                .map(text_of)
-                .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
-        } else {
-            action.method == HttpMethod::Post
-        };
-        // Only a collection (`/v1/customers`) is a create; an update of a
-        // known object does no harm when sent again.
-        if !creates || path.trim_start_matches("/v1/").contains('/') || path.is_empty() {
+        let Ok(built) = actions::build(action, &filled_form(action, &untagged)) else {
             return Ok(None);
+        };
+        let Some(collection) =
+            tags::collection("POST", &built.path).filter(|_| built.method == HttpMethod::Post)
+        else {
+            return Ok(None);
+        };
+        let mut params = Params::new().text("limit", "100");
+        if let (true, Some(since)) = (collection.by_created, call.since) {
+            let from = since.saturating_sub(LOOKUP_SLACK_SECS).to_string();
+            params = params.param(
+                "created",
+                Param::Map(vec![("gte".into(), Param::Text(from))]),
+            );
         }
-        let mut base = Params::new().text("limit", "100");
-        if path == "/v1/subscriptions" {
-            base = base.text("status", "all");
-            if let Some(c) = call.fields.get("customer").map(text_of) {
-                base = base.text("customer", c);
+        for needed in &collection.needs {
+            if let Some(value) = built.params.get(needed) {
+                params = params.param(needed, value.clone());
+            }
+        }
+        if built.path == "/v1/subscriptions" {
+            // Stripe lists only subscriptions that are not canceled unless asked.
+            params = params.text("status", "all");
+            if let Some(c) = built.params.text_of("customer") {
+                params = params.text("customer", c);
             }
         }
         let wanted = |o: &Value| {
@@ -448,29 +511,13 @@ impl StepExecutor for ActionSteps<'_> {
                 .iter()
                 .all(|(k, v)| o["metadata"][k].as_str() == Some(v.as_str()))
         };
-        let mut after: Option<String> = None;
-        for _page in 0..5 {
-            let mut params = base.clone();
-            if let Some(a) = &after {
-                params = params.text("starting_after", a);
-            }
-            let page = self
-                .client
-                .send(self.auth, &Request::get(&path).params(params))
-                .await
-                .map_err(|e| failure(&e))?;
-            let data = page["data"].as_array().cloned().unwrap_or_default();
-            if let Some(found) = data.iter().find(|o| wanted(o)) {
-                let result = actions::run::summarise(action, found.clone(), None, None);
+        let objects = self.client.list::<Value>(self.auth, &built.path, params);
+        futures_util::pin_mut!(objects);
+        while let Some(object) = objects.try_next().await.map_err(|e| failure(&e))? {
+            if wanted(&object) {
+                let result = actions::run::summarise(action, object, None, None);
                 return Ok(Some(step_result(result)));
             }
-            if page["has_more"].as_bool() != Some(true) {
-                break;
-            }
-            after = data
-                .last()
-                .and_then(|o| o["id"].as_str())
-                .map(str::to_owned);
         }
         Ok(None)
     }

@@ -3,6 +3,7 @@
 //! never describe an action themselves.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use ts_rs::TS;
 
 /// The kind of a value, as far as references care: enough to refuse an
@@ -47,7 +48,7 @@ impl Kind {
         }
     }
 
-    /// In plain words, for error messages: "a customer ID (cus_...)".
+    /// In plain words, for error messages: "a customer ID".
     pub fn describe(&self) -> String {
         match self {
             Kind::Text => "text".into(),
@@ -55,7 +56,7 @@ impl Kind {
             Kind::Amount => "an amount".into(),
             Kind::Currency => "a currency".into(),
             Kind::Id { prefix } => match id_noun(prefix) {
-                Some(noun) => format!("{noun} ID ({prefix}...)"),
+                Some(noun) => format!("{noun} ID"),
                 None => format!("an ID starting with {prefix}"),
             },
             Kind::Integer => "a whole number".into(),
@@ -193,8 +194,22 @@ pub trait StepCatalog: Send + Sync {
     /// `None`: the action has no such field.
     fn field_kind(&self, action_id: &str, field: &str) -> Option<Kind>;
     /// Whether the action creates or changes something in Stripe (it then
-    /// gets an idempotency key and the run's metadata).
+    /// gets an idempotency key).
     fn writes(&self, action_id: &str) -> bool;
+    /// Whether a write step with these fields (resolved, or still holding
+    /// references) creates something its run can tag with metadata and
+    /// find again after Stripe forgot the idempotency key ([`super::tags`]).
+    fn tags(&self, action_id: &str, _fields: &Map<String, Value>) -> bool {
+        self.writes(action_id)
+    }
+    /// The action as a person names it ("Create Customer").
+    fn action_name(&self, _action_id: &str) -> Option<String> {
+        None
+    }
+    /// A result field as a person names it ("ID", "Email").
+    fn output_label(&self, _action_id: &str, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -300,7 +315,7 @@ mod tests {
         assert_eq!(status.describe(), "one of its choices (active, canceled)");
         assert!(Kind::YesNo.fits(&Kind::YesNo));
         assert!(!Kind::Text.fits(&Kind::YesNo));
-        assert_eq!(Kind::id("cus_").describe(), "a customer ID (cus_...)");
+        assert_eq!(Kind::id("cus_").describe(), "a customer ID");
     }
 
     #[test]

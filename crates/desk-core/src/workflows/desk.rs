@@ -1,27 +1,126 @@
 //! The workflows as the window uses them: stored in the data dir, checked
-//! against the real actions, run on the current connection.
+//! against the real actions, run on the connection the person saw.
+//!
+//! A run that needs confirming (live mode with writes, a step that sends
+//! money or data out of the account, or a step sent again that cannot be
+//! looked up) runs only with the one-time confirmation [`RunPlan`] handed
+//! out for that workflow, those inputs, that connection and mode.
 
 use super::bound::{ActionCatalog, ActionSteps};
-use super::engine::{RunAccount, RunError, RunHistory, RunRecord};
+use super::engine::{
+    system_clock, unchecked_resends, RunAccount, RunError, RunHistory, RunRecord, StepState,
+};
 use super::menu::{menu, MenuEntry};
 use super::model::{Problem, Workflow};
+use super::review::{self, StepPlan, WorkflowReview};
+use super::settings::{SettingsFile, WorkflowSettings};
 use super::store::{Listing, WorkflowStore};
-use super::templates;
+use super::words::{self, ReferenceWords};
+use super::{templates, StepCatalog};
+use crate::connections::saved::ConnectionRecord;
+use crate::connections::ExpectedConnection;
 use crate::error::Error;
 use crate::money::NumberFormat;
+use crate::stripe::Auth;
 use crate::views::Mode;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use ts_rs::TS;
 
-/// What a run will do, for the one confirmation a live-mode run asks.
+/// How long a confirmation shown to the person stays good.
+const CONFIRMATION_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// What a run will do, and whether the person must confirm it first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct RunPlan {
+    /// The account the run writes to (the one acted on, not the platform).
     pub account: RunAccount,
-    /// "create_customer: Create Customer", one per write step, in order.
-    pub writes: Vec<String>,
+    /// Each step that creates or changes something, with its whole path
+    /// and parameters (inputs as typed, earlier results in words).
+    pub writes: Vec<StepPlan>,
+    /// Steps that send money or data out of the account, in words.
+    pub moves_out: Vec<String>,
+    /// Steps that cannot be checked after 24 hours (they carry no tags).
+    pub unchecked: Vec<String>,
+    /// For a Resume: steps that may already have been done and would be
+    /// sent again without a way to check.
+    pub resend_unchecked: Vec<String>,
+    /// Present when the run must be confirmed: passed back with Run or
+    /// Resume, once, within ten minutes.
+    pub confirmation: Option<String>,
+}
+
+/// What the editor shows beside the fields: references in words, and notes
+/// on steps (cannot be checked after a day, sends data out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EditorWords {
+    pub references: Vec<ReferenceWords>,
+    pub notes: Vec<StepNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct StepNote {
+    /// The step's name in the file.
+    pub step: String,
+    pub note: String,
+}
+
+/// A confirmation handed out with a plan, until it is used or expires.
+struct Pending {
+    workflow_id: String,
+    run_id: Option<String>,
+    connection_id: String,
+    mode: Mode,
+    digest: u64,
+    resend_unchecked: bool,
+    issued: Instant,
+}
+
+/// The workflows' state in [`crate::Desk`]: confirmations handed out.
+#[derive(Default)]
+pub struct WorkflowsState {
+    confirmations: Mutex<HashMap<String, Pending>>,
+}
+
+/// Ties a confirmation to exactly what was shown: the workflow as saved,
+/// the inputs and, for a Resume, the run.
+fn digest(workflow: &Workflow, typed: &BTreeMap<String, String>, run_id: Option<&str>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(workflow)
+        .unwrap_or_default()
+        .hash(&mut h);
+    typed.hash(&mut h);
+    run_id.hash(&mut h);
+    h.finish()
+}
+
+fn unchecked_sentence(step: &str) -> String {
+    format!("{step} cannot be checked after 24 hours: if a run stops there with no answer from Stripe and is resumed more than a day later, Stripe Desk cannot tell whether it was done.")
+}
+
+/// How a run begins: new with its inputs, or resumed (with new inputs, if given).
+enum Begin<'a> {
+    New(BTreeMap<String, String>),
+    Resume {
+        run_id: &'a str,
+        inputs: Option<BTreeMap<String, String>>,
+    },
+}
+
+impl Begin<'_> {
+    fn run_id(&self) -> Option<&str> {
+        match self {
+            Begin::New(_) => None,
+            Begin::Resume { run_id, .. } => Some(run_id),
+        }
+    }
 }
 
 impl crate::Desk {
@@ -31,6 +130,10 @@ impl crate::Desk {
 
     fn run_history(&self) -> RunHistory {
         RunHistory::new(self.data_dir())
+    }
+
+    fn workflow_settings_file(&self) -> SettingsFile {
+        SettingsFile::new(self.data_dir())
     }
 
     /// Every saved workflow by name, and the files that were refused.
@@ -50,10 +153,21 @@ impl crate::Desk {
         Ok(workflow)
     }
 
+    /// Saves `workflow`, keeping whether it was reviewed as stored: the
+    /// window cannot mark an imported workflow reviewed by saving it.
+    fn save_keeping_review(&self, workflow: &mut Workflow) -> Result<(), Error> {
+        let store = self.workflow_store();
+        if let Ok(stored) = store.load(&workflow.id) {
+            workflow.reviewed = stored.reviewed;
+        }
+        store.save(workflow)
+    }
+
     /// Saves a workflow (new or changed) and says what would stop it from
     /// running; a workflow with problems is still saved, as typed.
     pub fn save_workflow(&self, workflow: &Workflow) -> Result<Vec<Problem>, Error> {
-        self.workflow_store().save(workflow)?;
+        let mut workflow = workflow.clone();
+        self.save_keeping_review(&mut workflow)?;
         Ok(workflow.check(&ActionCatalog))
     }
 
@@ -77,7 +191,7 @@ impl crate::Desk {
         workflow
             .rename_step(old, new)
             .map_err(|why| Error::invalid("invalid_step_name", why, Some(old)))?;
-        self.workflow_store().save(&workflow)?;
+        self.save_keeping_review(&mut workflow)?;
         Ok(workflow)
     }
 
@@ -92,7 +206,7 @@ impl crate::Desk {
         workflow
             .rename_input(old, new)
             .map_err(|why| Error::invalid("invalid_input_name", why, Some(old)))?;
-        self.workflow_store().save(&workflow)?;
+        self.save_keeping_review(&mut workflow)?;
         Ok(workflow)
     }
 
@@ -105,12 +219,32 @@ impl crate::Desk {
         self.workflow_store().delete(id)
     }
 
+    /// Writes the workflow to `to`: a path the person picked in the
+    /// system's save dialog (the window never names one).
     pub fn export_workflow(&self, id: &str, to: &Path) -> Result<(), Error> {
         self.workflow_store().export(id, to)
     }
 
-    pub fn import_workflow(&self, from: &Path) -> Result<Workflow, Error> {
-        self.workflow_store().import(from)
+    /// Adds the workflow in `from` (picked in the system's open dialog),
+    /// not yet reviewed, and says what it will do.
+    pub fn import_workflow(&self, from: &Path) -> Result<WorkflowReview, Error> {
+        let imported = self.workflow_store().import(from)?;
+        Ok(review::review(&imported))
+    }
+
+    /// What a saved workflow will do, step by step, in words.
+    pub fn workflow_review(&self, id: &str) -> Result<WorkflowReview, Error> {
+        Ok(review::review(&self.workflow_store().load(id)?))
+    }
+
+    /// The person read what an imported workflow does and accepts it: it
+    /// may run from now on.
+    pub fn accept_workflow(&self, id: &str) -> Result<Workflow, Error> {
+        let store = self.workflow_store();
+        let mut workflow = store.load(id)?;
+        workflow.reviewed = true;
+        store.save(&workflow)?;
+        Ok(workflow)
     }
 
     /// What the `{{` menu offers in `field` of `step`, filtered by `typed`,
@@ -126,93 +260,289 @@ impl crate::Desk {
         menu(workflow, step, field, &ActionCatalog, runs.first(), typed)
     }
 
-    /// The workflow's runs, newest first.
-    pub fn workflow_runs(&self, workflow_id: &str) -> Result<Vec<RunRecord>, Error> {
-        self.run_history().list(workflow_id)
-    }
-
-    async fn run_account(&self) -> Result<RunAccount, Error> {
-        let (record, _) = self.current_auth().await?;
-        Ok(RunAccount {
-            id: record.account_id,
-            name: record.display_name,
-            livemode: record.mode == Mode::Live,
-        })
-    }
-
-    /// The account a run would use and the steps that would create or
-    /// change something there.
-    pub async fn workflow_plan(&self, workflow_id: &str) -> Result<RunPlan, Error> {
-        let workflow = self.workflow_store().load(workflow_id)?;
-        let writes = workflow
-            .write_steps(&ActionCatalog)
-            .into_iter()
-            .map(|s| {
-                let field = |id: &str| s.fields.get(id).and_then(|v| v.as_str()).unwrap_or("");
-                match crate::actions::find(&s.action) {
-                    // The request to any endpoint: say which.
-                    Some(a) if a.path.is_empty() => {
-                        format!("{}: {} {}", s.name, field("method"), field("path"))
-                    }
-                    Some(a) => format!("{}: {}", s.name, a.name),
-                    None => format!("{}: {}", s.name, s.action),
+    /// The references in the workflow in words, and notes on its steps.
+    pub fn workflow_words(&self, workflow: &Workflow) -> EditorWords {
+        let catalog = &ActionCatalog;
+        let mut notes = Vec::new();
+        if workflow.over_limit().is_none() {
+            for (i, step) in workflow.steps.iter().enumerate() {
+                let plan = review::plan_step(workflow, i, None);
+                if let Some(what) = &plan.moves_out {
+                    notes.push(StepNote {
+                        step: step.name.clone(),
+                        note: format!(
+                            "This step {what}. Every run asks you first, in test mode too."
+                        ),
+                    });
                 }
-            })
-            .collect();
-        Ok(RunPlan {
-            account: self.run_account().await?,
-            writes,
-        })
+                if plan.unchecked {
+                    notes.push(StepNote {
+                        step: step.name.clone(),
+                        note: "If a run stops at this step with no answer from Stripe, Stripe Desk can check whether it was done only within 24 hours.".into(),
+                    });
+                }
+            }
+        }
+        EditorWords {
+            references: words::references_in(catalog, workflow),
+            notes,
+        }
     }
 
-    /// Runs the saved workflow on the current connection; `progress` hears
-    /// of every step starting and ending.
+    /// How long run history is kept.
+    pub fn workflow_settings(&self) -> WorkflowSettings {
+        self.workflow_settings_file().load()
+    }
+
+    /// Changes how long run history is kept; older runs go at once.
+    pub fn set_workflow_settings(
+        &self,
+        settings: WorkflowSettings,
+    ) -> Result<WorkflowSettings, Error> {
+        self.workflow_settings_file().save(settings)
+    }
+
+    /// The workflow's runs, newest first, once those older than the
+    /// history's length are removed.
+    pub fn workflow_runs(&self, workflow_id: &str) -> Result<Vec<RunRecord>, Error> {
+        let history = self.run_history();
+        history.prune(
+            workflow_id,
+            self.workflow_settings().run_history_days,
+            system_clock(),
+        )?;
+        history.list(workflow_id)
+    }
+
+    /// The account a run on this connection writes to: its own, or the
+    /// one it acts on (named by Stripe, or by its ID if Stripe cannot say).
+    async fn run_account(&self, record: &ConnectionRecord, auth: &Auth) -> RunAccount {
+        let livemode = record.mode == Mode::Live;
+        match &record.account_override {
+            Some(acting_on) => {
+                let name = crate::connections::connection_test::fetch_account(self.client(), auth)
+                    .await
+                    .map(|a| a.display_name())
+                    .unwrap_or_else(|_| acting_on.clone());
+                RunAccount {
+                    id: acting_on.clone(),
+                    name,
+                    livemode,
+                    through: Some(record.display_name.clone()),
+                }
+            }
+            None => RunAccount {
+                id: auth
+                    .stripe_account
+                    .clone()
+                    .unwrap_or_else(|| record.account_id.clone()),
+                name: record.display_name.clone(),
+                livemode,
+                through: None,
+            },
+        }
+    }
+
+    /// What a run (or, with `run_id`, a Resume) with these inputs will do
+    /// on the connection the person sees, and whether it must be confirmed.
+    pub async fn workflow_plan(
+        &self,
+        workflow_id: &str,
+        expected: &ExpectedConnection,
+        inputs: BTreeMap<String, String>,
+        run_id: Option<&str>,
+        number_format: NumberFormat,
+    ) -> Result<RunPlan, Error> {
+        let workflow = self.workflow_store().load(workflow_id)?;
+        let (record, auth) = self.connections().expected_auth(expected).await?;
+        let account = self.run_account(&record, &auth).await;
+        let run = match run_id {
+            Some(id) => Some(self.run_history().load(workflow_id, id)?),
+            None => None,
+        };
+        let mut plan = plan_for(&workflow, account, &inputs, run.as_ref(), number_format);
+        if needs_confirmation(&plan) {
+            let token = crate::stripe::random_token("confirm");
+            let mut pending = self.workflows_state().confirmations.lock().unwrap();
+            pending.retain(|_, p| p.issued.elapsed() < CONFIRMATION_LIFETIME);
+            pending.insert(
+                token.clone(),
+                Pending {
+                    workflow_id: workflow.id.clone(),
+                    run_id: run_id.map(str::to_owned),
+                    connection_id: record.id.clone(),
+                    mode: record.mode,
+                    digest: digest(&workflow, &inputs, run_id),
+                    resend_unchecked: !plan.resend_unchecked.is_empty(),
+                    issued: Instant::now(),
+                },
+            );
+            plan.confirmation = Some(token);
+        }
+        Ok(plan)
+    }
+
+    /// Runs the saved workflow on the connection the person saw; `progress`
+    /// hears of every step starting and ending.
     pub async fn run_workflow(
         &self,
         workflow_id: &str,
+        expected: &ExpectedConnection,
         inputs: BTreeMap<String, String>,
         number_format: NumberFormat,
+        confirmation: Option<&str>,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
-        self.drive_workflow(workflow_id, Begin::New(inputs), number_format, progress)
-            .await
+        let begin = Begin::New(inputs);
+        self.drive_workflow(
+            workflow_id,
+            expected,
+            begin,
+            number_format,
+            confirmation,
+            progress,
+        )
+        .await
     }
 
     /// Continues a failed or interrupted run with the workflow as saved now
     /// (the user's fixes) and, if given, new inputs.
+    #[allow(clippy::too_many_arguments)]
     pub async fn resume_workflow(
         &self,
         workflow_id: &str,
         run_id: &str,
+        expected: &ExpectedConnection,
         inputs: Option<BTreeMap<String, String>>,
         number_format: NumberFormat,
+        confirmation: Option<&str>,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
         let begin = Begin::Resume { run_id, inputs };
-        self.drive_workflow(workflow_id, begin, number_format, progress)
-            .await
+        self.drive_workflow(
+            workflow_id,
+            expected,
+            begin,
+            number_format,
+            confirmation,
+            progress,
+        )
+        .await
     }
 
-    /// The engine bound to the actions on the current connection, for a new
-    /// run or a resumed one.
+    fn workflows_state(&self) -> &WorkflowsState {
+        self.workflows()
+    }
+
+    /// Takes the confirmation handed out for exactly this run, if the run
+    /// needs one: refused when it is missing, used, expired, or was shown
+    /// for another workflow, other inputs, connection or mode. Returns
+    /// whether it covers sending unchecked steps again.
+    fn take_confirmation(
+        &self,
+        plan: &RunPlan,
+        workflow: &Workflow,
+        record: &ConnectionRecord,
+        typed: &BTreeMap<String, String>,
+        run_id: Option<&str>,
+        confirmation: Option<&str>,
+    ) -> Result<bool, Error> {
+        if !needs_confirmation(plan) {
+            return Ok(false);
+        }
+        let missing = || {
+            Error::invalid(
+                "confirmation_needed",
+                "This run needs your confirmation first. Nothing was sent: press Run again and read what it will do.",
+                None,
+            )
+        };
+        let token = confirmation.ok_or_else(missing)?;
+        let pending = self
+            .workflows_state()
+            .confirmations
+            .lock()
+            .unwrap()
+            .remove(token)
+            .ok_or_else(missing)?;
+        let same = pending.workflow_id == workflow.id
+            && pending.run_id.as_deref() == run_id
+            && pending.connection_id == record.id
+            && pending.mode == record.mode
+            && pending.digest == digest(workflow, typed, run_id)
+            && pending.issued.elapsed() < CONFIRMATION_LIFETIME;
+        if !same {
+            return Err(Error::invalid(
+                "confirmation_stale",
+                "What you confirmed is not what would run now (the workflow, its inputs or the account changed, or ten minutes passed). Nothing was sent: press Run again to see what it will do.",
+                None,
+            ));
+        }
+        Ok(pending.resend_unchecked)
+    }
+
+    /// The engine bound to the actions on the connection the person saw,
+    /// for a new run or a resumed one.
     async fn drive_workflow(
         &self,
         workflow_id: &str,
+        expected: &ExpectedConnection,
         begin: Begin<'_>,
         number_format: NumberFormat,
+        confirmation: Option<&str>,
         progress: &mut (dyn FnMut(&RunRecord) + Send),
     ) -> Result<RunRecord, RunError> {
         let workflow = self.workflow_store().load(workflow_id)?;
-        let account = self.run_account().await?;
-        let (record, auth) = self.current_auth().await?;
+        if !workflow.reviewed {
+            return Err(Error::invalid(
+                "workflow_not_reviewed",
+                "This workflow came from a file and has not been reviewed yet. Nothing was sent: read what it does, and accept it, before running it.",
+                None,
+            )
+            .into());
+        }
+        let (record, auth) = self.connections().expected_auth(expected).await?;
+        let account = self.run_account(&record, &auth).await;
         let history = self.run_history();
+        let run = match &begin {
+            Begin::Resume { run_id, .. } => Some(history.load(workflow_id, run_id)?),
+            Begin::New(_) => None,
+        };
+        let typed = match &begin {
+            Begin::New(inputs) => inputs.clone(),
+            Begin::Resume { inputs, .. } => inputs
+                .clone()
+                .or_else(|| run.as_ref().map(|r| r.inputs.clone()))
+                .unwrap_or_default(),
+        };
+        let plan = plan_for(
+            &workflow,
+            account.clone(),
+            &typed,
+            run.as_ref(),
+            number_format,
+        );
+        let resend_unchecked = self.take_confirmation(
+            &plan,
+            &workflow,
+            &record,
+            &typed,
+            begin.run_id(),
+            confirmation,
+        )?;
         let steps = ActionSteps {
             client: self.client(),
             auth: &auth,
         };
-        let engine = steps.engine(&history, number_format);
+        let mut engine = steps.engine(&history, number_format);
+        engine.resend_unchecked = resend_unchecked;
         let run = match begin {
-            Begin::New(inputs) => engine.start(&workflow, account, inputs, progress).await,
+            Begin::New(inputs) => {
+                // Old runs go before a new one is added.
+                let days = self.workflow_settings().run_history_days;
+                let _ = history.prune(&workflow.id, days, system_clock());
+                engine.start(&workflow, account, inputs, progress).await
+            }
             Begin::Resume { run_id, inputs } => {
                 engine
                     .resume(&workflow, run_id, &account, inputs, progress)
@@ -232,11 +562,76 @@ impl crate::Desk {
     }
 }
 
-/// How a run begins: new with its inputs, or resumed (with new inputs, if given).
-enum Begin<'a> {
-    New(BTreeMap<String, String>),
-    Resume {
-        run_id: &'a str,
-        inputs: Option<BTreeMap<String, String>>,
-    },
+/// Whether the person must confirm before the run: it writes in live mode,
+/// sends money or data out of the account, or sends again a step that
+/// cannot be checked.
+fn needs_confirmation(plan: &RunPlan) -> bool {
+    (plan.account.livemode && !plan.writes.is_empty())
+        || !plan.moves_out.is_empty()
+        || !plan.resend_unchecked.is_empty()
+}
+
+/// The plan of a new run (`run` is `None`) or of a Resume of `run`.
+fn plan_for(
+    workflow: &Workflow,
+    account: RunAccount,
+    typed: &BTreeMap<String, String>,
+    run: Option<&RunRecord>,
+    number_format: NumberFormat,
+) -> RunPlan {
+    let catalog = &ActionCatalog;
+    let done = |i: usize| {
+        run.and_then(|r| r.steps.get(i))
+            .filter(|s| s.name == workflow.steps[i].name)
+            .is_some_and(|s| matches!(s.state, StepState::Done { .. }))
+    };
+    let writes: Vec<StepPlan> = if workflow.over_limit().is_some() {
+        Vec::new()
+    } else {
+        (0..workflow.steps.len())
+            .filter(|i| catalog.writes(&workflow.steps[*i].action) && !done(*i))
+            .map(|i| review::plan_step(workflow, i, Some(typed)))
+            .filter(|p| p.writes)
+            .collect()
+    };
+    let step_words = |p: &StepPlan| words::step_words(catalog, workflow, p.number as usize - 1);
+    let moves_out = writes
+        .iter()
+        .filter_map(|p| {
+            let what = p.moves_out.as_ref()?;
+            Some(format!(
+                "{} {what}: {} {}.",
+                step_words(p),
+                p.method,
+                p.path
+            ))
+        })
+        .collect();
+    let unchecked = writes
+        .iter()
+        .filter(|p| p.unchecked)
+        .map(|p| unchecked_sentence(&step_words(p)))
+        .collect();
+    let resend_unchecked = match (run, workflow.check_inputs(typed, number_format)) {
+        (Some(run), Ok(inputs)) => {
+            unchecked_resends(catalog, workflow, run, &inputs, system_clock())
+                .into_iter()
+                .map(|i| {
+                    format!(
+                        "{} may already have been done: Stripe did not answer, and more than a day has passed, so Stripe Desk cannot check. Look in the Stripe Dashboard first; confirm only if it was not done.",
+                        words::step_words(catalog, workflow, i)
+                    )
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    RunPlan {
+        account,
+        writes,
+        moves_out,
+        unchecked,
+        resend_unchecked,
+        confirmation: None,
+    }
 }

@@ -7,12 +7,17 @@
 //!   because Stripe keeps a key's first answer, refusals included, and
 //!   refuses the same key with other parameters.
 //! - Every object a write step creates carries `metadata[stripe_desk_run]`
-//!   and `metadata[stripe_desk_step]`. Stripe forgets keys after 24 hours,
-//!   so when an attempt's outcome is unknown (no answer, or the app killed
+//!   and `metadata[stripe_desk_step]`, where the endpoint is a create that
+//!   takes metadata ([`super::tags`]); updates and actions (finalize, pay,
+//!   cancel) carry none. Stripe forgets keys after 24 hours, so when an
+//!   attempt's outcome is unknown (no answer, or the app killed
 //!   mid-request) and the first try is older than that, or the fields
 //!   changed since (or Stripe answered 5xx, which it replays for the key),
-//!   the step first looks the object up by that metadata and only creates
-//!   it, under a new generation's key, when nothing is found.
+//!   a tagged step first looks the object up by that metadata, from its
+//!   first attempt on, and only creates it, under a new generation's key,
+//!   when nothing is found. An untagged step cannot be looked up: a Resume
+//!   that would send it again is refused unless the person confirmed it
+//!   ([`Engine::resend_unchecked`]).
 //! - A failed step stops the run; later steps stay waiting. The run record
 //!   is written before and after each step, so Resume works after a crash.
 //! - One run of a workflow at a time ([`RunHistory::claim`]): a second Run,
@@ -21,7 +26,7 @@
 use super::catalog::StepCatalog;
 use super::files::write_private;
 use super::model::{Problem, Workflow};
-use super::reference::{resolve_value, Scope};
+use super::reference::{resolve_value, Scope, Template};
 use crate::error::{AppError, Error};
 use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
@@ -49,9 +54,12 @@ pub struct StepCall {
     pub fields: Map<String, Value>,
     /// For write steps only.
     pub idempotency_key: Option<String>,
-    /// For write steps only: `stripe_desk_run` and `stripe_desk_step`, to
-    /// merge into the created object's metadata.
+    /// For creates that take metadata only: `stripe_desk_run` and
+    /// `stripe_desk_step`, to merge into the created object's metadata.
     pub metadata: Vec<(String, String)>,
+    /// Unix seconds of the step's first attempt: what an earlier attempt
+    /// created is no older than this (less the clocks' difference).
+    pub since: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -197,9 +205,14 @@ impl StepRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RunAccount {
+    /// The account the run writes to: the connection's own, or the one it
+    /// acts on (`Stripe-Account`).
     pub id: String,
     pub name: String,
     pub livemode: bool,
+    /// When the run acts on another account: the connection it goes through.
+    #[serde(default)]
+    pub through: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -325,13 +338,25 @@ impl RunHistory {
         }
     }
 
+    /// The folder of one workflow's runs. A workflow ID is `wf_` and
+    /// letters and digits: nothing else (`..`, an absolute path) names a
+    /// folder, here or anywhere else.
+    fn runs_dir(&self, workflow_id: &str) -> Result<PathBuf, Error> {
+        if !super::store::is_workflow_id(workflow_id) {
+            return Err(Error::NotFound(format!(
+                "There is no workflow {workflow_id:?}."
+            )));
+        }
+        Ok(self.dir.join(workflow_id))
+    }
+
     fn path(&self, workflow_id: &str, run_id: &str) -> Result<PathBuf, Error> {
         let safe =
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !safe(workflow_id) || !safe(run_id) {
+        if !safe(run_id) {
             return Err(Error::NotFound(format!("There is no run {run_id:?}.")));
         }
-        Ok(self.dir.join(workflow_id).join(format!("{run_id}.json")))
+        Ok(self.runs_dir(workflow_id)?.join(format!("{run_id}.json")))
     }
 
     /// Claims the workflow for one run: a second run, or a resume of a run
@@ -357,14 +382,36 @@ impl RunHistory {
         }
     }
 
+    /// Writes the run's record. Values Stripe marks secret or sensitive
+    /// (a webhook endpoint's signing secret, card and bank account numbers,
+    /// ID numbers), and values that are secrets wherever they appear, are
+    /// masked first ([`crate::sensitive`]): the window shows them once, as
+    /// the run goes, and they are never written.
     pub fn save(&self, run: &RunRecord) -> Result<(), Error> {
-        let bytes = serde_json::to_vec_pretty(&RunFileOut {
+        let mut file = serde_json::to_value(RunFileOut {
             format: RUN_FORMAT,
             version: RUN_VERSION,
             run,
         })
         .map_err(|e| Error::Storage(e.to_string()))?;
+        if let Some(run) = file.get_mut("run") {
+            crate::sensitive::mask_json(run, "");
+        }
+        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
         write_private(&self.path(&run.workflow_id, &run.run_id)?, &bytes)
+    }
+
+    /// Removes the workflow's runs that started more than `keep_days` days
+    /// before `now`; returns how many.
+    pub fn prune(&self, workflow_id: &str, keep_days: u32, now: i64) -> Result<usize, Error> {
+        let oldest = now.saturating_sub(i64::from(keep_days) * 24 * 60 * 60);
+        let mut removed = 0;
+        for (path, run) in self.files(workflow_id)? {
+            if run.started_at < oldest && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     pub fn load(&self, workflow_id: &str, run_id: &str) -> Result<RunRecord, Error> {
@@ -379,17 +426,10 @@ impl RunHistory {
 
     /// The workflow's runs, newest first. Unreadable files are skipped.
     pub fn list(&self, workflow_id: &str) -> Result<Vec<RunRecord>, Error> {
-        let dir = self.dir.join(workflow_id);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::Storage(format!("{}: {e}", dir.display()))),
-        };
-        let mut runs: Vec<RunRecord> = entries
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-            .filter_map(|e| std::fs::read(e.path()).ok())
-            .filter_map(|bytes| read_run(&bytes).ok())
+        let mut runs: Vec<RunRecord> = self
+            .files(workflow_id)?
+            .into_iter()
+            .map(|(_, run)| run)
             .collect();
         runs.sort_by(|a, b| {
             b.started_at
@@ -397,6 +437,27 @@ impl RunHistory {
                 .then(b.run_id.cmp(&a.run_id))
         });
         Ok(runs)
+    }
+}
+
+impl RunHistory {
+    /// Every readable run file of the workflow, with its record.
+    fn files(&self, workflow_id: &str) -> Result<Vec<(PathBuf, RunRecord)>, Error> {
+        let dir = self.runs_dir(workflow_id)?;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::Storage(format!("{}: {e}", dir.display()))),
+        };
+        Ok(entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter_map(|p| {
+                let run = read_run(&std::fs::read(&p).ok()?).ok()?;
+                Some((p, run))
+            })
+            .collect())
     }
 }
 
@@ -445,6 +506,91 @@ pub struct Engine<'a, E: StepExecutor> {
     pub clock: &'a (dyn Fn() -> i64 + Send + Sync),
     /// The user's number convention, for inputs typed now.
     pub number_format: NumberFormat,
+    /// The person confirmed sending again a step that cannot be looked up
+    /// (see [`unchecked_resends`]); without it such a Resume is refused.
+    pub resend_unchecked: bool,
+}
+
+/// Whether a write step's next attempt must first look for what an earlier
+/// one may have created, rather than trust its idempotency key: its outcome
+/// is unknown and the key no longer tells (older than Stripe keeps it, or
+/// the fields changed since), or Stripe would replay its own error.
+fn must_look(record: &StepRecord, fields: &Map<String, Value>, now: i64) -> bool {
+    let expired = record
+        .first_tried_at
+        .is_some_and(|t| now.saturating_sub(t) > IDEMPOTENCY_WINDOW_SECS);
+    let changed = record.sent.as_ref() != Some(fields);
+    match &record.state {
+        StepState::Waiting | StepState::Done { .. } => false,
+        StepState::Running
+        | StepState::Failed {
+            failure:
+                StepFailure {
+                    kind: FailureKind::NoAnswer,
+                    ..
+                },
+        } => expired || changed,
+        StepState::Failed {
+            failure:
+                StepFailure {
+                    kind: FailureKind::Unclear,
+                    ..
+                },
+        } => true,
+        StepState::Failed {
+            failure:
+                StepFailure {
+                    kind: FailureKind::Refused,
+                    ..
+                },
+        } => false,
+    }
+}
+
+/// The steps of `run` whose outcome is unknown, that a Resume now would
+/// send again without being able to look up what the earlier attempt did
+/// (they carry no tags): by index.
+pub fn unchecked_resends(
+    catalog: &dyn StepCatalog,
+    workflow: &Workflow,
+    run: &RunRecord,
+    inputs: &BTreeMap<String, Value>,
+    now: i64,
+) -> Vec<usize> {
+    let scope = RunScope { inputs, run };
+    workflow
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, step)| {
+            let Some(record) = run.steps.get(*i).filter(|r| r.name == step.name) else {
+                return false;
+            };
+            if !catalog.writes(&step.action) {
+                return false;
+            }
+            let resolved: Result<Map<String, Value>, _> = step
+                .fields
+                .iter()
+                .map(|(k, v)| resolve_value(v, &scope).map(|v| (k.clone(), v)))
+                .collect();
+            resolved.is_ok_and(|fields| {
+                must_look(record, &fields, now) && !catalog.tags(&step.action, &fields)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn unchecked_error(catalog: &dyn StepCatalog, workflow: &Workflow, index: usize) -> Error {
+    Error::invalid(
+        "unchecked_step",
+        format!(
+            "{} may already have been done: no answer came from Stripe, and Stripe Desk cannot look up whether it was. Check in the Stripe Dashboard, and send it again only if it was not done.",
+            super::words::step_words(catalog, workflow, index)
+        ),
+        None,
+    )
 }
 
 impl<E: StepExecutor> Engine<'_, E> {
@@ -549,6 +695,13 @@ impl<E: StepExecutor> Engine<'_, E> {
             })
             .collect();
         run.workflow_name = workflow.name.clone();
+        if !self.resend_unchecked {
+            let unchecked =
+                unchecked_resends(self.catalog, workflow, &run, &inputs, (self.clock)());
+            if let Some(index) = unchecked.first() {
+                return Err(unchecked_error(self.catalog, workflow, *index).into());
+            }
+        }
         run.outcome = Outcome::Running;
         self.save(&mut run)?;
         progress(&run);
@@ -584,11 +737,24 @@ impl<E: StepExecutor> Engine<'_, E> {
             let fields = match resolved {
                 Ok(fields) => fields,
                 Err((field, e)) => {
-                    // Say it at the field, before anything is sent.
+                    // Say it at the field, in words, before anything is sent.
+                    let named = Template::parse(&format!("{{{{{}}}}}", e.reference))
+                        .ok()
+                        .and_then(|t| t.whole_reference().cloned())
+                        .map(|r| super::words::reference_words(self.catalog, workflow, &r));
+                    let reason = match named {
+                        Some(named) if e.reason.starts_with("is ") => {
+                            format!("{named} {}.", e.reason)
+                        }
+                        Some(named) => format!(
+                            "{named} is not there in this run (the earlier result has nothing there), so this step was not sent."
+                        ),
+                        None => format!("{e}."),
+                    };
                     let failure = StepFailure {
                         kind: FailureKind::Refused,
                         code: "reference_unresolved".into(),
-                        reason: format!("{e}."),
+                        reason,
                         param: None,
                         field: Some(field),
                     };
@@ -596,13 +762,15 @@ impl<E: StepExecutor> Engine<'_, E> {
                 }
             };
             let state = if self.catalog.writes(&step.action) {
-                self.write_step(run, index, fields, progress).await?
+                self.write_step(workflow, run, index, fields, progress)
+                    .await?
             } else {
                 let call = StepCall {
                     action: step.action.clone(),
                     fields: fields.clone(),
                     idempotency_key: None,
                     metadata: Vec::new(),
+                    since: None,
                 };
                 let record = &mut run.steps[index];
                 record.state = StepState::Running;
@@ -649,6 +817,7 @@ impl<E: StepExecutor> Engine<'_, E> {
 
     async fn write_step(
         &self,
+        workflow: &Workflow,
         run: &mut RunRecord,
         index: usize,
         fields: Map<String, Value>,
@@ -656,59 +825,45 @@ impl<E: StepExecutor> Engine<'_, E> {
     ) -> Result<StepState, Error> {
         let now = (self.clock)();
         let record = &mut run.steps[index];
-        let expired = record
-            .first_tried_at
-            .is_some_and(|t| now.saturating_sub(t) > IDEMPOTENCY_WINDOW_SECS);
-        let changed = record.sent.as_ref() != Some(&fields);
-        let look_first = match &record.state {
-            StepState::Waiting | StepState::Done { .. } => false,
-            // Interrupted mid-request or unanswered: within the window and
-            // with the same fields, the same key replays what Stripe did.
-            StepState::Running
-            | StepState::Failed {
-                failure:
-                    StepFailure {
-                        kind: FailureKind::NoAnswer,
-                        ..
-                    },
-            } => expired || changed,
-            // Stripe would replay its own error for this key.
-            StepState::Failed {
-                failure:
-                    StepFailure {
-                        kind: FailureKind::Unclear,
-                        ..
-                    },
-            } => true,
-            StepState::Failed {
-                failure:
-                    StepFailure {
-                        kind: FailureKind::Refused,
-                        ..
-                    },
-            } => {
-                // Nothing was created, and the old key holds the refusal.
-                if record.sent.is_some() {
-                    record.generation += 1;
-                }
-                false
+        let tagged = self.catalog.tags(&record.action, &fields);
+        let look_first = must_look(record, &fields, now);
+        if look_first && !tagged && !self.resend_unchecked {
+            return Err(unchecked_error(self.catalog, workflow, index));
+        }
+        if let StepState::Failed {
+            failure:
+                StepFailure {
+                    kind: FailureKind::Refused,
+                    ..
+                },
+        } = &record.state
+        {
+            // Nothing was created, and the old key holds the refusal.
+            if record.sent.is_some() {
+                record.generation += 1;
             }
-        };
+        }
         record.first_tried_at.get_or_insert(now);
         record.state = StepState::Running;
         record.sent = Some(fields.clone());
+        let metadata = if tagged {
+            vec![
+                (RUN_METADATA_KEY.to_owned(), run.run_id.clone()),
+                (STEP_METADATA_KEY.to_owned(), record.name.clone()),
+            ]
+        } else {
+            Vec::new()
+        };
         let mut call = StepCall {
             action: record.action.clone(),
             fields,
             idempotency_key: None,
-            metadata: vec![
-                (RUN_METADATA_KEY.to_owned(), run.run_id.clone()),
-                (STEP_METADATA_KEY.to_owned(), record.name.clone()),
-            ],
+            metadata,
+            since: record.first_tried_at,
         };
         self.save(run)?;
         progress(run);
-        if look_first {
+        if look_first && tagged {
             match self.executor.find_created(&call).await {
                 Ok(Some(result)) => {
                     return Ok(StepState::Done {
@@ -728,6 +883,10 @@ impl<E: StepExecutor> Engine<'_, E> {
                     return Ok(StepState::Failed { failure });
                 }
             }
+        } else if look_first {
+            // Confirmed by the person: sent again under a fresh key.
+            run.steps[index].generation += 1;
+            self.save(run)?;
         }
         let record = &run.steps[index];
         call.idempotency_key = Some(idempotency_key(
@@ -823,6 +982,7 @@ mod tests {
                 id: "acct_1".into(),
                 name: "Shop".into(),
                 livemode: false,
+                through: None,
             },
             started_at,
             updated_at: started_at,

@@ -17,8 +17,10 @@ const MAX_DEPTH: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct MenuEntry {
-    /// `create_customer.id`: what is shown and filtered.
+    /// `create_customer.id`: what is filtered, with [`MenuEntry::words`].
     pub path: String,
+    /// "Step 1, Create Customer → ID": what is shown.
+    pub words: String,
     /// `{{create_customer.id}}`: what is inserted.
     pub insert: String,
     pub kind: Kind,
@@ -108,6 +110,7 @@ pub fn menu(
     let mut entries = Vec::new();
     let mut push = |reference: Reference, kind: Kind, example: Option<String>| {
         entries.push(MenuEntry {
+            words: super::words::reference_words(catalog, workflow, &reference),
             path: reference.dotted(),
             insert: reference.to_string(),
             fits: kind.fits(&target),
@@ -165,7 +168,9 @@ pub fn menu(
         }
     }
     let typed = typed.trim().to_lowercase();
-    entries.retain(|e| e.path.to_lowercase().contains(&typed));
+    entries.retain(|e| {
+        e.path.to_lowercase().contains(&typed) || e.words.to_lowercase().contains(&typed)
+    });
     // Fitting entries first; otherwise the workflow's own order.
     entries.sort_by_key(|e| !e.fits);
     entries
@@ -264,6 +269,7 @@ mod tests {
                 id: "acct_1".into(),
                 name: "Shop".into(),
                 livemode: false,
+                through: None,
             },
             started_at: 0,
             updated_at: 0,

@@ -18,6 +18,11 @@
 //! - [`engine`]: runs, Resume, idempotency, run history
 //!   (`<data dir>/workflows/runs/<workflow id>/<run id>.json`);
 //! - [`menu`]: what the `{{` menu offers in a field;
+//! - [`review`]: what a workflow will do, step by step, for an import's
+//!   review and the confirmation before a run;
+//! - [`settings`]: how long run history is kept;
+//! - [`tags`]: which creates carry the run's metadata (from Stripe's description);
+//! - [`words`](mod@words): steps and references in a person's words;
 //! - [`files`]: the one function that writes files.
 
 pub mod bound;
@@ -29,8 +34,12 @@ pub mod files;
 pub mod menu;
 pub mod model;
 pub mod reference;
+pub mod review;
+pub mod settings;
 pub mod store;
+pub mod tags;
 pub mod templates;
+pub mod words;
 
 pub use bound::{ActionCatalog, ActionSteps};
 pub use catalog::{Kind, Shape, StepCatalog};

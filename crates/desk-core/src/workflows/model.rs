@@ -4,11 +4,18 @@
 use super::catalog::{Kind, StepCatalog};
 use super::checks;
 use super::reference::{is_valid_step_name, Reference, Root, Template};
+use super::words;
 use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use ts_rs::TS;
+
+/// The most steps a workflow has: checks and runs stay quick, and a file
+/// from someone else cannot make them slow.
+pub const MAX_STEPS: usize = 100;
+/// The most inputs a workflow asks for.
+pub const MAX_INPUTS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -16,10 +23,23 @@ pub struct Workflow {
     /// `wf_` and 32 hex digits; also the file name.
     pub id: String,
     pub name: String,
+    /// One line on what it does ("Adds a customer, then subscribes them to a price").
+    #[serde(default)]
+    pub description: String,
+    /// False for a workflow imported from a file until the person has read
+    /// what it does and accepted it; it does not run before.
+    #[serde(default = "reviewed_by_default")]
+    pub reviewed: bool,
     #[serde(default)]
     pub inputs: Vec<InputSpec>,
     #[serde(default)]
     pub steps: Vec<Step>,
+}
+
+/// Workflows made on this computer (and files from before imports were
+/// reviewed) count as reviewed; an import sets it to false.
+fn reviewed_by_default() -> bool {
+    true
 }
 
 /// A value asked for when the workflow runs: `{{input.<name>}}`.
@@ -83,14 +103,31 @@ impl InputKind {
     pub fn check(&self, typed: &str, format: NumberFormat) -> Result<Value, String> {
         let typed = typed.trim();
         if typed.is_empty() {
-            return Err("Fill this in to run the workflow.".into());
+            return Err(match self {
+                InputKind::IdWithPrefix { prefix } if prefix == "price_" => {
+                    "Pick a product, then one of its prices.".into()
+                }
+                InputKind::IdWithPrefix { prefix } if prefix == "cus_" => {
+                    "Find the customer by name or email, and pick them.".into()
+                }
+                _ => "Fill this in to run the workflow.".into(),
+            });
         }
         match self {
             InputKind::Text => Ok(Value::from(typed)),
             InputKind::Email => checks::check_email(typed).map(|()| Value::from(typed)),
-            InputKind::IdWithPrefix { prefix } => {
-                checks::check_id(typed, prefix).map(|()| Value::from(typed))
-            }
+            InputKind::IdWithPrefix { prefix } => checks::check_id(typed, prefix)
+                .map(|()| Value::from(typed))
+                .map_err(|why| match prefix.as_str() {
+                    "price_" => {
+                        format!("“{typed}” is not a price: pick a product, then one of its prices.")
+                    }
+                    "cus_" => format!(
+                        "“{typed}” is not a customer: find them by name or email, and pick them."
+                    ),
+                    "prod_" => format!("“{typed}” is not a product: pick one from the list."),
+                    _ => why,
+                }),
             InputKind::AmountIn { currency } => {
                 checks::check_amount(typed, currency, format).map(Value::from)
             }
@@ -158,9 +195,28 @@ impl Workflow {
         Workflow {
             id: crate::stripe::random_token("wf"),
             name: name.into(),
+            description: String::new(),
+            reviewed: true,
             inputs: Vec::new(),
             steps: Vec::new(),
         }
+    }
+
+    /// Why the workflow is too big to check or run, in words, if it is.
+    pub fn over_limit(&self) -> Option<String> {
+        if self.steps.len() > MAX_STEPS {
+            return Some(format!(
+                "A workflow has at most {MAX_STEPS} steps; this one has {}. Split it into smaller workflows.",
+                self.steps.len()
+            ));
+        }
+        if self.inputs.len() > MAX_INPUTS {
+            return Some(format!(
+                "A workflow asks for at most {MAX_INPUTS} inputs; this one asks for {}.",
+                self.inputs.len()
+            ));
+        }
+        None
     }
 
     pub fn step(&self, name: &str) -> Option<&Step> {
@@ -306,6 +362,9 @@ impl Workflow {
     /// and every reference (unknown or later step, a field the step's result
     /// cannot have, a kind that does not fit the field).
     pub fn check(&self, catalog: &dyn StepCatalog) -> Vec<Problem> {
+        if let Some(reason) = self.over_limit() {
+            return vec![Problem::at(None, None, reason)];
+        }
         let mut problems = Vec::new();
         if self.name.trim().is_empty() {
             problems.push(Problem::at(None, None, "Give the workflow a name."));
@@ -313,30 +372,36 @@ impl Workflow {
         if self.steps.is_empty() {
             problems.push(Problem::at(None, None, "Add at least one step."));
         }
-        let mut seen: Vec<&str> = Vec::new();
+        // Names seen so far, and each step's position: one pass, no search per reference.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let positions: HashMap<&str, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
         for input in &self.inputs {
-            if !is_valid_step_name(&input.name) || seen.contains(&input.name.as_str()) {
+            if !is_valid_step_name(&input.name) || !seen.insert(&input.name) {
                 problems.push(Problem::at(
                     None,
                     Some(&input.name),
-                    format!("Input name {:?} is not usable: use lowercase letters, digits and _, once each.", input.name),
+                    format!("The name used in references, “{}”, is not usable: use lowercase letters, digits and _, and a name no other input or step has.", input.name),
                 ));
             }
-            seen.push(&input.name);
             if let Some(reason) = input.kind.definition_problem() {
                 problems.push(Problem::at(None, Some(&input.name), reason));
             }
         }
         for (index, step) in self.steps.iter().enumerate() {
             let name = step.name.as_str();
-            if !is_valid_step_name(name) || seen.contains(&name) {
+            if !is_valid_step_name(name) || !seen.insert(name) {
                 problems.push(Problem::at(
                     Some(name),
                     None,
-                    format!("Step name {name:?} is not usable: use lowercase letters, digits and _, once in the workflow, and not \"input\"."),
+                    format!("The name used in references for this step, “{name}”, is not usable: use lowercase letters, digits and _, a name nothing else in the workflow has, and not “input”."),
                 ));
             }
-            seen.push(name);
             if catalog.output_shape(&step.action).is_none() {
                 problems.push(Problem::at(
                     Some(name),
@@ -350,7 +415,10 @@ impl Workflow {
                     problems.push(Problem::at(
                         Some(name),
                         Some(field),
-                        format!("This action has no field {field}."),
+                        format!(
+                            "{} has no field {field}.",
+                            words::action_words(catalog, &step.action)
+                        ),
                     ));
                     continue;
                 };
@@ -358,21 +426,13 @@ impl Workflow {
                     workflow: self,
                     catalog,
                     step_index: index,
+                    positions: &positions,
                     problems: &mut problems,
                 };
                 at.check_value(value, field, field, &kind);
             }
         }
         problems
-    }
-
-    /// The steps that create or change something in Stripe: what a live-mode
-    /// run lists when it asks for confirmation.
-    pub fn write_steps(&self, catalog: &dyn StepCatalog) -> Vec<&Step> {
-        self.steps
-            .iter()
-            .filter(|s| catalog.writes(&s.action))
-            .collect()
     }
 
     /// Checks the values typed for the inputs, as the action forms check
@@ -407,6 +467,8 @@ struct FieldAt<'a> {
     workflow: &'a Workflow,
     catalog: &'a dyn StepCatalog,
     step_index: usize,
+    /// Each step name's position in the workflow.
+    positions: &'a HashMap<&'a str, usize>,
     problems: &'a mut Vec<Problem>,
 }
 
@@ -439,9 +501,10 @@ impl FieldAt<'_> {
                         // Free-form below an untyped field (metadata rows).
                         None if *kind == Kind::Any => Kind::Any,
                         None => {
+                            let action = words::action_words(self.catalog, &self.step().action);
                             self.problem(
                                 &format!("{shown}.{key}"),
-                                format!("This action has no field {inner}."),
+                                format!("{action} has no field {inner}."),
                             );
                             continue;
                         }
@@ -462,7 +525,7 @@ impl FieldAt<'_> {
         for reference in template.references() {
             match self.reference_kind(reference) {
                 Ok(k) => kinds.push(k),
-                Err(reason) => self.problem(field, format!("{reference}: {reason}")),
+                Err(reason) => self.problem(field, reason),
             }
         }
         if kinds.len() != template.references().count() {
@@ -478,10 +541,11 @@ impl FieldAt<'_> {
         if let Some(reference) = template.whole_reference() {
             let source = &kinds[0];
             if !source.fits(kind) {
+                let named = words::reference_words(self.catalog, self.workflow, reference);
                 self.problem(
                     field,
                     format!(
-                        "{reference} is {}, but this field takes {}.",
+                        "{named} is {}, but this field takes {}.",
                         source.describe(),
                         kind.describe()
                     ),
@@ -507,35 +571,51 @@ impl FieldAt<'_> {
                     .inputs
                     .iter()
                     .find(|i| &i.name == name)
-                    .ok_or_else(|| format!("this workflow has no input named {name}."))?;
+                    .ok_or_else(|| {
+                        format!(
+                            "There is no input “{}” in this workflow: add it under Inputs, or pick another.",
+                            name.replace('_', " ")
+                        )
+                    })?;
                 if reference.path.len() > 1 {
-                    return Err(format!("input {name} is a single value and has no fields."));
+                    return Err(format!(
+                        "{} is a single value and has no parts.",
+                        words::reference_words(self.catalog, self.workflow, reference)
+                    ));
                 }
                 Ok(input.kind.kind())
             }
             Root::Step(target) => {
-                let Some(position) = self.workflow.steps.iter().position(|s| &s.name == target)
-                else {
-                    return Err(format!("there is no step named {target}."));
+                let Some(&position) = self.positions.get(target.as_str()) else {
+                    return Err(format!(
+                        "This refers to a step that is not in this workflow (“{}”): pick a result of an earlier step.",
+                        target.replace('_', " ")
+                    ));
                 };
                 if position == self.step_index {
-                    return Err("a step cannot use its own result.".into());
+                    return Err("A step cannot use its own result.".into());
                 }
+                let named = words::reference_words(self.catalog, self.workflow, reference);
                 if position > self.step_index {
                     return Err(format!(
-                        "step {target} runs later (step {} of {}): move it before this one.",
+                        "{named} comes from a step that runs later (step {} of {}): move that step before this one.",
                         position + 1,
                         self.workflow.steps.len()
                     ));
                 }
                 let action = &self.workflow.steps[position].action;
-                let shape = self
-                    .catalog
-                    .output_shape(action)
-                    .ok_or_else(|| format!("step {target} has an unknown action."))?;
-                shape
-                    .kind_at(&reference.path)
-                    .map_err(|why| format!("step {target}'s result cannot have this: {why}."))
+                let shape = self.catalog.output_shape(action).ok_or_else(|| {
+                    format!(
+                        "{} has an action Stripe Desk does not know.",
+                        words::step_words(self.catalog, self.workflow, position)
+                    )
+                })?;
+                shape.kind_at(&reference.path).map_err(|_| {
+                    format!(
+                        "{named} is not part of what {} gives back.",
+                        words::step_words(self.catalog, self.workflow, position)
+                    )
+                })
             }
         }
     }
@@ -607,18 +687,18 @@ mod tests {
     #[test]
     fn every_reference_problem_names_step_field_and_reason() {
         let cases: Vec<(&str, Value, &str)> = vec![
-            ("customer", json!("{{create_custmer.id}}"), "there is no step named create_custmer."),
-            ("customer", json!("{{create_subscription.id}}"), "a step cannot use its own result."),
-            ("customer", json!("{{create_customer.emial}}"), "create_customer's result cannot have this: the result has no field emial"),
-            ("customer", json!("{{create_customer.balance}}"), "{{create_customer.balance}} is an amount, but this field takes a customer ID (cus_...)."),
-            ("customer", json!("{{input.price}}"), "is a price ID (price_...), but this field takes a customer ID"),
-            ("customer", json!("{{input.phone}}"), "this workflow has no input named phone."),
-            ("customer", json!("{{input.email.domain}}"), "input email is a single value"),
+            ("customer", json!("{{create_custmer.id}}"), "This refers to a step that is not in this workflow (“create custmer”)"),
+            ("customer", json!("{{create_subscription.id}}"), "A step cannot use its own result."),
+            ("customer", json!("{{create_customer.emial}}"), "Step 1, Create customer → Emial is not part of what Step 1 (Create customer) gives back."),
+            ("customer", json!("{{create_customer.balance}}"), "Step 1, Create customer → Balance is an amount, but this field takes a customer ID."),
+            ("customer", json!("{{input.price}}"), "Price is a price ID, but this field takes a customer ID"),
+            ("customer", json!("{{input.phone}}"), "There is no input “phone” in this workflow"),
+            ("customer", json!("{{input.email.domain}}"), "Email is a single value"),
             ("customer", json!("{{create_customer.id"), "never closes"),
-            ("items", json!([{"price": "{{create_customer.id}}"}]), "is a customer ID (cus_...), but this field takes a price ID"),
+            ("items", json!([{"price": "{{create_customer.id}}"}]), "is a customer ID, but this field takes a price ID"),
             ("items", json!([{"quantity": "{{input.email}}x"}]), "This field takes a whole number: use one reference on its own"),
-            ("items", json!([{"colour": "red"}]), "This action has no field items.colour."),
-            ("trial", json!("7"), "This action has no field trial."),
+            ("items", json!([{"colour": "red"}]), "Create subscription has no field items.colour."),
+            ("trial", json!("7"), "Create subscription has no field trial."),
         ];
         for (field, value, says) in cases {
             let mut w = two_steps();
@@ -673,7 +753,7 @@ mod tests {
             (
                 json!("{{input.wanted}}"),
                 "active",
-                "{{input.wanted}} is text, but this field takes a yes/no value.",
+                "Status is text, but this field takes a yes/no value.",
             ),
             (
                 json!("{{create_customer.email}}"),
@@ -694,7 +774,7 @@ mod tests {
             assert!(found[0].2.contains(says), "{value}: {}", found[0].2);
         }
         let cases = [
-            (json!("{{create_customer.balance}}"), "{{create_customer.balance}} is an amount, but this field takes one of its choices (active, canceled)."),
+            (json!("{{create_customer.balance}}"), "Step 1, Create customer → Balance is an amount, but this field takes one of its choices (active, canceled)."),
             (json!("{{create_product.active}}"), "is a yes/no value, but this field takes one of its choices"),
             (json!("paused"), "\"paused\" is not one of its choices (active, canceled)."),
         ];
@@ -717,7 +797,7 @@ mod tests {
         assert!(
             found[0]
                 .reason
-                .contains("step create_customer runs later (step 2 of 2)"),
+                .contains("comes from a step that runs later (step 2 of 2)"),
             "{}",
             found[0].reason
         );
@@ -807,13 +887,16 @@ mod tests {
         assert_eq!(w.free_step_name("create_customer"), "create_customer_2");
         assert_eq!(w.free_step_name("list_products"), "list_products");
         assert!(w.remove_step("create_customer").is_some());
-        assert!(reasons(&w)
-            .iter()
-            .any(|(_, _, r)| r.contains("there is no step named create_customer")));
+        assert!(
+            reasons(&w)
+                .iter()
+                .any(|(_, _, r)| r
+                    .contains("a step that is not in this workflow (“create customer”)"))
+        );
     }
 
     #[test]
-    fn input_kinds_and_writes_are_known_before_a_run() {
+    fn input_kinds_are_known_before_a_run() {
         let mut w = two_steps();
         w.add_input(
             "fee",
@@ -837,14 +920,6 @@ mod tests {
         assert!(found[0].2.contains("not a currency code"));
         assert_eq!(found[1].1.as_deref(), Some("who"));
         assert!(found[1].2.contains("not an ID prefix"));
-        let writes: Vec<&str> = w
-            .write_steps(&TestCatalog)
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(writes, ["create_customer", "create_subscription"]);
-        let w = super::super::templates::customer_subscriptions_by_email();
-        assert!(w.write_steps(&TestCatalog).is_empty());
     }
 
     #[test]

@@ -19,6 +19,26 @@ use ts_rs::TS;
 pub const FORMAT: &str = "stripe-desk-workflow";
 /// The newest file version this build reads and the one it writes.
 pub const VERSION: u64 = 1;
+/// The largest workflow file read: a hundred steps fit many times over, and
+/// a file picked by mistake (a video, `/dev/zero`) is refused unread.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads at most [`MAX_FILE_BYTES`] of a file, or says in words why not.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("it could not be read ({e})."))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("it could not be read ({e})."))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "it is bigger than {} MB, far more than any workflow needs: it is not a workflow file.",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
 
 #[derive(Serialize)]
 struct FileOut<'a> {
@@ -60,7 +80,7 @@ pub fn to_file_bytes(workflow: &Workflow) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-fn is_workflow_id(id: &str) -> bool {
+pub fn is_workflow_id(id: &str) -> bool {
     id.strip_prefix("wf_")
         .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_alphanumeric()))
 }
@@ -84,6 +104,9 @@ pub fn from_file_bytes(bytes: &[u8]) -> Result<Workflow, String> {
     let file: FileIn = serde_json::from_value(value).map_err(|e| format!("it is damaged: {e}."))?;
     if !is_workflow_id(&file.workflow.id) {
         return Err("it is damaged: its workflow ID is not usable.".into());
+    }
+    if let Some(reason) = file.workflow.over_limit() {
+        return Err(format!("it is too big. {reason}"));
     }
     Ok(file.workflow)
 }
@@ -124,8 +147,7 @@ impl WorkflowStore {
             if path.extension().is_none_or(|e| e != "json") || name.starts_with('.') {
                 continue;
             }
-            let loaded = std::fs::read(&path)
-                .map_err(|e| format!("it could not be read ({e})."))
+            let loaded = read_capped(&path)
                 .and_then(|bytes| from_file_bytes(&bytes))
                 .and_then(|w| {
                     if format!("{}.json", w.id) == name {
@@ -154,19 +176,20 @@ impl WorkflowStore {
 
     pub fn load(&self, id: &str) -> Result<Workflow, Error> {
         let path = self.path(id)?;
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NotFound(format!("There is no workflow {id:?}.")))
-            }
-            Err(e) => return Err(Error::Storage(format!("{}: {e}", path.display()))),
-        };
+        if !path.exists() {
+            return Err(Error::NotFound(format!("There is no workflow {id:?}.")));
+        }
+        let bytes = read_capped(&path)
+            .map_err(|why| Error::Storage(format!("{} was not loaded: {why}", path.display())))?;
         from_file_bytes(&bytes).map_err(|reason| {
             Error::Storage(format!("{} was not loaded: {reason}", path.display()))
         })
     }
 
     pub fn save(&self, workflow: &Workflow) -> Result<(), Error> {
+        if let Some(reason) = workflow.over_limit() {
+            return Err(Error::invalid("workflow_too_big", reason, None));
+        }
         write_private(&self.path(&workflow.id)?, &to_file_bytes(workflow)?)
     }
 
@@ -217,23 +240,25 @@ impl WorkflowStore {
     }
 
     /// Adds the workflow in `from` under a new ID, so an import never
-    /// overwrites a workflow already here.
+    /// overwrites a workflow already here, marked not yet reviewed: it runs
+    /// only once the person has read what it does and accepted it.
     pub fn import(&self, from: &Path) -> Result<Workflow, Error> {
-        let bytes = std::fs::read(from)
-            .map_err(|e| Error::Storage(format!("{} could not be read: {e}", from.display())))?;
-        let mut w = from_file_bytes(&bytes).map_err(|reason| {
-            Error::invalid(
-                "workflow_file_refused",
-                format!(
-                    "{} was not imported: {reason}",
-                    from.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                ),
-                None,
-            )
-        })?;
+        let mut w = read_capped(from)
+            .and_then(|bytes| from_file_bytes(&bytes))
+            .map_err(|reason| {
+                Error::invalid(
+                    "workflow_file_refused",
+                    format!(
+                        "{} was not imported: {reason}",
+                        from.file_name()
+                            .map(|n| n.to_string_lossy())
+                            .unwrap_or_default()
+                    ),
+                    None,
+                )
+            })?;
         w.id = crate::stripe::random_token("wf");
+        w.reviewed = false;
         self.save(&w)?;
         Ok(w)
     }

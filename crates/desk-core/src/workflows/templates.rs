@@ -147,12 +147,26 @@ pub fn customer_subscriptions_by_email() -> Workflow {
     w
 }
 
-/// Every template, each a new workflow with its own ID.
+/// Every template, each a new workflow with its own ID, with a line on
+/// what it does for the list a person picks from.
 pub fn all() -> Vec<Workflow> {
+    let described = |mut w: Workflow, what: &str| {
+        w.description = what.to_owned();
+        w
+    };
     vec![
-        customer_with_subscription(),
-        product_with_price(),
-        customer_subscriptions_by_email(),
+        described(
+            customer_with_subscription(),
+            "Adds a customer, then subscribes them to one of your prices.",
+        ),
+        described(
+            product_with_price(),
+            "Adds a product, then a monthly price for it, ready to sell as a subscription.",
+        ),
+        described(
+            customer_subscriptions_by_email(),
+            "Finds a customer by their email and lists their subscriptions, canceled ones too.",
+        ),
     ]
 }
 
@@ -165,6 +179,7 @@ mod tests {
     fn every_template_passes_the_checks_against_the_real_actions() {
         for w in all() {
             assert_eq!(w.check(&ActionCatalog), vec![], "{}", w.name);
+            assert!(!w.description.is_empty(), "{} says what it does", w.name);
         }
         let a = customer_with_subscription();
         assert_ne!(a.id, customer_with_subscription().id);
