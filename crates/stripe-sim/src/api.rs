@@ -9,7 +9,7 @@ pub use crate::resources::subscriptions::build_subscription;
 use crate::resources::subscriptions::{
     cancel_subscription, create_subscription, update_subscription,
 };
-use crate::resources::{balance, customers, plans, products, subscriptions};
+use crate::resources::{balance, customers, events, plans, products, subscriptions};
 use crate::spec::Spec;
 use crate::state::{gen_id, Data, IdemRecord, State, IDEMPOTENCY_KEY_LIFETIME_SECS};
 use crate::store::ListQuery;
@@ -588,7 +588,7 @@ fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Val
                 Res::Prices => &data.prices,
                 Res::Plans => &data.plans,
                 Res::Subscriptions => &data.subscriptions,
-                Res::Events => &data.events,
+                Res::Events => return Ok((200, events::retrieve(data, &id, ctx.now)?)),
             };
             Ok((200, get_or_404(store, &data.deleted, &id)?))
         }
@@ -664,27 +664,13 @@ fn account_json(info: &AccountInfo) -> Value {
 
 fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
     let q = ListQuery::from_params(p)?;
-    let eq = |k: &str| ps(p, k).filter(|s| !s.is_empty()).map(str::to_string);
     let v = match res {
         Res::Customers => customers::list(data, &q, p)?,
         Res::Products => products::list_products(data, &q, p)?,
         Res::Prices => products::list_prices(data, &q, p)?,
         Res::Plans => plans::list(data, &q, p)?,
         Res::Subscriptions => subscriptions::list(data, &q, p)?,
-        Res::Events => {
-            let mut types = string_array(p.get("types"));
-            if let Some(t) = eq("type") {
-                types.push(t);
-            }
-            data.events.list_json(&q, "/v1/events", |e| {
-                let t = e["type"].as_str().unwrap_or_default();
-                types.is_empty()
-                    || types.iter().any(|want| match want.strip_suffix('*') {
-                        Some(prefix) => t.starts_with(prefix),
-                        None => t == want,
-                    })
-            })?
-        }
+        Res::Events => events::list(data, q, p, now)?,
         Res::BalanceTransactions => balance::list(data, p, now)?,
     };
     Ok((200, v))

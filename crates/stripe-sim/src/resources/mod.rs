@@ -2,6 +2,7 @@
 
 pub mod balance;
 pub mod customers;
+pub mod events;
 pub mod plans;
 pub mod products;
 pub mod subscriptions;
