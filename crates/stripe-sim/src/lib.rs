@@ -483,7 +483,7 @@ impl Simulator {
         let mut st = self.state();
         let now = st.now();
         let acct = st.ensure_account(account_id, account_id);
-        resources::events::trigger(acct.data(livemode), &trigger, now)
+        resources::events::trigger(acct.data(livemode), account_id, &trigger, now)
     }
 
     /// Every event of the account in one mode, newest first, however old and
@@ -524,7 +524,7 @@ impl Simulator {
                 let mut st = sim.state();
                 let now = st.now();
                 let acct = st.ensure_account(&account, &account);
-                resources::events::demo_minute(acct.data(false), now);
+                resources::events::demo_minute(acct.data(false), &account, now);
             }
         })
     }

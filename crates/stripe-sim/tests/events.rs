@@ -441,6 +441,22 @@ async fn a_deauthorization_is_an_event_of_the_connected_account_the_platform_can
     let after = platform.get("/v1/events").await;
     assert_eq!(after.status, 403);
     assert_eq!(after.json()["error"]["code"], "account_invalid");
+
+    // The event alone, for tests of an app reading one: access stays.
+    sim.add_account("acct_1Other", "Other Shop");
+    sim.connect_account(ACCOUNT, "acct_1Other");
+    sim.trigger(
+        "acct_1Other",
+        false,
+        Trigger::ApplicationDeauthorized {
+            client_id: "ca_sim_connected".into(),
+            name: "Acme Test Shop".into(),
+        },
+    );
+    let other = Client::new(&sim, KEY).on_behalf_of("acct_1Other");
+    let list = other.get("/v1/events").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.json()["data"][0]["account"], "acct_1Other");
 }
 
 #[tokio::test]

@@ -202,6 +202,11 @@ pub enum Trigger {
     },
     /// `balance.available`, carrying the balance now.
     BalanceAvailable,
+    /// `account.application.deauthorized` alone, naming the account, for
+    /// tests of what an app does when it reads one. The real thing (the
+    /// event, and the end of the application's access) is
+    /// [`crate::Simulator::disconnect_account`].
+    ApplicationDeauthorized { client_id: String, name: String },
 }
 
 impl Trigger {
@@ -234,6 +239,10 @@ impl Trigger {
                 failure_code: s("failure_code").unwrap_or("account_closed").to_string(),
             },
             "balance_available" => Trigger::BalanceAvailable,
+            "application_deauthorized" => Trigger::ApplicationDeauthorized {
+                client_id: s("client_id").unwrap_or("ca_sim_connected").to_string(),
+                name: s("name").unwrap_or("An application").to_string(),
+            },
             other => return Err(format!("unknown trigger kind: {other:?}")),
         })
     }
@@ -516,19 +525,29 @@ impl Maker<'_> {
                 let balance = balance::retrieve(data, self.now);
                 vec![self.event("balance.available", &balance)]
             }
+            Trigger::ApplicationDeauthorized { client_id, name } => {
+                let application = json!({"id": client_id, "object": "application", "name": name});
+                vec![self.event("account.application.deauthorized", &application)]
+            }
         }
     }
 }
 
-/// Carries out `t` in `data` at `now`; returns the new events' ids, oldest first.
-pub(crate) fn trigger(data: &mut Data, t: &Trigger, now: i64) -> Vec<String> {
+/// Carries out `t` in `account`'s `data` at `now`; returns the new events'
+/// ids, oldest first.
+pub(crate) fn trigger(data: &mut Data, account: &str, t: &Trigger, now: i64) -> Vec<String> {
     let mut rng = StdRng::from_rng(&mut rand::rng());
-    let events = Maker {
+    let mut events = Maker {
         rng: &mut rng,
         now,
         livemode: data.livemode,
     }
     .events(t, data);
+    if matches!(t, Trigger::ApplicationDeauthorized { .. }) {
+        for e in &mut events {
+            e["account"] = json!(account);
+        }
+    }
     let ids = events.iter().map(|e| e.id().to_string()).collect();
     for e in events {
         data.events.insert(e);
@@ -591,7 +610,7 @@ fn some_payment(rng: &mut StdRng) -> Payment {
 
 /// One minute of a shop's day for the demo: a few payments, one that
 /// fails, a payout on its way.
-pub(crate) fn demo_minute(data: &mut Data, now: i64) {
+pub(crate) fn demo_minute(data: &mut Data, account: &str, now: i64) {
     let mut rng = StdRng::from_rng(&mut rand::rng());
     let mut triggers: Vec<Trigger> = (0..rng.random_range(2..=4))
         .map(|_| Trigger::PaymentSucceeded(some_payment(&mut rng)))
@@ -607,7 +626,7 @@ pub(crate) fn demo_minute(data: &mut Data, now: i64) {
         arrival_days: 2,
     });
     for t in &triggers {
-        trigger(data, t, now);
+        trigger(data, account, t, now);
     }
 }
 
