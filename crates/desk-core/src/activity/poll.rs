@@ -37,7 +37,36 @@ struct Range {
     hi: Option<i64>,
     cursor: Option<String>,
     top: i64,
+    /// `top` when the range began, and the events fetched since: how dense it is.
+    began: i64,
+    fetched: u64,
 }
+
+impl Range {
+    fn new(lo: i64, hi: Option<i64>, cursor: Option<String>, top: i64) -> Range {
+        Range {
+            lo,
+            hi,
+            cursor,
+            top,
+            began: top,
+            fetched: 0,
+        }
+    }
+
+    /// Events still to fetch, going by the density of what was fetched.
+    fn left(&self) -> f64 {
+        let covered = (self.began - self.top).max(1) as f64;
+        self.fetched as f64 / covered * (self.top - self.lo).max(0) as f64
+    }
+}
+
+/// Only a range with this many pages left is split: each split costs a
+/// page that is not full, and that request is a share of the rate limit.
+const SPLIT_PAGES: f64 = 2.0;
+
+/// The first slicing of a catch-up gives each slice about this many pages.
+const SLICE_PAGES: f64 = 4.0;
 
 struct Plan {
     ranges: HashMap<u64, Range>,
@@ -64,8 +93,12 @@ impl Plan {
         let (&id, r) = self
             .ranges
             .iter()
-            .filter(|(_, r)| r.cursor.is_some() && r.top - r.lo >= 2)
-            .max_by_key(|(_, r)| r.top - r.lo)?;
+            .filter(|(_, r)| {
+                r.cursor.is_some()
+                    && r.top - r.lo >= 2
+                    && r.left() >= SPLIT_PAGES * PAGE_SIZE as f64
+            })
+            .max_by(|a, b| a.1.left().total_cmp(&b.1.left()))?;
         let (lo, at) = (r.lo, r.lo + (r.top - r.lo) / 2);
         // The owner's next page starts at `at`; this one takes [lo, at).
         if let Some(r) = self.ranges.get_mut(&id) {
@@ -73,15 +106,8 @@ impl Plan {
         }
         let new = self.next_id;
         self.next_id += 1;
-        self.ranges.insert(
-            new,
-            Range {
-                lo,
-                hi: Some(at),
-                cursor: None,
-                top: at - 1,
-            },
-        );
+        self.ranges
+            .insert(new, Range::new(lo, Some(at), None, at - 1));
         Some(new)
     }
 }
@@ -173,6 +199,7 @@ impl Shared<'_> {
                     .last()
                     .and_then(|e| Some((e.get("id")?.as_str()?.to_string(), created_of(e)?)));
                 let more = page.has_more;
+                let count = page.data.len() as u64;
                 self.keep(page.data).await?;
                 let done = {
                     let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
@@ -181,6 +208,7 @@ impl Shared<'_> {
                             if let Some(r) = plan.ranges.get_mut(&id) {
                                 r.cursor = Some(cursor);
                                 r.top = top;
+                                r.fetched += count;
                             }
                             false
                         }
@@ -228,24 +256,24 @@ pub(crate) async fn fetch_since(
     };
     // The newest page first: when nothing more is there (an idle account),
     // that is the whole poll, one request.
-    let first = Range {
-        lo: since,
-        hi: None,
-        cursor: None,
-        top: i64::MAX,
-    };
+    let first = Range::new(since, None, None, i64::MAX);
     let page = shared.get(page_params(&first)).await?;
     let last = page
         .data
         .last()
         .and_then(|e| Some((e.get("id")?.as_str()?.to_string(), created_of(e)?)));
+    let newest = page.data.first().and_then(created_of);
+    let count = page.data.len() as f64;
     let more = page.has_more;
     shared.keep(page.data).await?;
-    if let (true, Some((cursor, top))) = (more, last) {
-        // A catch-up: what is left, `[since, top]`, in slices side by side;
-        // the newest continues from the cursor.
-        let slices = workers.max(1) as i64;
+    if let (true, Some((cursor, top)), Some(newest)) = (more, last, newest) {
+        // A catch-up: what is left, `[since, top]`, in slices side by side
+        // (as many as it has pages for, by the first page's density); the
+        // newest continues from the cursor.
         let span = (top - since).max(0);
+        let left = count / (newest - top).max(1) as f64 * span as f64;
+        let slices = ((left / (SLICE_PAGES * PAGE_SIZE as f64)).ceil() as i64)
+            .clamp(1, workers.max(1) as i64);
         {
             let mut plan = shared.plan.lock().unwrap_or_else(|e| e.into_inner());
             let cut = |i: i64| since + span * i / slices;
@@ -254,20 +282,13 @@ pub(crate) async fn fetch_since(
             bounds.retain(|b| *b > since && *b < top);
             let mut lo = since;
             for b in &bounds {
-                plan.add(Range {
-                    lo,
-                    hi: Some(*b),
-                    cursor: None,
-                    top: b - 1,
-                });
+                plan.add(Range::new(lo, Some(*b), None, b - 1));
                 lo = *b;
             }
-            plan.add(Range {
-                lo,
-                hi: None,
-                cursor: Some(cursor),
-                top,
-            });
+            let mut newest_slice = Range::new(lo, None, Some(cursor), top);
+            newest_slice.began = newest;
+            newest_slice.fetched = count as u64;
+            plan.add(newest_slice);
         }
         let worker = |_| async {
             if let Err(e) = shared.work().await {
