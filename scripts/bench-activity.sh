@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFILE=${PROFILE:-release}
-cargo build --quiet --profile "$PROFILE" --workspace --example bench_activity
+# Only the domain and the simulator: this bench runs no window.
+cargo build --quiet --profile "$PROFILE" -p desk-core --example bench_activity
 case "$PROFILE" in
   dev|test) out=target/debug ;;
   *) out=target/$PROFILE ;;
