@@ -4,6 +4,7 @@
 //! one call on it, so every behaviour here is tested without a window.
 
 pub mod actions;
+pub mod activity;
 pub mod balances;
 pub mod config;
 pub mod connections;

@@ -10,7 +10,7 @@ use crate::resources::subscriptions::{
     cancel_subscription, create_subscription, update_subscription,
 };
 use crate::resources::{
-    balance, customers, invoices, payment_methods, plans, products, subscriptions,
+    balance, customers, events, invoices, payment_methods, plans, products, subscriptions,
 };
 use crate::spec::Spec;
 use crate::state::{gen_id, Data, IdemRecord, State, IDEMPOTENCY_KEY_LIFETIME_SECS};
@@ -670,7 +670,7 @@ fn execute(data: &mut Data, info: &AccountInfo, ctx: &Ctx, route: Route, p: &Val
                 Res::Subscriptions => &data.subscriptions,
                 Res::Invoices => &data.invoices,
                 Res::PaymentMethods => &data.payment_methods,
-                Res::Events => &data.events,
+                Res::Events => return Ok((200, events::retrieve(data, &id, ctx.now)?)),
             };
             Ok((200, get_or_404(store, &data.deleted, &id)?))
         }
@@ -823,7 +823,6 @@ fn account_json(info: &AccountInfo) -> Value {
 
 fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
     let q = ListQuery::from_params(p)?;
-    let eq = |k: &str| ps(p, k).filter(|s| !s.is_empty()).map(str::to_string);
     let v = match res {
         Res::Customers => customers::list(data, &q, p)?,
         Res::Products => products::list_products(data, &q, p)?,
@@ -832,20 +831,7 @@ fn list(data: &Data, res: Res, p: &Value, now: i64) -> Reply {
         Res::Subscriptions => subscriptions::list(data, &q, p)?,
         Res::Invoices => invoices::list(data, &q, p)?,
         Res::PaymentMethods => payment_methods::list(data, &q, p, None)?,
-        Res::Events => {
-            let mut types = string_array(p.get("types"));
-            if let Some(t) = eq("type") {
-                types.push(t);
-            }
-            data.events.list_json(&q, "/v1/events", |e| {
-                let t = e["type"].as_str().unwrap_or_default();
-                types.is_empty()
-                    || types.iter().any(|want| match want.strip_suffix('*') {
-                        Some(prefix) => t.starts_with(prefix),
-                        None => t == want,
-                    })
-            })?
-        }
+        Res::Events => events::list(data, q, p, now)?,
         Res::BalanceTransactions => balance::list(data, p, now)?,
         Res::Payouts => balance::list_payouts(data, &q, p, now)?,
     };

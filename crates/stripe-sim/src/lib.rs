@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use resources::balance::Charge;
+pub use resources::events::{Payment, Trigger};
 pub use spec::{Spec, SpecSource, BUNDLED_SPEC_FILE};
 
 /// Stripe-Version sent back when the request names none.
@@ -555,6 +556,70 @@ impl Simulator {
         self.state().issued.clone()
     }
 
+    /// Stripe's lag: from now on, each new event appears to lists and
+    /// retrieves a random while (up to `max`) after it was made, so a list can
+    /// show a later event before an earlier one. Zero (the default) turns it off.
+    pub fn set_event_delay(&self, max: Duration) {
+        let mut st = self.state();
+        st.event_delay = max;
+        for a in st.accounts.values_mut() {
+            a.test.events.max_delay = max;
+            a.live.events.max_delay = max;
+        }
+    }
+
+    /// Makes `trigger` happen in the account (live mode when `livemode`),
+    /// with the events Stripe sends for it; returns their ids, oldest first.
+    pub fn trigger(&self, account_id: &str, livemode: bool, trigger: Trigger) -> Vec<String> {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        resources::events::trigger(acct.data(livemode), account_id, &trigger, now)
+    }
+
+    /// Every event of the account in one mode, newest first, however old and
+    /// whether it has appeared yet or not: the ground truth tests compare with.
+    pub fn events(&self, account_id: &str, livemode: bool) -> Vec<Value> {
+        let st = self.state();
+        st.accounts
+            .get(account_id)
+            .map(|a| {
+                let data = if livemode { &a.live } else { &a.test };
+                data.events.all().cloned().collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `n` events (test mode) spread over the `span` before now, visible at
+    /// once: history an app that was closed has to catch up on.
+    pub fn seed_events(&self, account_id: &str, n: usize, span: Duration, rng_seed: u64) {
+        let mut st = self.state();
+        let now = st.now();
+        let acct = st.ensure_account(account_id, account_id);
+        resources::events::seed(acct.data(false), n, span.as_secs() as i64, now, rng_seed);
+    }
+
+    /// The demo's shop keeps trading (test mode): every `every`, a few
+    /// payments, one that fails and a payout on its way. Runs until aborted.
+    pub fn start_demo_activity(
+        &self,
+        account_id: &str,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let sim = self.clone();
+        let account = account_id.to_string();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let mut st = sim.state();
+                let now = st.now();
+                let acct = st.ensure_account(&account, &account);
+                resources::events::demo_minute(acct.data(false), &account, now);
+            }
+        })
+    }
+
     /// `(client_id, stripe_user_id)` for every `/oauth/deauthorize` that succeeded.
     pub fn deauthorizations(&self) -> Vec<(String, String)> {
         self.state().deauths.clone()
@@ -895,6 +960,28 @@ fn control(inner: &Arc<Inner>, req: &Req) -> Out {
                 ok()
             }
             _ => bad("account and currency required"),
+        },
+        ("POST", "/_sim/trigger") => match (s("account"), Trigger::from_json(&body)) {
+            (Some(account), Ok(t)) => {
+                let livemode = body.get("livemode").and_then(Value::as_bool) == Some(true);
+                Out::json(200, &json!({"events": sim.trigger(&account, livemode, t)}))
+            }
+            (None, _) => bad("account required"),
+            (_, Err(e)) => bad(&e),
+        },
+        ("POST", "/_sim/event_delay_ms") => match body.get("ms").and_then(Value::as_u64) {
+            Some(ms) => {
+                sim.set_event_delay(Duration::from_millis(ms));
+                ok()
+            }
+            None => bad("ms required"),
+        },
+        ("POST", "/_sim/deauthorize") => match (s("platform"), s("account")) {
+            (Some(platform), Some(account)) => {
+                sim.disconnect_account(&platform, &account);
+                ok()
+            }
+            _ => bad("platform and account required"),
         },
         ("GET", "/_sim/requests") => Out::json(200, &json!(sim.requests())),
         ("POST", "/_sim/clear_requests") => {

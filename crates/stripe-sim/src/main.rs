@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 use stripe_sim::{KeyAccess, OAuthKind, SeedSpec, SimConfig, Simulator, SpecSource};
 
 const USAGE: &str = "usage: stripe-sim [--port N] [--spec PATH] [--demo]";
@@ -70,6 +71,10 @@ fn setup_demo(sim: &Simulator) {
             rng_seed: 42,
         },
     );
+    // Its shop keeps trading, so the Activity feed moves; events appear a
+    // moment after they happen, as Stripe's do.
+    sim.set_event_delay(Duration::from_secs(1));
+    sim.start_demo_activity(ACCOUNT, Duration::from_secs(60));
 }
 
 #[tokio::main]

@@ -2,6 +2,7 @@
 //! live data), keys, OAuth grants, knobs and the request log.
 
 use crate::resources::balance::Txn;
+use crate::resources::events::{record_deauthorization, EventLog};
 use crate::store::Store;
 use crate::{Failure, KeyAccess, OAuthDecision, OAuthKind, RecordedRequest};
 use serde_json::Value;
@@ -29,7 +30,7 @@ pub struct Data {
     pub subscriptions: Store<Value>,
     pub invoices: Store<Value>,
     pub payment_methods: Store<Value>,
-    pub events: Store<Value>,
+    pub events: EventLog,
     pub txns: Store<Txn>,
     pub payouts: Store<Value>,
     pub idempotency: HashMap<String, IdemRecord>,
@@ -54,7 +55,7 @@ impl Data {
             subscriptions: Store::new("subscription"),
             invoices: Store::new("invoice"),
             payment_methods: Store::new("PaymentMethod"),
-            events: Store::new("event"),
+            events: EventLog::default(),
             txns: Store::new("balance transaction"),
             payouts: Store::new("payout"),
             idempotency: HashMap::new(),
@@ -213,6 +214,8 @@ pub struct State {
     pub deauths: Vec<(String, String)>,
     /// Every OAuth access and refresh token handed out, for leak checks.
     pub issued: Vec<String>,
+    /// New events appear up to this long after they are made (every account).
+    pub event_delay: Duration,
 }
 
 impl State {
@@ -237,6 +240,7 @@ impl State {
             connections: Vec::new(),
             deauths: Vec::new(),
             issued: Vec::new(),
+            event_delay: Duration::ZERO,
         }
     }
 
@@ -272,16 +276,39 @@ impl State {
 
     pub fn ensure_account(&mut self, id: &str, display_name: &str) -> &mut Account {
         let now = self.now();
-        self.accounts
-            .entry(id.to_string())
-            .or_insert_with(|| Account::new(id, display_name, now))
+        let delay = self.event_delay;
+        self.accounts.entry(id.to_string()).or_insert_with(|| {
+            let mut account = Account::new(id, display_name, now);
+            account.test.events.max_delay = delay;
+            account.live.events.max_delay = delay;
+            account
+        })
     }
 
     /// Ends a connection: the platform loses `Stripe-Account` access and the
     /// tokens it was issued stop working.
     pub fn revoke_connection(&mut self, idx: usize) {
-        if let Some(c) = self.connections.get_mut(idx) {
-            c.active = false;
+        let Some(c) = self.connections.get_mut(idx) else {
+            return;
+        };
+        let was_active = std::mem::replace(&mut c.active, false);
+        if was_active {
+            // Stripe tells the account's log (both modes) the application left.
+            let (client, platform, account) = (
+                c.client_id.clone(),
+                c.platform_account.clone(),
+                c.account_id.clone(),
+            );
+            let now = self.now();
+            let name = self
+                .accounts
+                .get(&platform)
+                .map_or(platform.clone(), |a| a.display_name.clone());
+            if let Some(a) = self.accounts.get_mut(&account) {
+                for livemode in [false, true] {
+                    record_deauthorization(a.data(livemode), &client, &name, &account, now);
+                }
+            }
         }
         for k in self.keys.values_mut() {
             if k.connection == Some(idx) {

@@ -51,6 +51,30 @@ async fn demo_binary_prints_url_and_serves_seeded_data() {
         .unwrap();
     assert_eq!(r.status, 403);
     assert!(r.body.contains("rak_customer_write"));
+
+    // The demo's shop is trading: payments, a failure and a payout have
+    // happened, and appear within Stripe's second or so.
+    let mut seen = Vec::new();
+    for _ in 0..30 {
+        let events = common::raw_at(&base, "GET", "/v1/events?limit=100", &rk, "")
+            .await
+            .unwrap()
+            .json();
+        seen = events["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>();
+        if ["charge.succeeded", "charge.failed", "payout.created"]
+            .iter()
+            .all(|t| seen.iter().any(|s| s == t))
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the demo made no payments, failure and payout: {seen:?}");
 }
 
 /// Started by hand, with no flag, it still checks requests against the

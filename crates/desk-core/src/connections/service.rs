@@ -613,14 +613,26 @@ impl Connections {
         }
         // A 403 while acting for a connected account says that account left
         // (the override was checked when it was entered); the key still works.
+        self.set_revoked(
+            id,
+            Some(self.disconnected_message(id, e.status() == Some(403))),
+        );
+    }
+
+    /// Stripe said the account disconnected this app (an
+    /// `account.application.deauthorized` event): the state a refusal gives.
+    pub(crate) fn mark_deauthorized(&self, id: &str) {
+        self.set_revoked(id, Some(self.disconnected_message(id, true)));
+    }
+
+    fn disconnected_message(&self, id: &str, account_left: bool) -> String {
         let acting_for = self.record(id).ok().and_then(|(r, _)| r.account_override);
-        let message = match acting_for {
-            Some(account) if e.status() == Some(403) => format!(
+        match acting_for {
+            Some(account) if account_left => format!(
                 "Stripe says this key can no longer act for the connected account {account}: it was disconnected. Choose another connected account, or work in this account."
             ),
             _ => "Disconnected by Stripe: reconnect".into(),
-        };
-        self.set_revoked(id, Some(message));
+        }
     }
 
     pub(super) fn set_revoked(&self, id: &str, revoked: Option<String>) {

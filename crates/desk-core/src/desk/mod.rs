@@ -27,6 +27,8 @@ pub struct DeskConfig {
     pub client: ClientConfig,
     /// Stripe Apps access tokens are refreshed this long before they expire.
     pub token_refresh_margin: Duration,
+    /// Activity's clock, look-back and pace.
+    pub activity: crate::activity::ActivityOptions,
 }
 
 impl DeskConfig {
@@ -37,6 +39,7 @@ impl DeskConfig {
             data_dir,
             demo: false,
             token_refresh_margin: Duration::from_secs(5 * 60),
+            activity: Default::default(),
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct Desk {
     balances: crate::balances::desk::BalancesState,
     drafts: crate::actions::drafts::Drafts,
     workflows: crate::workflows::desk::WorkflowsState,
+    activity: crate::activity::desk::ActivityState,
 }
 
 impl Desk {
@@ -76,6 +80,7 @@ impl Desk {
                 config.token_refresh_margin,
             ),
             drafts: crate::actions::drafts::Drafts::new(&config.data_dir),
+            activity: crate::activity::desk::ActivityState::new(&config.data_dir, config.activity),
             bases: config.bases,
             data_dir: config.data_dir,
             demo: config.demo,
@@ -99,6 +104,10 @@ impl Desk {
 
     pub(crate) fn workflows(&self) -> &crate::workflows::desk::WorkflowsState {
         &self.workflows
+    }
+
+    pub(crate) fn activity_state(&self) -> &crate::activity::desk::ActivityState {
+        &self.activity
     }
 
     pub fn app_info(&self) -> AppInfo {
@@ -234,6 +243,11 @@ impl Desk {
     /// What [`Desk::call`] does after a failed call (marks a revoked connection).
     pub(crate) fn note_call_error(&self, id: &str, e: &Error) {
         self.connections.note_error(id, e);
+    }
+
+    /// Stripe said the account left this app (an event): the same state.
+    pub(crate) fn mark_deauthorized(&self, id: &str) {
+        self.connections.mark_deauthorized(id);
     }
 
     pub async fn finish_oauth(&self, link: &str) -> OAuthFlowState {

@@ -2,6 +2,7 @@
 
 pub mod balance;
 pub mod customers;
+pub mod events;
 pub mod invoices;
 pub mod payment_methods;
 pub mod plans;
