@@ -699,7 +699,7 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         .await;
     w.wait_for_text(
         "#wf-run .wf-run-step[data-step='list_subscriptions'] .action-result-card",
-        "1 found",
+        "Showing 1",
     )
     .await;
     assert_plain_words(&w, "Workflows").await;

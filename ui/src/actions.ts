@@ -275,11 +275,16 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
 
   /** The form's part is done: the result, and "Create another" for a fresh, empty one. */
   const finished = (): void => {
-    for (const k of Object.keys(values)) delete values[k];
+    // Timers still due would read the sent form back into the draft.
     window.clearTimeout(saveTimer);
+    window.clearTimeout(noteTimer);
+    for (const k of Object.keys(values)) delete values[k];
     form.hidden = true;
     const again = h("button", { class: "btn primary", text: `Create another`, attrs: { type: "button", id: "btn-create-another" } });
-    again.addEventListener("click", () => redraw());
+    again.addEventListener("click", () => {
+      for (const k of Object.keys(values)) delete values[k];
+      redraw();
+    });
     result.appendChild(h("div", { class: "actions" }, again));
   };
 

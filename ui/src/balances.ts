@@ -637,10 +637,13 @@ class BalancesView {
 
   private async loadTotals(): Promise<void> {
     const card = this.totalsCard;
+    const generation = this.generation;
     clear(card);
     card.append(h("h2", { class: "card-title", text: "Totals" }), h("p", { id: "bal-totals-filter", class: "help", text: this.filterWords() }));
     try {
       const totals = await call<CurrencyTotals[]>("balances_totals", { id: this.id, filter: this.filter });
+      // A later reload (other filters) owns the card now.
+      if (generation !== this.generation) return;
       this.total = totals.reduce((n, t) => n + t.count, 0);
       this.count.textContent = `${this.total.toLocaleString("en-US")} transactions`;
       this.spacer.style.height = `${Math.min(this.total * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
@@ -670,6 +673,7 @@ class BalancesView {
 
   private async loadSummary(): Promise<void> {
     const card = this.summaryCard;
+    const generation = this.generation;
     clear(card);
     card.append(
       h("h2", { class: "card-title", text: "Summary by category" }),
@@ -677,6 +681,7 @@ class BalancesView {
     );
     try {
       const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, filter: this.filter });
+      if (generation !== this.generation) return;
       if (!summaries.length) {
         card.appendChild(h("p", { class: "help", text: "Nothing in your copy matches." }));
         return;
@@ -957,6 +962,7 @@ class BalancesView {
 
   private async loadChart(): Promise<void> {
     const card = this.chartCard;
+    const generation = this.generation;
     clear(card);
     const bucket = h("select", { id: "chart-bucket", class: "input small" },
       ...(["day", "week", "month"] as const).map((b) => h("option", { text: `Per ${b}`, attrs: { value: b } })));
@@ -973,6 +979,7 @@ class BalancesView {
     );
     try {
       const [uplot, series] = await Promise.all([loadUPlot(), call<ChartSeries[]>("balances_chart", { id: this.id, filter: this.filter, bucket: this.chartBucket })]);
+      if (generation !== this.generation) return;
       if (!series.length) {
         plot.appendChild(h("p", { class: "help", text: "Nothing to chart." }));
         return;

@@ -173,10 +173,12 @@ function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []):
 function planStep(s: StepPlan): HTMLElement {
   const li = h("li", { class: "wf-plan-step", data: { step: s.step } }, h("strong", { class: "wf-plan-title", text: `Step ${s.number} · ${s.title}` }));
   li.appendChild(h("span", { class: "help", text: s.writes ? " creates or changes something in Stripe" : " only looks things up" }));
-  if (s.method) li.appendChild(h("p", { class: "wf-plan-request" }, h("code", { text: `${s.method} ${s.path}` })));
+  // What will be sent, exactly as it will be sent: this is where a person
+  // checks a workflow someone else wrote, so nothing here is put in words.
+  if (s.method) li.appendChild(h("p", { class: "wf-plan-request", data: { verbatim: "" } }, h("code", { text: `${s.method} ${s.path}` })));
   if (s.params.length) {
     const dl = h("dl", { class: "summary wf-plan-values" });
-    for (const p of s.params) dl.append(h("dt", { text: p.name }), h("dd", { text: p.value }));
+    for (const p of s.params) dl.append(h("dt", { text: p.name }), h("dd", { text: p.value, data: { verbatim: "" } }));
     li.appendChild(dl);
   }
   if (s.moves_out) li.appendChild(h("p", { class: "note warn", text: `This step ${s.moves_out}.` }));
@@ -1174,10 +1176,22 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
             : "interrupted";
       const item = h("div", { class: "wf-history-item", data: { run: r.run_id, outcome: r.outcome } });
       item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
-      const inputsText = Object.entries(r.inputs)
-        .map(([k, v]) => `${labelOf(k)}: ${v ?? ""}`)
-        .join(", ");
-      if (inputsText) item.appendChild(h("p", { class: "help", text: `Asked for: ${inputsText}` }));
+      const asked = Object.entries(r.inputs);
+      if (asked.length) {
+        // A picked customer or price is an ID: one click away, as in results.
+        const line = h("p", { class: "help wf-history-inputs" }, "Asked for: ");
+        asked.forEach(([k, v], i) => {
+          if (i) line.append(", ");
+          const value = v ?? "";
+          line.append(
+            `${labelOf(k)}: `,
+            /^[a-z]+_[A-Za-z0-9]{8,}$/.test(value)
+              ? h("details", { class: "inline-id" }, h("summary", { text: "ID" }), h("code", { text: value }))
+              : value,
+          );
+        });
+        item.appendChild(line);
+      }
       const steps = h("ol", { class: "wf-run" });
       r.steps.forEach((s, i) => steps.appendChild(stepLine(s, i, true)));
       item.appendChild(steps);

@@ -27,8 +27,8 @@ async fn main() {
     );
     println!("idempotency keys:        {}", r.distinct_keys);
     println!(
-        "new keys after a 5xx:    {} (each try looked first; {} found what the submission had made)",
-        r.new_key_tries, r.found_after_5xx
+        "new keys after a 5xx:    {} (each try looked first; {} found what the submission had made, {} of them before sending their own key)",
+        r.new_key_tries, r.found_after_5xx, r.last_key_unsent
     );
     println!(
         "failure rate:            {:.0}% (500, 500 after commit, dropped connection, committed then dropped)",

@@ -30,6 +30,10 @@ pub struct Report {
     pub new_key_tries: usize,
     /// Of those, the ones that found what the submission had made.
     pub found_after_5xx: usize,
+    /// Submissions whose last try found what an earlier try made and so
+    /// never sent its own key. (A try whose answer was lost looks first when
+    /// it is tried again, so a found result may follow its own key's send.)
+    pub last_key_unsent: usize,
     pub elapsed: Duration,
 }
 
@@ -67,7 +71,7 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
     };
     let action = actions::find("create_customer").unwrap();
     let started = Instant::now();
-    let outcomes: Vec<(usize, usize, bool)> = futures_util::stream::iter(0..wanted)
+    let outcomes: Vec<(usize, usize, bool, String)> = futures_util::stream::iter(0..wanted)
         .map(|i| {
             let (client, auth) = (&client, &auth);
             async move {
@@ -80,7 +84,8 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
                     match actions::submit(client, auth, action, &form, &submission).await {
                         Ok(r) => {
                             let found = r.headline == "Already created by the earlier try";
-                            return (tries, submission.attempt as usize, found);
+                            let last_key = submission.idempotency_key();
+                            return (tries, submission.attempt as usize, found, last_key);
                         }
                         Err(e) if transient(&e) && tries < 20 => {
                             tries += 1;
@@ -104,11 +109,15 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
         .into_iter()
         .filter(|r| r.method == "POST" && r.path == "/v1/customers")
         .collect();
-    let distinct_keys = posts
+    let sent_keys = posts
         .iter()
         .filter_map(|r| r.header("idempotency-key"))
-        .collect::<HashSet<_>>()
-        .len();
+        .collect::<HashSet<_>>();
+    let distinct_keys = sent_keys.len();
+    let last_key_unsent = outcomes
+        .iter()
+        .filter(|o| !sent_keys.contains(o.3.as_str()))
+        .count();
     sim.fail_randomly(0.0, &[]);
     Report {
         wanted,
@@ -119,6 +128,7 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
         distinct_keys,
         new_key_tries: outcomes.iter().map(|o| o.1).sum(),
         found_after_5xx: outcomes.iter().filter(|o| o.2).count(),
+        last_key_unsent,
         elapsed,
     }
 }
