@@ -1,76 +1,43 @@
-/// The window's commands, declared so that capabilities/default.json can
-/// allow exactly these and nothing more.
-const COMMANDS: &[&str] = &[
-    "first_paint",
-    "app_info",
-    "list_connections",
-    "classify_key",
-    "test_key",
-    "save_key_connection",
-    "test_connection",
-    "remove_connection",
-    "set_active_connection",
-    "rename_connection",
-    "set_account_override",
-    "get_oauth_settings",
-    "save_oauth_settings",
-    "start_oauth",
-    "cancel_oauth",
-    "oauth_state",
-    "list_actions",
-    "check_action",
-    "run_action",
-    "lookup_choices",
-    "action_drafts",
-    "save_action_draft",
-    "understand_amount",
-    "action_current_values",
-    "action_availability",
-    "action_duplicate",
-    "open_in_dashboard",
-    "balances_sync",
-    "balances_cancel_sync",
-    "balances_has_copy",
-    "balances_status",
-    "balances_page",
-    "balances_totals",
-    "balances_chart",
-    "balances_period_summary",
-    "balances_filter_choices",
-    "balances_payout",
-    "balances_transaction",
-    "balances_reconcile",
-    "balances_export",
-    "balances_cancel_export",
-    "balances_delete_copy",
-    "list_workflows",
-    "new_workflow",
-    "workflow_templates",
-    "save_workflow",
-    "check_workflow",
-    "rename_workflow",
-    "rename_workflow_step",
-    "rename_workflow_input",
-    "duplicate_workflow",
-    "delete_workflow",
-    "export_workflow",
-    "import_workflow",
-    "workflow_review",
-    "accept_workflow",
-    "workflow_words",
-    "workflow_settings",
-    "set_workflow_settings",
-    "workflow_menu",
-    "workflow_runs",
-    "workflow_plan",
-    "run_workflow",
-    "resume_workflow",
-];
+//! The window's commands are declared once, in `src-tauri/commands/list.rs`;
+//! this reads their names from that file's text (the macro's expansion is
+//! not visible here), so `capabilities/default.json` can allow exactly these
+//! and nothing more. A test checks the names read here against the list.
 
 fn main() {
+    let list = "src-tauri/commands/list.rs";
+    println!("cargo:rerun-if-changed={list}");
+    let text = std::fs::read_to_string(list).expect("the command list");
+    let names = command_names(&text);
+    // For the test that holds these names to the list's own.
+    println!(
+        "cargo:rustc-env=STRIPE_DESK_BUILD_COMMANDS={}",
+        names.join(",")
+    );
+    // Tauri keeps the names for the whole build: a build script may leak them.
+    let names: &'static [&'static str] = names
+        .into_iter()
+        .map(|n| &*n.leak())
+        .collect::<Vec<_>>()
+        .leak();
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(names)),
     )
     .expect("tauri build script failed");
+}
+
+/// Each entry of the `commands!` list: a line that starts, at one level
+/// in, with the command's name and `(`.
+fn command_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("    "))
+        .filter_map(|line| {
+            let (name, _) = line.split_once('(')?;
+            let is_name = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            is_name.then(|| name.to_owned())
+        })
+        .collect()
 }

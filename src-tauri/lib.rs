@@ -1,7 +1,8 @@
 //! Stripe Desk's Tauri edge: start-up, plugins, and the commands the window
-//! calls. Every command is a thin adapter over [`desk_core::Desk`].
+//! calls, declared once in `commands/list.rs`: each a thin adapter over
+//! [`desk_core::Desk`].
 
-mod commands;
+pub mod commands;
 mod dialogs;
 mod logging;
 mod startup;
@@ -52,72 +53,7 @@ pub fn run() {
             listen_for_deep_links(app)?;
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::first_paint,
-            commands::app_info,
-            commands::list_connections,
-            commands::classify_key,
-            commands::test_key,
-            commands::save_key_connection,
-            commands::test_connection,
-            commands::remove_connection,
-            commands::set_active_connection,
-            commands::rename_connection,
-            commands::set_account_override,
-            commands::get_oauth_settings,
-            commands::save_oauth_settings,
-            commands::start_oauth,
-            commands::cancel_oauth,
-            commands::oauth_state,
-            commands::list_actions,
-            commands::check_action,
-            commands::run_action,
-            commands::lookup_choices,
-            commands::action_drafts,
-            commands::save_action_draft,
-            commands::understand_amount,
-            commands::action_current_values,
-            commands::action_availability,
-            commands::action_duplicate,
-            commands::open_in_dashboard,
-            commands::balances_sync,
-            commands::balances_cancel_sync,
-            commands::balances_has_copy,
-            commands::balances_status,
-            commands::balances_page,
-            commands::balances_totals,
-            commands::balances_chart,
-            commands::balances_period_summary,
-            commands::balances_filter_choices,
-            commands::balances_payout,
-            commands::balances_transaction,
-            commands::balances_reconcile,
-            commands::balances_export,
-            commands::balances_cancel_export,
-            commands::balances_delete_copy,
-            commands::list_workflows,
-            commands::new_workflow,
-            commands::workflow_templates,
-            commands::save_workflow,
-            commands::check_workflow,
-            commands::rename_workflow,
-            commands::rename_workflow_step,
-            commands::rename_workflow_input,
-            commands::duplicate_workflow,
-            commands::delete_workflow,
-            commands::export_workflow,
-            commands::import_workflow,
-            commands::workflow_review,
-            commands::accept_workflow,
-            commands::workflow_words,
-            commands::workflow_settings,
-            commands::set_workflow_settings,
-            commands::workflow_menu,
-            commands::workflow_runs,
-            commands::workflow_plan,
-            commands::run_workflow,
-            commands::resume_workflow,
-        ])
+        .invoke_handler(commands::list::handler())
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");
 }

@@ -2,7 +2,7 @@
 //! keyring probe, the data dir, the saved files, the log file) is built on a
 //! worker thread once the page has painted, and every command waits for it.
 
-use desk_core::{AppError, Desk};
+use desk_core::{AppError, Code, Desk};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, OnceCell};
@@ -50,13 +50,11 @@ impl DeskCell {
                     .await
                     .map_err(|e| e.to_string())
                     .and_then(|r| r)
-                    .map_err(|detail| AppError {
-                        code: "startup_failed".into(),
-                        message: format!("Stripe Desk could not open its data: {detail}"),
-                        param: None,
-                        request_id: None,
-                        stripe_message: None,
-                        status: None,
+                    .map_err(|detail| {
+                        AppError::new(
+                            Code::StartupFailed,
+                            format!("Stripe Desk could not open its data: {detail}"),
+                        )
                     })
             })
             .await

@@ -35,42 +35,6 @@ fn the_deb_desktop_entry_passes_the_url_and_claims_the_scheme() {
     );
 }
 
-#[test]
-fn the_window_may_call_exactly_the_commands_the_app_declares() {
-    let caps: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("capabilities/default.json")).unwrap(),
-    )
-    .unwrap();
-    let allowed: Vec<String> = caps["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|p| {
-            p.as_str()?
-                .strip_prefix("allow-")
-                .map(|c| c.replace('-', "_"))
-        })
-        .collect();
-    let build = std::fs::read_to_string(root().join("build.rs")).unwrap();
-    let handlers = std::fs::read_to_string(root().join("src-tauri/lib.rs")).unwrap();
-    for command in &allowed {
-        assert!(
-            build.contains(&format!("\"{command}\"")),
-            "{command} is allowed but not declared in build.rs"
-        );
-        assert!(
-            handlers.contains(&format!("commands::{command},")),
-            "{command} is allowed but has no handler"
-        );
-    }
-    let declared = build.matches("    \"").count();
-    assert_eq!(
-        declared,
-        allowed.len(),
-        "every declared command is allowed, no more"
-    );
-}
-
 /// `core:event:default` also grants emit, with which the window could
 /// inject an OAuth answer as a deep-link event: it gets listen only.
 #[test]

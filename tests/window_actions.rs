@@ -627,5 +627,6 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     assert_plain_words(&w, "Actions").await;
     w.screenshot(&shots.join("actions-11-read-only-key.png"))
         .await;
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
 }

@@ -39,7 +39,7 @@ async fn invoke(
 }
 
 async fn connection_id(w: &webdriver::Session, name: &str) -> String {
-    let view = invoke(w, "list_connections", serde_json::json!({})).await;
+    let view = invoke(w, "connection_list", serde_json::json!({})).await;
     view["connections"]
         .as_array()
         .unwrap()
@@ -100,8 +100,8 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     let other = connection_id(&w, "Other Test Shop").await;
     invoke(
         &w,
-        "set_active_connection",
-        serde_json::json!({ "id": other }),
+        "connection_activate",
+        serde_json::json!({ "connectionId": other }),
     )
     .await;
     w.wait_for_text("#header-account", "Other Test Shop").await;
@@ -127,8 +127,8 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     let live = connection_id(&w, "Acme Live Shop").await;
     invoke(
         &w,
-        "set_active_connection",
-        serde_json::json!({ "id": live }),
+        "connection_activate",
+        serde_json::json!({ "connectionId": live }),
     )
     .await;
     w.wait_for_text("#header-account", "Acme Live Shop").await;
@@ -157,5 +157,6 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     assert_eq!(kept, "Half-typed tea");
     w.screenshot(&shots.join("actions-12-draft-after-restart.png"))
         .await;
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
 }

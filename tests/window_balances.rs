@@ -890,6 +890,7 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     }
     assert_eq!(files(&acme), 0, "the removed account's copy is deleted");
     assert!(files(&other) > 0, "the other account's copy stays");
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
     // The other account's copy is large: none of it stays behind.
     let _ = std::fs::remove_dir_all(&data_dir);

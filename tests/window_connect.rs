@@ -192,6 +192,7 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.wait_until_gone(".connection-card").await;
     w.wait_for_text("#header-account", "Not connected").await;
     w.screenshot(&shots.join("07-removed.png")).await;
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
     assert_eq!(
         keyring_entries(),

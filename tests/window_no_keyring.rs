@@ -103,6 +103,7 @@ async fn without_a_keyring_the_key_is_used_for_this_session_only() {
     w.wait_for_text("#keyring-note", "cannot use this computer's keyring")
         .await;
     w.wait_for_text("#header-account", "Not connected").await;
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
     assert_eq!(files_containing(&data_dir, &[KEY]), Vec::<String>::new());
     assert!(

@@ -333,6 +333,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.click("#confirm-yes").await;
     w.wait_for_text("#header-account", "Not connected").await;
     assert_eq!(keyring_entries(), keyring_before + 1);
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
 
     // No client secret, key or token reached the data dir, the logs or the IPC replies.

@@ -518,9 +518,12 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     )
     .await;
     assert!(refused.get("err").is_some(), "{refused}");
-    let call = format!("{{id: {id:?}, path: {:?}}}", forced.to_str().unwrap());
+    let call = format!(
+        "{{workflowId: {id:?}, path: {:?}}}",
+        forced.to_str().unwrap()
+    );
     let answered = {
-        let page = from_page(&w, "export_workflow", &call);
+        let page = from_page(&w, "workflow_export", &call);
         let dismissed = dismiss_file_dialog("Export workflow");
         let (answered, dismissed) = tokio::join!(page, dismissed);
         assert!(dismissed, "the app asked where to save");
@@ -733,5 +736,6 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     w.screenshot(&shots.join("workflows-11-kept-and-removed.png"))
         .await;
     assert_plain_words(&w, "Workflows").await;
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
 }

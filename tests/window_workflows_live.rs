@@ -88,5 +88,6 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
     let price = &prices["data"][0];
     assert_eq!(price["unit_amount"], 1250, "{price}");
     assert_eq!(price["metadata"]["stripe_desk_step"], "create_price");
+    assert_every_call_audited(&data_dir).await;
     w.quit().await;
 }

@@ -335,3 +335,38 @@ pub async fn connect_with_key(w: &webdriver::Session, key: &str, recognised: &st
     w.click("#btn-save-key").await;
     w.wait_for_text("#header-account", account).await;
 }
+
+/// Every command the app's router received (from the IPC audit's
+/// `received` lines, written before any adapter runs) was answered through
+/// the audit: no call reaches the window unrecorded. Waits a moment for
+/// calls still in flight.
+pub async fn assert_every_call_audited(data_dir: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let audit = std::fs::read_to_string(data_dir.join("ipc-replies.jsonl")).unwrap_or_default();
+        let mut received = std::collections::BTreeSet::new();
+        let mut answered = std::collections::BTreeSet::new();
+        for line in audit.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("an audit line is JSON");
+            if let Some(name) = v["received"].as_str() {
+                received.insert(name.to_owned());
+            }
+            if let Some(name) = v["command"].as_str() {
+                answered.insert(name.to_owned());
+            }
+        }
+        assert!(
+            received.len() > 3,
+            "the router recorded the window's calls: {received:?}"
+        );
+        let unaudited: Vec<_> = received.difference(&answered).collect();
+        if unaudited.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "called by the window but never answered through the IPC audit: {unaudited:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

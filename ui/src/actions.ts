@@ -3,7 +3,6 @@
 // Loaded on first visit (dynamic import from main.ts).
 
 import type { Action } from "./bindings/Action";
-import type { ActionAvailability } from "./bindings/ActionAvailability";
 import type { ActionResult } from "./bindings/ActionResult";
 import type { AddressValue } from "./bindings/AddressValue";
 import type { ExpectedConnection } from "./bindings/ExpectedConnection";
@@ -16,16 +15,24 @@ import type { Lookup } from "./bindings/Lookup";
 import type { LookupAnswer } from "./bindings/LookupAnswer";
 import type { LookupChoice } from "./bindings/LookupChoice";
 import type { NumberFormat } from "./bindings/NumberFormat";
-import type { ParsedAmount } from "./bindings/ParsedAmount";
 import type { Submission } from "./bindings/Submission";
 import type { SubscriptionItemRow } from "./bindings/SubscriptionItemRow";
 import type { SummaryRow } from "./bindings/SummaryRow";
 import { confirmDialog } from "./dialog.js";
 import { clear, h, nextId, requestIdLine, setMessage } from "./dom.js";
-import { call, toAppError } from "./tauri.js";
+import * as actionsApi from "./api/actions.js";
+import * as appApi from "./api/app.js";
+import { toAppError } from "./tauri.js";
 import { activeConnection, navigate } from "./state.js";
 
 type Values = Record<string, FieldValue>;
+
+/** A map from Rust (whose values ts-rs types as optional) without its empty entries. */
+function known(map: { [key in string]?: FieldValue }): Values {
+  const out: Values = {};
+  for (const [k, v] of Object.entries(map)) if (v !== undefined) out[k] = v;
+  return out;
+}
 
 /** Half-filled forms, per connection and action: they survive switching screens and accounts. */
 const drafts = new Map<string, Values>();
@@ -37,9 +44,6 @@ const draftsLoaded = new Set<string>();
 let currentId = "create_customer";
 /** Said at the top of the next form drawn: an answer that came after the screen was redrawn. */
 let pendingNotice: string | null = null;
-
-/** Refusals "Try again" can help with. */
-const RETRYABLE = ["network", "timeout", "stripe_unavailable", "conflict", "look_up_failed"];
 
 /** The user's decimal mark, from the system locale. */
 export function numberFormat(): NumberFormat {
@@ -68,7 +72,7 @@ export function actionsScreen(): HTMLElement {
 
 async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
   try {
-    actionsCache ??= await call<Action[]>("list_actions");
+    actionsCache ??= await actionsApi.list();
   } catch (e) {
     pane.appendChild(h("p", { class: "field-message is-error", text: toAppError(e).message, attrs: { role: "alert" } }));
     return;
@@ -80,12 +84,13 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
   if (conn && !draftsLoaded.has(conn)) {
     draftsLoaded.add(conn);
     try {
-      const kept = await call<Record<string, FilledForm>>("action_drafts");
+      const kept = await actionsApi.drafts();
       for (const [actionId, form] of Object.entries(kept)) {
+        if (!form) continue;
         const key = `${conn}/${actionId}`;
         if (drafts.has(key)) continue;
-        drafts.set(key, { ...form.values } as Values);
-        if (form.original) originals.set(key, { ...form.original } as Values);
+        drafts.set(key, known(form.values));
+        if (form.original) originals.set(key, known(form.original));
       }
     } catch {
       // A draft is a convenience: start empty.
@@ -153,7 +158,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
   const access = h("p", { class: "note warn", attrs: { hidden: true, role: "status" } });
   let blocked = false;
   form.appendChild(access);
-  call<ActionAvailability>("action_availability", { actionId: action.id }).then(
+  actionsApi.availability(action.id).then(
     (a) => {
       if (!a.reason) return;
       access.textContent = a.reason;
@@ -203,15 +208,15 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
           setMessage(idControl.message, "Paste the ID first.");
           return;
         }
-        call<Values>("action_current_values", { actionId: action.id, objectId: id }).then(
-          (current) => {
+        actionsApi.currentValues(action.id, id).then(
+          (got) => {
+            const current = known(got);
             for (const k of Object.keys(values)) delete values[k];
             Object.assign(values, current);
             originals.set(draftKey(action.id), { ...current });
-            void call("save_action_draft", {
-              actionId: action.id,
-              form: { values: { ...current }, original: { ...current }, numberFormat: numberFormat() },
-            }).catch(() => undefined);
+            void actionsApi
+              .saveDraft(action.id, { values: { ...current }, original: { ...current }, numberFormat: numberFormat() })
+              .catch(() => undefined);
             redraw();
           },
           (e: unknown) => setMessage(idControl.message, toAppError(e).message),
@@ -291,7 +296,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
   const send = async (filled: FilledForm, expected: ExpectedConnection | null): Promise<void> => {
     setMessage(top, null);
     duplicate.hidden = true;
-    const errors = await call<FieldError[]>("check_action", { actionId: action.id, form: filled });
+    const errors = await actionsApi.check(action.id, filled);
     showErrors(errors);
     if (errors.some((e) => !e.note)) {
       clear(result); // An earlier answer would read as this one's.
@@ -304,7 +309,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
     const snapshot = JSON.stringify(filled.values);
     // Before a second object just like one that exists (a customer with this email).
     if (action.duplicateCheck && duplicateChecked !== snapshot) {
-      const same = await call<LookupChoice | null>("action_duplicate", { actionId: action.id, form: filled }).catch(() => null);
+      const same = await actionsApi.duplicate(action.id, filled).catch(() => null);
       if (same) {
         showDuplicate(same, snapshot);
         return;
@@ -330,7 +335,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
       submissionFor = snapshot;
     }
     try {
-      const r = await call<ActionResult>("run_action", { actionId: action.id, form: filled, submission, expected });
+      const r = await actionsApi.run(action.id, filled, submission, expected);
       submission = null;
       if (action.changesOnly && originals.has(draftKey(action.id))) {
         // What was just sent is now what Stripe has.
@@ -361,7 +366,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
       // Stripe keeps a 5xx under the key: the next try is a new one.
       const spent = (err.status ?? 0) >= 500;
       if (spent && submission) submission = { id: submission.id, attempt: submission.attempt + 1 };
-      if (RETRYABLE.includes(err.code)) {
+      if (err.retryable) {
         const again = h("button", { class: "btn secondary", text: "Try again", attrs: { type: "button", id: "btn-try-again" } });
         again.addEventListener("click", () => void run());
         result.appendChild(again);
@@ -415,7 +420,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
   const persist = (): void => {
     window.clearTimeout(saveTimer);
     saveTimer = window.setTimeout(() => {
-      void call("save_action_draft", { actionId: action.id, form: collect() }).catch(() => undefined);
+      void actionsApi.saveDraft(action.id, collect()).catch(() => undefined);
     }, 400);
   };
   // What will be sent in place of what was typed (a statement descriptor
@@ -423,7 +428,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
   const notes = (): void => {
     window.clearTimeout(noteTimer);
     noteTimer = window.setTimeout(() => {
-      void call<FieldError[]>("check_action", { actionId: action.id, form: collect() }).then(
+      void actionsApi.check(action.id, collect()).then(
         (found) => {
           for (const c of controls) if (c.message.classList.contains("is-hint")) setMessage(c.message, null);
           for (const n of found.filter((e) => e.note)) {
@@ -515,7 +520,7 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
           return;
         }
         try {
-          const a = await call<ParsedAmount>("understand_amount", { amount: i.value, currency: cur, numberFormat: numberFormat() });
+          const a = await appApi.understandAmount(i.value, cur, numberFormat());
           understood.textContent = `Understood as ${a.asUnderstood}`;
         } catch (e) {
           understood.textContent = toAppError(e).message;
@@ -708,7 +713,7 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
 // ---------------------------------------------------------------------------
 
 function lookupChoices(actionId: string, fieldId: string, query: string, parent: string | null): Promise<LookupAnswer> {
-  return call<LookupAnswer>("lookup_choices", { actionId, fieldId, query, parent });
+  return actionsApi.lookup(actionId, fieldId, query, parent);
 }
 
 /** The parents' choices, asked once per form and shared by its rows. */
@@ -973,7 +978,7 @@ export function resultCard(r: ActionResult, paging: HTMLElement[] = []): HTMLEle
   if (r.dashboardUrl) {
     const url = r.dashboardUrl;
     const open = h("button", { class: "btn secondary", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
-    open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
+    open.addEventListener("click", () => void appApi.openDashboard(url).catch(() => undefined));
     nav.appendChild(open);
   }
   card.appendChild(nav);
@@ -1014,7 +1019,7 @@ function summary(rows: SummaryRow[], showIds: boolean): HTMLElement {
         );
       });
       const open = h("button", { class: "btn secondary small", text: "Open", attrs: { type: "button" } });
-      open.addEventListener("click", () => void call("open_in_dashboard", { url: row.value }).catch(() => undefined));
+      open.addEventListener("click", () => void appApi.openDashboard(row.value).catch(() => undefined));
       dd.append(h("input", { class: "input link-value", attrs: { readonly: true, value: row.value, "aria-label": row.label } }), copy, open);
     } else if (row.copy && !showIds) {
       dd.appendChild(idBehind(row.value, row.label));

@@ -12,25 +12,22 @@
 // The shapes of the balances_* commands are generated from the Rust types (ts-rs).
 import type { BalanceRow } from "./bindings/BalanceRow";
 import type { ChartSeries } from "./bindings/ChartSeries";
-import type { CurrencyTotals } from "./bindings/CurrencyTotals";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { Choice } from "./bindings/Choice";
 import type { Filter } from "./bindings/Filter";
 import type { FilterChoices } from "./bindings/FilterChoices";
-import type { Page } from "./bindings/Page";
-import type { PayoutDetail } from "./bindings/PayoutDetail";
-import type { PeriodSummary } from "./bindings/PeriodSummary";
-import type { Reconciliation } from "./bindings/Reconciliation";
-import type { SavedFile } from "./bindings/SavedFile";
 import type { Sort } from "./bindings/Sort";
 import type { SortColumn } from "./bindings/SortColumn";
 import type { StoreStats } from "./bindings/StoreStats";
 import type { SyncOutcome } from "./bindings/SyncOutcome";
 import type { SyncProgress } from "./bindings/SyncProgress";
+import type { Code } from "./bindings/Code";
 import type { Cursor } from "./bindings/Cursor";
 import { clear, h, setMessage } from "./dom.js";
 import { activeConnection, navigate } from "./state.js";
-import { call, channel, toAppError } from "./tauri.js";
+import * as appApi from "./api/app.js";
+import { BalancesApi } from "./api/balances.js";
+import { toAppError } from "./tauri.js";
 
 // ---------------------------------------------------------------------------
 // Money: the same currency lists as desk_core::money (display and wire exponents)
@@ -165,7 +162,7 @@ function errorLine(e: unknown): HTMLElement {
   return h("p", { class: "field-message is-error", text: toAppError(e).message, attrs: { role: "alert" } });
 }
 
-const OFFLINE_CODES = new Set(["network", "timeout", "stripe_unavailable"]);
+const OFFLINE_CODES = new Set<Code>(["network", "timeout", "stripe_unavailable"]);
 
 // ---------------------------------------------------------------------------
 // The screen
@@ -309,11 +306,15 @@ class BalancesView {
   /** The export's last word: it spoke of the selection before the filters changed. */
   private exportMessage: HTMLElement | null = null;
 
+  private readonly api: BalancesApi;
+
   constructor(
-    private readonly id: string,
+    id: string,
     private readonly mode: string,
     private readonly root: HTMLElement,
-  ) {}
+  ) {
+    this.api = new BalancesApi(id);
+  }
 
   start(): void {
     this.root.append(
@@ -347,7 +348,7 @@ class BalancesView {
     card.appendChild(body);
     refresh.disabled = true;
     try {
-      const r = await call<Reconciliation>("balances_reconcile", { id: this.id });
+      const r = await this.api.reconcile();
       clear(body);
       body.appendChild(h("p", { id: "bal-read-at", class: "help", text: `Read from Stripe at ${when(r.read_at)}` }));
       const table = h("table", { id: "bal-now-table", class: "bal-table" },
@@ -394,10 +395,10 @@ class BalancesView {
     } catch (e) {
       clear(body);
       const err = toAppError(e);
-      if (OFFLINE_CODES.has(err.code)) {
+      if (typeof err.code === "string" && OFFLINE_CODES.has(err.code)) {
         const line = h("p", { id: "bal-offline", class: "field-message is-error", attrs: { role: "status" }, text: `Offline: ${err.message} The screen works from your copy.` });
         body.appendChild(line);
-        void call<StoreStats>("balances_status", { id: this.id })
+        void this.api.status()
           .then((s) => line.append(` Last synced ${when(s.last_synced_at)}.`))
           .catch(() => undefined);
       } else {
@@ -413,7 +414,7 @@ class BalancesView {
 
   private async refreshStatus(): Promise<void> {
     try {
-      const s = await call<StoreStats>("balances_status", { id: this.id });
+      const s = await this.api.status();
       this.drawSync(s);
     } catch (e) {
       clear(this.syncCard);
@@ -446,7 +447,7 @@ class BalancesView {
       progress,
       message,
     );
-    cancel.addEventListener("click", () => void call("balances_cancel_sync", { id: this.id }).catch(() => undefined));
+    cancel.addEventListener("click", () => void this.api.cancelSync().catch(() => undefined));
     sync.addEventListener("click", () => {
       sync.disabled = true;
       cancel.hidden = false;
@@ -454,7 +455,7 @@ class BalancesView {
       bar.removeAttribute("value");
       setMessage(message, null);
       progress.textContent = "Starting…";
-      const onProgress = channel<SyncProgress>((p) => {
+      const onProgress = (p: SyncProgress): void => {
         const eta = p.eta_seconds === null ? "" : ` · about ${duration(p.eta_seconds)} left`;
         progress.textContent = p.phase === "payouts"
           ? `Matching payouts to what they paid out: ${p.stored.toLocaleString("en-US")} of ${(p.total ?? p.stored).toLocaleString("en-US")}${eta}`
@@ -467,8 +468,8 @@ class BalancesView {
           bar.max = p.stored + left;
           bar.value = p.stored;
         }
-      });
-      void call<SyncOutcome>("balances_sync", { id: this.id, onProgress })
+      };
+      void this.api.sync(onProgress)
         .then((o) => {
           say(message, o.completed ? "ok" : "hint", o.completed ? syncedWords(o) : "Sync cancelled. What was stored stays; the next sync goes on from there.");
         })
@@ -489,7 +490,7 @@ class BalancesView {
   /** The drop-downs offer what the copy holds, in words. */
   private async loadChoices(): Promise<void> {
     try {
-      const c = await call<FilterChoices>("balances_filter_choices", { id: this.id });
+      const c = await this.api.filterChoices();
       this.words.learn(c);
       fillSelect(this.typeSelect, "All types", c.types);
       fillSelect(this.categorySelect, "All categories", c.reporting_categories);
@@ -641,7 +642,7 @@ class BalancesView {
     clear(card);
     card.append(h("h2", { class: "card-title", text: "Totals" }), h("p", { id: "bal-totals-filter", class: "help", text: this.filterWords() }));
     try {
-      const totals = await call<CurrencyTotals[]>("balances_totals", { id: this.id, filter: this.filter });
+      const totals = await this.api.totals(this.filter);
       // A later reload (other filters) owns the card now.
       if (generation !== this.generation) return;
       this.total = totals.reduce((n, t) => n + t.count, 0);
@@ -680,7 +681,7 @@ class BalancesView {
       h("p", { id: "bal-summary-filter", class: "help", text: this.filterWords() }),
     );
     try {
-      const summaries = await call<PeriodSummary[]>("balances_period_summary", { id: this.id, filter: this.filter });
+      const summaries = await this.api.periodSummary(this.filter);
       if (generation !== this.generation) return;
       if (!summaries.length) {
         card.appendChild(h("p", { class: "help", text: "Nothing in your copy matches." }));
@@ -856,7 +857,7 @@ class BalancesView {
       limit: fromEnd && skip === 0 ? lastSize : PAGE_SIZE,
       skip_pages: skip,
     };
-    const page = await call<Page>("balances_page", { id: this.id, request });
+    const page = await this.api.page(request);
     if (generation !== this.generation) return;
     page.skipped.forEach((cursor, k) => {
       if (best.forward) this.afterAt.set(best.from + k + 1, cursor);
@@ -881,7 +882,7 @@ class BalancesView {
     close.addEventListener("click", () => (d.hidden = true));
     const url = dashboardUrl(r, this.mode);
     const open = h("button", { id: "btn-bal-dashboard", class: "btn secondary small", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
-    open.addEventListener("click", () => void call("open_in_dashboard", { url }).catch(() => undefined));
+    open.addEventListener("click", () => void appApi.openDashboard(url).catch(() => undefined));
     const facts: Array<[string, string]> = [
       ["ID", r.id], ["Created", this.zoned(r.created)], ["Available on", this.zoned(r.available_on)], ["Type", this.words.type(r.type)],
       ["Category", this.words.category(r.reporting_category)], ["Status", this.words.status(r.status)],
@@ -905,7 +906,7 @@ class BalancesView {
     // A payout's own row: what it paid out, at once.
     if (isPayout) void this.showPayout(r.source!, payoutBox);
     try {
-      json.textContent = JSON.stringify(await call<unknown>("balances_transaction", { id: this.id, transactionId: r.id }), null, 2);
+      json.textContent = JSON.stringify(await this.api.transaction(r.id), null, 2);
     } catch (e) {
       json.textContent = toAppError(e).message;
     }
@@ -915,7 +916,7 @@ class BalancesView {
   private async showPayout(payout: string, box: HTMLElement): Promise<void> {
     clear(box);
     try {
-      const p = await call<PayoutDetail>("balances_payout", { id: this.id, payout });
+      const p = await this.api.payout(payout);
       const cur = p.currency ?? p.newest[0]?.currency ?? "usd";
       const amount = p.payout_amount === null ? "not in your copy" : money(p.payout_amount, cur);
       const state = h("p", { id: "bal-payout-state", class: "field-message" });
@@ -978,7 +979,7 @@ class BalancesView {
       plot,
     );
     try {
-      const [uplot, series] = await Promise.all([loadUPlot(), call<ChartSeries[]>("balances_chart", { id: this.id, filter: this.filter, bucket: this.chartBucket })]);
+      const [uplot, series] = await Promise.all([loadUPlot(), this.api.chart(this.filter, this.chartBucket)]);
       if (generation !== this.generation) return;
       if (!series.length) {
         plot.appendChild(h("p", { class: "help", text: "Nothing to chart." }));
@@ -1036,19 +1037,19 @@ class BalancesView {
       bar,
       message,
     );
-    cancel.addEventListener("click", () => void call("balances_cancel_export", { id: this.id }).catch(() => undefined));
+    cancel.addEventListener("click", () => void this.api.cancelExport().catch(() => undefined));
     go.addEventListener("click", () => {
       go.disabled = true;
       cancel.hidden = false;
       bar.hidden = false;
       bar.value = 0;
       say(message, "hint", "Exporting…");
-      const onProgress = channel<ExportProgress>((p) => {
+      const onProgress = (p: ExportProgress): void => {
         bar.max = Math.max(1, p.total);
         bar.value = p.written;
         say(message, "hint", `${p.written.toLocaleString("en-US")} of ${p.total.toLocaleString("en-US")} rows written`);
-      });
-      void call<SavedFile | null>("balances_export", { id: this.id, filter: this.filter, sort: this.sort, onProgress })
+      };
+      void this.api.export(this.filter, this.sort, onProgress)
         .then((saved) => saved === null ? say(message, "hint", "") : say(message, saved.rows === null ? "hint" : "ok",
           saved.rows === null ? "Export cancelled; no file was written." : `Exported ${saved.rows.toLocaleString("en-US")} rows to ${saved.path}.`))
         .catch((e: unknown) => say(message, "error", toAppError(e).message))

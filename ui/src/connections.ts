@@ -10,7 +10,10 @@ import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { keyForm, modeWord, renderPermissions, setOnSaved } from "./keyform.js";
 import { connectPanel } from "./oauth.js";
 import { connections, setView, state, subscribe } from "./state.js";
-import { call, toAppError } from "./tauri.js";
+import * as appApi from "./api/app.js";
+import * as balancesApi from "./api/balances.js";
+import * as connectionsApi from "./api/connections.js";
+import { toAppError } from "./tauri.js";
 
 let screen: HTMLElement | null = null;
 /** Shows (or, with null, clears) what the last removal did. */
@@ -57,7 +60,7 @@ function buildScreen(): HTMLElement {
   });
   const openKeysMessage = h("p", { class: "field-message", attrs: { hidden: true } });
   openKeys.addEventListener("click", () => {
-    void call("open_in_dashboard", { url: "https://dashboard.stripe.com/test/apikeys" }).catch((e) =>
+    void appApi.openDashboard("https://dashboard.stripe.com/test/apikeys").catch((e) =>
       setMessage(openKeysMessage, toAppError(e).message, "error"),
     );
   });
@@ -232,7 +235,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
     result.hidden = false;
     void busy(buttons, async () => {
       try {
-        const t = await call<ConnectionTest>("test_connection", { id: c.id });
+        const t = await connectionsApi.test(c.id);
         cardResults.set(c.id, { test: t });
         showTest(t);
       } catch (e) {
@@ -246,7 +249,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
   activateBtn?.addEventListener("click", () => {
     void busy(buttons, async () => {
       try {
-        setView(await call<ConnectionsView>("set_active_connection", { id: c.id }));
+        setView(await connectionsApi.activate(c.id));
       } catch (e) {
         showError(toAppError(e));
       }
@@ -263,7 +266,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
       void busy(buttons, async () => {
         try {
           // The account's local copy of balance transactions: keep it (the default) or delete it.
-          if (await call<boolean>("balances_has_copy", { id: c.id }).catch(() => false)) {
+          if (await balancesApi.hasCopy(c.id).catch(() => false)) {
             const drop = await confirmDialog({
               title: "Delete the local copy of balances too?",
               body: `Stripe Desk keeps a copy of ${c.displayName}'s balance transactions on this computer. Keep it for when you connect this account again, or delete it now.`,
@@ -271,10 +274,10 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
               no: "Keep the copy",
               danger: true,
             });
-            if (drop) await call("balances_delete_copy", { id: c.id });
+            if (drop) await balancesApi.deleteCopy(c.id);
           }
           cardResults.delete(c.id);
-          setView(await call<ConnectionsView>("remove_connection", { id: c.id }));
+          setView(await connectionsApi.remove(c.id));
           showRemoved(
             c.method === "connect_oauth"
               ? `Removed ${c.displayName}: Stripe Desk is disconnected from it and its credentials were deleted from this computer.`
@@ -295,7 +298,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
         value: c.displayName,
         saveText: "Save name",
         idPrefix: `rename-${c.id}`,
-        submit: (value) => call<ConnectionsView>("rename_connection", { id: c.id, name: value }),
+        submit: (value) => connectionsApi.rename(c.id, value),
         errorParam: "name",
       }),
     );
@@ -310,7 +313,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
         placeholder: "acct_…",
         saveText: "Use this account",
         idPrefix: `account-${c.id}`,
-        submit: (value) => call<ConnectionsView>("set_account_override", { id: c.id, accountId: value === "" ? null : value }),
+        submit: (value) => connectionsApi.overrideAccount(c.id, value === "" ? null : value),
         errorParam: "accountId",
         allowEmpty: true,
       }),

@@ -4,7 +4,6 @@
 
 import type { AppError } from "./bindings/AppError";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
-import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { KeyCheck } from "./bindings/KeyCheck";
 import type { PermissionCheck } from "./bindings/PermissionCheck";
@@ -13,7 +12,8 @@ import type { WhenAlreadySaved } from "./bindings/WhenAlreadySaved";
 import { chooseDialog } from "./dialog.js";
 import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { keyringAvailable, setView, state, subscribe } from "./state.js";
-import { call, toAppError } from "./tauri.js";
+import * as connectionsApi from "./api/connections.js";
+import { toAppError, windowError } from "./tauri.js";
 
 const HELP_KEYRING = "Stripe Desk keeps it in your computer's keyring, never in a file.";
 const HELP_NO_KEYRING = "It begins sk_ or rk_.";
@@ -145,7 +145,7 @@ function buildKeyForm(): KeyForm {
       return;
     }
     try {
-      const check = await call<KeyCheck>("classify_key", { key });
+      const check = await connectionsApi.classifyKey(key);
       // A verdict belongs to the text it judged.
       if (mine !== seq || input.value.trim() !== key) return;
       showCheck(check);
@@ -218,7 +218,7 @@ function buildKeyForm(): KeyForm {
     classifyNow();
     const key = input.value.trim();
     if (!key) {
-      showKeyError({ code: "missing_key", message: "Paste your secret or restricted key first.", param: "key", request_id: null });
+      showKeyError(windowError("missing_key", "Paste your secret or restricted key first.", "key"));
       input.focus();
       return;
     }
@@ -244,7 +244,7 @@ function buildKeyForm(): KeyForm {
   };
 
   testBtn.addEventListener("click", () => {
-    withKey("Testing…", async (key) => showTest(await call<ConnectionTest>("test_key", { key })));
+    withKey("Testing…", async (key) => showTest(await connectionsApi.testKey(key)));
   });
 
   const showTest = (test: ConnectionTest): void => {
@@ -258,7 +258,7 @@ function buildKeyForm(): KeyForm {
     const wantSessionOnly = !keyringAvailable() && sessionOnly.checked;
     withKey("Checking the key with Stripe and saving…", async (key) => {
       const save = (whenSaved: WhenAlreadySaved): Promise<SaveKeyOutcome> =>
-        call<SaveKeyOutcome>("save_key_connection", { key, sessionOnly: wantSessionOnly, whenSaved });
+        connectionsApi.saveKey(key, wantSessionOnly, whenSaved);
       let outcome = await save("ask");
       if (outcome.outcome === "alreadySaved") {
         // Another key of this account is saved: the person decides.
@@ -291,7 +291,7 @@ function buildKeyForm(): KeyForm {
           (saved.sessionOnly ? " It will be forgotten when Stripe Desk closes." : ""),
       );
       try {
-        setView(await call<ConnectionsView>("list_connections"));
+        setView(await connectionsApi.list());
       } catch {
         /* the connections-changed event will bring it */
       }

@@ -1,7 +1,6 @@
 // Stripe Desk's window: the shell (banner, navigation, header), the screens,
 // and the start-up that asks the backend for what it knows.
 
-import type { AppInfo } from "./bindings/AppInfo";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import { connectionsScreen, modeBadge } from "./connections.js";
@@ -10,7 +9,10 @@ import { keyForm } from "./keyform.js";
 import { connectPanel, loadOAuthSettings, oauthSettingsScreen, onFlowState } from "./oauth.js";
 import { placeholderScreen } from "./placeholder.js";
 import { activeConnection, connections, navigate, setInfo, setView, state, subscribe, type Route } from "./state.js";
-import { call, listen, toAppError } from "./tauri.js";
+import * as appApi from "./api/app.js";
+import * as connectionsApi from "./api/connections.js";
+import * as oauthApi from "./api/oauth.js";
+import { listen, toAppError } from "./tauri.js";
 
 // The screens, in the order index.html draws their buttons (`nav-<route>`).
 const NAV: Route[] = ["connections", "actions", "workflows", "balances", "activity"];
@@ -105,7 +107,7 @@ function wireSwitcher(): void {
     if (!id) return;
     void busy([switcher], async () => {
       try {
-        setView(await call<ConnectionsView>("set_active_connection", { id }));
+        setView(await connectionsApi.activate(id));
       } catch (e) {
         const err = toAppError(e);
         showFatal(err.message, err.request_id);
@@ -248,10 +250,10 @@ async function boot(): Promise<void> {
     showFatal(`Stripe Desk could not follow changes: ${toAppError(e).message}`);
   }
 
-  const infoP = call<AppInfo>("app_info")
+  const infoP = appApi.info()
     .then(setInfo)
     .catch((e: unknown) => showFatal(`Stripe Desk could not start properly: ${toAppError(e).message}`));
-  const flowP = call<OAuthFlowState>("oauth_state")
+  const flowP = oauthApi.state()
     .then((flow) => onFlowState(flow))
     .catch(() => undefined);
   const settingsP = loadOAuthSettings();
@@ -264,7 +266,7 @@ async function boot(): Promise<void> {
 async function refreshConnections(): Promise<void> {
   const first = state.view === null;
   try {
-    setView(await call<ConnectionsView>("list_connections"));
+    setView(await connectionsApi.list());
   } catch (e) {
     if (first) setView({ connections: [], activeId: null });
     showFatal(`Could not read the saved connections: ${toAppError(e).message}`);

@@ -4,12 +4,12 @@
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import type { OAuthProvider } from "./bindings/OAuthProvider";
 import type { OAuthSettingsForm } from "./bindings/OAuthSettingsForm";
-import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
 import type { RedirectKind } from "./bindings/RedirectKind";
 import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { forwardingPage } from "./forwarding_page.js";
 import { navigate, setOAuthFlow, setOAuthSettings, state, subscribe } from "./state.js";
-import { call, toAppError } from "./tauri.js";
+import * as oauthApi from "./api/oauth.js";
+import { toAppError } from "./tauri.js";
 
 /** Where Stripe sends the browser back, for the two fixed choices. */
 const APP_LINK = "stripe-desk://oauth/callback";
@@ -17,7 +17,7 @@ const LOOPBACK_REDIRECT = "http://127.0.0.1/oauth/callback";
 
 export async function loadOAuthSettings(): Promise<void> {
   try {
-    setOAuthSettings(await call<OAuthSettingsView | null>("get_oauth_settings"));
+    setOAuthSettings(await oauthApi.settings());
   } catch {
     setOAuthSettings(null);
   }
@@ -93,7 +93,7 @@ function buildConnectPanel(): HTMLElement {
       cancel.addEventListener("click", () => {
         void busy([cancel], async () => {
           try {
-            setOAuthFlow(await call<OAuthFlowState>("cancel_oauth"));
+            setOAuthFlow(await oauthApi.cancel());
           } catch (e) {
             startError = toAppError(e).message;
             render();
@@ -127,7 +127,7 @@ function buildConnectPanel(): HTMLElement {
     startError = null;
     void busy([connectBtn], async () => {
       try {
-        setOAuthFlow(await call<OAuthFlowState>("start_oauth"));
+        setOAuthFlow(await oauthApi.start());
       } catch (e) {
         startError = toAppError(e).message;
         render();
@@ -414,7 +414,7 @@ export function oauthSettingsScreen(): HTMLElement {
           redirect: redirectKind,
           forwardingPage: redirectKind === "forwarding_page" ? forwardingAddress.trim() : null,
         };
-        const saved = await call<OAuthSettingsView>("save_oauth_settings", { form });
+        const saved = await oauthApi.saveSettings(form);
         secret.value = "";
         showMasked(saved.clientSecretMasked);
         redirect.value = saved.redirectUri;

@@ -1,7 +1,11 @@
 // The only door to the Rust side: Tauri's global API (`withGlobalTauri`),
-// typed here, with every failure turned into an `AppError`.
+// typed by the list of commands (bindings/Commands.ts, generated from
+// src-tauri/commands/list.rs), with every failure turned into an `AppError`.
+// Screens call through ui/src/api/<capability>.ts, never from here.
 
 import type { AppError } from "./bindings/AppError";
+import type { Code } from "./bindings/Code";
+import type { Channel, Commands } from "./bindings/Commands";
 
 type UnlistenFn = () => void;
 
@@ -13,8 +17,8 @@ interface TauriEvent<T> {
 
 interface TauriGlobal {
   core: {
-    invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
-    Channel: new <T>() => { onmessage: (message: T) => void };
+    invoke(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
+    Channel: new <T>() => Channel<T>;
   };
   event: {
     listen<T>(event: string, handler: (event: TauriEvent<T>) => void): Promise<UnlistenFn>;
@@ -27,51 +31,56 @@ declare global {
   }
 }
 
+/** An error made by the window itself (no Stripe, nothing to try again). */
+export function windowError(code: Code, message: string, param: string | null = null): AppError {
+  return { code, message, param, request_id: null, retryable: false };
+}
+
 function tauri(): TauriGlobal {
   const t = window.__TAURI__;
   if (!t) {
-    throw toAppError({ code: "no_backend", message: "Stripe Desk's window is not connected to the app (no Tauri API).", param: null, request_id: null });
+    throw windowError("no_backend", "Stripe Desk's window is not connected to the app (no Tauri API).");
   }
   return t;
 }
 
+function isCode(c: unknown): c is Code {
+  return typeof c === "string" || (typeof c === "object" && c !== null && typeof (c as { stripe?: unknown }).stripe === "string");
+}
+
 export function isAppError(e: unknown): e is AppError {
-  return (
-    typeof e === "object" &&
-    e !== null &&
-    typeof (e as { code?: unknown }).code === "string" &&
-    typeof (e as { message?: unknown }).message === "string"
-  );
+  return typeof e === "object" && e !== null && isCode((e as { code?: unknown }).code) && typeof (e as { message?: unknown }).message === "string";
 }
 
 /** Whatever was thrown, as an `AppError` with plain words. */
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) {
-    const err: AppError = { code: e.code, message: e.message, param: e.param ?? null, request_id: e.request_id ?? null };
+    const err: AppError = { code: e.code, message: e.message, param: e.param ?? null, request_id: e.request_id ?? null, retryable: e.retryable === true };
     if (e.stripe_message) err.stripe_message = e.stripe_message;
     if (e.status) err.status = e.status;
     return err;
   }
-  if (typeof e === "string") {
-    return { code: "internal", message: e, param: null, request_id: null };
-  }
-  if (e instanceof Error) {
-    return { code: "internal", message: e.message, param: null, request_id: null };
-  }
-  return { code: "internal", message: "Something went wrong inside Stripe Desk.", param: null, request_id: null };
+  if (typeof e === "string") return windowError("internal", e);
+  if (e instanceof Error) return windowError("internal", e.message);
+  return windowError("internal", "Something went wrong inside Stripe Desk.");
 }
 
-/** Calls a command; on failure throws an `AppError`. */
-export async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+type Args<K extends keyof Commands> = Commands[K]["args"];
+
+/** Calls a command of the list by name, with its arguments; on failure throws an `AppError`. */
+export async function call<K extends keyof Commands>(
+  name: K,
+  ...args: Args<K> extends Record<string, never> ? [] : [Args<K>]
+): Promise<Commands[K]["reply"]> {
   try {
-    return await tauri().core.invoke<T>(cmd, args);
+    return (await tauri().core.invoke(name, args[0])) as Commands[K]["reply"];
   } catch (e) {
     throw toAppError(e);
   }
 }
 
 /** A channel for one call's progress messages (Tauri's `ipc::Channel`). */
-export function channel<T>(onmessage: (message: T) => void): unknown {
+export function channel<T>(onmessage: (message: T) => void): Channel<T> {
   const c = new (tauri().core.Channel)<T>();
   c.onmessage = onmessage;
   return c;

@@ -11,23 +11,21 @@ import type { Field } from "./bindings/Field";
 import type { FieldValue } from "./bindings/FieldValue";
 import type { InputKind } from "./bindings/InputKind";
 import type { InputSpec } from "./bindings/InputSpec";
-import type { Listing } from "./bindings/Listing";
 import type { LookupAnswer } from "./bindings/LookupAnswer";
 import type { MenuEntry } from "./bindings/MenuEntry";
 import type { Problem } from "./bindings/Problem";
 import type { RunPlan } from "./bindings/RunPlan";
 import type { RunRecord } from "./bindings/RunRecord";
-import type { SavedFile } from "./bindings/SavedFile";
 import type { StepPlan } from "./bindings/StepPlan";
 import type { StepRecord } from "./bindings/StepRecord";
 import type { Workflow } from "./bindings/Workflow";
-import type { WorkflowReview } from "./bindings/WorkflowReview";
-import type { WorkflowSettings } from "./bindings/WorkflowSettings";
 import { numberFormat, renderField, resultCard, type Control } from "./actions.js";
 import { confirmDialog } from "./dialog.js";
 import { clear, h, setMessage } from "./dom.js";
 import { activeConnection, navigate } from "./state.js";
-import { call, channel, toAppError } from "./tauri.js";
+import * as actionsApi from "./api/actions.js";
+import * as workflowsApi from "./api/workflows.js";
+import { toAppError } from "./tauri.js";
 
 type WorkflowStep = Workflow["steps"][number];
 
@@ -67,9 +65,9 @@ export function workflowsScreen(): HTMLElement {
 
 async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
   try {
-    if (!actions.length) actions = await call<Action[]>("list_actions");
-    if (!templates.length) templates = await call<Workflow[]>("workflow_templates");
-    const listing = await call<Listing>("list_workflows");
+    if (!actions.length) actions = await actionsApi.list();
+    if (!templates.length) templates = await workflowsApi.templates();
+    const listing = await workflowsApi.list();
     workflows = listing.workflows;
     const refused = listing.refused.map((r) => `${r.file}: ${r.reason}`);
     drawList(list, pane, refused);
@@ -120,12 +118,12 @@ function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []):
     const picked = group.querySelector<HTMLInputElement>("input[name='wf-template']:checked")?.value ?? "";
     let w: Workflow;
     if (picked === "") {
-      w = await call<Workflow>("new_workflow");
+      w = await workflowsApi.create();
     } else {
       // Templates come with their own IDs: a new one each time.
-      templates = await call<Workflow[]>("workflow_templates");
+      templates = await workflowsApi.templates();
       w = templates[Number(picked)] as Workflow;
-      await call<Problem[]>("save_workflow", { workflow: w });
+      await workflowsApi.save(w);
     }
     workflows.push(w);
     currentId = w.id;
@@ -142,7 +140,7 @@ function drawList(list: HTMLElement, pane: HTMLElement, refused: string[] = []):
     const w = undoable;
     const undo = h("button", { id: "btn-wf-undo", class: "btn secondary", text: `Undo delete of “${w.name}”`, attrs: { type: "button", title: w.name } });
     undo.addEventListener("click", async () => {
-      await call<Problem[]>("save_workflow", { workflow: w });
+      await workflowsApi.save(w);
       undoable = null;
       listNote = `“${w.name}” is back.`;
       workflows.push(w);
@@ -194,7 +192,7 @@ function reviewCard(w: Workflow, redraw: () => void): HTMLElement {
   const accept = h("button", { id: "btn-wf-accept", class: "btn primary", text: "Accept it", attrs: { type: "button", disabled: true } });
   const reject = h("button", { id: "btn-wf-reject", class: "btn danger", text: "Delete it", attrs: { type: "button" } });
   card.append(body, h("div", { class: "row" }, accept, reject), message);
-  void call<WorkflowReview>("workflow_review", { id: w.id }).then(
+  void workflowsApi.review(w.id).then(
     (r) => {
       clear(body);
       body.appendChild(h("p", { class: "label", text: r.inputs.length ? `Each run asks for: ${r.inputs.join(", ")}.` : "Each run asks for nothing." }));
@@ -208,7 +206,7 @@ function reviewCard(w: Workflow, redraw: () => void): HTMLElement {
   );
   accept.addEventListener("click", async () => {
     try {
-      const got = await call<Workflow>("accept_workflow", { id: w.id });
+      const got = await workflowsApi.accept(w.id);
       Object.assign(w, got);
       listNote = `“${w.name}” was accepted: you can edit and run it now.`;
       redraw();
@@ -218,7 +216,7 @@ function reviewCard(w: Workflow, redraw: () => void): HTMLElement {
   });
   reject.addEventListener("click", async () => {
     try {
-      await call<Workflow>("delete_workflow", { id: w.id });
+      await workflowsApi.remove(w.id);
       workflows = workflows.filter((x) => x.id !== w.id);
       currentId = null;
       listNote = `“${w.name}” was deleted; nothing from it ran.`;
@@ -255,7 +253,7 @@ class Words {
   }
   async refresh(w: Workflow): Promise<EditorWords | null> {
     try {
-      const got = await call<EditorWords>("workflow_words", { workflow: w });
+      const got = await workflowsApi.words(w);
       for (const r of got.references) this.map.set(r.reference, r.words);
       for (const draw of this.views) draw();
       return got;
@@ -299,7 +297,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
   const save = async (): Promise<Problem[]> => {
     const now = read();
     Object.assign(w, now);
-    const problems = await call<Problem[]>("save_workflow", { workflow: now });
+    const problems = await workflowsApi.save(now);
     showProblems(problems);
     return problems;
   };
@@ -310,7 +308,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
   const rename = h("button", { id: "btn-wf-rename", class: "btn secondary", text: "Rename", attrs: { type: "button" } });
   rename.addEventListener("click", async () => {
     try {
-      w.name = (await call<Workflow>("rename_workflow", { id: w.id, name: name.value })).name;
+      w.name = (await workflowsApi.rename(w.id, name.value)).name;
       listNote = `Renamed to “${w.name}”.`;
       redraw();
     } catch (e) {
@@ -320,7 +318,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
   const duplicate = h("button", { id: "btn-wf-duplicate", class: "btn secondary", text: "Duplicate", attrs: { type: "button" } });
   duplicate.addEventListener("click", async () => {
     await save();
-    const copy = await call<Workflow>("duplicate_workflow", { id: w.id });
+    const copy = await workflowsApi.duplicate(w.id);
     workflows.push(copy);
     currentId = copy.id;
     listNote = `Made “${copy.name}”.`;
@@ -330,7 +328,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
   remove.addEventListener("click", async () => {
     const ok = await confirmDialog({ title: `Delete “${w.name}”?`, body: "Its run history stays on this computer. You can undo this until you make another change.", yes: "Delete", danger: true });
     if (!ok) return;
-    undoable = await call<Workflow>("delete_workflow", { id: w.id });
+    undoable = await workflowsApi.remove(w.id);
     workflows = workflows.filter((x) => x.id !== w.id);
     currentId = null;
     listNote = `“${w.name}” was deleted.`;
@@ -363,7 +361,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
       Object.assign(w, read());
       const [s] = w.steps.splice(index, 1);
       w.steps.splice(to, 0, s as WorkflowStep);
-      await call<Problem[]>("save_workflow", { workflow: w });
+      await workflowsApi.save(w);
       editNote = `Moved ${stepTitle(index, step.action)} to position ${to + 1}.`;
       redraw();
     };
@@ -372,7 +370,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     drop.addEventListener("click", async () => {
       Object.assign(w, read());
       w.steps.splice(index, 1);
-      await call<Problem[]>("save_workflow", { workflow: w });
+      await workflowsApi.save(w);
       editNote = `Removed ${stepTitle(index, step.action)}.`;
       redraw();
     });
@@ -400,7 +398,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
       const renamed = stepName.value.trim();
       (now.steps[index] as WorkflowStep).name = step.name;
       try {
-        Object.assign(w, await call<Workflow>("rename_workflow_step", { workflow: now, old: step.name, new: renamed }));
+        Object.assign(w, await workflowsApi.renameStep(now, step.name, renamed));
         redraw();
       } catch (e) {
         setMessage(stepMessage, toAppError(e).message, "error");
@@ -438,7 +436,7 @@ function editor(w: Workflow, redraw: () => void): HTMLElement {
     while (w.steps.some((s) => s.name === stepName)) stepName = `${pick.value}_${++n}`;
     w.steps.push({ name: stepName, action: pick.value, fields: {} });
     try {
-      await call<Problem[]>("save_workflow", { workflow: w });
+      await workflowsApi.save(w);
       editNote = `Added ${stepTitle(w.steps.length - 1, pick.value)}.`;
       redraw();
     } catch (e) {
@@ -619,7 +617,7 @@ function importButton(msg: HTMLElement, redraw: () => void): HTMLElement {
   imp.addEventListener("click", async () => {
     setMessage(msg, null);
     try {
-      const got = await call<WorkflowReview | null>("import_workflow");
+      const got = await workflowsApi.importFile();
       if (!got) return;
       workflows.push(got.workflow);
       currentId = got.workflow.id;
@@ -645,7 +643,7 @@ function fileRow(w: Workflow, save: () => Promise<Problem[]>, redraw: () => void
     setMessage(msg, null);
     try {
       await save(); // What is exported is what the editor shows.
-      const saved = await call<SavedFile | null>("export_workflow", { id: w.id });
+      const saved = await workflowsApi.exportFile(w.id);
       if (saved) setMessage(msg, `Exported to ${saved.path}.`, "ok");
     } catch (e) {
       setMessage(msg, toAppError(e).message, "error");
@@ -687,7 +685,7 @@ function inputsCard(w: Workflow, save: () => Promise<Problem[]>, redraw: () => v
     remove.addEventListener("click", async () => {
       await save();
       w.inputs.splice(i, 1);
-      await call<Problem[]>("save_workflow", { workflow: w });
+      await workflowsApi.save(w);
       editNote = `Removed “${input.label || input.name}” from what each run asks for.`;
       redraw();
     });
@@ -700,7 +698,7 @@ function inputsCard(w: Workflow, save: () => Promise<Problem[]>, redraw: () => v
       if (renamed === input.name) return;
       await save();
       try {
-        Object.assign(w, await call<Workflow>("rename_workflow_input", { workflow: w, old: input.name, new: renamed }));
+        Object.assign(w, await workflowsApi.renameInput(w, input.name, renamed));
         redraw();
       } catch (e) {
         setMessage(message, toAppError(e).message, "error");
@@ -760,7 +758,7 @@ function inputsCard(w: Workflow, save: () => Promise<Problem[]>, redraw: () => v
     };
     const spec: InputSpec = { name: nameIn.value.trim() || nameFrom(label), label, kind: byKind[kind.value] ?? { type: "text" } };
     w.inputs.push(spec);
-    await call<Problem[]>("save_workflow", { workflow: w });
+    await workflowsApi.save(w);
     editNote = `Each run now asks for “${label}”.`;
     redraw();
   });
@@ -842,7 +840,7 @@ function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () =
     target = input;
     start = open;
     const seq = ++menuSeq;
-    const got = await call<MenuEntry[]>("workflow_menu", { workflow: workflow(), step: stepName(), field: catalogField(field, input), typed: typed.trim() });
+    const got = await workflowsApi.menu(workflow(), stepName(), catalogField(field, input), typed.trim());
     if (seq !== menuSeq) return;
     entries = got;
     selected = 0;
@@ -909,7 +907,7 @@ function pickerFor(prefix: string): { actionId: string; field: Field } | null {
 }
 
 function lookup(actionId: string, fieldId: string, query: string, parent: string | null): Promise<LookupAnswer> {
-  return call<LookupAnswer>("lookup_choices", { actionId, fieldId, query, parent });
+  return actionsApi.lookup(actionId, fieldId, query, parent);
 }
 
 /** A run input: a text box, with a picker where the input is a customer (by name or email) or a price (a product,
@@ -1059,12 +1057,12 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
     keepMessage,
     history,
   );
-  void call<WorkflowSettings>("workflow_settings").then((s) => {
+  void workflowsApi.settings().then((s) => {
     keep.value = String(s.run_history_days);
   });
   keepSave.addEventListener("click", async () => {
     try {
-      const s = await call<WorkflowSettings>("set_workflow_settings", { settings: { run_history_days: Number(keep.value.trim()) } });
+      const s = await workflowsApi.saveSettings({ run_history_days: Number(keep.value.trim()) });
       keep.value = String(s.run_history_days);
       setMessage(keepMessage, `Runs are kept for ${s.run_history_days} days; older ones are removed.`, "ok");
       void drawHistory();
@@ -1118,7 +1116,7 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       return;
     }
     try {
-      const plan = await call<RunPlan>("workflow_plan", { workflowId: w.id, expected: seen, inputs: values, runId: resume?.run_id ?? null, numberFormat: numberFormat() });
+      const plan = await workflowsApi.plan(w.id, seen, values, resume?.run_id ?? null, numberFormat());
       if (plan.confirmation) {
         const where = accountWords(plan.account);
         const title = plan.moves_out.length
@@ -1138,9 +1136,8 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
       started = true;
       going += 1;
       runButton.disabled = true;
-      const progress = channel<RunRecord>(showRun);
-      const common = { workflowId: w.id, expected: seen, inputs: values, numberFormat: numberFormat(), confirmation: plan.confirmation, progress };
-      const run = resume ? await call<RunRecord>("resume_workflow", { ...common, runId: resume.run_id }) : await call<RunRecord>("run_workflow", common);
+      const start = { workflowId: w.id, expected: seen, numberFormat: numberFormat(), confirmation: plan.confirmation };
+      const run = resume ? await workflowsApi.resume(start, resume.run_id, values, showRun) : await workflowsApi.run(start, values, showRun);
       showRun(run);
       setMessage(message, run.outcome === "succeeded" ? "Every step is done." : "The run stopped: fix what is marked, then Resume.", run.outcome === "succeeded" ? "ok" : "error");
     } catch (e) {
@@ -1162,7 +1159,7 @@ function runCard(w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: 
 
   const labelOf = (name: string): string => w.inputs.find((i) => i.name === name)?.label || name.replace(/_/g, " ");
   const drawHistory = async (): Promise<void> => {
-    const runs = await call<RunRecord[]>("workflow_runs", { workflowId: w.id });
+    const runs = await workflowsApi.runs(w.id);
     clear(history);
     if (!runs.length) history.appendChild(h("p", { class: "help", text: "No runs yet." }));
     for (const r of runs) {

@@ -2,13 +2,13 @@
 //! the same first-paint report as Stripe Desk, nothing else.
 
 #[tauri::command]
-fn first_paint() {
+fn app_first_paint() {
     println!("first-paint");
 }
 
 fn main() {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![first_paint])
+        .invoke_handler(tauri::generate_handler![app_first_paint])
         .run(tauri::generate_context!())
         .expect("bare window failed to start");
 }

@@ -29,6 +29,153 @@ pub struct StripeApiError {
     pub rate_limited_reason: Option<String>,
 }
 
+/// Declares [`Code`]: each of Stripe Desk's own codes with its name on
+/// the wire, which `as_str` gives back without allocating.
+macro_rules! codes {
+    ($($variant:ident = $name:literal,)*) => {
+        /// Every code Stripe Desk gives an error at the IPC boundary: a
+        /// closed set, so the window can tell them apart and `tsc` checks
+        /// each one it names. Stripe's own codes pass through as
+        /// [`Code::Stripe`]. On the wire Stripe Desk's codes are their
+        /// snake_case names, Stripe's `{"stripe": "card_declined"}`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        #[ts(export)]
+        pub enum Code {
+            $(#[serde(rename = $name)] $variant,)*
+            /// Stripe's own code (`card_declined`, `lock_timeout`, ...), as Stripe sent it.
+            #[serde(rename = "stripe")]
+            Stripe(String),
+        }
+
+        impl Code {
+            /// Stripe Desk's own codes.
+            pub const OWN: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as a word: Stripe Desk's name, or Stripe's code.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Code::$variant => $name,)*
+                    Code::Stripe(code) => code,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Stripe answered with an error that carried no code of its own.
+    AuthenticationFailed = "authentication_failed",
+    PermissionDenied = "permission_denied",
+    NotFound = "not_found",
+    Conflict = "conflict",
+    RateLimited = "rate_limited",
+    StripeUnavailable = "stripe_unavailable",
+    StripeError = "stripe_error",
+    // The way to Stripe.
+    Network = "network",
+    Timeout = "timeout",
+    BadResponse = "bad_response",
+    AnswerTooLarge = "answer_too_large",
+    PathRefused = "path_refused",
+    InsecureBase = "insecure_base",
+    InvalidBase = "invalid_base",
+    ParametersExclusive = "parameters_exclusive",
+    // This computer.
+    KeyringUnavailable = "keyring_unavailable",
+    Storage = "storage",
+    StartupFailed = "startup_failed",
+    BrowserUnavailable = "browser_unavailable",
+    NotDashboard = "not_dashboard",
+    // Connections and keys.
+    InvalidKey = "invalid_key",
+    NotApiKey = "not_api_key",
+    ConnectionUnavailable = "connection_unavailable",
+    ConnectionChanged = "connection_changed",
+    InvalidName = "invalid_name",
+    NameRequired = "name_required",
+    InvalidAccountId = "invalid_account_id",
+    NoSuchConnectedAccount = "no_such_connected_account",
+    AccountCheckFailed = "account_check_failed",
+    // Connect with Stripe.
+    OauthNotSetUp = "oauth_not_set_up",
+    OauthState = "oauth_state",
+    OauthDenied = "oauth_denied",
+    OauthRefused = "oauth_refused",
+    OauthError = "oauth_error",
+    BadLink = "bad_link",
+    InvalidClientId = "invalid_client_id",
+    InvalidClientSecret = "invalid_client_secret",
+    InvalidScope = "invalid_scope",
+    InvalidForwardingPage = "invalid_forwarding_page",
+    LiveNeedsHttps = "live_needs_https",
+    // Actions.
+    InvalidForm = "invalid_form",
+    InvalidAmount = "invalid_amount",
+    Refused = "refused",
+    ResourceMissing = "resource_missing",
+    ResourceDeleted = "resource_deleted",
+    SearchUnavailable = "search_unavailable",
+    LookUpFailed = "look_up_failed",
+    // Balances.
+    Busy = "busy",
+    BadCursor = "bad_cursor",
+    CopyInUse = "copy_in_use",
+    // Workflows.
+    WorkflowNotReady = "workflow_not_ready",
+    WorkflowNotReviewed = "workflow_not_reviewed",
+    WorkflowRunning = "workflow_running",
+    WorkflowTooBig = "workflow_too_big",
+    WorkflowFileRefused = "workflow_file_refused",
+    NoSuchStep = "no_such_step",
+    InvalidStepName = "invalid_step_name",
+    InvalidInputName = "invalid_input_name",
+    UncheckedStep = "unchecked_step",
+    WrongAccount = "wrong_account",
+    ConfirmationNeeded = "confirmation_needed",
+    ConfirmationStale = "confirmation_stale",
+    HistoryDays = "history_days",
+    InvalidRetention = "invalid_retention",
+    // Activity.
+    InvalidInterval = "invalid_interval",
+    // Made by the window itself.
+    MissingKey = "missing_key",
+    NoBackend = "no_backend",
+    Internal = "internal",
+}
+
+impl Code {
+    /// Whether trying the same thing again may work: Stripe or the way to it
+    /// was down or busy, or the look-up before a second try could not tell.
+    pub fn retryable(&self) -> bool {
+        matches!(
+            self,
+            Code::Network
+                | Code::Timeout
+                | Code::StripeUnavailable
+                | Code::Conflict
+                | Code::LookUpFailed
+        )
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Stripe answered with an error object.
@@ -51,7 +198,7 @@ pub enum Error {
     /// Bad input, caught before anything was sent.
     #[error("{message}")]
     Invalid {
-        code: &'static str,
+        code: Code,
         message: String,
         param: Option<String>,
     },
@@ -64,7 +211,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(code: &'static str, message: impl Into<String>, param: Option<&str>) -> Self {
+    pub fn invalid(code: Code, message: impl Into<String>, param: Option<&str>) -> Self {
         Error::Invalid {
             code,
             message: message.into(),
@@ -176,27 +323,27 @@ impl Error {
         }
     }
 
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> Code {
         match self {
-            Error::Stripe { status, error, .. } => error.code.clone().unwrap_or_else(|| {
-                match status {
-                    401 => "authentication_failed",
-                    403 => "permission_denied",
-                    404 => "not_found",
-                    409 => "conflict",
-                    429 => "rate_limited",
-                    s if *s >= 500 => "stripe_unavailable",
-                    _ => "stripe_error",
-                }
-                .to_owned()
-            }),
-            Error::Network(_) => "network".into(),
-            Error::Timeout => "timeout".into(),
-            Error::Decode(_) => "bad_response".into(),
-            Error::Invalid { code, .. } => (*code).to_owned(),
-            Error::Keyring(_) => "keyring_unavailable".into(),
-            Error::Storage(_) => "storage".into(),
-            Error::NotFound(_) => "not_found".into(),
+            Error::Stripe { status, error, .. } => match &error.code {
+                Some(code) => Code::Stripe(code.clone()),
+                None => match status {
+                    401 => Code::AuthenticationFailed,
+                    403 => Code::PermissionDenied,
+                    404 => Code::NotFound,
+                    409 => Code::Conflict,
+                    429 => Code::RateLimited,
+                    s if *s >= 500 => Code::StripeUnavailable,
+                    _ => Code::StripeError,
+                },
+            },
+            Error::Network(_) => Code::Network,
+            Error::Timeout => Code::Timeout,
+            Error::Decode(_) => Code::BadResponse,
+            Error::Invalid { code, .. } => code.clone(),
+            Error::Keyring(_) => Code::KeyringUnavailable,
+            Error::Storage(_) => Code::Storage,
+            Error::NotFound(_) => Code::NotFound,
         }
     }
 }
@@ -241,11 +388,14 @@ pub fn permission_words(name: &str) -> String {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
 #[ts(export)]
 pub struct AppError {
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub param: Option<String>,
     /// Stripe's `Request-Id` when the error is Stripe's answer, for support.
     pub request_id: Option<String>,
+    /// Whether trying again may work ([`Code::retryable`]): the window
+    /// offers "Try again" by this alone.
+    pub retryable: bool,
     /// Stripe's own message and HTTP status, shown one click away behind
     /// the plain words (absent when Stripe did not answer).
     /// (`Box<str>`: keeps `AppError` small, it travels in every `Result`.)
@@ -257,6 +407,32 @@ pub struct AppError {
     pub status: Option<u16>,
 }
 
+impl AppError {
+    /// An error of Stripe Desk's own, in plain words.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        AppError {
+            retryable: code.retryable(),
+            code,
+            message: message.into(),
+            param: None,
+            request_id: None,
+            stripe_message: None,
+            status: None,
+        }
+    }
+
+    /// The form field (or Stripe parameter) it concerns.
+    pub fn param(mut self, param: Option<impl Into<String>>) -> Self {
+        self.param = param.map(Into::into);
+        self
+    }
+
+    pub fn request_id(mut self, request_id: Option<impl Into<String>>) -> Self {
+        self.request_id = request_id.map(Into::into);
+        self
+    }
+}
+
 impl From<Error> for AppError {
     fn from(e: Error) -> Self {
         let param = match &e {
@@ -264,17 +440,14 @@ impl From<Error> for AppError {
             Error::Invalid { param, .. } => param.clone(),
             _ => None,
         };
-        AppError {
-            code: e.code(),
-            message: e.plain_message(),
-            param,
-            request_id: e.request_id().map(str::to_owned),
-            stripe_message: match &e {
-                Error::Stripe { error, .. } => error.message.as_deref().map(Box::from),
-                _ => None,
-            },
-            status: e.status(),
+        let mut app = AppError::new(e.code(), e.plain_message())
+            .param(param)
+            .request_id(e.request_id());
+        if let Error::Stripe { status, error, .. } = &e {
+            app.stripe_message = error.message.as_deref().map(Box::from);
+            app.status = Some(*status);
         }
+        app
     }
 }
 
@@ -417,6 +590,48 @@ mod tests {
         );
         assert!(gone.is_revoked());
         assert_eq!(gone.missing_permission(), None);
+    }
+
+    #[test]
+    fn codes_are_a_closed_set_with_stripe_s_passed_through() {
+        for code in Code::OWN {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!(wire, serde_json::json!(code.as_str()), "{code:?}");
+            assert_eq!(&serde_json::from_value::<Code>(wire).unwrap(), code);
+        }
+        let declined = Code::Stripe("card_declined".into());
+        assert_eq!(
+            serde_json::to_value(&declined).unwrap(),
+            serde_json::json!({"stripe": "card_declined"})
+        );
+        assert_eq!(declined, "card_declined");
+        // A code Stripe sent is Stripe's, even where it has a name of ours.
+        let e = stripe(
+            404,
+            r#"{"error":{"code":"resource_missing","message":"No such customer: 'cus_x'"}}"#,
+        );
+        assert_eq!(e.code(), Code::Stripe("resource_missing".into()));
+        assert_ne!(e.code(), Code::ResourceMissing);
+    }
+
+    #[test]
+    fn whether_to_try_again_is_decided_here() {
+        let down = AppError::from(Error::Network("reset".into()));
+        assert!(down.retryable);
+        assert_eq!(
+            serde_json::to_value(&down).unwrap()["retryable"],
+            serde_json::json!(true)
+        );
+        assert!(AppError::from(stripe(503, "{\"error\":{}}")).retryable);
+        assert!(AppError::from(stripe(409, "{\"error\":{}}")).retryable);
+        let declined = AppError::from(stripe(
+            402,
+            r#"{"error":{"code":"card_declined","message":"Your card was declined."}}"#,
+        ));
+        assert!(!declined.retryable);
+        let own = AppError::new(Code::BrowserUnavailable, "No browser.").param(Some("url"));
+        assert_eq!(own.param.as_deref(), Some("url"));
+        assert!(!own.retryable && own.status.is_none());
     }
 
     #[test]

@@ -21,5 +21,5 @@ pub mod workflows;
 
 pub use config::Bases;
 pub use desk::Desk;
-pub use error::{AppError, Error};
+pub use error::{AppError, Code, Error};
 pub use secret::Secret;

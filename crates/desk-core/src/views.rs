@@ -246,3 +246,8 @@ mod tests {
         assert!(!printed.contains("VerySecret"), "{printed}");
     }
 }
+
+/// An object as Stripe sent it, shown to the person as JSON.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StripeObject(#[ts(type = "unknown")] pub serde_json::Value);

@@ -6,13 +6,18 @@ use desk_core::actions::{self, ActionResult, FieldValue, FilledForm, Submission}
 use desk_core::connections::secret_store::MemoryStore;
 use desk_core::connections::ExpectedConnection;
 use desk_core::desk::{Desk, DeskConfig};
-use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
+use desk_core::stripe::{Auth, ClientConfig, IdempotencyKey, StripeClient};
 use desk_core::views::Mode;
 use desk_core::{AppError, Bases, Error, Secret};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 use stripe_sim::{Failure, KeyAccess, SeedSpec, SimConfig, Simulator};
+
+/// The first try of a submission whose key is `id`.
+fn first_try(id: &str) -> Submission {
+    Submission::first(IdempotencyKey::new(id).unwrap())
+}
 
 const KEY: &str = "sk_test_51ActionsTestKey000000000001234";
 const READ_ONLY: &str = "rk_test_51ActionsReadOnly00000000005678";
@@ -46,7 +51,14 @@ fn auth(key: &str) -> Auth {
 async fn run(sim: &Simulator, id: &str, form: FilledForm) -> Result<ActionResult, Error> {
     let client = StripeClient::new(config(&sim.base_url())).unwrap();
     let action = actions::find(id).unwrap();
-    actions::run(&client, &auth(KEY), action, &form, &new_idempotency_key()).await
+    actions::run(
+        &client,
+        &auth(KEY),
+        action,
+        &form,
+        &IdempotencyKey::random(),
+    )
+    .await
 }
 
 fn row<'a>(r: &'a [actions::SummaryRow], label: &str) -> &'a str {
@@ -345,7 +357,7 @@ async fn one_submission_creates_one_customer_even_when_the_answer_is_lost() {
     let client = StripeClient::new(config(&sim.base_url())).unwrap();
     let action = actions::find("create_customer").unwrap();
     let form = FilledForm::new().text("name", "Once");
-    let key = new_idempotency_key();
+    let key = IdempotencyKey::random();
     sim.fail_next(1, Failure::CommitThenDrop);
     let first = actions::run(&client, &auth(KEY), action, &form, &key)
         .await
@@ -404,7 +416,7 @@ async fn desk_runs_actions_on_the_current_connection() {
         .run_action(
             "get_customer",
             &FilledForm::new().text("customer", "cus_1"),
-            &Submission::first("k1"),
+            &first_try("k1"),
             &seen(&d),
         )
         .await
@@ -421,7 +433,7 @@ async fn desk_runs_actions_on_the_current_connection() {
         .run_action(
             "get_customer",
             &FilledForm::new().text("customer", "cus_missing1"),
-            &Submission::first("k2"),
+            &first_try("k2"),
             &seen(&d),
         )
         .await
@@ -437,7 +449,7 @@ async fn desk_runs_actions_on_the_current_connection() {
             &FilledForm::new()
                 .text("name", "Zoë")
                 .value("metadata", rows(&[("order", "42")])),
-            &Submission::first("k4"),
+            &first_try("k4"),
             &seen(&d),
         )
         .await
@@ -494,7 +506,7 @@ async fn desk_runs_actions_on_the_current_connection() {
         .run_action(
             "create_customer",
             &FilledForm::new().text("name", "X"),
-            &Submission::first("k3"),
+            &first_try("k3"),
             &seen(&ro),
         )
         .await
@@ -573,7 +585,7 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
         let d = &d;
         let k = k.to_owned();
         async move {
-            d.run_action("create_customer", &f, &Submission::first(k), &seen(d))
+            d.run_action("create_customer", &f, &first_try(&k), &seen(d))
                 .await
                 .unwrap()
         }
@@ -621,7 +633,7 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
         .run_action(
             "list_customers",
             &FilledForm::new().text("search", "zoe@example.com"),
-            &Submission::first("l1"),
+            &first_try("l1"),
             &seen(&d),
         )
         .await
@@ -636,7 +648,7 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
         .run_action(
             "list_customers",
             &FilledForm::new().text("search", "Zoë"),
-            &Submission::first("l2"),
+            &first_try("l2"),
             &seen(&d),
         )
         .await
@@ -654,7 +666,7 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
                 .text("price_amount", "12")
                 .text("price_currency", "eur")
                 .text("price_interval", "month"),
-            &Submission::first("p1"),
+            &first_try("p1"),
             &seen(&d),
         )
         .await
@@ -665,7 +677,7 @@ async fn pickers_find_customers_and_recurring_prices_and_fall_back_without_searc
             .text("name", "One-off mug")
             .text("price_amount", "9")
             .text("price_currency", "eur"),
-        &Submission::first("p2"),
+        &first_try("p2"),
         &seen(&d),
     )
     .await
@@ -805,7 +817,7 @@ async fn monthly_price(d: &Desk) -> String {
                 .text("price_amount", "24.90")
                 .text("price_currency", "eur")
                 .text("price_interval", "month"),
-            &Submission::first(new_idempotency_key()),
+            &Submission::first(IdempotencyKey::random()),
             &seen(d),
         )
         .await
@@ -821,7 +833,7 @@ async fn new_customer(d: &Desk, name: &str) -> String {
                 "email",
                 &format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
             ),
-            &Submission::first(new_idempotency_key()),
+            &Submission::first(IdempotencyKey::random()),
             &seen(d),
         )
         .await
@@ -850,7 +862,7 @@ async fn a_brand_new_customer_subscribes_each_way_to_pay() {
                 d.run_action(
                     "create_subscription",
                     &form,
-                    &Submission::first(new_idempotency_key()),
+                    &Submission::first(IdempotencyKey::random()),
                     &seen(d),
                 )
                 .await
@@ -996,7 +1008,7 @@ async fn try_again_after_stripe_failed_with_a_500_looks_first_then_sends_with_a_
     let form = FilledForm::new().text("name", "Maria Lopez");
 
     // Stripe made the customer, then failed: the next try finds it.
-    let mut submission = Submission::first("sub-made");
+    let mut submission = first_try("sub-made");
     sim.fail_next(1, Failure::CommitThen500);
     let err = d
         .run_action("create_customer", &form, &submission, &seen(&d))
@@ -1016,7 +1028,7 @@ async fn try_again_after_stripe_failed_with_a_500_looks_first_then_sends_with_a_
 
     // Stripe failed before making anything: the next try sends under a new key.
     sim.clear_requests();
-    let mut submission = Submission::first("sub-lost");
+    let mut submission = first_try("sub-lost");
     sim.fail_next(1, Failure::ServerError500);
     d.run_action("create_customer", &form, &submission, &seen(&d))
         .await
@@ -1054,7 +1066,7 @@ async fn a_write_is_refused_when_the_connection_on_screen_changed() {
         .run_action(
             "create_customer",
             &FilledForm::new().text("name", "Maria"),
-            &Submission::first("switched-1"),
+            &first_try("switched-1"),
             &shown,
         )
         .await
@@ -1117,7 +1129,7 @@ async fn drafts_never_keep_card_numbers_or_secrets_and_a_sent_form_is_cleared() 
     d.run_action(
         "create_customer",
         &FilledForm::new().text("name", "Maria Lopez"),
-        &Submission::first("draft-1"),
+        &first_try("draft-1"),
         &seen(&d),
     )
     .await
@@ -1168,7 +1180,7 @@ async fn countries_languages_limits_and_what_stripe_keeps() {
                     "preferred_locales",
                     FieldValue::List(vec!["German".into(), "en".into()]),
                 ),
-            &Submission::first("places-1"),
+            &first_try("places-1"),
             &seen(&d),
         )
         .await
@@ -1235,7 +1247,7 @@ async fn search_finds_part_of_an_email_and_a_duplicate_email_is_found_before_cre
             .run_action(
                 "list_customers",
                 &FilledForm::new().text("search", part),
-                &Submission::first(new_idempotency_key()),
+                &Submission::first(IdempotencyKey::random()),
                 &seen(&d),
             )
             .await

@@ -474,7 +474,7 @@ async fn answers_and_errors_keep_stripes_request_id() {
 
     let create = Request::post("/v1/customers")
         .params(Params::new().text("name", "Once"))
-        .idempotency_key("desk_test_replay_1");
+        .idempotency_key(desk_core::stripe::IdempotencyKey::new("desk_test_replay_1").unwrap());
     let first = c.send_full(&a, &create).await.unwrap();
     let again = c.send_full(&a, &create).await.unwrap();
     assert!(!first.idempotent_replayed);

@@ -573,7 +573,7 @@ async fn the_client_follows_no_redirect() {
     let client = client_of(&format!("http://127.0.0.1:{port}"));
     let post = Request::post("/v1/customers")
         .params(desk_core::stripe::Params::new().text("name", "Jo"))
-        .idempotency_key("desk_redirect_test");
+        .idempotency_key(desk_core::stripe::IdempotencyKey::new("desk_redirect_test").unwrap());
     let err = client.send(&key_auth(), &post).await.unwrap_err();
     assert_eq!(err.status(), Some(307), "{err}");
     let err = client

@@ -10,7 +10,7 @@
 mod prices;
 use desk_core::money::NumberFormat;
 use desk_core::secret::Secret;
-use desk_core::stripe::{Auth, ClientConfig, Request, StripeClient};
+use desk_core::stripe::{Auth, ClientConfig, IdempotencyKey, Request, StripeClient};
 use desk_core::stripe::{Param, Params};
 use desk_core::views::Mode;
 use desk_core::workflows::catalog::{Kind, Shape, StepCatalog};
@@ -217,7 +217,7 @@ impl StepExecutor for SimExecutor {
         }
         .params(params);
         if let Some(key) = &call.idempotency_key {
-            request = request.idempotency_key(key);
+            request = request.idempotency_key(IdempotencyKey::new(key.as_str()).unwrap());
         }
         let answer = self.client.send(&self.auth, &request).await;
         if self.kill_at == KillAt::AfterCall(n) {

@@ -3,7 +3,7 @@
 use super::lookup::{LookupAnswer, LookupChoice, SEARCH_UNAVAILABLE};
 use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod, Lookup, Submission};
 use crate::connections::ExpectedConnection;
-use crate::error::{permission_words, Error};
+use crate::error::{permission_words, Code, Error};
 use crate::stripe::Params;
 use crate::stripe::Request;
 use crate::views::ConnectionMethod;
@@ -150,7 +150,7 @@ impl crate::Desk {
         let only_id = FilledForm::new().text(&id_field.id, object_id);
         let built = super::build(action, &only_id).map_err(|errors| {
             let e = &errors[0];
-            Error::invalid("invalid_form", e.message.clone(), Some(&e.field))
+            Error::invalid(Code::InvalidForm, e.message.clone(), Some(&e.field))
         })?;
         let (record, auth) = self.current_auth().await?;
         let (id, account_name) = (record.id, record.display_name);
@@ -163,7 +163,7 @@ impl crate::Desk {
         };
         if object.get("deleted").and_then(serde_json::Value::as_bool) == Some(true) {
             return Err(Error::invalid(
-                "resource_deleted",
+                Code::ResourceDeleted,
                 "This was deleted in Stripe and cannot be changed.",
                 Some(&id_field.id),
             ));
@@ -321,7 +321,7 @@ fn search_fallback(
     };
     if !typed.contains('@') || typed.contains(':') {
         return Some(Err(Error::invalid(
-            "search_unavailable",
+            Code::SearchUnavailable,
             format!("{SEARCH_UNAVAILABLE}. Type a whole email to find customers with exactly that email."),
             Some("search"),
         )));
@@ -386,7 +386,7 @@ fn unknown_object(e: Error, action: &super::Action, account_name: &str, reading:
                 .find(|f| f.param == "{id}")
                 .map(|f| f.id.as_str());
             Error::invalid(
-                "resource_missing",
+                Code::ResourceMissing,
                 format!("No {noun} with this ID in {account_name}."),
                 field,
             )

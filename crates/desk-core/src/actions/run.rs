@@ -2,10 +2,10 @@
 //! client with the caller's idempotency key, and summarise the answer.
 
 use super::{form, Action, Display, FilledForm, HttpMethod, SummaryField};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::money;
 use crate::stripe::Params;
-use crate::stripe::{Auth, Request, StripeClient, PAGE_SIZE};
+use crate::stripe::{Auth, IdempotencyKey, Request, StripeClient, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -79,7 +79,8 @@ pub struct ActionResult {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Submission {
-    pub id: String,
+    /// Checked as it comes in from the window, like every key.
+    pub id: IdempotencyKey,
     pub attempt: u32,
 }
 
@@ -87,17 +88,16 @@ pub struct Submission {
 pub const SUBMISSION_METADATA_KEY: &str = "stripe_desk_submission";
 
 impl Submission {
-    pub fn first(id: impl Into<String>) -> Self {
-        Submission {
-            id: id.into(),
-            attempt: 0,
-        }
+    pub fn first(id: IdempotencyKey) -> Self {
+        Submission { id, attempt: 0 }
     }
 
-    pub fn idempotency_key(&self) -> String {
+    /// This try's key: the submission's own, then `<id>-<try>`; refused
+    /// when the submission's key leaves no room for the try's number.
+    pub fn idempotency_key(&self) -> Result<IdempotencyKey, Error> {
         match self.attempt {
-            0 => self.id.clone(),
-            n => format!("{}-{n}", self.id),
+            0 => Ok(self.id.clone()),
+            n => IdempotencyKey::new(format!("{}-{n}", self.id)),
         }
     }
 }
@@ -126,9 +126,12 @@ pub async fn submit(
     submission: &Submission,
 ) -> Result<ActionResult, Error> {
     if !tags(action) {
-        return run(client, auth, action, filled, &submission.idempotency_key()).await;
+        return run(client, auth, action, filled, &submission.idempotency_key()?).await;
     }
-    let tag = (SUBMISSION_METADATA_KEY.to_owned(), submission.id.clone());
+    let tag = (
+        SUBMISSION_METADATA_KEY.to_owned(),
+        submission.id.to_string(),
+    );
     if submission.attempt > 0 {
         let fields: serde_json::Map<String, Value> = filled
             .values
@@ -148,7 +151,7 @@ pub async fn submit(
         use crate::workflows::engine::StepExecutor;
         let found = steps.find_created(&call).await.map_err(|f| {
             Error::invalid(
-                "look_up_failed",
+                Code::LookUpFailed,
                 format!("Stripe had a problem with the earlier try, and looking for what it may have made failed too: {} Nothing new was sent.", f.reason),
                 None,
             )
@@ -185,7 +188,14 @@ pub async fn submit(
     });
     tagged.values.insert(target, super::FieldValue::Rows(rows));
     // An update form's `original` never holds the tag: it is always sent.
-    run(client, auth, action, &tagged, &submission.idempotency_key()).await
+    run(
+        client,
+        auth,
+        action,
+        &tagged,
+        &submission.idempotency_key()?,
+    )
+    .await
 }
 
 /// Checks the form, sends it with `idempotency_key` (one key per
@@ -198,7 +208,7 @@ pub async fn run(
     auth: &Auth,
     action: &Action,
     filled: &FilledForm,
-    idempotency_key: &str,
+    idempotency_key: &IdempotencyKey,
 ) -> Result<ActionResult, Error> {
     let built = form::build(action, filled).map_err(|errors| {
         let first = &errors[0];
@@ -208,7 +218,7 @@ pub async fn run(
             String::new()
         };
         Error::Invalid {
-            code: "invalid_form",
+            code: Code::InvalidForm,
             message: format!("{}{more}", first.message),
             param: Some(first.field.clone()),
         }
@@ -227,7 +237,7 @@ pub async fn run(
         HttpMethod::Delete => Request::delete(built.path),
     }
     .params(params)
-    .idempotency_key(idempotency_key);
+    .idempotency_key(idempotency_key.clone());
     let answer = client
         .send_full(auth, &request)
         .await
@@ -280,7 +290,7 @@ fn at_field(action: &Action, e: Error) -> Error {
             .iter()
             .find(|r| says.starts_with(&r.stripe_says))
         {
-            return Error::invalid("refused", known.words.clone(), Some(&known.field));
+            return Error::invalid(Code::Refused, known.words.clone(), Some(&known.field));
         }
     }
     match e {

@@ -4,7 +4,7 @@
 //! that moment is ever notified). Read on first use, never at start-up.
 
 use super::wire::{ActivitySettings, NotificationChoices, NotificationKind};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::private_files;
 use crate::views::Mode;
 use serde::{Deserialize, Serialize};
@@ -22,14 +22,14 @@ impl ActivitySettings {
     pub fn check(&self) -> Result<(), Error> {
         if !(MIN_INTERVAL_SECONDS..=MAX_INTERVAL_SECONDS).contains(&self.poll_interval_seconds) {
             return Err(Error::invalid(
-                "invalid_interval",
+                Code::InvalidInterval,
                 "Check for new activity every 10 seconds at the most often, and at least once an hour.",
                 Some("poll_interval_seconds"),
             ));
         }
         if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&self.retention_days) {
             return Err(Error::invalid(
-                "invalid_retention",
+                Code::InvalidRetention,
                 "Keep activity for 30 days to 10 years. Stripe itself keeps it for 30 days, so a shorter time would lose events.",
                 Some("retention_days"),
             ));

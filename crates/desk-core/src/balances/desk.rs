@@ -9,7 +9,7 @@ use super::{
     StoreStats, SyncOptions, SyncOutcome, SyncProgress,
 };
 use crate::connections::saved::ConnectionRecord;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::views::{ConnectionMethod, Mode};
 use crate::Desk;
 use serde_json::Value;
@@ -57,7 +57,7 @@ fn start<'a>(
     let mut running = map.lock().unwrap_or_else(|e| e.into_inner());
     if running.contains_key(id) {
         return Err(Error::invalid(
-            "busy",
+            Code::Busy,
             format!("A {what} of this account is already running."),
             None,
         ));
@@ -262,7 +262,7 @@ impl Desk {
         let (record, _) = self.record(connection_id)?;
         if let Some(other) = self.copy_shared_with(&record) {
             return Err(Error::invalid(
-                "copy_in_use",
+                Code::CopyInUse,
                 format!(
                     "The connection \"{}\" uses this account's local copy too, so it was kept.",
                     other.display_name

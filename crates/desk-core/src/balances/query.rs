@@ -4,7 +4,7 @@
 //! passes through a float.
 
 use super::store::{db_error, BalanceStore};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Row};
 use serde::{Deserialize, Serialize};
@@ -438,7 +438,7 @@ impl BalanceStore {
         let mut anchor = req.after.clone().or_else(|| req.before.clone());
         if anchor.as_ref().is_some_and(|c| c.0.len() != key.len()) {
             return Err(Error::invalid(
-                "bad_cursor",
+                Code::BadCursor,
                 "The table position no longer fits this sort; start from the top.",
                 None,
             ));

@@ -5,7 +5,7 @@
 
 use super::saved::ConnectionRecord;
 use super::Connections;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::stripe::Auth;
 use crate::views::Mode;
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ impl Connections {
                 self.auth_for(&record.id).await
             }
             Some((record, _)) => Err(Error::invalid(
-                "connection_changed",
+                Code::ConnectionChanged,
                 format!(
                     "Nothing was sent: the account on screen changed to {} ({} mode). Look at it and try again.",
                     record.display_name,
@@ -42,7 +42,7 @@ impl Connections {
                 None,
             )),
             None => Err(Error::invalid(
-                "connection_changed",
+                Code::ConnectionChanged,
                 "Nothing was sent: no Stripe account is connected now. Connect one and try again.",
                 None,
             )),

@@ -4,7 +4,7 @@
 
 use super::deep_link::{Callback, REDIRECT_URI};
 use super::keys::ApiKey;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::private_files;
 use crate::secret::Secret;
 use crate::stripe::random_token;
@@ -56,7 +56,7 @@ impl OAuthSettings {
         let scope = form.scope.trim();
         if client_id.is_empty() {
             return Err(Error::invalid(
-                "invalid_client_id",
+                Code::InvalidClientId,
                 "Enter the client ID from your Stripe settings.",
                 Some("clientId"),
             ));
@@ -66,7 +66,7 @@ impl OAuthSettings {
             .any(|c| !(c.is_ascii_alphanumeric() || c == '_'))
         {
             return Err(Error::invalid(
-                "invalid_client_id",
+                Code::InvalidClientId,
                 "A client ID has only letters, digits and underscores. Copy it again from Stripe.",
                 Some("clientId"),
             ));
@@ -75,14 +75,14 @@ impl OAuthSettings {
             OAuthProvider::Connect => {
                 if !client_id.starts_with("ca_") {
                     return Err(Error::invalid(
-                        "invalid_client_id",
+                        Code::InvalidClientId,
                         "A Stripe Connect client ID starts with ca_. Find it under Settings > Connect > Onboarding options > OAuth.",
                         Some("clientId"),
                     ));
                 }
                 if scope != "read_write" && scope != "read_only" {
                     return Err(Error::invalid(
-                        "invalid_scope",
+                        Code::InvalidScope,
                         "Choose read_write or read_only.",
                         Some("scope"),
                     ));
@@ -94,7 +94,7 @@ impl OAuthSettings {
                     .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == ' '))
                 {
                     return Err(Error::invalid(
-                        "invalid_scope",
+                        Code::InvalidScope,
                         "Scopes are words separated by spaces.",
                         Some("scope"),
                     ));
@@ -122,7 +122,7 @@ impl OAuthSettings {
         let live = ApiKey::parse(client_secret.expose()).is_ok_and(|k| k.mode == Mode::Live);
         if live && self.redirect != RedirectKind::ForwardingPage {
             return Err(Error::invalid(
-                "live_needs_https",
+                Code::LiveNeedsHttps,
                 "The client secret is a live key, and in live mode Stripe sends you back only to an HTTPS address. Choose “Through your own HTTPS page” and enter its address.",
                 Some("redirect"),
             ));
@@ -162,7 +162,7 @@ fn validate_forwarding_page(input: &str) -> Result<String, Error> {
     let input = input.trim();
     let problem = |message: &str| {
         Error::invalid(
-            "invalid_forwarding_page",
+            Code::InvalidForwardingPage,
             format!("{message} For example: https://example.com/stripe-desk/callback"),
             Some("forwardingPage"),
         )
@@ -202,7 +202,7 @@ pub fn validate_client_secret(input: &str) -> Result<Secret, Error> {
         Ok(Secret::new(s))
     } else {
         Err(Error::invalid(
-            "invalid_client_secret",
+            Code::InvalidClientSecret,
             "The client secret is your platform's secret key (sk_test_... or sk_live_...) from Developers > API keys.",
             Some("clientSecret"),
         ))
@@ -448,7 +448,7 @@ impl TokenEndpoint {
             .set_auth_type(auth_type)
             .set_token_uri(
                 TokenUrl::new(token_url)
-                    .map_err(|e| Error::invalid("invalid_base", e.to_string(), None))?,
+                    .map_err(|e| Error::invalid(Code::InvalidBase, e.to_string(), None))?,
             );
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -499,7 +499,7 @@ fn tokens<RE: std::error::Error + 'static>(
         Err(RequestTokenError::ServerResponse(e)) => {
             let description = e.error_description().cloned().unwrap_or_default();
             Err(Error::invalid(
-                "oauth_refused",
+                Code::OauthRefused,
                 format!(
                     "Stripe refused to finish the connection: {} {description}",
                     e.error()

@@ -13,7 +13,7 @@ use super::oauth::{
 use super::saved::ConnectionRecord;
 use super::secret_store::SecretStore;
 use super::service::{blocking, Connections};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::secret::Secret;
 use crate::stripe::{random_token, Auth, Host, Params, Request};
 use crate::views::{
@@ -72,7 +72,7 @@ impl Connections {
                 .await?
                 .ok_or_else(|| {
                     Error::invalid(
-                        "invalid_client_secret",
+                        Code::InvalidClientSecret,
                         "Enter the client secret: your platform's secret key from Developers > API keys.",
                         Some("clientSecret"),
                     )
@@ -93,7 +93,7 @@ impl Connections {
     pub async fn start_oauth(&self) -> Result<OAuthStart, Error> {
         let settings = self.oauth_file.load().ok_or_else(|| {
             Error::invalid(
-                "oauth_not_set_up",
+                Code::OauthNotSetUp,
                 "Set up the OAuth app first: client ID, client secret and scope.",
                 Some("clientId"),
             )
@@ -103,7 +103,7 @@ impl Connections {
             .await?
             .ok_or_else(|| {
                 Error::invalid(
-                    "oauth_not_set_up",
+                    Code::OauthNotSetUp,
                     "Enter the client secret in the OAuth app settings first.",
                     Some("clientSecret"),
                 )
@@ -206,7 +206,7 @@ impl Connections {
                 Some(_) | None => (state_error(StateProblem::Unknown), "unknown state"),
             },
             Err(e) => (
-                Error::invalid("bad_link", e.message(), None),
+                Error::invalid(Code::BadLink, e.message(), None),
                 "malformed link",
             ),
         };
@@ -231,7 +231,7 @@ impl Connections {
             Callback::Code { code, .. } => code,
             Callback::Error { error, .. } if error == "access_denied" => {
                 return Err(Error::invalid(
-                    "oauth_denied",
+                    Code::OauthDenied,
                     "You cancelled the connection in Stripe.",
                     None,
                 ));
@@ -240,7 +240,7 @@ impl Connections {
                 error, description, ..
             } => {
                 return Err(Error::invalid(
-                    "oauth_error",
+                    Code::OauthError,
                     format!(
                         "Stripe could not connect the account: {}",
                         description.unwrap_or(error)
@@ -259,7 +259,7 @@ impl Connections {
             .await?
             .ok_or_else(|| {
                 Error::invalid(
-                    "oauth_not_set_up",
+                    Code::OauthNotSetUp,
                     "The client secret is missing from the keyring.",
                     Some("clientSecret"),
                 )
@@ -526,5 +526,5 @@ pub(super) fn record_auth(record: &ConnectionRecord, secret: Secret) -> Auth {
 }
 
 fn state_error(p: StateProblem) -> Error {
-    Error::invalid("oauth_state", p.message(), None)
+    Error::invalid(Code::OauthState, p.message(), None)
 }

@@ -10,7 +10,7 @@ use super::saved::{
 };
 use super::secret_store::{MemoryStore, SecretStore};
 use crate::config::Bases;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::secret::Secret;
 use crate::stripe::{random_token, Auth, Request, StripeClient};
 use crate::views::{
@@ -217,7 +217,7 @@ impl Connections {
         let keyring = self.secrets.status();
         if !session_only && !keyring.available {
             return Err(Error::invalid(
-                "keyring_unavailable",
+                Code::KeyringUnavailable,
                 format!(
                     "This computer has no working keyring ({}), so the key cannot be stored safely. Choose \"Use for this session only\".",
                     keyring.problem.unwrap_or_default()
@@ -228,7 +228,7 @@ impl Connections {
         let auth = key.auth();
         let account = fetch_account(&self.client, &auth).await.map_err(|e| {
             Error::invalid(
-                "connection_unavailable",
+                Code::ConnectionUnavailable,
                 format!("Connection unavailable: {}", e.plain_message()),
                 Some("key"),
             )
@@ -460,7 +460,7 @@ impl Connections {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(Error::invalid(
-                "invalid_name",
+                Code::InvalidName,
                 "Give the connection a name of 1 to 80 characters.",
                 Some("name"),
             ));
@@ -489,7 +489,7 @@ impl Connections {
         let (record, _) = self.record(id)?;
         if record.method != ConnectionMethod::ApiKey {
             return Err(Error::invalid(
-                "not_api_key",
+                Code::NotApiKey,
                 "Only API-key connections can act on another account.",
                 Some("accountId"),
             ));
@@ -501,7 +501,7 @@ impl Connections {
                 && a[5..].chars().all(|c| c.is_ascii_alphanumeric());
             if !valid {
                 return Err(Error::invalid(
-                    "invalid_account_id",
+                    Code::InvalidAccountId,
                     "An account ID starts with acct_ followed by letters and digits, like acct_1A2b3C.",
                     Some("accountId"),
                 ));
@@ -513,7 +513,7 @@ impl Connections {
                 // 403 account_invalid: this key may not act for that account.
                 Err(e) if e.is_revoked() && e.status() == Some(403) => {
                     return Err(Error::invalid(
-                        "no_such_connected_account",
+                        Code::NoSuchConnectedAccount,
                         format!(
                             "No such connected account: {a} is not connected to {}. Check the ID on the account's page in your Stripe Dashboard, under Connect.",
                             record.display_name
@@ -524,7 +524,7 @@ impl Connections {
                 Err(e) => {
                     self.note_error(id, &e);
                     return Err(Error::invalid(
-                        "account_check_failed",
+                        Code::AccountCheckFailed,
                         e.plain_message(),
                         Some("accountId"),
                     ));
@@ -657,7 +657,7 @@ impl Connections {
 }
 
 fn parse_key(input: &str) -> Result<ApiKey, Error> {
-    ApiKey::parse(input).map_err(|p| Error::invalid("invalid_key", p.message(), Some("key")))
+    ApiKey::parse(input).map_err(|p| Error::invalid(Code::InvalidKey, p.message(), Some("key")))
 }
 
 pub(super) fn not_found(id: &str) -> Error {

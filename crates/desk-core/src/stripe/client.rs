@@ -7,8 +7,9 @@
 use super::form::Params;
 use super::rate_limit::RateLimiter;
 use super::retry::{parse_retry_after, parse_should_retry, Attempt, RetryPolicy};
+use super::IdempotencyKey;
 use crate::config::STRIPE_VERSION;
-use crate::error::{Error, StripeApiError};
+use crate::error::{Code, Error, StripeApiError};
 use crate::secret::Secret;
 use crate::views::Mode;
 use rand::Rng;
@@ -54,7 +55,7 @@ pub struct Request {
     pub params: Params,
     /// Set to replay a request Stripe may already have committed; when
     /// `None`, a POST gets a fresh key that every retry of it reuses.
-    pub idempotency_key: Option<String>,
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 impl Request {
@@ -84,8 +85,8 @@ impl Request {
         self.host = host;
         self
     }
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
         self
     }
 }
@@ -240,14 +241,14 @@ impl StripeClient {
         // that Stripe committed before the connection dropped is not repeated.
         let idempotency_key = match (request.method, &request.idempotency_key) {
             (_, Some(k)) => Some(k.clone()),
-            (Method::Post, None) => Some(new_idempotency_key()),
+            (Method::Post, None) => Some(IdempotencyKey::random()),
             _ => None,
         };
         let mut retries = 0;
         let mut answer_lost = false;
         loop {
             let (attempt, result) = self
-                .attempt(auth, request, &url, idempotency_key.as_deref())
+                .attempt(auth, request, &url, idempotency_key.as_ref())
                 .await;
             let post = request.method == Method::Post;
             if !self.config.retry.should_retry(post, attempt, retries) {
@@ -287,7 +288,7 @@ impl StripeClient {
         auth: &Auth,
         request: &Request,
         url: &Url,
-        idempotency_key: Option<&str>,
+        idempotency_key: Option<&IdempotencyKey>,
     ) -> (Attempt, Result<StripeResponse, Error>) {
         // Held until the answer is read: the request is in flight till then.
         let _in_flight = match auth.mode {
@@ -303,7 +304,7 @@ impl StripeClient {
             builder = builder.header("Stripe-Account", account);
         }
         if let Some(key) = idempotency_key {
-            builder = builder.header("Idempotency-Key", key);
+            builder = builder.header("Idempotency-Key", key.as_str());
         }
         if request.method == Method::Post {
             builder = builder
@@ -454,7 +455,7 @@ impl PathProblem {
 impl From<PathProblem> for Error {
     fn from(p: PathProblem) -> Error {
         Error::invalid(
-            "path_refused",
+            Code::PathRefused,
             format!("Nothing was sent: {}", p.words()),
             None,
         )
@@ -464,7 +465,7 @@ impl From<PathProblem> for Error {
 fn path_refused(path: &str, base: &Url) -> Error {
     tracing::warn!(path, "refused a request that would leave Stripe's host");
     Error::invalid(
-        "path_refused",
+        Code::PathRefused,
         format!(
             "Nothing was sent: that address would leave {}, the only place Stripe Desk sends your key.",
             base.host_str().unwrap_or("Stripe")
@@ -478,7 +479,7 @@ fn path_refused(path: &str, base: &Url) -> Error {
 fn secure_base(base: &str) -> Result<Url, Error> {
     let insecure = || {
         Error::invalid(
-            "insecure_base",
+            Code::InsecureBase,
             format!("Stripe Desk talks to Stripe only over HTTPS (http:// only to this computer), and {base} is neither."),
             None,
         )
@@ -530,7 +531,7 @@ fn too_large(max: usize) -> Error {
         format!("{} KB", (max / 1024).max(1))
     };
     Error::invalid(
-        "answer_too_large",
+        Code::AnswerTooLarge,
         format!("Stripe's answer was larger than {size}, more than Stripe Desk reads at once, so it was not read. Ask for less at a time, such as a smaller page size."),
         None,
     )
@@ -597,11 +598,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
-}
-
-/// 128 random bits, as text.
-pub fn new_idempotency_key() -> String {
-    random_token("desk")
 }
 
 /// A prefixed random identifier with 128 bits of entropy.

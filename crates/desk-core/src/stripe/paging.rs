@@ -4,7 +4,7 @@
 
 use super::client::{Auth, Request, StripeClient};
 use super::form::{Param, Params};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -48,7 +48,7 @@ impl Direction {
             params.text_of("ending_before"),
         ) {
             (Some(_), Some(_)) => Err(Error::invalid(
-                "parameters_exclusive",
+                Code::ParametersExclusive,
                 "You may only specify one of these parameters: ending_before, starting_after.",
                 Some("ending_before"),
             )),

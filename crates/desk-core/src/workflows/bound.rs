@@ -12,7 +12,7 @@ use crate::actions::form::{AddressValue, KeyValueRow, SubscriptionItemRow};
 use crate::actions::{self, Action, Display, FieldKind, FieldValue, FilledForm, HttpMethod};
 use crate::error::Error;
 use crate::money::NumberFormat;
-use crate::stripe::{Auth, Param, Params, StripeClient};
+use crate::stripe::{Auth, IdempotencyKey, Param, Params, StripeClient};
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
 
@@ -454,10 +454,10 @@ impl StepExecutor for ActionSteps<'_> {
         })?;
         let form = filled_form(action, call);
         // Reads need no key; one fresh key keeps a retried read harmless.
-        let key = call
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(|| crate::stripe::random_token("read"));
+        let key = match &call.idempotency_key {
+            Some(key) => IdempotencyKey::new(key.as_str()).map_err(|e| failure(&e))?,
+            None => IdempotencyKey::random(),
+        };
         let result = actions::run(self.client, self.auth, action, &form, &key)
             .await
             .map_err(|e| failure(&e))?;

@@ -19,7 +19,7 @@ use super::words::{self, ReferenceWords};
 use super::{templates, StepCatalog};
 use crate::connections::saved::ConnectionRecord;
 use crate::connections::ExpectedConnection;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::money::NumberFormat;
 use crate::stripe::Auth;
 use crate::views::Mode;
@@ -190,7 +190,7 @@ impl crate::Desk {
     ) -> Result<Workflow, Error> {
         workflow
             .rename_step(old, new)
-            .map_err(|why| Error::invalid("invalid_step_name", why, Some(old)))?;
+            .map_err(|why| Error::invalid(Code::InvalidStepName, why, Some(old)))?;
         self.save_keeping_review(&mut workflow)?;
         Ok(workflow)
     }
@@ -205,7 +205,7 @@ impl crate::Desk {
     ) -> Result<Workflow, Error> {
         workflow
             .rename_input(old, new)
-            .map_err(|why| Error::invalid("invalid_input_name", why, Some(old)))?;
+            .map_err(|why| Error::invalid(Code::InvalidInputName, why, Some(old)))?;
         self.save_keeping_review(&mut workflow)?;
         Ok(workflow)
     }
@@ -452,7 +452,7 @@ impl crate::Desk {
         }
         let missing = || {
             Error::invalid(
-                "confirmation_needed",
+                Code::ConfirmationNeeded,
                 "This run needs your confirmation first. Nothing was sent: press Run again and read what it will do.",
                 None,
             )
@@ -473,7 +473,7 @@ impl crate::Desk {
             && pending.issued.elapsed() < CONFIRMATION_LIFETIME;
         if !same {
             return Err(Error::invalid(
-                "confirmation_stale",
+                Code::ConfirmationStale,
                 "What you confirmed is not what would run now (the workflow, its inputs or the account changed, or ten minutes passed). Nothing was sent: press Run again to see what it will do.",
                 None,
             ));
@@ -495,7 +495,7 @@ impl crate::Desk {
         let workflow = self.workflow_store().load(workflow_id)?;
         if !workflow.reviewed {
             return Err(Error::invalid(
-                "workflow_not_reviewed",
+                Code::WorkflowNotReviewed,
                 "This workflow came from a file and has not been reviewed yet. Nothing was sent: read what it does, and accept it, before running it.",
                 None,
             )

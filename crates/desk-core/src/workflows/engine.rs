@@ -27,7 +27,7 @@ use super::catalog::StepCatalog;
 use super::files::write_private;
 use super::model::{Problem, Workflow};
 use super::reference::{resolve_value, Scope, Template};
-use crate::error::{AppError, Error};
+use crate::error::{AppError, Code, Error};
 use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -127,7 +127,7 @@ impl StepFailure {
         };
         StepFailure {
             kind,
-            code: e.code(),
+            code: e.code().to_string(),
             reason: e.plain_message(),
             param,
             field: None,
@@ -276,7 +276,7 @@ impl From<Error> for RunError {
     }
 }
 
-impl From<RunError> for AppError {
+impl From<RunError> for Error {
     fn from(e: RunError) -> Self {
         match e {
             RunError::Problems(problems) => {
@@ -285,22 +285,25 @@ impl From<RunError> for AppError {
                     .and_then(|p| p.step.as_deref())
                     .map(|s| format!("Step {s}: "))
                     .unwrap_or_default();
-                AppError {
-                    code: "workflow_not_ready".into(),
-                    message: format!(
+                Error::invalid(
+                    Code::WorkflowNotReady,
+                    format!(
                         "{place}{}",
                         first
                             .map(|p| p.reason.as_str())
                             .unwrap_or("The workflow needs fixing.")
                     ),
-                    param: first.and_then(|p| p.field.clone()),
-                    request_id: None,
-                    stripe_message: None,
-                    status: None,
-                }
+                    first.and_then(|p| p.field.as_deref()),
+                )
             }
-            RunError::Other(e) => e.into(),
+            RunError::Other(e) => e,
         }
+    }
+}
+
+impl From<RunError> for AppError {
+    fn from(e: RunError) -> Self {
+        Error::from(e).into()
     }
 }
 
@@ -374,7 +377,7 @@ impl RunHistory {
         match file.try_lock() {
             Ok(()) => Ok(RunLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::invalid(
-                "workflow_running",
+                Code::WorkflowRunning,
                 "This workflow is running now. Wait until its run ends, then run or resume it again.",
                 None,
             )),
@@ -584,7 +587,7 @@ pub fn unchecked_resends(
 
 fn unchecked_error(catalog: &dyn StepCatalog, workflow: &Workflow, index: usize) -> Error {
     Error::invalid(
-        "unchecked_step",
+        Code::UncheckedStep,
         format!(
             "{} may already have been done: no answer came from Stripe, and Stripe Desk cannot look up whether it was. Check in the Stripe Dashboard, and send it again only if it was not done.",
             super::words::step_words(catalog, workflow, index)
@@ -661,7 +664,7 @@ impl<E: StepExecutor> Engine<'_, E> {
         let mut run = self.history.load(&workflow.id, run_id)?;
         if run.account.id != account.id || run.account.livemode != account.livemode {
             return Err(Error::invalid(
-                "wrong_account",
+                Code::WrongAccount,
                 format!(
                     "This run was made in {} ({} mode). Switch to that account to resume it.",
                     run.account.name,
@@ -965,7 +968,7 @@ mod tests {
             (Error::Timeout, FailureKind::NoAnswer),
             (Error::Decode("eof".into()), FailureKind::Unclear),
             (
-                Error::invalid("email_invalid", "Bad email", Some("email")),
+                Error::invalid(Code::InvalidForm, "Bad email", Some("email")),
                 FailureKind::Refused,
             ),
         ] {

@@ -2,7 +2,7 @@
 //! how long run history is kept (shown on the screen, and changed there).
 
 use super::files::write_private;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -52,7 +52,7 @@ impl SettingsFile {
     pub fn save(&self, settings: WorkflowSettings) -> Result<WorkflowSettings, Error> {
         if !(1..=MAX_HISTORY_DAYS).contains(&settings.run_history_days) {
             return Err(Error::invalid(
-                "history_days",
+                Code::HistoryDays,
                 format!("Keep run history for 1 to {MAX_HISTORY_DAYS} days (ten years)."),
                 Some("run_history_days"),
             ));

@@ -10,7 +10,7 @@
 
 use super::files::write_private;
 use super::model::Workflow;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -188,7 +188,7 @@ impl WorkflowStore {
 
     pub fn save(&self, workflow: &Workflow) -> Result<(), Error> {
         if let Some(reason) = workflow.over_limit() {
-            return Err(Error::invalid("workflow_too_big", reason, None));
+            return Err(Error::invalid(Code::WorkflowTooBig, reason, None));
         }
         write_private(&self.path(&workflow.id)?, &to_file_bytes(workflow)?)
     }
@@ -197,7 +197,7 @@ impl WorkflowStore {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid(
-                "name_required",
+                Code::NameRequired,
                 "Give the workflow a name.",
                 Some("name"),
             ));
@@ -230,7 +230,7 @@ impl WorkflowStore {
     pub fn move_step(&self, id: &str, from: usize, to: usize) -> Result<Workflow, Error> {
         let mut w = self.load(id)?;
         w.move_step(from, to)
-            .map_err(|m| Error::invalid("no_such_step", m, None))?;
+            .map_err(|m| Error::invalid(Code::NoSuchStep, m, None))?;
         self.save(&w)?;
         Ok(w)
     }
@@ -247,7 +247,7 @@ impl WorkflowStore {
             .and_then(|bytes| from_file_bytes(&bytes))
             .map_err(|reason| {
                 Error::invalid(
-                    "workflow_file_refused",
+                    Code::WorkflowFileRefused,
                     format!(
                         "{} was not imported: {reason}",
                         from.file_name()

@@ -6,7 +6,7 @@
 //! Shared by the exactly-once test and `examples/bench_exactly_once.rs`.
 
 use desk_core::actions::{self, FilledForm, Submission};
-use desk_core::stripe::{new_idempotency_key, Auth, ClientConfig, StripeClient};
+use desk_core::stripe::{Auth, ClientConfig, IdempotencyKey, StripeClient};
 use desk_core::views::Mode;
 use desk_core::{Error, Secret};
 use futures_util::StreamExt;
@@ -78,13 +78,13 @@ pub async fn run(wanted: usize, failure_rate: f64, concurrency: usize) -> Report
                 let form = FilledForm::new()
                     .text("name", &format!("Customer {i}"))
                     .text("email", &format!("c{i}@example.com"));
-                let mut submission = Submission::first(new_idempotency_key());
+                let mut submission = Submission::first(IdempotencyKey::random());
                 let mut tries = 0;
                 loop {
                     match actions::submit(client, auth, action, &form, &submission).await {
                         Ok(r) => {
                             let found = r.headline == "Already created by the earlier try";
-                            let last_key = submission.idempotency_key();
+                            let last_key = submission.idempotency_key().unwrap().to_string();
                             return (tries, submission.attempt as usize, found, last_key);
                         }
                         Err(e) if transient(&e) && tries < 20 => {

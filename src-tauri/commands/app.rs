@@ -1,0 +1,170 @@
+//! What the app side does for a command, beyond one call on the domain:
+//! the first paint, the system browser, the save and open dialogs, and the
+//! OAuth answer that arrives outside any command.
+
+use super::{broadcast_connections, IpcAudit};
+use crate::dialogs;
+use crate::startup::DeskCell;
+use desk_core::balances::{ExportProgress, Filter, Sort};
+use desk_core::saved_file::SavedFile;
+use desk_core::views::OAuthFlowState;
+use desk_core::workflows::review::WorkflowReview;
+use desk_core::{AppError, Code, Desk, Error};
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_opener::OpenerExt;
+
+/// The page reports its first painted frame; the startup benchmark reads this line.
+pub fn first_paint(app: &AppHandle) {
+    println!("first-paint");
+    if !app.state::<DeskCell>().painted() {
+        return;
+    }
+    // What start-up puts off until the window shows: build the domain now
+    // rather than at the first command that needs it, sweep the keyring of
+    // entries of removed connections, register the link scheme.
+    let handle = app.clone();
+    tauri::async_runtime::spawn_blocking(move || crate::register_scheme(&handle));
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        match app.state::<DeskCell>().get().await {
+            Ok(desk) => {
+                if let Err(e) = desk.sweep_orphaned_secrets().await {
+                    tracing::warn!(code = %e.code(), "could not sweep the keyring for entries of removed connections");
+                }
+            }
+            Err(e) => eprintln!("{}", e.message),
+        }
+    });
+}
+
+fn browser_unavailable(words: &str, e: impl std::fmt::Display) -> Error {
+    Error::invalid(Code::BrowserUnavailable, format!("{words}: {e}"), None)
+}
+
+/// Opens a page of the Stripe Dashboard in the system browser; no other page.
+pub fn open_in_dashboard(app: &AppHandle, url: String) -> Result<(), Error> {
+    if !desk_core::actions::run::is_dashboard_url(&url) {
+        return Err(Error::invalid(
+            Code::NotDashboard,
+            "Only Stripe's own pages open from here.",
+            None,
+        ));
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| browser_unavailable("Could not open the browser", e))
+}
+
+/// Opens Stripe's authorize page in the system browser, never in the app's
+/// webview, and for a loopback redirect waits for the answer there too.
+pub async fn start_oauth(desk: &Desk, app: &AppHandle) -> Result<OAuthFlowState, Error> {
+    let start = desk.start_oauth().await?;
+    if let Some(wait) = start.loopback {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Some(link) = wait.await {
+                take_oauth_answer(app, link).await;
+            }
+        });
+    }
+    match app.opener().open_url(start.authorize_url, None::<&str>) {
+        Ok(()) => Ok(start.state),
+        Err(e) => {
+            let _ = desk.cancel_oauth();
+            Err(browser_unavailable(
+                "Stripe Desk could not open your web browser",
+                e,
+            ))
+        }
+    }
+}
+
+/// An OAuth answer arrived (deep link, loopback or cold start): finish the
+/// flow and tell the window.
+pub async fn take_oauth_answer(app: AppHandle, link: String) {
+    let cell = app.state::<DeskCell>();
+    let desk = match cell.get().await {
+        Ok(desk) => desk,
+        Err(e) => {
+            tracing::error!(error = %e.message, "an OAuth answer arrived but Stripe Desk could not start");
+            return;
+        }
+    };
+    let state = desk.finish_oauth(&link).await;
+    app.state::<IpcAudit>()
+        .record("oauth-state", &Ok::<_, AppError>(&state));
+    let _ = app.emit("oauth-state", &state);
+    broadcast_connections(&app, &desk.list_connections());
+}
+
+/// Asks where to save in the system's save dialog (which asks before
+/// replacing a file), then writes the CSV there. `None`: the person
+/// cancelled the dialog; `rows: None`: they cancelled the export.
+pub async fn export_balances(
+    desk: &Desk,
+    app: &AppHandle,
+    connection_id: &str,
+    filter: Filter,
+    sort: Sort,
+    progress: impl Fn(ExportProgress) + Send + 'static,
+) -> Result<Option<SavedFile>, Error> {
+    let Some(path) = dialogs::save(
+        app,
+        "Export balance transactions",
+        "balance-transactions.csv",
+        &dialogs::CSV,
+    )
+    .await
+    else {
+        return Ok(None);
+    };
+    let rows = desk
+        .balances_export(connection_id, filter, sort, path.clone(), progress)
+        .await?;
+    Ok(Some(SavedFile {
+        path: path.display().to_string(),
+        rows,
+    }))
+}
+
+/// Asks where to save in the system's save dialog, then writes the
+/// workflow there; `None` when the person cancelled.
+pub async fn export_workflow(
+    desk: &Desk,
+    app: &AppHandle,
+    workflow_id: &str,
+) -> Result<Option<SavedFile>, Error> {
+    let name = desk
+        .workflow_review(workflow_id)
+        .map(|r| r.workflow.name)
+        .unwrap_or_default();
+    let suggested: String = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || " _-".contains(*c))
+        .collect();
+    let suggested = match suggested.trim() {
+        "" => "workflow.json".to_owned(),
+        s => format!("{s}.json"),
+    };
+    let Some(path) = dialogs::save(app, "Export workflow", &suggested, &dialogs::WORKFLOW).await
+    else {
+        return Ok(None);
+    };
+    desk.export_workflow(workflow_id, &path)?;
+    Ok(Some(SavedFile {
+        path: path.display().to_string(),
+        rows: None,
+    }))
+}
+
+/// Asks for a workflow file in the system's open dialog, adds it not yet
+/// reviewed, and says what it will do; `None` when the person cancelled.
+pub async fn import_workflow(
+    desk: &Desk,
+    app: &AppHandle,
+) -> Result<Option<WorkflowReview>, Error> {
+    match dialogs::open(app, "Import a workflow", &dialogs::WORKFLOW).await {
+        None => Ok(None),
+        Some(path) => desk.import_workflow(&path).map(Some),
+    }
+}

@@ -1,0 +1,13 @@
+// The app itself: what it is, the system browser, amounts as understood.
+
+import type { NumberFormat } from "../bindings/NumberFormat";
+import { call } from "../tauri.js";
+
+export const info = () => call("app_info");
+
+/** Opens a page of the Stripe Dashboard in the system browser. */
+export const openDashboard = (url: string) => call("dashboard_open", { url });
+
+/** "12.50 EUR": the amount as the app will send it. */
+export const understandAmount = (amount: string, currency: string, numberFormat: NumberFormat) =>
+  call("money_understand_amount", { amount, currency, numberFormat });
