@@ -234,7 +234,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
     form.appendChild(more);
   }
   applyShownWhen();
-  const submit = h("button", { class: "btn primary", text: action.id === "any_endpoint" ? "Send request" : action.writes ? action.name : "Look up", attrs: { type: "submit" } });
+  const submit = h("button", { class: "btn primary", text: action.freeForm ? "Send request" : action.writes ? action.name : "Look up", attrs: { type: "submit" } });
   /** "A customer with this email already exists": open it, or create another anyway. */
   const duplicate = h("div", { class: "note warn duplicate", attrs: { hidden: true, role: "alert" } });
   form.appendChild(h("div", { class: "actions" }, submit));
@@ -317,7 +317,7 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
     }
     const conn = activeConnection();
     const live = expected.mode === "live";
-    const method = action.id === "any_endpoint" ? filled.values["method"] : null;
+    const method = action.freeForm ? filled.values["method"] : null;
     // Every live write and every DELETE asks first; test-mode writes do not.
     const ask = method === "DELETE" || (action.writes && live && method !== "GET");
     if (ask) {

@@ -5,4 +5,4 @@ import type { KeyValueRow } from "./KeyValueRow";
 /**
  * How a field's picker finds its choices; [`lookup`] runs it.
  */
-export type Lookup = { "type": "search", searchPath: string, listPath: string, fallbackFilter: string, } | { "type": "parentThenChild", parentLabel: string, parentPath: string, childPath: string, childFilter: string, childParams: Array<KeyValueRow>, } | { "type": "fixed", list: FixedList, } | { "type": "savedCard", customerField: string, };
+export type Lookup = { "type": "search", searchPath: string, matches: Array<string>, listPath: string, fallbackFilter: string, } | { "type": "parentThenChild", parentLabel: string, parentPath: string, childPath: string, childFilter: string, childParams: Array<KeyValueRow>, } | { "type": "fixed", list: FixedList, } | { "type": "savedCard", customerField: string, };

@@ -3,8 +3,8 @@
 //! against that description.
 
 use super::{
-    Action, ChoiceOption, Display, DuplicateCheck, Field, FieldKind, FixedList, HttpMethod,
-    KeyValueRow, KnownRefusal, Lookup, Permission, RelatedList, ResultShape, ShownWhen,
+    Action, ChoiceOption, Display, DuplicateCheck, Field, FieldKind, FixedList, FormRule,
+    HttpMethod, KeyValueRow, KnownRefusal, Lookup, Permission, RelatedList, ResultShape, ShownWhen,
     SummaryField,
 };
 use std::sync::OnceLock;
@@ -110,6 +110,7 @@ fn kv(key: &str, value: &str) -> KeyValueRow {
 fn customer_lookup() -> Lookup {
     Lookup::Search {
         search_path: "/v1/customers/search".into(),
+        matches: CUSTOMER_TEXT_FIELDS.iter().map(|m| (*m).into()).collect(),
         list_path: "/v1/customers".into(),
         fallback_filter: "email".into(),
     }
@@ -234,6 +235,18 @@ fn ending_before(kind: FieldKind) -> Field {
     )
     .advanced()
 }
+
+/// Paging goes one way at a time.
+fn paging_rule() -> FormRule {
+    FormRule::OneOf {
+        fields: vec!["starting_after".into(), "ending_before".into()],
+        at: "ending_before".into(),
+        message: "Page forward or backward, not both at once.".into(),
+    }
+}
+
+/// What plain words in a customer search match (Stripe's string fields for customers).
+const CUSTOMER_TEXT_FIELDS: [&str; 3] = ["name", "email", "phone"];
 
 fn created_range() -> [Field; 2] {
     [
@@ -371,6 +384,8 @@ fn create_customer() -> Action {
             filter: "email".into(),
         }),
         refusals: Vec::new(),
+        rules: Vec::new(),
+        free_form: false,
     }
 }
 
@@ -406,6 +421,8 @@ fn update_customer() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: Vec::new(),
+        free_form: false,
     }
 }
 
@@ -433,6 +450,8 @@ fn get_customer() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: Vec::new(),
+        free_form: false,
     }
 }
 
@@ -490,6 +509,21 @@ fn list_customers() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: vec![
+            paging_rule(),
+            FormRule::Search {
+                field: "search".into(),
+                path: "/v1/customers/search".into(),
+                matches: CUSTOMER_TEXT_FIELDS.iter().map(|m| (*m).into()).collect(),
+                keeps: vec!["limit".into(), "page".into()],
+                excludes: ["email", "created_from", "created_before", "starting_after", "ending_before"]
+                    .map(String::from)
+                    .into(),
+                page: "page".into(),
+                too_short: "Type at least 3 characters to search, or put a whole email in \"Email is exactly\".".into(),
+            },
+        ],
+        free_form: false,
     }
 }
 
@@ -670,6 +704,8 @@ fn create_subscription() -> Action {
             field: "payment".into(),
             words: "This customer has no card saved, so Stripe cannot charge them now. Choose another way to pay: email an invoice, a free trial, or a payment page.".into(),
         }],
+        rules: Vec::new(),
+        free_form: false,
     }
 }
 
@@ -725,6 +761,8 @@ fn list_subscriptions() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: vec![paging_rule()],
+        free_form: false,
     }
 }
 
@@ -839,6 +877,21 @@ fn create_product() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: vec![
+            FormRule::Needs {
+                field: "price_interval".into(),
+                needs: "price_amount".into(),
+                at: "price_amount".into(),
+                message: "A repeating price needs an amount.".into(),
+            },
+            FormRule::Needs {
+                field: "price_interval_count".into(),
+                needs: "price_interval".into(),
+                at: "price_interval_count".into(),
+                message: "Choose how often it repeats, or leave N empty.".into(),
+            },
+        ],
+        free_form: false,
     }
 }
 
@@ -889,6 +942,8 @@ fn get_product() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: Vec::new(),
+        free_form: false,
     }
 }
 
@@ -927,6 +982,8 @@ fn list_products() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: vec![paging_rule()],
+        free_form: false,
     }
 }
 
@@ -1007,6 +1064,8 @@ fn list_balance_transactions() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: vec![paging_rule()],
+        free_form: false,
     }
 }
 
@@ -1070,6 +1129,8 @@ fn list_plans() -> Action {
         advanced: false,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: vec![paging_rule()],
+        free_form: false,
     }
 }
 
@@ -1139,5 +1200,7 @@ fn any_endpoint() -> Action {
         advanced: true,
         duplicate_check: None,
         refusals: Vec::new(),
+        rules: Vec::new(),
+        free_form: true,
     }
 }

@@ -53,6 +53,7 @@ pub async fn find(
     match lookup {
         Lookup::Search {
             search_path,
+            matches,
             list_path,
             fallback_filter,
         } => {
@@ -70,7 +71,7 @@ pub async fn find(
                     auth,
                     search_path,
                     Params::new()
-                        .text("query", search_query(query))
+                        .text("query", search_query(query, matches))
                         .text("limit", CHOICES.to_string()),
                 )
                 .take(CHOICES)

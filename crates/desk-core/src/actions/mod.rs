@@ -63,6 +63,46 @@ pub struct ShownWhen {
     pub values: Vec<String>,
 }
 
+/// A rule between fields of one form, checked once each field has passed
+/// on its own ([`form`]): like the fields, the form's rules are data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export)]
+pub enum FormRule {
+    /// `field` filled needs `needs` filled too; else `message` at `at`.
+    #[serde(rename_all = "camelCase")]
+    Needs {
+        field: String,
+        needs: String,
+        at: String,
+        message: String,
+    },
+    /// At most one of `fields` (paging forward or backward); else
+    /// `message` at `at`.
+    #[serde(rename_all = "camelCase")]
+    OneOf {
+        fields: Vec<String>,
+        at: String,
+        message: String,
+    },
+    /// A search box. Filled, the request goes to `path` with Stripe's
+    /// search `query`: plain words become a substring match on each of
+    /// `matches`, Stripe's own syntax goes as typed; of the form's other
+    /// fields only `keeps` are sent, and none of `excludes` may be filled.
+    /// `page` (a page of results) goes only with a search. Plain words are
+    /// at least 3 characters (Stripe's substring match); else `too_short`.
+    #[serde(rename_all = "camelCase")]
+    Search {
+        field: String,
+        path: String,
+        matches: Vec<String>,
+        keeps: Vec<String>,
+        excludes: Vec<String>,
+        page: String,
+        too_short: String,
+    },
+}
+
 /// What kind of input a field is, with its limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -154,11 +194,12 @@ pub struct Field {
 #[ts(export)]
 pub enum Lookup {
     /// Type a name or email: Stripe's search at `search_path` (paged by
-    /// `next_page`), or, where search is unavailable, the list at
-    /// `list_path` filtered by exact `fallback_filter`.
+    /// `next_page`) for what `matches` contain, or, where search is
+    /// unavailable, the list at `list_path` filtered by exact `fallback_filter`.
     #[serde(rename_all = "camelCase")]
     Search {
         search_path: String,
+        matches: Vec<String>,
         list_path: String,
         fallback_filter: String,
     },
@@ -302,6 +343,11 @@ pub struct Action {
     /// Stripe refusals that name no parameter, turned into plain words at
     /// the field they concern.
     pub refusals: Vec<KnownRefusal>,
+    /// Rules between its fields, checked after each field on its own.
+    pub rules: Vec<FormRule>,
+    /// The method, path and parameters are fields of the form itself (the
+    /// request to any endpoint), not the action's.
+    pub free_form: bool,
 }
 
 /// `GET list_path?{filter}={the form's field}` finds an existing one.
