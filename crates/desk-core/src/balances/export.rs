@@ -6,7 +6,7 @@
 //! file in the target folder and renamed over the target only when
 //! complete: a cancel or a crash leaves no half file.
 
-use super::query::{iso_datetime, PageRequest, Sort};
+use super::query::{PageRequest, Sort};
 use super::store::BalanceStore;
 use super::{Cancel, Filter};
 use crate::error::Error;
@@ -144,9 +144,24 @@ pub fn export_csv(
     }
 }
 
+/// `2026-11-25T23:31:44Z`: ISO 8601 in UTC, whatever the account's zone.
+fn iso_datetime(unix: i64) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => unix.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::text_cell;
+    use super::{iso_datetime, text_cell};
+
+    #[test]
+    fn times_are_iso_8601_in_utc() {
+        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_datetime(1_764_113_504), "2025-11-25T23:31:44Z");
+        assert_eq!(iso_datetime(951_782_400), "2000-02-29T00:00:00Z");
+    }
 
     #[test]
     fn formula_text_is_written_as_text() {

@@ -13,18 +13,15 @@ mod export;
 mod query;
 mod rate;
 mod store;
-mod summary;
 mod sync;
 mod words;
 
 pub use export::{export_csv, ExportProgress};
 pub use query::{
-    BalanceRow, Bucket, ChartPoint, ChartSeries, CurrencyTotals, Cursor, CursorValue, Filter, Page,
-    PageRequest, Sort, SortColumn, TimeRange,
+    BalanceRow, Bucket, CategoryActivity, ChartPoint, ChartSeries, Choice, CurrencyTotals, Cursor,
+    CursorValue, Filter, FilterChoices, Page, PageRequest, PayoutDetail, PayoutState,
+    PeriodSummary, Reconciliation, ReconciliationLine, Sort, SortColumn, Sums, TimeRange,
+    PAYOUT_PREVIEW,
 };
 pub use store::{BalanceStore, StoreStats};
-pub use summary::{
-    CategoryActivity, Choice, FilterChoices, PayoutDetail, PayoutState, PeriodSummary,
-    Reconciliation, ReconciliationLine, Sums, PAYOUT_PREVIEW,
-};
 pub use sync::{fetch_balance, sync, Cancel, SyncOptions, SyncOutcome, SyncPhase, SyncProgress};
