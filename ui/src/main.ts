@@ -187,7 +187,7 @@ function renderMain(): void {
       // Loaded on first visit, with uPlot, which it loads itself.
       const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
       main.appendChild(loading);
-      void import("./balances.js").then(
+      void import("./balances/screen.js").then(
         (m) => {
           if (state.route !== "balances") return;
           loading.replaceWith(m.balancesScreen());

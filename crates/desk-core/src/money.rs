@@ -36,6 +36,18 @@ pub fn wire_exponent(currency: &str) -> u32 {
     }
 }
 
+/// Every currency whose decimal places are not two, shown or on the wire:
+/// `(code, display exponent, wire exponent)`. The window formats amounts
+/// from these (`ui/src/bindings/Currencies.ts`, written from this list by a
+/// test), so the two tables cannot drift.
+pub fn uncommon_exponents() -> Vec<(&'static str, u32, u32)> {
+    ZERO_DECIMAL
+        .iter()
+        .chain(THREE_DECIMAL.iter())
+        .map(|c| (*c, display_exponent(c), wire_exponent(c)))
+        .collect()
+}
+
 /// Which character separates the decimals in the user's own number
 /// convention (read by the window from the system locale). It only decides
 /// strings that could mean two things, such as "1,234" or "1.234".
@@ -285,6 +297,25 @@ mod tests {
 
     fn minor(input: &str, currency: &str, f: NumberFormat) -> Result<i64, MoneyError> {
         parse_amount(input, currency, f).map(|a| a.minor)
+    }
+
+    /// Like the ts-rs bindings: written by the tests into
+    /// `ui/src/bindings`, and `scripts/test.sh` fails if the committed file differs.
+    #[test]
+    fn the_window_s_currency_table_is_written_from_this_one() {
+        let row = |(code, display, wire): &(&str, u32, u32)| format!("  {code}: [{display}, {wire}],\n");
+        let rows: String = uncommon_exponents().iter().map(row).collect();
+        let text = format!(
+            "// Generated from crates/desk-core/src/money.rs by `cargo test -p desk-core` (money::tests). Do not edit.\n\n\
+             /** Decimal places shown and on the wire, for each currency where they are not two. */\n\
+             export const UNCOMMON_EXPONENTS: Readonly<Record<string, readonly [number, number]>> = {{\n{rows}}};\n"
+        );
+        assert!(text.contains("  jpy: [0, 0],") && text.contains("  isk: [0, 2],") && text.contains("  kwd: [3, 3],"));
+        let dir = std::path::PathBuf::from(std::env::var("TS_RS_EXPORT_DIR").expect("set by .cargo/config.toml"));
+        let path = dir.join("Currencies.ts");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).unwrap();
+        }
     }
 
     #[test]
