@@ -173,7 +173,7 @@ function renderMain(): void {
     case "workflows": {
       const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
       main.appendChild(loading);
-      void import("./workflows.js").then(
+      void import("./workflows/screen.js").then(
         (m) => {
           if (state.route !== "workflows") return;
           loading.replaceWith(m.workflowsScreen());

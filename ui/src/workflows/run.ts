@@ -1,0 +1,344 @@
+// Running a workflow: its inputs (with pickers for customers and prices),
+// the plan confirmed when it must be, the steps as they go, and the run
+// history with Run again and Resume.
+
+import * as actionsApi from "../api/actions.js";
+import * as workflowsApi from "../api/workflows.js";
+import { numberFormat, resultCard } from "../actions.js";
+import type { InputSpec } from "../bindings/InputSpec";
+import type { LookupAnswer } from "../bindings/LookupAnswer";
+import type { Problem } from "../bindings/Problem";
+import type { RunPlan } from "../bindings/RunPlan";
+import type { RunRecord } from "../bindings/RunRecord";
+import type { StepRecord } from "../bindings/StepRecord";
+import type { Workflow } from "../bindings/Workflow";
+import { confirmDialog } from "../dialog.js";
+import { clear, h, setMessage } from "../dom.js";
+import { toAppError } from "../tauri.js";
+import { expected, type WorkflowsContext } from "./context.js";
+import { markAt } from "./fields.js";
+import { describeKind } from "./inputs.js";
+import { planStep } from "./plan.js";
+
+/** A run input: a text box, with a picker where the input is a customer (by name or email) or a price (a product,
+ * then one of its prices). The box still takes a pasted ID. */
+function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; box: HTMLInputElement } {
+  const id = `wf-run-input-${input.name}`;
+  const box = h("input", { id, class: "input", attrs: { spellcheck: "false" } });
+  const label = h("label", { class: "label", text: input.label || input.name, attrs: { for: id } });
+  const help = h("p", { class: "help", text: `Asks for ${describeKind(input.kind)}.` });
+  const message = h("p", { class: "field-message", attrs: { hidden: true } });
+  const el = h("div", { class: "field wf-run-input", data: { field: input.name } }, label);
+  const prefix = input.kind.type === "id_with_prefix" ? input.kind.prefix : null;
+  const picker = prefix ? ws.pickerFor(prefix) : null;
+  if (picker && prefix === "price_") {
+    const product = h("select", { id: `${id}-product`, class: "input pick-parent" });
+    const price = h("select", { id: `${id}-price`, class: "input pick-child", attrs: { disabled: true } });
+    product.appendChild(h("option", { text: "Loading products…", attrs: { value: "" } }));
+    price.appendChild(h("option", { text: "Pick a product first", attrs: { value: "" } }));
+    const fill = (s: HTMLSelectElement, a: LookupAnswer, first: string): void => {
+      clear(s);
+      s.appendChild(h("option", { text: a.choices.length ? first : (a.note ?? "None found"), attrs: { value: "" } }));
+      for (const c of a.choices) s.appendChild(h("option", { text: c.label, attrs: { value: c.id } }));
+    };
+    actionsApi.lookup(picker.actionId, picker.field.id, "", null).then(
+      (a) => fill(product, a, "Pick a product"),
+      (e: unknown) => fill(product, { choices: [], note: toAppError(e).message }, ""),
+    );
+    product.addEventListener("change", () => {
+      price.disabled = true;
+      box.value = "";
+      if (!product.value) return;
+      actionsApi.lookup(picker.actionId, picker.field.id, "", product.value).then(
+        (a) => {
+          fill(price, a, "Pick a price");
+          price.disabled = a.choices.length === 0;
+          if (a.choices.length === 1 && a.choices[0]) {
+            price.value = a.choices[0].id;
+            box.value = price.value;
+          }
+        },
+        (e: unknown) => fill(price, { choices: [], note: toAppError(e).message }, ""),
+      );
+    });
+    price.addEventListener("change", () => {
+      box.value = price.value;
+      setMessage(message, null);
+    });
+    label.setAttribute("for", product.id);
+    el.append(
+      h("div", { class: "row wf-run-picker" }, h("label", { class: "label", text: "Product", attrs: { for: product.id } }), product, h("label", { class: "label", text: "Price", attrs: { for: price.id } }), price),
+      h("details", { class: "wf-paste" }, h("summary", { text: "Paste a price ID instead" }), box),
+    );
+  } else if (picker) {
+    const sid = `${id}-find`;
+    const find = h("input", { id: sid, class: "input picker-search", attrs: { type: "search", placeholder: "Name or email", autocomplete: "off" } });
+    const chosen = h("p", { class: "help picker-note", attrs: { "aria-live": "polite", hidden: true } });
+    const found = h("ul", { class: "picker-choices", attrs: { "aria-label": "Customers found" } });
+    let timer: number | undefined;
+    let asked = 0;
+    const search = async (): Promise<void> => {
+      const mine = ++asked;
+      const query = find.value.trim();
+      clear(found);
+      if (!query) return;
+      try {
+        const a = await actionsApi.lookup(picker.actionId, picker.field.id, query, null);
+        if (mine !== asked) return;
+        chosen.textContent = a.note ?? "";
+        chosen.hidden = !a.note;
+        for (const c of a.choices) {
+          const b = h("button", { class: "picker-choice", attrs: { type: "button" } }, h("span", { class: "picker-label", text: c.label }), h("span", { class: "picker-detail", text: c.detail }));
+          b.addEventListener("click", () => {
+            box.value = c.id;
+            clear(found);
+            chosen.textContent = `Chosen: ${c.label}`;
+            chosen.hidden = false;
+            setMessage(message, null);
+          });
+          found.appendChild(h("li", {}, b));
+        }
+      } catch (e) {
+        chosen.textContent = toAppError(e).message;
+        chosen.hidden = false;
+      }
+    };
+    find.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void search(), 300);
+    });
+    find.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        void search();
+      }
+    });
+    label.setAttribute("for", sid);
+    label.textContent = `${input.label || input.name}: find by name or email`;
+    el.append(find, chosen, found, h("details", { class: "wf-paste" }, h("summary", { text: "Paste an ID instead" }), box));
+  } else {
+    el.append(box, help);
+    box.setAttribute("aria-describedby", `${id}-msg`);
+  }
+  message.id = `${id}-msg`;
+  el.appendChild(message);
+  return { el, box };
+}
+
+/** What the confirmation lists: each write with its whole path and values, what leaves the account, what cannot be checked. */
+function planDetails(plan: RunPlan): HTMLElement {
+  const box = h("div", { id: "confirm-details", class: "wf-confirm-details" });
+  for (const m of plan.moves_out) box.appendChild(h("p", { class: "note warn", text: m }));
+  for (const m of plan.resend_unchecked) box.appendChild(h("p", { class: "note warn", text: m }));
+  if (plan.writes.length) {
+    const list = h("ol", { class: "wf-plan" });
+    plan.writes.forEach((s) => list.appendChild(planStep(s)));
+    box.appendChild(list);
+  }
+  for (const m of plan.unchecked) box.appendChild(h("p", { class: "help", text: m }));
+  return box;
+}
+
+function accountWords(a: RunRecord["account"]): string {
+  return a.through ? `${a.name} (through ${a.through})` : a.name;
+}
+
+export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: Problem[]) => void): HTMLElement {
+  const card = h("div", { class: "card wf-run-card" }, h("h2", { class: "card-title", text: "Run" }));
+  const inputs = new Map<string, HTMLInputElement>();
+  for (const input of w.inputs) {
+    const { el, box } = runInput(ws, input);
+    inputs.set(input.name, box);
+    card.appendChild(el);
+  }
+  const runButton = h("button", { id: "btn-wf-run", class: "btn primary", text: "Run", attrs: { type: "button" } });
+  const message = h("p", { id: "wf-run-message", class: "field-message", attrs: { hidden: true, role: "alert" } });
+  const live = h("ol", { id: "wf-run", class: "wf-run", attrs: { "aria-live": "polite" } });
+  const history = h("div", { id: "wf-history" });
+  const keep = h("input", { id: "wf-keep-days", class: "input wf-keep-days", attrs: { inputmode: "numeric", value: "" } });
+  const keepSave = h("button", { id: "btn-wf-keep", class: "btn secondary small", text: "Keep for this long", attrs: { type: "button" } });
+  const keepMessage = h("p", { id: "wf-keep-message", class: "field-message", attrs: { hidden: true } });
+  card.append(
+    runButton,
+    message,
+    live,
+    h("h2", { class: "card-title", text: "Run history" }),
+    h("div", { class: "row wf-keep" }, h("label", { class: "label", text: "Keep runs for (days)", attrs: { for: "wf-keep-days" } }), keep, keepSave),
+    keepMessage,
+    history,
+  );
+  void workflowsApi.settings().then((s) => {
+    keep.value = String(s.run_history_days);
+  });
+  keepSave.addEventListener("click", async () => {
+    try {
+      const s = await workflowsApi.saveSettings({ run_history_days: Number(keep.value.trim()) });
+      keep.value = String(s.run_history_days);
+      setMessage(keepMessage, `Runs are kept for ${s.run_history_days} days; older ones are removed.`, "ok");
+      void drawHistory();
+    } catch (e) {
+      setMessage(keepMessage, toAppError(e).message, "error");
+    }
+  });
+  keep.addEventListener("input", () => setMessage(keepMessage, null));
+
+  const typed = (): Record<string, string> => Object.fromEntries(Array.from(inputs, ([k, i]) => [k, i.value]));
+  const markInputs = (problems: Problem[]): void => {
+    for (const p of problems) {
+      if (p.step !== null) continue;
+      const m = card.querySelector<HTMLElement>(`.wf-run-input[data-field="${CSS.escape(p.field ?? "")}"] .field-message`);
+      if (m) setMessage(m, p.reason, "error");
+    }
+  };
+  // What no longer holds goes when the person types or picks again.
+  const changed = (ev: Event): void => {
+    if ((ev.target as HTMLElement).closest(".wf-run-input")) {
+      setMessage(message, null);
+      for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
+    }
+  };
+  card.addEventListener("input", changed);
+  card.addEventListener("change", changed);
+  const showRun = (run: RunRecord): void => {
+    clear(live);
+    run.steps.forEach((s, i) => live.appendChild(stepLine(ws, s, i)));
+    // A failure's reason also goes to the step's field in the editor.
+    const editor = card.closest(".wf-editor") as HTMLElement | null;
+    for (const s of run.steps) {
+      if (s.state === "failed" && editor) markAt(editor, s.name, s.field, s.reason);
+    }
+  };
+  // Runs going on from this card: Run stays off until the last has ended (a refused Resume ends first).
+  let going = 0;
+  const go = async (resume: RunRecord | null, values: Record<string, string>): Promise<void> => {
+    let started = false;
+    setMessage(message, null);
+    for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
+    const seen = expected();
+    if (!seen) {
+      setMessage(message, "Connect a Stripe account first.", "error");
+      return;
+    }
+    const problems = await save();
+    if (problems.length) {
+      showProblems(problems);
+      setMessage(message, "Fix what is marked, then run.", "error");
+      return;
+    }
+    try {
+      const plan = await workflowsApi.plan(w.id, seen, values, resume?.run_id ?? null, numberFormat());
+      if (plan.confirmation) {
+        const where = accountWords(plan.account);
+        const title = plan.moves_out.length
+          ? `Send money or data out of ${plan.account.name}?`
+          : plan.resend_unchecked.length
+            ? `Send a step again in ${plan.account.name}?`
+            : `Run in live mode in ${plan.account.name}?`;
+        const ok = await confirmDialog({
+          title,
+          body: plan.account.livemode ? `This creates or changes real things in ${where}, in live mode:` : `This runs in ${where}, in test mode:`,
+          details: planDetails(plan),
+          yes: plan.account.livemode ? "Run in live mode" : "Run it",
+          danger: plan.moves_out.length > 0,
+        });
+        if (!ok) return;
+      }
+      started = true;
+      going += 1;
+      runButton.disabled = true;
+      const start = { workflowId: w.id, expected: seen, numberFormat: numberFormat(), confirmation: plan.confirmation };
+      const run = resume ? await workflowsApi.resume(start, resume.run_id, values, showRun) : await workflowsApi.run(start, values, showRun);
+      showRun(run);
+      setMessage(message, run.outcome === "succeeded" ? "Every step is done." : "The run stopped: fix what is marked, then Resume.", run.outcome === "succeeded" ? "ok" : "error");
+    } catch (e) {
+      const err = toAppError(e);
+      if (err.param && w.inputs.some((i) => i.name === err.param)) {
+        // Said once, at the input it concerns.
+        markInputs([{ step: null, field: err.param, reason: err.message }]);
+        setMessage(message, "Fix what is marked, then run.", "error");
+      } else {
+        setMessage(message, err.message, "error");
+      }
+    } finally {
+      if (started) going -= 1;
+      runButton.disabled = going > 0;
+      void drawHistory();
+    }
+  };
+  runButton.addEventListener("click", () => void go(null, typed()));
+
+  const labelOf = (name: string): string => w.inputs.find((i) => i.name === name)?.label || name.replace(/_/g, " ");
+  const drawHistory = async (): Promise<void> => {
+    const runs = await workflowsApi.runs(w.id);
+    clear(history);
+    if (!runs.length) history.appendChild(h("p", { class: "help", text: "No runs yet." }));
+    for (const r of runs) {
+      const when = new Date(r.started_at * 1000).toLocaleString();
+      const stoppedAt = r.outcome === "failed" ? r.steps.findIndex((s) => s.name === r.step) : -1;
+      const how =
+        r.outcome === "succeeded"
+          ? "succeeded"
+          : r.outcome === "failed"
+            ? `stopped at ${stoppedAt >= 0 ? ws.stepTitle(stoppedAt, (r.steps[stoppedAt] as StepRecord).action) : "a step"}`
+            : "interrupted";
+      const item = h("div", { class: "wf-history-item", data: { run: r.run_id, outcome: r.outcome } });
+      item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
+      const asked = Object.entries(r.inputs);
+      if (asked.length) {
+        // A picked customer or price is an ID: one click away, as in results.
+        const line = h("p", { class: "help wf-history-inputs" }, "Asked for: ");
+        asked.forEach(([k, v], i) => {
+          if (i) line.append(", ");
+          const value = v ?? "";
+          line.append(
+            `${labelOf(k)}: `,
+            /^[a-z]+_[A-Za-z0-9]{8,}$/.test(value)
+              ? h("details", { class: "inline-id" }, h("summary", { text: "ID" }), h("code", { text: value }))
+              : value,
+          );
+        });
+        item.appendChild(line);
+      }
+      const steps = h("ol", { class: "wf-run" });
+      r.steps.forEach((s, i) => steps.appendChild(stepLine(ws, s, i, true)));
+      item.appendChild(steps);
+      const again = h("button", { class: "btn secondary btn-wf-again", text: w.inputs.length ? "Run again with these inputs" : "Run again", attrs: { type: "button" } });
+      again.addEventListener("click", () => {
+        for (const [k, i] of inputs) i.value = r.inputs[k] ?? "";
+        void go(null, typed());
+      });
+      item.appendChild(again);
+      if (r.outcome !== "succeeded") {
+        const resume = h("button", { class: "btn primary btn-wf-resume", text: "Resume with my fixes", attrs: { type: "button" } });
+        resume.addEventListener("click", () => void go(r, { ...r.inputs, ...Object.fromEntries(Object.entries(typed()).filter(([, v]) => v.trim() !== "")) } as Record<string, string>));
+        item.appendChild(resume);
+      }
+      history.appendChild(item);
+    }
+  };
+  void drawHistory();
+  return card;
+}
+
+const STATE_WORDS: Record<StepRecord["state"], string> = { waiting: "Waiting", running: "Running…", done: "Done", failed: "Failed" };
+
+/** One step of a run; in the history (`folded`) a done step's result opens from its one-line summary. */
+function stepLine(ws: WorkflowsContext, s: StepRecord, index: number, folded = false): HTMLElement {
+  const li = h("li", { class: `wf-run-step is-${s.state}`, data: { step: s.name, state: s.state } }, h("strong", { text: `${ws.stepTitle(index, s.action)}: ` }), h("span", { class: "wf-run-state", text: STATE_WORDS[s.state] }));
+  if (s.state === "done") {
+    if (s.found_existing) li.appendChild(h("p", { class: "help", text: "Found: made by an earlier attempt of this run." }));
+    // The Actions screen's result, drawn by its code; records from before it was kept have one line.
+    if (!s.shown) li.appendChild(h("p", { class: "wf-run-summary", text: s.summary }));
+    else {
+      const card = resultCard({ ...s.shown, json: s.output });
+      // In a run, Stripe's JSON stays folded, whatever the step.
+      card.querySelector("details.json")?.removeAttribute("open");
+      li.appendChild(folded ? h("details", { class: "wf-run-details" }, h("summary", { class: "wf-run-summary", text: s.summary }), card) : card);
+    }
+  }
+  if (s.state === "failed") {
+    const at = ws.fieldLabel(s.action, s.field);
+    li.appendChild(h("p", { class: "wf-run-reason field-message is-error", text: at ? `${at}: ${s.reason}` : s.reason }));
+  }
+  return li;
+}
