@@ -8,19 +8,18 @@
 //! scroll, the time from a jump (End, a drag to the middle, Home) to its
 //! rows on screen.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use desk_core::balances::BalanceStore;
 use desk_core::views::Mode;
+use desk_testkit::window::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use stripe_sim::KeyAccess;
-use support::*;
 
 /// The account the example's rows belong to (`crates/desk-core/examples/bench_balances.rs`).
 const ACCOUNT: &str = "acct_1BenchShop";
+/// The app measured, built by cargo for this bench.
+const APP: &str = env!("CARGO_BIN_EXE_stripe-desk");
 const KEY: &str = "sk_test_51BenchBalancesMemory000000000000";
 const IDLE: Duration = Duration::from_secs(5);
 const GOAL_MB: f64 = 150.0;
@@ -155,7 +154,12 @@ async fn run() {
     copy_database(&db, &data_dir);
 
     // No IPC audit: it would write every page the table fetches to disk.
-    let driver = Driver::start_with(&sim, &data_dir, &[("STRIPE_DESK_IPC_AUDIT", "0".as_ref())]);
+    let driver = Driver::start_with(
+        APP,
+        &sim,
+        &data_dir,
+        &[("STRIPE_DESK_IPC_AUDIT", "0".as_ref())],
+    );
     let w = driver.session().await;
     connect_with_key(&w, KEY, "Secret key, test mode", "Bench Shop").await;
     w.click("#nav-balances").await;

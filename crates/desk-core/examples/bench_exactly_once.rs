@@ -2,8 +2,7 @@
 //! 20% of requests failing, and prints how many exist afterwards and how
 //! many retries it took. Run by `scripts/bench-exactly-once.sh`.
 
-#[path = "../tests/support/exactly_once.rs"]
-mod exactly_once;
+use desk_testkit::exactly_once;
 
 #[tokio::main]
 async fn main() {

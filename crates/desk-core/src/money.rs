@@ -303,15 +303,22 @@ mod tests {
     /// `ui/src/bindings`, and `scripts/test.sh` fails if the committed file differs.
     #[test]
     fn the_window_s_currency_table_is_written_from_this_one() {
-        let row = |(code, display, wire): &(&str, u32, u32)| format!("  {code}: [{display}, {wire}],\n");
+        let row =
+            |(code, display, wire): &(&str, u32, u32)| format!("  {code}: [{display}, {wire}],\n");
         let rows: String = uncommon_exponents().iter().map(row).collect();
         let text = format!(
             "// Generated from crates/desk-core/src/money.rs by `cargo test -p desk-core` (money::tests). Do not edit.\n\n\
              /** Decimal places shown and on the wire, for each currency where they are not two. */\n\
              export const UNCOMMON_EXPONENTS: Readonly<Record<string, readonly [number, number]>> = {{\n{rows}}};\n"
         );
-        assert!(text.contains("  jpy: [0, 0],") && text.contains("  isk: [0, 2],") && text.contains("  kwd: [3, 3],"));
-        let dir = std::path::PathBuf::from(std::env::var("TS_RS_EXPORT_DIR").expect("set by .cargo/config.toml"));
+        assert!(
+            text.contains("  jpy: [0, 0],")
+                && text.contains("  isk: [0, 2],")
+                && text.contains("  kwd: [3, 3],")
+        );
+        let dir = std::path::PathBuf::from(
+            std::env::var("TS_RS_EXPORT_DIR").expect("set by .cargo/config.toml"),
+        );
         let path = dir.join("Currencies.ts");
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
             std::fs::write(&path, text).unwrap();
