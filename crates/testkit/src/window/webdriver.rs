@@ -138,17 +138,24 @@ impl Session {
     }
 
     pub async fn click(&self, css: &str) {
-        let e = self.find(css).await;
-        let reply = self
-            .call(
-                reqwest::Method::POST,
-                &format!("/element/{}/click", e.0),
-                Some(json!({})),
-            )
-            .await;
-        // "element click intercepted" and the like: the click missed.
-        if let Some(error) = reply.get("error") {
-            panic!("clicking {css} failed: {error} {}", reply["message"]);
+        let mut tries = 0;
+        loop {
+            let e = self.find(css).await;
+            let reply = self
+                .call(
+                    reqwest::Method::POST,
+                    &format!("/element/{}/click", e.0),
+                    Some(json!({})),
+                )
+                .await;
+            match reply.get("error") {
+                None => return,
+                // Drawn again between finding and clicking (a virtual
+                // table replaces its rows as pages arrive): find it again.
+                Some(error) if error == "stale element reference" && tries < 5 => tries += 1,
+                // "element click intercepted" and the like: the click missed.
+                Some(error) => panic!("clicking {css} failed: {error} {}", reply["message"]),
+            }
         }
     }
 
