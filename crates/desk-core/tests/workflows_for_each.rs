@@ -675,7 +675,7 @@ async fn a_for_each_over_an_input_list_tags_each_item_and_finds_it_after_24_hour
         resend_unchecked: false,
     };
     let mut w = Workflow::new("Add from a list");
-    w.add_list_input("emails", "Emails, one a line", InputKind::Email)
+    w.add_list_input("emails", "Customer emails", InputKind::Email)
         .unwrap();
     w.steps = vec![Step::for_each(
         "each",
@@ -687,6 +687,21 @@ async fn a_for_each_over_an_input_list_tags_each_item_and_finds_it_after_24_hour
         )],
     )];
     assert_eq!(w.check(&ActionCatalog), vec![]);
+    // The list itself cannot fill a field that takes one value.
+    let mut whole = w.clone();
+    let Some(Flow::ForEach { steps, .. }) = &mut whole.steps[0].flow else {
+        unreachable!()
+    };
+    steps[0]
+        .fields
+        .insert("email".into(), json!("{{input.emails}}"));
+    let found = whole.check(&ActionCatalog);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].field.as_deref(), Some("email"));
+    assert_eq!(
+        found[0].reason,
+        "Customer emails holds several values, one a line: go through them with a “For each”, and use the current item inside it."
+    );
     let typed = |t: &str| BTreeMap::from([("emails".to_owned(), t.to_owned())]);
     let refused = engine
         .start(

@@ -9,7 +9,7 @@ use super::catalog::{Kind, Shape, StepCatalog};
 use super::conditions;
 use super::flow::Resolver;
 use super::model::{Flow, Problem, Step, Workflow, MAX_EVERY_PAGE};
-use super::reference::{is_valid_step_name, Reference, Template};
+use super::reference::{is_valid_step_name, Reference, Root, Template};
 use super::words;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -337,9 +337,14 @@ impl FieldAt<'_> {
     }
 
     fn reference_kind(&self, reference: &Reference) -> Result<Kind, String> {
-        self.resolver
-            .resolve(self.step_index, reference, false)
-            .map(|r| r.kind)
+        let found = self.resolver.resolve(self.step_index, reference, false)?;
+        if reference.root == Root::Input && matches!(found.shape, Shape::List { .. }) {
+            return Err(format!(
+                "{} holds several values, one a line: go through them with a “For each”, and use the current item inside it.",
+                words::reference_words(self.catalog, self.resolver.workflow, reference)
+            ));
+        }
+        Ok(found.kind)
     }
 }
 
