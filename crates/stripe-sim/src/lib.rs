@@ -346,6 +346,18 @@ impl Simulator {
         self.state().latency = d;
     }
 
+    /// From now on every API request whose path and query (`/v1/x?a=b`, as
+    /// sent) contain `needle` is carried out at once and answered `d`
+    /// later, instead of after [`Simulator::set_latency`]'s delay; a zero
+    /// `d` ends it. For a test that stops a client inside one request.
+    pub fn set_latency_when(&self, needle: &str, d: Duration) {
+        let mut st = self.state();
+        st.slow.retain(|(n, _)| n != needle);
+        if !d.is_zero() {
+            st.slow.push((needle.to_string(), d));
+        }
+    }
+
     /// The next `n` API requests (not `/_sim`, not OAuth) fail this way.
     pub fn fail_next(&self, n: u32, failure: Failure) {
         let mut st = self.state();
@@ -765,7 +777,12 @@ async fn serve(
                 out.as_ref().map(|o| o.status).unwrap_or(0)
             },
         });
-        (out, drop_after, st.latency)
+        let latency = if is_oauth {
+            st.latency
+        } else {
+            st.latency_of(&format!("{}?{}", req.path, req.query))
+        };
+        (out, drop_after, latency)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

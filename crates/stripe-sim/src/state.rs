@@ -201,6 +201,9 @@ pub struct State {
     /// Every API request whose path and query contain the text fails this way.
     pub failing: Vec<(String, Failure)>,
     pub latency: Duration,
+    /// Every API request whose path and query contain the text is answered
+    /// this much later (after it was carried out), instead of `latency`.
+    pub slow: Vec<(String, Duration)>,
     pub rate: Option<Bucket>,
     /// Stripe's concurrency limiter: most API requests answered at once.
     pub concurrency: Option<usize>,
@@ -227,6 +230,7 @@ impl State {
             random_failures: None,
             failing: Vec::new(),
             latency: Duration::ZERO,
+            slow: Vec::new(),
             rate: None,
             concurrency: None,
             requests: Vec::new(),
@@ -264,6 +268,14 @@ impl State {
             return None;
         }
         Some(kinds[rng.random_range(0..kinds.len())])
+    }
+
+    /// How long the answer to a request waits after it was carried out.
+    pub fn latency_of(&self, path_and_query: &str) -> Duration {
+        self.slow
+            .iter()
+            .find(|(needle, _)| path_and_query.contains(needle.as_str()))
+            .map_or(self.latency, |(_, d)| *d)
     }
 
     /// Unix seconds on the simulator's clock (real time plus any advance).

@@ -8,4 +8,9 @@ export type InputSpec = { name: string,
 /**
  * What the run form shows ("Customer email").
  */
-label: string, kind: InputKind, };
+label: string, kind: InputKind, 
+/**
+ * Several values, one a line, each of `kind`: a list a "For each"
+ * can go through.
+ */
+list?: boolean, };

@@ -21,4 +21,9 @@ fits: boolean,
 /**
  * Its value in the last run, as text, when there is one.
  */
-example: string | null, };
+example: string | null, 
+/**
+ * Why it may not be there when this step runs (it is in a branch):
+ * it can be used only through a "First of" value.
+ */
+may_be_missing: string | null, };

@@ -11,4 +11,4 @@ inputs: { [key in string]?: string },
 /**
  * The number convention the inputs were typed in ("12,50" or "12.50").
  */
-number_format: NumberFormat, steps: Array<StepRecord>, } & ({ "outcome": "running" } | { "outcome": "succeeded" } | { "outcome": "failed", step: string, });
+number_format: NumberFormat, steps: Array<StepRecord>, } & ({ "outcome": "running" } | { "outcome": "succeeded" } | { "outcome": "failed", step: string, } | { "outcome": "waiting_for_go_ahead", step: string, items: number, });

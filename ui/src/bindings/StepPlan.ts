@@ -33,4 +33,24 @@ moves_out: string | null,
  * A write that cannot be looked up after Stripe forgets its key
  * (24 hours): it carries no tags.
  */
-unchecked: boolean, };
+unchecked: boolean, 
+/**
+ * How far inside groups and loops it is: 0 at the top.
+ */
+depth: number, 
+/**
+ * Where it sits, in words, when inside a group or loop: "Only if Step
+ * 1 (List Customers) found none", "Otherwise", "For each item of ...".
+ */
+within: string | null, 
+/**
+ * What a step that decides or repeats does, or a step's own "Only
+ * if", in words: "For each item of [Step 1, List Customers →
+ * Customers] (every page, up to 1000), one after another; a failed
+ * item does not stop the others."
+ */
+says: string | null, 
+/**
+ * It runs once for each item of a "For each".
+ */
+per_item: boolean, };

@@ -4,7 +4,8 @@
 //! process, as an app killed mid-run and started again would.
 //!
 //! desk-workflow-run --api-base URL --data-dir DIR --workflow ID --account ACCT
-//!                   [--input NAME=VALUE]... [--resume RUN_ID]
+//!                   [--input NAME=VALUE]... [--resume RUN_ID] [--go-ahead]
+//! `--go-ahead`: the person agreed to a "For each" of more than 50 items.
 //! The workflow is the one saved in DIR; the run history is kept there too.
 //! The key is read from the `STRIPE_DESK_RUN_KEY` environment variable, so it
 //! never shows in a process list. Prints the run record as JSON at the end.
@@ -13,21 +14,23 @@ use desk_core::money::NumberFormat;
 use desk_core::stripe::{Auth, ClientConfig, StripeClient};
 use desk_core::views::Mode;
 use desk_core::workflows::engine::{RunAccount, RunRecord};
-use desk_core::workflows::{ActionSteps, RunHistory, WorkflowStore};
+use desk_core::workflows::{ActionSteps, GoAhead, RunHistory, WorkflowStore};
 use desk_core::Secret;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-const USAGE: &str = "usage: desk-workflow-run --api-base URL --data-dir DIR --workflow ID --account ACCT [--input NAME=VALUE]... [--resume RUN_ID]";
+const USAGE: &str = "usage: desk-workflow-run --api-base URL --data-dir DIR --workflow ID --account ACCT [--input NAME=VALUE]... [--resume RUN_ID] [--go-ahead]";
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let (mut base, mut dir, mut workflow_id, mut account, mut resume) =
         (None, None, None, None, None);
     let mut inputs = BTreeMap::new();
+    let mut go_ahead = GoAhead::default();
     while let Some(a) = args.next() {
         match a.as_str() {
+            "--go-ahead" => go_ahead.many_items = true,
             "--api-base" => base = args.next(),
             "--data-dir" => dir = args.next().map(PathBuf::from),
             "--workflow" => workflow_id = args.next(),
@@ -88,10 +91,14 @@ fn main() {
         let run = match resume {
             Some(run_id) => {
                 engine
-                    .resume(&workflow, &run_id, &account, None, &mut quiet)
+                    .resume_with(&workflow, &run_id, &account, None, go_ahead, &mut quiet)
                     .await
             }
-            None => engine.start(&workflow, account, inputs, &mut quiet).await,
+            None => {
+                engine
+                    .start_with(&workflow, account, inputs, go_ahead, &mut quiet)
+                    .await
+            }
         };
         match run {
             Ok(run) => {

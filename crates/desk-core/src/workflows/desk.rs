@@ -8,10 +8,13 @@
 
 use super::bound::{ActionCatalog, ActionSteps};
 use super::engine::{
-    system_clock, unchecked_resends, RunAccount, RunError, RunHistory, RunRecord, StepState,
+    system_clock, unchecked_resends, GoAhead, RunAccount, RunError, RunHistory, RunRecord,
+    StepState, ASK_ABOVE_ITEMS,
 };
+use super::flow::Resolver;
 use super::menu::{menu, MenuEntry};
-use super::model::{Problem, Workflow};
+use super::model::{Flow, Problem, Workflow};
+use super::reference::{Root, Template};
 use super::review::{self, StepPlan, WorkflowReview};
 use super::settings::{SettingsFile, WorkflowSettings};
 use super::store::{Listing, WorkflowStore};
@@ -50,9 +53,36 @@ pub struct RunPlan {
     /// For a Resume: steps that may already have been done and would be
     /// sent again without a way to check.
     pub resend_unchecked: Vec<String>,
+    /// Each "For each": how many items (when known now) and writes.
+    pub loops: Vec<LoopPlan>,
     /// Present when the run must be confirmed: passed back with Run or
     /// Resume, once, within ten minutes.
     pub confirmation: Option<String>,
+}
+
+/// What a "For each" will go through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LoopPlan {
+    /// The "For each" step's name in the file.
+    pub step: String,
+    /// Its number in reading order, from 1.
+    pub number: u32,
+    /// How many items it will go through, when that is known before the
+    /// run: a list typed as an input, or a Resume's list already fetched.
+    pub items: Option<u32>,
+    /// At most this many, when the list is fetched during the run (every
+    /// page, up to the limit set on the list step).
+    pub at_most: Option<u32>,
+    /// Creates or changes for each item.
+    pub writes_per_item: u32,
+    /// Items that are done already (a Resume).
+    pub done: u32,
+    /// More than 50 items: the run asks before it goes through them.
+    pub asks_first: bool,
+    /// In words, naming the account and mode: "Step 2 (For each) will go
+    /// through 250 items, with 1 change each: 250 changes in Shop (live mode)."
+    pub says: String,
 }
 
 /// What the editor shows beside the fields: references in words, and notes
@@ -80,7 +110,15 @@ struct Pending {
     mode: Mode,
     digest: u64,
     resend_unchecked: bool,
+    many_items: bool,
     issued: Instant,
+}
+
+/// What a confirmation the person gave covers, beyond the plan.
+#[derive(Debug, Clone, Copy, Default)]
+struct Confirmed {
+    resend_unchecked: bool,
+    many_items: bool,
 }
 
 /// The workflows' state in [`crate::Desk`]: confirmations handed out.
@@ -265,7 +303,8 @@ impl crate::Desk {
         let catalog = &ActionCatalog;
         let mut notes = Vec::new();
         if workflow.over_limit().is_none() {
-            for (i, step) in workflow.steps.iter().enumerate() {
+            for (i, placed) in workflow.placed().iter().enumerate() {
+                let step = placed.step;
                 let plan = review::plan_step(workflow, i, None);
                 if let Some(what) = &plan.moves_out {
                     notes.push(StepNote {
@@ -374,6 +413,7 @@ impl crate::Desk {
                     mode: record.mode,
                     digest: digest(&workflow, &inputs, run_id),
                     resend_unchecked: !plan.resend_unchecked.is_empty(),
+                    many_items: plan.loops.iter().any(|l| l.asks_first),
                     issued: Instant::now(),
                 },
             );
@@ -437,7 +477,7 @@ impl crate::Desk {
     /// Takes the confirmation handed out for exactly this run, if the run
     /// needs one: refused when it is missing, used, expired, or was shown
     /// for another workflow, other inputs, connection or mode. Returns
-    /// whether it covers sending unchecked steps again.
+    /// what it covers: sending unchecked steps again, many items.
     fn take_confirmation(
         &self,
         plan: &RunPlan,
@@ -446,9 +486,9 @@ impl crate::Desk {
         typed: &BTreeMap<String, String>,
         run_id: Option<&str>,
         confirmation: Option<&str>,
-    ) -> Result<bool, Error> {
+    ) -> Result<Confirmed, Error> {
         if !needs_confirmation(plan) {
-            return Ok(false);
+            return Ok(Confirmed::default());
         }
         let missing = || {
             Error::invalid(
@@ -478,7 +518,10 @@ impl crate::Desk {
                 None,
             ));
         }
-        Ok(pending.resend_unchecked)
+        Ok(Confirmed {
+            resend_unchecked: pending.resend_unchecked,
+            many_items: pending.many_items,
+        })
     }
 
     /// The engine bound to the actions on the connection the person saw,
@@ -522,7 +565,7 @@ impl crate::Desk {
             run.as_ref(),
             number_format,
         );
-        let resend_unchecked = self.take_confirmation(
+        let confirmed = self.take_confirmation(
             &plan,
             &workflow,
             &record,
@@ -535,17 +578,22 @@ impl crate::Desk {
             auth: &auth,
         };
         let mut engine = steps.engine(&history, number_format);
-        engine.resend_unchecked = resend_unchecked;
+        engine.resend_unchecked = confirmed.resend_unchecked;
+        let go_ahead = GoAhead {
+            many_items: confirmed.many_items,
+        };
         let run = match begin {
             Begin::New(inputs) => {
                 // Old runs go before a new one is added.
                 let days = self.workflow_settings().run_history_days;
                 let _ = history.prune(&workflow.id, days, system_clock());
-                engine.start(&workflow, account, inputs, progress).await
+                engine
+                    .start_with(&workflow, account, inputs, go_ahead, progress)
+                    .await
             }
             Begin::Resume { run_id, inputs } => {
                 engine
-                    .resume(&workflow, run_id, &account, inputs, progress)
+                    .resume_with(&workflow, run_id, &account, inputs, go_ahead, progress)
                     .await
             }
         };
@@ -563,16 +611,17 @@ impl crate::Desk {
 }
 
 /// Whether the person must confirm before the run: it writes in live mode,
-/// sends money or data out of the account, or sends again a step that
-/// cannot be checked.
+/// sends money or data out of the account, sends again a step that cannot
+/// be checked, or goes through more than 50 items.
 fn needs_confirmation(plan: &RunPlan) -> bool {
     (plan.account.livemode && !plan.writes.is_empty())
         || !plan.moves_out.is_empty()
         || !plan.resend_unchecked.is_empty()
+        || plan.loops.iter().any(|l| l.asks_first)
 }
 
 /// The plan of a new run (`run` is `None`) or of a Resume of `run`.
-fn plan_for(
+pub fn plan_for(
     workflow: &Workflow,
     account: RunAccount,
     typed: &BTreeMap<String, String>,
@@ -580,17 +629,25 @@ fn plan_for(
     number_format: NumberFormat,
 ) -> RunPlan {
     let catalog = &ActionCatalog;
-    let done = |i: usize| {
-        run.and_then(|r| r.steps.get(i))
-            .filter(|s| s.name == workflow.steps[i].name)
-            .is_some_and(|s| matches!(s.state, StepState::Done { .. }))
+    let too_big = workflow.over_limit().is_some();
+    let resolver = Resolver::new(workflow, catalog);
+    let record = |name: &str| run.and_then(|r| r.step(name));
+    let done = |name: &str| record(name).is_some_and(|s| matches!(s.state, StepState::Done { .. }));
+    // A step inside a "For each" that is done is done for every item.
+    let loop_done = |p: &crate::workflows::flow::Placed<'_>| {
+        p.in_loop.is_some_and(|at| done(resolver.placed[at].name()))
     };
-    let writes: Vec<StepPlan> = if workflow.over_limit().is_some() {
+    let writes: Vec<StepPlan> = if too_big {
         Vec::new()
     } else {
-        (0..workflow.steps.len())
-            .filter(|i| catalog.writes(&workflow.steps[*i].action) && !done(*i))
-            .map(|i| review::plan_step(workflow, i, Some(typed)))
+        resolver
+            .placed
+            .iter()
+            .filter(|p| p.step.flow.is_none() && catalog.writes(&p.step.action))
+            .filter(|p| !done(p.name()) && !loop_done(p))
+            // A Resume does not send what its branch skipped.
+            .filter(|p| record(p.name()).is_none_or(|r| r.skipped.is_none()))
+            .map(|p| review::plan_step(workflow, p.index, Some(typed)))
             .filter(|p| p.writes)
             .collect()
     };
@@ -612,19 +669,26 @@ fn plan_for(
         .filter(|p| p.unchecked)
         .map(|p| unchecked_sentence(&step_words(p)))
         .collect();
-    let resend_unchecked = match (run, workflow.check_inputs(typed, number_format)) {
-        (Some(run), Ok(inputs)) => {
-            unchecked_resends(catalog, workflow, run, &inputs, system_clock())
+    let inputs = workflow.check_inputs(typed, number_format).ok();
+    let resend_unchecked = match (run, &inputs) {
+        (Some(run), Some(inputs)) => {
+            unchecked_resends(catalog, workflow, run, inputs, system_clock())
                 .into_iter()
-                .map(|i| {
+                .map(|u| {
+                    let item = u.item.map(|i| format!(", for {i},")).unwrap_or_default();
                     format!(
-                        "{} may already have been done: Stripe did not answer, and more than a day has passed, so Stripe Desk cannot check. Look in the Stripe Dashboard first; confirm only if it was not done.",
-                        words::step_words(catalog, workflow, i)
+                        "{}{item} may already have been done: Stripe did not answer, and more than a day has passed, so Stripe Desk cannot check. Look in the Stripe Dashboard first; confirm only if it was not done.",
+                        words::step_words(catalog, workflow, u.index)
                     )
                 })
                 .collect()
         }
         _ => Vec::new(),
+    };
+    let loops = if too_big {
+        Vec::new()
+    } else {
+        loop_plans(&resolver, &account, &writes, run, inputs.as_ref())
     };
     RunPlan {
         account,
@@ -632,6 +696,108 @@ fn plan_for(
         moves_out,
         unchecked,
         resend_unchecked,
+        loops,
         confirmation: None,
     }
+}
+
+/// Each "For each" not done yet: its items when known now, its writes.
+fn loop_plans(
+    resolver: &Resolver<'_>,
+    account: &RunAccount,
+    writes: &[StepPlan],
+    run: Option<&RunRecord>,
+    inputs: Option<&BTreeMap<String, serde_json::Value>>,
+) -> Vec<LoopPlan> {
+    let workflow = resolver.workflow;
+    let mut out = Vec::new();
+    for placed in &resolver.placed {
+        let Some(Flow::ForEach { over, .. }) = &placed.step.flow else {
+            continue;
+        };
+        let record = run.and_then(|r| r.step(placed.name()));
+        if record.is_some_and(|r| matches!(r.state, StepState::Done { .. })) {
+            continue;
+        }
+        let writes_per_item = writes
+            .iter()
+            .filter(|w| resolver.placed[w.number as usize - 1].in_loop == Some(placed.index))
+            .count() as u32;
+        let reference = Template::parse(over)
+            .ok()
+            .and_then(|t| t.whole_reference().cloned());
+        // Known now: a list typed as an input, or the list a Resume fetched.
+        let known = reference.as_ref().and_then(|r| {
+            let value = match &r.root {
+                Root::Input => inputs?.get(r.path.first()?)?.clone(),
+                Root::Step(s) => {
+                    let mut v = run?.output(s)?;
+                    for seg in &r.path {
+                        v = match v {
+                            serde_json::Value::Object(o) => o.get(seg)?,
+                            serde_json::Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+                            _ => return None,
+                        };
+                    }
+                    v.clone()
+                }
+                Root::Item => return None,
+            };
+            value.as_array().map(|a| a.len() as u32)
+        });
+        let at_most = reference.as_ref().and_then(|r| match &r.root {
+            Root::Step(s) => workflow.find(s)?.every_page_up_to,
+            _ => None,
+        });
+        let lp = record.and_then(|r| r.items.as_ref());
+        let done = lp.map(|l| l.done).unwrap_or(0);
+        let gone_ahead = lp.is_some_and(|l| l.go_ahead);
+        let asks_first = known.is_some_and(|n| n as usize > ASK_ABOVE_ITEMS) && !gone_ahead;
+        let whose = resolver.step_words(placed.index);
+        let place = format!(
+            "in {} ({} mode)",
+            account.name,
+            if account.livemode { "live" } else { "test" }
+        );
+        let changes = |n: u32| {
+            if n == 1 {
+                "1 change".to_owned()
+            } else {
+                format!("{n} changes")
+            }
+        };
+        let says = match (known, at_most) {
+            (Some(n), _) => format!(
+                "{whose} will go through {n} items{}, with {} each: {} {place}.",
+                if done > 0 {
+                    format!(" ({done} done already, {} left)", n.saturating_sub(done))
+                } else {
+                    String::new()
+                },
+                changes(writes_per_item),
+                changes(n.saturating_sub(done) * writes_per_item)
+            ),
+            (None, Some(most)) => format!(
+                "{whose} will go through every item found, up to {most}, with {} each: up to {} {place}. If there are more than {ASK_ABOVE_ITEMS}, the run asks you first.",
+                changes(writes_per_item),
+                changes(most * writes_per_item)
+            ),
+            (None, None) => format!(
+                "{whose} will go through every item of {}, with {} each, {place}. If there are more than {ASK_ABOVE_ITEMS}, the run asks you first.",
+                words::text_words(resolver.catalog, workflow, over),
+                changes(writes_per_item)
+            ),
+        };
+        out.push(LoopPlan {
+            step: placed.step.name.clone(),
+            number: placed.index as u32 + 1,
+            items: known,
+            at_most,
+            writes_per_item,
+            done,
+            asks_first,
+            says,
+        });
+    }
+    out
 }

@@ -1,12 +1,19 @@
-//! What the `{{` menu offers in a step's field: the run's inputs and the
-//! earlier steps' output fields (from each action's result shape, and from
-//! the last run's real output where the shape leaves it open), filtered by
-//! what was typed after `{{`, the ones that fit the field first.
+//! What the `{{` menu offers in a step's field: the run's inputs, inside
+//! a "For each" the current item's fields, and the output fields of the
+//! steps before it (from each action's result shape, and from the last
+//! run's real output where the shape leaves it open), filtered by what was
+//! typed after `{{`, the ones that fit the field first. A result that may
+//! not be there when the step runs (a branch's) is offered with why, for a
+//! "First of" value; inside a "First of", it is offered as any other.
+//!
+//! `field` is a field id (`items.price`), or a part of the step's flow:
+//! `only_if.tests.0.value`, `only_if.tests.0.to`, `flow.over`, `flow.of.1`.
 
 use super::catalog::{Kind, Shape, StepCatalog};
 use super::engine::RunRecord;
-use super::model::Workflow;
-use super::reference::{Reference, Root};
+use super::flow::{MaybeNot, Resolver};
+use super::model::{Flow, Workflow};
+use super::reference::{Reference, Root, Template};
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -28,6 +35,9 @@ pub struct MenuEntry {
     pub fits: bool,
     /// Its value in the last run, as text, when there is one.
     pub example: Option<String>,
+    /// Why it may not be there when this step runs (it is in a branch):
+    /// it can be used only through a "First of" value.
+    pub may_be_missing: Option<String>,
 }
 
 fn example(value: &Value) -> String {
@@ -37,7 +47,14 @@ fn example(value: &Value) -> String {
     }
 }
 
-fn walk_shape(shape: &Shape, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Kind)>) {
+/// `lists`: offer whole lists too (what a "For each" goes through, what a
+/// condition finds empty), not only their first item's fields.
+fn walk_shape(
+    shape: &Shape,
+    lists: bool,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Kind)>,
+) {
     if path.len() > MAX_DEPTH {
         return;
     }
@@ -46,13 +63,16 @@ fn walk_shape(shape: &Shape, path: &mut Vec<String>, out: &mut Vec<(Vec<String>,
         Shape::Object { fields } => {
             for (name, inner) in fields {
                 path.push(name.clone());
-                walk_shape(inner, path, out);
+                walk_shape(inner, lists, path, out);
                 path.pop();
             }
         }
         Shape::List { item } => {
+            if lists && !path.is_empty() {
+                out.push((path.clone(), Kind::Any));
+            }
             path.push("0".into());
-            walk_shape(item, path, out);
+            walk_shape(item, lists, path, out);
             path.pop();
         }
         // Open: only a real output can tell what is there (see walk_output).
@@ -92,7 +112,43 @@ fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
     })
 }
 
-/// The menu for `field` (catalog naming: `items.price`) of step `step`.
+/// The value a reference had in the last run, where it can be told.
+fn last_value<'r>(last_run: Option<&'r RunRecord>, reference: &Reference) -> Option<&'r Value> {
+    let run = last_run?;
+    match &reference.root {
+        Root::Step(s) => at(run.output(s)?, &reference.path),
+        _ => None,
+    }
+}
+
+/// What the field `field` of the step at `index` takes.
+fn target_kind(resolver: &Resolver<'_>, index: usize, field: &str) -> Kind {
+    let step = resolver.placed[index].step;
+    let parts: Vec<&str> = field.split('.').collect();
+    match parts.as_slice() {
+        ["only_if", "tests", i, "to", ..] => {
+            // What the comparison's value is: the same kind compares.
+            let tested = i
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| step.only_if.as_ref()?.tests.get(i))
+                .and_then(|t| Template::parse(&t.value).ok())
+                .and_then(|t| t.whole_reference().cloned());
+            tested
+                .and_then(|r| resolver.resolve(index, &r, false).ok())
+                .map(|r| r.kind)
+                .unwrap_or(Kind::Any)
+        }
+        ["only_if", ..] | ["flow", ..] => Kind::Any,
+        _ => resolver
+            .catalog
+            .field_kind(&step.action, field)
+            .unwrap_or(Kind::Any),
+    }
+}
+
+/// The menu for `field` (catalog naming: `items.price`, or a flow part) of
+/// step `step`, wherever it is.
 pub fn menu(
     workflow: &Workflow,
     step: &str,
@@ -101,43 +157,110 @@ pub fn menu(
     last_run: Option<&RunRecord>,
     typed: &str,
 ) -> Vec<MenuEntry> {
-    let Some(index) = workflow.steps.iter().position(|s| s.name == step) else {
+    let resolver = Resolver::new(workflow, catalog);
+    let Some(index) = resolver.position(step) else {
         return Vec::new();
     };
-    let target = catalog
-        .field_kind(&workflow.steps[index].action, field)
-        .unwrap_or(Kind::Any);
+    let target = target_kind(&resolver, index, field);
+    let first_of = field.starts_with("flow.of")
+        && matches!(resolver.placed[index].step.flow, Some(Flow::FirstOf { .. }));
+    let lists = field == "flow.over" || field.starts_with("only_if.");
     let mut entries = Vec::new();
-    let mut push = |reference: Reference, kind: Kind, example: Option<String>| {
-        entries.push(MenuEntry {
-            words: super::words::reference_words(catalog, workflow, &reference),
-            path: reference.dotted(),
-            insert: reference.to_string(),
-            fits: kind.fits(&target),
-            kind,
-            example,
-        })
-    };
+    let mut push =
+        |reference: Reference, kind: Kind, example: Option<String>, missing: Option<String>| {
+            entries.push(MenuEntry {
+                words: super::words::reference_words(catalog, workflow, &reference),
+                path: reference.dotted(),
+                insert: reference.to_string(),
+                fits: kind.fits(&target) && missing.is_none(),
+                kind,
+                example,
+                may_be_missing: missing,
+            })
+        };
     for input in &workflow.inputs {
         let example = last_run.and_then(|r| r.inputs.get(&input.name)).cloned();
-        push(
-            Reference {
-                root: Root::Input,
-                path: vec![input.name.clone()],
-            },
-            input.kind.kind(),
-            example,
-        );
+        let reference = Reference {
+            root: Root::Input,
+            path: vec![input.name.clone()],
+        };
+        let kind = resolver
+            .resolve(index, &reference, false)
+            .map(|r| r.kind)
+            .unwrap_or_else(|_| input.kind.kind());
+        push(reference, kind, example, None);
     }
-    for earlier in &workflow.steps[..index] {
-        let Some(shape) = catalog.output_shape(&earlier.action) else {
+    // Inside a "For each": the current item and its fields.
+    if let Some(at_loop) = resolver.placed[index].in_loop {
+        let item = Reference {
+            root: Root::Item,
+            path: Vec::new(),
+        };
+        if let Ok(found) = resolver.resolve(index, &item, false) {
+            let first_item = match &resolver.placed[at_loop].step.flow {
+                Some(Flow::ForEach { over, .. }) => Template::parse(over)
+                    .ok()
+                    .and_then(|t| t.whole_reference().cloned())
+                    .and_then(|r| last_value(last_run, &r))
+                    .and_then(|list| list.get(0)),
+                _ => None,
+            };
+            let mut paths = Vec::new();
+            walk_shape(&found.shape, lists, &mut Vec::new(), &mut paths);
+            for (path, kind) in paths {
+                if kind == Kind::Any && !path.is_empty() {
+                    // Open below here: what the last run's first item had.
+                    if let Some(inner) = first_item.and_then(|v| at(v, &path)) {
+                        let mut found = Vec::new();
+                        walk_output(inner, &mut path.clone(), &mut found);
+                        for (p, k) in found {
+                            let ex = first_item.and_then(|v| at(v, &p)).map(example);
+                            push(
+                                Reference {
+                                    root: Root::Item,
+                                    path: p,
+                                },
+                                k,
+                                ex,
+                                None,
+                            );
+                        }
+                        continue;
+                    }
+                }
+                let ex = first_item.and_then(|v| at(v, &path)).map(example);
+                push(
+                    Reference {
+                        root: Root::Item,
+                        path,
+                    },
+                    kind,
+                    ex,
+                    None,
+                );
+            }
+        }
+    }
+    for earlier in &resolver.placed[..index] {
+        let Some(shape) = resolver.output_shape(earlier.step) else {
             continue;
         };
-        let output = last_run.and_then(|r| r.output(&earlier.name));
+        let missing = match resolver.maybe_not(index, earlier.index) {
+            // One result per item: nothing to offer after the loop.
+            Some(MaybeNot::InLoop { .. }) => continue,
+            Some(_) if first_of => None,
+            Some(why) => Some(format!(
+                "It may not be there when this step runs: {}. Use it through a “First of” value.",
+                resolver.maybe_not_words(why)
+            )),
+            None => None,
+        };
+        let output = last_run.and_then(|r| r.output(&earlier.step.name));
         let mut paths = Vec::new();
-        walk_shape(&shape, &mut Vec::new(), &mut paths);
+        walk_shape(&shape, lists, &mut Vec::new(), &mut paths);
         for (path, kind) in paths {
-            if kind == Kind::Any {
+            if kind == Kind::Any && matches!(super::flow::shape_at(&shape, &path), Ok(Shape::Open))
+            {
                 // An open part of the shape: offer what the last run had there.
                 if let Some(found) = output.and_then(|o| at(o, &path)) {
                     let mut inner = Vec::new();
@@ -146,11 +269,12 @@ pub fn menu(
                         let example = output.and_then(|o| at(o, &p)).map(example);
                         push(
                             Reference {
-                                root: Root::Step(earlier.name.clone()),
+                                root: Root::Step(earlier.step.name.clone()),
                                 path: p,
                             },
                             k,
                             example,
+                            missing.clone(),
                         );
                     }
                 }
@@ -159,11 +283,12 @@ pub fn menu(
             let example = output.and_then(|o| at(o, &path)).map(example);
             push(
                 Reference {
-                    root: Root::Step(earlier.name.clone()),
+                    root: Root::Step(earlier.step.name.clone()),
                     path,
                 },
                 kind,
                 example,
+                missing.clone(),
             );
         }
     }
@@ -243,11 +368,11 @@ mod tests {
 
         let w = templates::product_with_price();
         let mut with_request = w.clone();
-        with_request.steps.push(super::super::model::Step {
-            name: "later".into(),
-            action: "create_product".into(),
-            fields: Default::default(),
-        });
+        with_request.steps.push(super::super::model::Step::action(
+            "later",
+            "create_product",
+            Default::default(),
+        ));
         assert!(
             !paths(&menu(
                 &with_request,
@@ -289,6 +414,9 @@ mod tests {
                 sent: None,
                 generation: 0,
                 first_tried_at: None,
+                decision: None,
+                skipped: None,
+                items: None,
             }],
             outcome: Outcome::Succeeded,
         };

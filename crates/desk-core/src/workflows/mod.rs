@@ -11,12 +11,18 @@
 //! - [`bound`]: both traits bound to the real actions;
 //! - [`desk`](mod@desk): the `Desk` entry points the window calls;
 //! - [`reference`](mod@reference): the `{{...}}` syntax (escape `\{{`), resolution;
-//! - [`model`]: inputs, steps, renames that follow references, the checks;
+//! - [`model`]: inputs, steps (actions, groups, "For each", "First of"),
+//!   renames that follow references;
+//! - [`flow`]: where each step sits and what it may use (a result that may
+//!   not have run is refused), for the checks, the menu and the run;
+//! - [`conditions`]: "Only if": comparisons, their checks, evaluation, words;
+//! - [`check`](mod@check): everything checked before a run, at its place;
 //! - [`checks`]: the one place emails, ID prefixes and amounts are checked;
 //! - [`store`]: `<data dir>/workflows/<id>.json`, export and import;
-//! - [`templates`]: three ready workflows (action and field ids in one place);
-//! - [`engine`]: runs, Resume, idempotency, run history
-//!   (`<data dir>/workflows/runs/<workflow id>/<run id>.json`);
+//! - [`templates`]: ready workflows (action and field ids in one place);
+//! - [`engine`]: runs, branches, loops, Resume, idempotency, run history
+//!   (`<data dir>/workflows/runs/<workflow id>/<run id>.json`, and for a
+//!   "For each" its items' log beside it);
 //! - [`menu`]: what the `{{` menu offers in a field;
 //! - [`review`]: what a workflow will do, step by step, for an import's
 //!   review and the confirmation before a run;
@@ -27,10 +33,13 @@
 
 pub mod bound;
 pub mod catalog;
+pub mod check;
 pub mod checks;
+pub mod conditions;
 pub mod desk;
 pub mod engine;
 pub mod files;
+pub mod flow;
 pub mod menu;
 pub mod model;
 pub mod reference;
@@ -43,6 +52,7 @@ pub mod words;
 
 pub use bound::{ActionCatalog, ActionSteps};
 pub use catalog::{Kind, Shape, StepCatalog};
-pub use engine::{Engine, RunHistory, RunRecord, StepExecutor};
-pub use model::{InputKind, Problem, Step, Workflow};
+pub use conditions::{Combine, Comparison, Condition, Test};
+pub use engine::{Engine, GoAhead, RunHistory, RunRecord, StepExecutor};
+pub use model::{Flow, InputKind, Problem, Step, Workflow};
 pub use store::WorkflowStore;

@@ -1,14 +1,16 @@
-//! A workflow: inputs and named, ordered steps; editing that keeps
-//! references right; and the checks made before a run starts.
+//! A workflow: inputs and named steps, in order, some of them groups that
+//! decide ("Only if" ... "Otherwise") or repeat ("For each"); editing that
+//! keeps references right. The checks made before a run are in
+//! [`super::check`]; where each step sits, in [`super::flow`].
 
-use super::catalog::{Kind, StepCatalog};
+use super::catalog::Kind;
 use super::checks;
+use super::conditions::Condition;
 use super::reference::{is_valid_step_name, Reference, Root, Template};
-use super::words;
 use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 /// The most steps a workflow has: checks and runs stay quick, and a file
@@ -51,6 +53,41 @@ pub struct InputSpec {
     #[serde(default)]
     pub label: String,
     pub kind: InputKind,
+    /// Several values, one a line, each of `kind`: a list a "For each"
+    /// can go through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub list: Option<bool>,
+}
+
+/// The most lines a list input takes.
+pub const MAX_LIST_INPUT_LINES: usize = 10_000;
+
+impl InputSpec {
+    /// A list input as typed, one value a line (blank lines left out),
+    /// each checked as its kind; the first line that is not fine is named.
+    fn check_lines(&self, typed: &str, format: NumberFormat) -> Result<Value, String> {
+        let lines: Vec<&str> = typed.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() {
+            return Err("Fill this in to run the workflow: one value a line.".into());
+        }
+        if lines.len() > MAX_LIST_INPUT_LINES {
+            return Err(format!(
+                "This takes at most {MAX_LIST_INPUT_LINES} lines; it has {}.",
+                lines.len()
+            ));
+        }
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                self.kind
+                    .check(line, format)
+                    .map_err(|why| format!("Line {}: {why}", i + 1))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -74,7 +111,7 @@ impl InputKind {
     }
 
     /// A currency or prefix that no value could ever match.
-    fn definition_problem(&self) -> Option<String> {
+    pub(crate) fn definition_problem(&self) -> Option<String> {
         match self {
             InputKind::AmountIn { currency }
                 if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) =>
@@ -135,16 +172,145 @@ impl InputKind {
     }
 }
 
-/// One action with its fields filled. Field values are JSON; every text in
-/// them (also inside lists and objects) may hold references.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// One step: an action with its fields filled, or (with `flow`) a step
+/// that organises others. Field values are JSON; every text in them (also
+/// inside lists and objects) may hold references. Files of a straight
+/// workflow hold only `name`, `action` and `fields`, as before.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Step {
     pub name: String,
+    /// The action it carries out; empty for a step with a `flow`.
+    #[serde(default)]
     pub action: String,
     #[serde(default)]
     #[ts(type = "Record<string, unknown>")]
     pub fields: Map<String, Value>,
+    /// "Only if": the step runs only when this holds, and is skipped (said
+    /// why) otherwise. On a group: its steps run when it holds, its
+    /// "Otherwise" steps when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub only_if: Option<Condition>,
+    /// A step that organises others: a group, a "For each", a "First of".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub flow: Option<Flow>,
+    /// For a step that lists: fetch every page, up to this many items
+    /// (Stripe gives at most 100 a page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub every_page_up_to: Option<u32>,
+}
+
+/// The most items a list step fetches with every page.
+pub const MAX_EVERY_PAGE: u32 = 10_000;
+
+/// What a step that organises others does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Flow {
+    /// A group of steps: with the step's "Only if", its steps run when the
+    /// condition holds and its `otherwise` steps when it does not.
+    Group {
+        #[serde(default)]
+        steps: Vec<Step>,
+        #[serde(default)]
+        otherwise: Vec<Step>,
+    },
+    /// Its steps, once for each item of a list: an earlier list result
+    /// (`{{list_customers.data}}`) or a run input that holds a list.
+    /// Inside, `{{item...}}` is the current item.
+    ForEach {
+        /// The list: one `{{ }}` reference.
+        over: String,
+        #[serde(default)]
+        steps: Vec<Step>,
+        /// Items side by side (under the one rate limiter) rather than one
+        /// after another.
+        #[serde(default)]
+        side_by_side: bool,
+        /// A failed item stops the others from starting; otherwise every
+        /// item is tried and the failed ones are retried on Resume.
+        #[serde(default)]
+        stop_at_first_failure: bool,
+    },
+    /// The first of these references that has a value (not empty): a
+    /// result later steps may use whichever path ran, as `{{name.value}}`.
+    FirstOf { of: Vec<String> },
+}
+
+impl Step {
+    /// An action step with these fields.
+    pub fn action(name: &str, action: &str, fields: Map<String, Value>) -> Step {
+        Step {
+            name: name.to_owned(),
+            action: action.to_owned(),
+            fields,
+            ..Step::default()
+        }
+    }
+
+    /// A group: `steps` when `only_if` holds, `otherwise` when it does not.
+    pub fn group(name: &str, only_if: Condition, steps: Vec<Step>, otherwise: Vec<Step>) -> Step {
+        Step {
+            name: name.to_owned(),
+            only_if: Some(only_if),
+            flow: Some(Flow::Group { steps, otherwise }),
+            ..Step::default()
+        }
+    }
+
+    /// `steps` once for each item of the list `over` (a `{{ }}` reference),
+    /// one after another, a failed item not stopping the others.
+    pub fn for_each(name: &str, over: &str, steps: Vec<Step>) -> Step {
+        Step {
+            name: name.to_owned(),
+            flow: Some(Flow::ForEach {
+                over: over.to_owned(),
+                steps,
+                side_by_side: false,
+                stop_at_first_failure: false,
+            }),
+            ..Step::default()
+        }
+    }
+
+    /// The first of `of` (references) that has a value, as `{{name.value}}`.
+    pub fn first_of(name: &str, of: &[&str]) -> Step {
+        Step {
+            name: name.to_owned(),
+            flow: Some(Flow::FirstOf {
+                of: of.iter().map(|s| (*s).to_owned()).collect(),
+            }),
+            ..Step::default()
+        }
+    }
+
+    /// Every text of the step that may hold references: its fields', its
+    /// condition's and its flow's (not those of the steps inside it).
+    pub fn each_text_mut(&mut self, change: &mut dyn FnMut(&mut Value)) {
+        for v in self.fields.values_mut() {
+            change(v);
+        }
+        let mut texts: Vec<&mut String> = Vec::new();
+        if let Some(c) = &mut self.only_if {
+            texts.extend(c.texts_mut());
+        }
+        match &mut self.flow {
+            Some(Flow::ForEach { over, .. }) => texts.push(over),
+            Some(Flow::FirstOf { of }) => texts.extend(of.iter_mut()),
+            _ => {}
+        }
+        for t in texts {
+            let mut v = Value::String(std::mem::take(t));
+            change(&mut v);
+            if let Value::String(back) = v {
+                *t = back;
+            }
+        }
+    }
 }
 
 /// Something that stops a run from starting, at the place to fix it.
@@ -160,7 +326,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn at(step: Option<&str>, field: Option<&str>, reason: impl Into<String>) -> Problem {
+    pub(crate) fn at(
+        step: Option<&str>,
+        field: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Problem {
         Problem {
             step: step.map(str::to_owned),
             field: field.map(str::to_owned),
@@ -203,11 +373,12 @@ impl Workflow {
     }
 
     /// Why the workflow is too big to check or run, in words, if it is.
+    /// Steps inside groups and loops count.
     pub fn over_limit(&self) -> Option<String> {
-        if self.steps.len() > MAX_STEPS {
+        let steps = self.step_count();
+        if steps > MAX_STEPS {
             return Some(format!(
-                "A workflow has at most {MAX_STEPS} steps; this one has {}. Split it into smaller workflows.",
-                self.steps.len()
+                "A workflow has at most {MAX_STEPS} steps; this one has {steps}. Split it into smaller workflows."
             ));
         }
         if self.inputs.len() > MAX_INPUTS {
@@ -219,8 +390,9 @@ impl Workflow {
         None
     }
 
+    /// The step called `name`, wherever it is (inside groups too).
     pub fn step(&self, name: &str) -> Option<&Step> {
-        self.steps.iter().find(|s| s.name == name)
+        self.find(name)
     }
 
     fn check_new_name(&self, name: &str, what: &str) -> Result<(), String> {
@@ -229,8 +401,7 @@ impl Workflow {
                 "{what} names use lowercase letters, digits and _, start with a letter, have at most 40 characters and are not \"input\": {name:?} is not one."
             ));
         }
-        let taken =
-            self.steps.iter().any(|s| s.name == name) || self.inputs.iter().any(|i| i.name == name);
+        let taken = self.find(name).is_some() || self.inputs.iter().any(|i| i.name == name);
         if taken {
             return Err(format!("{name} is already used in this workflow."));
         }
@@ -269,11 +440,7 @@ impl Workflow {
 
     pub fn add_step(&mut self, name: &str, action: &str) -> Result<(), String> {
         self.check_new_name(name, "Step")?;
-        self.steps.push(Step {
-            name: name.to_owned(),
-            action: action.to_owned(),
-            fields: Map::new(),
-        });
+        self.steps.push(Step::action(name, action, Map::new()));
         Ok(())
     }
 
@@ -282,13 +449,10 @@ impl Workflow {
         if old == new {
             return Ok(());
         }
-        let index = self
-            .steps
-            .iter()
-            .position(|s| s.name == old)
-            .ok_or_else(|| format!("There is no step named {old}."))?;
+        if self.find(old).is_none() {
+            return Err(format!("There is no step named {old}."));
+        }
         self.check_new_name(new, "Step")?;
-        self.steps[index].name = new.to_owned();
         let change = |r: &mut Reference| match &r.root {
             Root::Step(s) if s == old => {
                 r.root = Root::Step(new.to_owned());
@@ -296,11 +460,12 @@ impl Workflow {
             }
             _ => false,
         };
-        for step in &mut self.steps {
-            for v in step.fields.values_mut() {
-                rewrite_references(v, &change);
+        self.each_step_mut(&mut |step| {
+            if step.name == old {
+                step.name = new.to_owned();
             }
-        }
+            step.each_text_mut(&mut |v| rewrite_references(v, &change));
+        });
         Ok(())
     }
 
@@ -324,11 +489,9 @@ impl Workflow {
                 false
             }
         };
-        for step in &mut self.steps {
-            for v in step.fields.values_mut() {
-                rewrite_references(v, &change);
-            }
-        }
+        self.each_step_mut(&mut |step| {
+            step.each_text_mut(&mut |v| rewrite_references(v, &change));
+        });
         Ok(())
     }
 
@@ -338,7 +501,22 @@ impl Workflow {
             name: name.to_owned(),
             label: label.to_owned(),
             kind,
+            list: None,
         });
+        Ok(())
+    }
+
+    /// An input that takes several values, one a line, each of `kind`.
+    pub fn add_list_input(
+        &mut self,
+        name: &str,
+        label: &str,
+        kind: InputKind,
+    ) -> Result<(), String> {
+        self.add_input(name, label, kind)?;
+        if let Some(input) = self.inputs.last_mut() {
+            input.list = Some(true);
+        }
         Ok(())
     }
 
@@ -353,86 +531,21 @@ impl Workflow {
         Ok(())
     }
 
+    /// Removes the step called `name`, wherever it is, with the steps inside it.
     pub fn remove_step(&mut self, name: &str) -> Option<Step> {
-        let index = self.steps.iter().position(|s| s.name == name)?;
-        Some(self.steps.remove(index))
-    }
-
-    /// Everything that would stop a run: names, unknown actions and fields,
-    /// and every reference (unknown or later step, a field the step's result
-    /// cannot have, a kind that does not fit the field).
-    pub fn check(&self, catalog: &dyn StepCatalog) -> Vec<Problem> {
-        if let Some(reason) = self.over_limit() {
-            return vec![Problem::at(None, None, reason)];
-        }
-        let mut problems = Vec::new();
-        if self.name.trim().is_empty() {
-            problems.push(Problem::at(None, None, "Give the workflow a name."));
-        }
-        if self.steps.is_empty() {
-            problems.push(Problem::at(None, None, "Add at least one step."));
-        }
-        // Names seen so far, and each step's position: one pass, no search per reference.
-        let mut seen: HashSet<&str> = HashSet::new();
-        let positions: HashMap<&str, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, s)| (s.name.as_str(), i))
-            .collect();
-        for input in &self.inputs {
-            if !is_valid_step_name(&input.name) || !seen.insert(&input.name) {
-                problems.push(Problem::at(
-                    None,
-                    Some(&input.name),
-                    format!("The name used in references, “{}”, is not usable: use lowercase letters, digits and _, and a name no other input or step has.", input.name),
-                ));
+        fn take(steps: &mut Vec<Step>, name: &str) -> Option<Step> {
+            if let Some(index) = steps.iter().position(|s| s.name == name) {
+                return Some(steps.remove(index));
             }
-            if let Some(reason) = input.kind.definition_problem() {
-                problems.push(Problem::at(None, Some(&input.name), reason));
-            }
+            steps.iter_mut().find_map(|s| match &mut s.flow {
+                Some(Flow::Group { steps, otherwise }) => {
+                    take(steps, name).or_else(|| take(otherwise, name))
+                }
+                Some(Flow::ForEach { steps, .. }) => take(steps, name),
+                _ => None,
+            })
         }
-        for (index, step) in self.steps.iter().enumerate() {
-            let name = step.name.as_str();
-            if !is_valid_step_name(name) || !seen.insert(name) {
-                problems.push(Problem::at(
-                    Some(name),
-                    None,
-                    format!("The name used in references for this step, “{name}”, is not usable: use lowercase letters, digits and _, a name nothing else in the workflow has, and not “input”."),
-                ));
-            }
-            if catalog.output_shape(&step.action).is_none() {
-                problems.push(Problem::at(
-                    Some(name),
-                    None,
-                    format!("Stripe Desk has no action {:?}.", step.action),
-                ));
-                continue;
-            }
-            for (field, value) in &step.fields {
-                let Some(kind) = catalog.field_kind(&step.action, field) else {
-                    problems.push(Problem::at(
-                        Some(name),
-                        Some(field),
-                        format!(
-                            "{} has no field {field}.",
-                            words::action_words(catalog, &step.action)
-                        ),
-                    ));
-                    continue;
-                };
-                let mut at = FieldAt {
-                    workflow: self,
-                    catalog,
-                    step_index: index,
-                    positions: &positions,
-                    problems: &mut problems,
-                };
-                at.check_value(value, field, field, &kind);
-            }
-        }
-        problems
+        take(&mut self.steps, name)
     }
 
     /// Checks the values typed for the inputs, as the action forms check
@@ -447,7 +560,12 @@ impl Workflow {
         let mut problems = Vec::new();
         for input in &self.inputs {
             let typed = typed.get(&input.name).map(String::as_str).unwrap_or("");
-            match input.kind.check(typed, format) {
+            let checked = if input.list.unwrap_or(false) {
+                input.check_lines(typed, format)
+            } else {
+                input.kind.check(typed, format)
+            };
+            match checked {
                 Ok(v) => {
                     values.insert(input.name.clone(), v);
                 }
@@ -460,179 +578,6 @@ impl Workflow {
             Err(problems)
         }
     }
-}
-
-/// Checking one step's field values.
-struct FieldAt<'a> {
-    workflow: &'a Workflow,
-    catalog: &'a dyn StepCatalog,
-    step_index: usize,
-    /// Each step name's position in the workflow.
-    positions: &'a HashMap<&'a str, usize>,
-    problems: &'a mut Vec<Problem>,
-}
-
-impl FieldAt<'_> {
-    fn step(&self) -> &Step {
-        &self.workflow.steps[self.step_index]
-    }
-
-    fn problem(&mut self, field: &str, reason: String) {
-        let step = self.step().name.clone();
-        self.problems
-            .push(Problem::at(Some(&step), Some(field), reason));
-    }
-
-    /// `shown`: the field as the UI names it (`items.0.price`);
-    /// `described`: as the catalog names it (`items.price`).
-    fn check_value(&mut self, value: &Value, shown: &str, described: &str, kind: &Kind) {
-        match value {
-            Value::String(text) => self.check_text(text, shown, kind),
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    self.check_value(item, &format!("{shown}.{i}"), described, kind);
-                }
-            }
-            Value::Object(map) => {
-                for (key, item) in map {
-                    let inner = format!("{described}.{key}");
-                    let inner_kind = match self.catalog.field_kind(&self.step().action, &inner) {
-                        Some(k) => k,
-                        // Free-form below an untyped field (metadata rows).
-                        None if *kind == Kind::Any => Kind::Any,
-                        None => {
-                            let action = words::action_words(self.catalog, &self.step().action);
-                            self.problem(
-                                &format!("{shown}.{key}"),
-                                format!("{action} has no field {inner}."),
-                            );
-                            continue;
-                        }
-                    };
-                    self.check_value(item, &format!("{shown}.{key}"), &inner, &inner_kind);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn check_text(&mut self, text: &str, field: &str, kind: &Kind) {
-        let template = match Template::parse(text) {
-            Ok(t) => t,
-            Err(e) => return self.problem(field, e.reason),
-        };
-        let mut kinds = Vec::new();
-        for reference in template.references() {
-            match self.reference_kind(reference) {
-                Ok(k) => kinds.push(k),
-                Err(reason) => self.problem(field, reason),
-            }
-        }
-        if kinds.len() != template.references().count() {
-            return;
-        }
-        if let (Kind::Choice { options }, true) = (kind, kinds.is_empty()) {
-            // A typed choice (from an imported file, say) is known wrong now.
-            if !options.iter().any(|o| o == text) {
-                self.problem(field, format!("{text:?} is not {}.", kind.describe()));
-            }
-            return;
-        }
-        if let Some(reference) = template.whole_reference() {
-            let source = &kinds[0];
-            if !source.fits(kind) {
-                let named = words::reference_words(self.catalog, self.workflow, reference);
-                self.problem(
-                    field,
-                    format!(
-                        "{named} is {}, but this field takes {}.",
-                        source.describe(),
-                        kind.describe()
-                    ),
-                );
-            }
-        } else if !kinds.is_empty() && !takes_text(kind) {
-            self.problem(
-                field,
-                format!(
-                    "This field takes {}: use one reference on its own, with no text around it.",
-                    kind.describe()
-                ),
-            );
-        }
-    }
-
-    fn reference_kind(&self, reference: &Reference) -> Result<Kind, String> {
-        match &reference.root {
-            Root::Input => {
-                let name = &reference.path[0];
-                let input = self
-                    .workflow
-                    .inputs
-                    .iter()
-                    .find(|i| &i.name == name)
-                    .ok_or_else(|| {
-                        format!(
-                            "There is no input “{}” in this workflow: add it under Inputs, or pick another.",
-                            name.replace('_', " ")
-                        )
-                    })?;
-                if reference.path.len() > 1 {
-                    return Err(format!(
-                        "{} is a single value and has no parts.",
-                        words::reference_words(self.catalog, self.workflow, reference)
-                    ));
-                }
-                Ok(input.kind.kind())
-            }
-            Root::Step(target) => {
-                let Some(&position) = self.positions.get(target.as_str()) else {
-                    return Err(format!(
-                        "This refers to a step that is not in this workflow (“{}”): pick a result of an earlier step.",
-                        target.replace('_', " ")
-                    ));
-                };
-                if position == self.step_index {
-                    return Err("A step cannot use its own result.".into());
-                }
-                let named = words::reference_words(self.catalog, self.workflow, reference);
-                if position > self.step_index {
-                    return Err(format!(
-                        "{named} comes from a step that runs later (step {} of {}): move that step before this one.",
-                        position + 1,
-                        self.workflow.steps.len()
-                    ));
-                }
-                let action = &self.workflow.steps[position].action;
-                let shape = self.catalog.output_shape(action).ok_or_else(|| {
-                    format!(
-                        "{} has an action Stripe Desk does not know.",
-                        words::step_words(self.catalog, self.workflow, position)
-                    )
-                })?;
-                shape.kind_at(&reference.path).map_err(|_| {
-                    format!(
-                        "{named} is not part of what {} gives back.",
-                        words::step_words(self.catalog, self.workflow, position)
-                    )
-                })
-            }
-        }
-    }
-}
-
-/// Fields where text with references inside may go; the action's checker
-/// looks at the filled-in text at run time.
-fn takes_text(kind: &Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Text
-            | Kind::Email
-            | Kind::Id { .. }
-            | Kind::Currency
-            | Kind::Choice { .. }
-            | Kind::Any
-    )
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! References to earlier results inside a step's field text:
-//! `{{create_customer.id}}`, `{{list_products.data.0.id}}`, `{{input.email}}`.
+//! `{{create_customer.id}}`, `{{list_products.data.0.id}}`, `{{input.email}}`,
+//! and inside a "For each" the current item: `{{item.email}}`, `{{item}}`.
 //!
 //! Syntax (the one place it is decided):
 //! - `{{` opens a reference and `}}` closes it; spaces just inside the braces
 //!   are allowed (`{{ input.email }}`) and dropped when printed.
-//! - A reference is a root (`input`, or a step name) followed by one or more
-//!   `.`-separated segments of letters, digits, `_` and `-`. A segment of
-//!   digits indexes a list (`data.0.id`) or names an object key ("0").
+//! - A reference is a root (`input`, `item`, or a step name) followed by one
+//!   or more `.`-separated segments of letters, digits, `_` and `-`. A segment
+//!   of digits indexes a list (`data.0.id`) or names an object key ("0").
+//!   `item` alone is the current item itself (a list of emails has no fields).
 //! - In a run of braces (`{{{a.b}}`), the last two open the reference and
 //!   the ones before are text.
 //! - Escape: `\{{` is a literal `{{`. Backslashes only mean something right
@@ -22,10 +24,14 @@ use std::fmt;
 
 /// Names the run's inputs in a reference: `{{input.email}}`.
 pub const INPUT_ROOT: &str = "input";
+/// Names the current item inside a "For each": `{{item.email}}`.
+pub const ITEM_ROOT: &str = "item";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Root {
     Input,
+    /// The item a "For each" is at.
+    Item,
     Step(String),
 }
 
@@ -33,6 +39,7 @@ impl Root {
     pub fn name(&self) -> &str {
         match self {
             Root::Input => INPUT_ROOT,
+            Root::Item => ITEM_ROOT,
             Root::Step(s) => s,
         }
     }
@@ -41,7 +48,7 @@ impl Root {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reference {
     pub root: Root,
-    /// At least one segment.
+    /// At least one segment, except for `{{item}}`: the item itself.
     pub path: Vec<String>,
 }
 
@@ -97,13 +104,14 @@ fn is_segment_char(c: char) -> bool {
 }
 
 /// A step name: a lowercase letter, then lowercase letters, digits or `_`
-/// (at most 40), and never `input`.
+/// (at most 40), and never `input` or `item`.
 pub fn is_valid_step_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && name.len() <= 40
         && name != INPUT_ROOT
+        && name != ITEM_ROOT
 }
 
 fn parse_reference(inner: &str, at: usize) -> Result<Reference, ParseError> {
@@ -122,7 +130,7 @@ fn parse_reference(inner: &str, at: usize) -> Result<Reference, ParseError> {
             "{{{{{inner}}}}} is not a reference: it must start with a step name or `input`."
         )));
     }
-    if path.is_empty() {
+    if path.is_empty() && root != ITEM_ROOT {
         return Err(fail(format!(
             "{{{{{inner}}}}} names no field: add one, like {{{{{root}.id}}}}."
         )));
@@ -135,10 +143,10 @@ fn parse_reference(inner: &str, at: usize) -> Result<Reference, ParseError> {
             "{{{{{inner}}}}} has a field name that cannot be read ({bad:?}): use letters, digits, _ and - between the dots."
         )));
     }
-    let root = if root == INPUT_ROOT {
-        Root::Input
-    } else {
-        Root::Step(root.to_owned())
+    let root = match root {
+        INPUT_ROOT => Root::Input,
+        ITEM_ROOT => Root::Item,
+        step => Root::Step(step.to_owned()),
     };
     Ok(Reference { root, path })
 }
@@ -278,6 +286,10 @@ pub trait Scope {
     fn input(&self, name: &str) -> Option<&Value>;
     /// `None`: the step has not run (or does not exist).
     fn step_output(&self, step: &str) -> Option<&Value>;
+    /// The item a "For each" is at; `None` outside one.
+    fn item(&self) -> Option<&Value> {
+        None
+    }
 }
 
 fn describe(value: &Value) -> &'static str {
@@ -304,6 +316,12 @@ pub fn lookup(reference: &Reference, scope: &dyn Scope) -> Result<Value, Resolve
                 .input(name)
                 .ok_or_else(|| fail(format!("this workflow has no input named {name}")))?;
             (v, format!("input {name}"))
+        }
+        Root::Item => {
+            let v = scope
+                .item()
+                .ok_or_else(|| fail("there is no current item outside a For each".into()))?;
+            (v, "the current item".to_owned())
         }
         Root::Step(step) => {
             let v = scope

@@ -2,11 +2,14 @@
 //! imported workflow is accepted, and before a run that needs confirming
 //! (live mode, or a step that sends money or data out of the account).
 //! Every request to any endpoint is shown with its method, its whole path
-//! and every parameter.
+//! and every parameter; conditions, branches, "For each" loops and "First
+//! of" values are said in words, each step with where it sits.
 
 use super::bound::{method_and_path, ActionCatalog};
 use super::catalog::StepCatalog;
-use super::model::{InputKind, Problem, Workflow};
+use super::conditions;
+use super::flow::{Branch, Resolver};
+use super::model::{Flow, InputKind, Problem, Step, Workflow};
 use super::reference::{Part, Root, Template};
 use super::words;
 use crate::actions::{self, FieldKind};
@@ -86,6 +89,18 @@ pub struct StepPlan {
     /// A write that cannot be looked up after Stripe forgets its key
     /// (24 hours): it carries no tags.
     pub unchecked: bool,
+    /// How far inside groups and loops it is: 0 at the top.
+    pub depth: u32,
+    /// Where it sits, in words, when inside a group or loop: "Only if Step
+    /// 1 (List Customers) found none", "Otherwise", "For each item of ...".
+    pub within: Option<String>,
+    /// What a step that decides or repeats does, or a step's own "Only
+    /// if", in words: "For each item of [Step 1, List Customers →
+    /// Customers] (every page, up to 1000), one after another; a failed
+    /// item does not stop the others."
+    pub says: Option<String>,
+    /// It runs once for each item of a "For each".
+    pub per_item: bool,
 }
 
 /// What an imported workflow will do, before the person accepts it.
@@ -172,26 +187,128 @@ fn row_lines(
     }
 }
 
-/// The step at `index` in words; `typed`: the inputs as typed for a run.
+/// A condition in words, for the step at `index`.
+fn condition_words(
+    resolver: &Resolver<'_>,
+    index: usize,
+    condition: &conditions::Condition,
+) -> String {
+    conditions::words(condition, &|r| resolver.subject_any(index, r))
+}
+
+/// What a step that organises others (or a step's own "Only if") does, in words.
+fn flow_words(resolver: &Resolver<'_>, index: usize, step: &Step) -> Option<String> {
+    let catalog = resolver.catalog;
+    let workflow = resolver.workflow;
+    let guard = step
+        .only_if
+        .as_ref()
+        .map(|c| condition_words(resolver, index, c));
+    Some(match (&step.flow, guard) {
+        (None, None) => return None,
+        (None, Some(guard)) => format!("Only if {guard}; skipped otherwise."),
+        (Some(Flow::Group { otherwise, .. }), Some(guard)) if !otherwise.is_empty() => {
+            format!("Only if {guard}: the steps inside run; otherwise the “Otherwise” steps do.")
+        }
+        (Some(Flow::Group { .. }), Some(guard)) => {
+            format!("Only if {guard}: the steps inside run; otherwise none of them.")
+        }
+        (Some(Flow::Group { .. }), None) => "A group of steps, run in order.".into(),
+        (
+            Some(Flow::ForEach {
+                over,
+                side_by_side,
+                stop_at_first_failure,
+                ..
+            }),
+            guard,
+        ) => {
+            let list = words::text_words(catalog, workflow, over);
+            let pages = Template::parse(over)
+                .ok()
+                .and_then(|t| t.whole_reference().cloned())
+                .and_then(|r| match r.root {
+                    Root::Step(s) => workflow.find(&s)?.every_page_up_to,
+                    _ => None,
+                })
+                .map(|most| format!(" (every page, up to {most})"))
+                .unwrap_or_default();
+            let order = if *side_by_side {
+                "side by side"
+            } else {
+                "one after another"
+            };
+            let failures = if *stop_at_first_failure {
+                "the first item that fails stops the others"
+            } else {
+                "a failed item does not stop the others"
+            };
+            let guard = guard.map(|g| format!("Only if {g}: ")).unwrap_or_default();
+            format!("{guard}For each item of {list}{pages}, {order}; {failures}.")
+        }
+        (Some(Flow::FirstOf { of }), guard) => {
+            let tried: Vec<String> = of
+                .iter()
+                .map(|t| words::text_words(catalog, workflow, t))
+                .collect();
+            let guard = guard.map(|g| format!("Only if {g}: ")).unwrap_or_default();
+            format!(
+                "{guard}The first of these with a value: {}.",
+                tried.join(", then ")
+            )
+        }
+    })
+}
+
+/// Where the step at `index` sits, in words.
+fn within_words(resolver: &Resolver<'_>, index: usize) -> Option<String> {
+    let (parent, branch) = resolver.placed[index].parent?;
+    let container = resolver.placed[parent].step;
+    let whose = resolver.step_words(parent);
+    Some(match (&container.flow, branch, &container.only_if) {
+        (Some(Flow::ForEach { over, .. }), _, _) => format!(
+            "For each item of {} ({whose})",
+            words::text_words(resolver.catalog, resolver.workflow, over)
+        ),
+        (_, Branch::Otherwise, Some(c)) => format!(
+            "Otherwise: when {} does not hold ({whose})",
+            condition_words(resolver, parent, c)
+        ),
+        (_, Branch::Steps, Some(c)) => {
+            format!("Only if {} ({whose})", condition_words(resolver, parent, c))
+        }
+        _ => format!("In {whose}"),
+    })
+}
+
+/// The step at `index` (in reading order) in words; `typed`: the inputs
+/// as typed for a run.
 pub fn plan_step(
     workflow: &Workflow,
     index: usize,
     typed: Option<&BTreeMap<String, String>>,
 ) -> StepPlan {
-    let step = &workflow.steps[index];
     let catalog = &ActionCatalog;
-    let Some(action) = actions::find(&step.action) else {
-        return StepPlan {
-            number: index as u32 + 1,
-            step: step.name.clone(),
-            title: words::action_words(catalog, &step.action),
-            writes: false,
-            method: String::new(),
-            path: String::new(),
-            params: Vec::new(),
-            moves_out: None,
-            unchecked: false,
-        };
+    let resolver = Resolver::new(workflow, catalog);
+    let placed = &resolver.placed[index];
+    let step = placed.step;
+    let said = StepPlan {
+        number: index as u32 + 1,
+        step: step.name.clone(),
+        title: words::step_kind_words(catalog, step),
+        writes: false,
+        method: String::new(),
+        path: String::new(),
+        params: Vec::new(),
+        moves_out: None,
+        unchecked: false,
+        depth: placed.depth as u32,
+        within: within_words(&resolver, index),
+        says: flow_words(&resolver, index, step),
+        per_item: placed.in_loop.is_some(),
+    };
+    let Some(action) = actions::find(&step.action).filter(|_| step.flow.is_none()) else {
+        return said;
     };
     let (method, template_path) = method_and_path(action, &step.fields);
     let mut params = Vec::new();
@@ -314,8 +431,6 @@ pub fn plan_step(
     }
     let writes = catalog.writes(&step.action) && method != "GET";
     StepPlan {
-        number: index as u32 + 1,
-        step: step.name.clone(),
         title: action.name.clone(),
         writes,
         moves_out: moves_out(&method, &template_path)
@@ -325,6 +440,7 @@ pub fn plan_step(
         method,
         path,
         params,
+        ..said
     }
 }
 
@@ -342,9 +458,13 @@ pub fn review(workflow: &Workflow) -> WorkflowReview {
                 }
             })
             .collect(),
-        steps: (0..workflow.steps.len())
-            .map(|i| plan_step(workflow, i, None))
-            .collect(),
+        steps: if workflow.over_limit().is_some() {
+            Vec::new()
+        } else {
+            (0..workflow.step_count())
+                .map(|i| plan_step(workflow, i, None))
+                .collect()
+        },
         problems: workflow.check(&ActionCatalog),
         workflow: workflow.clone(),
     }

@@ -5,7 +5,7 @@
 //! offers, not what a person reads.
 
 use super::catalog::StepCatalog;
-use super::model::Workflow;
+use super::model::{Flow, Step, Workflow};
 use super::reference::{Part, Reference, Root, Template};
 use serde::Serialize;
 use ts_rs::TS;
@@ -28,14 +28,27 @@ pub fn action_words(catalog: &dyn StepCatalog, action: &str) -> String {
         .unwrap_or_else(|| capitalised(&action.replace('_', " ")))
 }
 
-/// "Step 2 (Create Subscription)", for the step at `index`.
+/// What a step does, named: its action ("Create Customer"), or for a step
+/// that organises others "Only if", "Group", "For each", "First of".
+pub fn step_kind_words(catalog: &dyn StepCatalog, step: &Step) -> String {
+    match &step.flow {
+        None => action_words(catalog, &step.action),
+        Some(Flow::Group { .. }) if step.only_if.is_some() => "Only if".into(),
+        Some(Flow::Group { .. }) => "Group".into(),
+        Some(Flow::ForEach { .. }) => "For each".into(),
+        Some(Flow::FirstOf { .. }) => "First of".into(),
+    }
+}
+
+/// "Step 2 (Create Subscription)", for the step at `index` in reading
+/// order (steps inside groups and loops are counted where they are).
 pub fn step_words(catalog: &dyn StepCatalog, workflow: &Workflow, index: usize) -> String {
-    let action = workflow
-        .steps
+    let what = workflow
+        .in_reading_order()
         .get(index)
-        .map(|s| s.action.as_str())
-        .unwrap_or("");
-    format!("Step {} ({})", index + 1, action_words(catalog, action))
+        .map(|s| step_kind_words(catalog, s))
+        .unwrap_or_else(|| action_words(catalog, ""));
+    format!("Step {} ({what})", index + 1)
 }
 
 /// The step called `name`, in words, or `None` when there is none.
@@ -44,7 +57,10 @@ pub fn named_step_words(
     workflow: &Workflow,
     name: &str,
 ) -> Option<String> {
-    let index = workflow.steps.iter().position(|s| s.name == name)?;
+    let index = workflow
+        .in_reading_order()
+        .iter()
+        .position(|s| s.name == name)?;
     Some(step_words(catalog, workflow, index))
 }
 
@@ -102,6 +118,15 @@ fn path_words(catalog: &dyn StepCatalog, action: &str, path: &[String]) -> Strin
 /// A reference in words.
 pub fn reference_words(catalog: &dyn StepCatalog, workflow: &Workflow, r: &Reference) -> String {
     match &r.root {
+        Root::Item if r.path.is_empty() => "Current item".into(),
+        Root::Item => {
+            let mut out = vec!["Current item".to_owned()];
+            out.extend(r.path.iter().map(|seg| match seg.parse::<usize>() {
+                Ok(n) => format!("number {}", n + 1),
+                Err(_) => segment_words(seg),
+            }));
+            out.join(" → ")
+        }
         Root::Input => {
             let name = r.path.first().map(String::as_str).unwrap_or("");
             match workflow.inputs.iter().find(|i| i.name == name) {
@@ -109,14 +134,24 @@ pub fn reference_words(catalog: &dyn StepCatalog, workflow: &Workflow, r: &Refer
                 _ => format!("the value asked for as “{}”", name.replace('_', " ")),
             }
         }
-        Root::Step(step) => match workflow.steps.iter().position(|s| &s.name == step) {
-            Some(index) => {
-                let action = &workflow.steps[index].action;
+        Root::Step(step) => match workflow
+            .in_reading_order()
+            .into_iter()
+            .enumerate()
+            .find(|(_, s)| &s.name == step)
+        {
+            Some((index, target)) => {
+                let action = &target.action;
+                let path = match &target.flow {
+                    Some(Flow::FirstOf { .. }) if r.path.len() == 1 && r.path[0] == "value" => {
+                        "Value".to_owned()
+                    }
+                    _ => path_words(catalog, action, &r.path),
+                };
                 format!(
-                    "Step {}, {} → {}",
+                    "Step {}, {} → {path}",
                     index + 1,
-                    action_words(catalog, action),
-                    path_words(catalog, action, &r.path)
+                    step_kind_words(catalog, target),
                 )
             }
             None => format!(
@@ -147,10 +182,18 @@ pub fn text_words(catalog: &dyn StepCatalog, workflow: &Workflow, text: &str) ->
 pub fn references_in(catalog: &dyn StepCatalog, workflow: &Workflow) -> Vec<ReferenceWords> {
     let mut out: Vec<ReferenceWords> = Vec::new();
     let mut texts = Vec::new();
-    for step in &workflow.steps {
+    let mut extra: Vec<serde_json::Value> = Vec::new();
+    for step in workflow.in_reading_order() {
         for value in step.fields.values() {
             collect_texts(value, &mut texts);
         }
+        // Conditions, lists and "First of" values hold references too.
+        let mut copy = step.clone();
+        copy.fields.clear();
+        copy.each_text_mut(&mut |v| extra.push(v.clone()));
+    }
+    for value in &extra {
+        collect_texts(value, &mut texts);
     }
     for text in texts {
         let Ok(t) = Template::parse(text) else {

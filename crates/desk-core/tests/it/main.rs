@@ -12,4 +12,6 @@ mod oauth_against_simulator;
 mod security;
 mod workflows_against_simulator;
 mod workflows_bound_to_actions;
+mod workflows_branching;
 mod workflows_desk;
+mod workflows_for_each;
