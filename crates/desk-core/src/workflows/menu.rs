@@ -291,6 +291,7 @@ mod tests {
                 first_tried_at: None,
             }],
             outcome: Outcome::Succeeded,
+            trigger: None,
         };
         let entries = menu(
             &with_request,

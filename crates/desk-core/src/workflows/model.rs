@@ -1,9 +1,9 @@
 //! A workflow: inputs and named, ordered steps; editing that keeps
 //! references right; and the checks made before a run starts.
 
-use super::catalog::{Kind, StepCatalog};
+use super::catalog::{Kind, Shape, StepCatalog};
 use super::checks;
-use super::reference::{is_valid_step_name, Reference, Root, Template};
+use super::reference::{is_valid_step_name, Reference, Root, Template, EVENT_ROOT};
 use super::words;
 use crate::money::NumberFormat;
 use serde::{Deserialize, Serialize};
@@ -362,6 +362,17 @@ impl Workflow {
     /// and every reference (unknown or later step, a field the step's result
     /// cannot have, a kind that does not fit the field).
     pub fn check(&self, catalog: &dyn StepCatalog) -> Vec<Problem> {
+        self.check_started_by(catalog, None)
+    }
+
+    /// [`Workflow::check`] for a workflow an event starts: `event` is the
+    /// shape of what that kind of event is about, which `{{event.…}}`
+    /// references are checked against (hook for `crate::bulk::triggers`).
+    pub fn check_started_by(
+        &self,
+        catalog: &dyn StepCatalog,
+        event: Option<&Shape>,
+    ) -> Vec<Problem> {
         if let Some(reason) = self.over_limit() {
             return vec![Problem::at(None, None, reason)];
         }
@@ -425,6 +436,7 @@ impl Workflow {
                 let mut at = FieldAt {
                     workflow: self,
                     catalog,
+                    event,
                     step_index: index,
                     positions: &positions,
                     problems: &mut problems,
@@ -466,6 +478,8 @@ impl Workflow {
 struct FieldAt<'a> {
     workflow: &'a Workflow,
     catalog: &'a dyn StepCatalog,
+    /// What the starting event is about, for `{{event.…}}`.
+    event: Option<&'a Shape>,
     step_index: usize,
     /// Each step name's position in the workflow.
     positions: &'a HashMap<&'a str, usize>,
@@ -586,6 +600,15 @@ impl FieldAt<'_> {
                 Ok(input.kind.kind())
             }
             Root::Step(target) => {
+                let event = self.event.filter(|_| target == EVENT_ROOT);
+                if let (None, Some(event)) = (self.positions.get(target.as_str()), event) {
+                    return event.kind_at(&reference.path).map_err(|_| {
+                        format!(
+                            "{} is not part of the event that starts this workflow.",
+                            words::reference_words(self.catalog, self.workflow, reference)
+                        )
+                    });
+                }
                 let Some(&position) = self.positions.get(target.as_str()) else {
                     return Err(format!(
                         "This refers to a step that is not in this workflow (“{}”): pick a result of an earlier step.",

@@ -23,6 +23,11 @@ use std::fmt;
 /// Names the run's inputs in a reference: `{{input.email}}`.
 pub const INPUT_ROOT: &str = "input";
 
+/// Names, in a workflow started by an event (`crate::bulk::triggers`), the
+/// object the event is about: `{{event.email}}`. It is read as a step's
+/// name, so a step really called `event` comes first.
+pub const EVENT_ROOT: &str = "event";
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Root {
     Input,

@@ -119,6 +119,10 @@ pub fn reference_words(catalog: &dyn StepCatalog, workflow: &Workflow, r: &Refer
                     path_words(catalog, action, &r.path)
                 )
             }
+            // Hook for workflows started by an event: what the event is about.
+            None if step == super::reference::EVENT_ROOT => {
+                format!("The event → {}", path_words(catalog, "", &r.path))
+            }
             None => format!(
                 "a step that is not in this workflow (“{}”)",
                 step.replace('_', " ")
