@@ -278,23 +278,20 @@ impl Desk {
         let file = self.bulk_file(file_id)?;
         let mut job = {
             let f = lock(&file);
-            let previous = f.job.as_ref();
-            Job {
-                file_name: f.name.clone(),
-                opened: f.opened.clone(),
-                header: f.header,
-                columns: sheet::columns(&f.opened.table, f.header),
-                target_key: target.clone(),
-                target: def,
+            let mut job = Job::new(
+                f.name.clone(),
+                f.opened.clone(),
+                f.header,
+                target.clone(),
+                def,
                 mapping,
                 options,
-                fixes: previous.map(|j| j.fixes.clone()).unwrap_or_default(),
-                left_out: previous.map(|j| j.left_out.clone()).unwrap_or_default(),
-                existing: BTreeMap::new(),
-                problems: BTreeMap::new(),
-                mapping_problems: Vec::new(),
-                workflow_problems: Vec::new(),
+            );
+            if let Some(previous) = &f.job {
+                job.fixes = previous.fixes.clone();
+                job.left_out = previous.left_out.clone();
             }
+            job
         };
         let job = tokio::task::spawn_blocking(move || {
             job.dry_run();

@@ -112,6 +112,34 @@ fn yes_no(text: &str) -> Option<bool> {
 }
 
 impl Job {
+    /// A job with no fixes, nothing left out and no dry run yet.
+    pub fn new(
+        file_name: String,
+        opened: Arc<Opened>,
+        header: Option<usize>,
+        target_key: BulkTarget,
+        target: TargetDef,
+        mapping: Mapping,
+        options: BulkOptions,
+    ) -> Job {
+        Job {
+            file_name,
+            columns: super::sheet::columns(&opened.table, header),
+            opened,
+            header,
+            target_key,
+            target,
+            mapping,
+            options,
+            fixes: BTreeMap::new(),
+            left_out: BTreeSet::new(),
+            existing: BTreeMap::new(),
+            problems: BTreeMap::new(),
+            mapping_problems: Vec::new(),
+            workflow_problems: Vec::new(),
+        }
+    }
+
     pub fn table(&self) -> &Table {
         &self.opened.table
     }
@@ -176,7 +204,12 @@ impl Job {
     /// A problem at the cell `slot` took its value from; a constant's
     /// problem is the mapping's (said once, not on every row).
     fn at(&self, row: u32, slot: &Slot, cell: Option<&Cell>, message: String) -> Located {
-        match cell.and_then(|c| c.column) {
+        let column = match self.mapping.source(&slot.id) {
+            // An empty cell of a mapped column is still that cell.
+            SlotSource::Column { column } => Some(*column),
+            _ => cell.and_then(|c| c.column),
+        };
+        match column {
             Some(column) => Located::Cell(CellProblem {
                 row,
                 column: Some(column),
@@ -188,7 +221,7 @@ impl Job {
                     "{} (the same for every row, “{value}”): {message}",
                     slot.label
                 )),
-                _ => Located::Mapping(format!("{}: {message}", slot.label)),
+                _ => Located::Mapping(unmapped(slot)),
             },
         }
     }
@@ -449,10 +482,7 @@ impl Job {
         }
         for s in self.slots() {
             if s.required && matches!(self.mapping.source(&s.id), SlotSource::Nothing) {
-                mapping.insert(format!(
-                    "{}: pick the column that holds it, or enter a value for every row.",
-                    s.label
-                ));
+                mapping.insert(unmapped(&s));
             }
         }
         for i in self.data_rows() {
@@ -561,6 +591,15 @@ impl Job {
             workflow_problems: self.workflow_problems.clone(),
         }
     }
+}
+
+/// What the mapping lacks when no column (and no constant) fills a slot
+/// the checks need.
+fn unmapped(slot: &Slot) -> String {
+    format!(
+        "{}: pick the column that holds it, or enter a value for every row.",
+        slot.label
+    )
 }
 
 /// "1,982".

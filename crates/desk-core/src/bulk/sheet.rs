@@ -526,13 +526,24 @@ fn open_csv(path: &Path) -> Result<Opened, Error> {
     let mut builder = TableBuilder::new();
     let mut record = csv::StringRecord::new();
     let mut number = 0u32;
+    // Line breaks inside quoted cells so far.
+    let mut inside_before = 0u64;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(unreadable(e)),
         }
-        number += 1;
+        // Numbered as a spreadsheet shows the file: a line break inside a
+        // quoted cell stays in its row, an empty line (which the reader
+        // skips) is a row. The reader counts lines up to the record's end.
+        let inside: u64 = record.iter().map(|f| f.matches('\n').count() as u64).sum();
+        let start = reader
+            .position()
+            .line()
+            .saturating_sub(1 + inside + inside_before);
+        inside_before += inside;
+        number = (number + 1).max(u32::try_from(start).unwrap_or(u32::MAX));
         if record.len() > MAX_COLUMNS && record.iter().skip(MAX_COLUMNS).any(|f| !f.is_empty()) {
             return Err(TableBuilder::too_big());
         }
@@ -698,5 +709,22 @@ mod tests {
         assert_eq!(number_text(12.5), "12.5");
         assert_eq!(number_text(42.0), "42");
         assert_eq!(number_text(0.1), "0.1");
+    }
+}
+
+#[cfg(test)]
+mod numbering {
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let dir = std::env::temp_dir().join(crate::stripe::random_token("desk-sheet"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.csv");
+        std::fs::write(&path, b"Title\n\nName,Notes\nJo,\"a\nb\"\nAnn,x\n").unwrap();
+        let opened = super::open(&path, None).unwrap();
+        let numbers: Vec<u32> = (0..opened.table.len())
+            .map(|i| opened.table.number(i))
+            .collect();
+        std::fs::remove_dir_all(dir).unwrap();
+        assert_eq!(numbers, [1, 3, 4, 5]);
     }
 }
