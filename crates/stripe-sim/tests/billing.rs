@@ -302,8 +302,14 @@ async fn the_email_filter_is_exact_and_case_sensitive_and_emails_are_not_unique(
     let r = c.get("/v1/customers?email=ann%40example.com").await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(count(r.json()), 2, "two customers may share an email");
-    assert_eq!(count(c.get("/v1/customers?email=ANN%40EXAMPLE.COM").await.json()), 0);
-    assert_eq!(count(c.get("/v1/customers?email=ann%40example").await.json()), 0);
+    assert_eq!(
+        count(c.get("/v1/customers?email=ANN%40EXAMPLE.COM").await.json()),
+        0
+    );
+    assert_eq!(
+        count(c.get("/v1/customers?email=ann%40example").await.json()),
+        0
+    );
     // An ID kept in metadata is found by search, ten values to a query.
     customer(&c, "email=b%40example.com&metadata[external_id]=B-2").await;
     let q = "metadata['external_id']:'A-1' OR metadata['external_id']:'B-2'"
@@ -319,7 +325,9 @@ async fn the_email_filter_is_exact_and_case_sensitive_and_emails_are_not_unique(
         .replace(' ', "%20")
         .replace('\'', "%27");
     assert_eq!(
-        c.get(&format!("/v1/customers/search?query={eleven}")).await.status,
+        c.get(&format!("/v1/customers/search?query={eleven}"))
+            .await
+            .status,
         400
     );
 }

@@ -251,11 +251,10 @@ pub fn check_spec(spec: &TriggerSpec) -> Vec<String> {
                     ));
                 }
             }
-            (Comparison::GreaterThan, Kind::Integer) => {
-                if c.value.trim().parse::<i64>().is_err() {
-                    problems.push(format!("{label}: “{}” is not a whole number.", c.value));
-                }
+            (Comparison::GreaterThan, Kind::Integer) if c.value.trim().parse::<i64>().is_err() => {
+                problems.push(format!("{label}: “{}” is not a whole number.", c.value));
             }
+            (Comparison::GreaterThan, Kind::Integer) => {}
             (Comparison::GreaterThan, _) => problems.push(format!(
                 "{label} is not a number or an amount: use equals, contains or ends with."
             )),
