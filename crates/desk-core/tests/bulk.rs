@@ -1346,3 +1346,58 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A workflow with a step that sends data out of the account (here, every
+/// event to a web address) asks first in test mode too, as its run by hand
+/// does: the plan names the step, and Run without it sends nothing.
+#[tokio::test]
+async fn a_run_that_sends_data_out_of_the_account_asks_first_in_test_mode_too() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = desk(&sim, dir.path());
+    let expected = connect(&d, KEY).await;
+    let mut w = Workflow::new("Listen");
+    w.add_input("url", "Web address", InputKind::Text).unwrap();
+    w.add_step("listen", "any_endpoint").unwrap();
+    w.steps[0].fields = json!({
+        "method": "POST",
+        "path": "/v1/webhook_endpoints",
+        "params": [
+            {"key": "url", "value": "{{input.url}}"},
+            {"key": "enabled_events[0]", "value": "*"},
+        ],
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    d.save_workflow(&w).unwrap();
+    let path = write(
+        dir.path(),
+        "hooks.csv",
+        b"Web address\nhttps://collector.example/a\n",
+    );
+    let target = BulkTarget::Workflow {
+        workflow_id: w.id.clone(),
+    };
+    let (view, _) = checked(&d, &expected, &path, &target, options(NumberFormat::POINT)).await;
+    sim.clear_requests();
+    let refused = d
+        .bulk_run(&view.file_id, &expected, false, None, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "confirmation_needed");
+    assert!(sim.requests().is_empty() || sim.requests().iter().all(|r| r.method != "POST"));
+    let plan = d.bulk_plan(&view.file_id, &expected, false).await.unwrap();
+    assert!(!plan.account.livemode);
+    assert_eq!(plan.moves_out.len(), 1);
+    assert!(
+        plan.moves_out[0].starts_with("Step 1 (Request to any endpoint)"),
+        "{plan:?}"
+    );
+    assert!(
+        plan.sentence.contains("It sends out of the account"),
+        "{}",
+        plan.sentence
+    );
+    assert!(plan.confirmation.is_some());
+}

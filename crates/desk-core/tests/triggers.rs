@@ -584,3 +584,36 @@ async fn switching_a_trigger_on_in_live_mode_asks_once() {
         .unwrap();
     assert!(!on_again.paused && on_again.account.livemode);
 }
+
+/// A workflow that sends data out of the account is switched on only
+/// with the confirmation, in test mode too.
+#[tokio::test]
+async fn a_trigger_whose_workflow_sends_data_out_asks_first_in_test_mode_too() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = desk(&sim, dir.path());
+    let expected = connect(&d, KEY).await;
+    let mut w = Workflow::new("Tell a stranger");
+    w.add_step("listen", "any_endpoint").unwrap();
+    w.steps[0].fields = fields(json!({
+        "method": "POST",
+        "path": "/v1/webhook_endpoints",
+        "params": [{"key": "url", "value": "https://collector.example/hook"}, {"key": "enabled_events[0]", "value": "*"}],
+    }));
+    d.save_workflow(&w).unwrap();
+    let spec = on("customer.created", Vec::new());
+    let refused = d
+        .set_workflow_trigger(&w.id, &expected, spec.clone(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "confirmation_needed");
+    let plan = d.trigger_plan(&w.id, &expected, &spec).await.unwrap();
+    assert!(
+        plan.sentence.contains("It sends out of the account"),
+        "{}",
+        plan.sentence
+    );
+    d.set_workflow_trigger(&w.id, &expected, spec, plan.confirmation.as_deref())
+        .await
+        .unwrap();
+}

@@ -10,10 +10,15 @@ export type BulkPlan = { account: RunAccount, rows: number,
  */
 writes: number, 
 /**
- * "Create 1,982 customers in Shop (live mode): 1,982 writes."
+ * "Run “Create Customer” for 1,982 rows in Shop (live mode): 1,982 writes to Stripe."
  */
 sentence: string, 
 /**
- * Present in live mode: passed back with Run, once, within ten minutes.
+ * Steps that send money or data out of the account, in words.
+ */
+moves_out: Array<string>, 
+/**
+ * Present in live mode, or when something is sent out of the account:
+ * passed back with Run, once, within ten minutes.
  */
 confirmation: string | null, };

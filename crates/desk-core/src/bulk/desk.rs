@@ -19,7 +19,9 @@ use crate::connections::ExpectedConnection;
 use crate::error::Error;
 use crate::workflows::engine::{Outcome, RunAccount, RunError, RunHistory, RunRecord, RunTrigger};
 use crate::workflows::menu::MenuEntry;
-use crate::workflows::{ActionCatalog, ActionSteps, Problem, StepCatalog, Workflow, WorkflowStore};
+use crate::workflows::{
+    review, words, ActionCatalog, ActionSteps, Problem, StepCatalog, Workflow, WorkflowStore,
+};
 use crate::Desk;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -105,6 +107,29 @@ fn view_of(t: &StoredTrigger) -> TriggerView {
         paused: t.paused,
         since: t.since,
         waiting: t.waiting,
+    }
+}
+
+/// What the target's steps send out of the account (money, data), in
+/// words: such a run is confirmed first in test mode too, as a workflow's.
+fn moves_out(def: &TargetDef) -> Vec<String> {
+    match def {
+        TargetDef::Workflow(w) if w.over_limit().is_none() => (0..w.steps.len())
+            .filter_map(|i| {
+                let what = review::plan_step(w, i, None).moves_out?;
+                Some(format!(
+                    "{} {what}",
+                    words::step_words(&ActionCatalog, w, i)
+                ))
+            })
+            .collect(),
+        TargetDef::Workflow(_) => Vec::new(),
+        TargetDef::Action(a) => {
+            let (method, path) = crate::workflows::bound::method_and_path(a, &Default::default());
+            review::moves_out(&method, &path)
+                .map(|what| vec![format!("{} {what}", a.name)])
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -480,7 +505,7 @@ impl Desk {
         let (record, auth) = self.connections().expected_auth(expected).await?;
         let account = self.run_account(&record, &auth).await;
         let file = self.bulk_file(file_id)?;
-        let (rows, writes, name) = {
+        let (rows, writes, name, out) = {
             let f = lock(&file);
             let job = f.job.as_ref().ok_or_else(no_dry_run)?;
             let id = job_id(
@@ -504,7 +529,12 @@ impl Desk {
                     take && job.skip_reason(row).is_none() && !job.problems.contains_key(&row)
                 })
                 .count() as u64;
-            (rows, rows * job.target.writes(), job.target.name())
+            (
+                rows,
+                rows * job.target.writes(),
+                job.target.name(),
+                moves_out(&job.target),
+            )
         };
         let mode = if account.livemode { "live" } else { "test" };
         let sentence = format!(
@@ -515,7 +545,14 @@ impl Desk {
             thousands(writes),
             plural(writes, "write", "writes"),
         );
-        let confirmation = account.livemode.then(|| {
+        let sentence = match out.is_empty() {
+            true => sentence,
+            false => format!(
+                "{sentence} It sends out of the account: {}.",
+                out.join("; ")
+            ),
+        };
+        let confirmation = (account.livemode || !out.is_empty()).then(|| {
             self.issue_bulk_confirmation(format!("bulk:{file_id}:{retry_failed}"), &record.id)
         });
         Ok(BulkPlan {
@@ -523,6 +560,7 @@ impl Desk {
             rows,
             writes,
             sentence,
+            moves_out: out,
             confirmation,
         })
     }
@@ -585,14 +623,19 @@ impl Desk {
     ) -> Result<BulkProgress, Error> {
         let (record, auth) = self.connections().expected_auth(expected).await?;
         let account = self.run_account(&record, &auth).await;
-        if account.livemode {
+        let file = self.bulk_file(file_id)?;
+        let sends_out = {
+            let f = lock(&file);
+            let job = f.job.as_ref().ok_or_else(no_dry_run)?;
+            !moves_out(&job.target).is_empty()
+        };
+        if account.livemode || sends_out {
             self.take_bulk_confirmation(
                 &format!("bulk:{file_id}:{retry_failed}"),
                 &record.id,
                 confirmation,
             )?;
         }
-        let file = self.bulk_file(file_id)?;
         let control = Arc::new(Control::default());
         let job = {
             let mut f = lock(&file);
@@ -826,8 +869,15 @@ impl Desk {
             workflow.name,
             account.name
         );
-        let confirmation = account
-            .livemode
+        let out = moves_out(&TargetDef::Workflow(workflow));
+        let sentence = match out.is_empty() {
+            true => sentence,
+            false => format!(
+                "{sentence} It sends out of the account: {}.",
+                out.join("; ")
+            ),
+        };
+        let confirmation = (account.livemode || !out.is_empty())
             .then(|| self.issue_bulk_confirmation(format!("trigger:{workflow_id}"), &record.id));
         Ok(TriggerPlan {
             account,
@@ -862,11 +912,11 @@ impl Desk {
             problems.extend(p);
         }
         if !problems.is_empty() {
-            return Err(RunError::Problems(problems).into_error());
+            return Err(problems_error(problems));
         }
         let (record, auth) = self.connections().expected_auth(expected).await?;
         let account = self.run_account(&record, &auth).await;
-        if account.livemode {
+        if account.livemode || !moves_out(&TargetDef::Workflow(workflow.clone())).is_empty() {
             self.take_bulk_confirmation(
                 &format!("trigger:{workflow_id}"),
                 &record.id,
@@ -905,7 +955,11 @@ impl Desk {
         let current = self
             .workflow_trigger(workflow_id)?
             .ok_or_else(|| Error::NotFound("This workflow has no trigger.".into()))?;
-        if !paused && current.paused && current.account.livemode {
+        let sends_out = WorkflowStore::new(self.data_dir())
+            .load(workflow_id)
+            .map(|w| !moves_out(&TargetDef::Workflow(w)).is_empty())
+            .unwrap_or(true);
+        if !paused && current.paused && (current.account.livemode || sends_out) {
             self.take_bulk_confirmation(
                 &format!("trigger:{workflow_id}"),
                 &current.connection_id,
@@ -1215,34 +1269,23 @@ impl Desk {
     }
 }
 
-trait IntoError {
-    fn into_error(self) -> Error;
-}
-
-impl IntoError for RunError {
-    /// Problems as one refusal at the first, in its words.
-    fn into_error(self) -> Error {
-        match self {
-            RunError::Problems(p) => {
-                let first = p.into_iter().next();
-                let place = first
-                    .as_ref()
-                    .and_then(|p| p.step.clone())
-                    .map(|s| format!("Step {s}: "))
-                    .unwrap_or_default();
-                Error::Invalid {
-                    code: "workflow_not_ready",
-                    message: format!(
-                        "{place}{}",
-                        first
-                            .as_ref()
-                            .map_or("The workflow needs fixing.", |p| p.reason.as_str())
-                    ),
-                    param: first.and_then(|p| p.field),
-                }
-            }
-            RunError::Other(e) => e,
-        }
+/// Problems as one refusal, at the first and in its words.
+fn problems_error(problems: Vec<Problem>) -> Error {
+    let first = problems.into_iter().next();
+    let place = first
+        .as_ref()
+        .and_then(|p| p.step.clone())
+        .map(|s| format!("Step {s}: "))
+        .unwrap_or_default();
+    Error::Invalid {
+        code: "workflow_not_ready",
+        message: format!(
+            "{place}{}",
+            first
+                .as_ref()
+                .map_or("The workflow needs fixing.", |p| p.reason.as_str())
+        ),
+        param: first.and_then(|p| p.field),
     }
 }
 

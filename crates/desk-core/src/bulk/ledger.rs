@@ -74,13 +74,6 @@ pub fn job_id(account_id: &str, livemode: bool, content_hash: &str, target: &Bul
     format!("job_{}", &h[..32])
 }
 
-/// A row as the ledger keeps it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LedgerRow {
-    pub row: u32,
-    pub state: RowState,
-}
-
 /// What a job is, for [`Ledger::begin_job`].
 pub struct JobRecord<'a> {
     pub job_id: &'a str,

@@ -5,7 +5,6 @@
 
 use super::wire::{ColumnInfo, Mapping, Slot, SlotMapping, SlotSource};
 use crate::actions::{Action, FieldKind};
-use crate::workflows::model::InputKind;
 use crate::workflows::{ActionCatalog, Kind, StepCatalog, Workflow};
 
 /// What runs for every row, loaded.
@@ -326,14 +325,10 @@ pub fn propose(target: &TargetDef, columns: &[ColumnInfo]) -> Mapping {
     mapping
 }
 
-/// Input kinds' words for a workflow input, for messages.
-pub fn input_words(kind: &InputKind) -> String {
-    kind.kind().describe()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflows::model::InputKind;
 
     fn col(index: u32, name: &str) -> ColumnInfo {
         ColumnInfo {

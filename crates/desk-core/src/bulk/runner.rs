@@ -11,7 +11,7 @@
 //! Cancel the same, and ends the run. One run of a job at a time: an OS
 //! lock on `<data dir>/bulk/<job>.lock`, released with a killed process.
 
-use super::job::{plural, thousands, Job};
+use super::job::Job;
 use super::ledger::{job_id, JobRecord, Ledger, RowKeeper};
 use super::wire::{BulkProgress, BulkRunState, RowOutcome, RowState};
 use crate::error::Error;
@@ -152,7 +152,7 @@ fn ids_of(run: &RunRecord) -> (Vec<String>, bool) {
 }
 
 /// A failed run's reason, at its step when the workflow has several.
-fn failure_words(run: &RunRecord, job: &Job, row: &super::job::RowRun) -> String {
+fn failure_words(run: &RunRecord, row: &super::job::RowRun) -> String {
     let Outcome::Failed { step } = &run.outcome else {
         return "It stopped before the end; run the file again to continue it.".into();
     };
@@ -168,7 +168,6 @@ fn failure_words(run: &RunRecord, job: &Job, row: &super::job::RowRun) -> String
             .unwrap_or_else(|| step.clone());
         format!("{words}: {reason}")
     } else {
-        let _ = job;
         reason
     }
 }
@@ -356,7 +355,7 @@ impl Runner<'_> {
                                         }
                                     }
                                     Ok(rec) => RowState::Failed {
-                                        message: failure_words(&rec, job, &run),
+                                        message: failure_words(&rec, &run),
                                     },
                                     Err(RunError::Problems(p)) => RowState::Failed {
                                         message: p
@@ -424,15 +423,4 @@ impl Runner<'_> {
         report.changed.clear();
         Ok(report)
     }
-}
-
-/// "1,982 created, 3 skipped, 15 failed".
-pub fn outcome_sentence(p: &BulkProgress) -> String {
-    format!(
-        "{} created, {} skipped, {} {}",
-        thousands(p.created),
-        thousands(p.skipped),
-        thousands(p.failed),
-        plural(p.failed, "failed", "failed")
-    )
 }

@@ -302,9 +302,12 @@ pub struct BulkPlan {
     /// Writes to Stripe: rows times the steps that create or change something.
     #[ts(type = "number")]
     pub writes: u64,
-    /// "Create 1,982 customers in Shop (live mode): 1,982 writes."
+    /// "Run “Create Customer” for 1,982 rows in Shop (live mode): 1,982 writes to Stripe."
     pub sentence: String,
-    /// Present in live mode: passed back with Run, once, within ten minutes.
+    /// Steps that send money or data out of the account, in words.
+    pub moves_out: Vec<String>,
+    /// Present in live mode, or when something is sent out of the account:
+    /// passed back with Run, once, within ten minutes.
     pub confirmation: Option<String>,
 }
 
