@@ -137,6 +137,17 @@ codes! {
     InvalidRetention = "invalid_retention",
     // Activity.
     InvalidInterval = "invalid_interval",
+    // Spreadsheets and triggers.
+    FileTooLarge = "file_too_large",
+    FileUnreadable = "file_unreadable",
+    SheetMissing = "sheet_missing",
+    HeaderRowEmpty = "header_row_empty",
+    ActionUnknown = "action_unknown",
+    BulkNotChecked = "bulk_not_checked",
+    BulkNotReady = "bulk_not_ready",
+    BulkNotRunning = "bulk_not_running",
+    BulkRunning = "bulk_running",
+    TriggerInvalid = "trigger_invalid",
     // Made by the window itself.
     MissingKey = "missing_key",
     NoBackend = "no_backend",

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod activity;
 pub mod balances;
+pub mod bulk;
 pub mod config;
 pub mod connections;
 pub mod desk;

@@ -697,6 +697,50 @@ impl Desk {
         Ok(out)
     }
 
+    /// Events of one type the account of `connection_id` has heard, created
+    /// at or after `since`, oldest first (at most `limit`), each with its
+    /// sentence: what a workflow's trigger runs on (`crate::bulk::triggers`).
+    /// Nothing when the account was never polled.
+    pub(crate) async fn activity_events_of_type(
+        &self,
+        connection_id: &str,
+        event_type: &str,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<(Value, String)>, Error> {
+        let f = self.followed_for(connection_id)?;
+        let Some(store) = self.existing_store(&f)? else {
+            return Ok(Vec::new());
+        };
+        let event_type = event_type.to_owned();
+        let now = self.activity().now();
+        on_store(&store, move |s| {
+            let zone = TimeZone::system();
+            let names = |id: &str| s.name(id);
+            let events = s.of_type_since(&event_type, since, limit)?;
+            Ok(events
+                .into_iter()
+                .map(|(_, _, json)| {
+                    let sentence = describe(
+                        &json,
+                        &Context {
+                            names: &names,
+                            zone: &zone,
+                            now,
+                        },
+                    );
+                    (json, sentence)
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Activity's clock (the system's in the app; the simulator's in tests).
+    pub(crate) fn activity_now(&self) -> i64 {
+        self.activity().now()
+    }
+
     /// The person read the gap notice: it goes.
     pub async fn activity_dismiss_gap(&self, connection_id: &str) -> Result<(), Error> {
         let f = self.followed_for(connection_id)?;

@@ -247,6 +247,41 @@ impl ActivityStore {
         Ok(new)
     }
 
+    /// Up to `limit` events of one type created at or after `since`,
+    /// oldest first, with their JSON: what a workflow's trigger reads
+    /// (`crate::bulk::triggers`).
+    pub fn of_type_since(
+        &self,
+        event_type: &str,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, i64, Value)>, Error> {
+        let conn = self.conn();
+        let mut q = conn
+            .prepare_cached(
+                "SELECT e.id, e.created, j.json FROM events e JOIN event_json j ON j.id = e.id
+                 WHERE e.type = ? AND e.created >= ? ORDER BY e.created, e.id LIMIT ?",
+            )
+            .map_err(db_error)?;
+        let rows = q
+            .query_map(params![event_type, since, limit as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(db_error)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, created, json) = row.map_err(db_error)?;
+            if let Ok(json) = serde_json::from_str(&json) {
+                out.push((id, created, json));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<i64>, Error> {
         self.conn()
             .query_row("SELECT value FROM meta WHERE key = ?", [key], |r| r.get(0))

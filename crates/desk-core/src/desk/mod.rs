@@ -54,6 +54,7 @@ pub struct Desk {
     drafts: crate::actions::drafts::Drafts,
     workflows: crate::workflows::desk::WorkflowsState,
     activity: crate::activity::desk::ActivityState,
+    bulk: crate::bulk::desk::BulkState,
 }
 
 impl Desk {
@@ -86,6 +87,7 @@ impl Desk {
             demo: config.demo,
             balances: Default::default(),
             workflows: Default::default(),
+            bulk: Default::default(),
         })
     }
 
@@ -108,6 +110,10 @@ impl Desk {
 
     pub(crate) fn activity_state(&self) -> &crate::activity::desk::ActivityState {
         &self.activity
+    }
+
+    pub(crate) fn bulk_state(&self) -> &crate::bulk::desk::BulkState {
+        &self.bulk
     }
 
     pub fn app_info(&self) -> AppInfo {

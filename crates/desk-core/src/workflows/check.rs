@@ -20,6 +20,17 @@ impl Workflow {
     /// run, a field the step's result cannot have, a kind that does not fit
     /// the field), the conditions, loops and "First of" values.
     pub fn check(&self, catalog: &dyn StepCatalog) -> Vec<Problem> {
+        self.check_started_by(catalog, None)
+    }
+
+    /// [`Workflow::check`] for a workflow an event starts: `event` is the
+    /// shape of what that kind of event is about, which `{{event.…}}`
+    /// references are checked against (hook for `crate::bulk::triggers`).
+    pub fn check_started_by(
+        &self,
+        catalog: &dyn StepCatalog,
+        event: Option<&Shape>,
+    ) -> Vec<Problem> {
         if let Some(reason) = self.over_limit() {
             return vec![Problem::at(None, None, reason)];
         }
@@ -30,7 +41,7 @@ impl Workflow {
         if self.steps.is_empty() {
             problems.push(Problem::at(None, None, "Add at least one step."));
         }
-        let resolver = Resolver::new(self, catalog);
+        let resolver = Resolver::new(self, catalog).started_by(event);
         let mut seen: HashSet<&str> = HashSet::new();
         for input in &self.inputs {
             if !is_valid_step_name(&input.name) || !seen.insert(&input.name) {

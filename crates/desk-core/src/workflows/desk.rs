@@ -355,7 +355,7 @@ impl crate::Desk {
 
     /// The account a run on this connection writes to: its own, or the
     /// one it acts on (named by Stripe, or by its ID if Stripe cannot say).
-    async fn run_account(&self, record: &ConnectionRecord, auth: &Auth) -> RunAccount {
+    pub(crate) async fn run_account(&self, record: &ConnectionRecord, auth: &Auth) -> RunAccount {
         let livemode = record.mode == Mode::Live;
         match &record.account_override {
             Some(acting_on) => {

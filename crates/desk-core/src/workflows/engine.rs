@@ -364,6 +364,22 @@ pub enum Outcome {
     },
 }
 
+/// The event that started a run nobody started by hand (a workflow's
+/// trigger, `crate::bulk::triggers`): shown in the run history, and what
+/// `{{event.…}}` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunTrigger {
+    pub event_id: String,
+    /// Stripe's name for it (`customer.created`).
+    pub event_type: String,
+    /// What happened, in a plain sentence, as Activity says it.
+    pub sentence: String,
+    /// The object the event is about (`data.object`).
+    #[ts(type = "unknown")]
+    pub object: Value,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RunRecord {
@@ -383,6 +399,10 @@ pub struct RunRecord {
     pub steps: Vec<StepRecord>,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// Set when an event started the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub trigger: Option<RunTrigger>,
 }
 
 impl RunRecord {
@@ -467,18 +487,42 @@ struct RunFileIn {
 
 /// Held while a run of one workflow goes on (see [`RunHistory::claim`]).
 pub struct RunLock {
-    _file: std::fs::File,
+    _file: Option<std::fs::File>,
+}
+
+/// Keeps run records somewhere other than the history's files: the rows of
+/// a run over a spreadsheet keep theirs in its ledger (`crate::bulk`), one
+/// per row, side by side.
+pub trait RunKeeper: Send + Sync {
+    /// Keeps the record, as [`RunHistory::save`] would write it (masked).
+    fn keep(&self, run_id: &str, record: &Value) -> Result<(), Error>;
+    /// The record kept under `run_id`, as [`RunKeeper::keep`] had it.
+    fn kept(&self, run_id: &str) -> Result<Option<Value>, Error>;
 }
 
 /// Run history, one file per run: `<data dir>/workflows/runs/<workflow id>/<run id>.json`.
 pub struct RunHistory {
     dir: PathBuf,
+    /// Set for runs kept elsewhere ([`RunHistory::kept_by`]).
+    keeper: Option<std::sync::Arc<dyn RunKeeper>>,
 }
 
 impl RunHistory {
     pub fn new(data_dir: &Path) -> RunHistory {
         RunHistory {
             dir: data_dir.join("workflows").join("runs"),
+            keeper: None,
+        }
+    }
+
+    /// A history whose records `keeper` keeps (hook for `crate::bulk`):
+    /// `save` and `load` go to it, `list` is empty, and `claim` holds
+    /// nothing, since the keeper's owner runs its rows side by side and
+    /// holds its own claim.
+    pub fn kept_by(keeper: std::sync::Arc<dyn RunKeeper>) -> RunHistory {
+        RunHistory {
+            dir: PathBuf::new(),
+            keeper: Some(keeper),
         }
     }
 
@@ -509,6 +553,9 @@ impl RunHistory {
     /// same data dir are refused too, and an app killed mid-run leaves no
     /// stale claim: the OS releases it with the process.
     pub fn claim(&self, workflow_id: &str) -> Result<RunLock, Error> {
+        if self.keeper.is_some() {
+            return Ok(RunLock { _file: None });
+        }
         let lock = self.path(workflow_id, "running")?.with_extension("lock");
         let storage = |e: std::io::Error| Error::Storage(format!("{}: {e}", lock.display()));
         if let Some(dir) = lock.parent() {
@@ -516,7 +563,7 @@ impl RunHistory {
         }
         let file = crate::private_files::open_append(&lock).map_err(storage)?;
         match file.try_lock() {
-            Ok(()) => Ok(RunLock { _file: file }),
+            Ok(()) => Ok(RunLock { _file: Some(file) }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::invalid(
                 Code::WorkflowRunning,
                 "This workflow is running now. Wait until its run ends, then run or resume it again.",
@@ -540,6 +587,9 @@ impl RunHistory {
         .map_err(|e| Error::Storage(e.to_string()))?;
         if let Some(run) = file.get_mut("run") {
             crate::sensitive::mask_json(run, "");
+        }
+        if let Some(keeper) = &self.keeper {
+            return keeper.keep(&run.run_id, &file);
         }
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::Storage(e.to_string()))?;
         write_private(&self.path(&run.workflow_id, &run.run_id)?, &bytes)
@@ -568,6 +618,14 @@ impl RunHistory {
     }
 
     pub fn load(&self, workflow_id: &str, run_id: &str) -> Result<RunRecord, Error> {
+        if let Some(keeper) = &self.keeper {
+            let kept = keeper
+                .kept(run_id)?
+                .ok_or_else(|| Error::NotFound(format!("There is no run {run_id:?}.")))?;
+            let bytes = serde_json::to_vec(&kept).map_err(|e| Error::Storage(e.to_string()))?;
+            return read_run(&bytes)
+                .map_err(|why| Error::Storage(format!("run {run_id} was not loaded: {why}")));
+        }
         let path = self.path(workflow_id, run_id)?;
         let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound(format!("There is no run {run_id:?}.")),
@@ -598,6 +656,9 @@ impl RunHistory {
 impl RunHistory {
     /// Every readable run file of the workflow, with its record.
     fn files(&self, workflow_id: &str) -> Result<Vec<(PathBuf, RunRecord)>, Error> {
+        if self.keeper.is_some() {
+            return Ok(Vec::new());
+        }
         let dir = self.runs_dir(workflow_id)?;
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
@@ -761,7 +822,12 @@ impl Scope for RunScope<'_> {
                 StepState::Done { result, .. } => Some(&result.output),
                 _ => None,
             },
-            None => self.run.output(step),
+            None => self.run.output(step).or_else(|| {
+                // `{{event.…}}`: what the event that started the run is about.
+                let event = self.run.trigger.as_ref()?;
+                (step == super::reference::EVENT_ROOT && self.run.step(step).is_none())
+                    .then_some(&event.object)
+            }),
         }
     }
     fn item(&self) -> Option<&Value> {
@@ -1179,13 +1245,18 @@ fn refused(code: &str, reason: String, field: Option<&str>) -> StepFailure {
 }
 
 impl<E: StepExecutor> Engine<'_, E> {
+    /// `triggered`: an event started the run. Its `{{event.…}}` references
+    /// were checked against the kind of event when the trigger was set;
+    /// here any is let through, and one the event lacks stops its step.
     fn checked(
         &self,
         workflow: &Workflow,
         typed: &BTreeMap<String, String>,
         format: NumberFormat,
+        triggered: bool,
     ) -> Result<BTreeMap<String, Value>, RunError> {
-        let mut problems = workflow.check(self.catalog);
+        let event = triggered.then_some(super::catalog::Shape::Open);
+        let mut problems = workflow.check_started_by(self.catalog, event.as_ref());
         let inputs = workflow.check_inputs(typed, format).unwrap_or_else(|p| {
             problems.extend(p);
             BTreeMap::new()
@@ -1224,11 +1295,75 @@ impl<E: StepExecutor> Engine<'_, E> {
         go_ahead: GoAhead,
         progress: Progress<'_>,
     ) -> Result<RunRecord, RunError> {
-        let inputs = self.checked(workflow, &typed_inputs, self.number_format)?;
+        let run_id = crate::stripe::random_token("run");
+        self.begin(
+            workflow,
+            account,
+            run_id,
+            None,
+            typed_inputs,
+            go_ahead,
+            progress,
+        )
+        .await
+    }
+
+    /// A run whose ID the caller chose (letters, digits and `_`), so that
+    /// its keys derive from what it is for: a spreadsheet's row, an event
+    /// (hook for `crate::bulk`). Started again, it continues the run kept
+    /// under that ID (with these inputs; a finished run comes back as it
+    /// is), so however often it is started it is carried out once.
+    pub async fn start_as(
+        &self,
+        workflow: &Workflow,
+        account: RunAccount,
+        run_id: &str,
+        trigger: Option<RunTrigger>,
+        typed_inputs: BTreeMap<String, String>,
+        progress: Progress<'_>,
+    ) -> Result<RunRecord, RunError> {
+        match self.history.load(&workflow.id, run_id) {
+            Ok(_) => {
+                return self
+                    .resume(workflow, run_id, &account, Some(typed_inputs), progress)
+                    .await
+            }
+            Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.begin(
+            workflow,
+            account,
+            run_id.to_owned(),
+            trigger,
+            typed_inputs,
+            GoAhead::default(),
+            progress,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn begin(
+        &self,
+        workflow: &Workflow,
+        account: RunAccount,
+        run_id: String,
+        trigger: Option<RunTrigger>,
+        typed_inputs: BTreeMap<String, String>,
+        go_ahead: GoAhead,
+        progress: Progress<'_>,
+    ) -> Result<RunRecord, RunError> {
+        let inputs = self.checked(
+            workflow,
+            &typed_inputs,
+            self.number_format,
+            trigger.is_some(),
+        )?;
         let _running = self.history.claim(&workflow.id)?;
         let now = (self.clock)();
         let mut run = RunRecord {
-            run_id: crate::stripe::random_token("run"),
+            run_id,
             workflow_id: workflow.id.clone(),
             workflow_name: workflow.name.clone(),
             account,
@@ -1238,6 +1373,7 @@ impl<E: StepExecutor> Engine<'_, E> {
             number_format: self.number_format,
             steps: run_records(&Resolver::new(workflow, self.catalog)),
             outcome: Outcome::Running,
+            trigger,
         };
         self.history.save(&run)?;
         progress(&run);
@@ -1301,7 +1437,12 @@ impl<E: StepExecutor> Engine<'_, E> {
             run.inputs = typed;
             run.number_format = self.number_format;
         }
-        let inputs = self.checked(workflow, &run.inputs, run.number_format)?;
+        let inputs = self.checked(
+            workflow,
+            &run.inputs,
+            run.number_format,
+            run.trigger.is_some(),
+        )?;
         let mut previous = std::mem::take(&mut run.steps);
         run.steps = run_records(&Resolver::new(workflow, self.catalog))
             .into_iter()
@@ -2246,6 +2387,7 @@ mod tests {
                 ..StepRecord::waiting("create_customer", "create_customer")
             }],
             outcome: Outcome::Succeeded,
+            trigger: None,
         }
     }
 

@@ -18,7 +18,7 @@
 use super::catalog::{Kind, Shape, StepCatalog};
 use super::conditions::Subject;
 use super::model::{Flow, Step, Workflow};
-use super::reference::{Reference, Root, Template};
+use super::reference::{Reference, Root, Template, EVENT_ROOT};
 use super::words;
 use std::collections::{HashMap, HashSet};
 
@@ -207,6 +207,9 @@ pub struct Resolver<'w> {
     pub catalog: &'w dyn StepCatalog,
     pub placed: Vec<Placed<'w>>,
     positions: HashMap<&'w str, usize>,
+    /// For a workflow an event starts: what that kind of event is about,
+    /// which `{{event.…}}` references read (see `crate::bulk::triggers`).
+    event: Option<&'w Shape>,
 }
 
 /// What a reference is, for a step that may use it.
@@ -230,7 +233,14 @@ impl<'w> Resolver<'w> {
             catalog,
             placed,
             positions,
+            event: None,
         }
+    }
+
+    /// The same, for a workflow started by an event about `event`.
+    pub fn started_by(mut self, event: Option<&'w Shape>) -> Resolver<'w> {
+        self.event = event;
+        self
     }
 
     pub fn position(&self, name: &str) -> Option<usize> {
@@ -435,6 +445,21 @@ impl<'w> Resolver<'w> {
                 })
             }
             Root::Step(target) => {
+                if let (None, Some(event), true) =
+                    (self.position(target), self.event, target == EVENT_ROOT)
+                {
+                    let named = || words::reference_words(self.catalog, self.workflow, reference);
+                    let shape = walk(
+                        event,
+                        &reference.path,
+                        &named,
+                        "the event that starts this workflow".into(),
+                    )?;
+                    return Ok(Resolved {
+                        kind: kind_of(&shape),
+                        shape,
+                    });
+                }
                 let Some(position) = self.position(target) else {
                     return Err(format!(
                         "This refers to a step that is not in this workflow (“{}”): pick a result of an earlier step.",

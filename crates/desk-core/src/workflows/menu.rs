@@ -419,6 +419,7 @@ mod tests {
                 items: None,
             }],
             outcome: Outcome::Succeeded,
+            trigger: None,
         };
         let entries = menu(
             &with_request,

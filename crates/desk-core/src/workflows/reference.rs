@@ -27,6 +27,11 @@ pub const INPUT_ROOT: &str = "input";
 /// Names the current item inside a "For each": `{{item.email}}`.
 pub const ITEM_ROOT: &str = "item";
 
+/// Names, in a workflow started by an event (`crate::bulk::triggers`), the
+/// object the event is about: `{{event.email}}`. It is read as a step's
+/// name, so a step really called `event` comes first.
+pub const EVENT_ROOT: &str = "event";
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Root {
     Input,

@@ -154,6 +154,10 @@ pub fn reference_words(catalog: &dyn StepCatalog, workflow: &Workflow, r: &Refer
                     step_kind_words(catalog, target),
                 )
             }
+            // Hook for workflows started by an event: what the event is about.
+            None if step == super::reference::EVENT_ROOT => {
+                format!("The event → {}", path_words(catalog, "", &r.path))
+            }
             None => format!(
                 "a step that is not in this workflow (“{}”)",
                 step.replace('_', " ")

@@ -290,6 +290,47 @@ async fn customer_search_finds_part_of_an_email_name_or_phone() {
 }
 
 #[tokio::test]
+async fn the_email_filter_is_exact_and_case_sensitive_and_emails_are_not_unique() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    customer(&c, "email=ann%40example.com").await;
+    customer(&c, "email=ann%40example.com").await;
+    customer(&c, "email=Ann%40Example.com").await;
+    let count = |v: serde_json::Value| v["data"].as_array().unwrap().len();
+    let r = c.get("/v1/customers?email=ann%40example.com").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(count(r.json()), 2, "two customers may share an email");
+    assert_eq!(
+        count(c.get("/v1/customers?email=ANN%40EXAMPLE.COM").await.json()),
+        0
+    );
+    assert_eq!(
+        count(c.get("/v1/customers?email=ann%40example").await.json()),
+        0
+    );
+    // An ID kept in metadata is found by search, ten values to a query.
+    customer(&c, "email=b%40example.com&metadata[external_id]=B-2").await;
+    let q = "metadata['external_id']:'A-1' OR metadata['external_id']:'B-2'"
+        .replace(' ', "%20")
+        .replace('\'', "%27");
+    let r = c.get(&format!("/v1/customers/search?query={q}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["data"][0]["metadata"]["external_id"], "B-2");
+    let eleven = (0..11)
+        .map(|i| format!("metadata['external_id']:'X{i}'"))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+        .replace(' ', "%20")
+        .replace('\'', "%27");
+    assert_eq!(
+        c.get(&format!("/v1/customers/search?query={eleven}"))
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
 async fn a_statement_descriptor_loses_its_non_ascii_letters() {
     let sim = sim().await;
     let c = Client::new(&sim, KEY);
