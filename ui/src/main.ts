@@ -223,9 +223,17 @@ async function boot(): Promise<void> {
   connectPanel();
 
   subscribe("info", renderBanner);
+  // What the other screens are drawn for: the account they work on, and which accounts exist.
+  const drawnFor = (): string => JSON.stringify({ active: activeConnection(), ids: connections().map((c) => c.id) });
+  let mainDrawnFor = drawnFor();
   subscribe("connections", () => {
     renderHeader();
-    // The connections screen redraws itself; others may depend on whether any exist.
+    // The connections screen redraws itself. Others redraw only when what
+    // they are drawn for changed: a broadcast that changes nothing for them
+    // must not take focus, scroll or a click in progress from the person.
+    const now = drawnFor();
+    if (now === mainDrawnFor) return;
+    mainDrawnFor = now;
     if (state.route !== "connections" && state.route !== "oauth-settings") renderMain();
   });
   subscribe("route", onRoute);

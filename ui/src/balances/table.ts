@@ -57,6 +57,12 @@ export class TableCard implements View {
   private readonly spacer = h("div", { class: "bt-spacer" });
   private readonly count = h("p", { id: "bt-count", class: "help" });
   private readonly zone = h("p", { id: "bt-zone", class: "help" });
+  /**
+   * The rows on screen by index. A row already drawn stays the same element
+   * while pages arrive around it: a click whose press and release straddle
+   * a redraw still reaches it.
+   */
+  private drawn = new Map<number, { row: BalanceRow | null; el: HTMLElement }>();
 
   constructor(
     private readonly ctx: BalancesContext,
@@ -68,6 +74,7 @@ export class TableCard implements View {
   /** Forgets every page (the filter or the sort changed) and goes back to the top. */
   reset(): void {
     this.book.reset();
+    this.forgetDrawn();
     this.walking = false;
     this.scroller.scrollTop = 0;
   }
@@ -84,6 +91,7 @@ export class TableCard implements View {
   noteZone(): void {
     const zone = this.ctx.timezone;
     this.zone.textContent = zone === null ? "Times are UTC until a sync reads the account's time zone." : `Times are ${zoneWords(zone)}, the account's time zone.`;
+    this.forgetDrawn();
     this.draw();
   }
 
@@ -127,19 +135,34 @@ export class TableCard implements View {
     if (this.scope.disposed) return;
     const view = this.scroller.clientHeight || 450;
     const { first, last, offset } = visibleRows(this.scroller.scrollTop, view, this.book.total, ROW_HEIGHT, HEAD_HEIGHT, MAX_SCROLL_HEIGHT);
-    const rows: HTMLElement[] = [];
+    const next = new Map<number, { row: BalanceRow | null; el: HTMLElement }>();
     let missing = false;
     for (let i = first; i < last; i++) {
-      const row = this.book.row(i);
-      const el = row ? this.rowEl(row, i) : h("div", { class: "bt-row bt-grid is-loading" }, h("span", { text: "…" }));
+      const row = this.book.row(i) ?? null;
+      let drawn = this.drawn.get(i);
+      if (!drawn || drawn.row !== row) {
+        drawn = { row, el: row ? this.rowEl(row, i) : h("div", { class: "bt-row bt-grid is-loading" }, h("span", { text: "…" })) };
+      }
       missing ||= !row;
-      el.style.top = `${i * ROW_HEIGHT - offset}px`;
-      rows.push(el);
+      drawn.el.style.top = `${i * ROW_HEIGHT - offset}px`;
+      next.set(i, drawn);
     }
-    this.spacer.replaceChildren(...rows);
+    for (const [i, drawn] of this.drawn) if (next.get(i)?.el !== drawn.el) drawn.el.remove();
+    // What stays is in order already; new rows go in between, nothing kept moves.
+    let cursor = this.spacer.firstChild;
+    for (const { el } of next.values()) {
+      if (cursor === el) cursor = cursor.nextSibling;
+      else this.spacer.insertBefore(el, cursor);
+    }
+    this.drawn = next;
     // Only the pages of the visible rows stay: scrolling a million rows keeps memory flat.
     this.book.show(first, last);
     if (missing) void this.walk();
+  }
+
+  private forgetDrawn(): void {
+    for (const { el } of this.drawn.values()) el.remove();
+    this.drawn.clear();
   }
 
   private rowEl(r: BalanceRow, index: number): HTMLElement {
