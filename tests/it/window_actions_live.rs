@@ -55,6 +55,8 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     let sim = simulator().await;
     sim.add_account("acct_1WindowLive", "Acme Live Shop");
     sim.add_key(LIVE_KEY, "acct_1WindowLive", KeyAccess::Full);
+    sim.add_account("acct_1WindowLiveCafe", "Corner Cafe");
+    sim.connect_account("acct_1WindowLive", "acct_1WindowLiveCafe");
     sim.add_account("acct_1WindowOther", "Other Test Shop");
     sim.add_key(TEST_KEY, "acct_1WindowOther", KeyAccess::Full);
     let data_dir = temp_dir("window-actions-live");
@@ -85,6 +87,49 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     w.click("#confirm-yes").await;
     w.wait_for_text(".action-result h3", "Created").await;
     assert_eq!(sim.count("acct_1WindowLive", "customers"), 1);
+
+    // Working in a connected account: the question names the account that
+    // changes, not the platform whose key sends it.
+    let live = connection_id(&w, "Acme Live Shop").await;
+    invoke(
+        &w,
+        "connection_override_account",
+        serde_json::json!({ "connectionId": live, "accountId": "acct_1WindowLiveCafe" }),
+    )
+    .await;
+    w.wait_for_text("#header-sub", "Working in Corner Cafe").await;
+    w.click("#btn-create-another").await;
+    w.type_into("[data-field='name'] input", "Cafe Person")
+        .await;
+    w.click(".action-form button[type='submit']").await;
+    w.wait_for_text("#confirm-title", "Create Customer in Corner Cafe?")
+        .await;
+    w.wait_for_text(
+        "#confirm-dialog",
+        "This changes live data in Corner Cafe, the account connected to Acme Live Shop.",
+    )
+    .await;
+    w.screenshot(&shots.join("actions-05c-live-confirm-connected-account.png"))
+        .await;
+    w.click("#confirm-yes").await;
+    w.wait_for_text(".action-result h3", "Created").await;
+    assert_eq!(sim.count("acct_1WindowLiveCafe", "customers"), 1);
+    assert_eq!(sim.count("acct_1WindowLive", "customers"), 1);
+    invoke(
+        &w,
+        "connection_override_account",
+        serde_json::json!({ "connectionId": live, "accountId": null }),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while w
+        .execute("return document.getElementById('header-sub').textContent.includes('Corner Cafe');")
+        .await
+        != serde_json::Value::Bool(false)
+    {
+        assert!(Instant::now() < deadline, "the header still names Corner Cafe");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // The account on screen changes while the question is open: the answer
     // "yes" was about Acme Live Shop, so nothing is sent anywhere.

@@ -321,10 +321,13 @@ function renderForm(action: Action, openWith: (actionId: string, values: Values)
     // Every live write and every DELETE asks first; test-mode writes do not.
     const ask = method === "DELETE" || (action.writes && live && method !== "GET");
     if (ask) {
-      const where = conn?.displayName ?? "this account";
+      // The account the request changes: a connected account when one is chosen, not the platform.
+      const platform = conn?.displayName ?? "this account";
+      const where = conn?.accountOverride ? (conn.accountOverrideName ?? conn.accountOverride) : platform;
+      const through = conn?.accountOverride ? `, the account connected to ${platform}` : "";
       const ok = await confirmDialog({
         title: `${action.name} in ${where}?`,
-        body: live ? `This changes live data in ${where}.` : `This deletes it in ${where}.`,
+        body: live ? `This changes live data in ${where}${through}.` : `This deletes it in ${where}${through}.`,
         yes: action.name,
         danger: true,
       });
