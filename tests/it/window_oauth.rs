@@ -54,6 +54,10 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     // The OAuth app settings, with a mistake caught first.
     // OAuth is folded away under "For platforms and developers".
     w.click("#path-oauth-title").await;
+    // Before the app is set up, Connect says so; the sentence goes once it is.
+    w.click("#btn-connect-stripe").await;
+    w.wait_for_text("#oauth-status", "Set up the OAuth app first")
+        .await;
     w.click("#nav-oauth-settings").await;
     w.type_into("#oauth-client-id", "pk_WindowClient").await;
     w.type_into("#oauth-client-secret", PLATFORM_KEY).await;
@@ -76,6 +80,10 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
 
     // Connect: the browser opens, Stripe approves, the deep link comes back.
     w.click("#nav-connections").await;
+    let lingering = w
+        .execute("const s = document.getElementById('oauth-status'); return !s.hidden && s.textContent.includes('Set up the OAuth app first');")
+        .await;
+    assert_eq!(lingering, serde_json::Value::Bool(false), "the set-up sentence lingers");
     w.click("#btn-connect-stripe").await;
     w.wait_for_text("#header-account", "Corner Bakery").await;
     w.wait_for_text("#mode-badge", "TEST").await;

@@ -30,6 +30,8 @@ export async function loadOAuthSettings(): Promise<void> {
 let panel: HTMLElement | null = null;
 /** An error from starting the flow, shown until the next state change. */
 let startError: string | null = null;
+/** It said the OAuth app is not set up: it goes once the settings are complete. */
+let startErrorIsSetup = false;
 
 export function connectPanel(): HTMLElement {
   if (!panel) panel = buildConnectPanel();
@@ -81,6 +83,7 @@ function buildConnectPanel(): HTMLElement {
     const flow = state.oauthFlow;
     const s = state.oauthSettings;
     const missing = s === null || (s !== undefined && (!s.clientId || !s.clientSecretMasked));
+    if (!missing && startErrorIsSetup) startError = null;
     setupNote.hidden = !missing;
     setupNote.textContent = missing
       ? "First tell Stripe Desk about your OAuth app (client ID and secret) in the OAuth app settings below."
@@ -129,7 +132,9 @@ function buildConnectPanel(): HTMLElement {
       try {
         setOAuthFlow(await oauthApi.start());
       } catch (e) {
-        startError = toAppError(e).message;
+        const err = toAppError(e);
+        startError = err.message;
+        startErrorIsSetup = err.code === "oauth_not_set_up";
         render();
       }
     });
