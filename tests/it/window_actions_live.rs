@@ -97,7 +97,8 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
         serde_json::json!({ "connectionId": live, "accountId": "acct_1WindowLiveCafe" }),
     )
     .await;
-    w.wait_for_text("#header-sub", "Working in Corner Cafe").await;
+    w.wait_for_text("#header-sub", "Working in Corner Cafe")
+        .await;
     // Another account: the screen is drawn afresh for it.
     w.wait_for_text(".action-form h2", "Create Customer").await;
     w.type_into("[data-field='name'] input", "Cafe Person")
@@ -124,11 +125,16 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     .await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while w
-        .execute("return document.getElementById('header-sub').textContent.includes('Corner Cafe');")
+        .execute(
+            "return document.getElementById('header-sub').textContent.includes('Corner Cafe');",
+        )
         .await
         != serde_json::Value::Bool(false)
     {
-        assert!(Instant::now() < deadline, "the header still names Corner Cafe");
+        assert!(
+            Instant::now() < deadline,
+            "the header still names Corner Cafe"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 

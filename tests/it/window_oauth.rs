@@ -83,7 +83,11 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     let lingering = w
         .execute("const s = document.getElementById('oauth-status'); return !s.hidden && s.textContent.includes('Set up the OAuth app first');")
         .await;
-    assert_eq!(lingering, serde_json::Value::Bool(false), "the set-up sentence lingers");
+    assert_eq!(
+        lingering,
+        serde_json::Value::Bool(false),
+        "the set-up sentence lingers"
+    );
     w.click("#btn-connect-stripe").await;
     w.wait_for_text("#header-account", "Corner Bakery").await;
     w.wait_for_text("#mode-badge", "TEST").await;

@@ -566,6 +566,28 @@ async fn imports_and_checks_are_bounded_and_say_their_limit() {
         refused.plain_message()
     );
     assert!(d.list_workflows().unwrap().workflows.is_empty());
+
+    // As many inputs as a person could fill in, and no more.
+    let mut asking = Workflow::new("Asking");
+    for i in 0..51 {
+        asking
+            .add_input(
+                &format!("input_{i}"),
+                &format!("Input {i}"),
+                desk_core::workflows::model::InputKind::Text,
+            )
+            .unwrap();
+    }
+    asking.add_step("list", "list_products").unwrap();
+    let problems = d.check_workflow(&asking);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        problems[0].reason,
+        "A workflow asks for at most 50 inputs; this one asks for 51."
+    );
+    let refused = d.save_workflow(&asking).unwrap_err();
+    assert!(refused.plain_message().contains("at most 50 inputs"));
+    assert!(d.list_workflows().unwrap().workflows.is_empty());
 }
 
 /// Issue 16, item 6: run history is listed only for a workflow ID: `..`
