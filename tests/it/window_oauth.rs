@@ -3,6 +3,7 @@
 //! back as a deep link through a second process, as on a Linux desktop.
 
 use crate::APP;
+use desk_testkit::window::plain_words::assert_plain_words;
 use desk_testkit::window::*;
 use std::ffi::OsStr;
 use stripe_sim::{KeyAccess, OAuthDecision, OAuthKind};
@@ -76,6 +77,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
         redirect.as_str().map(str::trim),
         Some("stripe-desk://oauth/callback")
     );
+    assert_plain_words(&w, "OAuth").await;
     w.screenshot(&shots.join("oauth-01-settings.png")).await;
 
     // Connect: the browser opens, Stripe approves, the deep link comes back.
@@ -92,6 +94,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.wait_for_text("#header-account", "Corner Bakery").await;
     w.wait_for_text("#mode-badge", "TEST").await;
     w.wait_for_text("#connection-list", "acct_1Bakery").await;
+    assert_plain_words(&w, "OAuth").await;
     w.screenshot(&shots.join("oauth-02-connected.png")).await;
 
     // The same link again (a reused link): refused, nothing sent to Stripe.
@@ -121,6 +124,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     assert_eq!(w.count(".connection-card").await, 2);
     w.execute("const s = document.querySelector('#account-switcher'); s.value = [...s.options].find(o => o.text.includes('Corner Bakery')).value; s.dispatchEvent(new Event('change'));").await;
     w.wait_for_text("#header-account", "Corner Bakery").await;
+    assert_plain_words(&w, "OAuth").await;
     w.screenshot(&shots.join("oauth-03-two-accounts.png")).await;
 
     // Denied in Stripe.
@@ -128,6 +132,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     w.click("#btn-connect-stripe").await;
     w.wait_for_text("#oauth-status", "You cancelled the connection in Stripe.")
         .await;
+    assert_plain_words(&w, "OAuth").await;
     w.screenshot(&shots.join("oauth-04-denied.png")).await;
 
     // A forged state, opened through the desktop's URL handler (gio follows
@@ -321,6 +326,7 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
     std::fs::write(&browser_log, "").unwrap();
     w.click("#btn-connect-stripe").await;
     w.wait_for_text("#oauth-status", "Waiting for Stripe").await;
+    assert_plain_words(&w, "OAuth").await;
     w.screenshot(&shots.join("oauth-07-waiting.png")).await;
     let link = held_link().await;
     let pending = data_dir.join("oauth-pending.json");

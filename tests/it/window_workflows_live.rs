@@ -4,6 +4,7 @@
 //! binary: one app window per test process.)
 
 use crate::APP;
+use desk_testkit::window::plain_words::assert_plain_words;
 use desk_testkit::window::*;
 use stripe_sim::KeyAccess;
 
@@ -51,6 +52,7 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
     ] {
         assert!(body.contains(says), "{says} in {body}");
     }
+    assert_plain_words(&w, "Workflows").await;
     w.screenshot(&shots.join("workflows-05-live-confirm.png"))
         .await;
     w.click("#confirm-no").await;
@@ -70,6 +72,7 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
     .await;
     w.execute("document.querySelector('#wf-run').scrollIntoView()")
         .await;
+    assert_plain_words(&w, "Workflows").await;
     w.screenshot(&shots.join("workflows-06-live-done.png"))
         .await;
     assert_eq!(sim.count(ACCOUNT, "products"), 1);

@@ -40,7 +40,8 @@ pub const FORBIDDEN: &[&str] = &[
     "10 found",
 ];
 
-/// Fails with every forbidden word found on `screen`, each in its line.
+/// Fails with every forbidden word found on `screen`, each in its line, and
+/// with every field that has no label ([`assert_fields_named`]).
 pub async fn assert_plain_words(w: &Session, screen: &str) {
     // What a screen shows verbatim on purpose (`data-verbatim`: the values
     // an imported workflow will send, for the person to check) is skipped.
@@ -60,6 +61,33 @@ pub async fn assert_plain_words(w: &Session, screen: &str) {
         found.is_empty(),
         "developer words on the {screen} screen:\n{}",
         found.join("\n")
+    );
+    assert_fields_named(w, screen).await;
+}
+
+/// Every field a person can see has a name a screen reader says: a label
+/// with text, or `aria-label`/`aria-labelledby` naming it. A field known
+/// only by its placeholder or its place in a row is refused.
+pub async fn assert_fields_named(w: &Session, screen: &str) {
+    let unnamed = w
+        .execute(
+            "const named = (e) => Array.from(e.labels || []).some((l) => l.innerText.trim()) \
+               || (e.getAttribute('aria-label') || '').trim() \
+               || (e.getAttribute('aria-labelledby') || '').split(/\\s+/) \
+                    .some((id) => id && (document.getElementById(id)?.textContent || '').trim()); \
+             return Array.from(document.querySelectorAll('input, select, textarea')) \
+               .filter((e) => e.type !== 'hidden' && e.getClientRects().length && !named(e)) \
+               .map((e) => e.outerHTML.slice(0, 200));",
+        )
+        .await;
+    let unnamed: Vec<&str> = unnamed
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        unnamed.is_empty(),
+        "fields without a label on the {screen} screen:\n{}",
+        unnamed.join("\n")
     );
 }
 
