@@ -71,7 +71,10 @@ export class ChartCard implements View {
     card.append(
       h("h2", { class: "card-title", text: "Net over time" }),
       this.zoneNote,
-      h("div", { class: "actions" }, bucket, currency, h("label", { class: "check" }, extra, " Gross and fees too")),
+      h("div", { class: "actions" },
+        h("label", { class: "label inline", text: "Totals", attrs: { for: "chart-bucket" } }), bucket,
+        h("label", { class: "label inline", text: "Currency", attrs: { for: "chart-currency" } }), currency,
+        h("label", { class: "check" }, extra, " Gross and fees too")),
       target,
     );
     try {

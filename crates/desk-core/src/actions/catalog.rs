@@ -1157,7 +1157,7 @@ fn any_endpoint() -> Action {
             field(
                 "path",
                 "Path",
-                "Starts with /v1/, such as /v1/customers/cus_123.",
+                "Starts with /v1/, as Stripe's API reference writes it: /v1/customers, for example.",
                 text(500),
                 "",
             )
@@ -1172,7 +1172,7 @@ fn any_endpoint() -> Action {
             field(
                 "params",
                 "Parameters",
-                "Stripe's parameter names, nested ones too: items[0][price], expand[].",
+                "The names Stripe's API reference uses, nested ones too: items[0][price], expand[].",
                 FieldKind::KeyValueRows,
                 "",
             ),

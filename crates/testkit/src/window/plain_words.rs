@@ -67,16 +67,17 @@ pub async fn assert_plain_words(w: &Session, screen: &str) {
 
 /// Every field a person can see has a name a screen reader says: a label
 /// with text, or `aria-label`/`aria-labelledby` naming it. A field known
-/// only by its placeholder or its place in a row is refused.
+/// only by its placeholder or its place in a row is refused. (Inside a
+/// folded `<details>` a field is laid out but not shown: `checkVisibility`.)
 pub async fn assert_fields_named(w: &Session, screen: &str) {
     let unnamed = w
         .execute(
-            "const named = (e) => Array.from(e.labels || []).some((l) => l.innerText.trim()) \
+            "const named = (e) => Array.from(e.labels || []).some((l) => l.textContent.trim()) \
                || (e.getAttribute('aria-label') || '').trim() \
                || (e.getAttribute('aria-labelledby') || '').split(/\\s+/) \
                     .some((id) => id && (document.getElementById(id)?.textContent || '').trim()); \
              return Array.from(document.querySelectorAll('input, select, textarea')) \
-               .filter((e) => e.type !== 'hidden' && e.getClientRects().length && !named(e)) \
+               .filter((e) => e.type !== 'hidden' && e.checkVisibility() && !named(e)) \
                .map((e) => e.outerHTML.slice(0, 200));",
         )
         .await;
