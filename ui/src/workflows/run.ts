@@ -66,6 +66,7 @@ function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; bo
       setMessage(message, null);
     });
     label.setAttribute("for", product.id);
+    box.setAttribute("aria-label", `${input.label || input.name}: price ID`);
     el.append(
       h("div", { class: "row wf-run-picker" }, h("label", { class: "label", text: "Product", attrs: { for: product.id } }), product, h("label", { class: "label", text: "Price", attrs: { for: price.id } }), price),
       h("details", { class: "wf-paste" }, h("summary", { text: "Paste a price ID instead" }), box),

@@ -1192,7 +1192,8 @@ fn any_endpoint() -> Action {
             list: false,
             noun: "answer".into(),
             expand: Vec::new(),
-            summary: vec![show("ID", "id", Display::Id)],
+            // What came back, in Stripe's word for it; its ID one click away.
+            summary: vec![show("Kind", "object", Display::Text).with_id("id")],
             outputs: outputs(&["id"]),
             related: None,
         },
