@@ -160,7 +160,7 @@ function renderMain(): void {
       // Loaded on first visit: nothing of it runs before the first paint.
       const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
       main.appendChild(loading);
-      void import("./actions.js").then(
+      void import("./actions/screen.js").then(
         (m) => {
           if (state.route !== "actions") return;
           loading.replaceWith(m.actionsScreen());

@@ -3,7 +3,7 @@
 // references as chips in words, `{{` opening the menu), and the run card.
 
 import * as workflowsApi from "../api/workflows.js";
-import { renderField, type Control } from "../actions.js";
+import { renderField, type Control } from "../actions/fields.js";
 import type { FieldValue } from "../bindings/FieldValue";
 import type { Problem } from "../bindings/Problem";
 import type { Workflow } from "../bindings/Workflow";

@@ -3,7 +3,7 @@
 // input", rows with headings, and reasons marked at their field.
 
 import * as workflowsApi from "../api/workflows.js";
-import { renderField, type Control } from "../actions.js";
+import { renderField, type Control } from "../actions/fields.js";
 import type { EditorWords } from "../bindings/EditorWords";
 import type { Field } from "../bindings/Field";
 import type { FieldValue } from "../bindings/FieldValue";

@@ -4,7 +4,8 @@
 
 import * as actionsApi from "../api/actions.js";
 import * as workflowsApi from "../api/workflows.js";
-import { numberFormat, resultCard } from "../actions.js";
+import { numberFormat } from "../actions/fields.js";
+import { resultCard } from "../actions/result.js";
 import type { InputSpec } from "../bindings/InputSpec";
 import type { LookupAnswer } from "../bindings/LookupAnswer";
 import type { Problem } from "../bindings/Problem";
