@@ -95,7 +95,7 @@ export function conditionEditor(condition: Condition, uid: string, menuOn: (fiel
     const to = h("textarea", { class: "input wf-cmp-to", attrs: { rows: "1" } });
     to.value = "to" in cmp ? (Array.isArray(cmp.to) ? cmp.to.join("\n") : cmp.to) : "";
     const valuePart = part(`only_if.tests.${i}.value`, `${rid}-value`, `Comparison ${i + 1}: what to check`, value);
-    const testPart = h("div", { class: "field wf-part", data: { field: `only_if.tests.${i}.test` } }, h("label", { class: "label", text: "How it compares", attrs: { for: test.id } }), test);
+    const testPart = h("div", { class: "field wf-part", data: { field: `only_if.tests.${i}.test` } }, h("label", { class: "label", text: "How it compares", attrs: { for: test.id } }), test, h("p", { class: "field-message", attrs: { hidden: true } }));
     const toPart = part(`only_if.tests.${i}.to`, `${rid}-to`, "Compared with", to);
     const toLabel = toPart.querySelector("label") as HTMLLabelElement;
     const showTo = (): void => {

@@ -370,8 +370,16 @@ function stepLine(ws: WorkflowsContext, w: Workflow, s: StepRecord, index: numbe
   const li = h("li", { class: `wf-run-step is-${s.skipped ? "skipped" : s.state}`, data: { step: s.name, state: s.skipped ? "skipped" : s.state } }, h("strong", { text: `${titleOf(ws, w, s, index)}: ` }), h("span", { class: "wf-run-state", text: state }));
   // Which way an "Only if" went, and why; why a step did not run.
   if (s.decision) li.appendChild(h("p", { class: "wf-run-why", text: s.decision.why }));
-  if (s.skipped) li.appendChild(h("p", { class: "wf-run-why", text: s.skipped }));
+  if (s.skipped && s.skipped !== s.decision?.why) li.appendChild(h("p", { class: "wf-run-why", text: s.skipped }));
   if (s.items) li.appendChild(itemsLine(s.items, folded));
+  // A "First of": which result it used; an ID stays one click away, as in results.
+  const first = s.state === "done" && s.action === "" && !s.items && !s.decision ? (s.output as { value?: unknown } | null)?.value : undefined;
+  if (s.state === "done" && first !== undefined) {
+    const shown = typeof first === "string" ? first : JSON.stringify(first);
+    const said = s.summary.endsWith(`: ${shown}`) ? s.summary.slice(0, -(shown.length + 2)) : s.summary;
+    const id = /^[a-z]+_[A-Za-z0-9]{8,}$/.test(shown);
+    li.appendChild(h("p", { class: "wf-run-why" }, `${said}`, id ? h("details", { class: "inline-id" }, h("summary", { text: "ID" }), h("code", { text: shown })) : `: ${shown}`));
+  }
   // A group's or a loop's own summary says nothing the lines above do not.
   if (s.state === "done" && (s.items || s.action === "")) return li;
   if (s.state === "done") {
