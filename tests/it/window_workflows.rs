@@ -760,7 +760,8 @@ async fn stripe_get(sim: &stripe_sim::Simulator, path: &str) -> serde_json::Valu
 /// went, and why, in words); then a "For each" over a searched customer
 /// list, every page, with its item's ID picked from the menu: 55 customers
 /// is more than 50, so the run asks first, naming the account and mode,
-/// then shows items done, failed and left, and the history lists each one.
+/// then shows items done, failed and left, and the history lists each one;
+/// last, a "For each" over a list typed at each run, one email a line.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn find_or_create_and_for_each_built_by_keyboard() {
     let _window = one_window_at_a_time().await;
@@ -1079,6 +1080,84 @@ async fn find_or_create_and_for_each_built_by_keyboard() {
     w.screenshot(&shots.join("workflows-28-each-item.png"))
         .await;
     assert_plain_words(&w, "Workflows").await;
+
+    // For each line of a list typed at each run: a line that is not an
+    // email is refused at the input, naming the line, before anything is sent.
+    w.click("#wf-template-empty").await;
+    w.click("#btn-wf-new").await;
+    w.wait_for_text(".wf-item[aria-current]", "New workflow")
+        .await;
+    w.type_into("#wf-input-label", "Emails").await;
+    w.execute(&select("#wf-input-kind", "email")).await;
+    w.send_keys("#wf-input-list", " ").await;
+    w.click("#btn-wf-add-input").await;
+    w.wait_for_text(
+        ".wf-inputs [data-field='emails']",
+        "several email addresses, one a line",
+    )
+    .await;
+    w.execute(&select("#wf-add-action", "flow:for_each")).await;
+    w.click("#btn-wf-add-step").await;
+    w.send_keys(&over, "{{input.em").await;
+    w.wait_for_text(
+        &format!("{each} .wf-menu-option[aria-selected='true']"),
+        "Emails",
+    )
+    .await;
+    w.send_keys(&over, ENTER).await;
+    w.wait_until_gone(&format!("{each} .wf-menu")).await;
+    w.execute(&select(
+        &format!("{each} .wf-add-here select"),
+        "create_customer",
+    ))
+    .await;
+    w.click(&format!("{each} .wf-add-here button")).await;
+    let email = format!("{each} [data-step='create_customer'] [data-field='email'] input");
+    w.send_keys(&email, "{{ite").await;
+    w.wait_for_text(
+        &format!("{each} [data-step='create_customer'] .wf-menu-option[aria-selected='true']"),
+        "Current item",
+    )
+    .await;
+    w.send_keys(&email, ENTER).await;
+    w.wait_until_gone(&format!("{each} .wf-menu")).await;
+    w.click("#btn-wf-save").await;
+    w.wait_for_text("#wf-save-message", "Saved. Nothing stops it from running.")
+        .await;
+    let before = sim.count(ACCOUNT, "customers");
+    sim.clear_requests();
+    w.type_into(
+        "#wf-run-input-emails",
+        &format!("kim@example.com{ENTER}not an email{ENTER}lee@example.com"),
+    )
+    .await;
+    w.click("#btn-wf-run").await;
+    w.wait_for_text(
+        ".wf-run-input[data-field='emails'] .field-message",
+        "Line 2",
+    )
+    .await;
+    assert!(sim.requests().iter().all(|r| r.method != "POST"));
+    w.type_into(
+        "#wf-run-input-emails",
+        &format!("kim@example.com{ENTER}lee@example.com{ENTER}sam@example.com"),
+    )
+    .await;
+    w.click("#btn-wf-run").await;
+    w.wait_for_text("#wf-run-message", "Every step is done")
+        .await;
+    w.wait_for_text(
+        "#wf-run [data-step='for_each'] .wf-items-count",
+        "3 of 3 items done · 0 failed · 0 left",
+    )
+    .await;
+    assert_eq!(sim.count(ACCOUNT, "customers"), before + 3);
+    w.execute("document.querySelector('.wf-run-card').scrollIntoView()")
+        .await;
+    w.screenshot(&shots.join("workflows-29-list-input.png"))
+        .await;
+    assert_plain_words(&w, "Workflows").await;
     assert_every_call_audited(&data_dir).await;
+
     w.quit().await;
 }

@@ -18,18 +18,25 @@ import { clear, h, setMessage } from "../dom.js";
 import { toAppError } from "../tauri.js";
 import { expected, readingOrder, type WorkflowsContext } from "./context.js";
 import { markAt } from "./fields.js";
-import { describeKind } from "./inputs.js";
+import { describeKind, describeList } from "./inputs.js";
 import { planStep } from "./plan.js";
 
 /** A run input: a text box, with a picker where the input is a customer (by name or email) or a price (a product,
  * then one of its prices). The box still takes a pasted ID. */
-function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; box: HTMLInputElement } {
+function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; box: HTMLInputElement | HTMLTextAreaElement } {
   const id = `wf-run-input-${input.name}`;
-  const box = h("input", { id, class: "input", attrs: { spellcheck: "false" } });
   const label = h("label", { class: "label", text: input.label || input.name, attrs: { for: id } });
-  const help = h("p", { class: "help", text: `Asks for ${describeKind(input.kind)}.` });
   const message = h("p", { class: "field-message", attrs: { hidden: true } });
   const el = h("div", { class: "field wf-run-input", data: { field: input.name } }, label);
+  if (input.list) {
+    // Several values, one a line: what a "For each" goes through.
+    const lines = h("textarea", { id, class: "input", attrs: { spellcheck: "false", rows: "5", "aria-describedby": `${id}-msg` } });
+    message.id = `${id}-msg`;
+    el.append(lines, h("p", { class: "help", text: `Asks for ${describeList(input.kind)}, one a line.` }), message);
+    return { el, box: lines };
+  }
+  const box = h("input", { id, class: "input", attrs: { spellcheck: "false" } });
+  const help = h("p", { class: "help", text: `Asks for ${describeKind(input.kind)}.` });
   const prefix = input.kind.type === "id_with_prefix" ? input.kind.prefix : null;
   const picker = prefix ? ws.pickerFor(prefix) : null;
   if (picker && prefix === "price_") {
@@ -147,7 +154,7 @@ function accountWords(a: RunRecord["account"]): string {
 
 export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: Problem[]) => void): HTMLElement {
   const card = h("div", { class: "card wf-run-card" }, h("h2", { class: "card-title", text: "Run" }));
-  const inputs = new Map<string, HTMLInputElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   for (const input of w.inputs) {
     const { el, box } = runInput(ws, input);
     inputs.set(input.name, box);
@@ -304,7 +311,8 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
         const line = h("p", { class: "help wf-history-inputs" }, "Asked for: ");
         asked.forEach(([k, v], i) => {
           if (i) line.append(", ");
-          const value = v ?? "";
+          // A list typed one a line reads as one line here.
+          const value = (v ?? "").split("\n").filter((l) => l.trim() !== "").join(", ");
           line.append(
             `${labelOf(k)}: `,
             /^[a-z]+_[A-Za-z0-9]{8,}$/.test(value)
