@@ -1042,6 +1042,16 @@ async fn find_or_create_and_for_each_built_by_keyboard() {
         0
     );
     w.click("#confirm-yes").await;
+    // As the items go (how far it got depends on the machine: not asserted).
+    w.wait_for_text(
+        "#wf-run [data-step='for_each'] .wf-items-count",
+        "items done",
+    )
+    .await;
+    w.execute("document.querySelector(\"#wf-run [data-step='for_each']\").scrollIntoView()")
+        .await;
+    w.screenshot(&shots.join("workflows-26b-items-going.png"))
+        .await;
     w.wait_for_text("#wf-run-message", "Every step is done")
         .await;
     w.wait_for_text(

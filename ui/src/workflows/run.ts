@@ -361,6 +361,14 @@ function itemsLine(items: LoopRecord, folded: boolean): HTMLElement {
     h("progress", { class: "wf-items-bar", attrs: { max: String(Math.max(items.total, 1)), value: String(items.done + items.failed), "aria-label": "Items done" } }),
     h("p", { class: "wf-items-count", text: said }),
   );
+  // As it goes, the items that failed are named at once; the history lists every item.
+  const failed = items.outcomes.filter((o) => o.state === "failed");
+  if (!folded && failed.length) {
+    const list = h("ul", { class: "wf-item-outcomes" });
+    for (const o of failed.slice(0, 20)) list.appendChild(h("li", { class: "wf-item-outcome is-failed", data: { state: "failed" } }, h("strong", { text: `${o.label}: ` }), o.state === "failed" ? o.reason : ""));
+    if (failed.length > 20) list.appendChild(h("li", { class: "help", text: `and ${failed.length - 20} more: see the run history.` }));
+    box.appendChild(list);
+  }
   if (folded && items.outcomes.length) {
     const list = h("ol", { class: "wf-item-outcomes" });
     for (const o of [...items.outcomes].sort((a, b) => a.number - b.number)) {
