@@ -35,6 +35,28 @@ export class WorkflowsContext {
     return `Step ${index + 1} · ${this.actionName(action)}`;
   }
 
+  /** What a step is: its action's name, or "Only if", "Group", "For each", "First of". */
+  stepKind(step: WorkflowStep): string {
+    switch (step.flow?.kind) {
+      case "group":
+        return step.only_if ? "Only if" : "Group";
+      case "for_each":
+        return "For each";
+      case "first_of":
+        return "First of";
+      default:
+        return this.actionName(step.action);
+    }
+  }
+
+  /** "Step 3 · For each": the step called `name`, numbered in reading order as the domain numbers it. */
+  titleOf(w: Workflow, name: string, fallbackAction = ""): string {
+    const order = readingOrder(w.steps);
+    const index = order.findIndex((s) => s.name === name);
+    const step = order[index];
+    return step ? `Step ${index + 1} · ${this.stepKind(step)}` : this.actionName(fallbackAction);
+  }
+
   /** The label of a step's field, for a failure said there. */
   fieldLabel(action: string, field: string | null): string | null {
     if (!field) return null;
@@ -53,6 +75,17 @@ export class WorkflowsContext {
     }
     return null;
   }
+}
+
+/** Every step, those inside groups and "For each" steps too, in reading order (a group, its steps, its "Otherwise" steps). */
+export function readingOrder(steps: WorkflowStep[]): WorkflowStep[] {
+  const out: WorkflowStep[] = [];
+  for (const s of steps) {
+    out.push(s);
+    if (s.flow?.kind === "group") out.push(...readingOrder(s.flow.steps), ...readingOrder(s.flow.otherwise));
+    else if (s.flow?.kind === "for_each") out.push(...readingOrder(s.flow.steps));
+  }
+  return out;
 }
 
 /** The connection and mode on screen: every run and plan carries them. */

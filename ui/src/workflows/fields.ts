@@ -145,14 +145,25 @@ export function switchableField(f: Field, values: Record<string, FieldValue>, me
   };
 }
 
-/** Shows a reason at the step's field (`items.0.price` at `items`); false if there is no such place. */
+/** The elements matching `selector` that belong to this step's own card, not to a step inside it. */
+export function own(card: HTMLElement, selector: string): HTMLElement[] {
+  return Array.from(card.querySelectorAll<HTMLElement>(selector)).filter((e) => e.closest(".wf-step, .wf-inputs") === card);
+}
+
+/** Shows a reason at the step's field, at the most precise place drawn (`only_if.tests.0.to`, else `only_if`;
+ * `items.0.price` at `items`); false if there is no such place. */
 export function markAt(box: HTMLElement, step: string | null, field: string | null, reason: string): boolean {
   const scope = step === null ? box.querySelector<HTMLElement>(".wf-inputs") : box.querySelector<HTMLElement>(`.wf-step[data-step="${CSS.escape(step)}"]`);
   if (!scope) return false;
-  const top = field?.split(".")[0];
-  const target = top
-    ? scope.querySelector<HTMLElement>(`.field[data-field="${CSS.escape(top)}"] .field-message`)
-    : scope.querySelector<HTMLElement>(".wf-step-message");
+  let target: HTMLElement | null = null;
+  const parts = field ? field.split(".") : [];
+  for (let n = parts.length; n > 0 && !target; n--) {
+    const place = parts.slice(0, n).join(".");
+    const at = own(scope, `.field[data-field="${CSS.escape(place)}"]`).find((f) => !f.hidden && !f.closest("[hidden]"));
+    if (!at) continue;
+    target = at.querySelector<HTMLElement>(":scope > .field-message") ?? at.querySelector<HTMLElement>(".field-message");
+  }
+  target ??= own(scope, ".wf-step-message")[0] ?? null;
   if (!target) return false;
   setMessage(target, reason, "error");
   return true;

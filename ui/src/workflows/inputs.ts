@@ -24,6 +24,20 @@ export function describeKind(k: InputKind): string {
   }
 }
 
+/** What a list input asks for, one a line, in words: "several email addresses". */
+export function describeList(k: InputKind): string {
+  switch (k.type) {
+    case "text":
+      return "several lines of text";
+    case "email":
+      return "several email addresses";
+    case "amount_in":
+      return `several amounts in ${k.currency.toUpperCase()}`;
+    case "id_with_prefix":
+      return ({ cus_: "several customers", price_: "several prices", prod_: "several products" } as Record<string, string>)[k.prefix] ?? `several IDs starting with ${k.prefix}`;
+  }
+}
+
 /** A name for references from a label: "Customer email" becomes `customer_email`. */
 function nameFrom(label: string): string {
   const base = label
@@ -67,7 +81,7 @@ export function inputsCard(ws: WorkflowsContext, w: Workflow, save: () => Promis
       h(
         "div",
         { class: "field wf-input", data: { field: input.name } },
-        h("div", { class: "row" }, h("span", { class: "wf-input-label", text: input.label || input.name }), h("span", { class: "help", text: describeKind(input.kind) }), remove),
+        h("div", { class: "row" }, h("span", { class: "wf-input-label", text: input.label || input.name }), h("span", { class: "help", text: input.list ? `${describeList(input.kind)}, one a line` : describeKind(input.kind) }), remove),
         h(
           "details",
           { class: "wf-ref-name" },
@@ -96,6 +110,9 @@ export function inputsCard(ws: WorkflowsContext, w: Workflow, save: () => Promis
   };
   kind.addEventListener("change", showExtra);
   showExtra();
+  // A list a "For each" can go through: several values, one a line, each checked as its kind.
+  const several = h("input", { id: "wf-input-list", attrs: { type: "checkbox" } });
+  const severalBox = h("div", { class: "row wf-check" }, several, h("label", { text: "Several, one a line (a list a “For each” can go through)", attrs: { for: several.id } }));
   const add = h("button", { id: "btn-wf-add-input", class: "btn secondary", text: "Add", attrs: { type: "button" } });
   const addMessage = h("p", { id: "wf-input-message", class: "field-message", attrs: { hidden: true } });
   add.addEventListener("click", async () => {
@@ -114,7 +131,7 @@ export function inputsCard(ws: WorkflowsContext, w: Workflow, save: () => Promis
       product: { type: "id_with_prefix", prefix: "prod_" },
       id: { type: "id_with_prefix", prefix: extra.value.trim() },
     };
-    const spec: InputSpec = { name: nameIn.value.trim() || nameFrom(label), label, kind: byKind[kind.value] ?? { type: "text" } };
+    const spec: InputSpec = { name: nameIn.value.trim() || nameFrom(label), label, kind: byKind[kind.value] ?? { type: "text" }, ...(several.checked ? { list: true } : {}) };
     w.inputs.push(spec);
     await workflowsApi.save(w);
     ws.editNote = `Each run now asks for “${label}”.`;
@@ -127,6 +144,7 @@ export function inputsCard(ws: WorkflowsContext, w: Workflow, save: () => Promis
       { class: "wf-add-input" },
       h("h3", { class: "label", text: "Ask for something more" }),
       h("div", { class: "row" }, labelled("wf-input-label", "What the run asks for", labelIn), labelled("wf-input-kind", "Kind", kind), extraBox, add),
+      severalBox,
       advanced,
       addMessage,
     ),

@@ -7,6 +7,7 @@ import * as workflowsApi from "../api/workflows.js";
 import { numberFormat } from "../actions/fields.js";
 import { resultCard } from "../actions/result.js";
 import type { InputSpec } from "../bindings/InputSpec";
+import type { LoopRecord } from "../bindings/LoopRecord";
 import type { LookupAnswer } from "../bindings/LookupAnswer";
 import type { Problem } from "../bindings/Problem";
 import type { RunPlan } from "../bindings/RunPlan";
@@ -16,20 +17,27 @@ import type { Workflow } from "../bindings/Workflow";
 import { confirmDialog } from "../dialog.js";
 import { clear, h, setMessage } from "../dom.js";
 import { toAppError } from "../tauri.js";
-import { expected, type WorkflowsContext } from "./context.js";
+import { expected, readingOrder, type WorkflowsContext } from "./context.js";
 import { markAt } from "./fields.js";
-import { describeKind } from "./inputs.js";
+import { describeKind, describeList } from "./inputs.js";
 import { planStep } from "./plan.js";
 
 /** A run input: a text box, with a picker where the input is a customer (by name or email) or a price (a product,
  * then one of its prices). The box still takes a pasted ID. */
-function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; box: HTMLInputElement } {
+function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; box: HTMLInputElement | HTMLTextAreaElement } {
   const id = `wf-run-input-${input.name}`;
-  const box = h("input", { id, class: "input", attrs: { spellcheck: "false" } });
   const label = h("label", { class: "label", text: input.label || input.name, attrs: { for: id } });
-  const help = h("p", { class: "help", text: `Asks for ${describeKind(input.kind)}.` });
   const message = h("p", { class: "field-message", attrs: { hidden: true } });
   const el = h("div", { class: "field wf-run-input", data: { field: input.name } }, label);
+  if (input.list) {
+    // Several values, one a line: what a "For each" goes through.
+    const lines = h("textarea", { id, class: "input", attrs: { spellcheck: "false", rows: "5", "aria-describedby": `${id}-msg` } });
+    message.id = `${id}-msg`;
+    el.append(lines, h("p", { class: "help", text: `Asks for ${describeList(input.kind)}, one a line.` }), message);
+    return { el, box: lines };
+  }
+  const box = h("input", { id, class: "input", attrs: { spellcheck: "false" } });
+  const help = h("p", { class: "help", text: `Asks for ${describeKind(input.kind)}.` });
   const prefix = input.kind.type === "id_with_prefix" ? input.kind.prefix : null;
   const picker = prefix ? ws.pickerFor(prefix) : null;
   if (picker && prefix === "price_") {
@@ -130,6 +138,7 @@ function runInput(ws: WorkflowsContext, input: InputSpec): { el: HTMLElement; bo
 /** What the confirmation lists: each write with its whole path and values, what leaves the account, what cannot be checked. */
 function planDetails(plan: RunPlan): HTMLElement {
   const box = h("div", { id: "confirm-details", class: "wf-confirm-details" });
+  for (const l of plan.loops) box.appendChild(h("p", { class: `note${l.asks_first ? " warn" : ""} wf-plan-loop`, text: l.says }));
   for (const m of plan.moves_out) box.appendChild(h("p", { class: "note warn", text: m }));
   for (const m of plan.resend_unchecked) box.appendChild(h("p", { class: "note warn", text: m }));
   if (plan.writes.length) {
@@ -147,7 +156,7 @@ function accountWords(a: RunRecord["account"]): string {
 
 export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<Problem[]>, showProblems: (p: Problem[]) => void): HTMLElement {
   const card = h("div", { class: "card wf-run-card" }, h("h2", { class: "card-title", text: "Run" }));
-  const inputs = new Map<string, HTMLInputElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   for (const input of w.inputs) {
     const { el, box } = runInput(ws, input);
     inputs.set(input.name, box);
@@ -203,7 +212,7 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
   card.addEventListener("change", changed);
   const showRun = (run: RunRecord): void => {
     clear(live);
-    run.steps.forEach((s, i) => live.appendChild(stepLine(ws, s, i)));
+    run.steps.forEach((s, i) => live.appendChild(stepLine(ws, w, s, i)));
     // A failure's reason also goes to the step's field in the editor.
     const editor = card.closest(".wf-editor") as HTMLElement | null;
     for (const s of run.steps) {
@@ -214,6 +223,7 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
   let going = 0;
   const go = async (resume: RunRecord | null, values: Record<string, string>): Promise<void> => {
     let started = false;
+    let waiting: RunRecord | null = null;
     setMessage(message, null);
     for (const m of Array.from(card.querySelectorAll<HTMLElement>(".wf-run-input .field-message"))) setMessage(m, null);
     const seen = expected();
@@ -231,19 +241,26 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
       const plan = await workflowsApi.plan(w.id, seen, values, resume?.run_id ?? null, numberFormat());
       if (plan.confirmation) {
         const where = accountWords(plan.account);
+        const many = plan.loops.find((l) => l.asks_first);
+        const mode = plan.account.livemode ? "live mode" : "test mode";
         const title = plan.moves_out.length
           ? `Send money or data out of ${plan.account.name}?`
           : plan.resend_unchecked.length
             ? `Send a step again in ${plan.account.name}?`
-            : `Run in live mode in ${plan.account.name}?`;
+            : many
+              ? `Go through ${(many.items ?? 0) - many.done} items in ${plan.account.name} (${mode})?`
+              : `Run in live mode in ${plan.account.name}?`;
         const ok = await confirmDialog({
           title,
           body: plan.account.livemode ? `This creates or changes real things in ${where}, in live mode:` : `This runs in ${where}, in test mode:`,
           details: planDetails(plan),
-          yes: plan.account.livemode ? "Run in live mode" : "Run it",
+          yes: many && !plan.moves_out.length && !plan.resend_unchecked.length ? "Go through them" : plan.account.livemode ? "Run in live mode" : "Run it",
           danger: plan.moves_out.length > 0,
         });
-        if (!ok) return;
+        if (!ok) {
+          if (resume?.outcome === "waiting_for_go_ahead") setMessage(message, "The run waits for your go-ahead: nothing was changed for its items. Press “Go ahead” in the run history when you are ready.", "error");
+          return;
+        }
       }
       started = true;
       going += 1;
@@ -251,7 +268,8 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
       const start = { workflowId: w.id, expected: seen, numberFormat: numberFormat(), confirmation: plan.confirmation };
       const run = resume ? await workflowsApi.resume(start, resume.run_id, values, showRun) : await workflowsApi.run(start, values, showRun);
       showRun(run);
-      setMessage(message, run.outcome === "succeeded" ? "Every step is done." : "The run stopped: fix what is marked, then Resume.", run.outcome === "succeeded" ? "ok" : "error");
+      if (run.outcome === "waiting_for_go_ahead") waiting = run;
+      else setMessage(message, run.outcome === "succeeded" ? "Every step is done." : "The run stopped: fix what is marked, then Resume.", run.outcome === "succeeded" ? "ok" : "error");
     } catch (e) {
       const err = toAppError(e);
       if (err.param && w.inputs.some((i) => i.name === err.param)) {
@@ -266,6 +284,8 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
       runButton.disabled = going > 0;
       void drawHistory();
     }
+    // A long list found during the run: it asks, naming the account and mode, before any item runs.
+    if (waiting) await go(waiting, waiting.inputs as Record<string, string>);
   };
   runButton.addEventListener("click", () => void go(null, typed()));
 
@@ -281,8 +301,10 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
         r.outcome === "succeeded"
           ? "succeeded"
           : r.outcome === "failed"
-            ? `stopped at ${stoppedAt >= 0 ? ws.stepTitle(stoppedAt, (r.steps[stoppedAt] as StepRecord).action) : "a step"}`
-            : "interrupted";
+            ? `stopped at ${stoppedAt >= 0 ? titleOf(ws, w, r.steps[stoppedAt] as StepRecord, stoppedAt) : "a step"}`
+            : r.outcome === "waiting_for_go_ahead"
+              ? `waiting for your go-ahead to go through ${r.items} items`
+              : "interrupted";
       const item = h("div", { class: "wf-history-item", data: { run: r.run_id, outcome: r.outcome } });
       item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
       const asked = Object.entries(r.inputs);
@@ -291,7 +313,8 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
         const line = h("p", { class: "help wf-history-inputs" }, "Asked for: ");
         asked.forEach(([k, v], i) => {
           if (i) line.append(", ");
-          const value = v ?? "";
+          // A list typed one a line reads as one line here.
+          const value = (v ?? "").split("\n").filter((l) => l.trim() !== "").join(", ");
           line.append(
             `${labelOf(k)}: `,
             /^[a-z]+_[A-Za-z0-9]{8,}$/.test(value)
@@ -302,7 +325,7 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
         item.appendChild(line);
       }
       const steps = h("ol", { class: "wf-run" });
-      r.steps.forEach((s, i) => steps.appendChild(stepLine(ws, s, i, true)));
+      r.steps.forEach((s, i) => steps.appendChild(stepLine(ws, w, s, i, true)));
       item.appendChild(steps);
       const again = h("button", { class: "btn secondary btn-wf-again", text: w.inputs.length ? "Run again with these inputs" : "Run again", attrs: { type: "button" } });
       again.addEventListener("click", () => {
@@ -311,7 +334,8 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
       });
       item.appendChild(again);
       if (r.outcome !== "succeeded") {
-        const resume = h("button", { class: "btn primary btn-wf-resume", text: "Resume with my fixes", attrs: { type: "button" } });
+        const text = r.outcome === "waiting_for_go_ahead" ? "Go ahead" : "Resume with my fixes";
+        const resume = h("button", { class: "btn primary btn-wf-resume", text, attrs: { type: "button" } });
         resume.addEventListener("click", () => void go(r, { ...r.inputs, ...Object.fromEntries(Object.entries(typed()).filter(([, v]) => v.trim() !== "")) } as Record<string, string>));
         item.appendChild(resume);
       }
@@ -324,9 +348,58 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
 
 const STATE_WORDS: Record<StepRecord["state"], string> = { waiting: "Waiting", running: "Running…", done: "Done", failed: "Failed" };
 
+/** "Step 3 · For each", numbered as the workflow is now; a step since removed keeps its place in the run. */
+function titleOf(ws: WorkflowsContext, w: Workflow, s: StepRecord, index: number): string {
+  return readingOrder(w.steps).some((x) => x.name === s.name) ? ws.titleOf(w, s.name) : ws.stepTitle(index, s.action);
+}
+
+/** A "For each"'s items: how many are done, failed and left, and (in the history) each item's outcome. */
+function itemsLine(items: LoopRecord, folded: boolean): HTMLElement {
+  const left = Math.max(0, items.total - items.done - items.failed);
+  const said = `${items.done} of ${items.total} items done · ${items.failed} failed · ${left} left`;
+  const box = h(
+    "div",
+    { class: "wf-items" },
+    h("progress", { class: "wf-items-bar", attrs: { max: String(Math.max(items.total, 1)), value: String(items.done + items.failed), "aria-label": "Items done" } }),
+    h("p", { class: "wf-items-count", text: said }),
+  );
+  // As it goes, the items that failed are named at once; the history lists every item.
+  const failed = items.outcomes.filter((o) => o.state === "failed");
+  if (!folded && failed.length) {
+    const list = h("ul", { class: "wf-item-outcomes" });
+    for (const o of failed.slice(0, 20)) list.appendChild(h("li", { class: "wf-item-outcome is-failed", data: { state: "failed" } }, h("strong", { text: `${o.label}: ` }), o.state === "failed" ? o.reason : ""));
+    if (failed.length > 20) list.appendChild(h("li", { class: "help", text: `and ${failed.length - 20} more: see the run history.` }));
+    box.appendChild(list);
+  }
+  if (folded && items.outcomes.length) {
+    const list = h("ol", { class: "wf-item-outcomes" });
+    for (const o of [...items.outcomes].sort((a, b) => a.number - b.number)) {
+      const what = o.state === "done" ? `Done: ${o.summary}` : `Failed: ${o.reason}`;
+      list.appendChild(h("li", { class: `wf-item-outcome is-${o.state}`, data: { state: o.state }, attrs: { value: String(o.number) } }, h("strong", { text: `${o.label}: ` }), what));
+    }
+    box.appendChild(h("details", { class: "wf-items-each" }, h("summary", { text: `Each item (${items.outcomes.length})` }), list));
+  }
+  return box;
+}
+
 /** One step of a run; in the history (`folded`) a done step's result opens from its one-line summary. */
-function stepLine(ws: WorkflowsContext, s: StepRecord, index: number, folded = false): HTMLElement {
-  const li = h("li", { class: `wf-run-step is-${s.state}`, data: { step: s.name, state: s.state } }, h("strong", { text: `${ws.stepTitle(index, s.action)}: ` }), h("span", { class: "wf-run-state", text: STATE_WORDS[s.state] }));
+function stepLine(ws: WorkflowsContext, w: Workflow, s: StepRecord, index: number, folded = false): HTMLElement {
+  const state = s.skipped ? "Skipped" : STATE_WORDS[s.state];
+  const li = h("li", { class: `wf-run-step is-${s.skipped ? "skipped" : s.state}`, data: { step: s.name, state: s.skipped ? "skipped" : s.state } }, h("strong", { text: `${titleOf(ws, w, s, index)}: ` }), h("span", { class: "wf-run-state", text: state }));
+  // Which way an "Only if" went, and why; why a step did not run.
+  if (s.decision) li.appendChild(h("p", { class: "wf-run-why", text: s.decision.why }));
+  if (s.skipped && s.skipped !== s.decision?.why) li.appendChild(h("p", { class: "wf-run-why", text: s.skipped }));
+  if (s.items) li.appendChild(itemsLine(s.items, folded));
+  // A "First of": which result it used; an ID stays one click away, as in results.
+  const first = s.state === "done" && s.action === "" && !s.items && !s.decision ? (s.output as { value?: unknown } | null)?.value : undefined;
+  if (s.state === "done" && first !== undefined) {
+    const shown = typeof first === "string" ? first : JSON.stringify(first);
+    const said = s.summary.endsWith(`: ${shown}`) ? s.summary.slice(0, -(shown.length + 2)) : s.summary;
+    const id = /^[a-z]+_[A-Za-z0-9]{8,}$/.test(shown);
+    li.appendChild(h("p", { class: "wf-run-why" }, `${said}`, id ? h("details", { class: "inline-id" }, h("summary", { text: "ID" }), h("code", { text: shown })) : `: ${shown}`));
+  }
+  // A group's or a loop's own summary says nothing the lines above do not.
+  if (s.state === "done" && (s.items || s.action === "")) return li;
   if (s.state === "done") {
     if (s.found_existing) li.appendChild(h("p", { class: "help", text: "Found: made by an earlier attempt of this run." }));
     // The Actions screen's result, drawn by its code; records from before it was kept have one line.

@@ -24,6 +24,7 @@
 //!   (`<data dir>/workflows/runs/<workflow id>/<run id>.json`, and for a
 //!   "For each" its items' log beside it);
 //! - [`menu`]: what the `{{` menu offers in a field;
+//! - [`progress`]: which changes of a run go to the window, and how often;
 //! - [`review`]: what a workflow will do, step by step, for an import's
 //!   review and the confirmation before a run;
 //! - [`settings`]: how long run history is kept;
@@ -42,6 +43,7 @@ pub mod files;
 pub mod flow;
 pub mod menu;
 pub mod model;
+pub mod progress;
 pub mod reference;
 pub mod review;
 pub mod settings;

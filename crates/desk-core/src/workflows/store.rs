@@ -304,7 +304,7 @@ mod tests {
         assert!(matches!(store.load(&copy.id), Err(Error::NotFound(_))));
         store.save(&gone).unwrap(); // Undo
         assert_eq!(store.load(&copy.id).unwrap(), gone);
-        assert_eq!(store.list().unwrap().workflows.len(), 4);
+        assert_eq!(store.list().unwrap().workflows.len(), 5);
         // Nothing can reach outside the folder through an ID.
         assert!(store.load("../connections").is_err());
         std::fs::remove_dir_all(root).unwrap();

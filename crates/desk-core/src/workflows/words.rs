@@ -82,10 +82,18 @@ fn segment_words(seg: &str) -> String {
     }
 }
 
-/// A result path in words: `data.0.id` is "First found → ID".
+/// A result path in words: `data.0.id` is "First found → ID", `data`
+/// "Everything found".
 fn path_words(catalog: &dyn StepCatalog, action: &str, path: &[String]) -> String {
     if let Some(label) = catalog.output_label(action, &path.join(".")) {
         return label;
+    }
+    // The whole list a step found (what a "For each" goes through, what
+    // "is empty" tests): a person's words, not the field's name.
+    if let [data] = path {
+        if data == "data" {
+            return "Everything found".into();
+        }
     }
     let mut out: Vec<String> = Vec::new();
     let mut rest = path;

@@ -1055,12 +1055,12 @@ fn the_menu_and_the_review_know_branches_and_loops() {
     let each_review = desk_core::workflows::review::review(&each);
     assert_eq!(
         each_review.steps[1].says.as_deref(),
-        Some("For each item of [Step 1, List Customers → Data], one after another; a failed item does not stop the others.")
+        Some("For each item of [Step 1, List Customers → Everything found], one after another; a failed item does not stop the others.")
     );
     assert!(each_review.steps[2].per_item);
     assert_eq!(
         each_review.steps[2].within.as_deref(),
-        Some("For each item of [Step 1, List Customers → Data] (Step 2 (For each))")
+        Some("For each item of [Step 1, List Customers → Everything found] (Step 2 (For each))")
     );
 }
 

@@ -22,6 +22,7 @@ pub const FORBIDDEN: &[&str] = &[
     "connect_reserved",
     "full path",
     "{{input.",
+    "{{item.",
     "undefined",
     "null",
     "NaN",
