@@ -7,7 +7,7 @@
 // `flow.of.1`, `every_page_up_to`), so a problem found before a run is
 // shown there, and the `{{` menu knows what the part may take.
 
-import { numberFormat } from "../actions.js";
+import { numberFormat } from "../actions/fields.js";
 import type { Comparison } from "../bindings/Comparison";
 import type { Condition } from "../bindings/Condition";
 import { h } from "../dom.js";
