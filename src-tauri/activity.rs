@@ -55,14 +55,19 @@ impl Round {
             .record("activity-round", &Ok::<_, AppError>(&report));
         let _ = self.app.emit("activity-round", &report);
 
-        // A connection Stripe ended: the header and the list say so once.
+        // A connection Stripe ended: the header and the list say so once
+        // (again if it ends again after a reconnection).
         let newly_disconnected = {
             let mut told = self.disconnected.lock().unwrap_or_else(|e| e.into_inner());
-            report
-                .accounts
-                .iter()
-                .filter(|a| a.problem == Some(FollowProblem::Disconnected))
-                .fold(false, |any, a| told.insert(a.connection_id.clone()) || any)
+            let mut newly = false;
+            for a in &report.accounts {
+                if a.problem == Some(FollowProblem::Disconnected) {
+                    newly |= told.insert(a.connection_id.clone());
+                } else {
+                    told.remove(&a.connection_id);
+                }
+            }
+            newly
         };
         if newly_disconnected {
             broadcast_connections(&self.app, &self.desk.list_connections());

@@ -8,13 +8,13 @@
 use super::app;
 use super::commands;
 use desk_core::actions::desk::ActionAvailability;
+use desk_core::actions::drafts::ConnectionDrafts;
+use desk_core::actions::lookup::{LookupAnswer, LookupChoice};
+use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm, Submission};
 use desk_core::activity::{
     ActivitySettings, ActivitySettingsView, EventDetail, FeedPage, FeedQuery, NotificationChoices,
     UnreadCounts,
 };
-use desk_core::actions::drafts::ConnectionDrafts;
-use desk_core::actions::lookup::{LookupAnswer, LookupChoice};
-use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm, Submission};
 use desk_core::balances::{
     Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, FilterChoices, Page, PageRequest,
     PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress,

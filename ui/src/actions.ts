@@ -45,6 +45,16 @@ let currentId = "create_customer";
 /** Said at the top of the next form drawn: an answer that came after the screen was redrawn. */
 let pendingNotice: string | null = null;
 
+/** Sent once the form is drawn: a link from another screen (Activity's "Open customer"). */
+let submitWhenDrawn = false;
+
+/** Opens an action's form for the connection on screen, filled with `values`, and sends it once drawn. */
+export function openActionWith(actionId: string, values: Record<string, string>): void {
+  currentId = actionId;
+  drafts.set(draftKey(actionId), { ...values });
+  submitWhenDrawn = true;
+}
+
 /** The user's decimal mark, from the system locale. */
 export function numberFormat(): NumberFormat {
   return { decimal: (1.5).toLocaleString().includes(",") ? "comma" : "point" };
@@ -126,6 +136,10 @@ async function load(list: HTMLElement, pane: HTMLElement): Promise<void> {
     pane.querySelector<HTMLFormElement>("form.action-form")?.requestSubmit();
   };
   draw();
+  if (submitWhenDrawn) {
+    submitWhenDrawn = false;
+    pane.querySelector<HTMLFormElement>("form.action-form")?.requestSubmit();
+  }
 }
 
 // ---------------------------------------------------------------------------
