@@ -101,7 +101,7 @@ fn show(app: &AppHandle, n: &DesktopNotification) {
         .show();
     match shown {
         Ok(()) => {
-            tracing::info!(kind = ?n.kind, events = n.events, connection = %n.open.connection_id, "activity: desktop notification shown")
+            tracing::info!(kind = ?n.kind, events = n.events, connection = %n.open.connection_id, "activity: desktop notification handed to the notification server")
         }
         Err(e) => {
             tracing::warn!(error = %e, kind = ?n.kind, "activity: the desktop did not take a notification")

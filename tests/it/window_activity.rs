@@ -6,12 +6,18 @@
 //! kind and date and a search; an event's details; settings checked at
 //! their field; and a key revoked in the Dashboard marks the connection
 //! "Disconnected by Stripe". Every state is read for developer words.
+//!
+//! The desktop's notification server is played by the test on the private
+//! session bus the app runs on (`org.freedesktop.Notifications`, as GNOME's
+//! or dunst is): it sees each notification the app shows, and clicks one.
 
 use crate::APP;
 use desk_testkit::window::plain_words::assert_plain_words;
 use desk_testkit::window::*;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use stripe_sim::{KeyAccess, Payment, Trigger};
 
@@ -21,6 +27,101 @@ const OTHER_KEY: &str = "sk_test_51WindowActivityOther0000000000777777";
 const OTHER_ACCOUNT: &str = "acct_1WindowActivityOther";
 /// The shortest interval a person can choose.
 const INTERVAL: Duration = Duration::from_secs(10);
+
+/// A notification as the desktop received it.
+#[derive(Debug, Clone)]
+struct Shown {
+    id: u32,
+    summary: String,
+    body: String,
+    actions: Vec<String>,
+}
+
+/// The Desktop Notifications Specification's server, as much of it as the app uses.
+struct NotificationServer {
+    shown: Arc<Mutex<Vec<Shown>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl NotificationServer {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        _hints: HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut shown = self.shown.lock().unwrap();
+        let id = shown.len() as u32 + 1;
+        shown.push(Shown {
+            id,
+            summary,
+            body,
+            actions,
+        });
+        id
+    }
+
+    fn close_notification(&self, _id: u32) {}
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into(), "actions".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "window-test".into(),
+            "stripe-desk".into(),
+            "1".into(),
+            "1.2".into(),
+        )
+    }
+
+    /// What a click on a notification (`default`) or its button sends.
+    #[zbus(signal)]
+    async fn action_invoked(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
+}
+
+const NOTIFICATIONS_PATH: &str = "/org/freedesktop/Notifications";
+
+/// Serves notifications on the session bus the app was started on.
+async fn notification_server() -> (zbus::Connection, Arc<Mutex<Vec<Shown>>>) {
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let server = NotificationServer {
+        shown: shown.clone(),
+    };
+    let connection = zbus::connection::Builder::session()
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at(NOTIFICATIONS_PATH, server)
+        .unwrap()
+        .build()
+        .await
+        .expect("the test serves desktop notifications on the session bus");
+    (connection, shown)
+}
+
+/// A click on the notification, as the desktop reports it.
+async fn click_notification(connection: &zbus::Connection, id: u32) {
+    let iface = connection
+        .object_server()
+        .interface::<_, NotificationServer>(NOTIFICATIONS_PATH)
+        .await
+        .unwrap();
+    NotificationServer::action_invoked(iface.signal_emitter(), id, "default")
+        .await
+        .unwrap();
+}
 
 async fn wait_js(w: &webdriver::Session, script: &str, what: &str, within: Duration) {
     let deadline = Instant::now() + within;
@@ -110,6 +211,7 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
         Trigger::PaymentSucceeded(Payment::new(990, "usd").by("Olivia Smith")),
     );
 
+    let (desktop, shown) = notification_server().await;
     let data_dir = temp_dir("window-activity");
     let shots = artifacts_dir();
     let driver = Driver::start(APP, &sim, &data_dir);
@@ -211,20 +313,34 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
     w.screenshot(&shots.join("activity-02-this-account.png"))
         .await;
 
-    // The notification chosen was shown: one for the payment (its events grouped).
+    // The notification chosen was shown on the desktop: one for the
+    // payment (its events grouped), nothing for the other shop (off).
     let heard: Vec<Value> = rounds(&data_dir)[first..]
         .iter()
         .flat_map(|r| r["notifications"].as_array().unwrap().clone())
         .collect();
     assert_eq!(heard.len(), 1, "{heard:?}");
-    assert_eq!(heard[0]["body"], "Jane Cooper paid 12.50 EUR");
-    assert_eq!(heard[0]["title"], "Acme Coffee (test)");
-    let log =
-        std::fs::read_to_string(data_dir.join("logs").join("stripe-desk.log")).unwrap_or_default();
+    let on_desktop = shown.lock().unwrap().clone();
+    assert_eq!(on_desktop.len(), 1, "{on_desktop:?}");
+    assert_eq!(on_desktop[0].summary, "Acme Coffee (test)");
+    assert_eq!(on_desktop[0].body, "Jane Cooper paid 12.50 EUR");
     assert!(
-        log.contains("activity: desktop notification shown"),
-        "{log}"
+        on_desktop[0].actions.contains(&"default".to_string()),
+        "a click is reported: {on_desktop:?}"
     );
+
+    // Clicked while another screen shows: the app opens the event.
+    w.click("#nav-connections").await;
+    click_notification(&desktop, on_desktop[0].id).await;
+    w.wait_for_text("#act-detail-sentence", "Jane Cooper paid 12.50 EUR")
+        .await;
+    assert_eq!(
+        w.execute("return document.querySelector('.nav-item[aria-current=page]').dataset.route")
+            .await,
+        "activity"
+    );
+    w.screenshot(&shots.join("activity-02b-notification-clicked.png"))
+        .await;
 
     // Every account at once: each line names its account and mode.
     choose_in(&w, "#act-scope", "All accounts").await;
@@ -351,5 +467,6 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
 
     assert_every_call_audited(&data_dir).await;
     w.quit().await;
+    drop(desktop);
     let _ = std::fs::remove_dir_all(&data_dir);
 }

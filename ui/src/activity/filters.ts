@@ -69,10 +69,11 @@ export class FiltersCard implements View {
 
   /** Shows one account's lines (a notification clicked). */
   showAccount(connectionId: string, kinds: ActivityKind[]): void {
-    if (!Array.from(this.scopeSelect.options).some((o) => o.value === connectionId)) this.scopeSelect.value = "";
-    else this.scopeSelect.value = connectionId;
+    // Another account than the one on screen: every account's feed holds it.
+    const here = Array.from(this.scopeSelect.options).some((o) => o.value === connectionId);
+    this.scopeSelect.value = here ? connectionId : "";
     this.ctx.connectionId = this.scopeSelect.value || null;
-    this.kind.value = kinds.length === 1 ? kinds[0]! : "";
+    this.kind.value = kinds.length === 1 && KINDS.some((k) => k.kind === kinds[0]) ? kinds[0]! : "";
     this.ctx.kinds = this.kind.value ? [this.kind.value as ActivityKind] : [];
   }
 

@@ -84,7 +84,9 @@ class ActivityScreen implements View {
     const target = state.activityOpen;
     state.activityOpen = null;
     if (target) {
-      this.filters.showAccount(target.connection_id, target.kinds);
+      // One event: its account's feed, and the event opened. A group ("12
+      // payments succeeded"): its account's feed of that kind.
+      this.filters.showAccount(target.connection_id, target.event_id ? [] : target.kinds);
       this.opening = target.event_id;
     }
     void this.reload(true);
