@@ -444,6 +444,67 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
     w.screenshot(&shots.join("activity-06-details.png")).await;
     w.click("#act-details summary").await;
 
+    // Where to see what an event is about, in the app: a customer in Get
+    // Customer...
+    let made: Value = reqwest::Client::new()
+        .post(format!("{}/v1/customers", sim.base_url()))
+        .basic_auth(KEY, None::<&str>)
+        .form(&[("name", "Ada Lovelace"), ("email", "ada@example.com")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(made["id"].as_str().unwrap().starts_with("cus_"), "{made}");
+    wait_for_line(
+        &w,
+        "Customer Ada Lovelace created",
+        INTERVAL + Duration::from_secs(10),
+    )
+    .await;
+    w.click("#act-scroll .act-row[data-kind='customers'] .act-sentence")
+        .await;
+    w.click("#btn-act-open-customer").await;
+    w.wait_for_text(".action-result h3", "Found").await;
+    w.wait_for_text(".action-result .summary", "Ada Lovelace")
+        .await;
+    w.screenshot(&shots.join("activity-06b-customer-opened.png"))
+        .await;
+    // ...and a payment's transaction in Balances, once the account has a copy there.
+    w.click("#nav-balances").await;
+    w.click("#btn-bal-sync").await;
+    wait_js(
+        &w,
+        "const m = document.getElementById('bal-sync-message'); return !!m && m.textContent.startsWith('Synced');",
+        "the Balances sync finishes",
+        Duration::from_secs(30),
+    )
+    .await;
+    w.click("#nav-activity").await;
+    wait_for_line(&w, "Jane Cooper paid 12.50 EUR", Duration::from_secs(10)).await;
+    w.execute("Array.from(document.querySelectorAll('#act-scroll .act-row')).find((r) => r.innerText.includes('Jane Cooper paid')).querySelector('.act-sentence').click(); return true;")
+        .await;
+    w.wait_for_text("#act-detail-sentence", "Jane Cooper paid 12.50 EUR")
+        .await;
+    w.click("#btn-act-open-balances").await;
+    // Balances shows the charge's transactions. (The simulator's triggered
+    // charges name a balance transaction it does not list, so the copy has
+    // none to show: the filter is what is checked here.)
+    w.wait_for_text("#bal-filters", "Source").await;
+    wait_js(
+        &w,
+        "const s = document.getElementById('flt-source'); return !!s && s.value.startsWith('ch_');",
+        "Balances filtered to the payment's charge",
+        Duration::from_secs(10),
+    )
+    .await;
+    w.wait_for_text("#bal-totals-filter", "related to ch_")
+        .await;
+    w.screenshot(&shots.join("activity-06c-payment-in-balances.png"))
+        .await;
+    w.click("#nav-activity").await;
+
     // The second shop's key is rolled in the Dashboard: at the next poll
     // the connection is marked, and its activity stays.
     sim.revoke_key(OTHER_KEY);

@@ -24,6 +24,8 @@ export interface State {
   activityRound: PollReport | null;
   /** A notification clicked: the Activity screen opens it. */
   activityOpen: NotificationTarget | null;
+  /** What Balances shows when next drawn (a link from Activity): one payout's transactions, or one charge's or refund's. */
+  balancesOpen: { payout: string } | { source: string } | null;
 }
 
 export const state: State = {
@@ -35,6 +37,7 @@ export const state: State = {
   unread: 0,
   activityRound: null,
   activityOpen: null,
+  balancesOpen: null,
 };
 
 type Topic = "info" | "connections" | "oauth" | "route" | "activity";

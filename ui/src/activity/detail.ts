@@ -4,10 +4,11 @@
 
 import * as activityApi from "../api/activity.js";
 import * as appApi from "../api/app.js";
+import * as balancesApi from "../api/balances.js";
 import * as connectionsApi from "../api/connections.js";
 import type { FeedLine } from "../bindings/FeedLine";
 import { clear, h } from "../dom.js";
-import { activeConnection, navigate, setView } from "../state.js";
+import { activeConnection, navigate, setView, state } from "../state.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
 import { accountWords, clockTime } from "./context.js";
@@ -38,6 +39,18 @@ export class EventCard implements View {
       const b = h("button", { id: "btn-act-open-customer", class: "btn secondary small", text: "Open this customer", attrs: { type: "button" } });
       b.addEventListener("click", () => void this.openCustomer(line, link.customer_id, message));
       links.push(b);
+    }
+    if (link?.screen === "payout" || link?.screen === "balance_transaction") {
+      // Only where the account has a local copy in Balances.
+      const b = h("button", { id: "btn-act-open-balances", class: "btn secondary small", text: link.screen === "payout" ? "Show its transactions in Balances" : "Show in Balances", attrs: { type: "button", hidden: true } });
+      b.addEventListener("click", () => void this.openBalances(line, link.screen === "payout" ? { payout: link.payout_id } : { source: link.source_id }, message));
+      links.push(b);
+      void balancesApi.hasCopy(line.connection_id).then(
+        (has) => {
+          if (mine === this.shown) b.hidden = !has;
+        },
+        () => undefined,
+      );
     }
     const dash = h("button", { id: "btn-act-dashboard", class: "btn secondary small", text: "Open in the Stripe Dashboard", attrs: { type: "button" } });
     dash.addEventListener("click", () =>
@@ -76,11 +89,27 @@ export class EventCard implements View {
 
   /** Get Customer with this customer, in the line's account. */
   private async openCustomer(line: FeedLine, customerId: string, message: HTMLElement): Promise<void> {
-    try {
-      if (activeConnection()?.id !== line.connection_id) setView(await connectionsApi.activate(line.connection_id));
+    await this.inAccount(line, message, async () => {
       const actions = await import("../actions.js");
       actions.openActionWith("get_customer", { customer: customerId });
       navigate("actions");
+    });
+  }
+
+  /** Balances, on the payout's or the charge's transactions, in the line's account. */
+  private async openBalances(line: FeedLine, open: { payout: string } | { source: string }, message: HTMLElement): Promise<void> {
+    await this.inAccount(line, message, () => {
+      state.balancesOpen = open;
+      navigate("balances");
+      return Promise.resolve();
+    });
+  }
+
+  /** Makes the line's account the current one, then goes. */
+  private async inAccount(line: FeedLine, message: HTMLElement, go: () => Promise<void>): Promise<void> {
+    try {
+      if (activeConnection()?.id !== line.connection_id) setView(await connectionsApi.activate(line.connection_id));
+      await go();
     } catch (e) {
       message.textContent = toAppError(e).message;
       message.className = "field-message is-error";
