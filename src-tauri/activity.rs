@@ -16,24 +16,20 @@ use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
-/// The running poller, kept for the app's life.
-struct Following(#[allow(dead_code)] ActivityPoller);
-
 /// Where a notification keeps what its click opens.
 const OPEN: &str = "open";
 
 /// Starts following every account (called once, after first paint).
 pub fn start(app: &AppHandle, desk: Arc<Desk>) {
     listen_for_clicks(app);
-    let handle = app.clone();
     let rounds = Arc::new(Round {
         app: app.clone(),
         desk: desk.clone(),
         disconnected: Mutex::default(),
         first: AtomicBool::new(true),
     });
-    let poller = ActivityPoller::start(desk, move |report| rounds.heard(report));
-    handle.manage(Following(poller));
+    // It runs for the app's life: the handle is not needed to keep it.
+    let _running = ActivityPoller::start(desk, move |report| rounds.heard(report));
 }
 
 /// What the edge does with each round's report.
