@@ -2,6 +2,7 @@
 //! calls, declared once in `commands/list.rs`: each a thin adapter over
 //! [`desk_core::Desk`].
 
+mod activity;
 pub mod commands;
 mod dialogs;
 mod logging;
@@ -34,6 +35,9 @@ pub fn run() {
         // The system save and open dialogs, opened by the backend only
         // (src-tauri/dialogs.rs): the window may not open them itself.
         .plugin(tauri_plugin_dialog::init())
+        // Activity's desktop notifications, shown by the backend only: the
+        // window has no permission of the plugin's.
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             // Only what costs no I/O here: the window paints first (see startup.rs).
             let (data_dir, log_dir) = dirs(app.handle())?;

@@ -15,7 +15,8 @@ pub type BuildDesk = Arc<dyn Fn() -> Result<Desk, String> + Send + Sync>;
 const PAINT_GRACE: Duration = Duration::from_secs(2);
 
 pub struct DeskCell {
-    desk: OnceCell<Desk>,
+    /// Shared with the tasks that outlive a command (the Activity poller).
+    desk: OnceCell<Arc<Desk>>,
     build: BuildDesk,
     painted: watch::Sender<bool>,
 }
@@ -38,6 +39,11 @@ impl DeskCell {
     /// The domain, built on first use after first paint; callers that come
     /// earlier wait for it, so nothing is lost, only answered a little later.
     pub async fn get(&self) -> Result<&Desk, AppError> {
+        self.shared().await.map(|desk| &**desk)
+    }
+
+    /// The domain as a task that outlives a command holds it.
+    pub async fn shared(&self) -> Result<&Arc<Desk>, AppError> {
         if let Some(desk) = self.desk.get() {
             return Ok(desk);
         }
@@ -50,6 +56,7 @@ impl DeskCell {
                     .await
                     .map_err(|e| e.to_string())
                     .and_then(|r| r)
+                    .map(Arc::new)
                     .map_err(|detail| {
                         AppError::new(
                             Code::StartupFailed,

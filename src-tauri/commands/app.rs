@@ -20,14 +20,16 @@ pub fn first_paint(app: &AppHandle) {
         return;
     }
     // What start-up puts off until the window shows: build the domain now
-    // rather than at the first command that needs it, sweep the keyring of
-    // entries of removed connections, register the link scheme.
+    // rather than at the first command that needs it, start following every
+    // account (Activity), sweep the keyring of entries of removed
+    // connections, register the link scheme.
     let handle = app.clone();
     tauri::async_runtime::spawn_blocking(move || crate::register_scheme(&handle));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        match app.state::<DeskCell>().get().await {
+        match app.state::<DeskCell>().shared().await {
             Ok(desk) => {
+                crate::activity::start(&app, desk.clone());
                 if let Err(e) = desk.sweep_orphaned_secrets().await {
                     tracing::warn!(code = %e.code(), "could not sweep the keyring for entries of removed connections");
                 }

@@ -11,6 +11,10 @@ use desk_core::actions::desk::ActionAvailability;
 use desk_core::actions::drafts::ConnectionDrafts;
 use desk_core::actions::lookup::{LookupAnswer, LookupChoice};
 use desk_core::actions::{Action, ActionResult, FieldError, FieldValue, FilledForm, Submission};
+use desk_core::activity::{
+    ActivitySettings, ActivitySettingsView, EventDetail, FeedPage, FeedQuery, NotificationChoices,
+    UnreadCounts,
+};
 use desk_core::balances::{
     Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, FilterChoices, Page, PageRequest,
     PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress,
@@ -303,4 +307,47 @@ commands! {
     workflow_resume(workflow_id: String, run_id: String, expected: ExpectedConnection, inputs: Option<BTreeMap<String, String>>, number_format: NumberFormat, confirmation: Option<String>) -> RunRecord
         [progress on_progress: RunRecord]
         => |desk| { let mut throttle = ProgressThrottle::default(); desk.resume_workflow(&workflow_id, &run_id, &expected, inputs, number_format, confirmation.as_deref(), &mut |run: &RunRecord| { if throttle.due(run, Instant::now()) { let _ = on_progress.send(run.clone()); } }).await.map_err(Error::from) };
+
+    // ---- Activity: what happened in every connected account ----
+
+    /// A page of the feed, newest first: one account's, or every account's.
+    activity_feed(query: FeedQuery) -> FeedPage
+        => |desk| desk.activity_feed(query).await;
+
+    /// How many lines the query selects (the virtual list's height).
+    activity_count(query: FeedQuery) -> u32
+        => |desk| desk.activity_count(query).await.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+
+    /// An event's details, for the toggle under its line.
+    activity_event(connection_id: String, event_id: String) -> EventDetail
+        => |desk| desk.activity_event(&connection_id, &event_id).await;
+
+    /// Unread events, in all and per account (the sidebar's count).
+    activity_unread() -> UnreadCounts
+        => |desk| desk.activity_unread().await;
+
+    /// Marks what was heard so far as read: one account's, or with `None` every one's.
+    activity_mark_read(connection_id: Option<String>) -> UnreadCounts
+        => |desk| desk.activity_mark_read(connection_id.as_deref()).await;
+
+    /// The person read that more than 30 days went unseen: the notice goes.
+    activity_dismiss_gap(connection_id: String) -> ()
+        => |desk| desk.activity_dismiss_gap(&connection_id).await;
+
+    /// The poll interval, the retention and each account's notification choices.
+    activity_settings() -> ActivitySettingsView
+        => |desk| Ok(desk.activity_settings());
+
+    activity_save_settings(settings: ActivitySettings) -> ActivitySettingsView
+        => |desk| desk.activity_save_settings(settings);
+
+    activity_set_notifications(connection_id: String, choices: NotificationChoices) -> ActivitySettingsView
+        => |desk| desk.activity_set_notifications(&connection_id, choices);
+
+    /// Asks an account again at once (its key was given permission to read events).
+    activity_retry(connection_id: String) -> ()
+        => |desk| {
+            desk.activity_retry(&connection_id);
+            Ok(())
+        };
 }

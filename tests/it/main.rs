@@ -11,6 +11,7 @@ mod packaging;
 mod self_contained;
 mod window_actions;
 mod window_actions_live;
+mod window_activity;
 mod window_balances;
 mod window_connect;
 mod window_no_keyring;

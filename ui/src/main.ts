@@ -2,13 +2,15 @@
 // and the start-up that asks the backend for what it knows.
 
 import type { ConnectionsView } from "./bindings/ConnectionsView";
+import type { NotificationTarget } from "./bindings/NotificationTarget";
+import type { PollReport } from "./bindings/PollReport";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import { connectionsScreen, modeBadge } from "./connections.js";
 import { busy, byId, clear, h, requestIdLine } from "./dom.js";
 import { keyForm } from "./keyform.js";
 import { connectPanel, loadOAuthSettings, oauthSettingsScreen, onFlowState } from "./oauth.js";
-import { placeholderScreen } from "./placeholder.js";
-import { activeConnection, connections, navigate, setInfo, setView, state, subscribe, type Route } from "./state.js";
+import { activeConnection, connections, navigate, setActivityRound, setInfo, setUnread, setView, state, subscribe, type Route } from "./state.js";
+import * as activityApi from "./api/activity.js";
 import * as appApi from "./api/app.js";
 import * as connectionsApi from "./api/connections.js";
 import * as oauthApi from "./api/oauth.js";
@@ -197,13 +199,42 @@ function renderMain(): void {
       );
       break;
     }
-    default:
-      main.appendChild(placeholderScreen(state.route));
+    case "activity": {
+      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
+      main.appendChild(loading);
+      void import("./activity/screen.js").then(
+        (m) => {
+          if (state.route !== "activity") return;
+          loading.replaceWith(m.activityScreen());
+          if (userNavigated) byId("screen-title")?.focus();
+        },
+        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
+      );
+      break;
+    }
   }
   main.scrollTop = 0;
   if (userNavigated) {
     byId("screen-title")?.focus();
   }
+}
+
+/** The unread count on the sidebar's Activity entry, in figures and in words. */
+function renderUnread(): void {
+  const nav = el("nav-activity");
+  let badge = nav.querySelector<HTMLElement>(".nav-badge");
+  const n = state.unread;
+  if (n === 0) {
+    badge?.remove();
+    nav.removeAttribute("aria-label");
+    return;
+  }
+  if (!badge) {
+    badge = h("span", { class: "nav-badge", attrs: { "aria-hidden": "true" } });
+    nav.appendChild(badge);
+  }
+  badge.textContent = n > 999 ? "999+" : String(n);
+  nav.setAttribute("aria-label", `Activity, ${n.toLocaleString("en-US")} unread ${n === 1 ? "event" : "events"}`);
 }
 
 function onRoute(): void {
@@ -237,6 +268,7 @@ async function boot(): Promise<void> {
     if (state.route !== "connections" && state.route !== "oauth-settings") renderMain();
   });
   subscribe("route", onRoute);
+  subscribe("activity", renderUnread);
   renderHeader();
   onRoute();
 
@@ -253,6 +285,14 @@ async function boot(): Promise<void> {
         onFlowState(flow);
         if (flow.state === "finished") void refreshConnections();
       }),
+      listen<PollReport>("activity-round", setActivityRound),
+      // A notification was clicked: Activity opens its event.
+      listen<NotificationTarget>("activity-open", (target) => {
+        state.activityOpen = target;
+        userNavigated = true;
+        if (state.route === "activity") renderMain();
+        else navigate("activity");
+      }),
     ]);
   } catch (e) {
     showFatal(`Stripe Desk could not follow changes: ${toAppError(e).message}`);
@@ -265,8 +305,11 @@ async function boot(): Promise<void> {
     .then((flow) => onFlowState(flow))
     .catch(() => undefined);
   const settingsP = loadOAuthSettings();
+  const unreadP = activityApi.unread()
+    .then((u) => setUnread(u.total))
+    .catch(() => undefined);
   await refreshConnections();
-  await Promise.all([infoP, flowP, settingsP]);
+  await Promise.all([infoP, flowP, settingsP, unreadP]);
 
   if (state.route === "connections" && connections().length === 0) keyForm().focus();
 }

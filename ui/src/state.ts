@@ -4,7 +4,9 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
+import type { NotificationTarget } from "./bindings/NotificationTarget";
 import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
+import type { PollReport } from "./bindings/PollReport";
 
 export type Route = "connections" | "oauth-settings" | "actions" | "workflows" | "balances" | "activity";
 
@@ -16,6 +18,14 @@ export interface State {
   /** undefined: not loaded yet; null: not set up. */
   oauthSettings: OAuthSettingsView | null | undefined;
   route: Route;
+  /** Activity: unread events in every account (the sidebar's count). */
+  unread: number;
+  /** Activity's last round, for a screen showing the feed. */
+  activityRound: PollReport | null;
+  /** A notification clicked: the Activity screen opens it. */
+  activityOpen: NotificationTarget | null;
+  /** What Balances shows when next drawn (a link from Activity): one payout's transactions, or one charge's or refund's. */
+  balancesOpen: { payout: string } | { source: string } | null;
 }
 
 export const state: State = {
@@ -24,9 +34,13 @@ export const state: State = {
   oauthFlow: { state: "idle", message: null, seq: 0 },
   oauthSettings: undefined,
   route: "connections",
+  unread: 0,
+  activityRound: null,
+  activityOpen: null,
+  balancesOpen: null,
 };
 
-type Topic = "info" | "connections" | "oauth" | "route";
+type Topic = "info" | "connections" | "oauth" | "route" | "activity";
 const listeners = new Map<Topic, Set<() => void>>();
 
 export function subscribe(topic: Topic, fn: () => void): () => void {
@@ -90,4 +104,15 @@ export function activeConnection(): ConnectionSummary | null {
 
 export function keyringAvailable(): boolean {
   return state.info?.keyring.available ?? true;
+}
+
+export function setUnread(total: number): void {
+  state.unread = total;
+  emit("activity");
+}
+
+export function setActivityRound(report: PollReport): void {
+  state.activityRound = report;
+  state.unread = report.unread.total;
+  emit("activity");
 }

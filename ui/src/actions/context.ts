@@ -25,6 +25,8 @@ export class ActionsContext {
   currentId = "create_customer";
   /** Said at the top of the next form drawn: an answer that came after the screen was redrawn. */
   pendingNotice: string | null = null;
+  /** Send the open form once it is drawn: a link from another screen (Activity's "Open this customer"). */
+  submitWhenDrawn = false;
   /** Draws the list and the open form again (set by the screen shown). */
   redraw: () => void = () => undefined;
 

@@ -15,6 +15,13 @@ const kept = new ActionsContext();
 /** The screen shown: a new one replaces it (the main area was redrawn). */
 let shown: ActionsScreen | null = null;
 
+/** Opens an action's form for the connection on screen, filled with `values`, and sends it once drawn. */
+export function openActionWith(actionId: string, values: Record<string, string>): void {
+  kept.currentId = actionId;
+  kept.drafts.set(kept.draftKey(actionId), { ...values });
+  kept.submitWhenDrawn = true;
+}
+
 export function actionsScreen(): HTMLElement {
   shown?.dispose();
   shown = new ActionsScreen(kept);
@@ -78,6 +85,10 @@ class ActionsScreen implements View {
     if (this.scope.disposed) return;
     this.actions = actions;
     this.draw();
+    if (this.ctx.submitWhenDrawn) {
+      this.ctx.submitWhenDrawn = false;
+      this.pane.querySelector<HTMLFormElement>("form.action-form")?.requestSubmit();
+    }
   }
 
   private draw(): void {

@@ -17,6 +17,7 @@ export class FiltersCard implements View {
   private readonly statusSelect = h("select", { id: "flt-status", class: "input" });
   private readonly currencySelect = h("select", { id: "flt-currency", class: "input" });
   private payoutInput: HTMLInputElement | null = null;
+  private sourceInput: HTMLInputElement | null = null;
 
   constructor(
     private readonly ctx: BalancesContext,
@@ -46,6 +47,13 @@ export class FiltersCard implements View {
     this.el.reset();
     this.ctx.filter = { ...emptyFilter(), payout };
     if (this.payoutInput) this.payoutInput.value = payout;
+  }
+
+  /** The transactions of one charge or refund (a link from Activity): the form says so too. */
+  showSource(source: string): void {
+    this.el.reset();
+    this.ctx.filter = { ...emptyFilter(), source };
+    if (this.sourceInput) this.sourceInput.value = source;
   }
 
   private draw(): void {
@@ -91,6 +99,7 @@ export class FiltersCard implements View {
     // A message stops holding as soon as its field changes.
     for (const [i, m] of dates) i.addEventListener("input", () => setMessage(m, null));
     this.payoutInput = payout;
+    this.sourceInput = source;
     f.addEventListener("submit", (ev) => {
       ev.preventDefault();
       setMessage(formMessage, null);

@@ -8,7 +8,7 @@
 
 import { BalancesApi } from "../api/balances.js";
 import { h } from "../dom.js";
-import { activeConnection, navigate } from "../state.js";
+import { activeConnection, navigate, state } from "../state.js";
 import { Scope, type View } from "../view.js";
 import { BalanceNowCard } from "./balance_now.js";
 import { ChartCard } from "./chart.js";
@@ -26,7 +26,10 @@ let current: { connectionId: string; screen: BalancesScreen } | null = null;
 
 export function balancesScreen(): HTMLElement {
   const active = activeConnection();
-  if (current && active && current.connectionId === active.id) return current.screen.el;
+  if (current && active && current.connectionId === active.id) {
+    current.screen.openPending();
+    return current.screen.el;
+  }
   current?.screen.dispose();
   current = null;
   if (!active) {
@@ -48,6 +51,8 @@ function title(): HTMLElement {
 class BalancesScreen implements View {
   readonly el = h("section", { class: "screen screen-wide", attrs: { "aria-labelledby": "screen-title" } }, title());
   private readonly scope = new Scope();
+  private readonly reload: () => Promise<void>;
+  private readonly filters: FiltersCard;
 
   constructor(private readonly ctx: BalancesContext) {
     const own = <T extends View>(view: T): T => this.scope.own(view);
@@ -78,18 +83,34 @@ class BalancesScreen implements View {
     const chart = own(new ChartCard(ctx));
     const exporting = own(new ExportCard(ctx));
     /** Everything that depends on the filter or the sort. */
-    const reload = async (): Promise<void> => {
+    const reload = (this.reload = async (): Promise<void> => {
       if (this.scope.disposed) return;
       this.ctx.generation++;
       table.reset();
       detail.hide();
       exporting.clearMessage();
       await Promise.all([totals.load(), chart.load(), summary.load()]);
-    };
+    });
+    this.filters = filters;
+    this.takePending();
     this.el.append(balance.el, sync.el, filters.el, totals.el, summary.el, table.el, detail.el, chart.el, exporting.el);
     void balance.refresh();
     void sync.refresh();
     void filters.loadChoices().then(reload);
+  }
+
+  /** A link from Activity: one payout's or one charge's transactions. */
+  openPending(): void {
+    if (this.takePending()) void this.reload();
+  }
+
+  private takePending(): boolean {
+    const open = state.balancesOpen;
+    state.balancesOpen = null;
+    if (!open) return false;
+    if ("payout" in open) this.filters.showPayout(open.payout);
+    else this.filters.showSource(open.source);
+    return true;
   }
 
   dispose(): void {

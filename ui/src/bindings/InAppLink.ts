@@ -4,4 +4,4 @@
  * Where a line's object can be opened in the app; the Dashboard address
  * is on every line too.
  */
-export type InAppLink = { "screen": "customer", customer_id: string, } | { "screen": "balance_transaction", transaction_id: string, } | { "screen": "payout", payout_id: string, };
+export type InAppLink = { "screen": "customer", customer_id: string, } | { "screen": "balance_transaction", transaction_id: string, source_id: string, } | { "screen": "payout", payout_id: string, };

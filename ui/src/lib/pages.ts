@@ -1,5 +1,5 @@
-// The bookkeeping of a virtual table over keyset pages (the Balances
-// table): which rows a scroll position shows, which pages of rows are held
+// The bookkeeping of a virtual list over keyset pages (the Balances
+// table, the Activity feed): which rows a scroll position shows, which pages of rows are held
 // (only those of the visible rows), and from which anchor the next page is
 // read: the top, the end, or where a page read before begins or ends. The
 // backend walks the sort key over the pages between (`skip_pages`) and
@@ -8,7 +8,6 @@
 
 import type { BalanceRow } from "../bindings/BalanceRow";
 import type { Cursor } from "../bindings/Cursor";
-import type { Page } from "../bindings/Page";
 
 /** The rows a scrolled area shows, and how far they are drawn up from their place. */
 export interface Visible {
@@ -34,8 +33,19 @@ export function visibleRows(scrollTop: number, view: number, total: number, rowH
   return { first, last: Math.min(total, first + visible), offset: top * (ratio - 1) };
 }
 
+/** A row of a keyset-paged list: its place in the sort. */
+export interface Keyed<C> {
+  cursor: C;
+}
+
+/** What a planned request brings: the page's rows, and where each page walked over ends. */
+export interface PageOf<R, C> {
+  rows: R[];
+  skipped: C[];
+}
+
 /** One request for a page: from which anchor, which way, over how many pages. */
-export interface PagePlan {
+export interface PagePlan<C = Cursor> {
   /** The page whose rows come back. */
   page: number;
   /** The anchor's page: the walk starts where it begins (forward) or where the page before it ends. */
@@ -44,23 +54,23 @@ export interface PagePlan {
   /** From the end of the table (the first page of the reversed sort). */
   fromEnd: boolean;
   skip: number;
-  after: Cursor | null;
-  before: Cursor | null;
+  after: C | null;
+  before: C | null;
   limit: number;
 }
 
-export class PageBook {
+export class PageBook<R extends Keyed<unknown> = BalanceRow> {
   total = 0;
   /** The rows of the pages the visible rows are on, by page index (page i holds rows i*size...). */
-  private readonly pages = new Map<number, BalanceRow[]>();
+  private readonly pages = new Map<number, R[]>();
   /**
    * The anchors a jump walks from: `afterAt.get(i)` is the cursor after
    * which page i begins (null: the top), `beforeAt.get(i)` the one before
    * which page i - 1 ends. The end of the table needs none. Two cursors per
    * page read, no rows.
    */
-  private afterAt = new Map<number, Cursor | null>([[0, null]]);
-  private beforeAt = new Map<number, Cursor>();
+  private afterAt = new Map<number, R["cursor"] | null>([[0, null]]);
+  private beforeAt = new Map<number, R["cursor"]>();
   /** The pages the visible rows are on, first and last. */
   private want: [number, number] = [0, 0];
 
@@ -69,12 +79,12 @@ export class PageBook {
   /** Forgets every page and anchor (the filter or the sort changed). */
   reset(): void {
     this.pages.clear();
-    this.afterAt = new Map([[0, null]]);
+    this.afterAt = new Map<number, R["cursor"] | null>([[0, null]]);
     this.beforeAt = new Map();
     this.want = [0, 0];
   }
 
-  row(index: number): BalanceRow | undefined {
+  row(index: number): R | undefined {
     return this.pages.get(Math.floor(index / this.size))?.[index % this.size];
   }
 
@@ -92,7 +102,7 @@ export class PageBook {
   }
 
   /** The request that reads page `target` walking the fewest pages from an anchor. */
-  plan(target: number): PagePlan {
+  plan(target: number): PagePlan<R["cursor"]> {
     const end = Math.ceil(this.total / this.size);
     const lastSize = this.total - (end - 1) * this.size;
     // Pages to walk from each anchor: forward from where page b begins
@@ -117,7 +127,7 @@ export class PageBook {
   }
 
   /** Keeps what a planned request brought: the new anchors, and the page's rows if still on screen. */
-  record(plan: PagePlan, page: Page): void {
+  record(plan: PagePlan<R["cursor"]>, page: PageOf<R, R["cursor"]>): void {
     page.skipped.forEach((cursor, k) => {
       if (plan.forward) this.afterAt.set(plan.from + k + 1, cursor);
       else this.beforeAt.set(plan.from - k - 1, cursor);

@@ -253,6 +253,7 @@ pub(crate) fn in_app_link(event: &Value) -> Option<InAppLink> {
         }),
         "charge" | "refund" => Some(InAppLink::BalanceTransaction {
             transaction_id: text(object, "/balance_transaction")?.to_string(),
+            source_id: text(object, "/id")?.to_string(),
         }),
         _ => None,
     }
@@ -292,7 +293,8 @@ mod tests {
         assert_eq!(
             in_app_link(&charge),
             Some(InAppLink::BalanceTransaction {
-                transaction_id: "txn_1".into()
+                transaction_id: "txn_1".into(),
+                source_id: "ch_1".into()
             })
         );
         assert_eq!(

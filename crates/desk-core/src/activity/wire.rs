@@ -109,8 +109,12 @@ pub struct FeedQuery {
 pub enum InAppLink {
     /// Get Customer, with this customer.
     Customer { customer_id: String },
-    /// Balances, this transaction's details (when the local copy has it).
-    BalanceTransaction { transaction_id: String },
+    /// Balances, this transaction (when the local copy has it): the
+    /// transactions related to `source_id`, the charge or refund.
+    BalanceTransaction {
+        transaction_id: String,
+        source_id: String,
+    },
     /// Balances, this payout's details.
     Payout { payout_id: String },
 }

@@ -619,7 +619,7 @@ async fn the_feed_reads_every_account_in_sentences_with_filters_search_and_keyse
         .unwrap();
     assert!(matches!(
         &jane.in_app,
-        Some(desk_core::activity::InAppLink::BalanceTransaction { transaction_id }) if transaction_id.starts_with("txn_")
+        Some(desk_core::activity::InAppLink::BalanceTransaction { transaction_id, source_id }) if transaction_id.starts_with("txn_") && source_id.starts_with("ch_")
     ));
     let customer = all
         .iter()
