@@ -47,6 +47,8 @@ pub enum TxnKind {
     Charge,
     Refund,
     Payout,
+    /// A failed payout's money coming back (its `failure_balance_transaction`).
+    PayoutFailure,
     StripeFee,
     Adjustment,
     Topup,
@@ -60,6 +62,7 @@ impl TxnKind {
             TxnKind::Charge => "charge",
             TxnKind::Refund => "refund",
             TxnKind::Payout => "payout",
+            TxnKind::PayoutFailure => "payout_failure",
             TxnKind::StripeFee => "stripe_fee",
             TxnKind::Adjustment => "adjustment",
             TxnKind::Topup => "topup",
@@ -72,6 +75,7 @@ impl TxnKind {
             TxnKind::Charge => "charge",
             TxnKind::Refund => "refund",
             TxnKind::Payout => "payout",
+            TxnKind::PayoutFailure => "payout_reversal",
             TxnKind::StripeFee => "fee",
             TxnKind::Adjustment => "other_adjustment",
             TxnKind::Topup => "topup",
@@ -366,8 +370,7 @@ pub fn seed(
         let (amount, fee, source, description) = match kind {
             TxnKind::Charge => {
                 let a = rng.random_range(500..50_000) * scale;
-                // 2.9% + 30 minor units, in whole steps of the currency.
-                let fee = (a * 29 / 1000) / scale * scale + 30 * scale;
+                let fee = card_fee(a, currency);
                 let order = rng.random_range(1000..99_999);
                 (
                     a,
@@ -399,8 +402,7 @@ pub fn seed(
         txns.push(Txn {
             id: id(rng, "txn_"),
             created,
-            // Funds become available two days after the day they came in.
-            available_on: (created.div_euclid(DAY) + 2) * DAY,
+            available_on: two_days_after(created),
             amount,
             fee,
             currency,
@@ -574,8 +576,18 @@ pub struct Charge {
     pub description: String,
 }
 
+/// Stripe's card fee on a charge of `amount`: 2.9% + 30 minor units, in
+/// whole steps of the currency.
+pub(crate) fn card_fee(amount: i64, currency: &str) -> i64 {
+    let scale = CURRENCIES
+        .iter()
+        .find(|c| c.0 == currency)
+        .map_or(1, |c| c.2);
+    (amount * 29 / 1000) / scale * scale + 30 * scale
+}
+
 /// The `&'static` currency code the compact [`Txn`] keeps.
-fn static_currency(currency: &str) -> &'static str {
+pub(crate) fn static_currency(currency: &str) -> &'static str {
     let c = currency.to_ascii_lowercase();
     CURRENCIES
         .iter()
@@ -586,7 +598,7 @@ fn static_currency(currency: &str) -> &'static str {
 }
 
 /// Funds become available two days after the day they came in.
-fn two_days_after(created: i64) -> i64 {
+pub(crate) fn two_days_after(created: i64) -> i64 {
     (created.div_euclid(DAY) + 2) * DAY
 }
 

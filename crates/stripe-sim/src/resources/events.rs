@@ -12,7 +12,7 @@
 
 use crate::api::{make_event, p_bool, ps, string_array};
 use crate::error::ApiError;
-use crate::resources::balance;
+use crate::resources::balance::{self, BalanceType, Txn, TxnKind};
 use crate::seed::rid;
 use crate::state::Data;
 use crate::store::{Item, ListQuery, Store};
@@ -265,6 +265,14 @@ fn decline_message(code: &str) -> &'static str {
 }
 
 /// Stripe's message for a payout failure code.
+/// What a balance transaction moves, and when it is available.
+struct Money<'a> {
+    amount: i64,
+    fee: i64,
+    currency: &'a str,
+    available_on: i64,
+}
+
 fn payout_failure_message(code: &str) -> &'static str {
     match code {
         "account_closed" => "The bank account has been closed.",
@@ -277,16 +285,57 @@ fn payout_failure_message(code: &str) -> &'static str {
     }
 }
 
-/// Builds the objects and events of one trigger, `created` at `now`.
+/// Builds the objects and events of one trigger, `created` at `now`, and
+/// the balance transactions of the money it moves.
 struct Maker<'a> {
     rng: &'a mut StdRng,
     now: i64,
     livemode: bool,
+    /// What the trigger did to the balance: one transaction per charge that
+    /// succeeded, refund and payout (and a failed payout's return), as
+    /// Stripe makes them.
+    txns: Vec<Txn>,
 }
 
-impl Maker<'_> {
+impl<'a> Maker<'a> {
+    fn new(rng: &'a mut StdRng, now: i64, livemode: bool) -> Self {
+        Maker {
+            rng,
+            now,
+            livemode,
+            txns: Vec::new(),
+        }
+    }
+
     fn id(&mut self, prefix: &str) -> String {
         rid(self.rng, prefix, 24)
+    }
+
+    /// A new balance transaction of the payments balance; returns its ID.
+    fn txn(
+        &mut self,
+        kind: TxnKind,
+        money: Money<'_>,
+        source: &str,
+        description: String,
+    ) -> String {
+        let id = self.id("txn_");
+        self.txns.push(Txn {
+            id: id.clone(),
+            created: self.now,
+            available_on: money.available_on,
+            amount: money.amount,
+            fee: money.fee,
+            currency: balance::static_currency(money.currency),
+            kind,
+            balance_type: BalanceType::Payments,
+            description,
+            livemode: self.livemode,
+            source: Some(source.to_string()),
+            payout: None,
+            exchange_rate: None,
+        });
+        id
     }
 
     fn event(&self, kind: &str, object: &Value) -> Value {
@@ -336,13 +385,31 @@ impl Maker<'_> {
                 }),
             ),
         };
+        let id = self.id("ch_");
+        // A declined charge moves no money: Stripe gives it no balance transaction.
+        let balance_transaction = match failed {
+            true => Value::Null,
+            false => {
+                let money = Money {
+                    amount: p.amount,
+                    fee: balance::card_fee(p.amount, &p.currency),
+                    currency: &p.currency,
+                    available_on: balance::two_days_after(self.now),
+                };
+                let who = p
+                    .name
+                    .as_deref()
+                    .map_or(String::new(), |n| format!(" from {n}"));
+                json!(self.txn(TxnKind::Charge, money, &id, format!("Payment{who}")))
+            }
+        };
         json!({
-            "id": self.id("ch_"),
+            "id": id,
             "object": "charge",
             "amount": p.amount,
             "amount_captured": if failed { 0 } else { p.amount },
             "amount_refunded": 0,
-            "balance_transaction": if failed { Value::Null } else { json!(self.id("txn_")) },
+            "balance_transaction": balance_transaction,
             "billing_details": Self::billing(p),
             "captured": !failed,
             "created": self.now,
@@ -385,18 +452,28 @@ impl Maker<'_> {
         })
     }
 
+    /// An automatic payout, its amount out of the available balance at once.
     fn payout(&mut self, amount: i64, currency: &str, status: &str, arrival: i64) -> Value {
+        let id = self.id("po_");
+        let money = Money {
+            amount: -amount,
+            fee: 0,
+            currency,
+            available_on: self.now,
+        };
+        let txn = self.txn(TxnKind::Payout, money, &id, "STRIPE PAYOUT".into());
         json!({
-            "id": self.id("po_"),
+            "id": id,
             "object": "payout",
             "amount": amount,
             "arrival_date": arrival,
             "automatic": true,
-            "balance_transaction": self.id("txn_"),
+            "balance_transaction": txn,
             "created": self.now,
             "currency": currency,
             "description": "STRIPE PAYOUT",
             "destination": self.id("ba_"),
+            "failure_balance_transaction": null,
             "failure_code": null,
             "failure_message": null,
             "livemode": self.livemode,
@@ -452,11 +529,29 @@ impl Maker<'_> {
                 let mut charge = self.charge(p, &pi_id, None);
                 charge["amount_refunded"] = json!(p.amount);
                 charge["refunded"] = json!(true);
+                let refund_id = self.id("re_");
+                // Stripe keeps its fee on a refunded charge: the refund takes back the amount.
+                let money = Money {
+                    amount: -p.amount,
+                    fee: 0,
+                    currency: &p.currency,
+                    available_on: balance::two_days_after(self.now),
+                };
+                let who = p
+                    .name
+                    .as_deref()
+                    .map_or(String::new(), |n| format!(" ({n})"));
+                let txn = self.txn(
+                    TxnKind::Refund,
+                    money,
+                    &refund_id,
+                    format!("REFUND FOR CHARGE{who}"),
+                );
                 let refund = json!({
-                    "id": self.id("re_"),
+                    "id": refund_id,
                     "object": "refund",
                     "amount": p.amount,
-                    "balance_transaction": self.id("txn_"),
+                    "balance_transaction": txn,
                     "charge": charge["id"],
                     "created": self.now,
                     "currency": p.currency,
@@ -517,6 +612,22 @@ impl Maker<'_> {
                 failure_code,
             } => {
                 let mut payout = self.payout(*amount, currency, "failed", self.now / DAY * DAY);
+                // "the balance transaction that reverses the initial balance
+                // transaction and returns the funds from the failed payout"
+                let money = Money {
+                    amount: *amount,
+                    fee: 0,
+                    currency,
+                    available_on: self.now,
+                };
+                let source = payout["id"].as_str().unwrap_or_default().to_string();
+                let back = self.txn(
+                    TxnKind::PayoutFailure,
+                    money,
+                    &source,
+                    "STRIPE PAYOUT FAILURE".into(),
+                );
+                payout["failure_balance_transaction"] = json!(back);
                 payout["failure_code"] = json!(failure_code);
                 payout["failure_message"] = json!(payout_failure_message(failure_code));
                 vec![self.event("payout.failed", &payout)]
@@ -537,12 +648,11 @@ impl Maker<'_> {
 /// ids, oldest first.
 pub(crate) fn trigger(data: &mut Data, account: &str, t: &Trigger, now: i64) -> Vec<String> {
     let mut rng = StdRng::from_rng(&mut rand::rng());
-    let mut events = Maker {
-        rng: &mut rng,
-        now,
-        livemode: data.livemode,
+    let mut maker = Maker::new(&mut rng, now, data.livemode);
+    let mut events = maker.events(t, data);
+    for txn in maker.txns {
+        data.txns.insert(txn);
     }
-    .events(t, data);
     if matches!(t, Trigger::ApplicationDeauthorized { .. }) {
         for e in &mut events {
             e["account"] = json!(account);
@@ -649,12 +759,9 @@ pub(crate) fn seed(data: &mut Data, n: usize, span: i64, now: i64, rng_seed: u64
                 currency: "usd".into(),
             },
         };
-        let events = Maker {
-            rng: &mut rng,
-            now: at,
-            livemode,
-        }
-        .events(&t, data);
+        // History of events only: the money of the past is the balance
+        // history's (`balance::seed`), so these transactions are not kept.
+        let events = Maker::new(&mut rng, at, livemode).events(&t, data);
         for e in events.into_iter().take(n - made) {
             data.events.insert_visible(e);
             made += 1;

@@ -369,6 +369,143 @@ async fn triggers_emit_what_stripe_sends_for_payments_refunds_disputes_and_payou
         .all(|e| e["livemode"] == true));
 }
 
+/// The object of the newest event of `kind`.
+async fn newest_object(c: &Client<'_>, kind: &str) -> Value {
+    c.get(&format!("/v1/events?type={kind}")).await.json()["data"][0]["data"]["object"].clone()
+}
+
+/// The balance transaction an object names, retrieved by ID; it must also
+/// be listed, and the listed copy must be the same.
+async fn its_transaction(c: &Client<'_>, object: &Value) -> Value {
+    let id = object["balance_transaction"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no balance transaction: {object}"));
+    let got = c.get(&format!("/v1/balance_transactions/{id}")).await;
+    assert_eq!(got.status, 200, "{id} is not retrievable: {}", got.body);
+    let txn = got.json();
+    let listed = c.get("/v1/balance_transactions?limit=100").await.json();
+    let listed = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id);
+    assert_eq!(listed, Some(&txn), "{id} is not listed");
+    txn
+}
+
+/// (available, pending) of the payments balance in `currency`.
+async fn balance_in(c: &Client<'_>, currency: &str) -> (i64, i64) {
+    let b = c.get("/v1/balance").await.json();
+    let side = |k: &str| {
+        b[k].as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["currency"] == currency)
+            .map_or(0, |e| e["amount"].as_i64().unwrap())
+    };
+    (side("available"), side("pending"))
+}
+
+#[tokio::test]
+async fn triggered_charges_refunds_and_payouts_have_their_balance_transactions() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    sim.trigger(
+        ACCOUNT,
+        false,
+        Trigger::PaymentSucceeded(Payment::new(1250, "usd").by("Jane Cooper")),
+    );
+    let charge = newest_object(&c, "charge.succeeded").await;
+    let txn = its_transaction(&c, &charge).await;
+    // 2.9% + 30 cents, as the sample history charges.
+    let fee = 1250 * 29 / 1000 + 30;
+    assert_eq!(txn["type"], "charge");
+    assert_eq!(txn["reporting_category"], "charge");
+    assert_eq!(txn["source"], charge["id"]);
+    assert_eq!(txn["currency"], "usd");
+    assert_eq!(txn["amount"], 1250);
+    assert_eq!(txn["fee"], fee);
+    assert_eq!(txn["net"], 1250 - fee);
+    assert_eq!(txn["status"], "pending");
+    assert!(txn["available_on"].as_i64().unwrap() > sim.now());
+    assert_eq!(balance_in(&c, "usd").await, (0, 1250 - fee));
+
+    // A declined card moves no money: no balance transaction.
+    sim.trigger(
+        ACCOUNT,
+        false,
+        Trigger::PaymentFailed(Payment::new(4000, "usd"), "card_declined".into()),
+    );
+    assert_eq!(
+        newest_object(&c, "charge.failed").await["balance_transaction"],
+        Value::Null
+    );
+    assert_eq!(sim.balance_transactions(ACCOUNT).len(), 1);
+
+    // A refund: the charge it refunds, and the refund taking the amount back.
+    sim.trigger(ACCOUNT, false, Trigger::Refunded(Payment::new(500, "usd")));
+    let refunded = newest_object(&c, "charge.refunded").await;
+    let refunded_txn = its_transaction(&c, &refunded).await;
+    assert_eq!(refunded_txn["type"], "charge");
+    assert_eq!(refunded_txn["source"], refunded["id"]);
+    let refund = newest_object(&c, "refund.created").await;
+    let refund_txn = its_transaction(&c, &refund).await;
+    assert_eq!(refund_txn["type"], "refund");
+    assert_eq!(refund_txn["reporting_category"], "refund");
+    assert_eq!(refund_txn["source"], refund["id"]);
+    assert_eq!(refund_txn["amount"], -500);
+    assert_eq!(refund_txn["fee"], 0);
+    assert_eq!(refund_txn["net"], -500);
+    let refunded_net = 500 - (500 * 29 / 1000 + 30);
+    let pending = 1250 - fee + refunded_net - 500;
+    assert_eq!(balance_in(&c, "usd").await, (0, pending));
+
+    // Two days on, it is all available.
+    sim.advance_clock(Duration::from_secs(3 * DAY));
+    assert_eq!(its_transaction(&c, &charge).await["status"], "available");
+    assert_eq!(balance_in(&c, "usd").await, (pending, 0));
+
+    // An automatic payout takes its amount out of the available balance at once.
+    sim.trigger(
+        ACCOUNT,
+        false,
+        Trigger::PayoutPaid {
+            amount: 300,
+            currency: "usd".into(),
+        },
+    );
+    let payout = newest_object(&c, "payout.paid").await;
+    let payout_txn = its_transaction(&c, &payout).await;
+    assert_eq!(payout_txn["type"], "payout");
+    assert_eq!(payout_txn["reporting_category"], "payout");
+    assert_eq!(payout_txn["source"], payout["id"]);
+    assert_eq!(payout_txn["amount"], -300);
+    assert_eq!(payout_txn["fee"], 0);
+    assert_eq!(payout_txn["net"], -300);
+    assert_eq!(payout_txn["status"], "available");
+    assert_eq!(balance_in(&c, "usd").await, (pending - 300, 0));
+
+    // A failed payout gives the money back, by a second transaction.
+    sim.trigger(
+        ACCOUNT,
+        false,
+        Trigger::PayoutFailed {
+            amount: 200,
+            currency: "usd".into(),
+            failure_code: "account_closed".into(),
+        },
+    );
+    let failed = newest_object(&c, "payout.failed").await;
+    assert_eq!(its_transaction(&c, &failed).await["amount"], -200);
+    let mut returned = failed.clone();
+    returned["balance_transaction"] = failed["failure_balance_transaction"].clone();
+    let returned = its_transaction(&c, &returned).await;
+    assert_eq!(returned["type"], "payout_failure");
+    assert_eq!(returned["source"], failed["id"]);
+    assert_eq!(returned["amount"], 200);
+    assert_eq!(balance_in(&c, "usd").await, (pending - 300, 0));
+}
+
 #[tokio::test]
 async fn events_appear_a_little_after_their_created_time_and_ids_are_not_in_time_order() {
     let sim = sim().await;
