@@ -488,9 +488,7 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
     w.wait_for_text("#act-detail-sentence", "Jane Cooper paid 12.50 EUR")
         .await;
     w.click("#btn-act-open-balances").await;
-    // Balances shows the charge's transactions. (The simulator's triggered
-    // charges name a balance transaction it does not list, so the copy has
-    // none to show: the filter is what is checked here.)
+    // Balances shows the charge's transaction, which the sync above copied.
     w.wait_for_text("#bal-filters", "Source").await;
     wait_js(
         &w,
@@ -501,6 +499,23 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
     .await;
     w.wait_for_text("#bal-totals-filter", "related to ch_")
         .await;
+    let charge_txn = sim
+        .events(ACCOUNT, false)
+        .into_iter()
+        .find(|e| e["type"] == "charge.succeeded" && e["data"]["object"]["amount"] == 1250)
+        .expect("Jane Cooper's charge")["data"]["object"]["balance_transaction"]
+        .as_str()
+        .expect("a successful charge has a balance transaction")
+        .to_owned();
+    wait_js(
+        &w,
+        &format!(
+            "const rows = Array.from(document.querySelectorAll('#bt-scroll .bt-row:not(.is-loading)')); return rows.length === 1 && rows[0].dataset.id === {charge_txn:?} && rows[0].innerText.includes('12.50');"
+        ),
+        "the charge's transaction in the Balances table",
+        Duration::from_secs(10),
+    )
+    .await;
     w.screenshot(&shots.join("activity-06c-payment-in-balances.png"))
         .await;
     w.click("#nav-activity").await;

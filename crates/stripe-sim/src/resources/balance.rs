@@ -531,10 +531,10 @@ fn payout_object(
     })
 }
 
-/// A payout is `in_transit` until its arrival date, then `paid`.
+/// A payout is `in_transit` until its arrival date, then `paid` (a failed one stays failed).
 fn render_payout(po: &Value, now: i64) -> Value {
     let mut po = po.clone();
-    if po["arrival_date"].as_i64().is_some_and(|a| a <= now) {
+    if po["status"] == "in_transit" && po["arrival_date"].as_i64().is_some_and(|a| a <= now) {
         po["status"] = json!("paid");
     }
     po

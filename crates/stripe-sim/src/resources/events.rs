@@ -295,6 +295,8 @@ struct Maker<'a> {
     /// succeeded, refund and payout (and a failed payout's return), as
     /// Stripe makes them.
     txns: Vec<Txn>,
+    /// The payouts it made, for `GET /v1/payouts[/{id}]`.
+    payouts: Vec<Value>,
 }
 
 impl<'a> Maker<'a> {
@@ -304,6 +306,7 @@ impl<'a> Maker<'a> {
             now,
             livemode,
             txns: Vec::new(),
+            payouts: Vec::new(),
         }
     }
 
@@ -473,15 +476,24 @@ impl<'a> Maker<'a> {
             "currency": currency,
             "description": "STRIPE PAYOUT",
             "destination": self.id("ba_"),
+            "application_fee": null,
+            "application_fee_amount": null,
             "failure_balance_transaction": null,
             "failure_code": null,
             "failure_message": null,
             "livemode": self.livemode,
             "metadata": {},
             "method": "standard",
+            "original_payout": null,
+            // Stripe has not said yet which transactions it paid out (the
+            // trigger names only an amount); a test completes it with
+            // `Simulator::complete_payout_reconciliation`.
+            "reconciliation_status": "in_progress",
+            "reversed_by": null,
             "source_type": "card",
             "statement_descriptor": null,
             "status": status,
+            "trace_id": null,
             "type": "bank_account",
         })
     }
@@ -600,10 +612,12 @@ impl<'a> Maker<'a> {
             } => {
                 let arrival = (self.now / DAY + arrival_days) * DAY;
                 let payout = self.payout(*amount, currency, "in_transit", arrival);
+                self.payouts.push(payout.clone());
                 vec![self.event("payout.created", &payout)]
             }
             Trigger::PayoutPaid { amount, currency } => {
                 let payout = self.payout(*amount, currency, "paid", self.now / DAY * DAY);
+                self.payouts.push(payout.clone());
                 vec![self.event("payout.paid", &payout)]
             }
             Trigger::PayoutFailed {
@@ -630,6 +644,7 @@ impl<'a> Maker<'a> {
                 payout["failure_balance_transaction"] = json!(back);
                 payout["failure_code"] = json!(failure_code);
                 payout["failure_message"] = json!(payout_failure_message(failure_code));
+                self.payouts.push(payout.clone());
                 vec![self.event("payout.failed", &payout)]
             }
             Trigger::BalanceAvailable => {
@@ -652,6 +667,9 @@ pub(crate) fn trigger(data: &mut Data, account: &str, t: &Trigger, now: i64) -> 
     let mut events = maker.events(t, data);
     for txn in maker.txns {
         data.txns.insert(txn);
+    }
+    for payout in maker.payouts {
+        data.payouts.insert(payout);
     }
     if matches!(t, Trigger::ApplicationDeauthorized { .. }) {
         for e in &mut events {

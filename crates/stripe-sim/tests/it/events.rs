@@ -483,6 +483,16 @@ async fn triggered_charges_refunds_and_payouts_have_their_balance_transactions()
     assert_eq!(payout_txn["fee"], 0);
     assert_eq!(payout_txn["net"], -300);
     assert_eq!(payout_txn["status"], "available");
+    // The payout itself is Stripe's to look up, naming the same transaction;
+    // which transactions it paid out Stripe has not said yet.
+    let stored = c
+        .get(&format!("/v1/payouts/{}", payout["id"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(stored["balance_transaction"], payout_txn["id"]);
+    assert_eq!(stored["automatic"], true);
+    assert_eq!(stored["status"], "paid");
+    assert_eq!(stored["reconciliation_status"], "in_progress");
     assert_eq!(balance_in(&c, "usd").await, (pending - 300, 0));
 
     // A failed payout gives the money back, by a second transaction.
@@ -503,6 +513,12 @@ async fn triggered_charges_refunds_and_payouts_have_their_balance_transactions()
     assert_eq!(returned["type"], "payout_failure");
     assert_eq!(returned["source"], failed["id"]);
     assert_eq!(returned["amount"], 200);
+    let stored = c
+        .get(&format!("/v1/payouts/{}", failed["id"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(stored["status"], "failed");
+    assert_eq!(stored["failure_balance_transaction"], returned["id"]);
     assert_eq!(balance_in(&c, "usd").await, (pending - 300, 0));
 }
 
