@@ -335,7 +335,7 @@ function card(c: ConnectionSummary, active: boolean): HTMLElement {
     h(
       "div",
       { class: "card-head" },
-      h("h3", { class: "card-name", text: c.displayName }),
+      h("h2", { class: "card-name", text: c.displayName }),
       modeBadge(c.mode),
       ...tags,
     ),
