@@ -28,14 +28,13 @@ use desk_core::views::{
 };
 use desk_core::workflows::desk::{EditorWords, RunPlan};
 use desk_core::workflows::menu::MenuEntry;
-use desk_core::workflows::progress::ProgressThrottle;
+use desk_core::workflows::progress::throttled;
 use desk_core::workflows::review::WorkflowReview;
 use desk_core::workflows::settings::WorkflowSettings;
 use desk_core::workflows::store::Listing;
 use desk_core::workflows::{Problem, RunRecord, Workflow};
 use desk_core::{Code, Error};
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 commands! {
     // ---- The app ----
@@ -301,12 +300,12 @@ commands! {
     /// go to the window as they happen (a "For each"'s counts a few times a second).
     workflow_run(workflow_id: String, expected: ExpectedConnection, inputs: BTreeMap<String, String>, number_format: NumberFormat, confirmation: Option<String>) -> RunRecord
         [progress on_progress: RunRecord]
-        => |desk| { let mut throttle = ProgressThrottle::default(); desk.run_workflow(&workflow_id, &expected, inputs, number_format, confirmation.as_deref(), &mut |run: &RunRecord| { if throttle.due(run, Instant::now()) { let _ = on_progress.send(run.clone()); } }).await.map_err(Error::from) };
+        => |desk| desk.run_workflow(&workflow_id, &expected, inputs, number_format, confirmation.as_deref(), &mut throttled(|run: &RunRecord| { let _ = on_progress.send(run.clone()); })).await.map_err(Error::from);
 
     /// Resumes a failed or interrupted run with the saved workflow's fixes.
     workflow_resume(workflow_id: String, run_id: String, expected: ExpectedConnection, inputs: Option<BTreeMap<String, String>>, number_format: NumberFormat, confirmation: Option<String>) -> RunRecord
         [progress on_progress: RunRecord]
-        => |desk| { let mut throttle = ProgressThrottle::default(); desk.resume_workflow(&workflow_id, &run_id, &expected, inputs, number_format, confirmation.as_deref(), &mut |run: &RunRecord| { if throttle.due(run, Instant::now()) { let _ = on_progress.send(run.clone()); } }).await.map_err(Error::from) };
+        => |desk| desk.resume_workflow(&workflow_id, &run_id, &expected, inputs, number_format, confirmation.as_deref(), &mut throttled(|run: &RunRecord| { let _ = on_progress.send(run.clone()); })).await.map_err(Error::from);
 
     // ---- Activity: what happened in every connected account ----
 

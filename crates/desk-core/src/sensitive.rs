@@ -300,7 +300,7 @@ mod tests {
             "4242424242424242",
             "4242 4242 4242 4242",
             "5555-5555-5555-4444",
-            "sk_live_51abcdefghijklmnop",
+            "sk_live_FAKE_not_a_real_key",
             "rk_test_51abcdefghijklmnop",
             "whsec_abcdefghijklmnop",
             "pi_3Abc_secret_Def",

@@ -16,7 +16,7 @@ const kept = new ActionsContext();
 let shown: ActionsScreen | null = null;
 
 /** Opens an action's form for the connection on screen, filled with `values`, and sends it once drawn. */
-export function openActionWith(actionId: string, values: Record<string, string>): void {
+export function openActionWith(actionId: string, values: Values): void {
   kept.currentId = actionId;
   kept.drafts.set(kept.draftKey(actionId), { ...values });
   kept.submitWhenDrawn = true;
@@ -85,10 +85,6 @@ class ActionsScreen implements View {
     if (this.scope.disposed) return;
     this.actions = actions;
     this.draw();
-    if (this.ctx.submitWhenDrawn) {
-      this.ctx.submitWhenDrawn = false;
-      this.pane.querySelector<HTMLFormElement>("form.action-form")?.requestSubmit();
-    }
   }
 
   private draw(): void {
@@ -128,14 +124,16 @@ class ActionsScreen implements View {
       redraw: () => this.showForm(action),
     });
     this.pane.appendChild(this.form.el);
+    if (this.ctx.submitWhenDrawn) {
+      this.ctx.submitWhenDrawn = false;
+      this.pane.querySelector<HTMLFormElement>("form.action-form")?.requestSubmit();
+    }
   }
 
   /** Opens another action's form filled with `values`, and sends it. */
   private openWith(id: string, values: Values): void {
-    this.ctx.currentId = id;
-    this.ctx.drafts.set(this.ctx.draftKey(id), { ...values });
+    openActionWith(id, values);
     this.draw();
-    this.pane.querySelector<HTMLFormElement>("form.action-form")?.requestSubmit();
   }
 
   dispose(): void {

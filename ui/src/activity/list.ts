@@ -8,6 +8,7 @@ import type { FeedCursor } from "../bindings/FeedCursor";
 import type { FeedLine } from "../bindings/FeedLine";
 import { h } from "../dom.js";
 import { PageBook, visibleRows, type PageOf, type PagePlan } from "../lib/pages.js";
+import { DrawnRows } from "../lib/rows.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
 import { accountWords, clockTime, type ActivityContext } from "./context.js";
@@ -24,7 +25,7 @@ export class FeedList implements View {
   private readonly scroller = h("div", { id: "act-scroll", class: "act-scroll", attrs: { tabindex: "0", role: "list", "aria-label": "Activity" } });
   private readonly spacer = h("div", { class: "act-spacer" });
   readonly count = h("p", { id: "act-count", class: "help", attrs: { "aria-live": "polite" } });
-  private drawn = new Map<number, { line: FeedLine | null; el: HTMLElement }>();
+  private readonly rows = new DrawnRows<FeedLine>(this.spacer);
   private selected: string | null = null;
 
   constructor(
@@ -45,7 +46,7 @@ export class FeedList implements View {
   /** Forgets every page (the filters changed, or new lines came in). */
   reset(toTop: boolean): void {
     this.book.reset();
-    this.forgetDrawn();
+    this.rows.forget();
     this.walking = false;
     if (toTop) this.scroller.scrollTop = 0;
   }
@@ -68,39 +69,23 @@ export class FeedList implements View {
   /** Marks the line shown in the details. */
   select(eventId: string | null): void {
     this.selected = eventId;
-    for (const { line, el } of this.drawn.values()) el.classList.toggle("is-selected", !!line && line.event_id === eventId);
+    for (const { row, el } of this.rows.shown()) el.classList.toggle("is-selected", !!row && row.event_id === eventId);
   }
 
   private draw(): void {
     if (this.scope.disposed) return;
     const view = this.scroller.clientHeight || 420;
     const { first, last, offset } = visibleRows(this.scroller.scrollTop, view, this.book.total, ROW_HEIGHT, 0, MAX_SCROLL_HEIGHT);
-    const next = new Map<number, { line: FeedLine | null; el: HTMLElement }>();
-    let missing = false;
-    for (let i = first; i < last; i++) {
-      const line = this.book.row(i) ?? null;
-      let drawn = this.drawn.get(i);
-      if (!drawn || drawn.line !== line) {
-        drawn = { line, el: line ? this.lineEl(line) : h("div", { class: "act-row is-loading", attrs: { role: "listitem" } }, h("span", { text: "…" })) };
-      }
-      missing ||= !line;
-      drawn.el.style.top = `${i * ROW_HEIGHT - offset}px`;
-      next.set(i, drawn);
-    }
-    for (const [i, drawn] of this.drawn) if (next.get(i)?.el !== drawn.el) drawn.el.remove();
-    let cursor = this.spacer.firstChild;
-    for (const { el } of next.values()) {
-      if (cursor === el) cursor = cursor.nextSibling;
-      else this.spacer.insertBefore(el, cursor);
-    }
-    this.drawn = next;
+    const missing = this.rows.draw(
+      first,
+      last,
+      (i) => this.book.row(i),
+      (line) => this.lineEl(line),
+      () => h("div", { class: "act-row is-loading", attrs: { role: "listitem" } }, h("span", { text: "…" })),
+      (i) => i * ROW_HEIGHT - offset,
+    );
     this.book.show(first, last);
     if (missing) void this.walk();
-  }
-
-  private forgetDrawn(): void {
-    for (const { el } of this.drawn.values()) el.remove();
-    this.drawn.clear();
   }
 
   private lineEl(line: FeedLine): HTMLElement {

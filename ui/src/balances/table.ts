@@ -7,6 +7,7 @@ import type { SortColumn } from "../bindings/SortColumn";
 import { h } from "../dom.js";
 import { money } from "../lib/money.js";
 import { PageBook, visibleRows } from "../lib/pages.js";
+import { DrawnRows } from "../lib/rows.js";
 import { dayIn, timeIn, zoneWords } from "../lib/time.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
@@ -57,12 +58,8 @@ export class TableCard implements View {
   private readonly spacer = h("div", { class: "bt-spacer" });
   private readonly count = h("p", { id: "bt-count", class: "help" });
   private readonly zone = h("p", { id: "bt-zone", class: "help" });
-  /**
-   * The rows on screen by index. A row already drawn stays the same element
-   * while pages arrive around it: a click whose press and release straddle
-   * a redraw still reaches it.
-   */
-  private drawn = new Map<number, { row: BalanceRow | null; el: HTMLElement }>();
+  /** The rows on screen; a drawn row keeps its element while pages arrive around it. */
+  private readonly rows = new DrawnRows<BalanceRow>(this.spacer);
 
   constructor(
     private readonly ctx: BalancesContext,
@@ -74,7 +71,7 @@ export class TableCard implements View {
   /** Forgets every page (the filter or the sort changed) and goes back to the top. */
   reset(): void {
     this.book.reset();
-    this.forgetDrawn();
+    this.rows.forget();
     this.walking = false;
     this.scroller.scrollTop = 0;
   }
@@ -91,7 +88,7 @@ export class TableCard implements View {
   noteZone(): void {
     const zone = this.ctx.timezone;
     this.zone.textContent = zone === null ? "Times are UTC until a sync reads the account's time zone." : `Times are ${zoneWords(zone)}, the account's time zone.`;
-    this.forgetDrawn();
+    this.rows.forget();
     this.draw();
   }
 
@@ -135,34 +132,17 @@ export class TableCard implements View {
     if (this.scope.disposed) return;
     const view = this.scroller.clientHeight || 450;
     const { first, last, offset } = visibleRows(this.scroller.scrollTop, view, this.book.total, ROW_HEIGHT, HEAD_HEIGHT, MAX_SCROLL_HEIGHT);
-    const next = new Map<number, { row: BalanceRow | null; el: HTMLElement }>();
-    let missing = false;
-    for (let i = first; i < last; i++) {
-      const row = this.book.row(i) ?? null;
-      let drawn = this.drawn.get(i);
-      if (!drawn || drawn.row !== row) {
-        drawn = { row, el: row ? this.rowEl(row, i) : h("div", { class: "bt-row bt-grid is-loading" }, h("span", { text: "…" })) };
-      }
-      missing ||= !row;
-      drawn.el.style.top = `${i * ROW_HEIGHT - offset}px`;
-      next.set(i, drawn);
-    }
-    for (const [i, drawn] of this.drawn) if (next.get(i)?.el !== drawn.el) drawn.el.remove();
-    // What stays is in order already; new rows go in between, nothing kept moves.
-    let cursor = this.spacer.firstChild;
-    for (const { el } of next.values()) {
-      if (cursor === el) cursor = cursor.nextSibling;
-      else this.spacer.insertBefore(el, cursor);
-    }
-    this.drawn = next;
+    const missing = this.rows.draw(
+      first,
+      last,
+      (i) => this.book.row(i),
+      (row, i) => this.rowEl(row, i),
+      () => h("div", { class: "bt-row bt-grid is-loading" }, h("span", { text: "…" })),
+      (i) => i * ROW_HEIGHT - offset,
+    );
     // Only the pages of the visible rows stay: scrolling a million rows keeps memory flat.
     this.book.show(first, last);
     if (missing) void this.walk();
-  }
-
-  private forgetDrawn(): void {
-    for (const { el } of this.drawn.values()) el.remove();
-    this.drawn.clear();
   }
 
   private rowEl(r: BalanceRow, index: number): HTMLElement {

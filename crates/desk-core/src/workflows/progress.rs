@@ -25,6 +25,16 @@ impl Default for ProgressThrottle {
     }
 }
 
+/// Passes to `send` only the changes that are due (see [`ProgressThrottle`]).
+pub fn throttled(mut send: impl FnMut(&RunRecord) + Send) -> impl FnMut(&RunRecord) + Send {
+    let mut throttle = ProgressThrottle::default();
+    move |run: &RunRecord| {
+        if throttle.due(run, Instant::now()) {
+            send(run)
+        }
+    }
+}
+
 impl ProgressThrottle {
     pub fn new(every: Duration) -> ProgressThrottle {
         ProgressThrottle {

@@ -790,7 +790,7 @@ async fn the_feed_reads_every_account_in_sentences_with_filters_search_and_keyse
 #[tokio::test]
 async fn live_mode_notifies_failures_and_disputes_groups_a_burst_and_never_older_events() {
     let sim = sim().await;
-    let live = "sk_live_51ActivityLiveKey0000000000000004444";
+    let live = "sk_live_FAKE_activity_live_key_4444";
     sim.add_key(live, ACCOUNT, KeyAccess::Full);
     let dir = tempfile::tempdir().unwrap();
     let d = desk(&sim, dir.path());

@@ -7,6 +7,7 @@
 //! CSV and XLSX, failed rows retried after a fix, Pause/Resume/Cancel, live
 //! mode's confirmation, and nothing sensitive kept.
 
+use crate::support::connect;
 use desk_core::bulk::sheet;
 use desk_core::bulk::*;
 use desk_core::connections::secret_store::MemoryStore;
@@ -27,7 +28,7 @@ use std::time::Duration;
 use stripe_sim::{Failure, KeyAccess, SimConfig, Simulator};
 
 const KEY: &str = "sk_test_51BulkShop00000000000000000000001";
-const LIVE_KEY: &str = "sk_live_51BulkShop00000000000000000000009";
+const LIVE_KEY: &str = "sk_live_FAKE_bulk_shop_key_0009";
 const ACCOUNT: &str = "acct_1BulkShop";
 
 async fn sim() -> Simulator {
@@ -52,19 +53,6 @@ fn desk(sim: &Simulator, dir: &Path) -> Desk {
     client.timeout = Duration::from_secs(10);
     cfg.client = client;
     Desk::new(cfg, Arc::new(MemoryStore::default())).unwrap()
-}
-
-async fn connect(d: &Desk, key: &str) -> ExpectedConnection {
-    let c = d.save_key_connection(key, false).await.unwrap();
-    d.set_active(&c.id).unwrap();
-    ExpectedConnection {
-        connection_id: c.id,
-        mode: if key.contains("_live_") {
-            Mode::Live
-        } else {
-            Mode::Test
-        },
-    }
 }
 
 fn client(sim: &Simulator) -> StripeClient {

@@ -11,6 +11,7 @@ mod bulk;
 mod exactly_once;
 mod oauth_against_simulator;
 mod security;
+mod support;
 mod triggers;
 mod workflows_against_simulator;
 mod workflows_bound_to_actions;

@@ -7,9 +7,9 @@
 //! never starts on its own writes, also through another workflow;
 //! `{{event.…}}` is checked and offered; live mode asks once.
 
+use crate::support::connect;
 use desk_core::bulk::{TriggerComparison, TriggerCondition, TriggerSpec};
 use desk_core::connections::secret_store::MemoryStore;
-use desk_core::connections::ExpectedConnection;
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::money::NumberFormat;
 use desk_core::stripe::{Auth, ClientConfig, Params, Request, StripeClient};
@@ -24,7 +24,7 @@ use std::time::Duration;
 use stripe_sim::{KeyAccess, Payment, SimConfig, Simulator, Trigger};
 
 const KEY: &str = "sk_test_51TriggerShop00000000000000000001";
-const LIVE_KEY: &str = "sk_live_51TriggerShop00000000000000000009";
+const LIVE_KEY: &str = "sk_live_FAKE_trigger_shop_key_0009";
 const ACCOUNT: &str = "acct_1TriggerShop";
 
 async fn sim() -> Simulator {
@@ -62,19 +62,6 @@ fn desk(sim: &Simulator, dir: &Path) -> Desk {
     let clock = sim.clone();
     cfg.activity.clock = Arc::new(move || clock.now());
     Desk::new(cfg, keyring()).unwrap()
-}
-
-async fn connect(d: &Desk, key: &str) -> ExpectedConnection {
-    let c = d.save_key_connection(key, false).await.unwrap();
-    d.set_active(&c.id).unwrap();
-    ExpectedConnection {
-        connection_id: c.id,
-        mode: if key.contains("_live_") {
-            Mode::Live
-        } else {
-            Mode::Test
-        },
-    }
 }
 
 fn client(sim: &Simulator) -> StripeClient {
