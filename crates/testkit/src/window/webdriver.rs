@@ -151,8 +151,16 @@ impl Session {
             match reply.get("error") {
                 None => return,
                 // Drawn again between finding and clicking (a virtual
-                // table replaces its rows as pages arrive): find it again.
-                Some(error) if error == "stale element reference" && tries < 5 => tries += 1,
+                // table replaces its rows as pages arrive, a screen redraws
+                // after a save): find it again once the page has settled.
+                Some(error)
+                    if (error == "stale element reference"
+                        || error == "element not interactable")
+                        && tries < 5 =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
                 // "element click intercepted" and the like: the click missed.
                 Some(error) => panic!("clicking {css} failed: {error} {}", reply["message"]),
             }
