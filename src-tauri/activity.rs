@@ -3,7 +3,8 @@
 //! count and the new lines (`activity-round`), the desktop shows the
 //! notifications the domain decided, event triggers run on what was heard,
 //! and a click on a notification opens its event in the window
-//! (`activity-open`).
+//! (`activity-open`); the window hears what triggers ran or wait for a
+//! word (`triggers-round`).
 
 use crate::commands::{broadcast_connections, IpcAudit};
 use desk_core::activity::{
@@ -74,9 +75,19 @@ impl Round {
         let first = self.first.swap(false, Ordering::SeqCst);
         if first || report.new_events() > 0 {
             let desk = self.desk.clone();
+            let app = self.app.clone();
             tauri::async_runtime::spawn(async move {
-                if let Err(e) = desk.triggers_run_due(&mut |_| {}).await {
-                    tracing::info!(code = %e.code(), "event triggers did not run this round; the next one tries again");
+                match desk.triggers_run_due(&mut |_| {}).await {
+                    // The Workflows screen shows the runs and asks about a backlog.
+                    Ok(round) if !round.runs.is_empty() || !round.waiting.is_empty() => {
+                        app.state::<IpcAudit>()
+                            .record("triggers-round", &Ok::<_, AppError>(&round));
+                        let _ = app.emit("triggers-round", &round);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::info!(code = %e.code(), "event triggers did not run this round; the next one tries again");
+                    }
                 }
             });
         }

@@ -24,6 +24,16 @@ pub const CSV: Kind = Kind {
     extensions: &["csv"],
 };
 
+pub const SPREADSHEET: Kind = Kind {
+    name: "Spreadsheet",
+    extensions: &["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"],
+};
+
+pub const XLSX: Kind = Kind {
+    name: "Excel workbook",
+    extensions: &["xlsx"],
+};
+
 fn builder(app: &AppHandle, title: &str, kind: &Kind) -> FileDialogBuilder<tauri::Wry> {
     let mut dialog = app
         .dialog()

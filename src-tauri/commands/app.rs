@@ -6,6 +6,7 @@ use super::{broadcast_connections, IpcAudit};
 use crate::dialogs;
 use crate::startup::DeskCell;
 use desk_core::balances::{ExportProgress, Filter, Sort};
+use desk_core::bulk::{ResultsFormat, SheetView};
 use desk_core::saved_file::SavedFile;
 use desk_core::views::OAuthFlowState;
 use desk_core::workflows::review::WorkflowReview;
@@ -169,4 +170,37 @@ pub async fn import_workflow(
         None => Ok(None),
         Some(path) => desk.import_workflow(&path).map(Some),
     }
+}
+
+/// Opens the spreadsheet the person picks in the system's open dialog;
+/// `None` when they cancelled.
+pub async fn open_spreadsheet(desk: &Desk, app: &AppHandle) -> Result<Option<SheetView>, Error> {
+    match dialogs::open(app, "Open a spreadsheet", &dialogs::SPREADSHEET).await {
+        None => Ok(None),
+        Some(path) => desk.bulk_open(&path).await.map(Some),
+    }
+}
+
+/// Asks where to save a copy of the file with each row's outcome (the
+/// system's save dialog), then writes it; `None` when the person cancelled.
+pub async fn save_spreadsheet_results(
+    desk: &Desk,
+    app: &AppHandle,
+    file_id: &str,
+    format: ResultsFormat,
+) -> Result<Option<SavedFile>, Error> {
+    let (kind, extension) = match format {
+        ResultsFormat::Csv => (&dialogs::CSV, "csv"),
+        ResultsFormat::Xlsx => (&dialogs::XLSX, "xlsx"),
+    };
+    let stem = desk.bulk_file_stem(file_id)?;
+    let suggested = format!("{stem} - results.{extension}");
+    let Some(path) = dialogs::save(app, "Save the results", &suggested, kind).await else {
+        return Ok(None);
+    };
+    desk.bulk_save_results(file_id, &path, format).await?;
+    Ok(Some(SavedFile {
+        path: path.display().to_string(),
+        rows: None,
+    }))
 }

@@ -15,6 +15,11 @@ use desk_core::activity::{
     ActivitySettings, ActivitySettingsView, EventDetail, FeedPage, FeedQuery, NotificationChoices,
     UnreadCounts,
 };
+use desk_core::bulk::{
+    BulkJobSummary, BulkOptions, BulkPlan, BulkProgress, BulkTarget, DryRunSummary, Mapping,
+    MappingProposal, MatchProgress, ResultsFormat, RowView, RowsPage, RowsQuery, SheetView,
+    TriggerKind, TriggerPlan, TriggerSpec, TriggerView,
+};
 use desk_core::balances::{
     Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, FilterChoices, Page, PageRequest,
     PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress,
@@ -349,4 +354,113 @@ commands! {
             desk.activity_retry(&connection_id);
             Ok(())
         };
+
+    // ---- Many at once: a spreadsheet's rows ----
+
+    /// Opens a spreadsheet the person picks in the system's open dialog; `None` when they cancelled.
+    bulk_open() -> Option<SheetView>
+        => |desk, app| app::open_spreadsheet(desk, app).await;
+
+    bulk_choose_sheet(file_id: String, sheet: String) -> SheetView
+        => |desk| desk.bulk_choose_sheet(&file_id, &sheet).await;
+
+    /// The row with the column names, or `None` for a sheet without one.
+    bulk_set_header_row(file_id: String, row: Option<u32>) -> SheetView
+        => |desk| desk.bulk_set_header_row(&file_id, row);
+
+    /// What the workflow or action takes, and the columns matched to it by name.
+    bulk_propose_mapping(file_id: String, target: BulkTarget) -> MappingProposal
+        => |desk| desk.bulk_propose_mapping(&file_id, &target);
+
+    /// Every row through the forms' checks; nothing is sent.
+    bulk_dry_run(file_id: String, expected: ExpectedConnection, target: BulkTarget, mapping: Mapping, options: BulkOptions) -> DryRunSummary
+        => |desk| desk.bulk_dry_run(&file_id, &expected, &target, mapping, options).await;
+
+    bulk_summary(file_id: String) -> DryRunSummary
+        => |desk| desk.bulk_summary(&file_id);
+
+    /// A page of the checked rows (the virtual table).
+    bulk_rows(query: RowsQuery) -> RowsPage
+        => |desk| desk.bulk_rows(&query);
+
+    /// A cell fixed in place (the file is not changed), its row checked again.
+    bulk_fix_cell(file_id: String, row: u32, column: u32, value: String) -> RowView
+        => |desk| desk.bulk_fix_cell(&file_id, row, column, value);
+
+    bulk_leave_out(file_id: String, rows: Vec<u32>, left_out: bool) -> DryRunSummary
+        => |desk| desk.bulk_leave_out(&file_id, &rows, left_out);
+
+    /// "Skip the rows that need fixing".
+    bulk_leave_out_rows_to_fix(file_id: String) -> DryRunSummary
+        => |desk| desk.bulk_leave_out_rows_to_fix(&file_id);
+
+    /// Asks Stripe which ready rows match a customer that exists.
+    bulk_find_existing(file_id: String, expected: ExpectedConnection) -> MatchProgress
+        [progress on_progress: MatchProgress]
+        => |desk| desk.bulk_find_existing(&file_id, &expected, &mut |p: &MatchProgress| { let _ = on_progress.send(p.clone()); }).await;
+
+    /// What Run will do, with the confirmation live mode needs.
+    bulk_plan(file_id: String, expected: ExpectedConnection, retry_failed: bool) -> BulkPlan
+        => |desk| desk.bulk_plan(&file_id, &expected, retry_failed).await;
+
+    /// Runs the ready rows (or the failed ones again); progress a few times a second.
+    bulk_run(file_id: String, expected: ExpectedConnection, retry_failed: bool, confirmation: Option<String>) -> BulkProgress
+        [progress on_progress: BulkProgress]
+        => |desk| desk.bulk_run(&file_id, &expected, retry_failed, confirmation.as_deref(), &mut |p: &BulkProgress| { let _ = on_progress.send(p.clone()); }).await;
+
+    bulk_pause(file_id: String) -> ()
+        => |desk| desk.bulk_pause(&file_id);
+
+    bulk_resume(file_id: String) -> ()
+        => |desk| desk.bulk_resume(&file_id);
+
+    bulk_cancel(file_id: String) -> ()
+        => |desk| desk.bulk_cancel(&file_id);
+
+    /// Saves a copy of the file with each row's outcome where the person picks; `None` when they cancelled.
+    bulk_save_results(file_id: String, format: ResultsFormat) -> Option<SavedFile>
+        => |desk, app| app::save_spreadsheet_results(desk, app, &file_id, format).await;
+
+    bulk_close(file_id: String) -> ()
+        => |desk| {
+            desk.bulk_close(&file_id);
+            Ok(())
+        };
+
+    /// Earlier runs over files on this computer, newest first.
+    bulk_jobs() -> Vec<BulkJobSummary>
+        => |desk| desk.bulk_jobs();
+
+    // ---- Workflows that start by themselves on an event ----
+
+    trigger_kinds() -> Vec<TriggerKind>
+        => |desk| Ok(desk.trigger_kinds());
+
+    /// The workflow's problems when `event_type` events start it (`{{event.…}}` checked).
+    trigger_check_workflow(workflow: Workflow, event_type: String) -> Vec<Problem>
+        => |desk| Ok(desk.trigger_check_workflow(&workflow, &event_type));
+
+    /// The `{{` menu of a field in a workflow started by events: the event's fields first.
+    trigger_menu(workflow: Workflow, event_type: String, step_name: String, field_id: String, typed: String) -> Vec<MenuEntry>
+        => |desk| Ok(desk.trigger_menu(&workflow, &event_type, &step_name, &field_id, &typed));
+
+    trigger_get(workflow_id: String) -> Option<TriggerView>
+        => |desk| desk.workflow_trigger(&workflow_id);
+
+    /// What switching the trigger on does, with the confirmation live mode needs.
+    trigger_plan(workflow_id: String, expected: ExpectedConnection, spec: TriggerSpec) -> TriggerPlan
+        => |desk| desk.trigger_plan(&workflow_id, &expected, &spec).await;
+
+    trigger_set(workflow_id: String, expected: ExpectedConnection, spec: TriggerSpec, confirmation: Option<String>) -> TriggerView
+        => |desk| desk.set_workflow_trigger(&workflow_id, &expected, spec, confirmation.as_deref()).await;
+
+    trigger_pause(workflow_id: String, paused: bool, confirmation: Option<String>) -> TriggerView
+        => |desk| desk.pause_workflow_trigger(&workflow_id, paused, confirmation.as_deref()).await;
+
+    trigger_remove(workflow_id: String) -> ()
+        => |desk| desk.remove_workflow_trigger(&workflow_id);
+
+    /// More events than run without asking were waiting: run them all, or let them go.
+    trigger_backlog(workflow_id: String, run: bool) -> TriggerView
+        => |desk| desk.trigger_backlog(&workflow_id, run).await;
 }

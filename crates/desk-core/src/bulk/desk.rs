@@ -731,6 +731,17 @@ impl Desk {
             .map_err(|e| Error::Storage(e.to_string()))?
     }
 
+    /// The opened file's name without its extension, for the name the
+    /// save dialog suggests.
+    pub fn bulk_file_stem(&self, file_id: &str) -> Result<String, Error> {
+        let file = self.bulk_file(file_id)?;
+        let name = lock(&file).name.clone();
+        Ok(Path::new(&name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or(name))
+    }
+
     /// Forgets an opened file (its cells and fixes).
     pub fn bulk_close(&self, file_id: &str) {
         lock(&self.bulk().files).remove(file_id);
