@@ -15,14 +15,14 @@ use desk_core::activity::{
     ActivitySettings, ActivitySettingsView, EventDetail, FeedPage, FeedQuery, NotificationChoices,
     UnreadCounts,
 };
+use desk_core::balances::{
+    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, FilterChoices, Page, PageRequest,
+    PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress,
+};
 use desk_core::bulk::{
     BulkJobSummary, BulkOptions, BulkPlan, BulkProgress, BulkTarget, DryRunSummary, Mapping,
     MappingProposal, MatchProgress, ResultsFormat, RowView, RowsPage, RowsQuery, SheetView,
     TriggerKind, TriggerPlan, TriggerSpec, TriggerView,
-};
-use desk_core::balances::{
-    Bucket, ChartSeries, CurrencyTotals, ExportProgress, Filter, FilterChoices, Page, PageRequest,
-    PayoutDetail, PeriodSummary, Reconciliation, Sort, StoreStats, SyncOutcome, SyncProgress,
 };
 use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};

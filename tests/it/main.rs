@@ -16,5 +16,6 @@ mod window_balances;
 mod window_connect;
 mod window_no_keyring;
 mod window_oauth;
+mod window_spreadsheet;
 mod window_workflows;
 mod window_workflows_live;

@@ -132,7 +132,7 @@ export function requestIdLine(requestId: string | null): HTMLElement | null {
   return h("span", { class: "request-id" }, "Request ID ", shown, " ", copy);
 }
 
-async function copyText(text: string, shown: HTMLElement): Promise<boolean> {
+export async function copyText(text: string, shown: HTMLElement): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;

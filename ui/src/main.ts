@@ -4,12 +4,13 @@
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { NotificationTarget } from "./bindings/NotificationTarget";
 import type { PollReport } from "./bindings/PollReport";
+import type { TriggerRound } from "./bindings/TriggerRound";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import { connectionsScreen, modeBadge } from "./connections.js";
 import { busy, byId, clear, h, requestIdLine } from "./dom.js";
 import { keyForm } from "./keyform.js";
 import { connectPanel, loadOAuthSettings, oauthSettingsScreen, onFlowState } from "./oauth.js";
-import { activeConnection, connections, navigate, setActivityRound, setInfo, setUnread, setView, state, subscribe, type Route } from "./state.js";
+import { activeConnection, connections, navigate, setActivityRound, setInfo, setTriggerRound, setUnread, setView, state, subscribe, type Route } from "./state.js";
 import * as activityApi from "./api/activity.js";
 import * as appApi from "./api/app.js";
 import * as connectionsApi from "./api/connections.js";
@@ -135,7 +136,7 @@ function wireNav(): void {
 }
 
 function renderNav(): void {
-  const current = state.route === "oauth-settings" ? "connections" : state.route;
+  const current = state.route === "oauth-settings" ? "connections" : state.route === "spreadsheet" ? "workflows" : state.route;
   for (const btn of Array.from(document.querySelectorAll<HTMLButtonElement>(".nav-item"))) {
     if (btn.dataset.route === current) btn.setAttribute("aria-current", "page");
     else btn.removeAttribute("aria-current");
@@ -143,6 +144,15 @@ function renderNav(): void {
 }
 
 let userNavigated = false;
+
+/** The screens loaded on first visit, each with what it loads itself (Balances: uPlot). */
+const LAZY_SCREENS: Record<Exclude<Route, "connections" | "oauth-settings">, () => Promise<() => HTMLElement>> = {
+  actions: () => import("./actions/screen.js").then((m) => m.actionsScreen),
+  workflows: () => import("./workflows/screen.js").then((m) => m.workflowsScreen),
+  spreadsheet: () => import("./bulk/screen.js").then((m) => m.spreadsheetScreen),
+  balances: () => import("./balances/screen.js").then((m) => m.balancesScreen),
+  activity: () => import("./activity/screen.js").then((m) => m.activityScreen),
+};
 
 function renderMain(): void {
   const main = el("main");
@@ -158,54 +168,15 @@ function renderMain(): void {
     case "oauth-settings":
       main.appendChild(oauthSettingsScreen());
       break;
-    case "actions": {
+    default: {
       // Loaded on first visit: nothing of it runs before the first paint.
+      const route = state.route;
       const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
       main.appendChild(loading);
-      void import("./actions/screen.js").then(
-        (m) => {
-          if (state.route !== "actions") return;
-          loading.replaceWith(m.actionsScreen());
-          if (userNavigated) byId("screen-title")?.focus();
-        },
-        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
-      );
-      break;
-    }
-    case "workflows": {
-      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
-      main.appendChild(loading);
-      void import("./workflows/screen.js").then(
-        (m) => {
-          if (state.route !== "workflows") return;
-          loading.replaceWith(m.workflowsScreen());
-          if (userNavigated) byId("screen-title")?.focus();
-        },
-        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
-      );
-      break;
-    }
-    case "balances": {
-      // Loaded on first visit, with uPlot, which it loads itself.
-      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
-      main.appendChild(loading);
-      void import("./balances/screen.js").then(
-        (m) => {
-          if (state.route !== "balances") return;
-          loading.replaceWith(m.balancesScreen());
-          if (userNavigated) byId("screen-title")?.focus();
-        },
-        (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
-      );
-      break;
-    }
-    case "activity": {
-      const loading = h("div", { class: "loading" }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading…");
-      main.appendChild(loading);
-      void import("./activity/screen.js").then(
-        (m) => {
-          if (state.route !== "activity") return;
-          loading.replaceWith(m.activityScreen());
+      void LAZY_SCREENS[route]().then(
+        (draw) => {
+          if (state.route !== route) return;
+          loading.replaceWith(draw());
           if (userNavigated) byId("screen-title")?.focus();
         },
         (e: unknown) => loading.replaceWith(h("p", { class: "field-message is-error", text: String(e) })),
@@ -286,6 +257,7 @@ async function boot(): Promise<void> {
         if (flow.state === "finished") void refreshConnections();
       }),
       listen<PollReport>("activity-round", setActivityRound),
+      listen<TriggerRound>("triggers-round", setTriggerRound),
       // A notification was clicked: Activity opens its event.
       listen<NotificationTarget>("activity-open", (target) => {
         state.activityOpen = target;

@@ -1,14 +1,16 @@
 // What the window knows, in one place; views subscribe and redraw their part.
 
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BulkTarget } from "./bindings/BulkTarget";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
 import type { NotificationTarget } from "./bindings/NotificationTarget";
 import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
 import type { PollReport } from "./bindings/PollReport";
+import type { TriggerRound } from "./bindings/TriggerRound";
 
-export type Route = "connections" | "oauth-settings" | "actions" | "workflows" | "balances" | "activity";
+export type Route = "connections" | "oauth-settings" | "actions" | "workflows" | "spreadsheet" | "balances" | "activity";
 
 export interface State {
   info: AppInfo | null;
@@ -26,6 +28,10 @@ export interface State {
   activityOpen: NotificationTarget | null;
   /** What Balances shows when next drawn (a link from Activity): one payout's transactions, or one charge's or refund's. */
   balancesOpen: { payout: string } | { source: string } | null;
+  /** What the spreadsheet screen runs for every row when next drawn (a workflow's or an action's button). */
+  bulkTarget: BulkTarget | null;
+  /** What the last round of workflow triggers ran, and what waits for a word. */
+  triggerRound: TriggerRound | null;
 }
 
 export const state: State = {
@@ -38,9 +44,11 @@ export const state: State = {
   activityRound: null,
   activityOpen: null,
   balancesOpen: null,
+  bulkTarget: null,
+  triggerRound: null,
 };
 
-type Topic = "info" | "connections" | "oauth" | "route" | "activity";
+type Topic = "info" | "connections" | "oauth" | "route" | "activity" | "triggers";
 const listeners = new Map<Topic, Set<() => void>>();
 
 export function subscribe(topic: Topic, fn: () => void): () => void {
@@ -115,4 +123,9 @@ export function setActivityRound(report: PollReport): void {
   state.activityRound = report;
   state.unread = report.unread.total;
   emit("activity");
+}
+
+export function setTriggerRound(round: TriggerRound): void {
+  state.triggerRound = round;
+  emit("triggers");
 }

@@ -10,7 +10,7 @@ import type { LookupChoice } from "../bindings/LookupChoice";
 import type { Submission } from "../bindings/Submission";
 import { confirmDialog } from "../dialog.js";
 import { clear, h, setMessage } from "../dom.js";
-import { activeConnection } from "../state.js";
+import { activeConnection, navigate, state } from "../state.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
 import { known, type ActionsContext, type Values } from "./context.js";
@@ -137,7 +137,17 @@ function drawForm(ctx: ActionsContext, action: Action, hooks: FormHooks, scope: 
   const submit = h("button", { class: "btn primary", text: action.freeForm ? "Send request" : action.writes ? action.name : "Look up", attrs: { type: "submit" } });
   /** "A customer with this email already exists": open it, or create another anyway. */
   const duplicate = h("div", { class: "note warn duplicate", attrs: { hidden: true, role: "alert" } });
-  form.appendChild(h("div", { class: "actions" }, submit));
+  const buttons = h("div", { class: "actions" }, submit);
+  // Creates and updates can run for every row of a spreadsheet.
+  if (action.writes && !action.freeForm && action.path !== "") {
+    const many = h("button", { id: "btn-action-bulk", class: "btn ghost", text: "Run for every row of a spreadsheet…", attrs: { type: "button" } });
+    many.addEventListener("click", () => {
+      state.bulkTarget = { type: "action", action_id: action.id };
+      navigate("spreadsheet");
+    });
+    buttons.appendChild(many);
+  }
+  form.appendChild(buttons);
   form.appendChild(duplicate);
   const result = h("div", { class: "action-result", attrs: { "aria-live": "polite" } });
   const wrap = h("div", {}, form, result);

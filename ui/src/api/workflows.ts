@@ -14,6 +14,8 @@ export const create = () => call("workflow_new");
 export const templates = () => call("workflow_templates");
 /** Saves it as edited; the answer is what would stop it from running. */
 export const save = (workflow: Workflow) => call("workflow_save", { workflow });
+/** What would stop it from running, without saving it. */
+export const check = (workflow: Workflow) => call("workflow_check", { workflow });
 export const rename = (workflowId: string, name: string) => call("workflow_rename", { workflowId, name });
 export const renameStep = (workflow: Workflow, oldName: string, newName: string) =>
   call("workflow_rename_step", { workflow, oldName, newName });

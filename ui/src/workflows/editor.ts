@@ -17,6 +17,7 @@ import { conditionEditor, everyPageEditor, firstOfEditor, forEachEditor } from "
 import { inputsCard } from "./inputs.js";
 import { attachMenu } from "./menu.js";
 import { runCard } from "./run.js";
+import { problemsOf, spreadsheetRow, triggerCard } from "./trigger.js";
 
 interface StepView {
   /** The step in the workflow's tree: `sync` writes what is typed into it. */
@@ -78,7 +79,7 @@ export function editor(ws: WorkflowsContext, w: Workflow): HTMLElement {
   };
   const save = async (): Promise<Problem[]> => {
     const now = read();
-    const problems = await workflowsApi.save(now);
+    const problems = await problemsOf(now, await workflowsApi.save(now));
     showProblems(problems);
     return problems;
   };
@@ -134,6 +135,7 @@ export function editor(ws: WorkflowsContext, w: Workflow): HTMLElement {
       name,
       h("div", { class: "row" }, rename, duplicate, remove),
       fileRow(ws, w, save),
+      spreadsheetRow(w, save),
     ),
   );
 
@@ -346,6 +348,12 @@ export function editor(ws: WorkflowsContext, w: Workflow): HTMLElement {
   });
   box.appendChild(h("div", { class: "card" }, addRow(w.steps, "Add a step that", { select: "wf-add-action", button: "btn-wf-add-step" }, false), h("div", { class: "row" }, saveButton), saveMessage));
   box.appendChild(problemsBox);
+  // The kind of event that starts it changes what `{{event.…}}` may name.
+  const recheck = async (): Promise<void> => {
+    const now = read();
+    showProblems(await problemsOf(now, await workflowsApi.check(now)));
+  };
+  box.appendChild(triggerCard(w, save, () => void recheck()));
   box.appendChild(runCard(ws, w, save, showProblems));
   // Notes on steps (sends data out, cannot be checked after a day), and chips in words.
   void words.refresh(w).then((got) => {

@@ -2,11 +2,13 @@
 // steps (asked of the domain's menu.rs as the person types), by keyboard
 // only (arrows, Enter, Escape).
 
+import * as bulkApi from "../api/bulk.js";
 import * as workflowsApi from "../api/workflows.js";
 import type { MenuEntry } from "../bindings/MenuEntry";
 import type { Workflow } from "../bindings/Workflow";
 import { clear, h } from "../dom.js";
 import type { References } from "./fields.js";
+import { eventTypeOf } from "./trigger.js";
 
 /** The catalog's name of the field a text box belongs to (`items.price`). */
 function catalogField(field: HTMLElement, input: HTMLElement): string {
@@ -68,7 +70,11 @@ export function attachMenu(field: HTMLElement, workflow: () => Workflow, stepNam
     target = input;
     start = open;
     const seq = ++menuSeq;
-    const got = await workflowsApi.menu(workflow(), stepName(), catalogField(field, input), typed.trim());
+    const w = workflow();
+    const startedBy = eventTypeOf(w.id);
+    const got = startedBy
+      ? await bulkApi.triggerMenu(w, startedBy, stepName(), catalogField(field, input), typed.trim())
+      : await workflowsApi.menu(w, stepName(), catalogField(field, input), typed.trim());
     if (seq !== menuSeq) return;
     entries = got;
     selected = 0;

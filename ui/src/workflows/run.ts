@@ -16,6 +16,7 @@ import type { StepRecord } from "../bindings/StepRecord";
 import type { Workflow } from "../bindings/Workflow";
 import { confirmDialog } from "../dialog.js";
 import { clear, h, setMessage } from "../dom.js";
+import { state, subscribe } from "../state.js";
 import { toAppError } from "../tauri.js";
 import { expected, readingOrder, type WorkflowsContext } from "./context.js";
 import { markAt } from "./fields.js";
@@ -307,6 +308,7 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
               : "interrupted";
       const item = h("div", { class: "wf-history-item", data: { run: r.run_id, outcome: r.outcome } });
       item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
+      if (r.trigger) item.appendChild(h("p", { class: "help wf-history-trigger", text: `Started by an event: ${r.trigger.sentence}` }));
       const asked = Object.entries(r.inputs);
       if (asked.length) {
         // A picked customer or price is an ID: one click away, as in results.
@@ -343,6 +345,11 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
     }
   };
   void drawHistory();
+  // Runs an event started show as they finish.
+  const stop = subscribe("triggers", () => {
+    if (!history.isConnected) return stop();
+    if (state.triggerRound?.runs.some((r) => r.workflow_id === w.id)) void drawHistory();
+  });
   return card;
 }
 

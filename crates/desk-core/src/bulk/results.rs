@@ -1,7 +1,8 @@
 //! The result of a run over a file: each row's outcome (created, with its
 //! IDs; skipped, and why; failed, with Stripe's words), and the spreadsheet
 //! written again with three columns added (Result, Stripe IDs, Message),
-//! as CSV or XLSX, to the path the person picked in the save dialog.
+//! as CSV (with the file's own delimiter) or XLSX, to the path the person
+//! picked in the save dialog.
 //! Values of sensitive columns (card, bank account, ID numbers) are written
 //! hidden; text a spreadsheet would run as a formula gets a leading `'`
 //! in CSV, as the Balances export does (OWASP's "CSV Injection").
@@ -122,7 +123,9 @@ pub fn write(
             let mut out = Vec::new();
             out.extend_from_slice("\u{feff}".as_bytes());
             {
-                let mut w = csv::Writer::from_writer(&mut out);
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(super::sheet::delimiter_of(&job.opened.format))
+                    .from_writer(&mut out);
                 for row in rows_out(job, states) {
                     w.write_record(
                         row.iter()

@@ -578,6 +578,18 @@ fn delimiter_words(d: u8) -> &'static str {
     }
 }
 
+/// The delimiter a CSV was read with (comma for any other file): results
+/// are written with it, so they open as the file did.
+pub fn delimiter_of(format: &FileFormat) -> u8 {
+    match format {
+        FileFormat::Csv { delimiter, .. } => [b';', b'\t', b'|', b',']
+            .into_iter()
+            .find(|d| delimiter_words(*d) == delimiter)
+            .unwrap_or(b','),
+        _ => b',',
+    }
+}
+
 /// "A", "B", ... "Z", "AA": a column's letter in a spreadsheet.
 pub fn column_letter(mut index: usize) -> String {
     let mut out = Vec::new();
