@@ -21,6 +21,7 @@ pub mod matching;
 pub mod results;
 pub mod runner;
 pub mod sheet;
+mod trigger_desk;
 pub mod triggers;
 pub mod wire;
 
