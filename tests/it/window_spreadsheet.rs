@@ -7,7 +7,8 @@
 //! workflow that starts by itself: switched on for "a customer is added"
 //! with a condition, a matching customer made in Stripe runs it once (seen
 //! in its run history with its event), one that does not match runs
-//! nothing. Every state is checked for developer words and unnamed fields.
+//! nothing, and 21 at once wait for a word (a notice on every screen) and
+//! are let go. Every state is checked for developer words and unnamed fields.
 
 use crate::APP;
 use desk_core::workflows::{Workflow, WorkflowStore};
@@ -336,6 +337,38 @@ async fn a_trigger_switched_on_runs_the_workflow_once_for_a_matching_customer() 
     assert_eq!(w.count("#wf-history .wf-history-item").await, 1);
     assert_plain_words(&w, "Workflows").await;
     w.screenshot(&shots.join("trigger-03-ran.png")).await;
+
+    // More than 20 at once wait for a word, said on every screen.
+    w.click("#nav-balances").await;
+    for i in 0..21 {
+        stripe_customer(
+            &sim,
+            &format!("Guest {i}"),
+            &format!("guest{i}@example.com"),
+        )
+        .await;
+    }
+    w.wait_for_text(
+        ".banner-triggers",
+        "21 events in Corner Bakery are waiting to start “Welcome”",
+    )
+    .await;
+    assert_plain_words(&w, "Balances").await;
+    w.screenshot(&shots.join("trigger-04-backlog-notice.png"))
+        .await;
+    w.click("#btn-banner-trigger").await;
+    w.wait_for_text("#wf-trigger-backlog", "21 events are waiting")
+        .await;
+    w.click("#btn-wf-trigger-skip-backlog").await;
+    w.wait_for_text("#wf-trigger-message", "will not run it")
+        .await;
+    w.wait_until_gone(".banner-triggers").await;
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(
+        w.count("#wf-history .wf-history-item").await,
+        1,
+        "the events let go ran nothing"
+    );
 
     // Paused: said so.
     w.click("#btn-wf-trigger-pause").await;

@@ -49,8 +49,31 @@ function renderBanner(): void {
     );
   }
   banner.hidden = banner.childElementCount === 0;
+  renderTriggerNotice();
   const version = byId("app-version");
   if (version) version.textContent = `Version ${info.version}`;
+}
+
+/** Events waiting for a word before a workflow runs for them: said on every screen until decided. */
+function renderTriggerNotice(): void {
+  const banner = el("banner");
+  banner.querySelector(".banner-triggers")?.remove();
+  const waiting = state.triggerRound?.waiting ?? [];
+  const first = waiting[0];
+  if (first) {
+    const open = h("button", { id: "btn-banner-trigger", class: "btn ghost small", text: "Decide", attrs: { type: "button", "aria-label": `Decide: open “${first.workflow_name}”` } });
+    open.addEventListener("click", () => {
+      state.workflowOpen = first.workflow_id;
+      userNavigated = true;
+      if (state.route === "workflows") renderMain();
+      else navigate("workflows");
+    });
+    const more = waiting.length > 1 ? ` (and ${waiting.length - 1} more)` : "";
+    banner.appendChild(
+      h("p", { class: "banner-line banner-warn banner-triggers" }, `${first.events} events in ${first.account_name} are waiting to start “${first.workflow_name}”${more}. `, open),
+    );
+  }
+  banner.hidden = banner.childElementCount === 0;
 }
 
 function showFatal(message: string, requestId: string | null = null): void {
@@ -240,6 +263,7 @@ async function boot(): Promise<void> {
   });
   subscribe("route", onRoute);
   subscribe("activity", renderUnread);
+  subscribe("triggers", renderTriggerNotice);
   renderHeader();
   onRoute();
 

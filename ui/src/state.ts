@@ -30,6 +30,8 @@ export interface State {
   balancesOpen: { payout: string } | { source: string } | null;
   /** What the spreadsheet screen runs for every row when next drawn (a workflow's or an action's button). */
   bulkTarget: BulkTarget | null;
+  /** The workflow the Workflows screen opens when next drawn (a notice's button). */
+  workflowOpen: string | null;
   /** What the last round of workflow triggers ran, and what waits for a word. */
   triggerRound: TriggerRound | null;
 }
@@ -46,6 +48,7 @@ export const state: State = {
   balancesOpen: null,
   bulkTarget: null,
   triggerRound: null,
+  workflowOpen: null,
 };
 
 type Topic = "info" | "connections" | "oauth" | "route" | "activity" | "triggers";

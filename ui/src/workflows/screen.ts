@@ -10,7 +10,7 @@
 import * as actionsApi from "../api/actions.js";
 import * as workflowsApi from "../api/workflows.js";
 import { h } from "../dom.js";
-import { activeConnection, navigate } from "../state.js";
+import { activeConnection, navigate, state } from "../state.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
 import { WorkflowsContext } from "./context.js";
@@ -45,6 +45,10 @@ class WorkflowsScreen implements View {
       go.addEventListener("click", () => navigate("connections"));
       this.el.appendChild(h("div", { class: "card empty-state" }, h("p", { class: "empty-text", text: "Connect a Stripe account first." }), go));
       return;
+    }
+    if (state.workflowOpen) {
+      ws.currentId = state.workflowOpen;
+      state.workflowOpen = null;
     }
     const list = h("nav", { class: "action-list wf-list", attrs: { "aria-label": "Workflows" } });
     const pane = h("div", { class: "action-pane" });

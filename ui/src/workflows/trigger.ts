@@ -16,7 +16,7 @@ import type { TriggerView } from "../bindings/TriggerView";
 import type { Workflow } from "../bindings/Workflow";
 import { confirmDialog } from "../dialog.js";
 import { busy, clear, h, setMessage } from "../dom.js";
-import { navigate, state, subscribe } from "../state.js";
+import { navigate, setTriggerRound, state, subscribe } from "../state.js";
 import { toAppError } from "../tauri.js";
 import { expected } from "./context.js";
 
@@ -81,6 +81,9 @@ export function triggerCard(w: Workflow, save: () => Promise<Problem[]>, onKind:
         busy([all, none], async () => {
           try {
             current = await bulkApi.triggerBacklog(w.id, run);
+            // Decided: the notice on every screen goes.
+            const round = state.triggerRound;
+            if (round) setTriggerRound({ ...round, waiting: round.waiting.filter((b) => b.workflow_id !== w.id) });
             draw();
             setMessage(message, run ? "They run in the next round." : "Those events will not run it.", "ok");
           } catch (e) {
