@@ -472,7 +472,7 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
             .starts_with("https://invoice.stripe.com/i/"),
         "{link}"
     );
-    w.find(".action-result .summary button[aria-label='Copy the payment page link']")
+    w.find(".action-result .summary button[aria-label='Copy link to the payment page']")
         .await;
     w.wait_for_text(".action-result .summary", "Open").await;
     assert_plain_words(&w, "Actions").await;

@@ -127,6 +127,7 @@ export function requestIdLine(requestId: string | null): HTMLElement | null {
   copy.addEventListener("click", () => {
     void copyText(requestId, shown).then((ok) => {
       copy.textContent = ok ? "Copied" : "Press Ctrl+C";
+      copy.setAttribute("aria-label", ok ? `Copied request ID ${requestId}` : `Press Ctrl+C to copy request ID ${requestId}`);
     });
   });
   return h("span", { class: "request-id" }, "Request ID ", shown, " ", copy);

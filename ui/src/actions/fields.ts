@@ -34,8 +34,13 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
   const id = nextId(`f-${field.id}`);
   const helpId = `${id}-help`;
   const message = h("p", { class: "field-message", attrs: { hidden: true, id: `${id}-msg` } });
-  const label = h("label", { class: "label", text: field.label, attrs: { for: id } });
-  if (field.required) label.appendChild(h("span", { class: "required", text: " *", attrs: { "aria-label": "required" } }));
+  const named = <K extends "label" | "legend">(tag: K): HTMLElementTagNameMap[K] => {
+    const words = h(tag, { class: "label", text: field.label });
+    if (field.required) words.appendChild(h("span", { class: "required", text: " *", attrs: { "aria-label": "required" } }));
+    return words;
+  };
+  const label = named("label");
+  label.htmlFor = id;
   const help = h("p", { class: "help", id: helpId, text: field.help });
   const described = `${helpId} ${id}-msg`;
   const current = values[field.id];
@@ -103,8 +108,8 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
     case "choice": {
       if (actionId && field.lookup?.type === "savedCard") {
         // How a subscription is paid: every way, in words; the saved card
-        // only when the customer chosen has one.
-        const group = h("div", { id, class: "choice-group", attrs: { role: "radiogroup", "aria-describedby": described } });
+        // only when the customer chosen has one. The legend names the group.
+        const group = h("fieldset", { id, class: "choice-group", attrs: { "aria-describedby": described } }, named("legend"));
         const radios: HTMLInputElement[] = [];
         const chosen = text(current);
         for (const o of kind.options) {
@@ -193,7 +198,7 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
         ["state", "State or region"],
       ];
       const inputs = new Map<keyof AddressValue, HTMLInputElement>();
-      const box = h("fieldset", { id, class: "address", attrs: { "aria-describedby": described } });
+      const box = h("fieldset", { id, class: "address", attrs: { "aria-describedby": described } }, named("legend"));
       for (const [name, words] of parts) {
         const pid = `${id}-${name}`;
         const i = h("input", { id: pid, class: "input", attrs: { value: a[name] ?? "" } });
@@ -267,11 +272,11 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
       break;
     }
   }
-  // A yes/no box sits before its label, on one line, as checkboxes do.
+  // A yes/no box sits before its label, on one line, as checkboxes do; a
+  // group of boxes (a fieldset) is named by its legend, a label names one box.
   const wrap =
     kind.type === "yesNo"
       ? h("div", { class: "field yes-no", data: { field: field.id } }, h("div", { class: "check-line" }, el, label), help, message)
-      : h("div", { class: "field", data: { field: field.id } }, kind.type === "choice" && field.lookup?.type === "savedCard" ? h("span", { class: "label", text: field.label, attrs: { id: `${id}-label` } }) : label, el, helpPlaced ? null : help, message);
-  if (kind.type === "choice" && field.lookup?.type === "savedCard") el.setAttribute("aria-labelledby", `${id}-label`);
+      : h("div", { class: "field", data: { field: field.id } }, el instanceof HTMLFieldSetElement ? null : label, el, helpPlaced ? null : help, message);
   return { field, el: wrap, read, message, refresh };
 }

@@ -90,14 +90,19 @@ function summary(rows: SummaryRow[], showIds: boolean): HTMLElement {
     const dd = h("dd", {});
     if (row.link) {
       // A page for the customer: copy it into an email, or open it.
-      const copy = h("button", { class: "btn secondary small", text: "Copy link", attrs: { type: "button", "aria-label": `Copy the ${row.label.toLowerCase()} link` } });
+      // A name starts with the words on the button (what voice control hears).
+      const page = row.label.toLowerCase();
+      const copy = h("button", { class: "btn secondary small", text: "Copy link", attrs: { type: "button", "aria-label": `Copy link to the ${page}` } });
       copy.addEventListener("click", () => {
         void navigator.clipboard.writeText(row.value).then(
-          () => (copy.textContent = "Copied"),
+          () => {
+            copy.textContent = "Copied";
+            copy.setAttribute("aria-label", `Copied the link to the ${page}`);
+          },
           () => undefined,
         );
       });
-      const open = h("button", { class: "btn secondary small", text: "Open", attrs: { type: "button" } });
+      const open = h("button", { class: "btn secondary small", text: "Open", attrs: { type: "button", "aria-label": `Open the ${page}` } });
       open.addEventListener("click", () => void appApi.openDashboard(row.value).catch(() => undefined));
       dd.append(h("input", { class: "input link-value", attrs: { readonly: true, value: row.value, "aria-label": row.label } }), copy, open);
     } else if (row.copy && !showIds) {

@@ -94,15 +94,16 @@ export class TableCard implements View {
 
   private drawShell(): void {
     this.el.append(h("h2", { class: "card-title", text: "Balance transactions" }), this.count, this.zone);
+    // The heading cell says how the table is sorted; the button in it sorts.
     for (const c of COLUMNS) {
-      const b = h("button", { class: `bt-sort${c.money ? " num" : ""}`, text: c.label, data: { sort: c.key }, attrs: { type: "button", role: "columnheader" } });
+      const b = h("button", { class: `bt-sort${c.money ? " num" : ""}`, text: c.label, data: { sort: c.key }, attrs: { type: "button" } });
       b.addEventListener("click", () => {
         const sort = this.ctx.sort;
         this.ctx.sort = sort.column === c.key ? { column: c.key, descending: !sort.descending } : { column: c.key, descending: c.key === "created" };
         this.drawHead();
         this.events.sorted();
       });
-      this.head.appendChild(b);
+      this.head.appendChild(h("div", { class: "bt-head-cell", attrs: { role: "columnheader" } }, b));
     }
     this.drawHead();
     this.scroller.appendChild(this.spacer);
@@ -124,7 +125,7 @@ export class TableCard implements View {
       const c = COLUMNS.find((x) => x.key === b.dataset.sort)!;
       const on = sort.column === c.key;
       b.textContent = on ? `${c.label} ${sort.descending ? "↓" : "↑"}` : c.label;
-      b.setAttribute("aria-sort", on ? (sort.descending ? "descending" : "ascending") : "none");
+      b.parentElement!.setAttribute("aria-sort", on ? (sort.descending ? "descending" : "ascending") : "none");
     }
   }
 

@@ -156,7 +156,7 @@ export function editor(ws: WorkflowsContext, w: Workflow): HTMLElement {
     if (!inLoop) organise.append(h("option", { text: "“For each” item of a list", attrs: { value: "flow:for_each" } }));
     organise.append(h("option", { text: "“First of” several results", attrs: { value: "flow:first_of" } }));
     pick.appendChild(organise);
-    const add = h("button", { class: "btn secondary wf-add-step", text: "Add step", attrs: ids.button ? { type: "button", id: ids.button } : { type: "button", "aria-label": label } });
+    const add = h("button", { class: "btn secondary wf-add-step", text: "Add step", attrs: ids.button ? { type: "button", id: ids.button } : { type: "button", "aria-label": label.replace(/^Add a step/, "Add step") } });
     add.addEventListener("click", () => {
       sync();
       const step = newStep(pick.value, freeName(w, pick.value));
@@ -177,8 +177,8 @@ export function editor(ws: WorkflowsContext, w: Workflow): HTMLElement {
       const nameId = `wf-step-name-${at}`;
       const savedName = step.name;
       const stepName = h("input", { id: nameId, class: "input wf-step-name", attrs: { value: step.name, spellcheck: "false" } });
-      const up = h("button", { class: "btn secondary btn-wf-up", text: "Move up", attrs: { type: "button", disabled: index === 0, "aria-label": `Move step ${at + 1} up` } });
-      const down = h("button", { class: "btn secondary btn-wf-down", text: "Move down", attrs: { type: "button", disabled: index === steps.length - 1, "aria-label": `Move step ${at + 1} down` } });
+      const up = h("button", { class: "btn secondary btn-wf-up", text: "Move up", attrs: { type: "button", disabled: index === 0, "aria-label": `Move up: ${title}` } });
+      const down = h("button", { class: "btn secondary btn-wf-down", text: "Move down", attrs: { type: "button", disabled: index === steps.length - 1, "aria-label": `Move down: ${title}` } });
       const drop = h("button", { class: "btn secondary btn-wf-remove-step", text: "Remove step", attrs: { type: "button", "aria-label": `Remove step ${at + 1}` } });
       const move = (to: number): void => {
         sync();
@@ -255,7 +255,7 @@ export function editor(ws: WorkflowsContext, w: Workflow): HTMLElement {
         card.appendChild(c.el);
         parts.push(c);
       } else if (step.flow?.kind !== "first_of") {
-        const guard = h("button", { class: "btn ghost small wf-add-condition", text: "Run only if…", attrs: { type: "button", "aria-label": `${title}: run only if a condition holds` } });
+        const guard = h("button", { class: "btn ghost small wf-add-condition", text: "Run only if…", attrs: { type: "button", "aria-label": `Run only if a condition holds: ${title}` } });
         guard.addEventListener("click", () => {
           sync();
           step.only_if = { combine: "all", tests: [{ value: "", test: "is_not_empty" }] };

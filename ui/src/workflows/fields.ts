@@ -127,7 +127,7 @@ export function switchableField(f: Field, values: Record<string, FieldValue>, me
     clear(box);
     box.append((byReference ? typed : picked).el, toggle);
     toggle.textContent = byReference ? "Pick a value instead" : "Use a value from an earlier step or input";
-    toggle.setAttribute("aria-label", `${f.label}: ${toggle.textContent.toLowerCase()}`);
+    toggle.setAttribute("aria-label", `${toggle.textContent}: ${f.label}`);
   };
   toggle.addEventListener("click", () => {
     byReference = !byReference;

@@ -82,7 +82,7 @@ export function conditionEditor(condition: Condition, uid: string, menuOn: (fiel
       t.dataset.field = `only_if.tests.${i}.test`;
       o.dataset.field = `only_if.tests.${i}.to`;
       (v.querySelector("label") as HTMLLabelElement).textContent = `Comparison ${i + 1}: what to check`;
-      r.remove.setAttribute("aria-label", `Remove comparison ${i + 1}`);
+      r.remove.textContent = `Remove comparison ${i + 1}`;
     });
   };
   const addRow = (cmp: Comparison, focus: boolean): void => {
@@ -106,7 +106,7 @@ export function conditionEditor(condition: Condition, uid: string, menuOn: (fiel
     };
     test.addEventListener("change", showTo);
     showTo();
-    const remove = h("button", { class: "btn ghost small wf-cmp-remove", text: "Remove this comparison", attrs: { type: "button", "aria-label": `Remove comparison ${i + 1}` } });
+    const remove = h("button", { class: "btn ghost small wf-cmp-remove", text: `Remove comparison ${i + 1}`, attrs: { type: "button" } });
     const li = h("li", { class: "wf-comparison" }, valuePart, testPart, toPart, remove);
     const row: Row = { value, test, to, kept: cmp, parts: [valuePart, testPart, toPart], remove };
     remove.addEventListener("click", () => {

@@ -25,6 +25,33 @@ function catalogField(field: HTMLElement, input: HTMLElement): string {
 }
 
 let menuSeq = 0;
+let boxSeq = 0;
+
+/** Types of text box that may be a combobox (ARIA in HTML); a textarea may not, a number box is a spinbutton. */
+const COMBOBOX_TYPES = new Set(["text", "email", "tel", "url", "search"]);
+
+/**
+ * Tells a screen reader that a text box offers the menu, before it opens:
+ * a one-line box is a combobox (ARIA 1.2: aria-expanded, aria-controls the
+ * list it opens, aria-autocomplete); a textarea keeps its role and says
+ * only that it completes from a list, naming the list while it is open.
+ */
+function announceMenu(box: HTMLInputElement | HTMLTextAreaElement): void {
+  if (box.dataset.menuList) return;
+  box.dataset.menuList = `wf-menu-${++boxSeq}`;
+  box.setAttribute("aria-autocomplete", "list");
+  if (box instanceof HTMLInputElement && COMBOBOX_TYPES.has(box.type)) {
+    box.setAttribute("role", "combobox");
+    box.setAttribute("aria-expanded", "false");
+    box.setAttribute("aria-controls", box.dataset.menuList);
+  }
+}
+
+function menuBoxes(field: HTMLElement): Array<HTMLInputElement | HTMLTextAreaElement> {
+  return Array.from(field.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea")).filter(
+    (b) => b instanceof HTMLTextAreaElement || COMBOBOX_TYPES.has(b.type),
+  );
+}
 
 export function attachMenu(field: HTMLElement, workflow: () => Workflow, stepName: () => string, words: References): void {
   if (field.dataset.menu) return; // Once per field, however often it is found.
@@ -34,11 +61,19 @@ export function attachMenu(field: HTMLElement, workflow: () => Workflow, stepNam
   let selected = 0;
   let target: HTMLInputElement | HTMLTextAreaElement | null = null;
   let start = -1;
+  // The boxes there now, and rows added later as they take focus.
+  for (const b of menuBoxes(field)) announceMenu(b);
+  field.addEventListener("focusin", (ev) => {
+    const t = ev.target;
+    if ((t instanceof HTMLInputElement && COMBOBOX_TYPES.has(t.type)) || t instanceof HTMLTextAreaElement) announceMenu(t);
+  });
   const close = (): void => {
     menu?.remove();
     menu = null;
-    target?.removeAttribute("aria-activedescendant");
-    target?.setAttribute("aria-expanded", "false");
+    if (!target) return;
+    target.removeAttribute("aria-activedescendant");
+    if (target.getAttribute("role") === "combobox") target.setAttribute("aria-expanded", "false");
+    else target.removeAttribute("aria-controls");
   };
   const paint = (): void => {
     if (!menu || !target) return;
@@ -79,13 +114,14 @@ export function attachMenu(field: HTMLElement, workflow: () => Workflow, stepNam
     entries = got;
     selected = 0;
     if (!menu) {
-      menu = h("div", { id: `wf-menu-${seq}`, class: "wf-menu", attrs: { role: "listbox", "aria-label": "Earlier results and inputs" } });
+      announceMenu(input);
+      menu = h("div", { id: input.dataset.menuList!, class: "wf-menu", attrs: { role: "listbox", "aria-label": "Earlier results and inputs" } });
       input.insertAdjacentElement("afterend", menu);
       // Right under the text box, over what follows it (never over its label).
       menu.style.top = `${input.offsetTop + input.offsetHeight + 2}px`;
       menu.style.left = `${input.offsetLeft}px`;
-      input.setAttribute("aria-expanded", "true");
       input.setAttribute("aria-controls", menu.id);
+      if (input.getAttribute("role") === "combobox") input.setAttribute("aria-expanded", "true");
     }
     paint();
   };

@@ -373,13 +373,14 @@ function itemsLine(items: LoopRecord, folded: boolean): HTMLElement {
   // As it goes, the items that failed are named at once; the history lists every item.
   const failed = items.outcomes.filter((o) => o.state === "failed");
   if (!folded && failed.length) {
-    const list = h("ul", { class: "wf-item-outcomes" });
+    // A long list scrolls: it takes focus so the keyboard can scroll it too.
+    const list = h("ul", { class: "wf-item-outcomes", attrs: { tabindex: "0", "aria-label": "Items that failed" } });
     for (const o of failed.slice(0, 20)) list.appendChild(h("li", { class: "wf-item-outcome is-failed", data: { state: "failed" } }, h("strong", { text: `${o.label}: ` }), o.state === "failed" ? o.reason : ""));
     if (failed.length > 20) list.appendChild(h("li", { class: "help", text: `and ${failed.length - 20} more: see the run history.` }));
     box.appendChild(list);
   }
   if (folded && items.outcomes.length) {
-    const list = h("ol", { class: "wf-item-outcomes" });
+    const list = h("ol", { class: "wf-item-outcomes", attrs: { tabindex: "0", "aria-label": "Each item" } });
     for (const o of [...items.outcomes].sort((a, b) => a.number - b.number)) {
       const what = o.state === "done" ? `Done: ${o.summary}` : `Failed: ${o.reason}`;
       list.appendChild(h("li", { class: `wf-item-outcome is-${o.state}`, data: { state: o.state }, attrs: { value: String(o.number) } }, h("strong", { text: `${o.label}: ` }), what));

@@ -249,6 +249,17 @@ impl Session {
         .await
     }
 
+    /// Runs `script` with a callback as its last argument and returns what
+    /// it passes to the callback (WebDriver's execute/async).
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     pub async fn screenshot(&self, path: &Path) {
         // A screenshot shows the last painted frame: let the page paint
         // what the DOM holds now (two frames, so the second one shows it).
