@@ -213,22 +213,21 @@ function renderMain(): void {
   }
 }
 
-/** The unread count on the sidebar's Activity entry, in figures and in words. */
+/** The unread count on the sidebar's Activity entry: in figures, and in words for a screen reader. */
 function renderUnread(): void {
   const nav = el("nav-activity");
   let badge = nav.querySelector<HTMLElement>(".nav-badge");
   const n = state.unread;
   if (n === 0) {
     badge?.remove();
-    nav.removeAttribute("aria-label");
     return;
   }
   if (!badge) {
-    badge = h("span", { class: "nav-badge", attrs: { "aria-hidden": "true" } });
+    badge = h("span", { class: "nav-badge" });
     nav.appendChild(badge);
   }
-  badge.textContent = n > 999 ? "999+" : String(n);
-  nav.setAttribute("aria-label", `Activity, ${n.toLocaleString("en-US")} unread ${n === 1 ? "event" : "events"}`);
+  clear(badge);
+  badge.append(n > 999 ? "999+" : String(n), h("span", { class: "sr-only", text: ` unread ${n === 1 ? "event" : "events"}` }));
 }
 
 function onRoute(): void {
