@@ -610,6 +610,10 @@ class SpreadsheetScreen implements View {
           }
           kept.running = true;
           paint({ job_id: "", state: "running", total: plan.rows, done: 0, created: 0, skipped: 0, failed: 0, rows_per_second: 0, seconds_left: null, changed: [] });
+          // Pause and Cancel come with the run's first word: before it, there is nothing to pause.
+          pause.hidden = true;
+          cancel.hidden = true;
+          line.textContent = "Starting…";
           retry.hidden = true;
           const end = await bulkApi.run(sheet.file_id, exp, retryFailed, confirmation, (q) => {
             if (this.scope.disposed) return;

@@ -331,20 +331,41 @@ pub async fn answer_file_dialog(title: &str, path: &Path, select_name: bool) {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    run(&["windowfocus", "--sync", &window]);
-    // The dialog fills its folder view and name field after it shows.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    if select_name {
-        run(&["key", "--clearmodifiers", "ctrl+a"]);
-    } else {
-        // The open dialog's location entry (it may still hold the last path): open it, select what it holds.
-        run(&["key", "--clearmodifiers", "ctrl+l"]);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        run(&["key", "--clearmodifiers", "ctrl+a"]);
+    // The dialog fills its folder view and name field after it shows; on
+    // a busy machine it may not take the first keys, so the path is typed
+    // again while the dialog is still there.
+    let mut settle = Duration::from_millis(700);
+    for _ in 0..3 {
+        run(&["windowfocus", "--sync", &window]);
+        tokio::time::sleep(settle).await;
+        if select_name {
+            run(&["key", "--clearmodifiers", "ctrl+a"]);
+        } else {
+            // The open dialog's location entry (it may still hold the last path): open it, select what it holds.
+            run(&["key", "--clearmodifiers", "ctrl+l"]);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            run(&["key", "--clearmodifiers", "ctrl+a"]);
+        }
+        run(&["type", "--delay", "15", &path.to_string_lossy()]);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        run(&["key", "Return"]);
+        let gone_by = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < gone_by {
+            let shown = xdotool(&["search", "--onlyvisible", "--name", title]);
+            if !String::from_utf8_lossy(&shown.stdout)
+                .lines()
+                .any(|l| l == window)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        settle *= 2;
     }
-    run(&["type", "--delay", "15", &path.to_string_lossy()]);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    run(&["key", "Return"]);
+    panic!(
+        "the dialog titled {title:?} did not take {}",
+        path.display()
+    );
 }
 
 /// Connects as a person does on the first screen: pastes `key`, waits for
