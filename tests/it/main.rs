@@ -14,6 +14,7 @@ mod window_actions_live;
 mod window_activity;
 mod window_balances;
 mod window_connect;
+mod window_keyboard;
 mod window_no_keyring;
 mod window_oauth;
 mod window_spreadsheet;

@@ -158,6 +158,25 @@ function wireNav(): void {
   }
 }
 
+/** Ctrl+1…5 go to the sidebar's screens; Ctrl+K opens the palette (loaded when first asked for). */
+function wireShortcuts(): void {
+  NAV.forEach((route, i) => el(`nav-${route}`).setAttribute("aria-keyshortcuts", `Control+${i + 1}`));
+  document.addEventListener("keydown", (ev) => {
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
+    const n = Number(ev.key);
+    const route = Number.isInteger(n) ? NAV[n - 1] : undefined;
+    if (route && !document.querySelector("dialog[open]")) {
+      ev.preventDefault();
+      userNavigated = true;
+      navigate(route);
+    } else if (ev.key.toLowerCase() === "k") {
+      ev.preventDefault();
+      userNavigated = true;
+      void import("./palette.js").then((m) => m.openPalette());
+    }
+  });
+}
+
 function renderNav(): void {
   const current = state.route === "oauth-settings" ? "connections" : state.route === "spreadsheet" ? "workflows" : state.route;
   for (const btn of Array.from(document.querySelectorAll<HTMLButtonElement>(".nav-item"))) {
@@ -241,6 +260,7 @@ function onRoute(): void {
 
 async function boot(): Promise<void> {
   wireNav();
+  wireShortcuts();
   wireSwitcher();
   // Build these early so they follow every state change from the start.
   keyForm();

@@ -22,6 +22,11 @@ export function openActionWith(actionId: string, values: Values): void {
   kept.submitWhenDrawn = true;
 }
 
+/** Opens an action's form (empty, or its draft) when the screen is next drawn. */
+export function openAction(actionId: string): void {
+  kept.currentId = actionId;
+}
+
 export function actionsScreen(): HTMLElement {
   shown?.dispose();
   shown = new ActionsScreen(kept);

@@ -197,6 +197,37 @@ impl Session {
         .await;
     }
 
+    /// Presses `keys` wherever the focus is, as a keyboard does (WebDriver's
+    /// key actions): the modifiers in it (`\u{E008}` Shift, `\u{E009}`
+    /// Control, `\u{E00A}` Alt) stay down until `\u{E000}` or the end.
+    pub async fn press(&self, keys: &str) {
+        let modifier = |c: char| ('\u{E008}'..='\u{E00B}').contains(&c) || c == '\u{E03D}';
+        let mut held = Vec::new();
+        let mut actions = Vec::new();
+        for c in keys.chars() {
+            if c == '\u{E000}' {
+                for m in held.drain(..).rev() {
+                    actions.push(json!({"type": "keyUp", "value": String::from(m)}));
+                }
+            } else if modifier(c) {
+                held.push(c);
+                actions.push(json!({"type": "keyDown", "value": String::from(c)}));
+            } else {
+                actions.push(json!({"type": "keyDown", "value": String::from(c)}));
+                actions.push(json!({"type": "keyUp", "value": String::from(c)}));
+            }
+        }
+        for m in held.drain(..).rev() {
+            actions.push(json!({"type": "keyUp", "value": String::from(m)}));
+        }
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
     /// The element's text as rendered (`innerText`), or "" when it is not displayed.
     pub async fn text(&self, css: &str) -> String {
         let Some(e) = self.try_find(css).await else {
