@@ -43,6 +43,7 @@ pub fn run() {
             let (data_dir, log_dir) = dirs(app.handle())?;
             let demo = std::env::var("STRIPE_DESK_DEMO").is_ok_and(|v| v == "1");
             let desk_dir = data_dir.clone();
+            app.manage(commands::app::LogDir(log_dir.clone()));
             let build: BuildDesk = Arc::new(move || {
                 logging::init(&log_dir).map_err(|e| e.to_string())?;
                 let mut config = DeskConfig::new(Bases::from_env(), desk_dir.clone());

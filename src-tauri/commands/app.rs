@@ -204,3 +204,24 @@ pub async fn save_spreadsheet_results(
         rows: None,
     }))
 }
+
+/// Where the app writes its log (the data dir's `logs` when overridden).
+pub struct LogDir(pub std::path::PathBuf);
+
+/// "Copy diagnostics": versions, the system, the last errors and log
+/// lines, with secrets, card numbers and email addresses taken out.
+pub fn diagnostics(desk: &Desk, app: &AppHandle) -> Result<String, Error> {
+    let log = app.state::<LogDir>().0.join("stripe-desk.log");
+    Ok(desk_core::settings::diagnostics(
+        &desk.app_info().version,
+        &log,
+    ))
+}
+
+/// Opens the log folder in the system's file manager.
+pub fn open_log_folder(app: &AppHandle) -> Result<(), Error> {
+    let dir = app.state::<LogDir>().0.clone();
+    app.opener()
+        .open_path(dir.to_string_lossy(), None::<&str>)
+        .map_err(|e| browser_unavailable("Could not open the log folder", e))
+}

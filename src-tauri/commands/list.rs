@@ -27,6 +27,7 @@ use desk_core::bulk::{
 use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::saved_file::SavedFile;
+use desk_core::settings::AppSettings;
 use desk_core::views::{
     AppInfo, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthSettingsForm,
     OAuthSettingsView, SaveKeyOutcome, StripeObject, WhenAlreadySaved,
@@ -63,6 +64,22 @@ commands! {
         => | | money::parse_amount(&amount, &currency, number_format).map_err(|e| {
             Error::invalid(Code::InvalidAmount, e.message(&currency), Some("amount"))
         });
+
+    // ---- Settings and help ----
+
+    settings_get() -> AppSettings
+        => |desk| desk.app_settings();
+
+    /// Saves every setting at once, atomically.
+    settings_save(settings: AppSettings) -> AppSettings
+        => |desk| desk.save_app_settings(settings);
+
+    /// What a person can paste to support, with no secret or email address in it.
+    app_diagnostics() -> String
+        => |desk, app| app::diagnostics(desk, app);
+
+    app_open_log_folder() -> ()
+        => |app| app::open_log_folder(app);
 
     // ---- Connections ----
 

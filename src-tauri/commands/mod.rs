@@ -7,7 +7,7 @@
 //! domain's error into the one `AppError`, and records its reply in the
 //! IPC audit: no command can skip any of it.
 
-mod app;
+pub mod app;
 pub mod list;
 pub mod typescript;
 

@@ -17,6 +17,7 @@ mod window_connect;
 mod window_keyboard;
 mod window_no_keyring;
 mod window_oauth;
+mod window_settings;
 mod window_spreadsheet;
 mod window_workflows;
 mod window_workflows_live;

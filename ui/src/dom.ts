@@ -140,11 +140,16 @@ export async function copyText(text: string, shown: HTMLElement): Promise<boolea
   } catch {
     // Some webviews refuse the async clipboard: select the ID so it can be
     // copied by hand, and try the older copy command.
-    const range = document.createRange();
-    range.selectNodeContents(shown);
-    const selection = window.getSelection();
-    selection?.removeAllRanges();
-    selection?.addRange(range);
+    if (shown instanceof HTMLTextAreaElement || shown instanceof HTMLInputElement) {
+      shown.focus();
+      shown.select();
+    } else {
+      const range = document.createRange();
+      range.selectNodeContents(shown);
+      const selection = window.getSelection();
+      selection?.removeAllRanges();
+      selection?.addRange(range);
+    }
     return document.execCommand("copy");
   }
 }

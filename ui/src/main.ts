@@ -15,6 +15,8 @@ import * as activityApi from "./api/activity.js";
 import * as appApi from "./api/app.js";
 import * as connectionsApi from "./api/connections.js";
 import * as oauthApi from "./api/oauth.js";
+import * as settingsApi from "./api/settings.js";
+import { applySettings } from "./prefs.js";
 import { listen, toAppError } from "./tauri.js";
 
 // The screens, in the order index.html draws their buttons (`nav-<route>`).
@@ -150,7 +152,7 @@ function wireSwitcher(): void {
 /** The navigation is drawn by index.html (so the first frame shows it);
  * this wires its buttons. */
 function wireNav(): void {
-  for (const route of NAV) {
+  for (const route of [...NAV, "settings" as const]) {
     el(`nav-${route}`).addEventListener("click", () => {
       userNavigated = true;
       navigate(route);
@@ -194,6 +196,7 @@ const LAZY_SCREENS: Record<Exclude<Route, "connections" | "oauth-settings">, () 
   spreadsheet: () => import("./bulk/screen.js").then((m) => m.spreadsheetScreen),
   balances: () => import("./balances/screen.js").then((m) => m.balancesScreen),
   activity: () => import("./activity/screen.js").then((m) => m.activityScreen),
+  settings: () => import("./settings/screen.js").then((m) => m.settingsScreen),
 };
 
 function renderMain(): void {
@@ -320,11 +323,14 @@ async function boot(): Promise<void> {
     .then((flow) => onFlowState(flow))
     .catch(() => undefined);
   const settingsP = loadOAuthSettings();
+  const settingsP2 = settingsApi.get()
+    .then(applySettings)
+    .catch(() => undefined);
   const unreadP = activityApi.unread()
     .then((u) => setUnread(u.total))
     .catch(() => undefined);
   await refreshConnections();
-  await Promise.all([infoP, flowP, settingsP, unreadP]);
+  await Promise.all([infoP, flowP, settingsP, settingsP2, unreadP]);
 
   if (state.route === "connections" && connections().length === 0) keyForm().focus();
 }

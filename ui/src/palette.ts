@@ -26,6 +26,8 @@ const SCREENS: Array<[Route, string]> = [
 async function entries(): Promise<Entry[]> {
   const out: Entry[] = SCREENS.map(([route, name], i) => ({ words: `Go to ${name}`, kind: `Ctrl+${i + 1}`, run: () => navigate(route) }));
   out.push({ words: "Run for every row of a spreadsheet", kind: "Screen", run: () => navigate("spreadsheet") });
+  out.push({ words: "Settings", kind: "Screen", run: () => navigate("settings") });
+  out.push({ words: "Copy diagnostics", kind: "Settings", run: () => navigate("settings") });
   // What needs an account answers only once one is connected: the rest stays.
   const [actions, workflows] = await Promise.all([actionsApi.list().catch(() => []), workflowsApi.list().catch(() => null)]);
   for (const a of actions) {

@@ -10,7 +10,7 @@ import type { OAuthSettingsView } from "./bindings/OAuthSettingsView";
 import type { PollReport } from "./bindings/PollReport";
 import type { TriggerRound } from "./bindings/TriggerRound";
 
-export type Route = "connections" | "oauth-settings" | "actions" | "workflows" | "spreadsheet" | "balances" | "activity";
+export type Route = "connections" | "oauth-settings" | "actions" | "workflows" | "spreadsheet" | "balances" | "activity" | "settings";
 
 export interface State {
   info: AppInfo | null;

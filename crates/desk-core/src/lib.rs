@@ -16,6 +16,7 @@ pub mod private_files;
 pub mod saved_file;
 pub mod secret;
 pub mod sensitive;
+pub mod settings;
 pub mod stripe;
 pub mod views;
 pub mod workflows;

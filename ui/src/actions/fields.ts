@@ -6,7 +6,7 @@ import type { Field } from "../bindings/Field";
 import type { FieldValue } from "../bindings/FieldValue";
 import type { KeyValueRow } from "../bindings/KeyValueRow";
 import type { LookupChoice } from "../bindings/LookupChoice";
-import type { NumberFormat } from "../bindings/NumberFormat";
+import { numberFormat } from "../prefs.js";
 import type { SubscriptionItemRow } from "../bindings/SubscriptionItemRow";
 import * as appApi from "../api/app.js";
 import { h, nextId, setMessage } from "../dom.js";
@@ -14,10 +14,8 @@ import { toAppError } from "../tauri.js";
 import type { Values } from "./context.js";
 import { fixedMulti, fixedSingle, lazyChoices, lookupChoices, parentThenChildPicker, searchPicker } from "./pickers.js";
 
-/** The user's decimal mark, from the system locale. */
-export function numberFormat(): NumberFormat {
-  return { decimal: (1.5).toLocaleString().includes(",") ? "comma" : "point" };
-}
+/** The person's decimal mark: their setting, or the system's language. */
+export { numberFormat };
 
 export interface Control {
   field: Field;

@@ -5,6 +5,7 @@ import type { ActionResult } from "./ActionResult";
 import type { ActivitySettings } from "./ActivitySettings";
 import type { ActivitySettingsView } from "./ActivitySettingsView";
 import type { AppInfo } from "./AppInfo";
+import type { AppSettings } from "./AppSettings";
 import type { Bucket } from "./Bucket";
 import type { BulkJobSummary } from "./BulkJobSummary";
 import type { BulkOptions } from "./BulkOptions";
@@ -81,6 +82,10 @@ export type Commands = {
   app_info: { args: Record<string, never>; reply: AppInfo };
   dashboard_open: { args: { url: string }; reply: null };
   money_understand_amount: { args: { amount: string; currency: string; numberFormat: NumberFormat }; reply: ParsedAmount };
+  settings_get: { args: Record<string, never>; reply: AppSettings };
+  settings_save: { args: { settings: AppSettings }; reply: AppSettings };
+  app_diagnostics: { args: Record<string, never>; reply: string };
+  app_open_log_folder: { args: Record<string, never>; reply: null };
   connection_list: { args: Record<string, never>; reply: ConnectionsView };
   connection_classify_key: { args: { key: string }; reply: KeyCheck };
   connection_test_key: { args: { key: string }; reply: ConnectionTest };

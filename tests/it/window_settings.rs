@@ -1,0 +1,108 @@
+//! Settings in the real window: the theme and how amounts are typed,
+//! chosen, saved (0600, written whole) and back after a restart, the dark
+//! theme painted at once; a form then reads "12,50" as twelve euros fifty
+//! and shows it back in the person's way ("12,50 EUR"); "Copy
+//! diagnostics" gives versions and log lines with no key and no email
+//! address in them. Every state is checked for developer words, unnamed
+//! fields and axe's findings.
+
+use crate::APP;
+use desk_testkit::window::plain_words::assert_plain_words;
+use desk_testkit::window::*;
+use std::os::unix::fs::PermissionsExt;
+use stripe_sim::KeyAccess;
+
+const KEY: &str = "sk_test_51WindowSettingsKey0000000004242";
+const ACCOUNT: &str = "acct_1WindowSettings";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_secret() {
+    let _window = one_window_at_a_time().await;
+    let sim = simulator().await;
+    sim.add_account(ACCOUNT, "Settings Shop");
+    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
+    let data_dir = temp_dir("window-settings");
+    let shots = artifacts_dir();
+    let driver = Driver::start(APP, &sim, &data_dir);
+    let w = driver.session().await;
+    connect_with_key(&w, KEY, "Secret key, test mode", "Settings Shop").await;
+    // A customer with an email, so the log could name one.
+    w.click("#nav-actions").await;
+    w.click("[data-action='create_customer']").await;
+    w.type_into("[data-field='name'] input", "Nora Settings")
+        .await;
+    w.type_into("[data-field='email'] input", "nora@settings.example")
+        .await;
+    w.click(".action-form button[type='submit']").await;
+    w.wait_for_text(".action-result", "nora@settings.example")
+        .await;
+
+    w.click("#nav-settings").await;
+    w.wait_for_text("#screen-title", "Settings").await;
+    w.click("#set-theme-dark").await;
+    w.wait_for_text("#settings-message", "Saved").await;
+    assert_eq!(
+        w.execute("return document.documentElement.dataset.theme")
+            .await,
+        "dark"
+    );
+    w.click("#set-number-comma").await;
+    w.wait_for_text("#settings-message", "forms read amounts")
+        .await;
+    let file = data_dir.join("settings.json");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "private to the person");
+    assert_plain_words(&w, "Settings").await;
+    w.screenshot(&shots.join("settings-01-dark.png")).await;
+
+    // Help: versions and the log, with no key and no email address.
+    w.click("#btn-copy-diagnostics").await;
+    w.wait_for_text("#help-message", "taken out").await;
+    let report = w
+        .execute("return document.getElementById('diagnostics-text').value")
+        .await;
+    let report = report.as_str().unwrap().to_owned();
+    assert!(report.starts_with("Stripe Desk "), "{report}");
+    assert!(report.contains("Last 50 lines of the log"), "{report}");
+    assert!(report.contains("Stripe Desk started"), "{report}");
+    for leak in [KEY, &KEY[KEY.len() - 12..], "nora@settings.example"] {
+        assert!(!report.contains(leak), "{leak} in the diagnostics");
+    }
+    assert_plain_words(&w, "Settings").await;
+    w.screenshot(&shots.join("settings-02-diagnostics.png"))
+        .await;
+    w.quit().await;
+
+    // After a restart: dark at once, the choices kept, and forms read commas.
+    let w = driver.session().await;
+    assert_eq!(
+        w.execute("return document.documentElement.dataset.theme || ''")
+            .await,
+        "dark",
+        "the first frame is dark"
+    );
+    w.wait_for_text("#header-account", "Settings Shop").await;
+    w.click("#nav-settings").await;
+    w.find("#set-theme-dark").await;
+    assert_eq!(
+        w.execute("return [document.getElementById('set-theme-dark').checked, document.getElementById('set-number-comma').checked]")
+            .await,
+        serde_json::json!([true, true])
+    );
+    w.click("#nav-actions").await;
+    w.click("[data-action='create_product']").await;
+    w.type_into("[data-field='price_amount'] input", "12,50")
+        .await;
+    w.type_into("[data-field='price_currency'] input", "eur")
+        .await;
+    w.wait_for_text(
+        "[data-field='price_amount'] .amount-understood",
+        "Understood as 12,50 EUR",
+    )
+    .await;
+    assert_plain_words(&w, "Actions").await;
+    w.screenshot(&shots.join("settings-03-dark-form.png")).await;
+    assert_every_call_audited(&data_dir).await;
+    w.quit().await;
+    drop(driver);
+}
