@@ -44,6 +44,7 @@ pub fn run() {
             let demo = std::env::var("STRIPE_DESK_DEMO").is_ok_and(|v| v == "1");
             let desk_dir = data_dir.clone();
             app.manage(commands::app::LogDir(log_dir.clone()));
+            app.manage(commands::app::DataDir(data_dir.clone()));
             let build: BuildDesk = Arc::new(move || {
                 logging::init(&log_dir).map_err(|e| e.to_string())?;
                 let mut config = DeskConfig::new(Bases::from_env(), desk_dir.clone());
@@ -59,6 +60,11 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(commands::list::handler())
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { .. } = event {
+                commands::app::remember_window(window);
+            }
+        })
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");
 }

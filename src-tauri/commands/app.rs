@@ -6,6 +6,7 @@ use super::{broadcast_connections, IpcAudit};
 use crate::dialogs;
 use crate::startup::DeskCell;
 use desk_core::balances::{ExportProgress, Filter, Sort};
+use desk_core::settings::place::{self, WindowGeometry};
 use desk_core::bulk::{ResultsFormat, SheetView};
 use desk_core::saved_file::SavedFile;
 use desk_core::views::OAuthFlowState;
@@ -30,6 +31,7 @@ pub fn first_paint(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         match app.state::<DeskCell>().shared().await {
             Ok(desk) => {
+                restore_window(&app);
                 crate::activity::start(&app, desk.clone());
                 if let Err(e) = desk.sweep_orphaned_secrets().await {
                     tracing::warn!(code = %e.code(), "could not sweep the keyring for entries of removed connections");
@@ -224,4 +226,56 @@ pub fn open_log_folder(app: &AppHandle) -> Result<(), Error> {
     app.opener()
         .open_path(dir.to_string_lossy(), None::<&str>)
         .map_err(|e| browser_unavailable("Could not open the log folder", e))
+}
+
+/// Where the app writes its data (`STRIPE_DESK_DATA_DIR` or the platform's).
+pub struct DataDir(pub std::path::PathBuf);
+
+/// Puts the window back where the person left it, after the first paint
+/// (start-up reads nothing before it): its size, and its position when
+/// that is on a screen this computer has now.
+fn restore_window(app: &AppHandle) {
+    let Some(g) = place::load(&app.state::<DataDir>().0).window else {
+        return;
+    };
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let _ = window.set_size(tauri::PhysicalSize::new(g.width, g.height));
+    let on_a_screen = window.available_monitors().unwrap_or_default().iter().any(|m| {
+        let (p, s) = (m.position(), m.size());
+        g.x >= p.x && g.y >= p.y && g.x < p.x + s.width as i32 && g.y < p.y + s.height as i32
+    });
+    if on_a_screen {
+        let _ = window.set_position(tauri::PhysicalPosition::new(g.x, g.y));
+    }
+    if g.maximized {
+        let _ = window.maximize();
+    }
+}
+
+/// Keeps the window's size and position as the person leaves it.
+pub fn remember_window(window: &tauri::Window) {
+    let (Ok(position), Ok(size)) = (window.outer_position(), window.inner_size()) else {
+        return;
+    };
+    let maximized = window.is_maximized().unwrap_or(false);
+    let data_dir = window.state::<DataDir>().0.clone();
+    let kept = place::update(&data_dir, |p| {
+        // A maximized window keeps the size it had before, when that is known.
+        let before = p.window;
+        p.window = Some(match (maximized, before) {
+            (true, Some(b)) => WindowGeometry { maximized: true, ..b },
+            _ => WindowGeometry {
+                x: position.x,
+                y: position.y,
+                width: size.width,
+                height: size.height,
+                maximized,
+            },
+        });
+    });
+    if let Err(e) = kept {
+        tracing::warn!(code = %e.code(), "could not keep where the window was");
+    }
 }

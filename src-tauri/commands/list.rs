@@ -27,6 +27,7 @@ use desk_core::bulk::{
 use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::saved_file::SavedFile;
+use desk_core::settings::place::Place;
 use desk_core::settings::AppSettings;
 use desk_core::views::{
     AppInfo, ConnectionTest, ConnectionsView, KeyCheck, OAuthFlowState, OAuthSettingsForm,
@@ -77,6 +78,14 @@ commands! {
     /// What a person can paste to support, with no secret or email address in it.
     app_diagnostics() -> String
         => |desk, app| app::diagnostics(desk, app);
+
+    /// Where the person left the app (the screen, the Balances sort), read after the first paint.
+    app_place() -> Place
+        => |desk| Ok(desk.place());
+
+    /// Keeps the screen shown or the Balances sort for the next start.
+    app_remember(route: Option<String>, balances_sort: Option<Sort>) -> Place
+        => |desk| desk.remember(route, balances_sort);
 
     app_open_log_folder() -> ()
         => |app| app::open_log_folder(app);

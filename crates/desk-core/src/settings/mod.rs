@@ -8,6 +8,7 @@
 
 pub mod desk;
 mod diagnostics;
+pub mod place;
 
 pub use diagnostics::diagnostics;
 
