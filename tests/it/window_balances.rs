@@ -234,7 +234,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     assert_plain_words(&w, "Balances").await;
     w.execute("document.getElementById('screen-title').scrollIntoView();")
         .await;
-    w.screenshot(&shots.join("balances-02-synced.png")).await;
+    w.screenshot_both_themes(&shots.join("balances-02-synced.png"))
+        .await;
     // Stripe's balance off by 1.234 KWD: the difference is shown, never hidden.
     sim.set_balance_skew(ACCOUNT, "kwd", 1234);
     w.click("#btn-bal-refresh").await;
@@ -705,7 +706,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         "the monthly chart",
     )
     .await;
-    w.screenshot(&shots.join("balances-05-chart.png")).await;
+    w.screenshot_both_themes(&shots.join("balances-05-chart.png"))
+        .await;
     // The canvas knows no CSS: the net line takes the palette's colour for
     // the theme in use, and is drawn again when the theme changes. (Its
     // legend marker is drawn in the line's colour.)
