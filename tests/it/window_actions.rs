@@ -160,7 +160,7 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
         "like name@example.com",
     )
     .await;
-    w.screenshot(&shots.join("actions-01-email-refused.png"))
+    w.screenshot_both_themes(&shots.join("actions-01-email-refused.png"))
         .await;
     assert!(sim.requests().iter().all(|r| r.path != "/v1/customers"));
     // Editing the field clears what no longer holds.
@@ -406,7 +406,7 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
     w.type_into("[data-field='days_until_due'] input", "14")
         .await;
     assert_plain_words(&w, "Actions").await;
-    w.screenshot(&shots.join("actions-07-how-they-pay-invoice.png"))
+    w.screenshot_both_themes(&shots.join("actions-07-how-they-pay-invoice.png"))
         .await;
     submit_and_see(&w, "Created").await;
     w.wait_for_text(".action-result .summary", "Invoice emailed to")
@@ -476,7 +476,7 @@ async fn create_a_customer_and_look_it_up_from_the_actions_screen() {
         .await;
     w.wait_for_text(".action-result .summary", "Open").await;
     assert_plain_words(&w, "Actions").await;
-    w.screenshot(&shots.join("result-create_subscription-payment-page.png"))
+    w.screenshot_both_themes(&shots.join("result-create_subscription-payment-page.png"))
         .await;
     assert_eq!(sim.count(ACCOUNT, "subscriptions"), 4);
     for customer in [&maria, &jo, &ann, &bo] {

@@ -75,7 +75,7 @@ async fn a_live_mode_write_asks_first_and_cancel_sends_nothing() {
     w.click(".action-form button[type='submit']").await;
     w.wait_for_text("#confirm-title", "Create Customer in Acme Live Shop?")
         .await;
-    w.screenshot(&shots.join("actions-05-live-confirm.png"))
+    w.screenshot_both_themes(&shots.join("actions-05-live-confirm.png"))
         .await;
     w.click("#confirm-no").await;
     w.wait_until_gone("#confirm-dialog").await;

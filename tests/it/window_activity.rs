@@ -311,7 +311,7 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
     );
     assert!(!acme.iter().any(|l| l.contains("acme@example.com")));
     assert_plain_words(&w, "Activity").await;
-    w.screenshot(&shots.join("activity-02-this-account.png"))
+    w.screenshot_both_themes(&shots.join("activity-02-this-account.png"))
         .await;
 
     // The notification chosen was shown on the desktop: one for the
@@ -442,7 +442,8 @@ async fn events_heard_by_polling_show_as_sentences_notify_and_mark_a_disconnecti
     assert_plain_words(&w, "Activity").await;
     w.click("#act-details summary").await;
     w.wait_for_text("#act-json", "\"payout.created\"").await;
-    w.screenshot(&shots.join("activity-06-details.png")).await;
+    w.screenshot_both_themes(&shots.join("activity-06-details.png"))
+        .await;
     w.click("#act-details summary").await;
 
     // Where to see what an event is about, in the app: a customer in Get

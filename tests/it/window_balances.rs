@@ -234,7 +234,8 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
     assert_plain_words(&w, "Balances").await;
     w.execute("document.getElementById('screen-title').scrollIntoView();")
         .await;
-    w.screenshot(&shots.join("balances-02-synced.png")).await;
+    w.screenshot_both_themes(&shots.join("balances-02-synced.png"))
+        .await;
     // Stripe's balance off by 1.234 KWD: the difference is shown, never hidden.
     sim.set_balance_skew(ACCOUNT, "kwd", 1234);
     w.click("#btn-bal-refresh").await;
@@ -705,7 +706,45 @@ async fn sync_filter_total_chart_export_and_offline_on_the_balances_screen() {
         "the monthly chart",
     )
     .await;
-    w.screenshot(&shots.join("balances-05-chart.png")).await;
+    w.screenshot_both_themes(&shots.join("balances-05-chart.png"))
+        .await;
+    // The canvas knows no CSS: the net line takes the palette's colour for
+    // the theme in use, and is drawn again when the theme changes. (Its
+    // legend marker is drawn in the line's colour.)
+    let net_line_is_the_palettes = "const p = document.createElement('span'); \
+         p.style.color = 'var(--chart-net)'; document.body.append(p); \
+         const palette = getComputedStyle(p).color; p.remove(); \
+         const marker = document.querySelector('#bal-chart .u-series:nth-child(2) .u-marker'); \
+         return !!marker && getComputedStyle(marker).borderTopColor === palette;";
+    let net_line = "return getComputedStyle(document.querySelector('#bal-chart .u-series:nth-child(2) .u-marker')).borderTopColor;";
+    wait_js(
+        &w,
+        net_line_is_the_palettes,
+        "the net line in the light theme's colour",
+    )
+    .await;
+    let light = w.execute(net_line).await;
+    w.execute("document.documentElement.dataset.theme = 'dark';")
+        .await;
+    wait_js(
+        &w,
+        net_line_is_the_palettes,
+        "the net line in the dark theme's colour",
+    )
+    .await;
+    assert_ne!(
+        w.execute(net_line).await,
+        light,
+        "the net line kept its light colour in the dark theme"
+    );
+    w.execute("document.documentElement.removeAttribute('data-theme');")
+        .await;
+    wait_js(
+        &w,
+        net_line_is_the_palettes,
+        "the net line back in the system theme's colour",
+    )
+    .await;
 
     // CSV of the KWD charges, read back: every row, and sums equal to the simulator's.
     choose_in(&w, "#flt-type", "Charge").await;

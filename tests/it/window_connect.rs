@@ -43,7 +43,8 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.wait_for_text("#path-oauth-title", "For platforms and developers")
         .await;
     plain_words::assert_plain_words(&w, "first").await;
-    w.screenshot(&shots.join("01-first-launch.png")).await;
+    w.screenshot_both_themes(&shots.join("01-first-launch.png"))
+        .await;
     w.wait_for_text("#header-account", "Not connected").await;
     w.wait_for_text("#banner", &sim.base_url()).await;
 
@@ -89,7 +90,8 @@ async fn connect_with_an_api_key_survives_a_restart_and_removes_cleanly() {
     w.wait_for_text("#header-account", "Acme Test Shop").await;
     w.wait_for_text("#mode-badge", "TEST").await;
     w.wait_for_text("#connection-list", "sk_test_...4242").await;
-    w.screenshot(&shots.join("04-connected.png")).await;
+    w.screenshot_both_themes(&shots.join("04-connected.png"))
+        .await;
     plain_words::assert_plain_words(&w, "Connections").await;
     assert_eq!(
         keyring_entries(),

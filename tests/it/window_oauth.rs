@@ -78,7 +78,8 @@ async fn connect_with_stripe_two_accounts_switch_refusals_and_disconnect() {
         Some("stripe-desk://oauth/callback")
     );
     assert_plain_words(&w, "OAuth").await;
-    w.screenshot(&shots.join("oauth-01-settings.png")).await;
+    w.screenshot_both_themes(&shots.join("oauth-01-settings.png"))
+        .await;
 
     // Connect: the browser opens, Stripe approves, the deep link comes back.
     w.click("#nav-connections").await;

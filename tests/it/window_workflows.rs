@@ -328,7 +328,8 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
     .await;
     w.execute("document.querySelector('#screen-title').scrollIntoView()")
         .await;
-    w.screenshot(&shots.join("workflows-01b-built.png")).await;
+    w.screenshot_both_themes(&shots.join("workflows-01b-built.png"))
+        .await;
     assert_plain_words(&w, "Workflows").await;
     w.click("#btn-wf-run").await;
     w.wait_for_text(
@@ -349,7 +350,7 @@ async fn build_run_fix_resume_and_find_it_after_a_restart() {
         "document.querySelector(\"{step2} [data-field='items']\").scrollIntoView()"
     ))
     .await;
-    w.screenshot(&shots.join("workflows-02-step-2-refused.png"))
+    w.screenshot_both_themes(&shots.join("workflows-02-step-2-refused.png"))
         .await;
     assert_plain_words(&w, "Workflows").await;
     assert_eq!(sim.count(ACCOUNT, "customers"), 1);
@@ -1071,7 +1072,7 @@ async fn find_or_create_and_for_each_built_by_keyboard() {
     }
     w.execute("document.querySelector(\"#wf-run [data-step='for_each']\").scrollIntoView()")
         .await;
-    w.screenshot(&shots.join("workflows-27-for-each-done.png"))
+    w.screenshot_both_themes(&shots.join("workflows-27-for-each-done.png"))
         .await;
     assert_plain_words(&w, "Workflows").await;
     // The history lists each item's outcome, in words.

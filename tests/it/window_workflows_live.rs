@@ -53,7 +53,7 @@ async fn a_live_run_asks_once_naming_the_account_and_what_it_creates() {
         assert!(body.contains(says), "{says} in {body}");
     }
     assert_plain_words(&w, "Workflows").await;
-    w.screenshot(&shots.join("workflows-05-live-confirm.png"))
+    w.screenshot_both_themes(&shots.join("workflows-05-live-confirm.png"))
         .await;
     w.click("#confirm-no").await;
     w.wait_until_gone("#confirm-dialog").await;

@@ -6,6 +6,7 @@ import type { Bucket } from "../bindings/Bucket";
 import type { ChartSeries } from "../bindings/ChartSeries";
 import { clear, h } from "../dom.js";
 import { money } from "../lib/money.js";
+import { onThemeChange, paletteColour } from "../lib/theme.js";
 import { Scope, type View } from "../view.js";
 import type { BalancesContext } from "./context.js";
 import { errorLine } from "./words.js";
@@ -46,9 +47,20 @@ export class ChartCard implements View {
   private extra = false;
   /** The chart drawn now: uPlot listens on the window until it is destroyed. */
   private plot: UPlot | null = null;
+  /** What it was drawn from: the canvas takes the theme's colours when drawn, so a new theme draws it again. */
+  private drawn: { uplot: UPlotCtor; target: HTMLElement; series: ChartSeries } | null = null;
   private zoneNote: HTMLElement | null = null;
 
-  constructor(private readonly ctx: BalancesContext) {}
+  constructor(private readonly ctx: BalancesContext) {
+    this.scope.defer(onThemeChange(() => this.redraw()));
+  }
+
+  private redraw(): void {
+    if (!this.drawn || !this.drawn.target.isConnected) return;
+    const { uplot, target, series } = this.drawn;
+    this.plot?.destroy();
+    this.plot = draw(uplot, target, series, this.extra);
+  }
 
   /** The account's zone is known: the note under the title says whose days these are. */
   noteZone(): void {
@@ -88,6 +100,7 @@ export class ChartCard implements View {
       if (!series.some((s) => s.currency === this.currency)) this.currency = series[0]!.currency;
       currency.value = this.currency;
       const drawn = series.find((s) => s.currency === this.currency)!;
+      this.drawn = { uplot, target, series: drawn };
       this.plot = draw(uplot, target, drawn, this.extra);
     } catch (e) {
       if (generation === this.ctx.generation) target.appendChild(errorLine(e));
@@ -109,6 +122,7 @@ export class ChartCard implements View {
   private destroyPlot(): void {
     this.plot?.destroy();
     this.plot = null;
+    this.drawn = null;
   }
 
   dispose(): void {
@@ -123,17 +137,22 @@ function draw(UPlot: UPlotCtor, target: HTMLElement, s: ChartSeries, extra: bool
   // Minor units on the y axis, labelled through money(): no float arithmetic on money.
   const xs = s.points.map((p) => p.start);
   const data: number[][] = [xs, s.points.map((p) => p.net)];
-  const series: unknown[] = [{}, { label: "Net", stroke: "#635bff", width: 2, fill: "rgba(99,91,255,0.08)", value: (_u: unknown, v: number | null) => (v === null ? "—" : money(v, s.currency)) }];
+  // The canvas knows no CSS: the palette's colours, as the theme in use has them.
+  const colour = (name: string): string => paletteColour(target, name);
+  const points = { fill: colour("--surface") };
+  const series: unknown[] = [{}, { label: "Net", stroke: colour("--chart-net"), width: 2, fill: colour("--chart-net-fill"), points, value: (_u: unknown, v: number | null) => (v === null ? "—" : money(v, s.currency)) }];
   if (extra) {
     data.push(s.points.map((p) => p.gross), s.points.map((p) => p.fees));
     const fmt = (_u: unknown, v: number | null) => (v === null ? "—" : money(v, s.currency));
-    series.push({ label: "Gross", stroke: "#0e7a4d", width: 1.5, value: fmt }, { label: "Fees", stroke: "#c0123c", width: 1.5, value: fmt });
+    series.push({ label: "Gross", stroke: colour("--chart-gross"), width: 1.5, points, value: fmt }, { label: "Fees", stroke: colour("--chart-fees"), width: 1.5, points, value: fmt });
   }
   const width = Math.max(400, (target.clientWidth || 900) - 8);
+  const lines = { stroke: colour("--chart-grid") };
+  const axis = { stroke: colour("--text-2"), grid: lines, ticks: lines };
   return new UPlot({
     width,
     height: 260,
     series,
-    axes: [{}, { size: 90, values: (_u: unknown, ticks: number[]) => ticks.map((t) => money(Math.round(t), s.currency).replace(/ [A-Z]{3}$/, "")) }],
+    axes: [axis, { ...axis, size: 90, values: (_u: unknown, ticks: number[]) => ticks.map((t) => money(Math.round(t), s.currency).replace(/ [A-Z]{3}$/, "")) }],
   }, data, target);
 }

@@ -311,6 +311,25 @@ impl Session {
         std::fs::write(path, png).unwrap();
     }
 
+    /// Saves the screen as [`Session::screenshot`] does, and beside it the
+    /// same screen in the dark theme (`<name>-dark.png`, data-theme="dark"
+    /// on <html>), for a person to look at both. The page's theme is put
+    /// back after.
+    pub async fn screenshot_both_themes(&self, path: &Path) {
+        self.screenshot(path).await;
+        let before = self
+            .execute("const t = document.documentElement.getAttribute('data-theme'); document.documentElement.setAttribute('data-theme', 'dark'); return t;")
+            .await;
+        let stem = path.file_stem().unwrap().to_string_lossy();
+        self.screenshot(&path.with_file_name(format!("{stem}-dark.png")))
+            .await;
+        let restore = match before.as_str() {
+            Some(t) => format!("document.documentElement.setAttribute('data-theme', {t:?});"),
+            None => "document.documentElement.removeAttribute('data-theme');".to_owned(),
+        };
+        self.execute(&restore).await;
+    }
+
     /// Closes the window and waits until the app has exited and the bus
     /// has seen it go: a start before then would be handed to the closing
     /// instance (single instance, over D-Bus) and never open a window.
