@@ -6,9 +6,9 @@ use super::{broadcast_connections, IpcAudit};
 use crate::dialogs;
 use crate::startup::DeskCell;
 use desk_core::balances::{ExportProgress, Filter, Sort};
-use desk_core::settings::place::{self, WindowGeometry};
 use desk_core::bulk::{ResultsFormat, SheetView};
 use desk_core::saved_file::SavedFile;
+use desk_core::settings::place::{self, WindowGeometry};
 use desk_core::views::OAuthFlowState;
 use desk_core::workflows::review::WorkflowReview;
 use desk_core::{AppError, Code, Desk, Error};
@@ -242,10 +242,14 @@ fn restore_window(app: &AppHandle) {
         return;
     };
     let _ = window.set_size(tauri::PhysicalSize::new(g.width, g.height));
-    let on_a_screen = window.available_monitors().unwrap_or_default().iter().any(|m| {
-        let (p, s) = (m.position(), m.size());
-        g.x >= p.x && g.y >= p.y && g.x < p.x + s.width as i32 && g.y < p.y + s.height as i32
-    });
+    let on_a_screen = window
+        .available_monitors()
+        .unwrap_or_default()
+        .iter()
+        .any(|m| {
+            let (p, s) = (m.position(), m.size());
+            g.x >= p.x && g.y >= p.y && g.x < p.x + s.width as i32 && g.y < p.y + s.height as i32
+        });
     if on_a_screen {
         let _ = window.set_position(tauri::PhysicalPosition::new(g.x, g.y));
     }
@@ -265,7 +269,10 @@ pub fn remember_window(window: &tauri::Window) {
         // A maximized window keeps the size it had before, when that is known.
         let before = p.window;
         p.window = Some(match (maximized, before) {
-            (true, Some(b)) => WindowGeometry { maximized: true, ..b },
+            (true, Some(b)) => WindowGeometry {
+                maximized: true,
+                ..b
+            },
             _ => WindowGeometry {
                 x: position.x,
                 y: position.y,

@@ -1,4 +1,5 @@
 //! Settings in the real window: the theme and how amounts are typed,
+//! the screen left last and the Balances sort,
 //! chosen, saved (0600, written whole) and back after a restart, the dark
 //! theme painted at once; a form then reads "12,50" as twelve euros fifty
 //! and shows it back in the person's way ("12,50 EUR"); "Copy
@@ -36,6 +37,13 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
     w.click(".action-form button[type='submit']").await;
     w.wait_for_text(".action-result", "nora@settings.example")
         .await;
+
+    // The Balances table sorted by amount, largest first.
+    w.click("#nav-balances").await;
+    w.click("[data-sort='net']").await;
+    w.click("[data-sort='net']").await;
+    let sorted = "return document.querySelector(\"[data-sort='net']\").parentElement.getAttribute('aria-sort')";
+    assert_eq!(w.execute(sorted).await, "ascending");
 
     w.click("#nav-settings").await;
     w.wait_for_text("#screen-title", "Settings").await;
@@ -82,13 +90,18 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
         "the first frame is dark"
     );
     w.wait_for_text("#header-account", "Settings Shop").await;
-    w.click("#nav-settings").await;
+    // The screen left last comes back by itself.
+    w.wait_for_text("#screen-title", "Settings").await;
     w.find("#set-theme-dark").await;
     assert_eq!(
         w.execute("return [document.getElementById('set-theme-dark').checked, document.getElementById('set-number-comma').checked]")
             .await,
         serde_json::json!([true, true])
     );
+    // And the Balances table as it was sorted.
+    w.click("#nav-balances").await;
+    w.find("[data-sort='net']").await;
+    assert_eq!(w.execute(sorted).await, "ascending");
     w.click("#nav-actions").await;
     w.click("[data-action='create_product']").await;
     w.type_into("[data-field='price_amount'] input", "12,50")

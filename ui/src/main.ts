@@ -16,7 +16,7 @@ import * as appApi from "./api/app.js";
 import * as connectionsApi from "./api/connections.js";
 import * as oauthApi from "./api/oauth.js";
 import * as settingsApi from "./api/settings.js";
-import { applySettings } from "./prefs.js";
+import { applySettings, rememberRoute, setPlace } from "./prefs.js";
 import { listen, toAppError } from "./tauri.js";
 
 // The screens, in the order index.html draws their buttons (`nav-<route>`).
@@ -331,6 +331,16 @@ async function boot(): Promise<void> {
     .catch(() => undefined);
   await refreshConnections();
   await Promise.all([infoP, flowP, settingsP, settingsP2, unreadP]);
+  // Where the person left the app: that screen again, unless they moved on already.
+  try {
+    const place = await appApi.place();
+    setPlace(place);
+    const route = place.route as Route | null;
+    if (route && !userNavigated && state.route === "connections" && connections().length > 0 && route !== "connections") navigate(route);
+  } catch {
+    // Nothing kept: the first screen.
+  }
+  subscribe("route", () => rememberRoute(state.route));
 
   if (state.route === "connections" && connections().length === 0) keyForm().focus();
 }

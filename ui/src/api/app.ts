@@ -1,6 +1,7 @@
 // The app itself: what it is, the system browser, amounts as understood.
 
 import type { NumberFormat } from "../bindings/NumberFormat";
+import type { Sort } from "../bindings/Sort";
 import { call } from "../tauri.js";
 
 export const info = () => call("app_info");
@@ -11,3 +12,8 @@ export const openDashboard = (url: string) => call("dashboard_open", { url });
 /** "12.50 EUR": the amount as the app will send it. */
 export const understandAmount = (amount: string, currency: string, numberFormat: NumberFormat) =>
   call("money_understand_amount", { amount, currency, numberFormat });
+
+/** Where the person left the app (the screen, the Balances sort). */
+export const place = () => call("app_place");
+/** Keeps the screen shown or the Balances sort for the next start. */
+export const remember = (route: string | null, balancesSort: Sort | null) => call("app_remember", { route, balancesSort });

@@ -7,10 +7,12 @@ import type { Filter } from "../bindings/Filter";
 import type { Sort } from "../bindings/Sort";
 import { dateWords, dayIn, timeIn, zoneWords } from "../lib/time.js";
 import { emptyFilter, Words } from "./words.js";
+import { balancesSort } from "../prefs.js";
 
 export class BalancesContext {
   filter: Filter = emptyFilter();
-  sort: Sort = { column: "created", descending: true };
+  /** As the person last sorted it, on this computer. */
+  sort: Sort = balancesSort() ?? { column: "created", descending: true };
   /** The account's time zone as of the last sync (null before one). */
   timezone: string | null = null;
   /** Bumped whenever the filter or the sort change, so late answers of an old query are dropped. */

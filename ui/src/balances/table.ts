@@ -8,6 +8,7 @@ import { h } from "../dom.js";
 import { money } from "../lib/money.js";
 import { PageBook, visibleRows } from "../lib/pages.js";
 import { DrawnRows } from "../lib/rows.js";
+import { rememberSort } from "../prefs.js";
 import { dayIn, timeIn, zoneWords } from "../lib/time.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
@@ -100,6 +101,7 @@ export class TableCard implements View {
       b.addEventListener("click", () => {
         const sort = this.ctx.sort;
         this.ctx.sort = sort.column === c.key ? { column: c.key, descending: !sort.descending } : { column: c.key, descending: c.key === "created" };
+        rememberSort(this.ctx.sort);
         this.drawHead();
         this.events.sorted();
       });

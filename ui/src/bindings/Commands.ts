@@ -46,6 +46,7 @@ import type { PageRequest } from "./PageRequest";
 import type { ParsedAmount } from "./ParsedAmount";
 import type { PayoutDetail } from "./PayoutDetail";
 import type { PeriodSummary } from "./PeriodSummary";
+import type { Place } from "./Place";
 import type { Problem } from "./Problem";
 import type { Reconciliation } from "./Reconciliation";
 import type { ResultsFormat } from "./ResultsFormat";
@@ -85,6 +86,8 @@ export type Commands = {
   settings_get: { args: Record<string, never>; reply: AppSettings };
   settings_save: { args: { settings: AppSettings }; reply: AppSettings };
   app_diagnostics: { args: Record<string, never>; reply: string };
+  app_place: { args: Record<string, never>; reply: Place };
+  app_remember: { args: { route: string | null; balancesSort: Sort | null }; reply: Place };
   app_open_log_folder: { args: Record<string, never>; reply: null };
   connection_list: { args: Record<string, never>; reply: ConnectionsView };
   connection_classify_key: { args: { key: string }; reply: KeyCheck };

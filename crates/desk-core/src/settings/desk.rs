@@ -23,7 +23,11 @@ impl Desk {
     }
 
     /// Keeps the screen shown or the Balances sort (whichever is given) for the next start.
-    pub fn remember(&self, route: Option<String>, balances_sort: Option<Sort>) -> Result<Place, Error> {
+    pub fn remember(
+        &self,
+        route: Option<String>,
+        balances_sort: Option<Sort>,
+    ) -> Result<Place, Error> {
         place::update(self.data_dir(), |p| {
             if route.is_some() {
                 p.route = route;

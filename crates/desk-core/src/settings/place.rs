@@ -33,7 +33,14 @@ pub struct Place {
 }
 
 /// The screens a start may open on: never a half-done flow's.
-const ROUTES: &[&str] = &["connections", "actions", "workflows", "balances", "activity", "settings"];
+const ROUTES: &[&str] = &[
+    "connections",
+    "actions",
+    "workflows",
+    "balances",
+    "activity",
+    "settings",
+];
 
 pub fn path_for(data_dir: &Path) -> PathBuf {
     data_dir.join("window.json")
@@ -49,7 +56,10 @@ pub fn load(data_dir: &Path) -> Place {
     if place.route.as_deref().is_some_and(|r| !ROUTES.contains(&r)) {
         place.route = None;
     }
-    if place.window.is_some_and(|w| w.width < 200 || w.height < 150) {
+    if place
+        .window
+        .is_some_and(|w| w.width < 200 || w.height < 150)
+    {
         place.window = None;
     }
     place
@@ -75,7 +85,13 @@ mod tests {
         assert_eq!(load(dir.path()), Place::default());
         update(dir.path(), |p| {
             p.route = Some("balances".into());
-            p.window = Some(WindowGeometry { x: 10, y: 20, width: 1000, height: 700, maximized: false });
+            p.window = Some(WindowGeometry {
+                x: 10,
+                y: 20,
+                width: 1000,
+                height: 700,
+                maximized: false,
+            });
         })
         .unwrap();
         update(dir.path(), |p| p.balances_sort = None).unwrap();
@@ -84,7 +100,13 @@ mod tests {
         assert_eq!(back.window.unwrap().width, 1000);
         update(dir.path(), |p| {
             p.route = Some("oauth-settings".into());
-            p.window = Some(WindowGeometry { x: 0, y: 0, width: 5, height: 5, maximized: false });
+            p.window = Some(WindowGeometry {
+                x: 0,
+                y: 0,
+                width: 5,
+                height: 5,
+                maximized: false,
+            });
         })
         .unwrap();
         let back = load(dir.path());
