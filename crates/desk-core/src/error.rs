@@ -367,20 +367,10 @@ pub fn permission_words(name: &str) -> String {
         Some((r, l @ ("read" | "write"))) => (r, l),
         _ => (bare, ""),
     };
-    let resource = match resource {
-        "customer" => "Customers".to_owned(),
-        "product" => "Products".to_owned(),
-        "price" => "Prices".to_owned(),
-        "plan" => "Plans".to_owned(),
-        "subscription" => "Subscriptions".to_owned(),
-        "invoice" => "Invoices".to_owned(),
-        "payment_method" => "Payment methods".to_owned(),
-        "balance" => "Balance".to_owned(),
-        "balance_transaction_source" => "Balance transaction sources".to_owned(),
-        "event" => "Events".to_owned(),
-        "payout" => "Payouts".to_owned(),
-        other => {
-            let words = other.replace('_', " ");
+    let resource = match crate::connections::key_guide::dashboard_name(resource) {
+        Some(name) => name.to_owned(),
+        None => {
+            let words = resource.replace('_', " ");
             let mut chars = words.chars();
             match chars.next() {
                 Some(first) => first.to_uppercase().chain(chars).collect(),
