@@ -14,6 +14,7 @@ mod window_actions_live;
 mod window_activity;
 mod window_balances;
 mod window_connect;
+mod window_key_guide;
 mod window_no_keyring;
 mod window_oauth;
 mod window_spreadsheet;

@@ -161,7 +161,7 @@ const GOALS: &[GoalSpec] = &[
         actions: Actions::Named(&["list_balance_transactions"]),
         reads: &[
             ("rak_balance_read", "see your balance"),
-            ("rak_balance_transaction_source_read", "copy your balance transactions"),
+            ("rak_balance_transaction_source_read", "keep a copy of them on this computer"),
             ("rak_payout_read", "see your payouts"),
         ],
     },
