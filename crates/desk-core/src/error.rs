@@ -255,6 +255,11 @@ impl Error {
             return None;
         };
         let message = error.message.as_deref()?;
+        // Stripe names no permission here; the key editor's "All Connect
+        // resources" (read) is the one Stripe's partners ask for.
+        if message.contains("restricted API key does not have any Connect permissions") {
+            return Some("rak_connected_account_read".into());
+        }
         let start = message.find("'rak_")? + 1;
         let end = start + message[start..].find('\'')?;
         Some(message[start..end].to_owned())

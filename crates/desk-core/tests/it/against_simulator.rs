@@ -776,6 +776,25 @@ async fn the_key_guide_names_what_a_read_only_key_lacks_for_what_the_person_chos
         connect.later,
         ["Set All Connect resources to Read: Stripe checks it only when you choose a connected account."]
     );
+    // Without it, choosing a connected account is refused at the field, in
+    // the key editor's words.
+    sim.add_account("acct_1GuideConnected", "Guide Connected Cafe");
+    sim.connect_account(ACCOUNT, "acct_1GuideConnected");
+    let saved = d.save_key_connection(right, false).await.unwrap();
+    let refused = AppError::from(
+        d.set_account_override(&saved.id, Some("acct_1GuideConnected"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(refused.param.as_deref(), Some("accountId"));
+    assert!(
+        refused
+            .message
+            .contains("it needs All Connect resources: Read"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(d.list_connections().connections[0].revoked, None);
     // A secret key may do everything.
     let secret = d.connections().check_key_for(KEY, &goals).await.unwrap();
     assert!(secret.ready && secret.missing.is_empty());
