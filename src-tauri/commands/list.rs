@@ -24,6 +24,9 @@ use desk_core::bulk::{
     MappingProposal, MatchProgress, ResultsFormat, RowView, RowsPage, RowsQuery, SheetView,
     TriggerKind, TriggerPlan, TriggerSpec, TriggerView,
 };
+use desk_core::connections::key_guide::{
+    self, KeyGoal, KeyGoalOption, KeyGuideCheck, PermissionToSet,
+};
 use desk_core::connections::ExpectedConnection;
 use desk_core::money::{self, NumberFormat, ParsedAmount};
 use desk_core::saved_file::SavedFile;
@@ -100,6 +103,18 @@ commands! {
 
     connection_test_key(key: String) -> ConnectionTest
         => |desk| desk.test_key(&key).await;
+
+    /// "Create a key for Stripe Desk": what a person may want to do.
+    connection_key_goals() -> Vec<KeyGoalOption>
+        => | | Ok(key_guide::goal_options());
+
+    /// The permissions to set for the chosen goals, as the Dashboard names them.
+    connection_key_permissions(goals: Vec<KeyGoal>) -> Vec<PermissionToSet>
+        => | | Ok(key_guide::permissions_for(&goals));
+
+    /// Checks a pasted key for the chosen goals: what is still missing.
+    connection_check_key_for(key: String, goals: Vec<KeyGoal>) -> KeyGuideCheck
+        => |desk| desk.connections().check_key_for(&key, &goals).await;
 
     connection_save_key(key: String, session_only: bool, when_saved: WhenAlreadySaved) -> SaveKeyOutcome
         [broadcast_connections when |r: &Result<SaveKeyOutcome, Error>| matches!(r, Ok(SaveKeyOutcome::Saved { .. }))]

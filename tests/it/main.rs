@@ -15,6 +15,7 @@ mod window_activity;
 mod window_balances;
 mod window_connect;
 mod window_keyboard;
+mod window_key_guide;
 mod window_no_keyring;
 mod window_oauth;
 mod window_settings;

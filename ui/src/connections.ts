@@ -8,6 +8,7 @@ import type { ConnectionsView } from "./bindings/ConnectionsView";
 import { confirmDialog } from "./dialog.js";
 import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
 import { keyForm, modeWord, renderPermissions, setOnSaved } from "./keyform.js";
+import { keyGuide } from "./keyguide.js";
 import { connectPanel } from "./oauth.js";
 import { connections, setView, state, subscribe } from "./state.js";
 import * as appApi from "./api/app.js";
@@ -72,9 +73,10 @@ function buildScreen(): HTMLElement {
       "ol",
       { class: "key-steps" },
       h("li", {}, "In your Stripe Dashboard, open Developers, then API keys. ", openKeys, openKeysMessage),
-      h("li", {}, "Copy the secret key, or create a restricted key that may do only what you need."),
+      h("li", {}, "Copy the secret key, or create a restricted key that may do only what you need: “Create a key for Stripe Desk” below tells you what to allow."),
       h("li", {}, "Paste it here. Start with a test-mode key (it begins sk_test_ or rk_test_): nothing real happens in test mode."),
     ),
+    keyGuide().root,
     form.root,
   );
   // OAuth needs an OAuth app of one's own (client ID, secret, redirect):

@@ -6,11 +6,13 @@ import type { AppError } from "./bindings/AppError";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { KeyCheck } from "./bindings/KeyCheck";
+import type { KeyGuideCheck } from "./bindings/KeyGuideCheck";
 import type { PermissionCheck } from "./bindings/PermissionCheck";
 import type { SaveKeyOutcome } from "./bindings/SaveKeyOutcome";
 import type { WhenAlreadySaved } from "./bindings/WhenAlreadySaved";
 import { chooseDialog } from "./dialog.js";
 import { busy, clear, errorText, h, setMessage, spinner } from "./dom.js";
+import { keyGuide } from "./keyguide.js";
 import { keyringAvailable, setView, state, subscribe } from "./state.js";
 import * as connectionsApi from "./api/connections.js";
 import { toAppError, windowError } from "./tauri.js";
@@ -52,7 +54,7 @@ function buildKeyForm(): KeyForm {
       autocorrect: "off",
       spellcheck: "false",
       placeholder: "sk_test_… or rk_live_…",
-      "aria-describedby": "key-help key-message",
+      "aria-describedby": "key-help key-message key-missing",
     },
   });
   const showBtn = h("button", {
@@ -63,6 +65,8 @@ function buildKeyForm(): KeyForm {
   });
   const help = h("p", { id: "key-help", class: "help", text: HELP_KEYRING });
   const message = h("p", { id: "key-message", class: "field-message", attrs: { hidden: true } });
+  // What the key still lacks for what was chosen in "Create a key for Stripe Desk".
+  const missing = h("div", { id: "key-missing", class: "key-missing", attrs: { hidden: true } });
 
   const keyringNote = h("div", { id: "keyring-note", class: "note warn", attrs: { hidden: true } });
   const sessionOnly = h("input", { id: "session-only", attrs: { type: "checkbox", name: "session-only" } });
@@ -88,6 +92,7 @@ function buildKeyForm(): KeyForm {
       help,
       h("div", { class: "input-row" }, input, showBtn),
       message,
+      missing,
     ),
     keyringNote,
     sessionRow,
@@ -185,6 +190,7 @@ function buildKeyForm(): KeyForm {
 
   const clearResult = (): void => {
     savedId = null;
+    hideMissing();
     result.hidden = true;
     clear(result);
     result.className = "result";
@@ -210,6 +216,40 @@ function buildKeyForm(): KeyForm {
       clearResult();
     }
   });
+
+  // --- What the key lacks for the guide's goals, at the field ---
+  const hideMissing = (): void => {
+    missing.hidden = true;
+    missing.removeAttribute("role");
+    clear(missing);
+  };
+  // A verdict belongs to the goals it judged.
+  keyGuide().onChange(() => {
+    if (!missing.hidden) {
+      hideMissing();
+      input.removeAttribute("aria-invalid");
+    }
+  });
+  const showGuideVerdict = (check: KeyGuideCheck): void => {
+    hideMissing();
+    if (!check.test.available) return;
+    const later = check.later.map((s) => h("p", { class: "help" }, s));
+    if (check.missing.length > 0) {
+      input.setAttribute("aria-invalid", "true");
+      missing.append(
+        h("p", { class: "field-message is-error" }, "This key cannot yet do everything you chose:"),
+        h("ul", { class: "missing-list" }, ...check.missing.map((m) => h("li", {}, m))),
+        h("p", { class: "help" }, "Edit the key's permissions on the API keys page of your Stripe Dashboard, then test it again."),
+        ...later,
+      );
+      missing.setAttribute("role", "alert");
+    } else {
+      input.removeAttribute("aria-invalid");
+      missing.append(h("p", { class: "field-message is-ok" }, "✓ This key can do everything you chose."), ...later);
+      missing.setAttribute("role", "status");
+    }
+    missing.hidden = false;
+  };
 
   // --- Test connection ---
   /** Runs `action` on the typed key with the form busy; a refusal that
@@ -244,7 +284,16 @@ function buildKeyForm(): KeyForm {
   };
 
   testBtn.addEventListener("click", () => {
-    withKey("Testing…", async (key) => showTest(await connectionsApi.testKey(key)));
+    withKey("Testing…", async (key) => {
+      const goals = keyGuide().goals();
+      if (goals.length === 0) {
+        showTest(await connectionsApi.testKey(key));
+        return;
+      }
+      const check = await connectionsApi.checkKeyFor(key, goals);
+      showTest(check.test);
+      showGuideVerdict(check);
+    });
   });
 
   const showTest = (test: ConnectionTest): void => {
@@ -257,6 +306,19 @@ function buildKeyForm(): KeyForm {
     ev.preventDefault();
     const wantSessionOnly = !keyringAvailable() && sessionOnly.checked;
     withKey("Checking the key with Stripe and saving…", async (key) => {
+      // With goals chosen, a key that cannot do them is not saved.
+      const goals = keyGuide().goals();
+      if (goals.length > 0) {
+        const check = await connectionsApi.checkKeyFor(key, goals);
+        if (!check.ready) {
+          showTest(check.test);
+          showGuideVerdict(check);
+          if (check.test.available) {
+            showResult("error", "Not saved: this key cannot yet do everything you chose. What is missing is listed under the key.");
+          }
+          return;
+        }
+      }
       const save = (whenSaved: WhenAlreadySaved): Promise<SaveKeyOutcome> =>
         connectionsApi.saveKey(key, wantSessionOnly, whenSaved);
       let outcome = await save("ask");

@@ -255,6 +255,11 @@ impl Error {
             return None;
         };
         let message = error.message.as_deref()?;
+        // Stripe names no permission here; the key editor's "All Connect
+        // resources" (read) is the one Stripe's partners ask for.
+        if message.contains("restricted API key does not have any Connect permissions") {
+            return Some("rak_connected_account_read".into());
+        }
         let start = message.find("'rak_")? + 1;
         let end = start + message[start..].find('\'')?;
         Some(message[start..end].to_owned())
@@ -367,20 +372,10 @@ pub fn permission_words(name: &str) -> String {
         Some((r, l @ ("read" | "write"))) => (r, l),
         _ => (bare, ""),
     };
-    let resource = match resource {
-        "customer" => "Customers".to_owned(),
-        "product" => "Products".to_owned(),
-        "price" => "Prices".to_owned(),
-        "plan" => "Plans".to_owned(),
-        "subscription" => "Subscriptions".to_owned(),
-        "invoice" => "Invoices".to_owned(),
-        "payment_method" => "Payment methods".to_owned(),
-        "balance" => "Balance".to_owned(),
-        "balance_transaction_source" => "Balance transaction sources".to_owned(),
-        "event" => "Events".to_owned(),
-        "payout" => "Payouts".to_owned(),
-        other => {
-            let words = other.replace('_', " ");
+    let resource = match crate::connections::key_guide::dashboard_name(resource) {
+        Some(name) => name.to_owned(),
+        None => {
+            let words = resource.replace('_', " ");
             let mut chars = words.chars();
             match chars.next() {
                 Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -277,6 +277,21 @@ fn handle_inner(
         .filter(|a| !a.is_empty())
         .unwrap_or(&principal.account_id)
         .to_string();
+    // A restricted key acts for a connected account only with a Connect
+    // permission ("All Connect resources" in the key editor); Stripe says so
+    // before it looks at the account.
+    if let KeyAccess::Restricted(perms) = &principal.access {
+        let connect = perms
+            .iter()
+            .any(|p| p.starts_with("rak_connected_account_"));
+        if target != principal.account_id && !connect {
+            return Err(ApiError::new(
+                403,
+                "invalid_request_error",
+                "You passed a restricted API key with the Stripe-Account header, but the restricted API key does not have any Connect permissions.",
+            ));
+        }
+    }
     if !st.accounts.contains_key(&target) || !st.has_access(&principal.account_id, &target) {
         return Err(ApiError::new(
             403,

@@ -2,6 +2,7 @@
 
 use super::lookup::{LookupAnswer, LookupChoice, SEARCH_UNAVAILABLE};
 use super::{ActionResult, FieldError, FieldValue, FilledForm, HttpMethod, Lookup, Submission};
+use crate::connections::connection_test::{probe_write, Probe};
 use crate::connections::ExpectedConnection;
 use crate::error::{permission_words, Code, Error};
 use crate::stripe::Params;
@@ -283,17 +284,13 @@ impl crate::Desk {
                 reason: None,
             });
         }
-        // A write that cannot succeed: Stripe checks the key's permission
-        // before the parameters, so an unknown parameter gets a 403 naming
-        // the missing permission, or a 400 that creates nothing.
-        let probe = Request::post(list_path).params(Params::new().text(WRITE_PROBE_PARAM, "1"));
-        Ok(match self.client().send(&auth, &probe).await {
-            Err(e) if e.missing_permission().is_some() => cannot(),
-            Err(Error::Stripe { status: 400, .. }) => ActionAvailability {
+        Ok(match probe_write(self.client(), &auth, list_path).await {
+            Probe::Missing(_) => cannot(),
+            Probe::Allowed => ActionAvailability {
                 allowed: Some(true),
                 reason: None,
             },
-            _ => ActionAvailability {
+            Probe::Unknown(_) => ActionAvailability {
                 allowed: None,
                 reason: Some(format!(
                     "To {what}, this key needs {need}; Stripe checks it when you send the form."
@@ -342,7 +339,7 @@ fn search_fallback(
 
 /// "create customers", "see subscriptions": what an action does, in words
 /// for a sentence about permissions.
-fn what_it_does(action: &super::Action) -> String {
+pub(crate) fn what_it_does(action: &super::Action) -> String {
     let noun = &action.result.noun;
     let plural = if noun.ends_with('s') {
         noun.clone()
@@ -361,9 +358,6 @@ fn what_it_does(action: &super::Action) -> String {
         format!("see {plural}")
     }
 }
-
-/// A parameter no Stripe endpoint takes, so a write probe is always refused.
-const WRITE_PROBE_PARAM: &str = "stripe_desk_permission_probe";
 
 fn find(action_id: &str) -> Result<&'static super::Action, Error> {
     super::find(action_id).ok_or_else(|| Error::NotFound(format!("No action called {action_id}.")))

@@ -119,19 +119,19 @@ pub fn unavailable(e: &Error) -> ConnectionTest {
 
 async fn probe_permissions(client: &StripeClient, auth: &Auth) -> Vec<PermissionCheck> {
     let probes = READ_PROBES.iter().map(|(label, path)| async move {
-        let request = match *path {
-            "/v1/balance" => Request::get(*path),
-            _ => Request::get(*path).params(Params::new().text("limit", "1")),
-        };
-        let (state, detail) = match client.send(auth, &request).await {
-            Ok(_) => (PermissionState::Allowed, None),
-            Err(e) => {
-                let detail = match e.missing_permission() {
-                    Some(p) => format!("Not allowed: the key needs the {p} permission"),
-                    None => format!("Could not check: {}", e.plain_message()),
-                };
-                (PermissionState::Denied, Some(detail))
-            }
+        let (state, detail) = match probe_read(client, auth, path).await {
+            Probe::Allowed => (PermissionState::Allowed, None),
+            Probe::Missing(p) => (
+                PermissionState::Denied,
+                Some(format!(
+                    "Not allowed: the key needs {}",
+                    crate::error::permission_words(&p)
+                )),
+            ),
+            Probe::Unknown(why) => (
+                PermissionState::Denied,
+                Some(format!("Could not check: {why}")),
+            ),
         };
         PermissionCheck {
             label: (*label).to_owned(),
@@ -147,3 +147,47 @@ async fn probe_permissions(client: &StripeClient, auth: &Auth) -> Vec<Permission
     }));
     list
 }
+
+/// What a probe learnt about one permission of a restricted key.
+#[derive(Debug)]
+pub(crate) enum Probe {
+    Allowed,
+    /// Stripe refused and named the permission (`rak_customer_write`).
+    Missing(String),
+    /// Stripe answered otherwise (down, key revoked): nothing learnt, and why.
+    Unknown(String),
+}
+
+/// Reads one item of the list at `list_path` (the balance is one object).
+pub(crate) async fn probe_read(client: &StripeClient, auth: &Auth, list_path: &str) -> Probe {
+    let request = match list_path {
+        "/v1/balance" => Request::get(list_path),
+        _ => Request::get(list_path).params(Params::new().text("limit", "1")),
+    };
+    match client.send(auth, &request).await {
+        Ok(_) => Probe::Allowed,
+        Err(e) => match e.missing_permission() {
+            Some(p) => Probe::Missing(p),
+            None => Probe::Unknown(e.plain_message()),
+        },
+    }
+}
+
+/// A write that cannot succeed: Stripe checks the key's permission before
+/// the parameters, so a parameter no endpoint takes gets a 403 naming the
+/// missing permission, or a 400 that creates nothing.
+pub(crate) async fn probe_write(client: &StripeClient, auth: &Auth, list_path: &str) -> Probe {
+    let request = Request::post(list_path).params(Params::new().text(WRITE_PROBE_PARAM, "1"));
+    match client.send(auth, &request).await {
+        Err(e) => match e.missing_permission() {
+            Some(p) => Probe::Missing(p),
+            None if e.status() == Some(400) => Probe::Allowed,
+            None => Probe::Unknown(e.plain_message()),
+        },
+        // Stripe took a parameter it never takes: say nothing rather than guess.
+        Ok(_) => Probe::Unknown("Stripe's answer did not say".into()),
+    }
+}
+
+/// A parameter no Stripe endpoint takes, so a write probe is always refused.
+const WRITE_PROBE_PARAM: &str = "stripe_desk_permission_probe";

@@ -5,6 +5,7 @@
 pub mod connection_test;
 pub mod deep_link;
 pub mod expected;
+pub mod key_guide;
 pub mod keys;
 pub mod loopback;
 pub mod oauth;

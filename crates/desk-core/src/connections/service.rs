@@ -186,6 +186,17 @@ impl Connections {
         )
     }
 
+    /// Checks a pasted key against what the person chose in "Create a key
+    /// for Stripe Desk". `Err` only for text that is no key.
+    pub async fn check_key_for(
+        &self,
+        input: &str,
+        goals: &[super::key_guide::KeyGoal],
+    ) -> Result<super::key_guide::KeyGuideCheck, Error> {
+        let key = parse_key(input)?;
+        Ok(super::key_guide::check_key(&self.client, &key, goals).await)
+    }
+
     /// Tests the key, then keeps it in the keyring (or, if asked, for this
     /// session only) and the account's details in the data dir. Another key
     /// of the same account and mode is replaced (see [`Self::save_key_as`]).

@@ -1,6 +1,7 @@
 //! The domain against the local Stripe simulator over real HTTP: retries and
 //! idempotency, pagination, key checks and Test connection, saved connections.
 
+use desk_core::connections::key_guide::{permissions_for, AccessLevel, KeyGoal};
 use desk_core::connections::secret_store::{MemoryStore, SecretStore};
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::stripe::{Auth, ClientConfig, Params, Request, StripeClient};
@@ -691,7 +692,11 @@ async fn a_restricted_key_gets_a_checklist_naming_missing_permissions() {
     assert_eq!(state("Read balance").state, PermissionState::Allowed);
     let subs = state("Read subscriptions");
     assert_eq!(subs.state, PermissionState::Denied);
-    assert!(subs.detail.unwrap().contains("rak_subscription_read"));
+    // In the Dashboard's words, not Stripe's permission name.
+    assert_eq!(
+        subs.detail.as_deref(),
+        Some("Not allowed: the key needs Subscriptions: Read")
+    );
     assert_eq!(
         state("Read balance transactions").state,
         PermissionState::Denied
@@ -700,6 +705,106 @@ async fn a_restricted_key_gets_a_checklist_naming_missing_permissions() {
         state("Create and update customers").state,
         PermissionState::CheckedWhenUsed
     );
+}
+
+#[tokio::test]
+async fn the_key_guide_names_what_a_read_only_key_lacks_for_what_the_person_chose() {
+    let sim = sim().await;
+    let read_only = "rk_test_51GuideReadOnly00000000000001111";
+    let reads: BTreeSet<String> = [
+        "rak_customer_read",
+        "rak_product_read",
+        "rak_balance_read",
+        "rak_balance_transaction_source_read",
+    ]
+    .map(String::from)
+    .into();
+    sim.add_key(read_only, ACCOUNT, KeyAccess::Restricted(reads));
+    let d = desk(
+        &sim.base_url(),
+        &data_dir("key-guide"),
+        Arc::new(MemoryStore::default()),
+    );
+    let goals = [KeyGoal::CustomersAndProducts, KeyGoal::BalancesAndReports];
+    let check = d
+        .connections()
+        .check_key_for(read_only, &goals)
+        .await
+        .unwrap();
+    assert!(check.test.available, "{}", check.test.headline);
+    assert_eq!(
+        check.missing,
+        [
+            "This key cannot create customers or update customers: set Customers to Write.",
+            "This key cannot create products: set Products to Write.",
+            "This key cannot see your payouts: set Payouts to Read.",
+        ]
+    );
+    assert!(!check.ready);
+    // Asking created nothing.
+    assert_eq!(sim.count(ACCOUNT, "customers"), 0);
+    assert_eq!(sim.count(ACCOUNT, "products"), 0);
+
+    // The key with what the list says is ready.
+    let right = "rk_test_51GuideRightKey000000000000002222";
+    let wanted: BTreeSet<String> = permissions_for(&goals)
+        .iter()
+        .map(|p| match (p.resource.as_str(), p.level) {
+            ("Customers", AccessLevel::Write) => "rak_customer_write",
+            ("Products", AccessLevel::Write) => "rak_product_write",
+            ("Balance", AccessLevel::Read) => "rak_balance_read",
+            ("Balance transaction sources", AccessLevel::Read) => {
+                "rak_balance_transaction_source_read"
+            }
+            ("Payouts", AccessLevel::Read) => "rak_payout_read",
+            other => panic!("not in this test: {other:?}"),
+        })
+        .map(String::from)
+        .collect();
+    sim.add_key(right, ACCOUNT, KeyAccess::Restricted(wanted));
+    let check = d.connections().check_key_for(right, &goals).await.unwrap();
+    assert_eq!(check.missing, Vec::<String>::new());
+    assert!(check.ready, "{check:?}");
+
+    // Connect permissions are Stripe's to check when an account is chosen.
+    let connect = d
+        .connections()
+        .check_key_for(right, &[KeyGoal::ConnectedAccounts])
+        .await
+        .unwrap();
+    assert_eq!(
+        connect.later,
+        ["Set All Connect resources to Read: Stripe checks it only when you choose a connected account."]
+    );
+    // Without it, choosing a connected account is refused at the field, in
+    // the key editor's words.
+    sim.add_account("acct_1GuideConnected", "Guide Connected Cafe");
+    sim.connect_account(ACCOUNT, "acct_1GuideConnected");
+    let saved = d.save_key_connection(right, false).await.unwrap();
+    let refused = AppError::from(
+        d.set_account_override(&saved.id, Some("acct_1GuideConnected"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(refused.param.as_deref(), Some("accountId"));
+    assert!(
+        refused
+            .message
+            .contains("it needs All Connect resources: Read"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(d.list_connections().connections[0].revoked, None);
+    // A secret key may do everything.
+    let secret = d.connections().check_key_for(KEY, &goals).await.unwrap();
+    assert!(secret.ready && secret.missing.is_empty());
+    // Text that is no key is refused at the field.
+    let err = d
+        .connections()
+        .check_key_for("pk_test_123", &goals)
+        .await
+        .unwrap_err();
+    assert_eq!(AppError::from(err).param.as_deref(), Some("key"));
 }
 
 #[tokio::test]

@@ -481,6 +481,15 @@ async fn restricted_key_permissions_and_livemode() {
     );
     let r = rk.post("/v1/products", "name=X").await;
     assert!(r.body.contains("'rak_product_write'"));
+    // The permission comes before the parameters: a parameter no endpoint
+    // takes is refused for the permission, or else for itself, creating nothing.
+    let r = rk.post("/v1/products", "no_such_parameter=1").await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("'rak_product_write'"));
+    let r = rk.post("/v1/customers", "no_such_parameter=1").await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("no_such_parameter"), "{}", r.body);
+    assert_eq!(sim.count(ACCOUNT, "customers"), 1);
 
     sim.add_key("sk_live_abcdef123456", ACCOUNT, KeyAccess::Full);
     let live = Client::new(&sim, "sk_live_abcdef123456");
@@ -490,6 +499,44 @@ async fn restricted_key_permissions_and_livemode() {
     assert_eq!(ids(&live.get("/v1/customers").await.json()).len(), 1);
     assert_eq!(ids(&rk.get("/v1/customers").await.json()).len(), 1);
     assert_eq!(sim.count(ACCOUNT, "customers"), 2);
+}
+
+#[tokio::test]
+async fn a_restricted_key_needs_a_connect_permission_to_act_for_a_connected_account() {
+    let sim = sim().await;
+    sim.add_account("acct_1Connected", "Connected Shop");
+    sim.connect_account(ACCOUNT, "acct_1Connected");
+    let reads: BTreeSet<String> = ["rak_customer_read".to_string()].into();
+    sim.add_key(
+        "rk_test_51noconnect0001111",
+        ACCOUNT,
+        KeyAccess::Restricted(reads),
+    );
+    let own = Client::new(&sim, "rk_test_51noconnect0001111");
+    assert_eq!(own.get("/v1/customers").await.status, 200);
+    let r = own
+        .on_behalf_of("acct_1Connected")
+        .get("/v1/customers")
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "You passed a restricted API key with the Stripe-Account header, but the restricted API key does not have any Connect permissions."
+    );
+    let connect: BTreeSet<String> = ["rak_customer_read", "rak_connected_account_read"]
+        .map(String::from)
+        .into();
+    sim.add_key(
+        "rk_test_51connect00002222",
+        ACCOUNT,
+        KeyAccess::Restricted(connect),
+    );
+    let platform = Client::new(&sim, "rk_test_51connect00002222").on_behalf_of("acct_1Connected");
+    assert_eq!(platform.get("/v1/customers").await.status, 200);
+    assert_eq!(
+        platform.get("/v1/account").await.json()["id"],
+        "acct_1Connected"
+    );
 }
 
 #[tokio::test]
