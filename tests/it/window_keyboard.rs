@@ -1,7 +1,8 @@
 //! One whole journey by keyboard only, in the real window against the
 //! simulator: connect with a pasted key, create a customer, look the
 //! customer up by name, sync Balances and export the CSV (the system's save
-//! dialog answered by keys too). Focus moves only by Tab, Shift+Tab, the
+//! dialog answered by keys too), then move through the table by arrow keys
+//! and open a row with Enter. Focus moves only by Tab, Shift+Tab, the
 //! shortcuts (Ctrl+1…5, Ctrl+K) and Enter; no element is clicked. Every
 //! control used shows a focus ring, and the palette, a modal dialog, keeps
 //! focus inside until it closes.
@@ -10,7 +11,7 @@ use crate::APP;
 use desk_testkit::window::plain_words::assert_plain_words;
 use desk_testkit::window::*;
 use std::time::Duration;
-use stripe_sim::KeyAccess;
+use stripe_sim::{KeyAccess, Payment, Trigger};
 
 const KEY: &str = "sk_test_51WindowKeyboardOnly000000004242";
 const ACCOUNT: &str = "acct_1WindowKeyboard";
@@ -163,6 +164,13 @@ async fn connect_create_look_up_sync_and_export_by_keyboard_only() {
     assert_plain_words(&w, "Actions").await;
     w.screenshot(&shots.join("keyboard-02-found.png")).await;
 
+    // A payment, so Balances has rows to move through.
+    sim.trigger(
+        ACCOUNT,
+        false,
+        Trigger::PaymentSucceeded(Payment::new(1250, "usd").by("Ada Keys")),
+    );
+
     // Balances: Ctrl+4, Sync, then Export through the save dialog.
     press(&w, &format!("{CTRL}4{RELEASE}")).await;
     w.wait_for_text("#screen-title", "Balances").await;
@@ -181,6 +189,16 @@ async fn connect_create_look_up_sync_and_export_by_keyboard_only() {
         .starts_with("\u{feff}"));
     assert_plain_words(&w, "Balances").await;
     w.screenshot(&shots.join("keyboard-03-exported.png")).await;
+
+    // The table by arrow keys: Down onto a row, Enter opens its detail.
+    tab_to(&w, "#bt-scroll").await;
+    press(&w, "\u{E015}").await;
+    wait_focus(&w, ".bt-row").await;
+    press(&w, ENTER).await;
+    w.wait_for_text("#bal-detail", "Ada Keys").await;
+    assert_plain_words(&w, "Balances").await;
+    w.screenshot(&shots.join("keyboard-04-row-by-arrows.png"))
+        .await;
     assert_every_call_audited(&data_dir).await;
     w.quit().await;
     drop(driver);

@@ -38,12 +38,18 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
     w.wait_for_text(".action-result", "nora@settings.example")
         .await;
 
-    // The Balances table sorted by amount, largest first.
+    // The Balances table sorted by amount, smallest first.
     w.click("#nav-balances").await;
     w.click("[data-sort='net']").await;
-    w.click("[data-sort='net']").await;
     let sorted = "return document.querySelector(\"[data-sort='net']\").parentElement.getAttribute('aria-sort')";
-    assert_eq!(w.execute(sorted).await, "ascending");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while w.execute(sorted).await != "ascending" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never sorted by amount"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     w.click("#nav-settings").await;
     w.wait_for_text("#screen-title", "Settings").await;

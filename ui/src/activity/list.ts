@@ -12,6 +12,7 @@ import { DrawnRows } from "../lib/rows.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
 import { accountWords, clockTime, type ActivityContext } from "./context.js";
+import { arrowKeys } from "../lib/arrows.js";
 
 const ROW_HEIGHT = 52;
 const MAX_SCROLL_HEIGHT = 8_000_000;
@@ -36,6 +37,8 @@ export class FeedList implements View {
     this.scroller.appendChild(this.spacer);
     this.el.appendChild(this.scroller);
     this.scope.on(this.scroller, "scroll", () => this.draw(), { passive: true });
+    // Up and Down move line by line, Enter opens the line's details.
+    arrowKeys(this.scroller, "act-row", ROW_HEIGHT, (row) => row.querySelector("button")?.click());
     this.scope.on(this.scroller, "keydown", (ev: KeyboardEvent) => {
       if (ev.key !== "End" && ev.key !== "Home") return;
       ev.preventDefault();

@@ -7,6 +7,7 @@ import type { SortColumn } from "../bindings/SortColumn";
 import { h } from "../dom.js";
 import { money } from "../lib/money.js";
 import { PageBook, visibleRows } from "../lib/pages.js";
+import { arrowKeys } from "../lib/arrows.js";
 import { DrawnRows } from "../lib/rows.js";
 import { rememberSort } from "../prefs.js";
 import { dayIn, timeIn, zoneWords } from "../lib/time.js";
@@ -113,6 +114,8 @@ export class TableCard implements View {
     this.scroller.prepend(this.head);
     this.el.append(h("div", { class: "bt-table", attrs: { role: "table", "aria-label": "Balance transactions" } }, this.scroller));
     this.scroller.addEventListener("scroll", () => this.draw(), { passive: true });
+    // Up and Down move row by row, Enter opens the row's detail.
+    arrowKeys(this.scroller, "bt-row", ROW_HEIGHT, (row) => row.click());
     // Home and End (with or without Ctrl) jump to either end of the whole table.
     this.scroller.addEventListener("keydown", (ev) => {
       if (ev.key !== "End" && ev.key !== "Home") return;

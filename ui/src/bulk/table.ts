@@ -9,6 +9,7 @@ import type { RowOutcome } from "../bindings/RowOutcome";
 import type { RowState } from "../bindings/RowState";
 import type { RowView } from "../bindings/RowView";
 import { clear, copyText, h, setMessage } from "../dom.js";
+import { arrowKeys } from "../lib/arrows.js";
 import { DrawnRows } from "../lib/rows.js";
 import { toAppError } from "../tauri.js";
 import { Scope, type View } from "../view.js";
@@ -69,6 +70,8 @@ export class RowsTable implements View {
     this.scroller.appendChild(this.spacer);
     this.el.append(this.count, h("div", { class: "bulk-table", attrs: { role: "table", "aria-label": "Rows of the spreadsheet" } }, this.scroller), this.fix);
     this.scope.on(this.scroller, "scroll", () => this.paint());
+    // Up and Down move row by row; Enter opens a row's first mistake to fix.
+    arrowKeys(this.scroller, "bulk-row", ROW_HEIGHT, (row) => row.querySelector<HTMLButtonElement>(".bulk-cell-fix")?.click());
   }
 
   private grid(row: HTMLElement): void {
@@ -159,7 +162,7 @@ export class RowsTable implements View {
     const status = stateWords(r.state);
     const row = h(
       "div",
-      { class: `bulk-row bulk-grid is-${r.state.state}`, data: { row: String(r.row) }, attrs: { role: "row" } },
+      { class: `bulk-row bulk-grid is-${r.state.state}`, data: { row: String(r.row) }, attrs: { role: "row", tabindex: "-1" } },
       h("span", { class: "num", text: String(r.row), attrs: { role: "cell" } }),
       this.statusCell(r, status),
       ...r.cells.map((value, c) => {
