@@ -4,7 +4,7 @@
 //! theme painted at once; a form then reads "12,50" as twelve euros fifty
 //! and shows it back in the person's way ("12,50 EUR"); "Copy
 //! diagnostics" gives versions and log lines with no key and no email
-//! address in them. Every state is checked for developer words, unnamed
+//! address in them; at 200% zoom the window stays usable. Every state is checked for developer words, unnamed
 //! fields and axe's findings.
 
 use crate::APP;
@@ -121,6 +121,41 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
     .await;
     assert_plain_words(&w, "Actions").await;
     w.screenshot(&shots.join("settings-03-dark-form.png")).await;
+
+    // 200% zoom (Ctrl+= five times, 20% a step): the window's width halves
+    // in the page's terms, nothing scrolls sideways, every sidebar entry is
+    // there by its icon and keeps its name, and axe still finds nothing.
+    for _ in 0..5 {
+        w.press("\u{E009}=\u{E000}").await;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while w
+        .execute("return window.innerWidth")
+        .await
+        .as_u64()
+        .unwrap_or(9999)
+        > 600
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never zoomed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        w.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1 && document.querySelector('.main').scrollWidth <= document.querySelector('.main').clientWidth + 1")
+            .await,
+        true,
+        "nothing scrolls sideways at 200%"
+    );
+    assert_eq!(
+        w.execute("return Array.from(document.querySelectorAll('.nav-item')).map((b) => b.getBoundingClientRect().width > 20 && b.textContent.trim().length > 3).every((x) => x)")
+            .await,
+        true
+    );
+    assert_plain_words(&w, "Actions at 200%").await;
+    w.screenshot(&shots.join("settings-04-zoom-200.png")).await;
+    w.press("\u{E009}0\u{E000}").await;
     assert_every_call_audited(&data_dir).await;
     w.quit().await;
     drop(driver);
