@@ -19,8 +19,8 @@ export class ActionsContext {
   readonly drafts = new Map<string, Values>();
   /** Update forms: the values the form was filled with from Stripe. */
   readonly originals = new Map<string, Values>();
-  /** Connections whose drafts kept in the data dir were read this session. */
-  readonly draftsLoaded = new Set<string>();
+  /** Reading the drafts kept in the data dir, per connection, once a session: a screen drawn meanwhile awaits the same reading. */
+  readonly draftsLoaded = new Map<string, Promise<void>>();
   actions: Action[] | null = null;
   currentId = "create_customer";
   /** Said at the top of the next form drawn: an answer that came after the screen was redrawn. */

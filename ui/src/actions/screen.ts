@@ -71,21 +71,28 @@ class ActionsScreen implements View {
     const actions = ctx.actions;
     // Drafts kept from an earlier session (per connection, in the data dir):
     // read once; what the user typed since wins.
+    // A screen drawn again while they are read waits for the same reading,
+    // so it never draws the form before its draft is there.
     const conn = activeConnection()?.id;
-    if (conn && !ctx.draftsLoaded.has(conn)) {
-      ctx.draftsLoaded.add(conn);
-      try {
-        const stored = await actionsApi.drafts();
-        for (const [actionId, form] of Object.entries(stored)) {
-          if (!form) continue;
-          const key = `${conn}/${actionId}`;
-          if (ctx.drafts.has(key)) continue;
-          ctx.drafts.set(key, known(form.values));
-          if (form.original) ctx.originals.set(key, known(form.original));
-        }
-      } catch {
-        // A draft is a convenience: start empty.
+    if (conn) {
+      let reading = ctx.draftsLoaded.get(conn);
+      if (!reading) {
+        reading = actionsApi.drafts().then(
+          (stored) => {
+            for (const [actionId, form] of Object.entries(stored)) {
+              if (!form) continue;
+              const key = `${conn}/${actionId}`;
+              if (ctx.drafts.has(key)) continue;
+              ctx.drafts.set(key, known(form.values));
+              if (form.original) ctx.originals.set(key, known(form.original));
+            }
+          },
+          // A draft is a convenience: start empty.
+          () => undefined,
+        );
+        ctx.draftsLoaded.set(conn, reading);
       }
+      await reading;
     }
     if (this.scope.disposed) return;
     this.actions = actions;
