@@ -333,8 +333,9 @@ pub async fn answer_file_dialog(title: &str, path: &Path, select_name: bool) {
     };
     // The dialog fills its folder view and name field after it shows; on
     // a busy machine it may not take the first keys, so the path is typed
-    // again while the dialog is still there.
-    let mut settle = Duration::from_millis(700);
+    // again if the dialog is still there long after (never sooner: a slow
+    // dialog that took the path would pass the keys on to the app).
+    let mut settle = Duration::from_millis(1000);
     for _ in 0..3 {
         run(&["windowfocus", "--sync", &window]);
         tokio::time::sleep(settle).await;
@@ -349,7 +350,7 @@ pub async fn answer_file_dialog(title: &str, path: &Path, select_name: bool) {
         run(&["type", "--delay", "15", &path.to_string_lossy()]);
         tokio::time::sleep(Duration::from_millis(300)).await;
         run(&["key", "Return"]);
-        let gone_by = Instant::now() + Duration::from_secs(5);
+        let gone_by = Instant::now() + Duration::from_secs(20);
         while Instant::now() < gone_by {
             let shown = xdotool(&["search", "--onlyvisible", "--name", title]);
             if !String::from_utf8_lossy(&shown.stdout)
