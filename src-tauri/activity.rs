@@ -7,6 +7,7 @@
 //! word (`triggers-round`).
 
 use crate::commands::{broadcast_connections, IpcAudit};
+use crate::startup::DeskCell;
 use desk_core::activity::{
     ActivityPoller, DesktopNotification, FollowProblem, NotificationTarget, PollReport,
 };
@@ -20,9 +21,9 @@ use tauri_plugin_notification::NotificationExt;
 /// Where a notification keeps what its click opens.
 const OPEN: &str = "open";
 
-/// Starts following every account (called once, after first paint).
+/// Starts following every account of a domain (the person's, after first
+/// paint; the sample's, when it opens).
 pub fn start(app: &AppHandle, desk: Arc<Desk>) {
-    listen_for_clicks(app);
     let rounds = Arc::new(Round {
         app: app.clone(),
         desk: desk.clone(),
@@ -44,6 +45,17 @@ struct Round {
 
 impl Round {
     fn heard(&self, report: PollReport) {
+        // While the sample account is shown, the person's own accounts are
+        // still followed (and their triggers run) but not told to the
+        // window; and the sample's rounds only while it is shown.
+        let shown = self.app.state::<DeskCell>().shows(&self.desk);
+        if shown {
+            self.tell_window(&report);
+        }
+        self.run_triggers(&report, shown);
+    }
+
+    fn tell_window(&self, report: &PollReport) {
         for n in &report.notifications {
             show(&self.app, n);
         }
@@ -69,9 +81,11 @@ impl Round {
         if newly_disconnected {
             broadcast_connections(&self.app, &self.desk.list_connections());
         }
+    }
 
-        // Event triggers run on what Activity heard (and, at the first
-        // round, on what came while the app was closed).
+    /// Event triggers run on what Activity heard (and, at the first round,
+    /// on what came while the app was closed).
+    fn run_triggers(&self, report: &PollReport, shown: bool) {
         let first = self.first.swap(false, Ordering::SeqCst);
         if first || report.new_events() > 0 {
             let desk = self.desk.clone();
@@ -79,7 +93,7 @@ impl Round {
             tauri::async_runtime::spawn(async move {
                 match desk.triggers_run_due(&mut |_| {}).await {
                     // The Workflows screen shows the runs and asks about a backlog.
-                    Ok(round) if !round.runs.is_empty() || !round.waiting.is_empty() => {
+                    Ok(round) if shown && (!round.runs.is_empty() || !round.waiting.is_empty()) => {
                         app.state::<IpcAudit>()
                             .record("triggers-round", &Ok::<_, AppError>(&round));
                         let _ = app.emit("triggers-round", &round);
@@ -117,8 +131,8 @@ fn show(app: &AppHandle, n: &DesktopNotification) {
 }
 
 /// A click on a notification (Linux: the server reports the `default`
-/// action, the plugin a `tap`) brings the window up on its event.
-fn listen_for_clicks(app: &AppHandle) {
+/// action, the plugin a `tap`) brings the window up on its event. Once.
+pub fn listen_for_clicks(app: &AppHandle) {
     let handle = app.clone();
     let listening = app.notification().on_action(move |performed| {
         if performed.action_id() != "tap" {

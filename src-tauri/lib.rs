@@ -6,6 +6,7 @@ mod activity;
 pub mod commands;
 mod dialogs;
 mod logging;
+mod sample;
 mod startup;
 
 use desk_core::connections::secret_store::KeyringStore;

@@ -9,7 +9,7 @@ use desk_core::balances::{ExportProgress, Filter, Sort};
 use desk_core::bulk::{ResultsFormat, SheetView};
 use desk_core::saved_file::SavedFile;
 use desk_core::settings::place::{self, WindowGeometry};
-use desk_core::views::OAuthFlowState;
+use desk_core::views::{ConnectionsView, OAuthFlowState};
 use desk_core::workflows::review::WorkflowReview;
 use desk_core::{AppError, Code, Desk, Error};
 use tauri::{AppHandle, Emitter, Manager};
@@ -32,6 +32,7 @@ pub fn first_paint(app: &AppHandle) {
         match app.state::<DeskCell>().shared().await {
             Ok(desk) => {
                 restore_window(&app);
+                crate::activity::listen_for_clicks(&app);
                 crate::activity::start(&app, desk.clone());
                 if let Err(e) = desk.sweep_orphaned_secrets().await {
                     tracing::warn!(code = %e.code(), "could not sweep the keyring for entries of removed connections");
@@ -40,6 +41,26 @@ pub fn first_paint(app: &AppHandle) {
             Err(e) => eprintln!("{}", e.message),
         }
     });
+}
+
+/// Shows the sample account, opening it the first time (its simulator, its
+/// data, its Activity poller).
+pub async fn enter_sample(app: &AppHandle) -> Result<ConnectionsView, Error> {
+    let data_dir = app.state::<DataDir>().0.clone();
+    let cell = app.state::<DeskCell>();
+    let (desk, opened) = cell.enter_sample(|| crate::sample::open(&data_dir)).await?;
+    if opened {
+        crate::activity::start(app, desk.clone());
+    }
+    tracing::info!("the sample account is shown");
+    Ok(desk.list_connections())
+}
+
+/// Back to the person's own accounts; the sample stays open, as it was,
+/// until the app closes.
+pub fn leave_sample(app: &AppHandle) {
+    app.state::<DeskCell>().leave_sample();
+    tracing::info!("the sample account is left");
 }
 
 fn browser_unavailable(words: &str, e: impl std::fmt::Display) -> Error {

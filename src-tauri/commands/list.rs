@@ -71,24 +71,42 @@ commands! {
 
     // ---- Settings and help ----
 
+    // The person's own, also while the sample account is shown.
+
     settings_get() -> AppSettings
-        => |desk| desk.app_settings();
+        => |person| person.app_settings();
 
     /// Saves every setting at once, atomically.
     settings_save(settings: AppSettings) -> AppSettings
-        => |desk| desk.save_app_settings(settings);
+        => |person| person.save_app_settings(settings);
 
     /// What a person can paste to support, with no secret or email address in it.
     app_diagnostics() -> String
-        => |desk, app| app::diagnostics(desk, app);
+        => |person, app| app::diagnostics(person, app);
 
     /// Where the person left the app (the screen, the Balances sort), read after the first paint.
     app_place() -> Place
-        => |desk| Ok(desk.place());
+        => |person| Ok(person.place());
 
     /// Keeps the screen shown or the Balances sort for the next start.
     app_remember(route: Option<String>, balances_sort: Option<Sort>) -> Place
-        => |desk| desk.remember(route, balances_sort);
+        => |person| person.remember(route, balances_sort);
+
+    // ---- The sample account ----
+
+    /// "Explore with sample data": the demo shop, inside the app, instead of
+    /// the person's own accounts (opened the first time).
+    sample_enter() -> ConnectionsView
+        [emit "connections-changed"]
+        => |app| app::enter_sample(app).await;
+
+    /// "Leave the sample account": back to the person's own accounts.
+    sample_leave() -> ConnectionsView
+        [emit "connections-changed"]
+        => |person, app| {
+            app::leave_sample(app);
+            Ok(person.list_connections())
+        };
 
     app_open_log_folder() -> ()
         => |app| app::open_log_folder(app);

@@ -83,16 +83,20 @@ pub fn broadcast_connections(app: &AppHandle, view: &ConnectionsView) {
 ///     [progress on_progress: Message]          (optional: a per-call channel)
 ///     [broadcast_connections when |result| ..] (optional: after the body)
 ///     [emit "event"]                           (optional: the reply, when Ok)
-///     => |desk| body;                          (or |desk, app|, |app|, | |)
+///     => |desk| body;                (or |desk, app|, |person|, |app|, | |)
 /// ```
 ///
 /// The body evaluates to `Result<Reply, desk_core::Error>`; `desk` is the
-/// `&Desk` (waited for), `app` the `&AppHandle`. Arguments arrive in
+/// `&Desk` the window shows (waited for), `person` the person's own even
+/// while the sample account is shown, `app` the `&AppHandle`. Arguments arrive in
 /// camelCase, as Tauri names them.
 macro_rules! commands {
     // What a body's `|desk|` and `|app|` stand for.
     (@context desk, $cell:ident, $app:ident) => {
         $cell.get().await?
+    };
+    (@context person, $cell:ident, $app:ident) => {
+        &**$cell.person().await?
     };
     (@context app, $cell:ident, $app:ident) => {
         &$app

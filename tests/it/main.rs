@@ -18,6 +18,7 @@ mod window_key_guide;
 mod window_keyboard;
 mod window_no_keyring;
 mod window_oauth;
+mod window_sample;
 mod window_settings;
 mod window_spreadsheet;
 mod window_workflows;

@@ -79,6 +79,31 @@ function buildScreen(): HTMLElement {
     keyGuide().root,
     form.root,
   );
+  // Trying the app before pasting anything: the demo shop, inside the app.
+  const explore = h("button", { id: "btn-explore-sample", class: "btn secondary", text: "Explore with sample data", attrs: { type: "button" } });
+  const exploreMessage = h("p", { id: "explore-sample-message", class: "field-message", attrs: { role: "status" } });
+  explore.addEventListener("click", () => {
+    void busy([explore], async () => {
+      setMessage(exploreMessage, "Opening the sample account…", "hint");
+      try {
+        await (await import("./sample.js")).exploreSample();
+        setMessage(exploreMessage, null);
+      } catch (e) {
+        const err = toAppError(e);
+        setMessage(exploreMessage, err.message, "error", err.request_id);
+      }
+    });
+  });
+  const sampleOffer = h(
+    "div",
+    { id: "sample-path", class: "sample-offer", attrs: { role: "group", "aria-labelledby": "sample-offer-text" } },
+    h("p", { id: "sample-offer-text", class: "sample-offer-text" }, h("strong", { text: "Not ready to connect yet? " }), "Try Stripe Desk with a made-up coffee shop. It stays on this computer and never reaches Stripe."),
+    explore,
+    exploreMessage,
+  );
+  // In the sample account, connecting is for after leaving it.
+  const sampleNote = h("p", { id: "sample-note", class: "help", text: "This is the sample account. To connect your own Stripe account, leave it first with the button at the top." });
+
   // OAuth needs an OAuth app of one's own (client ID, secret, redirect):
   // a platform's or a developer's path, folded away from a shop owner's.
   const oauthCard = h(
@@ -140,10 +165,12 @@ function buildScreen(): HTMLElement {
     { class: "screen", attrs: { "aria-labelledby": "screen-title" } },
     title,
     lead,
+    sampleOffer,
     notice,
     removedNote,
     listSection,
     addTitle,
+    sampleNote,
     keyCard,
     oauthCard,
   );
@@ -156,11 +183,17 @@ function buildScreen(): HTMLElement {
     lead.textContent = first
       ? "Welcome to Stripe Desk. To work with your Stripe account, paste an API key from your Stripe Dashboard: it stays in this computer's keyring."
       : "The Stripe accounts this computer can work with. The current one is used everywhere in Stripe Desk.";
-    addTitle.hidden = first;
+    const sample = state.info?.sample ?? false;
+    addTitle.hidden = first || sample;
     listSection.hidden = first;
+    sampleOffer.hidden = !first;
+    sampleNote.hidden = !sample;
+    keyCard.hidden = sample;
+    oauthCard.hidden = sample;
     renderList(list, all, state.view?.activeId ?? null);
   };
   subscribe("connections", render);
+  subscribe("info", render);
   render();
 
   setOnSaved((saved) => {

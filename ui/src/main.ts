@@ -40,7 +40,22 @@ function renderBanner(): void {
     banner.hidden = true;
     return;
   }
-  if (info.demo) {
+  if (info.sample) {
+    const leave = h("button", { id: "btn-leave-sample", class: "btn small banner-button", text: "Leave the sample account", attrs: { type: "button" } });
+    leave.addEventListener("click", () => {
+      void busy([leave], async () => {
+        try {
+          await (await import("./sample.js")).leaveSample();
+        } catch (e) {
+          const err = toAppError(e);
+          showFatal(err.message, err.request_id);
+        }
+      });
+    });
+    banner.appendChild(
+      h("p", { class: "banner-line banner-demo" }, "DEMO — You are exploring a made-up coffee shop on this computer. Nothing here reaches Stripe. ", leave),
+    );
+  } else if (info.demo) {
     banner.appendChild(
       h("p", { class: "banner-line banner-demo", text: "DEMO — local simulator with sample data, not real Stripe" }),
     );

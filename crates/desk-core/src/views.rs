@@ -47,6 +47,8 @@ pub struct AppInfo {
     pub version: String,
     pub non_default_bases: Vec<String>,
     pub demo: bool,
+    /// The sample account inside the app, which the window offers to leave.
+    pub sample: bool,
     pub keyring: KeyringStatus,
 }
 

@@ -7,6 +7,7 @@
 //! for latency, rate limits and injected failures.
 
 mod api;
+pub mod demo;
 mod error;
 pub mod form;
 mod oauth;

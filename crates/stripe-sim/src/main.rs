@@ -3,11 +3,9 @@
 //! always checked against Stripe's OpenAPI description: the bundled copy, or
 //! the file `--spec` names (a missing or unreadable one stops it at start).
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
-use stripe_sim::{KeyAccess, OAuthKind, SeedSpec, SimConfig, Simulator, SpecSource};
+use stripe_sim::{SimConfig, Simulator, SpecSource};
 
 const USAGE: &str = "usage: stripe-sim [--port N] [--spec PATH] [--demo]";
 
@@ -36,47 +34,6 @@ fn parse_args() -> Result<(SimConfig, bool), String> {
     Ok((config, demo))
 }
 
-fn setup_demo(sim: &Simulator) {
-    const ACCOUNT: &str = "acct_1DeskDemo";
-    const KEY: &str = "sk_test_demo_4242424242424242";
-    sim.add_account(ACCOUNT, "Demo Coffee Roasters");
-    sim.add_key(KEY, ACCOUNT, KeyAccess::Full);
-    let read_only: BTreeSet<String> = [
-        "rak_customer_read",
-        "rak_product_read",
-        "rak_price_read",
-        "rak_plan_read",
-        "rak_subscription_read",
-        "rak_balance_read",
-        "rak_balance_transaction_source_read",
-        "rak_event_read",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
-    sim.add_key(
-        "rk_test_demo_0000000000001111",
-        ACCOUNT,
-        KeyAccess::Restricted(read_only),
-    );
-    sim.add_oauth_client("ca_demo_connect", KEY, OAuthKind::Connect);
-    sim.add_oauth_client("ca_demo_apps", KEY, OAuthKind::Apps);
-    sim.seed_sample_data(
-        ACCOUNT,
-        SeedSpec {
-            customers: 200,
-            products: 20,
-            subscriptions: 50,
-            balance_transactions: 20_000,
-            rng_seed: 42,
-        },
-    );
-    // Its shop keeps trading, so the Activity feed moves; events appear a
-    // moment after they happen, as Stripe's do.
-    sim.set_event_delay(Duration::from_secs(1));
-    sim.start_demo_activity(ACCOUNT, Duration::from_secs(60));
-}
-
 #[tokio::main]
 async fn main() {
     let (config, demo) = match parse_args() {
@@ -95,7 +52,7 @@ async fn main() {
     };
     if demo {
         // Before the line is printed, so whoever waits for it finds the data.
-        setup_demo(&sim);
+        stripe_sim::demo::setup(&sim);
     }
     println!("stripe-sim listening on {}", sim.base_url());
     let _ = std::io::stdout().flush();

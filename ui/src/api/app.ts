@@ -17,3 +17,8 @@ export const understandAmount = (amount: string, currency: string, numberFormat:
 export const place = () => call("app_place");
 /** Keeps the screen shown or the Balances sort for the next start. */
 export const remember = (route: string | null, balancesSort: Sort | null) => call("app_remember", { route, balancesSort });
+
+/** "Explore with sample data": the demo shop inside the app, instead of the person's accounts. */
+export const enterSample = () => call("sample_enter");
+/** "Leave the sample account": back to the person's own accounts. */
+export const leaveSample = () => call("sample_leave");

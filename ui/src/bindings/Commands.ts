@@ -92,6 +92,8 @@ export type Commands = {
   app_diagnostics: { args: Record<string, never>; reply: string };
   app_place: { args: Record<string, never>; reply: Place };
   app_remember: { args: { route: string | null; balancesSort: Sort | null }; reply: Place };
+  sample_enter: { args: Record<string, never>; reply: ConnectionsView };
+  sample_leave: { args: Record<string, never>; reply: ConnectionsView };
   app_open_log_folder: { args: Record<string, never>; reply: null };
   connection_list: { args: Record<string, never>; reply: ConnectionsView };
   connection_classify_key: { args: { key: string }; reply: KeyCheck };

@@ -24,6 +24,9 @@ pub struct DeskConfig {
     pub data_dir: PathBuf,
     /// Running against the local simulator with sample data.
     pub demo: bool,
+    /// The sample account inside the app: its simulator, its own data
+    /// folder, secrets in memory. The window offers to leave it.
+    pub sample: bool,
     pub client: ClientConfig,
     /// Stripe Apps access tokens are refreshed this long before they expire.
     pub token_refresh_margin: Duration,
@@ -38,6 +41,7 @@ impl DeskConfig {
             bases,
             data_dir,
             demo: false,
+            sample: false,
             token_refresh_margin: Duration::from_secs(5 * 60),
             activity: Default::default(),
         }
@@ -47,6 +51,7 @@ impl DeskConfig {
 pub struct Desk {
     bases: Bases,
     demo: bool,
+    sample: bool,
     connections: Connections,
     /// Where capabilities keep their files (workflows, run history, balances copies, drafts).
     data_dir: PathBuf,
@@ -84,7 +89,8 @@ impl Desk {
             activity: crate::activity::desk::ActivityState::new(&config.data_dir, config.activity),
             bases: config.bases,
             data_dir: config.data_dir,
-            demo: config.demo,
+            demo: config.demo || config.sample,
+            sample: config.sample,
             balances: Default::default(),
             workflows: Default::default(),
             bulk: Default::default(),
@@ -119,8 +125,14 @@ impl Desk {
     pub fn app_info(&self) -> AppInfo {
         AppInfo {
             version: env!("CARGO_PKG_VERSION").into(),
-            non_default_bases: self.bases.non_default(),
+            // The sample's simulator is where it is meant to be.
+            non_default_bases: if self.sample {
+                Vec::new()
+            } else {
+                self.bases.non_default()
+            },
             demo: self.demo,
+            sample: self.sample,
             keyring: self.connections.keyring_status(),
         }
     }
