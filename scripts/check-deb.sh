@@ -11,10 +11,12 @@ cd "$(dirname "$0")/.."
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export PATH="$CARGO_HOME/bin:$PATH"
 scripts/setup.sh --tests
-command -v cargo-tauri >/dev/null || cargo install tauri-cli --version "^2" --locked
 
-cargo tauri build --bundles deb
-deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
+deb=$(scripts/package-deb.sh)
+case "$(basename "$deb")" in
+  stripe-desk_*_amd64.deb) ;;
+  *) echo "check-deb: FAIL: $deb is not named stripe-desk_<version>_amd64.deb"; exit 1 ;;
+esac
 echo "check-deb: $deb"
 echo "check-deb: its desktop entry:"
 dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards 'usr/share/applications/*.desktop' | sed 's/^/  /'

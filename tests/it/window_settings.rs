@@ -63,6 +63,9 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
     w.click("#set-number-comma").await;
     w.wait_for_text("#settings-message", "forms read amounts")
         .await;
+    w.click("#set-date-day_month_year").await;
+    w.wait_for_text("#settings-message", "dates show this way")
+        .await;
     let file = data_dir.join("settings.json");
     let mode = std::fs::metadata(&file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "private to the person");
@@ -100,14 +103,27 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
     w.wait_for_text("#screen-title", "Settings").await;
     w.find("#set-theme-dark").await;
     assert_eq!(
-        w.execute("return [document.getElementById('set-theme-dark').checked, document.getElementById('set-number-comma').checked]")
+        w.execute("return [document.getElementById('set-theme-dark').checked, document.getElementById('set-number-comma').checked, document.getElementById('set-date-day_month_year').checked]")
             .await,
-        serde_json::json!([true, true])
+        serde_json::json!([true, true, true])
     );
-    // And the Balances table as it was sorted.
+    // And the Balances table as it was sorted, its dates day first.
     w.click("#nav-balances").await;
     w.find("[data-sort='net']").await;
     assert_eq!(w.execute(sorted).await, "ascending");
+    let today = w
+        .execute("const d = new Date(); return `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}/${d.getFullYear()}`")
+        .await;
+    let read_at = w
+        .wait_for_text("#bal-read-at", today.as_str().unwrap())
+        .await;
+    assert!(
+        read_at.starts_with(&format!(
+            "Read from Stripe at {}, ",
+            today.as_str().unwrap()
+        )),
+        "{read_at}"
+    );
     w.click("#nav-actions").await;
     w.click("[data-action='create_product']").await;
     w.type_into("[data-field='price_amount'] input", "12,50")
@@ -154,8 +170,32 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
         true
     );
     assert_plain_words(&w, "Actions at 200%").await;
-    w.screenshot(&shots.join("settings-04-zoom-200.png")).await;
+    w.screenshot_both_themes(&shots.join("settings-04-zoom-200.png"))
+        .await;
     w.press("\u{E009}0\u{E000}").await;
+
+    // The smallest window a laptop gives it, 900×600: nothing scrolls
+    // sideways, the sidebar has every entry and the form is all there.
+    let (width, height) = w.set_window_size(900, 600).await;
+    assert!(
+        (880..=900).contains(&width) && (560..=600).contains(&height),
+        "the window is {width}×{height}"
+    );
+    assert_eq!(
+        w.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1 && document.querySelector('.main').scrollWidth <= document.querySelector('.main').clientWidth + 1")
+            .await,
+        true,
+        "nothing scrolls sideways at 900×600"
+    );
+    assert_eq!(
+        w.execute("return Array.from(document.querySelectorAll('.nav-item')).every((b) => { const r = b.getBoundingClientRect(); return r.width > 20 && r.bottom <= window.innerHeight; })")
+            .await,
+        true,
+        "every sidebar entry shows at 900×600"
+    );
+    assert_plain_words(&w, "Actions at 900×600").await;
+    w.screenshot_both_themes(&shots.join("settings-05-900x600.png"))
+        .await;
     assert_every_call_audited(&data_dir).await;
     w.quit().await;
     drop(driver);

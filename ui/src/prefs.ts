@@ -1,6 +1,7 @@
 // The person's settings as the window applies them: the theme (on <html>,
 // mirrored in the webview's storage so the next start paints in it at
-// once) and how amounts are typed, which every form reads; and where they
+// once), how amounts are typed, which every form reads, and how dates are
+// written, which every screen's dates follow; and where they
 // left the app (the screen, the Balances sort), kept for the next start.
 
 import * as appApi from "./api/app.js";
@@ -8,6 +9,7 @@ import type { AppSettings } from "./bindings/AppSettings";
 import type { NumberFormat } from "./bindings/NumberFormat";
 import type { Place } from "./bindings/Place";
 import type { Sort } from "./bindings/Sort";
+import { setDateFormat } from "./lib/time.js";
 
 const THEME_KEY = "stripe-desk-theme";
 let numberChoice: NumberFormat | null = null;
@@ -22,6 +24,7 @@ export function applySettings(s: AppSettings): void {
     // Storage refused: the theme still applies from the settings after start.
   }
   numberChoice = s.number_format ?? null;
+  setDateFormat(s.date_format ?? null);
 }
 
 /** How the person types amounts: their choice, or as the system's language writes them. */

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dateToUnix, dayIn, duration, timeIn, zoneOffset, zoneWords } from "../dist/lib/time.js";
+import { clockTime, dateToUnix, dateWords, dayIn, duration, setDateFormat, timeIn, when, zoneOffset, zoneWords } from "../dist/lib/time.js";
 
 const at = (iso) => Date.parse(iso) / 1000;
 
@@ -35,4 +35,24 @@ test("zones and durations in words", () => {
   assert.equal(duration(42), "42 s");
   assert.equal(duration(200), "3 min 20 s");
   assert.equal(duration(7260), "2 h 1 min");
+});
+
+test("dates follow the order chosen in Settings, and the system's when none is", () => {
+  const moment = at("2026-12-31T09:30:05Z");
+  try {
+    setDateFormat("day_month_year");
+    assert.equal(dateWords("2026-03-08"), "08/03/2026");
+    assert.equal(timeIn(moment, null), "31/12/2026 09:30:05");
+    assert.match(when(moment), /^\d\d\/\d\d\/2026, /);
+    setDateFormat("month_day_year");
+    assert.equal(dateWords("2026-03-08"), "03/08/2026");
+    assert.equal(timeIn(moment, "Asia/Tokyo"), "12/31/2026 18:30:05");
+    setDateFormat("year_month_day");
+    assert.equal(dateWords("2026-03-08"), "2026-03-08");
+    assert.match(clockTime(moment), /^2026-12-3[01], /);
+  } finally {
+    setDateFormat(null);
+  }
+  assert.equal(timeIn(moment, null), "2026-12-31 09:30:05");
+  assert.notEqual(dateWords("2026-03-08"), "08/03/2026");
 });

@@ -5,6 +5,7 @@ import * as appApi from "../api/app.js";
 import type { ActionResult } from "../bindings/ActionResult";
 import type { SummaryRow } from "../bindings/SummaryRow";
 import { clear, h, requestIdLine } from "../dom.js";
+import { when } from "../lib/time.js";
 import type { Values } from "./context.js";
 
 /** A form's result in `box`, with Previous and Next on a list's page; `page` sends the form for another. */
@@ -73,7 +74,7 @@ export function resultCard(r: ActionResult, paging: HTMLElement[] = []): HTMLEle
 }
 
 function shownValue(row: SummaryRow): string {
-  return row.timestamp !== null ? new Date(row.timestamp * 1000).toLocaleString() : row.value;
+  return row.timestamp !== null ? when(row.timestamp) : row.value;
 }
 
 /** An ID one click away: "ID" opens to show it, with Copy. */

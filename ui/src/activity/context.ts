@@ -21,12 +21,8 @@ export const KINDS: Array<{ kind: ActivityKind; label: string }> = [
 /** The person's own clock (the computer's time zone). */
 export const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-const clockFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
 /** "4 Dec 2026, 22:31": an event's time on the person's clock. */
-export function clockTime(unix: number): string {
-  return clockFormat.format(new Date(unix * 1000));
-}
+export { clockTime } from "../lib/time.js";
 
 /** "Acme Shop · test": which account a line is from. */
 export function accountWords(name: string, mode: Mode): string {

@@ -1,6 +1,33 @@
 // Times and days in a time zone, as the Balances screen shows them: the
 // account's zone (UTC until a sync has read it), through Intl, which knows
-// every zone's daylight saving time.
+// every zone's daylight saving time. Dates are written as the person chose
+// in Settings (31/12/2026, 12/31/2026 or 2026-12-31), or as their system's
+// language writes them.
+
+import type { DateFormat } from "../bindings/DateFormat";
+
+let dateChoice: DateFormat | null = null;
+
+/** The person's choice in Settings; null: as the system writes dates. */
+export function setDateFormat(format: DateFormat | null): void {
+  dateChoice = format;
+}
+
+/** A day in the person's chosen order; null when they left it to the system. */
+function chosenDate(y: number, m: number, d: number): string | null {
+  const mm = String(m).padStart(2, "0");
+  const dd = String(d).padStart(2, "0");
+  switch (dateChoice) {
+    case "day_month_year":
+      return `${dd}/${mm}/${y}`;
+    case "month_day_year":
+      return `${mm}/${dd}/${y}`;
+    case "year_month_day":
+      return `${y}-${mm}-${dd}`;
+    default:
+      return null;
+  }
+}
 
 /** One formatter per zone: building one costs more than formatting a table's worth of rows. */
 const zoneClocks = new Map<string, Intl.DateTimeFormat>();
@@ -28,10 +55,13 @@ export function dayIn(unix: number, zone: string | null): string {
   return utcDay(zone === null ? unix : unix + zoneOffset(unix, zone));
 }
 
-/** `2026-11-25 09:30:05`, what a clock in `zone` (UTC when null) reads at `unix`. */
+/** `2026-11-25 09:30:05`, what a clock in `zone` (UTC when null) reads at
+ * `unix`; the date in the person's chosen order if they chose one. */
 export function timeIn(unix: number, zone: string | null): string {
   const local = zone === null ? unix : unix + zoneOffset(unix, zone);
-  return new Date(local * 1000).toISOString().slice(0, 19).replace("T", " ");
+  const iso = new Date(local * 1000).toISOString();
+  const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
+  return `${chosenDate(y!, m!, d!) ?? iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
 /**
@@ -66,12 +96,26 @@ export function duration(seconds: number): string {
 /** When the app itself read or synced: on the user's own clock, as the Actions screen shows times. */
 export function when(unix: number | null): string {
   if (unix === null) return "never";
-  return new Date(unix * 1000).toLocaleString();
+  const at = new Date(unix * 1000);
+  const date = chosenDate(at.getFullYear(), at.getMonth() + 1, at.getDate());
+  return date ? `${date}, ${at.toLocaleTimeString()}` : at.toLocaleString();
 }
 
-/** `2026-11-25` as the user's locale writes a date ("Nov 25, 2026"). */
+const clockFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const shortTime = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+
+/** "4 Dec 2026, 22:31": a moment on the person's own clock, to the minute. */
+export function clockTime(unix: number): string {
+  const at = new Date(unix * 1000);
+  const date = chosenDate(at.getFullYear(), at.getMonth() + 1, at.getDate());
+  return date ? `${date}, ${shortTime.format(at)}` : clockFormat.format(at);
+}
+
+/** `2026-11-25` as the person reads dates ("Nov 25, 2026", or their chosen order). */
 export function dateWords(isoDay: string): string {
   const [y, m, d] = isoDay.split("-").map(Number);
+  const chosen = chosenDate(y!, m!, d!);
+  if (chosen) return chosen;
   try {
     return new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString(undefined, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });
   } catch {

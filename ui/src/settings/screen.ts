@@ -5,6 +5,7 @@
 
 import * as settingsApi from "../api/settings.js";
 import type { AppSettings } from "../bindings/AppSettings";
+import type { DateFormat } from "../bindings/DateFormat";
 import { copyText, h, setMessage } from "../dom.js";
 import { applySettings } from "../prefs.js";
 import { navigate } from "../state.js";
@@ -66,6 +67,23 @@ function draw(body: HTMLElement, current: AppSettings, saved: HTMLElement): void
         [["system", `As my system's language writes them (${system})`], ["comma", "12,50 (comma before the cents)"], ["point", "12.50 (point before the cents)"]],
         s.number_format?.decimal ?? "system",
         (v) => void save({ ...s, number_format: v === "system" ? null : { decimal: v === "comma" ? "comma" : "point" } }, "Saved: forms read amounts this way now."),
+      ),
+    ),
+    h(
+      "div",
+      { class: "card" },
+      h("h2", { class: "card-title", text: "Dates" }),
+      choices(
+        "date",
+        "Show dates like",
+        [
+          ["system", `As my system's language writes them (${new Date(2026, 11, 31).toLocaleDateString()})`],
+          ["day_month_year", "31/12/2026 (day first)"],
+          ["month_day_year", "12/31/2026 (month first)"],
+          ["year_month_day", "2026-12-31 (year first)"],
+        ],
+        s.date_format ?? "system",
+        (v) => void save({ ...s, date_format: v === "system" ? null : (v as DateFormat) }, "Saved: dates show this way on every screen you open from now on."),
       ),
     ),
   );

@@ -17,6 +17,7 @@ import type { Workflow } from "../bindings/Workflow";
 import { confirmDialog } from "../dialog.js";
 import { clear, h, setMessage } from "../dom.js";
 import { state, subscribe } from "../state.js";
+import { when } from "../lib/time.js";
 import { toAppError } from "../tauri.js";
 import { expected, readingOrder, type WorkflowsContext } from "./context.js";
 import { markAt } from "./fields.js";
@@ -296,7 +297,7 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
     clear(history);
     if (!runs.length) history.appendChild(h("p", { class: "help", text: "No runs yet." }));
     for (const r of runs) {
-      const when = new Date(r.started_at * 1000).toLocaleString();
+      const started = when(r.started_at);
       const stoppedAt = r.outcome === "failed" ? r.steps.findIndex((s) => s.name === r.step) : -1;
       const how =
         r.outcome === "succeeded"
@@ -307,7 +308,7 @@ export function runCard(ws: WorkflowsContext, w: Workflow, save: () => Promise<P
               ? `waiting for your go-ahead to go through ${r.items} items`
               : "interrupted";
       const item = h("div", { class: "wf-history-item", data: { run: r.run_id, outcome: r.outcome } });
-      item.appendChild(h("p", { class: "wf-history-line", text: `${when} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
+      item.appendChild(h("p", { class: "wf-history-line", text: `${started} · ${accountWords(r.account)} (${r.account.livemode ? "live" : "test"} mode) · ${how}` }));
       if (r.trigger) item.appendChild(h("p", { class: "help wf-history-trigger", text: `Started by an event: ${r.trigger.sentence}` }));
       const asked = Object.entries(r.inputs);
       if (asked.length) {

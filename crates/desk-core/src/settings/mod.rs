@@ -1,5 +1,5 @@
-//! The person's own settings for the whole app: the theme and how amounts
-//! are typed. Kept in `<data dir>/settings.json`, written atomically (a
+//! The person's own settings for the whole app: the theme, how amounts
+//! are typed and how dates are written. Kept in `<data dir>/settings.json`, written atomically (a
 //! crash leaves the old file or the new one, never half of one), 0600.
 //! Settings that belong to one screen stay with it (Activity's interval
 //! and notifications, the run history's retention), and the Settings
@@ -29,6 +29,19 @@ pub enum Theme {
     Dark,
 }
 
+/// The order a date is written in, whatever the system's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DateFormat {
+    /// 31/12/2026
+    DayMonthYear,
+    /// 12/31/2026
+    MonthDayYear,
+    /// 2026-12-31
+    YearMonthDay,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AppSettings {
@@ -37,6 +50,10 @@ pub struct AppSettings {
     /// How amounts are typed; `None`: as the system's language writes them.
     #[serde(default)]
     pub number_format: Option<NumberFormat>,
+    /// How dates are written; `None`: as the system's language writes them.
+    /// (A file from before this setting reads as `None`.)
+    #[serde(default)]
+    pub date_format: Option<DateFormat>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -95,6 +112,7 @@ mod tests {
         let s = AppSettings {
             theme: Theme::Dark,
             number_format: Some(NumberFormat::COMMA),
+            date_format: Some(DateFormat::DayMonthYear),
         };
         save(dir.path(), &s).unwrap();
         assert_eq!(load(dir.path()).unwrap(), s);
@@ -106,5 +124,20 @@ mod tests {
         // What was written before a damaged one is not silently replaced by defaults.
         std::fs::write(path_for(dir.path()), b"{not json").unwrap();
         assert!(load(dir.path()).is_err());
+    }
+
+    /// A file saved before dates could be chosen keeps its choices.
+    #[test]
+    fn a_file_from_before_the_date_setting_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            path_for(dir.path()),
+            br#"{"format":"stripe-desk-settings","version":1,"settings":{"theme":"dark","number_format":{"decimal":"comma"}}}"#,
+        )
+        .unwrap();
+        let s = load(dir.path()).unwrap();
+        assert_eq!(s.theme, Theme::Dark);
+        assert_eq!(s.number_format, Some(NumberFormat::COMMA));
+        assert_eq!(s.date_format, None);
     }
 }

@@ -291,6 +291,21 @@ impl Session {
         .await
     }
 
+    /// Resizes the window (WebDriver's window rect) and returns the size
+    /// the page then has (`innerWidth`, `innerHeight`).
+    pub async fn set_window_size(&self, width: u32, height: u32) -> (u64, u64) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+        let v = self
+            .execute("return [window.innerWidth, window.innerHeight]")
+            .await;
+        (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0))
+    }
+
     pub async fn screenshot(&self, path: &Path) {
         // A screenshot shows the last painted frame: let the page paint
         // what the DOM holds now (two frames, so the second one shows it).
@@ -311,14 +326,16 @@ impl Session {
         std::fs::write(path, png).unwrap();
     }
 
-    /// Saves the screen as [`Session::screenshot`] does, and beside it the
-    /// same screen in the dark theme (`<name>-dark.png`, data-theme="dark"
-    /// on <html>), for a person to look at both. The page's theme is put
-    /// back after.
+    /// Saves the screen in the light theme as [`Session::screenshot`] does,
+    /// and beside it the same screen in the dark theme (`<name>-dark.png`;
+    /// data-theme on <html>), for a person to look at both. The page's
+    /// theme is put back after.
     pub async fn screenshot_both_themes(&self, path: &Path) {
-        self.screenshot(path).await;
         let before = self
-            .execute("const t = document.documentElement.getAttribute('data-theme'); document.documentElement.setAttribute('data-theme', 'dark'); return t;")
+            .execute("const t = document.documentElement.getAttribute('data-theme'); document.documentElement.setAttribute('data-theme', 'light'); return t;")
+            .await;
+        self.screenshot(path).await;
+        self.execute("document.documentElement.setAttribute('data-theme', 'dark')")
             .await;
         let stem = path.file_stem().unwrap().to_string_lossy();
         self.screenshot(&path.with_file_name(format!("{stem}-dark.png")))
