@@ -46,13 +46,22 @@ pub async fn open(data_dir: &Path) -> Result<Desk, Error> {
     );
     config.sample = true;
     let desk = Desk::new(config, Arc::new(MemoryStore::default()))?;
-    desk.save_key_connection(stripe_sim::demo::KEY, true)
-        .await?;
+    connect(&desk).await?;
     tracing::info!(
         ms = started.elapsed().as_millis() as u64,
         "the sample account is open"
     );
     Ok(desk)
+}
+
+/// Connects the sample's domain to the demo shop, unless it is already
+/// (the person may have removed the connection while exploring).
+pub async fn connect(desk: &Desk) -> Result<(), Error> {
+    if desk.list_connections().connections.is_empty() {
+        desk.save_key_connection(stripe_sim::demo::KEY, true)
+            .await?;
+    }
+    Ok(())
 }
 
 fn failed(detail: String) -> Error {

@@ -51,6 +51,8 @@ pub async fn enter_sample(app: &AppHandle) -> Result<ConnectionsView, Error> {
     let (desk, opened) = cell.enter_sample(|| crate::sample::open(&data_dir)).await?;
     if opened {
         crate::activity::start(app, desk.clone());
+    } else {
+        crate::sample::connect(desk).await?;
     }
     tracing::info!("the sample account is shown");
     Ok(desk.list_connections())

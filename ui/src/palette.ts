@@ -28,6 +28,13 @@ async function entries(): Promise<Entry[]> {
   out.push({ words: "Run for every row of a spreadsheet", kind: "Screen", run: () => navigate("spreadsheet") });
   out.push({ words: "Settings", kind: "Screen", run: () => navigate("settings") });
   out.push({ words: "Copy diagnostics", kind: "Settings", run: () => navigate("settings") });
+  // The sample account, from anywhere: in, or back out.
+  const sample = state.info?.sample ?? false;
+  out.push({
+    words: sample ? "Leave the sample account" : "Explore with sample data",
+    kind: "Sample account",
+    run: () => void import("./sample.js").then((m) => (sample ? m.leaveSample() : m.exploreSample())).catch(() => navigate("connections")),
+  });
   // What needs an account answers only once one is connected: the rest stays.
   const [actions, workflows] = await Promise.all([actionsApi.list().catch(() => []), workflowsApi.list().catch(() => null)]);
   for (const a of actions) {
