@@ -876,6 +876,12 @@ impl Desk {
         Ok(self.activity_settings())
     }
 
+    /// A connection was saved: the poller's next round is now, so a first
+    /// account is followed at once rather than at the idle look-again.
+    pub(crate) fn activity_follow_new(&self) {
+        self.activity().wake.notify_waiters();
+    }
+
     /// Asks again for an account Activity stopped asking (a key without
     /// permission to read events, now edited), at the next round.
     pub fn activity_retry(&self, connection_id: &str) {

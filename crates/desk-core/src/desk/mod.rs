@@ -158,9 +158,12 @@ impl Desk {
         input: &str,
         session_only: bool,
     ) -> Result<ConnectionSummary, Error> {
-        self.connections
+        let saved = self
+            .connections
             .save_key_connection(input, session_only)
-            .await
+            .await?;
+        self.activity_follow_new();
+        Ok(saved)
     }
 
     /// Saves a key; see [`Connections::save_key_as`] for another key of the same account.
@@ -170,9 +173,12 @@ impl Desk {
         session_only: bool,
         when_saved: WhenAlreadySaved,
     ) -> Result<SaveKeyOutcome, Error> {
-        self.connections
+        let outcome = self
+            .connections
             .save_key_as(input, session_only, when_saved)
-            .await
+            .await?;
+        self.activity_follow_new();
+        Ok(outcome)
     }
 
     pub async fn test_connection(&self, id: &str) -> Result<ConnectionTest, Error> {
@@ -269,7 +275,9 @@ impl Desk {
     }
 
     pub async fn finish_oauth(&self, link: &str) -> OAuthFlowState {
-        self.connections.finish_oauth(link).await
+        let state = self.connections.finish_oauth(link).await;
+        self.activity_follow_new();
+        state
     }
 
     /// At start, off the start-up path: see [`Connections::sweep_orphaned_secrets`].

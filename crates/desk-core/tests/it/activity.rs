@@ -960,6 +960,36 @@ async fn the_poller_costs_nothing_without_connections_and_one_request_a_round_wh
     assert_eq!(event_lists(&sim).len(), after, "stopped");
 }
 
+/// With nothing connected the poller looks again only every idle tick (an
+/// hour here): a key saved then is followed at once, not an hour later.
+#[tokio::test]
+async fn a_first_connection_is_followed_at_once() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = Arc::new(desk_with(&sim, dir.path(), Some(Duration::from_secs(3600))));
+    let rounds = Arc::new(AtomicUsize::new(0));
+    let on_round = {
+        let rounds = rounds.clone();
+        move |_: PollReport| {
+            rounds.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    let poller = ActivityPoller::start(d.clone(), on_round);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(rounds.load(Ordering::SeqCst), 0);
+    connect(&d, KEY).await;
+    let mut followed = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if rounds.load(Ordering::SeqCst) > 0 {
+            followed = true;
+            break;
+        }
+    }
+    assert!(followed, "no round within 5 s of the first connection");
+    poller.stop().await;
+}
+
 #[tokio::test]
 async fn settings_are_checked_kept_and_private_and_no_secret_is_stored() {
     let sim = sim().await;
