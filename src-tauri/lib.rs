@@ -46,6 +46,7 @@ pub fn run() {
             let desk_dir = data_dir.clone();
             app.manage(commands::app::LogDir(log_dir.clone()));
             app.manage(commands::app::DataDir(data_dir.clone()));
+            app.manage(commands::app::WindowKept::default());
             let build: BuildDesk = Arc::new(move || {
                 logging::init(&log_dir).map_err(|e| e.to_string())?;
                 let mut config = DeskConfig::new(Bases::from_env(), desk_dir.clone());
@@ -61,10 +62,12 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(commands::list::handler())
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::CloseRequested { .. } = event {
-                commands::app::remember_window(window);
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => {
+                commands::app::window_changed(window, false)
             }
+            tauri::WindowEvent::CloseRequested { .. } => commands::app::window_changed(window, true),
+            _ => {}
         })
         .run(tauri::generate_context!())
         .expect("Stripe Desk failed to start");

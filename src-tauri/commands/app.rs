@@ -12,6 +12,7 @@ use desk_core::settings::place::{self, WindowGeometry};
 use desk_core::views::{ConnectionsView, OAuthFlowState};
 use desk_core::workflows::review::WorkflowReview;
 use desk_core::{AppError, Code, Desk, Error};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 
@@ -258,6 +259,14 @@ pub struct DataDir(pub std::path::PathBuf);
 /// (start-up reads nothing before it): its size, and its position when
 /// that is on a screen this computer has now.
 fn restore_window(app: &AppHandle) {
+    put_window_back(app);
+    // From now on the window's moves are the person's, and kept.
+    app.state::<WindowKept>()
+        .restored
+        .store(true, Ordering::SeqCst);
+}
+
+fn put_window_back(app: &AppHandle) {
     let Some(g) = place::load(&app.state::<DataDir>().0).window else {
         return;
     };
@@ -281,8 +290,41 @@ fn restore_window(app: &AppHandle) {
     }
 }
 
+/// Where the window is kept: only once it was put back where it was left
+/// (a size from before then is the default's, not the person's).
+#[derive(Default)]
+pub struct WindowKept {
+    restored: AtomicBool,
+    /// The last move or resize; a save waits for the moves to settle.
+    moves: AtomicU64,
+}
+
+/// How long a move or a resize must have settled before it is kept.
+const SETTLED: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The window was moved, resized or is closing: keep where it is (a move
+/// once it settled), so a crash or a kill keeps it too.
+pub fn window_changed(window: &tauri::Window, closing: bool) {
+    let kept = window.state::<WindowKept>();
+    if !kept.restored.load(Ordering::SeqCst) {
+        return;
+    }
+    if closing {
+        remember_window(window);
+        return;
+    }
+    let this = kept.moves.fetch_add(1, Ordering::SeqCst) + 1;
+    let window = window.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SETTLED).await;
+        if window.state::<WindowKept>().moves.load(Ordering::SeqCst) == this {
+            remember_window(&window);
+        }
+    });
+}
+
 /// Keeps the window's size and position as the person leaves it.
-pub fn remember_window(window: &tauri::Window) {
+fn remember_window(window: &tauri::Window) {
     let (Ok(position), Ok(size)) = (window.outer_position(), window.inner_size()) else {
         return;
     };

@@ -198,5 +198,32 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
         .await;
     assert_every_call_audited(&data_dir).await;
     w.quit().await;
+
+    // The window closed at 900×600 opens at that size again.
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data_dir.join("window.json")).unwrap()).unwrap();
+    let kept = &kept["window"];
+    assert_eq!(
+        (kept["width"].as_u64(), kept["height"].as_u64()),
+        (Some(width), Some(height)),
+        "window.json: {kept}"
+    );
+    let w = driver.session().await;
+    w.wait_for_text("#header-account", "Settings Shop").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let size = w
+            .execute("return [window.innerWidth, window.innerHeight]")
+            .await;
+        if (size[0].as_u64(), size[1].as_u64()) == (Some(width), Some(height)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the window opened at {size}, not {width}×{height}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    w.quit().await;
     drop(driver);
 }

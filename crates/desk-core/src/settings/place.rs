@@ -65,8 +65,13 @@ pub fn load(data_dir: &Path) -> Place {
     place
 }
 
+/// One change at a time: the window's moves and the screens' choices are
+/// kept from different threads, and each reads the file before writing it.
+static UPDATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Changes what is kept with `change`, and writes it whole.
 pub fn update(data_dir: &Path, change: impl FnOnce(&mut Place)) -> Result<Place, Error> {
+    let _one_at_a_time = UPDATING.lock().unwrap_or_else(|e| e.into_inner());
     let mut place = load(data_dir);
     change(&mut place);
     let bytes = serde_json::to_vec_pretty(&place).map_err(|e| Error::Storage(e.to_string()))?;
@@ -78,6 +83,41 @@ pub fn update(data_dir: &Path, change: impl FnOnce(&mut Place)) -> Result<Place,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The window kept from one thread and the sort from another: neither
+    /// change is lost.
+    #[test]
+    fn changes_from_two_threads_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let windows = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                for i in 0..60 {
+                    update(&path, |p| {
+                        p.window = Some(WindowGeometry {
+                            x: 0,
+                            y: 0,
+                            width: 900 + i,
+                            height: 600,
+                            maximized: false,
+                        })
+                    })
+                    .unwrap();
+                }
+            }
+        });
+        for route in ROUTES.iter().cycle().take(60) {
+            update(&path, |p| p.route = Some((*route).to_owned())).unwrap();
+        }
+        windows.join().unwrap();
+        let kept = load(&path);
+        assert_eq!(kept.window.map(|w| w.width), Some(959));
+        assert_eq!(
+            kept.route.as_deref(),
+            ROUTES.iter().cycle().nth(59).copied()
+        );
+    }
 
     #[test]
     fn a_place_is_kept_and_nonsense_is_dropped() {
