@@ -19,7 +19,7 @@ case "$(basename "$deb")" in
 esac
 echo "check-deb: $deb"
 echo "check-deb: its desktop entry:"
-dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards 'usr/share/applications/*.desktop' | sed 's/^/  /'
+dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*usr/share/applications/*.desktop' | sed 's/^/  /'
 
 apt-get install -y -q "$(realpath "$deb")" >/dev/null
 trap 'apt-get remove -y -q stripe-desk >/dev/null' EXIT
