@@ -32,7 +32,7 @@ async fn the_sample_account_opens_from_the_first_screen_and_is_left_without_a_tr
     w.wait_for_text("#header-account", "Demo Coffee Roasters")
         .await;
     let banner = w
-        .wait_for_text("#banner", "You are exploring a made-up coffee shop")
+        .wait_for_text("#banner", "A made-up coffee shop, kept on this computer")
         .await;
     assert!(banner.starts_with("DEMO"), "{banner}");
     assert!(
@@ -91,6 +91,8 @@ async fn the_sample_account_opens_from_the_first_screen_and_is_left_without_a_tr
         "{banner}"
     );
     w.wait_for_text("#sample-path", "Explore with sample data")
+        .await;
+    w.wait_for_text("#explore-sample-message", "You left the sample account")
         .await;
     plain_words::assert_plain_words(&w, "back from the sample account").await;
     w.screenshot(&shots.join("sample-05-left.png")).await;

@@ -64,7 +64,7 @@ async fn theme_and_amounts_are_kept_across_a_restart_and_diagnostics_hold_no_sec
     w.wait_for_text("#settings-message", "forms read amounts")
         .await;
     w.click("#set-date-day_month_year").await;
-    w.wait_for_text("#settings-message", "dates show this way")
+    w.wait_for_text("#settings-message", "dates now look like 31/12/2026")
         .await;
     let file = data_dir.join("settings.json");
     let mode = std::fs::metadata(&file).unwrap().permissions().mode();

@@ -23,6 +23,9 @@ let showRemoved: (text: string | null) => void = () => {};
 /** Test results of saved connections, kept across redraws of the list. */
 const cardResults = new Map<string, { test?: ConnectionTest; error?: AppError }>();
 
+/** Says, on the first screen, that the sample account was left. */
+export let showSampleLeft = (): void => undefined;
+
 export function connectionsScreen(): HTMLElement {
   if (!screen) screen = buildScreen();
   return screen;
@@ -102,7 +105,20 @@ function buildScreen(): HTMLElement {
     exploreMessage,
   );
   // In the sample account, connecting is for after leaving it.
-  const sampleNote = h("p", { id: "sample-note", class: "help", text: "This is the sample account. To connect your own Stripe account, leave it first with the button at the top." });
+  const leave = h("button", { id: "btn-leave-sample-here", class: "btn secondary small", text: "Leave the sample account", attrs: { type: "button" } });
+  leave.addEventListener("click", () => {
+    void busy([leave], async () => {
+      try {
+        await (await import("./sample.js")).leaveSample();
+      } catch (e) {
+        const err = toAppError(e);
+        setMessage(exploreMessage, err.message, "error", err.request_id);
+      }
+    });
+  });
+  const sampleNote = h("div", { id: "sample-note", class: "sample-offer" }, h("p", { class: "sample-offer-text", text: "This is the sample account. To connect your own Stripe account, leave it first." }), leave);
+  // Said once the person is back: where the sample went.
+  showSampleLeft = (): void => setMessage(exploreMessage, "You left the sample account. Nothing of it reached Stripe, and you can explore it again at any time.", "ok");
 
   // OAuth needs an OAuth app of one's own (client ID, secret, redirect):
   // a platform's or a developer's path, folded away from a shop owner's.

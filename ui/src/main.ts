@@ -53,7 +53,7 @@ function renderBanner(): void {
       });
     });
     banner.appendChild(
-      h("p", { class: "banner-line banner-demo" }, "DEMO — You are exploring a made-up coffee shop on this computer. Nothing here reaches Stripe. ", leave),
+      h("p", { class: "banner-line banner-demo" }, "DEMO — A made-up coffee shop, kept on this computer: nothing here is real or reaches your Stripe account. ", leave),
     );
   } else if (info.demo) {
     banner.appendChild(
@@ -177,7 +177,12 @@ function wireNav(): void {
 
 /** Ctrl+1…5 go to the sidebar's screens; Ctrl+K opens the palette (loaded when first asked for). */
 function wireShortcuts(): void {
-  NAV.forEach((route, i) => el(`nav-${route}`).setAttribute("aria-keyshortcuts", `Control+${i + 1}`));
+  NAV.forEach((route, i) => {
+    const item = el(`nav-${route}`);
+    item.setAttribute("aria-keyshortcuts", `Control+${i + 1}`);
+    // Named on hover too: a narrow or zoomed window shows the icons only.
+    item.title = `${item.textContent?.trim() ?? route} (Ctrl+${i + 1})`;
+  });
   document.addEventListener("keydown", (ev) => {
     if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
     const n = Number(ev.key);

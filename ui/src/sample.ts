@@ -5,6 +5,7 @@
 import type { ConnectionsView } from "./bindings/ConnectionsView";
 import * as activityApi from "./api/activity.js";
 import * as appApi from "./api/app.js";
+import { showSampleLeft } from "./connections.js";
 import { loadOAuthSettings } from "./oauth.js";
 import { emit, navigate, setInfo, setUnread, setView, state } from "./state.js";
 
@@ -14,6 +15,7 @@ export async function exploreSample(): Promise<void> {
 
 export async function leaveSample(): Promise<void> {
   await switched(await appApi.leaveSample());
+  showSampleLeft();
 }
 
 /** The window now shows other accounts: nothing of the ones before stays. */

@@ -83,6 +83,8 @@ export function renderField(field: Field, values: Values, actionId?: string): Co
     case "amount": {
       const i = input("text");
       i.setAttribute("inputmode", "decimal");
+      // An example written as this person types amounts (Settings).
+      help.textContent = `${field.help ?? ""} Type it like ${numberFormat().decimal === "comma" ? "12,50" : "12.50"}.`.trim();
       const understood = h("p", { class: "help amount-understood", attrs: { "aria-live": "polite" } });
       const update = async (): Promise<void> => {
         const cur = document.querySelector<HTMLInputElement>(`[data-field="${kind.currencyField}"] input`)?.value ?? "";

@@ -12,6 +12,13 @@ import { navigate } from "../state.js";
 import { toAppError } from "../tauri.js";
 
 /** Radio buttons in a named group; `change` hears the value picked. */
+/** The last day of 2026 in each order a person can choose. */
+const DATE_EXAMPLES: Record<DateFormat, string> = {
+  day_month_year: "31/12/2026",
+  month_day_year: "12/31/2026",
+  year_month_day: "2026-12-31",
+};
+
 function choices(name: string, legend: string, options: Array<[string, string]>, value: string, change: (v: string) => void): HTMLElement {
   const group = h("fieldset", { class: "field settings-choice", attrs: { id: `set-${name}` } }, h("legend", { class: "label", text: legend }));
   for (const [v, words] of options) {
@@ -78,12 +85,12 @@ function draw(body: HTMLElement, current: AppSettings, saved: HTMLElement): void
         "Show dates like",
         [
           ["system", `As my system's language writes them (${new Date(2026, 11, 31).toLocaleDateString()})`],
-          ["day_month_year", "31/12/2026 (day first)"],
-          ["month_day_year", "12/31/2026 (month first)"],
-          ["year_month_day", "2026-12-31 (year first)"],
+          ["day_month_year", `${DATE_EXAMPLES.day_month_year} (day first)`],
+          ["month_day_year", `${DATE_EXAMPLES.month_day_year} (month first)`],
+          ["year_month_day", `${DATE_EXAMPLES.year_month_day} (year first)`],
         ],
         s.date_format ?? "system",
-        (v) => void save({ ...s, date_format: v === "system" ? null : (v as DateFormat) }, "Saved: dates show this way on every screen you open from now on."),
+        (v) => void save({ ...s, date_format: v === "system" ? null : (v as DateFormat) }, `Saved: dates now look like ${v === "system" ? new Date(2026, 11, 31).toLocaleDateString() : DATE_EXAMPLES[v as DateFormat]}.`),
       ),
     ),
   );

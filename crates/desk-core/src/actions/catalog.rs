@@ -833,7 +833,7 @@ fn create_product() -> Action {
             field(
                 "price_amount",
                 "Price",
-                "Optional: what it costs, such as 12.50.",
+                "Optional: what it costs.",
                 FieldKind::Amount { currency_field: "price_currency".into() },
                 "default_price_data[unit_amount]",
             ),
