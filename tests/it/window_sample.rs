@@ -32,7 +32,7 @@ async fn the_sample_account_opens_from_the_first_screen_and_is_left_without_a_tr
     w.wait_for_text("#header-account", "Demo Coffee Roasters")
         .await;
     let banner = w
-        .wait_for_text("#banner", "A made-up coffee shop, kept on this computer")
+        .wait_for_text("#banner", "A made-up shop on this computer")
         .await;
     assert!(banner.starts_with("DEMO"), "{banner}");
     assert!(

@@ -53,7 +53,7 @@ function renderBanner(): void {
       });
     });
     banner.appendChild(
-      h("p", { class: "banner-line banner-demo" }, "DEMO — A made-up coffee shop, kept on this computer: nothing here is real or reaches your Stripe account. ", leave),
+      h("p", { class: "banner-line banner-demo" }, "DEMO — A made-up shop on this computer: nothing here is real or reaches your Stripe account. ", leave),
     );
   } else if (info.demo) {
     banner.appendChild(

@@ -33,17 +33,12 @@ export class FiltersCard implements View {
     const field = (id: string, label: string, input: HTMLElement) => h("div", { class: "act-field" }, h("label", { class: "label", text: label, attrs: { for: id } }), input);
     this.el.append(
       h("h2", { class: "card-title", text: "Show" }),
-      h(
-        "div",
-        { class: "act-filter-row" },
-        field("act-scope", "Accounts", this.scopeSelect),
-        field("act-kind", "Kind", this.kind),
-        field("act-from", "From", this.from),
-        field("act-to", "To", this.to),
-        field("act-search", "Search", this.search),
-      ),
+      // What is shown, then when and what it says: two rows that keep
+      // From and To together at any width.
+      h("div", { class: "act-filter-row" }, field("act-scope", "Accounts", this.scopeSelect), field("act-kind", "Kind", this.kind)),
+      h("div", { class: "act-filter-row" }, field("act-from", "From", this.from), field("act-to", "To", this.to), field("act-search", "Search", this.search)),
       this.dateMessage,
-      h("p", { class: "help", text: "Times are on this computer's clock." }),
+      h("p", { class: "help", text: "Times are in this computer's time zone." }),
     );
     this.scope.on(this.scopeSelect, "change", () => {
       ctx.connectionId = this.scopeSelect.value || null;
