@@ -51,6 +51,9 @@ pub enum TxnKind {
     PayoutFailure,
     StripeFee,
     Adjustment,
+    /// The disputed amount and the dispute fee taken when a dispute opens:
+    /// an `adjustment` reported as `dispute`.
+    DisputeWithdrawal,
     Topup,
     IssuingTransaction,
     ReserveHold,
@@ -64,7 +67,7 @@ impl TxnKind {
             TxnKind::Payout => "payout",
             TxnKind::PayoutFailure => "payout_failure",
             TxnKind::StripeFee => "stripe_fee",
-            TxnKind::Adjustment => "adjustment",
+            TxnKind::Adjustment | TxnKind::DisputeWithdrawal => "adjustment",
             TxnKind::Topup => "topup",
             TxnKind::IssuingTransaction => "issuing_transaction",
             TxnKind::ReserveHold => "reserve_hold",
@@ -78,6 +81,7 @@ impl TxnKind {
             TxnKind::PayoutFailure => "payout_reversal",
             TxnKind::StripeFee => "fee",
             TxnKind::Adjustment => "other_adjustment",
+            TxnKind::DisputeWithdrawal => "dispute",
             TxnKind::Topup => "topup",
             TxnKind::IssuingTransaction => "issuing_transaction",
             TxnKind::ReserveHold => "risk_reserved_funds",
@@ -118,7 +122,7 @@ impl Txn {
                 "amount": self.fee,
                 "application": null,
                 "currency": self.currency,
-                "description": "Stripe processing fees",
+                "description": if self.kind == TxnKind::DisputeWithdrawal { "Dispute fee" } else { "Stripe processing fees" },
                 "type": "stripe_fee",
             }])
         } else {

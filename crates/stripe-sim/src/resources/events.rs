@@ -23,6 +23,9 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+/// Stripe's dispute fee in the United States, 15.00; taken here in the
+/// dispute's currency whatever it is (the simulator has no country rates).
+const DISPUTE_FEE: i64 = 1500;
 const DAY: i64 = 86_400;
 
 /// "List events, going back up to 30 days." (Stripe's API reference);
@@ -578,11 +581,27 @@ impl<'a> Maker<'a> {
                 ]
             }
             Trigger::DisputeOpened(p) => {
+                // The funds are withdrawn at once: the disputed amount and
+                // the dispute fee, one balance transaction on the dispute.
+                let dispute_id = self.id("du_");
+                let money = Money {
+                    amount: -p.amount,
+                    fee: DISPUTE_FEE,
+                    currency: &p.currency,
+                    available_on: self.now,
+                };
+                self.txn(
+                    TxnKind::DisputeWithdrawal,
+                    money,
+                    &dispute_id,
+                    "Chargeback withdrawal".to_string(),
+                );
+                let withdrawal = self.txns.last().map(|t| t.render(self.now));
                 let dispute = json!({
-                    "id": self.id("du_"),
+                    "id": dispute_id,
                     "object": "dispute",
                     "amount": p.amount,
-                    "balance_transactions": [],
+                    "balance_transactions": [withdrawal],
                     "charge": self.id("ch_"),
                     "created": self.now,
                     "currency": p.currency,

@@ -406,6 +406,47 @@ async fn balance_in(c: &Client<'_>, currency: &str) -> (i64, i64) {
     (side("available"), side("pending"))
 }
 
+/// "List of zero, one, or two balance transactions that show funds
+/// withdrawn and reinstated to your Stripe account as a result of this
+/// dispute": an opened dispute withdraws the amount and the dispute fee at
+/// once, as an `adjustment` reported as `dispute`.
+#[tokio::test]
+async fn an_opened_dispute_withdraws_its_amount_and_the_dispute_fee() {
+    let sim = sim().await;
+    let c = Client::new(&sim, KEY);
+    let before = balance_in(&c, "usd").await;
+    sim.trigger(
+        ACCOUNT,
+        false,
+        Trigger::DisputeOpened(Payment::new(5000, "usd")),
+    );
+    let dispute = newest_object(&c, "charge.dispute.funds_withdrawn").await;
+    let on_dispute = dispute["balance_transactions"].as_array().unwrap();
+    assert_eq!(on_dispute.len(), 1, "{dispute}");
+    let id = on_dispute[0]["id"].as_str().unwrap();
+    let got = c.get(&format!("/v1/balance_transactions/{id}")).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    let txn = got.json();
+    assert_eq!(txn, on_dispute[0]);
+    assert_eq!(txn["type"], "adjustment");
+    assert_eq!(txn["reporting_category"], "dispute");
+    assert_eq!(txn["source"], dispute["id"]);
+    assert_eq!(txn["amount"], -5000);
+    assert_eq!(txn["fee"], 1500);
+    assert_eq!(txn["net"], -6500);
+    assert_eq!(txn["fee_details"][0]["description"], "Dispute fee");
+    assert_eq!(txn["status"], "available");
+    let listed = c.get("/v1/balance_transactions?limit=100").await.json();
+    assert!(listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == id));
+    let after = balance_in(&c, "usd").await;
+    assert_eq!(after.0, before.0 - 6500, "taken from the available balance");
+    assert_eq!(after.1, before.1);
+}
+
 #[tokio::test]
 async fn triggered_charges_refunds_and_payouts_have_their_balance_transactions() {
     let sim = sim().await;
