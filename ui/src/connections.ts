@@ -206,8 +206,16 @@ function buildScreen(): HTMLElement {
     sampleNote.hidden = !sample;
     keyCard.hidden = sample;
     oauthCard.hidden = sample;
-    renderList(list, all, state.view?.activeId ?? null);
+    // Cards are drawn again only when what they show changed: a broadcast
+    // that changes nothing must not replace a card under a click.
+    const activeId = state.view?.activeId ?? null;
+    const drawnFor = JSON.stringify([all, activeId]);
+    if (drawnFor !== listDrawnFor) {
+      listDrawnFor = drawnFor;
+      renderList(list, all, activeId);
+    }
   };
+  let listDrawnFor = "";
   subscribe("connections", render);
   subscribe("info", render);
   render();
