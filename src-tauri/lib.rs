@@ -9,7 +9,7 @@ mod logging;
 mod sample;
 mod startup;
 
-use desk_core::connections::secret_store::KeyringStore;
+use desk_core::connections::secret_store::{KeyringStore, KEYRING_SERVICE};
 use desk_core::desk::DeskConfig;
 use desk_core::{Bases, Desk};
 use startup::{BuildDesk, DeskCell};
@@ -17,9 +17,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
-
-/// The keyring service name under which every secret is kept.
-const KEYRING_SERVICE: &str = "stripe-desk";
 
 pub fn run() {
     tauri::Builder::default()

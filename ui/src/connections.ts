@@ -26,6 +26,22 @@ const cardResults = new Map<string, { test?: ConnectionTest; error?: AppError }>
 /** Says, on the first screen, that the sample account was left. */
 export let showSampleLeft = (): void => undefined;
 
+/** "Leave the sample account" (the banner's, and the sample's Connections
+ * screen's): a failure is said by `failed`, next to the button. */
+export function leaveSampleButton(id: string, classes: string, failed: (err: AppError) => void): HTMLButtonElement {
+  const leave = h("button", { id, class: classes, text: "Leave the sample account", attrs: { type: "button" } });
+  leave.addEventListener("click", () => {
+    void busy([leave], async () => {
+      try {
+        await (await import("./sample.js")).leaveSample();
+      } catch (e) {
+        failed(toAppError(e));
+      }
+    });
+  });
+  return leave;
+}
+
 export function connectionsScreen(): HTMLElement {
   if (!screen) screen = buildScreen();
   return screen;
@@ -105,18 +121,15 @@ function buildScreen(): HTMLElement {
     exploreMessage,
   );
   // In the sample account, connecting is for after leaving it.
-  const leave = h("button", { id: "btn-leave-sample-here", class: "btn secondary small", text: "Leave the sample account", attrs: { type: "button" } });
-  leave.addEventListener("click", () => {
-    void busy([leave], async () => {
-      try {
-        await (await import("./sample.js")).leaveSample();
-      } catch (e) {
-        const err = toAppError(e);
-        setMessage(exploreMessage, err.message, "error", err.request_id);
-      }
-    });
-  });
-  const sampleNote = h("div", { id: "sample-note", class: "sample-offer" }, h("p", { class: "sample-offer-text", text: "This is the sample account. To connect your own Stripe account, leave it first." }), leave);
+  const leaveMessage = h("p", { class: "field-message", attrs: { role: "status" } });
+  const leave = leaveSampleButton("btn-leave-sample-here", "btn secondary small", (err) => setMessage(leaveMessage, err.message, "error", err.request_id));
+  const sampleNote = h(
+    "div",
+    { id: "sample-note", class: "sample-offer" },
+    h("p", { class: "sample-offer-text", text: "This is the sample account. To connect your own Stripe account, leave it first." }),
+    leave,
+    leaveMessage,
+  );
   // Said once the person is back: where the sample went.
   showSampleLeft = (): void => setMessage(exploreMessage, "You left the sample account. Nothing of it reached Stripe, and you can explore it again at any time.", "ok");
 

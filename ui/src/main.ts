@@ -6,7 +6,7 @@ import type { NotificationTarget } from "./bindings/NotificationTarget";
 import type { PollReport } from "./bindings/PollReport";
 import type { TriggerRound } from "./bindings/TriggerRound";
 import type { OAuthFlowState } from "./bindings/OAuthFlowState";
-import { connectionsScreen, modeBadge } from "./connections.js";
+import { connectionsScreen, leaveSampleButton, modeBadge } from "./connections.js";
 import { busy, byId, clear, h, requestIdLine } from "./dom.js";
 import { keyForm } from "./keyform.js";
 import { connectPanel, loadOAuthSettings, oauthSettingsScreen, onFlowState } from "./oauth.js";
@@ -41,17 +41,7 @@ function renderBanner(): void {
     return;
   }
   if (info.sample) {
-    const leave = h("button", { id: "btn-leave-sample", class: "btn small banner-button", text: "Leave the sample account", attrs: { type: "button" } });
-    leave.addEventListener("click", () => {
-      void busy([leave], async () => {
-        try {
-          await (await import("./sample.js")).leaveSample();
-        } catch (e) {
-          const err = toAppError(e);
-          showFatal(err.message, err.request_id);
-        }
-      });
-    });
+    const leave = leaveSampleButton("btn-leave-sample", "btn small banner-button", (err) => showFatal(err.message, err.request_id));
     banner.appendChild(
       h("p", { class: "banner-line banner-demo" }, "DEMO — A made-up shop on this computer: nothing here is real or reaches your Stripe account. ", leave),
     );

@@ -7,15 +7,12 @@
 //! The key is read from `STRIPE_DESK_CONNECT_KEY` (never in a process
 //! list); Stripe's addresses from the app's own `STRIPE_DESK_*_BASE`.
 
-use desk_core::connections::secret_store::KeyringStore;
+use desk_core::connections::secret_store::{KeyringStore, KEYRING_SERVICE};
 use desk_core::desk::{Desk, DeskConfig};
 use desk_core::views::{SaveKeyOutcome, WhenAlreadySaved};
 use desk_core::Bases;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// The keyring entries the app itself reads.
-const KEYRING_SERVICE: &str = "stripe-desk";
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -23,6 +23,10 @@ pub struct KeyringStore {
     status: KeyringStatus,
 }
 
+/// The keyring service every Stripe Desk secret is kept under (the app's,
+/// and `desk-connect`'s, which saves for it).
+pub const KEYRING_SERVICE: &str = "stripe-desk";
+
 impl KeyringStore {
     /// Probes the keyring once so the window can say at start whether keys
     /// can be kept.

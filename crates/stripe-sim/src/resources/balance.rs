@@ -73,6 +73,13 @@ impl TxnKind {
             TxnKind::ReserveHold => "reserve_hold",
         }
     }
+    /// What Stripe calls the fee in `fee_details`.
+    fn fee_description(self) -> &'static str {
+        match self {
+            TxnKind::DisputeWithdrawal => "Dispute fee",
+            _ => "Stripe processing fees",
+        }
+    }
     fn reporting_category(self) -> &'static str {
         match self {
             TxnKind::Charge => "charge",
@@ -122,7 +129,7 @@ impl Txn {
                 "amount": self.fee,
                 "application": null,
                 "currency": self.currency,
-                "description": if self.kind == TxnKind::DisputeWithdrawal { "Dispute fee" } else { "Stripe processing fees" },
+                "description": self.kind.fee_description(),
                 "type": "stripe_fee",
             }])
         } else {
